@@ -1,0 +1,97 @@
+#pragma once
+// The configuration model and its validation. Pure: the TOML loader (io/config_file) fills
+// it and reads the secrets; validate() names the first offending key and the reason.
+#include "domain/result.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace shopsync {
+
+enum class store_role { source, destination };
+enum class sync_strategy { one_way, two_way, draft_order, order };
+enum class match_key { handle, sku, barcode };
+
+const char* to_string(store_role);
+const char* to_string(sync_strategy);
+const char* to_string(match_key);
+std::optional<store_role> parse_store_role(const std::string&);
+std::optional<sync_strategy> parse_strategy(const std::string&);
+std::optional<match_key> parse_match_key(const std::string&);
+
+struct store_config {
+  std::string name;        // how groups, logs and shopsyncctl name the store
+  std::string shop_domain; // name.myshopify.com (X-Shopify-Shop-Domain)
+  store_role role = store_role::destination;
+  std::string base_url;    // empty: https://{shop_domain}; set for the simulator
+  std::string api_version = "2026-10";
+  std::string access_token_file; // absolute, or relative to $CREDENTIALS_DIRECTORY
+  std::string access_token;      // loaded from access_token_file, never from the TOML
+  int max_in_flight = 2;         // concurrent Admin API requests to this store
+};
+
+// One explicit location pair: Source location `source` maps to `destination` in `store`.
+struct location_pair {
+  std::string source;
+  std::string store;
+  std::string destination;
+};
+
+struct order_options {
+  std::vector<std::string> financial_statuses{"paid"}; // which Destination orders qualify
+  bool send_invoice = false;            // draft_order: draftOrderInvoiceSend after creation
+  std::string name_prefix;              // prepended to the Source order/draft name
+  std::string inventory_behaviour = "DECREMENT_OBEYING_POLICY"; // order: OrderCreateInputsInventoryBehavior
+  std::string financial_status = "PENDING"; // order: OrderCreateFinancialStatus of the created order
+  std::string origin_tag = "shopsync-origin:{shop}:{order}"; // {shop} and {order} are replaced
+};
+
+struct group_config {
+  std::string name;
+  std::string source;                    // store name, role source
+  std::vector<std::string> destinations; // store names, role destination
+  sync_strategy strategy = sync_strategy::one_way;
+  match_key match_by = match_key::sku;
+  bool locations_by_name = true;         // false: only the explicit pairs are mapped
+  std::vector<location_pair> location_pairs;
+  order_options orders;
+};
+
+struct daemon_config {
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  std::string control_socket = "/run/shopsync/control.sock";
+  std::vector<std::uint32_t> control_allowed_uids; // root and the daemon's own uid always
+  std::string data_dir = "/var/lib/shopsync";
+  std::chrono::milliseconds batching_window{50};
+  std::chrono::seconds reconcile_interval{900};
+  std::string log_level = "info";
+  std::chrono::seconds dedup_retention{48 * 3600};
+  std::chrono::seconds inbox_retention{48 * 3600}; // applied inbox entries kept this long
+  std::chrono::seconds audit_retention{30 * 24 * 3600};
+  std::uint64_t max_body_bytes = 5 * 1024 * 1024;
+  int io_threads = 2;        // webhook server and Admin API client
+  int scheduler_threads = 2; // CAF workers
+  bool sync_writes = true;   // fsync the WAL before acknowledging a webhook
+  std::uint64_t app_id = 0;  // our app's id: orders it created are not synced again
+  std::vector<std::string> webhook_secret_files; // rotation: every secret is tried
+  std::vector<std::string> webhook_secrets;      // loaded from the files
+};
+
+struct config {
+  daemon_config daemon;
+  std::vector<store_config> stores;
+  std::vector<group_config> groups;
+
+  const store_config* find_store(const std::string& name) const;
+  const store_config* find_store_by_domain(const std::string& shop_domain) const;
+};
+
+// The first rule the configuration breaks, as error{code "config.invalid", message
+// "<key>: <reason>"}, e.g. "groups[0].destinations: a group needs at least one destination".
+status validate(const config&);
+
+} // namespace shopsync

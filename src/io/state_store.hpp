@@ -1,0 +1,99 @@
+#pragma once
+// shopsync's durable state: one RocksDB database with a column family per kind of record.
+// Every state transition is one atomic batch; with sync_writes the WAL is fsynced before
+// write() returns, so "written" means "on disk". Concurrent writers share syncs through
+// RocksDB's group commit.
+#include "domain/result.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rocksdb {
+class DB;
+class WriteBatch;
+class ColumnFamilyHandle;
+} // namespace rocksdb
+
+namespace shopsync {
+
+enum class column : int {
+  meta = 0, // schema version and daemon facts
+  mapping,  // catalog mapping and its indexes
+  levels,   // inventory item state machines
+  outbox,   // intents persisted and not yet confirmed
+  orders,   // order state machines and draft pairings
+  inbox,    // accepted webhooks not yet applied (and applied ones within retention)
+  dedup,    // webhook ids seen, with their time
+  audit,    // decisions, appended in time order
+};
+inline constexpr int column_count = 8;
+const char* column_name(column);
+
+class state_store {
+public:
+  static constexpr int schema_version = 1;
+
+  struct options {
+    std::string path;
+    bool sync_writes = true;
+    bool create_if_missing = true;
+  };
+
+  // Atomic group of puts and deletes across column families, applied by write().
+  class batch {
+  public:
+    void put(column c, std::string_view key, std::string_view value) {
+      ops_.push_back({c, std::string(key), std::string(value), false});
+    }
+    void del(column c, std::string_view key) { ops_.push_back({c, std::string(key), {}, true}); }
+    std::size_t count() const noexcept { return ops_.size(); }
+    bool empty() const noexcept { return ops_.empty(); }
+    void clear() noexcept { ops_.clear(); }
+
+  private:
+    friend class state_store;
+    struct op {
+      column col;
+      std::string key, value;
+      bool erase;
+    };
+    std::vector<op> ops_;
+  };
+
+  // Opens (or creates) the database, creates missing column families, and checks the
+  // schema version in meta: a newer version than this build knows is refused.
+  static result<std::unique_ptr<state_store>> open(const options& opts);
+  ~state_store();
+
+  status write(batch& b);
+  status put(column c, std::string_view key, std::string_view value);
+  result<std::optional<std::string>> get(column c, std::string_view key) const;
+  // Visits keys starting with prefix in key order until fn returns false.
+  status scan(column c, std::string_view prefix,
+              const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
+  // Online backup (RocksDB Checkpoint) into a directory that must not exist yet.
+  status checkpoint(const std::string& dir) const;
+  // Flushes memtables; used at orderly shutdown.
+  status flush();
+
+  const std::string& path() const noexcept { return path_; }
+
+  // Test hook: make every write fail as a full or read-only disk would.
+  void fail_writes_for_testing(bool on) noexcept { fail_writes_ = on; }
+
+private:
+  state_store() = default;
+  rocksdb::ColumnFamilyHandle* handle(column c) const;
+
+  std::string path_;
+  bool sync_writes_ = true;
+  bool fail_writes_ = false;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+} // namespace shopsync
