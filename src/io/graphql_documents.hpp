@@ -1,0 +1,120 @@
+#pragma once
+// Every GraphQL document shopsync sends to the Admin API (2026-10), in one place, each with
+// realistic example variables. tests/schema validates all of them against Shopify's schema,
+// and shopify-sim dispatches on their operation names. Change a document here and the schema
+// check tells you whether Shopify would accept it.
+#include <string_view>
+#include <vector>
+
+namespace shopsync::graphql {
+
+struct document {
+  std::string_view operation; // operationName sent with the request
+  std::string_view query;
+  std::string_view example_variables; // JSON object
+};
+
+// Catalog: every variant with the identifiers matching can use, one page at a time.
+inline constexpr std::string_view catalog_page = R"(query CatalogPage($first: Int!, $after: String) {
+  productVariants(first: $first, after: $after, sortKey: ID) {
+    nodes {
+      id
+      sku
+      barcode
+      title
+      position
+      selectedOptions { name value }
+      inventoryItem { id tracked }
+      product { id handle }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+})";
+
+inline constexpr std::string_view locations = R"(query Locations($first: Int!, $after: String) {
+  locations(first: $first, after: $after, includeInactive: false) {
+    nodes { id name isActive }
+    pageInfo { hasNextPage endCursor }
+  }
+})";
+
+// Up to 250 levels at once by their InventoryLevel GIDs
+// (gid://shopify/InventoryLevel/<location>?inventory_item_id=<item>); a level that does not
+// exist comes back as null.
+inline constexpr std::string_view inventory_levels = R"(query InventoryLevels($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on InventoryLevel {
+      id
+      item { id }
+      location { id }
+      quantities(names: ["available"]) { name quantity }
+    }
+  }
+})";
+
+// Absolute set (one-way sync, initial alignment). changeFromQuantity is sent for every entry:
+// null to overwrite, or the value just read for a compare-and-set.
+inline constexpr std::string_view inventory_set = R"(mutation InventorySet($input: InventorySetQuantitiesInput!, $idempotencyKey: String!) {
+  inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey) {
+    inventoryAdjustmentGroup {
+      changes { name delta quantityAfterChange item { id } location { id } }
+    }
+    userErrors { code field message }
+  }
+})";
+
+// Relative change (two-way sync): deltas commute, so concurrent sales in two stores both count.
+inline constexpr std::string_view inventory_adjust = R"(mutation InventoryAdjust($input: InventoryAdjustQuantitiesInput!, $idempotencyKey: String!) {
+  inventoryAdjustQuantities(input: $input) @idempotent(key: $idempotencyKey) {
+    inventoryAdjustmentGroup {
+      changes { name delta quantityAfterChange item { id } location { id } }
+    }
+    userErrors { code field message }
+  }
+})";
+
+inline constexpr std::string_view order_create = R"(mutation OrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
+  orderCreate(order: $order, options: $options) {
+    order { id name tags sourceIdentifier }
+    userErrors { code field message }
+  }
+})";
+
+// After an uncertain failure, look for the origin marker before creating again.
+inline constexpr std::string_view orders_by_origin = R"(query OrdersByOrigin($query: String!) {
+  orders(first: 5, query: $query) {
+    nodes { id name tags sourceIdentifier }
+  }
+})";
+
+inline constexpr std::string_view draft_order_create = R"(mutation DraftOrderCreate($input: DraftOrderInput!) {
+  draftOrderCreate(input: $input) {
+    draftOrder { id name status tags }
+    userErrors { field message }
+  }
+})";
+
+inline constexpr std::string_view draft_order_update = R"(mutation DraftOrderUpdate($id: ID!, $input: DraftOrderInput!) {
+  draftOrderUpdate(id: $id, input: $input) {
+    draftOrder { id name status tags }
+    userErrors { field message }
+  }
+})";
+
+inline constexpr std::string_view draft_order_invoice_send = R"(mutation DraftOrderInvoiceSend($id: ID!) {
+  draftOrderInvoiceSend(id: $id) {
+    draftOrder { id status }
+    userErrors { field message }
+  }
+})";
+
+inline constexpr std::string_view draft_orders_by_origin = R"(query DraftOrdersByOrigin($query: String!) {
+  draftOrders(first: 5, query: $query) {
+    nodes { id name status tags }
+  }
+})";
+
+// Every document with its example variables (for the schema check and the simulator's tests).
+const std::vector<document>& all_documents();
+
+} // namespace shopsync::graphql
