@@ -18,13 +18,10 @@ std::string str(simdjson::ondemand::value v) {
   std::string_view s;
   if (!v.get_string().get(s))
     return std::string(s);
-  std::string_view raw;
-  if (!v.raw_json_token().get(raw)) {
-    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n'))
-      raw.remove_suffix(1);
-    return std::string(raw);
-  }
-  return "?";
+  std::string_view raw = v.raw_json_token();
+  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == ','))
+    raw.remove_suffix(1);
+  return std::string(raw);
 }
 
 void print_row(const std::vector<std::string>& cells, const std::vector<std::size_t>& widths) {

@@ -79,7 +79,7 @@ protected:
     socket = (dir / "control.sock").string();
     config = (dir / "shopsync.toml").string();
     std::ofstream(config) << "[daemon]\n"
-                          << "listen = \"127.0.0.1:0\"\n"
+                          << "listen = \"127.0.0.1:" << shopsync::testing::free_port() << "\"\n"
                           << "control_socket = \"" << socket << "\"\n"
                           << "data_dir = \"" << (dir / "data").string() << "\"\n"
                           << "webhook_secret_files = [\"webhook_secret\"]\n"
