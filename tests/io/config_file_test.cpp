@@ -6,11 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
+#include <vector>
 
 using namespace shopsync;
 using shopsync::testing::temp_dir;
@@ -154,6 +156,31 @@ TEST_F(config_file, example_config_loads_with_credentials_directory) {
   EXPECT_EQ(c.groups[1].strategy, sync_strategy::order);
   EXPECT_EQ(c.groups[1].orders.name_prefix, "WS-");
   EXPECT_EQ(c.groups[1].orders.origin_tag, "shopsync-origin:{shop}:{order}");
+}
+
+// Every key the loader knows is in the example, and its first appearance has a comment.
+TEST(config_example, documents_every_key) {
+  std::ifstream in(source_path("config/shopsync.example.toml"));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_FALSE(lines.empty());
+  for (std::string key :
+       {"listen", "control_socket", "control_allowed_uids", "data_dir", "batching_window_ms",
+        "reconcile_interval_s", "log_level", "dedup_retention_h", "inbox_retention_h",
+        "audit_retention_days", "max_body_bytes", "io_threads", "scheduler_threads", "sync_writes",
+        "app_id", "webhook_secret_files", "name", "shop_domain", "role", "base_url", "api_version",
+        "access_token_file", "max_in_flight", "source", "destinations", "strategy", "match_by",
+        "locations", "store", "destination", "financial_statuses", "send_invoice", "name_prefix",
+        "inventory_behaviour", "financial_status", "origin_tag", "[daemon]", "[[stores]]",
+        "[[groups]]", "[[groups.location_pairs]]", "[groups.orders]"}) {
+    bool header = key.front() == '[';
+    auto it = std::find_if(lines.begin(), lines.end(), [&](const std::string& l) {
+      return header ? l == key : l.rfind(key + " = ", 0) == 0;
+    });
+    ASSERT_NE(it, lines.end()) << key << " is not in the example";
+    ASSERT_NE(it, lines.begin());
+    EXPECT_EQ(std::prev(it)->rfind("#", 0), 0u) << key << " has no comment above it";
+  }
 }
 
 TEST_F(config_file, example_config_without_its_secrets_names_the_missing_file) {

@@ -44,7 +44,8 @@ config base_config() {
 struct rule_case {
   std::string name;
   std::function<void(config&)> breaks;
-  std::string key; // the message must start with "<key>: "
+  std::string key;    // the message must start with "<key>: "
+  std::string detail; // ... and contain this part of the reason
 };
 
 std::ostream& operator<<(std::ostream& os, const rule_case& rc) { return os << rc.name; }
@@ -64,6 +65,8 @@ TEST_P(config_rule, broken_rule_names_its_key) {
   EXPECT_EQ(s.error().code, "config.invalid");
   EXPECT_EQ(s.error().message.rfind(GetParam().key + ": ", 0), 0u)
       << "message: " << s.error().message;
+  EXPECT_NE(s.error().message.find(GetParam().detail), std::string::npos)
+      << "'" << GetParam().detail << "' not in: " << s.error().message;
 }
 
 using namespace std::chrono_literals;
@@ -74,76 +77,76 @@ auto& G(config& c, int i) { return c.groups[i]; }
 
 const rule_case k_cases[] = {
     // --- daemon
-    {"listen_address_not_ip", [](config& c) { D(c).listen_address = "localhost"; }, "daemon.listen"},
-    {"listen_port_zero", [](config& c) { D(c).listen_port = 0; }, "daemon.listen"},
-    {"control_socket_relative", [](config& c) { D(c).control_socket = "run/control.sock"; }, "daemon.control_socket"},
-    {"control_socket_directory", [](config& c) { D(c).control_socket = "/run/shopsync/"; }, "daemon.control_socket"},
-    {"control_socket_too_long", [](config& c) { D(c).control_socket = "/" + std::string(107, 'x'); }, "daemon.control_socket"},
-    {"control_uid_invalid", [](config& c) { D(c).control_allowed_uids = {1000, 0xFFFFFFFFu}; }, "daemon.control_allowed_uids[1]"},
-    {"data_dir_empty", [](config& c) { D(c).data_dir.clear(); }, "daemon.data_dir"},
-    {"batching_window_zero", [](config& c) { D(c).batching_window = 0ms; }, "daemon.batching_window_ms"},
-    {"batching_window_too_long", [](config& c) { D(c).batching_window = 10001ms; }, "daemon.batching_window_ms"},
-    {"reconcile_too_often", [](config& c) { D(c).reconcile_interval = 9s; }, "daemon.reconcile_interval_s"},
-    {"reconcile_too_rare", [](config& c) { D(c).reconcile_interval = 86401s; }, "daemon.reconcile_interval_s"},
-    {"log_level_unknown", [](config& c) { D(c).log_level = "verbose"; }, "daemon.log_level"},
-    {"dedup_shorter_than_shopify_retries", [](config& c) { D(c).dedup_retention = 4h; }, "daemon.dedup_retention_h"},
-    {"dedup_longer_than_30_days", [](config& c) { D(c).dedup_retention = 721h; }, "daemon.dedup_retention_h"},
-    {"inbox_retention_zero", [](config& c) { D(c).inbox_retention = 0s; }, "daemon.inbox_retention_h"},
-    {"inbox_retention_too_long", [](config& c) { D(c).inbox_retention = 721h; }, "daemon.inbox_retention_h"},
-    {"audit_retention_zero", [](config& c) { D(c).audit_retention = 0s; }, "daemon.audit_retention_days"},
-    {"audit_retention_too_long", [](config& c) { D(c).audit_retention = 31 * 24h; }, "daemon.audit_retention_days"},
-    {"max_body_too_small", [](config& c) { D(c).max_body_bytes = 1023; }, "daemon.max_body_bytes"},
-    {"max_body_too_large", [](config& c) { D(c).max_body_bytes = 64ull * 1024 * 1024 + 1; }, "daemon.max_body_bytes"},
-    {"io_threads_zero", [](config& c) { D(c).io_threads = 0; }, "daemon.io_threads"},
-    {"io_threads_too_many", [](config& c) { D(c).io_threads = 65; }, "daemon.io_threads"},
-    {"scheduler_threads_zero", [](config& c) { D(c).scheduler_threads = 0; }, "daemon.scheduler_threads"},
-    {"scheduler_threads_too_many", [](config& c) { D(c).scheduler_threads = 65; }, "daemon.scheduler_threads"},
-    {"no_webhook_secret", [](config& c) { D(c).webhook_secret_files.clear(); }, "daemon.webhook_secret_files"},
-    {"empty_webhook_secret_path", [](config& c) { D(c).webhook_secret_files.push_back(""); }, "daemon.webhook_secret_files[1]"},
+    {"listen_address_not_ip", [](config& c) { D(c).listen_address = "localhost"; }, "daemon.listen", "IPv4 or IPv6 literal"},
+    {"listen_port_zero", [](config& c) { D(c).listen_port = 0; }, "daemon.listen", "port must be between 1 and 65535"},
+    {"control_socket_relative", [](config& c) { D(c).control_socket = "run/control.sock"; }, "daemon.control_socket", "absolute path"},
+    {"control_socket_directory", [](config& c) { D(c).control_socket = "/run/shopsync/"; }, "daemon.control_socket", "not a directory"},
+    {"control_socket_too_long", [](config& c) { D(c).control_socket = "/" + std::string(107, 'x'); }, "daemon.control_socket", "107 bytes"},
+    {"control_uid_invalid", [](config& c) { D(c).control_allowed_uids = {1000, 0xFFFFFFFFu}; }, "daemon.control_allowed_uids[1]", "not a valid uid"},
+    {"data_dir_empty", [](config& c) { D(c).data_dir.clear(); }, "daemon.data_dir", "must not be empty"},
+    {"batching_window_zero", [](config& c) { D(c).batching_window = 0ms; }, "daemon.batching_window_ms", "between 1 and 10000 (got 0)"},
+    {"batching_window_too_long", [](config& c) { D(c).batching_window = 10001ms; }, "daemon.batching_window_ms", "(got 10001)"},
+    {"reconcile_too_often", [](config& c) { D(c).reconcile_interval = 9s; }, "daemon.reconcile_interval_s", "between 10 and 86400 (got 9)"},
+    {"reconcile_too_rare", [](config& c) { D(c).reconcile_interval = 86401s; }, "daemon.reconcile_interval_s", "(got 86401)"},
+    {"log_level_unknown", [](config& c) { D(c).log_level = "verbose"; }, "daemon.log_level", "unknown level \"verbose\""},
+    {"dedup_shorter_than_shopify_retries", [](config& c) { D(c).dedup_retention = 4h; }, "daemon.dedup_retention_h", "between 5 and 720 (got 4)"},
+    {"dedup_longer_than_30_days", [](config& c) { D(c).dedup_retention = 721h; }, "daemon.dedup_retention_h", "(got 721)"},
+    {"inbox_retention_zero", [](config& c) { D(c).inbox_retention = 0s; }, "daemon.inbox_retention_h", "between 1 and 720 (got 0)"},
+    {"inbox_retention_too_long", [](config& c) { D(c).inbox_retention = 721h; }, "daemon.inbox_retention_h", "(got 721)"},
+    {"audit_retention_zero", [](config& c) { D(c).audit_retention = 0s; }, "daemon.audit_retention_days", "between 1 and 30 (got 0)"},
+    {"audit_retention_too_long", [](config& c) { D(c).audit_retention = 31 * 24h; }, "daemon.audit_retention_days", "(got 31)"},
+    {"max_body_too_small", [](config& c) { D(c).max_body_bytes = 1023; }, "daemon.max_body_bytes", "between 1024 and 67108864 (got 1023)"},
+    {"max_body_too_large", [](config& c) { D(c).max_body_bytes = 64ull * 1024 * 1024 + 1; }, "daemon.max_body_bytes", "(got 67108865)"},
+    {"io_threads_zero", [](config& c) { D(c).io_threads = 0; }, "daemon.io_threads", "between 1 and 64 (got 0)"},
+    {"io_threads_too_many", [](config& c) { D(c).io_threads = 65; }, "daemon.io_threads", "(got 65)"},
+    {"scheduler_threads_zero", [](config& c) { D(c).scheduler_threads = 0; }, "daemon.scheduler_threads", "between 1 and 64 (got 0)"},
+    {"scheduler_threads_too_many", [](config& c) { D(c).scheduler_threads = 65; }, "daemon.scheduler_threads", "(got 65)"},
+    {"no_webhook_secret", [](config& c) { D(c).webhook_secret_files.clear(); }, "daemon.webhook_secret_files", "at least one webhook secret"},
+    {"empty_webhook_secret_path", [](config& c) { D(c).webhook_secret_files.push_back(""); }, "daemon.webhook_secret_files[1]", "must not be empty"},
     // --- stores
-    {"no_store", [](config& c) { c.stores.clear(); }, "stores"},
-    {"store_name_empty", [](config& c) { S(c, 1).name.clear(); }, "stores[1].name"},
-    {"store_name_duplicate", [](config& c) { S(c, 2).name = "outlet"; }, "stores[2].name"},
-    {"shop_domain_empty", [](config& c) { S(c, 0).shop_domain.clear(); }, "stores[0].shop_domain"},
-    {"shop_domain_with_scheme", [](config& c) { S(c, 0).shop_domain = "https://main.myshopify.com"; }, "stores[0].shop_domain"},
-    {"shop_domain_single_label", [](config& c) { S(c, 0).shop_domain = "main"; }, "stores[0].shop_domain"},
-    {"shop_domain_underscore", [](config& c) { S(c, 0).shop_domain = "my_shop.myshopify.com"; }, "stores[0].shop_domain"},
-    {"shop_domain_leading_hyphen", [](config& c) { S(c, 0).shop_domain = "-shop.myshopify.com"; }, "stores[0].shop_domain"},
-    {"shop_domain_empty_label", [](config& c) { S(c, 0).shop_domain = "shop..myshopify.com"; }, "stores[0].shop_domain"},
-    {"shop_domain_duplicate_any_case", [](config& c) { S(c, 2).shop_domain = "OUTLET.myshopify.com"; }, "stores[2].shop_domain"},
-    {"base_url_other_scheme", [](config& c) { S(c, 1).base_url = "ftp://127.0.0.1:9100"; }, "stores[1].base_url"},
-    {"base_url_with_path", [](config& c) { S(c, 1).base_url = "http://127.0.0.1:9100/admin/api"; }, "stores[1].base_url"},
-    {"base_url_trailing_slash", [](config& c) { S(c, 1).base_url = "http://127.0.0.1:9100/"; }, "stores[1].base_url"},
-    {"base_url_with_query", [](config& c) { S(c, 1).base_url = "http://127.0.0.1:9100?x=1"; }, "stores[1].base_url"},
-    {"base_url_port_zero", [](config& c) { S(c, 1).base_url = "http://127.0.0.1:0"; }, "stores[1].base_url"},
-    {"base_url_port_too_big", [](config& c) { S(c, 1).base_url = "http://127.0.0.1:65536"; }, "stores[1].base_url"},
-    {"base_url_no_host", [](config& c) { S(c, 1).base_url = "http://:9100"; }, "stores[1].base_url"},
-    {"base_url_bad_ipv6", [](config& c) { S(c, 1).base_url = "http://[::zz]:9100"; }, "stores[1].base_url"},
-    {"api_version_not_a_release_month", [](config& c) { S(c, 0).api_version = "2026-11"; }, "stores[0].api_version"},
-    {"api_version_word", [](config& c) { S(c, 0).api_version = "latest"; }, "stores[0].api_version"},
-    {"api_version_short_year", [](config& c) { S(c, 0).api_version = "26-10"; }, "stores[0].api_version"},
-    {"access_token_file_missing", [](config& c) { S(c, 2).access_token_file.clear(); }, "stores[2].access_token_file"},
-    {"max_in_flight_zero", [](config& c) { S(c, 0).max_in_flight = 0; }, "stores[0].max_in_flight"},
-    {"max_in_flight_too_many", [](config& c) { S(c, 0).max_in_flight = 17; }, "stores[0].max_in_flight"},
+    {"no_store", [](config& c) { c.stores.clear(); }, "stores", "at least one store"},
+    {"store_name_empty", [](config& c) { S(c, 1).name.clear(); }, "stores[1].name", "must not be empty"},
+    {"store_name_duplicate", [](config& c) { S(c, 2).name = "outlet"; }, "stores[2].name", "duplicate store name \"outlet\" (also stores[1])"},
+    {"shop_domain_empty", [](config& c) { S(c, 0).shop_domain.clear(); }, "stores[0].shop_domain", "must not be empty"},
+    {"shop_domain_with_scheme", [](config& c) { S(c, 0).shop_domain = "https://main.myshopify.com"; }, "stores[0].shop_domain", "is not a host name"},
+    {"shop_domain_single_label", [](config& c) { S(c, 0).shop_domain = "main"; }, "stores[0].shop_domain", "is not a host name"},
+    {"shop_domain_underscore", [](config& c) { S(c, 0).shop_domain = "my_shop.myshopify.com"; }, "stores[0].shop_domain", "is not a host name"},
+    {"shop_domain_leading_hyphen", [](config& c) { S(c, 0).shop_domain = "-shop.myshopify.com"; }, "stores[0].shop_domain", "is not a host name"},
+    {"shop_domain_empty_label", [](config& c) { S(c, 0).shop_domain = "shop..myshopify.com"; }, "stores[0].shop_domain", "is not a host name"},
+    {"shop_domain_duplicate_any_case", [](config& c) { S(c, 2).shop_domain = "OUTLET.myshopify.com"; }, "stores[2].shop_domain", "duplicate shop domain \"OUTLET.myshopify.com\" (also stores[1])"},
+    {"base_url_other_scheme", [](config& c) { S(c, 1).base_url = "ftp://127.0.0.1:9100"; }, "stores[1].base_url", "must start with http:// or https://"},
+    {"base_url_with_path", [](config& c) { S(c, 1).base_url = "http://127.0.0.1:9100/admin/api"; }, "stores[1].base_url", "no path"},
+    {"base_url_trailing_slash", [](config& c) { S(c, 1).base_url = "http://127.0.0.1:9100/"; }, "stores[1].base_url", "no path"},
+    {"base_url_with_query", [](config& c) { S(c, 1).base_url = "http://127.0.0.1:9100?x=1"; }, "stores[1].base_url", "no path"},
+    {"base_url_port_zero", [](config& c) { S(c, 1).base_url = "http://127.0.0.1:0"; }, "stores[1].base_url", "port must be between 1 and 65535"},
+    {"base_url_port_too_big", [](config& c) { S(c, 1).base_url = "http://127.0.0.1:65536"; }, "stores[1].base_url", "port must be between 1 and 65535"},
+    {"base_url_no_host", [](config& c) { S(c, 1).base_url = "http://:9100"; }, "stores[1].base_url", "invalid host"},
+    {"base_url_bad_ipv6", [](config& c) { S(c, 1).base_url = "http://[::zz]:9100"; }, "stores[1].base_url", "invalid IPv6 address"},
+    {"api_version_not_a_release_month", [](config& c) { S(c, 0).api_version = "2026-11"; }, "stores[0].api_version", "not a Shopify API version"},
+    {"api_version_word", [](config& c) { S(c, 0).api_version = "latest"; }, "stores[0].api_version", "not a Shopify API version"},
+    {"api_version_short_year", [](config& c) { S(c, 0).api_version = "26-10"; }, "stores[0].api_version", "not a Shopify API version"},
+    {"access_token_file_missing", [](config& c) { S(c, 2).access_token_file.clear(); }, "stores[2].access_token_file", "required"},
+    {"max_in_flight_zero", [](config& c) { S(c, 0).max_in_flight = 0; }, "stores[0].max_in_flight", "between 1 and 16 (got 0)"},
+    {"max_in_flight_too_many", [](config& c) { S(c, 0).max_in_flight = 17; }, "stores[0].max_in_flight", "(got 17)"},
     // --- groups
-    {"no_group", [](config& c) { c.groups.clear(); }, "groups"},
-    {"group_name_empty", [](config& c) { G(c, 1).name.clear(); }, "groups[1].name"},
-    {"group_name_duplicate", [](config& c) { G(c, 1).name = "stock"; }, "groups[1].name"},
-    {"group_source_empty", [](config& c) { G(c, 0).source.clear(); }, "groups[0].source"},
-    {"group_source_unknown_store", [](config& c) { G(c, 0).source = "ghost"; }, "groups[0].source"},
-    {"group_source_is_destination_store", [](config& c) { G(c, 0).source = "outlet"; }, "groups[0].source"},
-    {"group_without_destination", [](config& c) { G(c, 1).destinations.clear(); }, "groups[1].destinations"},
-    {"destination_unknown_store", [](config& c) { G(c, 0).destinations[1] = "ghost"; }, "groups[0].destinations[1]"},
-    {"destination_empty", [](config& c) { G(c, 0).destinations[1].clear(); }, "groups[0].destinations[1]"},
-    {"destination_is_group_source", [](config& c) { G(c, 0).destinations.push_back("main"); }, "groups[0].destinations[2]"},
+    {"no_group", [](config& c) { c.groups.clear(); }, "groups", "at least one sync group"},
+    {"group_name_empty", [](config& c) { G(c, 1).name.clear(); }, "groups[1].name", "must not be empty"},
+    {"group_name_duplicate", [](config& c) { G(c, 1).name = "stock"; }, "groups[1].name", "duplicate group name \"stock\" (also groups[0])"},
+    {"group_source_empty", [](config& c) { G(c, 0).source.clear(); }, "groups[0].source", "must name a store with role source"},
+    {"group_source_unknown_store", [](config& c) { G(c, 0).source = "ghost"; }, "groups[0].source", "unknown store \"ghost\""},
+    {"group_source_is_destination_store", [](config& c) { G(c, 0).source = "outlet"; }, "groups[0].source", "has role destination, not source"},
+    {"group_without_destination", [](config& c) { G(c, 1).destinations.clear(); }, "groups[1].destinations", "a group needs at least one destination"},
+    {"destination_unknown_store", [](config& c) { G(c, 0).destinations[1] = "ghost"; }, "groups[0].destinations[1]", "unknown store \"ghost\""},
+    {"destination_empty", [](config& c) { G(c, 0).destinations[1].clear(); }, "groups[0].destinations[1]", "must name a store"},
+    {"destination_is_group_source", [](config& c) { G(c, 0).destinations.push_back("main"); }, "groups[0].destinations[2]", "is the group's source"},
     {"destination_has_role_source",
      [](config& c) {
        S(c, 1).role = store_role::source;
        G(c, 0).location_pairs.pop_back();
        G(c, 0).destinations = {"wholesale", "outlet"};
      },
-     "groups[0].destinations[1]"},
-    {"destination_listed_twice", [](config& c) { G(c, 0).destinations.push_back("outlet"); }, "groups[0].destinations[2]"},
+     "groups[0].destinations[1]", "has role source, not destination"},
+    {"destination_listed_twice", [](config& c) { G(c, 0).destinations.push_back("outlet"); }, "groups[0].destinations[2]", "is listed twice"},
     {"destination_in_two_inventory_groups",
      [](config& c) {
        group_config g;
@@ -153,7 +156,7 @@ const rule_case k_cases[] = {
        g.strategy = sync_strategy::two_way;
        c.groups.push_back(g);
      },
-     "groups[2].destinations[0]"},
+     "groups[2].destinations[0]", "already a destination of inventory group \"stock\""},
     {"destination_in_two_order_groups",
      [](config& c) {
        auto g = c.groups[1];
@@ -161,35 +164,35 @@ const rule_case k_cases[] = {
        g.strategy = sync_strategy::draft_order;
        c.groups.push_back(g);
      },
-     "groups[2].destinations[0]"},
-    {"pairs_with_locations_by_name", [](config& c) { G(c, 0).locations_by_name = true; }, "groups[0].location_pairs"},
-    {"explicit_locations_without_pair", [](config& c) { G(c, 0).location_pairs.clear(); }, "groups[0].location_pairs"},
-    {"pair_source_empty", [](config& c) { G(c, 0).location_pairs[1].source.clear(); }, "groups[0].location_pairs[1].source"},
-    {"pair_store_empty", [](config& c) { G(c, 0).location_pairs[1].store.clear(); }, "groups[0].location_pairs[1].store"},
-    {"pair_store_unknown", [](config& c) { G(c, 0).location_pairs[1].store = "ghost"; }, "groups[0].location_pairs[1].store"},
-    {"pair_store_is_group_source", [](config& c) { G(c, 0).location_pairs[0].store = "main"; }, "groups[0].location_pairs[0].store"},
-    {"pair_destination_empty", [](config& c) { G(c, 0).location_pairs[0].destination.clear(); }, "groups[0].location_pairs[0].destination"},
+     "groups[2].destinations[0]", "already a destination of order group \"orders\""},
+    {"pairs_with_locations_by_name", [](config& c) { G(c, 0).locations_by_name = true; }, "groups[0].location_pairs", "only used with locations = \"explicit\""},
+    {"explicit_locations_without_pair", [](config& c) { G(c, 0).location_pairs.clear(); }, "groups[0].location_pairs", "needs at least one"},
+    {"pair_source_empty", [](config& c) { G(c, 0).location_pairs[1].source.clear(); }, "groups[0].location_pairs[1].source", "must name a Source location"},
+    {"pair_store_empty", [](config& c) { G(c, 0).location_pairs[1].store.clear(); }, "groups[0].location_pairs[1].store", "must name one of the group's destinations"},
+    {"pair_store_unknown", [](config& c) { G(c, 0).location_pairs[1].store = "ghost"; }, "groups[0].location_pairs[1].store", "\"ghost\" is not a destination of group \"stock\""},
+    {"pair_store_is_group_source", [](config& c) { G(c, 0).location_pairs[0].store = "main"; }, "groups[0].location_pairs[0].store", "\"main\" is not a destination of group \"stock\""},
+    {"pair_destination_empty", [](config& c) { G(c, 0).location_pairs[0].destination.clear(); }, "groups[0].location_pairs[0].destination", "must name a location of store \"outlet\""},
     {"pair_duplicate_store_and_source",
      [](config& c) { G(c, 0).location_pairs.push_back({"Main", "outlet", "Shop floor"}); },
-     "groups[0].location_pairs[2].source"},
+     "groups[0].location_pairs[2].source", "paired twice for store \"outlet\""},
     {"pair_duplicate_store_and_destination",
      [](config& c) { G(c, 0).location_pairs.push_back({"Annex", "outlet", "Back room"}); },
-     "groups[0].location_pairs[2].destination"},
-    {"order_statuses_empty", [](config& c) { G(c, 1).orders.financial_statuses.clear(); }, "groups[1].orders.financial_statuses"},
-    {"order_status_unknown", [](config& c) { G(c, 1).orders.financial_statuses = {"paid", "settled"}; }, "groups[1].orders.financial_statuses[1]"},
-    {"order_status_upper_case", [](config& c) { G(c, 1).orders.financial_statuses = {"PAID"}; }, "groups[1].orders.financial_statuses[0]"},
-    {"order_inventory_behaviour_unknown", [](config& c) { G(c, 1).orders.inventory_behaviour = "DECREMENT"; }, "groups[1].orders.inventory_behaviour"},
-    {"order_financial_status_not_in_schema", [](config& c) { G(c, 1).orders.financial_status = "paid"; }, "groups[1].orders.financial_status"},
-    {"order_origin_tag_empty", [](config& c) { G(c, 1).orders.origin_tag.clear(); }, "groups[1].orders.origin_tag"},
+     "groups[0].location_pairs[2].destination", "location \"Back room\" of store \"outlet\" is paired twice"},
+    {"order_statuses_empty", [](config& c) { G(c, 1).orders.financial_statuses.clear(); }, "groups[1].orders.financial_statuses", "at least one status"},
+    {"order_status_unknown", [](config& c) { G(c, 1).orders.financial_statuses = {"paid", "settled"}; }, "groups[1].orders.financial_statuses[1]", "unknown financial status \"settled\""},
+    {"order_status_upper_case", [](config& c) { G(c, 1).orders.financial_statuses = {"PAID"}; }, "groups[1].orders.financial_statuses[0]", "unknown financial status \"PAID\""},
+    {"order_inventory_behaviour_unknown", [](config& c) { G(c, 1).orders.inventory_behaviour = "DECREMENT"; }, "groups[1].orders.inventory_behaviour", "unknown value \"DECREMENT\""},
+    {"order_financial_status_not_in_schema", [](config& c) { G(c, 1).orders.financial_status = "paid"; }, "groups[1].orders.financial_status", "unknown value \"paid\""},
+    {"order_origin_tag_empty", [](config& c) { G(c, 1).orders.origin_tag.clear(); }, "groups[1].orders.origin_tag", "must not be empty"},
     {"draft_order_status_unknown",
      [](config& c) {
        G(c, 1).strategy = sync_strategy::draft_order;
        G(c, 1).orders.financial_statuses = {"unpaid"};
      },
-     "groups[1].orders.financial_statuses[0]"},
+     "groups[1].orders.financial_statuses[0]", "unknown financial status \"unpaid\""},
     {"order_group_double_decrement_with_two_way",
      [](config& c) { G(c, 0).strategy = sync_strategy::two_way; },
-     "groups[1].orders.inventory_behaviour"},
+     "groups[1].orders.inventory_behaviour", "two_way group \"stock\""},
 };
 
 INSTANTIATE_TEST_SUITE_P(rules, config_rule, ::testing::ValuesIn(k_cases),
