@@ -620,8 +620,9 @@ std::optional<std::string> order_sync::resolve(const variant_resolver& resolver,
   }
   s_.unmapped = std::move(unmapped);
   const int mapped = mapped_count(s_);
-  audit(out, now, "resolved",
-        std::to_string(mapped) + " of " + std::to_string(s_.lines.size()) + " lines mapped");
+  if (s_.phase == order_phase::received || s_.phase == order_phase::needs_attention)
+    audit(out, now, "resolved", // not on every draft update: redeliveries would flood the log
+          std::to_string(mapped) + " of " + std::to_string(s_.lines.size()) + " lines mapped");
   out.persist = true;
   if (mapped == 0)
     return std::string("no line maps to a Source variant");

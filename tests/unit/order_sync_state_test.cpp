@@ -284,6 +284,15 @@ TEST(order_sync_origin_tag, configured_template_goes_on_the_order_and_into_the_l
   EXPECT_TRUE(order_skip_reason(echo, st));
 }
 
+namespace {
+order_sync created_draft() {
+  order_sync m(settings(sync_strategy::draft_order), dest());
+  auto out = m.on_draft_changed(open_draft(), all_map(), t0);
+  (void)m.created(m.state().seq, 88, t0);
+  return m;
+}
+} // namespace
+
 // ---------------------------------------------------------------- creation of a real order
 
 TEST(order_sync_order, all_lines_map_into_a_complete_order_create_request) {
@@ -444,6 +453,16 @@ TEST(order_sync_order, more_lines_than_an_input_list_holds_need_attention) {
   EXPECT_FALSE(out.command);
   EXPECT_EQ(m.state().phase, order_phase::needs_attention);
   EXPECT_NE(m.state().reason.find("250"), std::string::npos);
+
+  // The same limit guards an update of a paired draft.
+  auto d = created_draft();
+  auto big = open_draft();
+  big.updated_at = "2025-03-14T10:40:00-04:00";
+  big.lines = o.lines;
+  auto upd = d.on_draft_changed(big, all_map(), t0 + 1s);
+  EXPECT_FALSE(upd.command);
+  EXPECT_EQ(d.state().phase, order_phase::needs_attention);
+  EXPECT_EQ(d.state().failed_step, order_step_kind::update);
 }
 
 // ---------------------------------------------------------------- retries
@@ -520,6 +539,29 @@ TEST(order_sync_retry, stale_answers_and_timers_are_ignored) {
   out = m.timer(wait.seq, t0 + 6s); // a duplicated timer message
   EXPECT_FALSE(out.command);
   EXPECT_EQ(m.state().seq, seq);
+}
+
+TEST(order_sync_retry, answers_quoting_an_older_seq_are_ignored_in_the_same_phase) {
+  // creating (seq a) -> restart -> lookup -> not found -> creating again (a newer seq)
+  auto m = creating_order();
+  const auto a = m.state().seq;
+  auto back = round_trip(m, settings());
+  auto out = back.resume(t0 + 1s);
+  const auto look = command<order_cmd::lookup_origin>(out).seq;
+  EXPECT_FALSE(back.found(a, shopify_id{5}, t0 + 2s).command); // not the lookup's seq
+  EXPECT_FALSE(back.state().source_id);
+  out = back.found(look, std::nullopt, t0 + 2s);
+  const auto b = command<order_cmd::create_order>(out).seq;
+  ASSERT_EQ(back.state().phase, order_phase::creating);
+  out = back.created(a, 61, t0 + 3s); // the first attempt's answer, duplicated
+  EXPECT_FALSE(out.persist);
+  EXPECT_FALSE(back.state().source_id);
+  out = back.failed(a, permanent(), 0.0, t0 + 3s);
+  EXPECT_FALSE(out.persist);
+  EXPECT_EQ(back.state().phase, order_phase::creating);
+  EXPECT_EQ(back.state().attempts, 0);
+  out = back.created(b, 62, t0 + 4s);
+  EXPECT_EQ(back.state().source_id, 62u);
 }
 
 TEST(order_sync_retry, uncertain_create_is_looked_up_and_found_not_created_again) {
@@ -748,6 +790,31 @@ TEST(order_sync_draft, a_later_update_updates_the_paired_source_draft) {
   EXPECT_EQ(m.state().lines[0].quantity, 5);
 }
 
+TEST(order_sync_draft, restarted_update_ignores_the_answer_of_the_interrupted_one) {
+  auto m = creating_draft();
+  (void)m.created(m.state().seq, 88, t0);
+  auto d = open_draft();
+  d.updated_at = "2025-03-14T10:40:00-04:00";
+  d.lines[0].quantity = 3;
+  d.lines.push_back(line(57012345678909, dest_blue, "Mug", 1, "9.00", "MUG"));
+  auto out = m.on_draft_changed(d, red_only(), t0 + 1s);
+  EXPECT_TRUE(has_audit(out, "unmapped_line"));
+  const auto u1 = command<order_cmd::update_draft>(out).seq;
+  auto back = round_trip(m, settings(sync_strategy::draft_order));
+  out = back.resume(t0 + 2s);
+  const auto u2 = command<order_cmd::update_draft>(out).seq;
+  EXPECT_FALSE(back.done(u1, t0 + 3s).persist);
+  EXPECT_FALSE(back.failed(u1, transient(), 0.0, t0 + 3s).persist);
+  EXPECT_EQ(back.state().phase, order_phase::updating);
+  out = back.done(u2, t0 + 4s);
+  EXPECT_EQ(back.state().phase, order_phase::created);
+  // Redelivered: no second update, and the unmapped line is not audited again.
+  out = back.on_draft_changed(d, red_only(), t0 + 5s);
+  EXPECT_FALSE(out.command);
+  EXPECT_FALSE(has_audit(out, "unmapped_line"));
+  EXPECT_EQ(back.state().unmapped.size(), 1u);
+}
+
 TEST(order_sync_draft, an_update_during_the_create_follows_once_the_draft_exists) {
   auto m = creating_draft();
   auto seq = m.state().seq;
@@ -882,6 +949,20 @@ TEST(order_sync_invoice, invoice_is_its_own_step_with_its_own_retries) {
   out = m.on_draft_changed(d, all_map(), t0 + 6s);
   out = m.done(command<order_cmd::update_draft>(out).seq, t0 + 7s);
   EXPECT_FALSE(out.command);
+}
+
+TEST(order_sync_invoice, permanent_failures_of_the_create_do_not_count_against_the_invoice) {
+  auto st = settings(sync_strategy::draft_order);
+  st.options.send_invoice = true; // max_permanent_failures = 2
+  auto m = creating_draft(st);
+  auto out = m.failed(m.state().seq, permanent(), 0.0, t0);
+  out = m.timer(command<order_cmd::schedule_retry>(out).seq, t0 + 1s);
+  out = m.created(command<order_cmd::create_draft>(out).seq, 88, t0 + 2s);
+  out = m.failed(command<order_cmd::send_invoice>(out).seq, permanent("busy"), 0.0, t0 + 3s);
+  EXPECT_EQ(m.state().phase, order_phase::retry_wait); // first permanent failure of this step
+  out = m.timer(command<order_cmd::schedule_retry>(out).seq, t0 + 4s);
+  out = m.failed(command<order_cmd::send_invoice>(out).seq, permanent("busy"), 0.0, t0 + 5s);
+  EXPECT_EQ(m.state().phase, order_phase::needs_attention);
 }
 
 TEST(order_sync_invoice, failing_invoice_needs_attention_and_retry_sends_only_the_invoice) {
