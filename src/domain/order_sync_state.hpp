@@ -20,8 +20,18 @@
 // and timers of an older step are ignored, so late or duplicated messages are harmless.
 //
 // Persistence: after every input whose output has `persist` set, the actor stores encode()
-// (with the audit records, one WriteBatch) *before* executing the command. After a restart it
-// decodes the state and calls resume().
+// (with the audit records, one WriteBatch) *before* executing the command; audit records of
+// an output without `persist` (duplicates, skips) are appended all the same. After a restart
+// it decodes the state and calls resume(). Times are kept to the millisecond.
+//
+// The actor's loop, in full:
+//   out = m.on_order_created(e, resolver, now)   (or on_draft_changed / retry / resume)
+//   if (out.persist) store(key, m.encode(), out.audit) else append(out.audit)
+//   execute(*out.command): create_order → m.created(seq, id) | m.failed(seq, f, jitter)
+//                          lookup_origin → m.found(seq, id or nullopt) | m.failed(...)
+//                          update_draft, send_invoice → m.done(seq) | m.failed(...)
+//                          schedule_retry → after delay, m.timer(seq)
+//   and feed each answer back the same way. The actor ends when no command is returned.
 #include "domain/config.hpp"
 #include "domain/events.hpp"
 #include "domain/ids.hpp"
