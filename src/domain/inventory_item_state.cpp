@@ -179,7 +179,17 @@ void inventory_item_state::plan(transition& t) {
 void inventory_item_state::plan_level(level_ref at, transition& t) {
   auto& slot = slots_[at.slot];
   auto& lv = slot.levels[at.store];
-  if (!lv.present || lv.op != op_kind::none || !lv.blocked.empty()) return;
+  if (!lv.present) return;
+  if (layout_.mode == sync_mode::one_way && at.store != 0 && slot.levels[0].known) {
+    // The pending intent of a one-way Destination: the newest Source value, unless it is
+    // already there or on its way.
+    const std::int64_t src = *slot.levels[0].known;
+    if (lv.known == src || (lv.op == op_kind::set && lv.op_target == src))
+      lv.target.reset();
+    else
+      lv.target = src;
+  }
+  if (lv.op != op_kind::none || !lv.blocked.empty()) return;
   if (lv.dirty) return issue(at, lv, op_kind::read, t);
   bool any_known = false;
   for (const auto& o : slot.levels) any_known = any_known || (o.present && o.known);
@@ -225,17 +235,11 @@ void inventory_item_state::plan_level(level_ref at, transition& t) {
     if (!lv.known && any_known) issue(at, lv, op_kind::read, t);
     return;
   }
-  const auto& src = slot.levels[0].known;
-  if (!src) return;
   // A Destination follows the Source, whatever changed it (a manual edit is set back): at
-  // quiescence every Destination equals the Source.
-  if (lv.known && *lv.known == *src) {
-    lv.target.reset();
-    return;
-  }
-  lv.target = *src; // coalesced: the newest Source value wins
-  if (paused_) return;
-  lv.op_target = *src;
+  // quiescence every Destination equals the Source. Coalesced: the newest Source value wins.
+  if (!lv.target || paused_) return;
+  lv.op_target = *lv.target;
+  lv.target.reset();
   lv.op_change_from.reset();
   lv.op_delta = 0;
   issue(at, lv, op_kind::set, t);
