@@ -423,8 +423,10 @@ transition inventory_item_state::set_paused(bool p) {
   transition t;
   if (p == paused_) return t;
   paused_ = p;
-  t.audit.push_back(make_audit(p ? audit_kind::paused : audit_kind::resumed, {0, 0},
-                               p ? "writes held" : "writes released"));
+  audit_record a;
+  a.kind = p ? audit_kind::paused : audit_kind::resumed;
+  a.cause = p ? "writes held" : "writes released";
+  t.audit.push_back(std::move(a)); // for the whole identity: no store, no location
   plan(t);
   return t;
 }

@@ -145,13 +145,19 @@ public:
   inventory_item_state(item_layout layout, std::uint64_t epoch);
 
   // Inputs. Each returns what to send and what to record.
-  transition align(); // initial alignment (and `shopsyncctl resync`): read every level
+  // Initial alignment: read every level; then one-way Destinations are set to the Source's
+  // value, two-way Destinations to the baseline (the Source's first value + every change
+  // counted since) with a compare-and-set. Safe to repeat (resync): it only re-reads.
+  transition align();
   transition hint(level_ref, std::optional<std::int64_t> available);
   transition read_result(level_ref, std::uint64_t op_id, std::int64_t quantity);
   transition read_failed(level_ref, std::uint64_t op_id, failure_kind, const std::string& code);
   transition write_result(level_ref, std::uint64_t op_id, std::int64_t quantity_after_change);
   transition write_failed(level_ref, std::uint64_t op_id, failure_kind, const std::string& code);
-  transition set_paused(bool paused); // paused: writes held (reads and inputs go on)
+  // Paused: no new write is sent; hints, reads and answers go on being recorded, and an op
+  // already in flight is still completed (its transient retries included). Resuming sends
+  // the coalesced intents.
+  transition set_paused(bool paused);
   transition clear_error(level_ref);  // unblock after a permanent failure: re-read, go on
   transition restart() const;         // after decode(): the in-flight ops, to send again
 

@@ -89,12 +89,25 @@ catalog_match match_catalog(match_key by, const store_name& source,
   for (std::size_t i = 0; i < destinations.size(); ++i) names[i + 1] = &destinations[i];
 
   // One entry per (store, variant): the last row wins.
-  std::map<std::pair<std::size_t, variant_id>, const catalog_variant*> unique;
-  for (const auto& r : rows) {
-    auto it = store_index.find(r.store);
-    if (it == store_index.end()) continue;
-    unique[{it->second, r.variant_id}] = &r;
+  struct ref {
+    std::size_t store;
+    variant_id variant;
+    std::size_t row;
+  };
+  std::vector<ref> refs;
+  refs.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    auto it = store_index.find(rows[i].store);
+    if (it != store_index.end()) refs.push_back({it->second, rows[i].variant_id, i});
   }
+  std::sort(refs.begin(), refs.end(), [](const ref& a, const ref& b) {
+    return std::tie(a.store, a.variant, a.row) < std::tie(b.store, b.variant, b.row);
+  });
+  std::vector<std::pair<std::size_t, const catalog_variant*>> unique;
+  unique.reserve(refs.size());
+  for (std::size_t i = 0; i < refs.size(); ++i)
+    if (i + 1 == refs.size() || refs[i + 1].store != refs[i].store || refs[i + 1].variant != refs[i].variant)
+      unique.emplace_back(refs[i].store, &rows[refs[i].row]);
 
   catalog_match out;
   struct entry {
@@ -104,13 +117,13 @@ catalog_match match_catalog(match_key by, const store_name& source,
   };
   std::vector<entry> entries;
   entries.reserve(unique.size());
-  for (const auto& [k, row] : unique) {
+  for (const auto& [store, row] : unique) {
     auto key = identity_key(by, *row);
     if (!key) {
       out.problems.push_back({match_problem_kind::empty_identifier, {}, row->store, {row->variant_id}});
       continue;
     }
-    entries.push_back({std::move(*key), k.first, row});
+    entries.push_back({std::move(*key), store, row});
   }
   std::sort(entries.begin(), entries.end(), [](const entry& a, const entry& b) {
     return std::tie(a.key, a.store, a.row->variant_id) < std::tie(b.key, b.store, b.row->variant_id);

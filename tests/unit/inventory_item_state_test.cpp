@@ -243,6 +243,37 @@ TEST(inventory_item_state, concurrent_sales_in_two_stores_are_both_counted) {
   EXPECT_TRUE(st.hint(d1, 7).commands.empty());
 }
 
+TEST(inventory_item_state, one_sale_makes_exactly_one_write_per_other_store_then_silence) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 3), 7);
+  align_equal(st, 10);
+  int writes = 0;
+  auto count = [&](const transition& t) {
+    for (const auto& c : t.commands) writes += c.kind != op_kind::read;
+    return t;
+  };
+  auto t = count(st.read_result(src, st.hint(src, 9).commands.at(0).op_id, 9));
+  // The echoes of our own writes arrive before, between and after the answers.
+  (void)count(st.hint(d1, 9));
+  auto w1 = count(st.write_result(d1, find_cmd(t, d1)->op_id, 9));
+  ASSERT_EQ(w1.commands.size(), 1u); // d1's echo came during flight: a read, nothing more
+  EXPECT_EQ(w1.commands[0].kind, op_kind::read);
+  (void)count(st.hint(d1, 9)); // duplicate echo while that read is in flight: read again
+  (void)count(st.hint(d2, 9));
+  auto w2 = count(st.write_result(d2, find_cmd(t, d2)->op_id, 9));
+  for (const auto& c : w2.commands) (void)count(st.read_result(c.at, c.op_id, 9));
+  auto r1 = count(st.read_result(d1, w1.commands[0].op_id, 9));
+  ASSERT_EQ(r1.commands.size(), 1u);
+  EXPECT_TRUE(count(st.read_result(d1, r1.commands[0].op_id, 9)).commands.empty());
+  (void)count(st.hint(d1, 9));
+  (void)count(st.hint(src, 9));
+  (void)count(st.hint(d2, 10)); // a late webhook of the level before the sale
+  EXPECT_EQ(writes, 2);
+  EXPECT_EQ(view_of(st, d2).in_flight, op_kind::read);
+  (void)count(st.read_result(d2, view_of(st, d2).op_id, 9));
+  EXPECT_EQ(writes, 2);
+  EXPECT_TRUE(st.idle());
+}
+
 TEST(inventory_item_state, deltas_coalesce_while_a_write_is_in_flight) {
   inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
   align_equal(st, 10);
