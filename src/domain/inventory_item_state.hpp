@@ -149,9 +149,14 @@ public:
   // value, two-way Destinations to the baseline (the Source's first value + every change
   // counted since) with a compare-and-set. Safe to repeat (resync): it only re-reads.
   transition align();
+  // A webhook's value is a hint, never truth: equal to known with nothing in flight it is an
+  // echo (dropped); otherwise the level is re-read (after the op in flight, if any).
   transition hint(level_ref, std::optional<std::int64_t> available);
+  // Answers quote the op id of their command; an answer for an op no longer in flight (a
+  // duplicate, a late first attempt) is recorded as stale_answer and changes nothing.
   transition read_result(level_ref, std::uint64_t op_id, std::int64_t quantity);
   transition read_failed(level_ref, std::uint64_t op_id, failure_kind, const std::string& code);
+  // quantity_after_change: `quantityAfterChange` of the mutation's change for this level.
   transition write_result(level_ref, std::uint64_t op_id, std::int64_t quantity_after_change);
   transition write_failed(level_ref, std::uint64_t op_id, failure_kind, const std::string& code);
   // Paused: no new write is sent; hints, reads and answers go on being recorded, and an op
@@ -159,7 +164,9 @@ public:
   // the coalesced intents.
   transition set_paused(bool paused);
   transition clear_error(level_ref);  // unblock after a permanent failure: re-read, go on
-  transition restart() const;         // after decode(): the in-flight ops, to send again
+  // After decode(): the ops that were in flight, to send again (same op ids and keys). The
+  // state is its own outbox: nothing but encode() needs persisting.
+  transition restart() const;
 
   // The level of a webhook (store name + location id); nullopt when not mapped here.
   std::optional<level_ref> find_level(const store_name&, location_id) const;
@@ -169,6 +176,8 @@ public:
   bool idle() const; // nothing in flight, nothing dirty, nothing left to write
   std::vector<level_view> view() const;
 
+  // A compact versioned text ("iis1 ..."): a few hundred bytes for 3 stores, 1 slot.
+  // decode() refuses other versions and damaged input with error{"state.corrupt", ...}.
   std::string encode() const;
   static result<inventory_item_state> decode(const std::string&);
 
