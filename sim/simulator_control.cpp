@@ -332,7 +332,163 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
         .field("available", static_cast<std::int64_t>(s->level(*v, *l))).end_object();
     return json_answer(200, std::move(w).str());
   }
+  if (path == "/_sim/draft_order" || path == "/_sim/draft_order/update")
+    return control_draft(*s, body, path == "/_sim/draft_order", now);
+  if (path == "/_sim/variant/update") {
+    auto v = resolve_variant(*s, body);
+    if (!v)
+      return error_answer(404, "no such variant (give inventory_item_id or variant_id)");
+    auto& var = s->variants[*v];
+    bool sku_changed = false;
+    if (auto sku = as_str(member(body, "new_sku")); sku && *sku != var.sku) {
+      var.sku = std::string(*sku);
+      sku_changed = true;
+    }
+    if (auto bc = as_str(member(body, "new_barcode")))
+      var.barcode = std::string(*bc);
+    if (auto price = as_str(member(body, "new_price")))
+      var.price = std::string(*price);
+    var.updated_at = now;
+    s->products[var.product].updated_at = now;
+    if (sku_changed) // the SKU lives on the inventory item
+      emit(*s, "inventory_items/update", inventory_item_payload(*s, *v, now), now);
+    emit(*s, "products/update", product_payload(*s, var.product), now);
+    json_writer w;
+    write_level_state(w, *s, *v);
+    return json_answer(200, std::move(w).str());
+  }
+  if (path == "/_sim/product") {
+    product_spec ps;
+    ps.handle = std::string(as_str(member(body, "handle")).value_or(""));
+    if (ps.handle.empty())
+      return error_answer(400, "handle is required");
+    ps.title = std::string(as_str(member(body, "title")).value_or(ps.handle));
+    std::vector<std::optional<int>> avail;
+    if (auto vars = member(body, "variants"); vars && vars->is_array()) {
+      for (auto ve : simdjson::dom::array(*vars)) {
+        variant_spec vs;
+        vs.sku = std::string(as_str(member(ve, "sku")).value_or(""));
+        vs.barcode = std::string(as_str(member(ve, "barcode")).value_or(""));
+        vs.option = std::string(as_str(member(ve, "option")).value_or(""));
+        vs.price = std::string(as_str(member(ve, "price")).value_or("29.99"));
+        ps.variants.push_back(vs);
+        auto a = as_int(member(ve, "available"));
+        avail.push_back(a ? std::optional<int>(static_cast<int>(*a)) : std::nullopt);
+      }
+    }
+    if (ps.variants.empty()) {
+      ps.variants.push_back({});
+      avail.push_back(std::nullopt);
+    }
+    auto p = s->add_product(ps, now);
+    for (std::size_t k = 0; k < s->products[p].variants.size(); ++k)
+      for (std::size_t l = 0; l < s->locations.size(); ++l)
+        s->level(s->products[p].variants[k], l) = avail[k].value_or(0);
+    emit(*s, "products/create", product_payload(*s, p), now);
+    json_writer w;
+    w.begin_object().field("product_id", s->products[p].id).key("variants").begin_array();
+    for (auto v : s->products[p].variants)
+      write_level_state(w, *s, v);
+    w.end_array().end_object();
+    return json_answer(200, std::move(w).str());
+  }
   return error_answer(404, "unknown control path " + path);
+}
+
+http_answer simulator::control_draft(store& s, element body, bool create, i64 now) {
+  draft_order* d = nullptr;
+  draft_order fresh;
+  if (create) {
+    fresh.id = s.new_draft_id();
+    fresh.name = "#D" + std::to_string(s.next_draft_number++);
+    fresh.created_at = now;
+    auto client = member(body, "api_client_id");
+    fresh.api_client_id = client && client->is_null() ? std::nullopt
+                                                      : std::optional<i64>(as_int(client).value_or(sc_.storefront_app_id));
+    d = &fresh;
+  } else {
+    auto id = as_int(member(body, "id"));
+    if (!id)
+      if (auto g = as_str(member(body, "id")))
+        id = gid_number(*g, "DraftOrder");
+    d = id ? s.find_draft(*id) : nullptr;
+    if (!d)
+      return error_answer(404, "no such draft order");
+    if (d->status == "completed")
+      return error_answer(409, "draft order already completed");
+  }
+  if (auto lines = member(body, "lines"); lines && lines->is_array()) {
+    d->lines.clear();
+    for (auto le : simdjson::dom::array(*lines)) {
+      auto v = resolve_variant(s, le);
+      if (!v)
+        return error_answer(404, "no such variant in lines");
+      d->lines.push_back(line_for_variant(s, *v, static_cast<int>(as_int(member(le, "quantity")).value_or(1))));
+    }
+  }
+  if (auto e = as_str(member(body, "email")))
+    d->email = std::string(*e);
+  if (auto n = as_str(member(body, "note")))
+    d->note = std::string(*n);
+  if (auto t = member(body, "tags"); t && t->is_array()) {
+    d->tags.clear();
+    for (auto x : simdjson::dom::array(*t))
+      if (auto ts = as_str(x))
+        d->tags.emplace_back(*ts);
+  }
+  d->updated_at = now;
+  auto status = std::string(as_str(member(body, "status")).value_or(""));
+  if (!status.empty() && status != "open" && status != "invoice_sent" && status != "completed")
+    return error_answer(400, "status must be open, invoice_sent or completed");
+  if (create) {
+    if (d->lines.empty())
+      return error_answer(400, "lines are required");
+    s.drafts.push_back(std::move(fresh));
+    d = &s.drafts.back();
+    emit(s, "draft_orders/create", draft_order_payload(s, *d), now);
+  }
+  if (status == "invoice_sent") {
+    d->status = status;
+    d->invoice_sent_at = now;
+  }
+  if (status == "completed") {
+    // Completing creates the order (and takes the stock), as Shopify does.
+    order o;
+    o.id = s.new_order_id();
+    o.number = s.next_order_number++;
+    o.name = "#" + std::to_string(o.number);
+    o.email = d->email;
+    o.note = d->note;
+    o.tags = d->tags;
+    o.lines = d->lines;
+    for (auto& l : o.lines)
+      l.id = s.new_line_id();
+    o.source_name = "shopify_draft_order";
+    o.app_id = d->api_client_id;
+    o.financial_status = "paid";
+    o.shipping_address_json = d->shipping_address_json;
+    o.billing_address_json = d->billing_address_json;
+    o.note_attributes_json = d->note_attributes_json;
+    o.inventory_behaviour = "DECREMENT_IGNORING_POLICY";
+    std::vector<std::tuple<std::uint32_t, std::size_t, int>> dec;
+    for (auto& l : d->lines)
+      if (auto v = l.variant_id ? s.variant_by_id(l.variant_id) : std::nullopt) {
+        auto loc = stocked_location(s, *v);
+        if (loc < s.locations.size())
+          dec.emplace_back(*v, loc, l.quantity);
+      }
+    auto& placed = place_order(s, std::move(o), now, dec);
+    d->status = "completed";
+    d->completed_at = now;
+    d->order_id = placed.id;
+  }
+  if (!create || !status.empty())
+    emit(s, "draft_orders/update", draft_order_payload(s, *d), now);
+  json_writer w;
+  w.begin_object().field("id", d->id).field("name", d->name).field("status", d->status);
+  w.key("order_id").value(d->order_id);
+  w.end_object();
+  return json_answer(200, std::move(w).str());
 }
 
 } // namespace shopsync::sim
