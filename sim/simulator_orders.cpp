@@ -173,11 +173,13 @@ order& simulator::place_order(store& s, order o, i64 now,
   s.orders.push_back(std::move(o));
   order& placed = s.orders.back();
   emit(s, "orders/create", order_payload(s, placed), now);
+  // products/update fires for every product ordered (stock taken or not).
   std::set<std::uint32_t> touched;
-  for (auto& [v, l, q] : decrements) {
+  for (auto& line : placed.lines)
+    if (auto v = line.variant_id ? s.variant_by_id(line.variant_id) : std::nullopt)
+      touched.insert(s.variants[*v].product);
+  for (auto& [v, l, q] : decrements)
     set_level(s, v, l, s.level(v, l) - q, now);
-    touched.insert(s.variants[v].product);
-  }
   for (auto p : touched) {
     s.products[p].updated_at = now;
     emit(s, "products/update", product_payload(s, p), now);
