@@ -249,6 +249,45 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
     return ans;
   }
 
+  // Latency is spent inside the request, as on Shopify: a retry with the same idempotency key
+  // that arrives meanwhile is told IDEMPOTENCY_CONCURRENT_REQUEST.
+  const bool idempotent_op = (op == "InventorySet" || op == "InventoryAdjust") && !rec.idempotency_key.empty();
+  struct in_flight_guard {
+    store* s;
+    std::string key;
+    in_flight_guard(store* st, std::string k) : s(st), key(std::move(k)) {}
+    in_flight_guard(const in_flight_guard&) = delete;
+    ~in_flight_guard() {
+      std::lock_guard l(s->mu);
+      if (--s->idempotency_in_flight[key] <= 0)
+        s->idempotency_in_flight.erase(key);
+    }
+  };
+  std::optional<in_flight_guard> guard;
+  if (fault.latency_ms > 0) {
+    bool concurrent = false;
+    if (idempotent_op) {
+      std::lock_guard l(s->mu);
+      concurrent = s->idempotency_in_flight[rec.idempotency_key]++ > 0;
+      guard.emplace(s, rec.idempotency_key);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(fault.latency_ms));
+    ans.latency_ms = 0;
+    if (concurrent) {
+      const std::string field = op == "InventorySet" ? "inventorySetQuantities" : "inventoryAdjustQuantities";
+      std::lock_guard l(s->mu);
+      ans.body = R"({"data":{")" + field + R"(":{"inventoryAdjustmentGroup":null,"userErrors":[{"code":"IDEMPOTENCY_CONCURRENT_REQUEST","field":null,"message":"This request is currently in progress, please try again."}]}},"extensions":{"cost":{"requestedQueryCost":10,"actualQueryCost":10,"throttleStatus":{"maximumAvailable":)" +
+                 std::to_string(static_cast<long long>(s->bucket.maximum())) + R"(,"currentlyAvailable":)" +
+                 std::to_string(static_cast<long long>(s->bucket.available())) + R"(,"restoreRate":)" +
+                 std::to_string(static_cast<long long>(s->bucket.restore_rate())) + "}}}}";
+      rec.outcome = "idempotency_concurrent";
+      rec.requested_cost = 10;
+      rec.actual_cost = 10;
+      log_call(std::move(rec));
+      return ans;
+    }
+  }
+
   std::lock_guard lock(s->mu);
   const double requested = requested_cost(op, vars);
   rec.requested_cost = requested;

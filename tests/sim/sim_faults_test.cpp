@@ -161,3 +161,23 @@ TEST(SimFaults, WebhookReordering) {
   EXPECT_FALSE(std::is_sorted(seen.begin(), seen.end())) << "later changes overtook earlier ones";
   EXPECT_EQ(std::set<std::int64_t>(seen.begin(), seen.end()).size(), 12u) << "none lost";
 }
+
+TEST(SimFaults, SameKeyWhileTheFirstIsStillRunningIsConcurrent) {
+  sim_process sim(small_scenario());
+  auto [v, item] = sim.ids("alpha.myshopify.com", "MUG");
+  auto loc = sim.location_id("alpha.myshopify.com", "Main Warehouse");
+  sim.post("/_sim/faults", R"({"latency_ms":400,"operations":["InventoryAdjust"]})");
+  http_response first;
+  std::thread t([&] {
+    http_client c("127.0.0.1", sim.port());
+    first = c.post("/admin/api/2026-10/graphql.json",
+                   R"({"query":"q","operationName":"InventoryAdjust","variables":)" + adjust(item, loc, "slow", -1) + "}",
+                   {{"Host", "alpha.myshopify.com"}, {"X-Shopify-Access-Token", "shpat_alpha"}});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto second = sim.alpha("InventoryAdjust", adjust(item, loc, "slow", -1));
+  t.join();
+  EXPECT_EQ(second->str("/data/inventoryAdjustQuantities/userErrors/0/code"), "IDEMPOTENCY_CONCURRENT_REQUEST");
+  EXPECT_EQ(parse_json(first.body)->num("/data/inventoryAdjustQuantities/inventoryAdjustmentGroup/changes/0/quantityAfterChange"), 6);
+  EXPECT_EQ(sim.level("alpha.myshopify.com", "MUG", "Main Warehouse"), 6);
+}
