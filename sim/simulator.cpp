@@ -604,17 +604,18 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
     };
     auto item = gid_number(as_str(member(e, "inventoryItemId")).value_or(""), "InventoryItem");
     auto loc = gid_number(as_str(member(e, "locationId")).value_or(""), "Location");
-    auto v = item ? s.variant_by_item(*item) : std::nullopt;
-    auto l = loc ? s.location_index(*loc) : std::nullopt;
+    // Sentinels rather than optionals: the checks below read them many times.
+    const std::uint32_t v = (item ? s.variant_by_item(*item) : std::nullopt).value_or(UINT32_MAX);
+    const std::size_t l = (loc ? s.location_index(*loc) : std::nullopt).value_or(SIZE_MAX);
     auto amount = as_int(member(e, is_set ? "quantity" : "delta"));
     auto ledger = member(e, "ledgerDocumentUri");
-    if (!v) {
+    if (v == UINT32_MAX) {
       errs.push_back({"INVALID_INVENTORY_ITEM", path("inventoryItemId"), "The specified inventory item could not be found."});
-    } else if (!l) {
+    } else if (l == SIZE_MAX) {
       errs.push_back({"INVALID_LOCATION", path("locationId"), "The specified location could not be found."});
-    } else if (s.level(*v, *l) == not_stocked) {
+    } else if (s.level(v, l) == not_stocked) {
       errs.push_back({"ITEM_NOT_STOCKED_AT_LOCATION", path("locationId"), "The item is not stocked at the location."});
-    } else if (!seen.insert({*v, *l}).second) {
+    } else if (!seen.insert({v, l}).second) {
       errs.push_back({"NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR", path("locationId"),
                       "The combination of inventoryItemId and locationId must be unique."});
     } else if (!amount) {
@@ -622,7 +623,7 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
     } else if (!is_set && ledger && !ledger->is_null()) {
       errs.push_back({"INVALID_AVAILABLE_DOCUMENT", path("ledgerDocumentUri"), "A ledger document URI is not allowed when adjusting available."});
     } else {
-      std::int64_t cur = s.level(*v, *l);
+      std::int64_t cur = s.level(v, l);
       auto cfq = member(e, "changeFromQuantity");
       std::int64_t after = is_set ? *amount : cur + *amount;
       std::int64_t limit = is_set ? 1'000'000'000 : 2'000'000'000;
@@ -635,7 +636,7 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
       } else if (after < -limit) {
         errs.push_back({"INVALID_QUANTITY_TOO_LOW", path(is_set ? "quantity" : "delta"), "The quantity can't be lower than -" + std::to_string(limit) + "."});
       } else {
-        plan.push_back({*v, *l, after, after - cur});
+        plan.push_back({v, l, after, after - cur});
       }
     }
     ++idx;

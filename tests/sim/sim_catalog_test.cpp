@@ -155,3 +155,20 @@ TEST(SimCatalog, GeneratedStoresFromFlagsAndRefusedScenarios) {
   EXPECT_EQ(bad.stop(), 2);
   EXPECT_NE(bad.output().find("stores[0].token"), std::string::npos) << bad.output();
 }
+
+TEST(SimCatalog, DemoScenarioLoads) {
+  sim_process sim(read_file(std::filesystem::path(SHOPSYNC_SOURCE_DIR) / "sim/scenarios/demo.json"));
+  auto stores = sim.get("/_sim/stores");
+  ASSERT_EQ(stores->size("/stores"), 3u);
+  std::set<std::string> tokens;
+  for (int i = 0; i < 3; ++i) {
+    auto p = "/stores/" + std::to_string(i);
+    EXPECT_EQ(stores->num(p + "/variants"), 40);
+    EXPECT_EQ(stores->str(p + "/locations/0/name"), "Main Warehouse");
+    EXPECT_NE(stores->str(p + "/locations/1/name"), "Main Warehouse");
+    tokens.insert(stores->str(p + "/token"));
+  }
+  EXPECT_EQ(tokens, (std::set<std::string>{"shpat_demo_source", "shpat_demo_dest_a", "shpat_demo_dest_b"}));
+  auto r = sim.admin("dest-b-demo.myshopify.com", "shpat_demo_dest_b", "CatalogPage", R"({"first":1})");
+  EXPECT_EQ(parse_json(r.body)->str("/data/productVariants/nodes/0/sku"), "TEE-RED-S");
+}
