@@ -105,13 +105,16 @@ TEST(SimFaults, SameSeedSameFaults) {
 }
 
 TEST(SimFaults, FlagsSetTheStartingFaultsAndResetRestoresThem) {
-  sim_process sim(small_scenario(), {"--fault-throttle-rate", "1", "--fault-webhook-loss-rate", "0.25"});
+  sim_process sim(small_scenario(), {"--fault-throttle-rate", "1", "--fault-webhook-loss-rate", "0.25",
+                                     "--fault-operations", "Locations,CatalogPage"});
   auto f = sim.get("/_sim/faults");
   EXPECT_EQ(f->str("/lost_mode"), "hang");
   double loss = 0;
   ASSERT_EQ(f->at("/webhook_loss_rate").get(loss), simdjson::SUCCESS);
   EXPECT_EQ(loss, 0.25);
   EXPECT_EQ(sim.alpha("Locations", locations_vars)->str("/errors/0/extensions/code"), "THROTTLED");
+  EXPECT_EQ(f->str("/operations/1"), "Locations");
+  EXPECT_TRUE(sim.alpha("OrdersByOrigin", R"({"query":"tag:'x'"})")->has("/data")) << "not in --fault-operations";
   sim.post("/_sim/faults", R"({"throttle_rate":0})");
   EXPECT_TRUE(sim.alpha("Locations", locations_vars)->has("/data"));
   sim.post("/_sim/reset", "{}");
