@@ -55,6 +55,8 @@ void serve(simulator& sim, tcp::socket sock) {
     http::response<http::string_body> res{static_cast<http::status>(ans.status), req.version()};
     res.set(http::field::content_type, ans.content_type);
     res.set(http::field::server, "shopify-sim");
+    for (auto& [k, v] : ans.headers)
+      res.set(k, v);
     res.keep_alive(req.keep_alive());
     res.body() = std::move(ans.body);
     res.prepare_payload();

@@ -232,6 +232,8 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
     ans.status = fault.error_status;
     ans.body = fault.error_status == 429 ? R"({"errors":"Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."})"
                                          : R"({"errors":"Service Unavailable: injected by shopify-sim"})";
+    if (fault.error_status == 429)
+      ans.headers.emplace_back("Retry-After", "2.0");
     rec.http_status = ans.status;
     rec.outcome = "fault";
     log_call(std::move(rec));

@@ -39,6 +39,10 @@ TEST(SimFaults, ServerErrorsAreAnsweredBeforeAnythingRuns) {
   EXPECT_EQ(log->num("/calls/0/http_status"), 502);
   EXPECT_EQ(log->str("/calls/0/fault"), "http_502");
   EXPECT_EQ(log->str("/calls/1/outcome"), "applied");
+  sim.post("/_sim/faults", R"({"error_next":1,"error_status":429})");
+  r = sim.admin("alpha.myshopify.com", "shpat_alpha", "Locations", locations_vars);
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.headers["retry-after"], "2.0");
   // A rate limited to some operations.
   sim.post("/_sim/faults", R"({"error_rate":1,"error_status":503,"operations":["CatalogPage"]})");
   EXPECT_EQ(sim.admin("alpha.myshopify.com", "shpat_alpha", "CatalogPage", R"({"first":1})").status, 503);
