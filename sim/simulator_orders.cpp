@@ -337,9 +337,8 @@ simulator::op_result simulator::op_orders_by_origin(store& s, element vars) {
 
 namespace {
 // Reads DraftOrderInput into d; returns field errors.
-std::vector<std::pair<std::vector<std::string>, std::string>> read_draft_input(store& s, simulator* self,
-                                                                               element in, draft_order& d,
-                                                                               const std::function<line_item(std::uint32_t, int)>& line_for) {
+std::vector<std::pair<std::vector<std::string>, std::string>> read_draft_input(
+    store& s, element in, draft_order& d, const std::function<line_item(std::uint32_t, int)>& line_for) {
   std::vector<std::pair<std::vector<std::string>, std::string>> errs;
   simdjson::dom::array lines;
   if (auto li = member(in, "lineItems"); li && li->get(lines) == simdjson::SUCCESS) {
@@ -379,7 +378,6 @@ std::vector<std::pair<std::vector<std::string>, std::string>> read_draft_input(s
     d.billing_address_json = address_json(a);
   if (auto a = member(in, "customAttributes"))
     d.note_attributes_json = attributes_json(a);
-  (void)self;
   return errs;
 }
 } // namespace
@@ -394,7 +392,7 @@ simulator::op_result simulator::op_draft_order_create(store& s, element vars) {
     return r;
   }
   draft_order d;
-  auto errs = read_draft_input(s, this, *in, d, [&](std::uint32_t v, int q) { return line_for_variant(s, v, q); });
+  auto errs = read_draft_input(s, *in, d, [&](std::uint32_t v, int q) { return line_for_variant(s, v, q); });
   if (d.lines.empty() && errs.empty())
     errs.push_back({{"lineItems"}, "Add at least 1 product"});
   json_writer w;
@@ -441,7 +439,7 @@ simulator::op_result simulator::op_draft_order_update(store& s, element vars) {
     errs.push_back({{"id"}, "This order has been paid and cannot be modified."});
   } else {
     next = *d;
-    errs = read_draft_input(s, this, *in, next, [&](std::uint32_t v, int q) { return line_for_variant(s, v, q); });
+    errs = read_draft_input(s, *in, next, [&](std::uint32_t v, int q) { return line_for_variant(s, v, q); });
   }
   if (!errs.empty()) {
     w.key("draftOrder").null();
