@@ -173,7 +173,7 @@ TEST(SimFaults, SameKeyWhileTheFirstIsStillRunningIsConcurrent) {
   sim_process sim(small_scenario());
   auto [v, item] = sim.ids("alpha.myshopify.com", "MUG");
   auto loc = sim.location_id("alpha.myshopify.com", "Main Warehouse");
-  sim.post("/_sim/faults", R"({"latency_ms":400,"operations":["InventoryAdjust"]})");
+  sim.post("/_sim/faults", R"({"latency_ms":1000,"operations":["InventoryAdjust"]})");
   http_response first;
   std::thread t([&] {
     http_client c("127.0.0.1", sim.port());
@@ -181,7 +181,7 @@ TEST(SimFaults, SameKeyWhileTheFirstIsStillRunningIsConcurrent) {
                    R"({"query":"q","operationName":"InventoryAdjust","variables":)" + adjust(item, loc, "slow", -1) + "}",
                    {{"Host", "alpha.myshopify.com"}, {"X-Shopify-Access-Token", "shpat_alpha"}});
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   auto second = sim.alpha("InventoryAdjust", adjust(item, loc, "slow", -1));
   t.join();
   EXPECT_EQ(second->str("/data/inventoryAdjustQuantities/userErrors/0/code"), "IDEMPOTENCY_CONCURRENT_REQUEST");

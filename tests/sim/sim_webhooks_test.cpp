@@ -95,8 +95,9 @@ TEST(SimWebhooks, EveryTopicHasTheFieldsAndTypesOfShopifysExampleAndIsSigned) {
   auto draft_id = d->str("/data/draftOrderCreate/draftOrder/id");
   sim.post("/_sim/draft_order/update", R"({"store":"alpha.myshopify.com","id":")" + draft_id + R"(","status":"completed"})");
 
-  ASSERT_TRUE(rx.wait_for(9, std::chrono::seconds(10))) << rx.count();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // sale 3, SKU change 2, product 1, draft 1, completion 4 (orders/create, level, product, draft)
+  ASSERT_TRUE(rx.wait_for(11, std::chrono::seconds(10))) << rx.count();
+  EXPECT_TRUE(sim.get("/_sim/webhooks/wait_idle?timeout_ms=5000")->flag("/idle"));
   std::map<std::string, std::vector<received_request>> by_topic;
   std::set<std::string> webhook_ids;
   for (auto& r : rx.requests()) {
