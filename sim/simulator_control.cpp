@@ -269,6 +269,14 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
   }
 
   std::string shop = q.count("store") ? q["store"] : std::string(as_str(member(body, "store")).value_or(""));
+  if (path == "/_sim/state" && shop.empty()) { // every store's truth at once
+    std::string out = "{\"stores\":[";
+    for (std::size_t i = 0; i < stores_.size(); ++i) {
+      std::lock_guard l(stores_[i]->mu);
+      out += (i ? "," : "") + state_json(*stores_[i], query);
+    }
+    return json_answer(200, out + "]}");
+  }
   store* s = find_store(shop);
   if (!s)
     return error_answer(404, "unknown store '" + shop + "'");

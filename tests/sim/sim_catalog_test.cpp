@@ -169,6 +169,10 @@ TEST(SimCatalog, DemoScenarioLoads) {
     tokens.insert(stores->str(p + "/token"));
   }
   EXPECT_EQ(tokens, (std::set<std::string>{"shpat_demo_source", "shpat_demo_dest_a", "shpat_demo_dest_b"}));
+  auto all = sim.get("/_sim/state?sku=TEE-RED-S");
+  ASSERT_EQ(all->size("/stores"), 3u);
+  EXPECT_EQ(all->str("/stores/1/shop"), "dest-a-demo.myshopify.com");
+  EXPECT_EQ(all->size("/stores/2/variants"), 1u);
   auto r = sim.admin("dest-b-demo.myshopify.com", "shpat_demo_dest_b", "CatalogPage", R"({"first":1})");
   EXPECT_EQ(parse_json(r.body)->str("/data/productVariants/nodes/0/sku"), "TEE-RED-S");
 }
