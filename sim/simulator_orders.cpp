@@ -19,34 +19,41 @@ std::string errors_json(std::string_view message, std::string_view code) {
   return std::move(w).str();
 }
 
-std::string snake(std::string_view camel) {
-  std::string out;
-  for (char c : camel) {
-    if (c >= 'A' && c <= 'Z') {
-      out.push_back('_');
-      out.push_back(static_cast<char>(c - 'A' + 'a'));
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
-// A GraphQL MailingAddressInput as the webhook's snake_case address object.
+// A GraphQL MailingAddressInput as the webhook's address object: every key Shopify sends,
+// null where the input had nothing.
 std::string address_json(std::optional<element> a) {
   if (!a || !a->is_object())
     return "null";
+  auto get = [&](const char* k) { return as_str(member(*a, k)); };
+  auto first = get("firstName"), last = get("lastName");
+  std::string name = std::string(first.value_or("")) + (first && last ? " " : "") + std::string(last.value_or(""));
+  auto province_code = get("provinceCode");
+  auto country_code = get("countryCode");
   json_writer w;
   w.begin_object();
-  std::string first, last;
-  for (auto [k, v] : simdjson::dom::object(*a)) {
-    w.key(snake(k));
-    w.raw(to_json(v));
-    if (k == "firstName") first = std::string(as_str(v).value_or(""));
-    if (k == "lastName") last = std::string(as_str(v).value_or(""));
-  }
-  if (!first.empty() || !last.empty())
-    w.field("name", first + (first.empty() || last.empty() ? "" : " ") + last);
+  auto opt = [&](const char* key, std::optional<std::string_view> v) {
+    w.key(key);
+    v ? w.value(*v) : w.null();
+  };
+  opt("first_name", first);
+  opt("last_name", last);
+  opt("name", name.empty() ? std::nullopt : std::optional<std::string_view>(name));
+  opt("address1", get("address1"));
+  opt("address2", get("address2"));
+  opt("city", get("city"));
+  std::optional<std::string_view> province = province_code;
+  if (province_code && *province_code == "IL")
+    province = "Illinois";
+  opt("province", province);
+  opt("province_code", province_code);
+  opt("zip", get("zip"));
+  std::optional<std::string_view> country = country_code;
+  if (country_code && *country_code == "US")
+    country = "United States";
+  opt("country", country);
+  opt("country_code", country_code);
+  opt("phone", get("phone"));
+  opt("company", get("company"));
   w.end_object();
   return std::move(w).str();
 }
