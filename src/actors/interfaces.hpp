@@ -15,7 +15,15 @@ namespace shopsync {
 
 // --- atoms (CAF 0.17: at most 10 characters)
 using ping_atom = caf::atom_constant<caf::atom("ping")>;
-using status_atom = caf::atom_constant<caf::atom("status")>;
+using control_atom = caf::atom_constant<caf::atom("control")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+
+// Answers the control socket: (command, JSON args) -> one reply line (control_ok/control_error).
+using control_actor =
+  caf::typed_actor<caf::replies_to<control_atom, std::string, std::string>::with<std::string>>;
+
+// Owns every other actor; its handle is stable while children are restarted, so the
+// control socket talks to it and it delegates.
+using supervisor_actor = control_actor::extend<caf::reacts_to<shutdown_atom>>;
 
 } // namespace shopsync

@@ -1,2 +1,139 @@
+// shopsyncd: parse flags, load and validate the configuration, open the state store, start
+// the actor system, the control socket and the webhook intake, then wait for SIGTERM/SIGINT
+// and shut down in order: stop intake, drain actors, flush, close.
+#include "actors/actor_config.hpp"
+#include "actors/supervisor.hpp"
+#include "io/config_file.hpp"
+#include "io/control_protocol.hpp"
+#include "io/control_server.hpp"
+#include "io/logging.hpp"
+#include "io/state_store.hpp"
+#include "io/systemd_notify.hpp"
+
+#include <CLI/CLI.hpp>
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
 #include <cstdio>
-int main() { std::puts("shopsyncd: not built yet"); return 1; }
+#include <filesystem>
+#include <unistd.h>
+
+#ifndef SHOPSYNC_VERSION
+#define SHOPSYNC_VERSION "0.0.0"
+#endif
+
+using namespace shopsync;
+
+namespace {
+
+struct flags {
+  std::string config_path = "/etc/shopsync/shopsync.toml";
+  std::string data_dir;
+  std::string log_level;
+  std::string control_socket;
+  bool check_config = false;
+};
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "shopsyncd: %s\n", message.c_str());
+  return 1;
+}
+
+// Blocks the termination signals in every thread started after this, so sigwait() in main
+// is the only place they are received.
+sigset_t block_termination_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  flags f;
+  CLI::App app{"shopsyncd: keeps Shopify stores in step"};
+  app.add_option("-c,--config", f.config_path, "configuration file (TOML)");
+  app.add_option("--data-dir", f.data_dir, "state directory (overrides daemon.data_dir)");
+  app.add_option("--log-level", f.log_level, "trace|debug|info|warn|error|critical|off (overrides daemon.log_level)");
+  app.add_option("--control-socket", f.control_socket, "control socket path (overrides daemon.control_socket)");
+  app.add_flag("--check-config", f.check_config, "validate the configuration and exit 0 (valid) or 1");
+  app.set_version_flag("--version", SHOPSYNC_VERSION);
+  CLI11_PARSE(app, argc, argv);
+
+  auto loaded = load_config(f.config_path);
+  if (!loaded)
+    return fail(loaded.error().message);
+  config cfg = std::move(*loaded);
+  if (!f.data_dir.empty())
+    cfg.daemon.data_dir = f.data_dir;
+  if (!f.log_level.empty())
+    cfg.daemon.log_level = f.log_level;
+  if (!f.control_socket.empty())
+    cfg.daemon.control_socket = f.control_socket;
+  if (auto st = validate(cfg); !st)
+    return fail(st.error().message);
+  if (f.check_config) {
+    std::printf("shopsyncd: configuration %s is valid (%zu stores, %zu groups)\n", f.config_path.c_str(),
+                cfg.stores.size(), cfg.groups.size());
+    return 0;
+  }
+  if (auto st = setup_logging(cfg.daemon.log_level); !st)
+    return fail(st.error().message);
+
+  auto signals = block_termination_signals();
+
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.daemon.data_dir, ec);
+  if (ec)
+    return fail("cannot create data dir " + cfg.daemon.data_dir + ": " + ec.message());
+  auto store = state_store::open({cfg.daemon.data_dir + "/state", cfg.daemon.sync_writes, true});
+  if (!store)
+    return fail(store.error().message);
+  spdlog::info("shopsyncd {} starting: data_dir={} stores={} groups={}", SHOPSYNC_VERSION,
+               cfg.daemon.data_dir, cfg.stores.size(), cfg.groups.size());
+
+  actor_config sys_cfg{cfg.daemon.scheduler_threads};
+  caf::actor_system system{sys_cfg};
+  daemon_facts facts{SHOPSYNC_VERSION, std::chrono::system_clock::now(), cfg};
+  auto sup = system.spawn(supervisor, facts);
+
+  // Control socket → supervisor; each request gets a one-shot actor that posts the reply back.
+  auto control = control_server::start(
+    {cfg.daemon.control_socket, cfg.daemon.control_allowed_uids, 0660},
+    [&system, sup](control_request req, control_server::reply_fn reply) {
+      system.spawn([sup, req = std::move(req), reply = std::move(reply)](caf::event_based_actor* self) {
+        self->request(sup, std::chrono::seconds(30), control_atom::value, req.cmd, req.args_json)
+          .then([reply](const std::string& line) { reply(line); },
+                [reply](const caf::error& err) {
+                  reply(control_error("internal", "request failed: " + caf::to_string(err)));
+                });
+      });
+    });
+  if (!control) {
+    caf::anon_send(sup, shutdown_atom::value);
+    system.await_all_actors_done();
+    return fail(control.error().message);
+  }
+  spdlog::info("control socket listening on {}", cfg.daemon.control_socket);
+
+  notify_ready();
+  spdlog::info("shopsyncd ready");
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  notify_stopping();
+
+  (*control)->stop(); // no new requests; the socket file is removed
+  caf::anon_send(sup, shutdown_atom::value);
+  system.await_all_actors_done();
+  if (auto st = (*store)->flush(); !st)
+    spdlog::error("flush at shutdown failed: {}", st.error().message);
+  store->reset();
+  spdlog::info("shopsyncd stopped");
+  return 0;
+}

@@ -1,5 +1,7 @@
 #include "domain/config.hpp"
 
+#include <strings.h>
+
 namespace shopsync {
 
 const char* to_string(store_role r) { return r == store_role::source ? "source" : "destination"; }
@@ -50,9 +52,10 @@ const store_config* config::find_store(const std::string& name) const {
   return nullptr;
 }
 
+// Host names are case-insensitive; proxies and people do not always write them in lower case.
 const store_config* config::find_store_by_domain(const std::string& shop_domain) const {
   for (auto& s : stores)
-    if (s.shop_domain == shop_domain) return &s;
+    if (::strcasecmp(s.shop_domain.c_str(), shop_domain.c_str()) == 0) return &s;
   return nullptr;
 }
 

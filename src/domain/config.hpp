@@ -26,9 +26,9 @@ struct store_config {
   std::string name;        // how groups, logs and shopsyncctl name the store
   std::string shop_domain; // name.myshopify.com (X-Shopify-Shop-Domain)
   store_role role = store_role::destination;
-  std::string base_url;    // empty: https://{shop_domain}; set for the simulator
+  std::string base_url;    // empty: https://{shop_domain}; set for the simulator (no trailing /)
   std::string api_version = "2026-10";
-  std::string access_token_file; // absolute, or relative to $CREDENTIALS_DIRECTORY
+  std::string access_token_file; // absolute, or relative to $CREDENTIALS_DIRECTORY (else the config file's dir)
   std::string access_token;      // loaded from access_token_file, never from the TOML
   int max_in_flight = 2;         // concurrent Admin API requests to this store
 };
@@ -55,7 +55,7 @@ struct group_config {
   std::vector<std::string> destinations; // store names, role destination
   sync_strategy strategy = sync_strategy::one_way;
   match_key match_by = match_key::sku;
-  bool locations_by_name = true;         // false: only the explicit pairs are mapped
+  bool locations_by_name = true;         // false: only the explicit pairs are mapped (true: no pairs)
   std::vector<location_pair> location_pairs;
   order_options orders;
 };

@@ -26,3 +26,8 @@ std::filesystem::path binary_path(const std::string& name);
 std::string read_file(const std::filesystem::path& p);
 
 } // namespace shopsync::testing
+
+namespace shopsync::testing {
+// A loopback TCP port that was free a moment ago (bind to 0, read, close).
+unsigned short free_port();
+} // namespace shopsync::testing

@@ -1,0 +1,969 @@
+#include "domain/order_sync_state.hpp"
+
+#include "domain/gid.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <type_traits>
+#include <utility>
+
+namespace shopsync {
+
+namespace {
+
+constexpr std::string_view state_version = "os1|";
+constexpr std::size_t max_input_lines = 250; // every Admin API input list
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_our_attribute(const std::string& name) {
+  return name == origin_shop_key || name == origin_id_key || name == origin_name_key;
+}
+
+// Why a Destination document is one shopsync created (nullopt: it is not).
+std::optional<std::string> ours(std::optional<std::uint64_t> app, const std::vector<std::string>& tags,
+                                const std::vector<note_attribute>& attrs,
+                                const std::string& source_name, const order_sync_settings& st) {
+  if (st.app_id != 0 && app && *app == st.app_id)
+    return "created by shopsync (app id " + std::to_string(*app) + ")";
+  // The literal head of the template ("shopsync-origin:") marks every origin tag.
+  const auto& tmpl = st.options.origin_tag;
+  auto head = lower(std::string_view(tmpl).substr(0, tmpl.find('{')));
+  if (!head.empty()) {
+    for (const auto& t : tags)
+      if (lower(t).compare(0, head.size(), head) == 0)
+        return "carries the origin tag '" + t + "'";
+  }
+  for (const auto& a : attrs)
+    if (is_our_attribute(a.name))
+      return "carries the note attribute " + a.name;
+  if (source_name == our_source_name)
+    return std::string("source name is ") + our_source_name;
+  return std::nullopt;
+}
+
+std::optional<mailing_address_input> to_input(const std::optional<mailing_address>& a) {
+  if (!a)
+    return std::nullopt;
+  mailing_address_input m;
+  m.first_name = a->first_name;
+  m.last_name = a->last_name;
+  m.company = a->company;
+  m.address1 = a->address1;
+  m.address2 = a->address2;
+  m.city = a->city;
+  m.province_code = a->province_code;
+  if (m.province_code.empty())
+    m.province = a->province;
+  m.zip = a->zip;
+  m.country_code = a->country_code;
+  if (m.country_code.empty())
+    m.country = a->country;
+  m.phone = a->phone;
+  const bool empty = m.first_name.empty() && m.last_name.empty() && m.company.empty() &&
+                     m.address1.empty() && m.address2.empty() && m.city.empty() &&
+                     m.province.empty() && m.province_code.empty() && m.zip.empty() &&
+                     m.country.empty() && m.country_code.empty() && m.phone.empty();
+  if (empty)
+    return std::nullopt;
+  return m;
+}
+
+// ---------------------------------------------------------------- encoding
+// Compact, versioned, any bytes: strings are <len>:<bytes>, numbers <digits>;, bools 0|1,
+// optionals a bool then the value, vectors a count then the items. One field list per struct
+// (fields()) serves both directions, so encode and decode cannot drift apart.
+
+template <class F> void fields(F& f, error& e) { f(e.code); f(e.message); }
+template <class F> void fields(F& f, order_destination& d) { f(d.store); f(d.shop_domain); }
+template <class F> void fields(F& f, customer_ref& c) {
+  f(c.id); f(c.email); f(c.first_name); f(c.last_name);
+}
+template <class F> void fields(F& f, mailing_address& a) {
+  f(a.first_name); f(a.last_name); f(a.company); f(a.address1); f(a.address2); f(a.city);
+  f(a.province); f(a.province_code); f(a.zip); f(a.country); f(a.country_code); f(a.phone);
+}
+template <class F> void fields(F& f, order_line& l) {
+  f(l.line_id); f(l.variant); f(l.product); f(l.sku); f(l.title); f(l.variant_title);
+  f(l.quantity); f(l.price);
+}
+template <class F> void fields(F& f, unmapped_line& u) {
+  f(u.line_id); f(u.variant); f(u.sku); f(u.title); f(u.quantity); f(u.reason);
+}
+template <class F> void fields(F& f, order_sync_state& s) {
+  f(s.destination); f(s.destination_kind); f(s.destination_id); f(s.destination_name);
+  f(s.target);
+  f(s.email); f(s.currency); f(s.note); f(s.customer); f(s.shipping_address);
+  f(s.billing_address); f(s.lines); f(s.source_variants); f(s.destination_updated);
+  f(s.phase); f(s.step); f(s.seq); f(s.attempts); f(s.permanent_failures); f(s.retry_at);
+  f(s.maybe_created); f(s.last_error); f(s.reason); f(s.failed_step); f(s.source_id);
+  f(s.origin_tag); f(s.origin_marker); f(s.unmapped); f(s.inflight_fingerprint);
+  f(s.applied_fingerprint); f(s.invoice_sent); f(s.destination_completed);
+  f(s.completed_order); f(s.received_at); f(s.updated_at);
+}
+// Request fingerprints: only the writer walks these.
+template <class F> void fields(F& f, mailing_address_input& a) {
+  f(a.first_name); f(a.last_name); f(a.company); f(a.address1); f(a.address2); f(a.city);
+  f(a.province); f(a.province_code); f(a.zip); f(a.country); f(a.country_code); f(a.phone);
+}
+template <class F> void fields(F& f, attribute_input& a) { f(a.key); f(a.value); }
+template <class F> void fields(F& f, draft_order_line& l) { f(l.variant_id); f(l.quantity); }
+template <class F> void fields(F& f, draft_order_request& r) {
+  f(r.line_items); f(r.email); f(r.note); f(r.tags); f(r.shipping_address);
+  f(r.billing_address); f(r.custom_attributes);
+}
+
+template <class T> struct is_optional : std::false_type {};
+template <class T> struct is_optional<std::optional<T>> : std::true_type {};
+template <class T> struct is_vector : std::false_type {};
+template <class T> struct is_vector<std::vector<T>> : std::true_type {};
+
+std::int64_t to_ms(order_time t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+order_time from_ms(std::int64_t ms) {
+  return order_time(std::chrono::duration_cast<order_time::duration>(std::chrono::milliseconds(ms)));
+}
+
+struct writer {
+  std::string out;
+  template <class T> void operator()(T& v) {
+    if constexpr (std::is_same_v<T, std::string>) {
+      out += std::to_string(v.size());
+      out += ':';
+      out += v;
+    } else if constexpr (std::is_same_v<T, bool>) {
+      out += v ? '1' : '0';
+    } else if constexpr (std::is_enum_v<T>) {
+      auto u = static_cast<std::uint64_t>(v);
+      (*this)(u);
+    } else if constexpr (std::is_integral_v<T>) {
+      out += std::to_string(v);
+      out += ';';
+    } else if constexpr (std::is_same_v<T, order_time>) {
+      auto ms = to_ms(v);
+      (*this)(ms);
+    } else if constexpr (is_optional<T>::value) {
+      bool has = v.has_value();
+      (*this)(has);
+      if (has)
+        (*this)(*v);
+    } else if constexpr (is_vector<T>::value) {
+      auto n = static_cast<std::uint64_t>(v.size());
+      (*this)(n);
+      for (auto& x : v)
+        (*this)(x);
+    } else {
+      fields(*this, v);
+    }
+  }
+};
+
+struct reader {
+  std::string_view in;
+  bool bad = false;
+
+  std::string_view token(char end) {
+    auto p = in.find(end);
+    if (p == std::string_view::npos) {
+      bad = true;
+      return {};
+    }
+    auto t = in.substr(0, p);
+    in.remove_prefix(p + 1);
+    return t;
+  }
+  template <class N> void number(N& v) {
+    auto t = token(';');
+    if (bad)
+      return;
+    auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (ec != std::errc{} || ptr != t.data() + t.size() || t.empty())
+      bad = true;
+  }
+  template <class T> void operator()(T& v) {
+    if (bad)
+      return;
+    if constexpr (std::is_same_v<T, std::string>) {
+      auto t = token(':');
+      std::size_t n = 0;
+      auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+      if (bad || ec != std::errc{} || ptr != t.data() + t.size() || t.empty() || n > in.size()) {
+        bad = true;
+        return;
+      }
+      v.assign(in.substr(0, n));
+      in.remove_prefix(n);
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (in.empty() || (in[0] != '0' && in[0] != '1')) {
+        bad = true;
+        return;
+      }
+      v = in[0] == '1';
+      in.remove_prefix(1);
+    } else if constexpr (std::is_enum_v<T>) {
+      std::underlying_type_t<T> u{};
+      number(u);
+      v = static_cast<T>(u);
+    } else if constexpr (std::is_integral_v<T>) {
+      number(v);
+    } else if constexpr (std::is_same_v<T, order_time>) {
+      std::int64_t ms = 0;
+      number(ms);
+      v = from_ms(ms);
+    } else if constexpr (is_optional<T>::value) {
+      bool has = false;
+      (*this)(has);
+      if (bad)
+        return;
+      if (has) {
+        v.emplace();
+        (*this)(*v);
+      } else {
+        v.reset();
+      }
+    } else if constexpr (is_vector<T>::value) {
+      std::uint64_t n = 0;
+      number(n);
+      if (bad || n > in.size()) { // every item takes at least one byte
+        bad = true;
+        return;
+      }
+      v.clear();
+      v.resize(static_cast<std::size_t>(n));
+      for (auto& x : v)
+        (*this)(x);
+    } else {
+      fields(*this, v);
+    }
+  }
+};
+
+std::uint64_t fingerprint(const draft_order_request& r) {
+  writer w;
+  w(const_cast<draft_order_request&>(r));
+  std::uint64_t h = 14695981039346656037ull; // FNV-1a 64
+  for (unsigned char c : w.out) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h == 0 ? 1 : h; // 0 means "unknown"
+}
+
+std::string line_label(const order_line& l) {
+  std::string s = std::to_string(l.quantity) + " x " + l.title;
+  if (!l.variant_title.empty())
+    s += " - " + l.variant_title;
+  std::string ids;
+  if (!l.sku.empty())
+    ids += "SKU " + l.sku;
+  if (l.variant)
+    ids += (ids.empty() ? "" : ", ") + std::string("variant ") + std::to_string(*l.variant);
+  if (!ids.empty())
+    s += " (" + ids + ")";
+  return s;
+}
+
+int mapped_count(const order_sync_state& s) {
+  return static_cast<int>(std::count_if(s.source_variants.begin(), s.source_variants.end(),
+                                        [](const auto& v) { return v.has_value(); }));
+}
+
+std::string kind_words(order_doc_kind k) { return k == order_doc_kind::order ? "order" : "draft order"; }
+
+} // namespace
+
+// ---------------------------------------------------------------- names
+
+const char* to_string(order_doc_kind k) { return k == order_doc_kind::order ? "order" : "draft_order"; }
+
+const char* to_string(order_phase p) {
+  switch (p) {
+    case order_phase::received: return "received";
+    case order_phase::creating: return "creating";
+    case order_phase::retry_wait: return "retry_wait";
+    case order_phase::looking_up: return "looking_up";
+    case order_phase::created: return "created";
+    case order_phase::updating: return "updating";
+    case order_phase::inviting: return "inviting";
+    case order_phase::completed_in_destination: return "completed_in_destination";
+    case order_phase::needs_attention: return "needs_attention";
+    case order_phase::skipped: return "skipped";
+  }
+  return "?";
+}
+
+const char* to_string(order_step_kind k) {
+  switch (k) {
+    case order_step_kind::none: return "none";
+    case order_step_kind::create: return "create";
+    case order_step_kind::lookup: return "lookup";
+    case order_step_kind::update: return "update";
+    case order_step_kind::invoice: return "invoice";
+  }
+  return "?";
+}
+
+std::optional<order_phase> parse_order_phase(std::string_view s) {
+  for (int i = 0; i <= static_cast<int>(order_phase::skipped); ++i) {
+    auto p = static_cast<order_phase>(i);
+    if (s == to_string(p))
+      return p;
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------- free rules
+
+std::string make_origin_tag(std::string_view tmpl, std::string_view shop, shopify_id id,
+                            std::string_view name) {
+  std::string out;
+  const std::string ids = std::to_string(id);
+  for (std::size_t i = 0; i < tmpl.size();) {
+    auto rest = tmpl.substr(i);
+    if (rest.substr(0, 6) == "{shop}") {
+      out += shop;
+      i += 6;
+    } else if (rest.substr(0, 7) == "{order}") {
+      out += ids;
+      i += 7;
+    } else if (rest.substr(0, 6) == "{name}") {
+      out += name;
+      i += 6;
+    } else {
+      out += tmpl[i++];
+    }
+  }
+  return out;
+}
+
+std::optional<std::int64_t> parse_iso8601_seconds(std::string_view s) {
+  auto num = [&](std::size_t pos, std::size_t len) -> std::optional<int> {
+    if (pos + len > s.size())
+      return std::nullopt;
+    int v = 0;
+    for (std::size_t i = pos; i < pos + len; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(s[i])))
+        return std::nullopt;
+      v = v * 10 + (s[i] - '0');
+    }
+    return v;
+  };
+  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
+      s[13] != ':' || s[16] != ':')
+    return std::nullopt;
+  auto y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
+       se = num(17, 2);
+  if (!y || !mo || !d || !h || !mi || !se || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 ||
+      *h > 23 || *mi > 59 || *se > 60)
+    return std::nullopt;
+  std::size_t i = 19;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+      ++i;
+  }
+  std::int64_t offset = 0;
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    ++i;
+  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    int sign = s[i] == '-' ? -1 : 1;
+    auto oh = num(i + 1, 2);
+    std::size_t mpos = i + 3 < s.size() && s[i + 3] == ':' ? i + 4 : i + 3;
+    auto om = num(mpos, 2);
+    if (!oh || !om)
+      return std::nullopt;
+    offset = sign * (*oh * 3600 + *om * 60);
+    i = mpos + 2;
+  } else {
+    return std::nullopt;
+  }
+  if (i != s.size())
+    return std::nullopt;
+  // days from civil (Howard Hinnant)
+  std::int64_t yy = *y - (*mo <= 2);
+  std::int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+  std::int64_t yoe = yy - era * 400;
+  std::int64_t m = *mo;
+  std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + *d - 1;
+  std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  std::int64_t days = era * 146097 + doe - 719468;
+  return days * 86400 + *h * 3600 + *mi * 60 + *se - offset;
+}
+
+std::chrono::milliseconds retry_delay(const order_retry_policy& p, int failures, double jitter) {
+  const int doublings = std::clamp(failures, 1, 40) - 1;
+  const double base = static_cast<double>(p.base_delay.count());
+  const double cap = static_cast<double>(p.max_delay.count());
+  const double d = std::min(cap, base * std::ldexp(1.0, doublings));
+  const double j = std::clamp(jitter, 0.0, 1.0);
+  return std::chrono::milliseconds(static_cast<std::int64_t>(d + std::floor(d * p.jitter_ratio * j)));
+}
+
+std::optional<std::string> order_skip_reason(const order_created& e, const order_sync_settings& st) {
+  if (st.strategy != sync_strategy::order && st.strategy != sync_strategy::draft_order)
+    return std::string("strategy ") + to_string(st.strategy) + " does not sync orders";
+  if (auto why = ours(e.app_id, e.tags, e.note_attributes, e.source_name, st))
+    return why;
+  if (st.strategy == sync_strategy::draft_order && e.source_name == "shopify_draft_order")
+    return std::string("completed from a Destination draft order: the draft is what syncs");
+  const auto& wanted = st.options.financial_statuses;
+  if (!wanted.empty()) {
+    auto fs = lower(e.financial_status);
+    bool ok = std::any_of(wanted.begin(), wanted.end(), [&](const auto& w) { return lower(w) == fs; });
+    if (!ok) {
+      std::string list;
+      for (const auto& w : wanted)
+        list += (list.empty() ? "" : ", ") + w;
+      return "financial status '" + e.financial_status + "' is not one of [" + list + "]";
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> draft_skip_reason(const draft_order_changed& e,
+                                             const order_sync_settings& st) {
+  if (st.strategy != sync_strategy::draft_order)
+    return std::string("draft orders sync only in draft_order groups (strategy ") +
+           to_string(st.strategy) + ")";
+  return ours(e.api_client_id, e.tags, e.note_attributes, std::string(), st);
+}
+
+// ---------------------------------------------------------------- the machine
+
+order_sync::order_sync(order_sync_settings settings, order_destination destination)
+  : settings_(std::move(settings)) {
+  s_.destination = std::move(destination);
+}
+
+std::string order_sync::encode() const {
+  writer w;
+  w.out.append(state_version);
+  w(const_cast<order_sync_state&>(s_));
+  return std::move(w.out);
+}
+
+result<order_sync> order_sync::decode(std::string_view encoded, order_sync_settings settings) {
+  auto fail = [](std::string why) { return error{"order_state.decode", std::move(why)}; };
+  if (encoded.substr(0, state_version.size()) != state_version)
+    return fail("unknown version (expected " + std::string(state_version) + ")");
+  order_sync m;
+  m.settings_ = std::move(settings);
+  reader r{encoded.substr(state_version.size())};
+  r(m.s_);
+  if (r.bad || !r.in.empty())
+    return fail("malformed state");
+  const auto& s = m.s_;
+  if (s.phase > order_phase::skipped || s.step > order_step_kind::invoice ||
+      s.failed_step > order_step_kind::invoice || s.destination_kind > order_doc_kind::draft_order ||
+      s.target > order_doc_kind::draft_order || s.source_variants.size() != s.lines.size())
+    return fail("inconsistent state");
+  return m;
+}
+
+order_summary order_sync::summary() const {
+  order_summary v;
+  v.state = to_string(s_.phase);
+  v.store = s_.destination.store;
+  v.kind = to_string(s_.destination_kind);
+  v.destination_id = s_.destination_id;
+  v.destination_name = s_.destination_name;
+  v.target = to_string(s_.target);
+  v.source_id = s_.source_id;
+  v.attempts = s_.attempts;
+  if (s_.last_error)
+    v.last_error = s_.last_error->code + ": " + s_.last_error->message;
+  v.reason = s_.reason;
+  v.unmapped = s_.unmapped;
+  v.attention = s_.phase == order_phase::needs_attention ||
+                (s_.phase != order_phase::skipped && !s_.unmapped.empty());
+  return v;
+}
+
+void order_sync::audit(order_output& out, order_time now, std::string event,
+                       std::string detail) const {
+  order_audit_record r;
+  r.at = now;
+  r.store = s_.destination.store;
+  r.order = std::string(to_string(s_.destination_kind)) + " " + std::to_string(s_.destination_id);
+  if (!s_.destination_name.empty())
+    r.order += " " + s_.destination_name;
+  r.event = std::move(event);
+  r.detail = std::move(detail);
+  out.audit.push_back(std::move(r));
+}
+
+// --- documents
+
+namespace {
+std::string make_note(const order_sync_state& s) {
+  std::string note = "Synced by shopsync from " + s.destination.shop_domain + " " +
+                     kind_words(s.destination_kind) + " " + s.destination_name + " (id " +
+                     std::to_string(s.destination_id) + ").";
+  if (!s.unmapped.empty()) {
+    note += "\nNot included (no matching variant in this store):";
+    for (std::size_t i = 0; i < s.lines.size(); ++i)
+      if (!s.source_variants[i])
+        note += "\n- " + line_label(s.lines[i]);
+  }
+  if (!s.note.empty())
+    note += "\nOriginal note: " + s.note;
+  return note;
+}
+
+std::vector<attribute_input> origin_attributes(const order_sync_state& s) {
+  return {{origin_shop_key, s.destination.shop_domain},
+          {origin_id_key, std::to_string(s.destination_id)},
+          {origin_name_key, s.destination_name}};
+}
+
+std::string customer_email(const order_sync_state& s) {
+  if (s.customer && !s.customer->email.empty())
+    return s.customer->email;
+  return s.email;
+}
+} // namespace
+
+order_create_request order_sync::order_request() const {
+  order_create_request r;
+  for (std::size_t i = 0; i < s_.lines.size(); ++i) {
+    if (!s_.source_variants[i])
+      continue;
+    const auto& l = s_.lines[i];
+    order_create_line line;
+    line.variant_id = make_gid("ProductVariant", *s_.source_variants[i]);
+    line.quantity = l.quantity;
+    if (!l.price.empty() && !s_.currency.empty())
+      line.price = money_input{l.price, s_.currency};
+    r.line_items.push_back(std::move(line));
+  }
+  r.email = customer_email(s_);
+  if (!r.email.empty()) {
+    order_customer_upsert c;
+    c.email = r.email;
+    if (s_.customer) {
+      c.first_name = s_.customer->first_name;
+      c.last_name = s_.customer->last_name;
+    }
+    r.customer = std::move(c);
+  }
+  r.shipping_address = to_input(s_.shipping_address);
+  r.billing_address = to_input(s_.billing_address);
+  r.tags = {s_.origin_tag};
+  r.note = make_note(s_);
+  r.custom_attributes = origin_attributes(s_);
+  r.financial_status = upper(settings_.options.financial_status);
+  r.currency = s_.currency;
+  if (!settings_.options.name_prefix.empty())
+    r.name = settings_.options.name_prefix + s_.destination_name;
+  r.source_name = our_source_name;
+  r.source_identifier = s_.origin_marker;
+  r.inventory_behaviour = upper(settings_.options.inventory_behaviour);
+  r.send_receipt = false;
+  return r;
+}
+
+draft_order_request order_sync::draft_request() const {
+  draft_order_request r;
+  for (std::size_t i = 0; i < s_.lines.size(); ++i)
+    if (s_.source_variants[i])
+      r.line_items.push_back({make_gid("ProductVariant", *s_.source_variants[i]), s_.lines[i].quantity});
+  r.email = customer_email(s_);
+  r.note = make_note(s_);
+  r.tags = {s_.origin_tag};
+  r.shipping_address = to_input(s_.shipping_address);
+  r.billing_address = to_input(s_.billing_address);
+  r.custom_attributes = origin_attributes(s_);
+  return r;
+}
+
+// --- steps
+
+std::optional<std::string> order_sync::resolve(const variant_resolver& resolver, order_time now,
+                                               order_output& out) {
+  std::vector<unmapped_line> unmapped;
+  s_.source_variants.assign(s_.lines.size(), std::nullopt);
+  for (std::size_t i = 0; i < s_.lines.size(); ++i) {
+    const auto& l = s_.lines[i];
+    std::string why;
+    if (!l.variant)
+      why = "custom line (no variant)";
+    else if (l.quantity <= 0)
+      why = "no quantity";
+    else if (auto sv = resolver ? resolver(*l.variant) : std::nullopt)
+      s_.source_variants[i] = sv;
+    else
+      why = "variant " + std::to_string(*l.variant) + " has no match in the Source";
+    if (why.empty())
+      continue;
+    unmapped_line u{l.line_id, l.variant, l.sku, l.title, l.quantity, why};
+    bool known = std::any_of(s_.unmapped.begin(), s_.unmapped.end(), [&](const auto& k) {
+      return k.line_id == u.line_id && k.reason == u.reason && k.quantity == u.quantity;
+    });
+    if (!known) // audit each unmapped line once, not on every delivery
+      audit(out, now, "unmapped_line", line_label(l) + ": " + why);
+    unmapped.push_back(std::move(u));
+  }
+  s_.unmapped = std::move(unmapped);
+  const int mapped = mapped_count(s_);
+  if (s_.phase == order_phase::received || s_.phase == order_phase::needs_attention)
+    audit(out, now, "resolved", // not on every draft update: redeliveries would flood the log
+          std::to_string(mapped) + " of " + std::to_string(s_.lines.size()) + " lines mapped");
+  out.persist = true;
+  if (mapped == 0)
+    return std::string("no line maps to a Source variant");
+  if (static_cast<std::size_t>(mapped) > max_input_lines)
+    return "more than " + std::to_string(max_input_lines) + " lines";
+  return std::nullopt;
+}
+
+void order_sync::attention(order_step_kind failed, std::string reason, order_time now,
+                           order_output& out) {
+  s_.phase = order_phase::needs_attention;
+  s_.step = order_step_kind::none;
+  s_.failed_step = failed;
+  s_.reason = std::move(reason);
+  s_.updated_at = now;
+  out.persist = true;
+  out.command.reset();
+  audit(out, now, "needs_attention", std::string(to_string(failed)) + ": " + s_.reason);
+}
+
+void order_sync::begin(order_step_kind step, order_time now, order_output& out) {
+  if (step == order_step_kind::create && s_.maybe_created)
+    step = order_step_kind::lookup; // never a second create before the lookup found nothing
+  if (step == order_step_kind::create || step == order_step_kind::update) {
+    const int mapped = mapped_count(s_);
+    if (mapped == 0)
+      return attention(step, "no line maps to a Source variant", now, out);
+    if (static_cast<std::size_t>(mapped) > max_input_lines)
+      return attention(step, "more than " + std::to_string(max_input_lines) + " lines", now, out);
+  }
+  s_.step = step;
+  s_.seq += 1;
+  s_.updated_at = now;
+  out.persist = true;
+  const std::string attempt = "attempt " + std::to_string(s_.attempts + 1);
+  switch (step) {
+    case order_step_kind::create:
+      s_.phase = order_phase::creating;
+      if (s_.target == order_doc_kind::order) {
+        out.command = order_cmd::create_order{s_.seq, order_request()};
+      } else {
+        auto req = draft_request();
+        s_.inflight_fingerprint = fingerprint(req);
+        out.command = order_cmd::create_draft{s_.seq, std::move(req)};
+      }
+      audit(out, now, "create_sent", std::string(kind_words(s_.target)) + ", " + attempt);
+      break;
+    case order_step_kind::lookup:
+      s_.phase = order_phase::looking_up;
+      out.command = order_cmd::lookup_origin{s_.seq, s_.target, s_.origin_tag, s_.origin_marker};
+      audit(out, now, "lookup_sent", "tag " + s_.origin_tag);
+      break;
+    case order_step_kind::update: {
+      s_.phase = order_phase::updating;
+      auto req = draft_request();
+      s_.inflight_fingerprint = fingerprint(req);
+      out.command = order_cmd::update_draft{s_.seq, s_.source_id.value_or(0), std::move(req)};
+      audit(out, now, "update_sent", "draft " + std::to_string(s_.source_id.value_or(0)) + ", " + attempt);
+      break;
+    }
+    case order_step_kind::invoice:
+      s_.phase = order_phase::inviting;
+      out.command = order_cmd::send_invoice{s_.seq, s_.source_id.value_or(0)};
+      audit(out, now, "invoice_requested", "draft " + std::to_string(s_.source_id.value_or(0)) + ", " + attempt);
+      break;
+    case order_step_kind::none:
+      break;
+  }
+}
+
+// The Source document exists and nothing is in flight: decide what is left to do.
+void order_sync::next_with_source(order_time now, order_output& out) {
+  s_.step = order_step_kind::none;
+  s_.attempts = 0;
+  s_.permanent_failures = 0;
+  s_.updated_at = now;
+  out.persist = true;
+  if (s_.target == order_doc_kind::draft_order) {
+    if (fingerprint(draft_request()) != s_.applied_fingerprint)
+      return begin(order_step_kind::update, now, out);
+    if (settings_.options.send_invoice && !s_.invoice_sent) {
+      if (!s_.destination_completed)
+        return begin(order_step_kind::invoice, now, out);
+      // Paid in the Destination already: an invoice would ask the customer to pay twice.
+      s_.invoice_sent = true;
+      audit(out, now, "invoice_skipped", "the Destination draft is completed");
+    }
+    if (s_.destination_completed) {
+      s_.phase = order_phase::completed_in_destination;
+      return;
+    }
+  }
+  s_.phase = order_phase::created;
+}
+
+void order_sync::start(order_time now, order_output& out, const variant_resolver& resolver) {
+  s_.received_at = now;
+  s_.updated_at = now;
+  s_.target = settings_.strategy == sync_strategy::draft_order ? order_doc_kind::draft_order
+                                                               : order_doc_kind::order;
+  s_.origin_tag = make_origin_tag(settings_.options.origin_tag, s_.destination.shop_domain,
+                                  s_.destination_id, s_.destination_name);
+  s_.origin_marker = s_.destination.shop_domain + "/" +
+                     (s_.destination_kind == order_doc_kind::draft_order ? "draft_order/" : "") +
+                     std::to_string(s_.destination_id);
+  if (auto why = resolve(resolver, now, out))
+    return attention(order_step_kind::create, *why, now, out);
+  begin(order_step_kind::create, now, out);
+}
+
+// --- inputs
+
+order_output order_sync::on_order_created(const order_created& e, const variant_resolver& resolver,
+                                          order_time now) {
+  order_output out;
+  if (s_.phase != order_phase::received) {
+    audit(out, now, "duplicate_ignored", std::string("orders/create again while ") + to_string(s_.phase));
+    return out;
+  }
+  s_.destination_kind = order_doc_kind::order;
+  s_.destination_id = e.id;
+  s_.destination_name = e.name;
+  s_.email = e.email;
+  s_.currency = e.currency;
+  s_.note = e.note;
+  s_.customer = e.customer;
+  s_.shipping_address = e.shipping_address;
+  s_.billing_address = e.billing_address;
+  s_.lines = e.lines;
+  s_.source_variants.assign(s_.lines.size(), std::nullopt);
+  if (auto why = order_skip_reason(e, settings_)) {
+    s_.phase = order_phase::skipped;
+    s_.reason = *why;
+    audit(out, now, "skipped", *why);
+    return out;
+  }
+  start(now, out, resolver);
+  return out;
+}
+
+order_output order_sync::on_draft_changed(const draft_order_changed& e,
+                                          const variant_resolver& resolver, order_time now) {
+  order_output out;
+  const auto updated = parse_iso8601_seconds(e.updated_at).value_or(0);
+  const bool first = s_.phase == order_phase::received;
+  if (!first) {
+    if (s_.phase == order_phase::skipped || s_.destination_kind != order_doc_kind::draft_order ||
+        s_.destination_id != e.id)
+      return out;
+    if (updated != 0 && s_.destination_updated != 0 && updated < s_.destination_updated) {
+      audit(out, now, "stale_update_ignored", "updated_at " + e.updated_at);
+      return out;
+    }
+    if (s_.phase == order_phase::completed_in_destination) {
+      audit(out, now, "duplicate_ignored", "the Destination draft is completed");
+      return out;
+    }
+  }
+  s_.destination_kind = order_doc_kind::draft_order;
+  s_.destination_id = e.id;
+  s_.destination_name = e.name;
+  s_.email = e.email;
+  s_.currency = e.currency;
+  s_.note = e.note;
+  s_.customer = e.customer;
+  s_.shipping_address = e.shipping_address;
+  s_.billing_address = e.billing_address;
+  s_.lines = e.lines;
+  s_.destination_updated = std::max(s_.destination_updated, updated);
+  if (first) {
+    s_.source_variants.assign(s_.lines.size(), std::nullopt);
+    if (auto why = draft_skip_reason(e, settings_)) {
+      s_.phase = order_phase::skipped;
+      s_.reason = *why;
+      audit(out, now, "skipped", *why);
+      return out;
+    }
+  }
+  if (e.status == "completed" && !s_.destination_completed) {
+    s_.destination_completed = true;
+    s_.completed_order = e.completed_order;
+    audit(out, now, "completed_in_destination",
+          e.completed_order ? "became order " + std::to_string(*e.completed_order) : std::string());
+  }
+  if (first) {
+    start(now, out, resolver);
+    return out;
+  }
+  (void)resolve(resolver, now, out); // no line mapping is caught when the update is built
+  s_.updated_at = now;
+  out.persist = true;
+  if (s_.phase == order_phase::created)
+    next_with_source(now, out);
+  // In flight or waiting: the latest content goes with the next attempt, or as an update
+  // once the current step is done. needs_attention: the manual retry takes it.
+  return out;
+}
+
+order_output order_sync::created(std::uint64_t seq, shopify_id source_id, order_time now) {
+  order_output out;
+  if (seq != s_.seq || s_.phase != order_phase::creating)
+    return out; // stale answer
+  s_.source_id = source_id;
+  s_.maybe_created = false;
+  s_.last_error.reset();
+  s_.applied_fingerprint = s_.inflight_fingerprint;
+  audit(out, now, "created", "Source " + kind_words(s_.target) + " " + std::to_string(source_id));
+  next_with_source(now, out);
+  return out;
+}
+
+order_output order_sync::found(std::uint64_t seq, std::optional<shopify_id> source_id,
+                               order_time now) {
+  order_output out;
+  if (seq != s_.seq || s_.phase != order_phase::looking_up)
+    return out;
+  s_.maybe_created = false;
+  if (source_id) {
+    s_.source_id = *source_id;
+    s_.last_error.reset();
+    s_.applied_fingerprint = 0; // which attempt's content it has is unknown: a draft is updated
+    audit(out, now, "found_existing", "Source " + kind_words(s_.target) + " " + std::to_string(*source_id));
+    next_with_source(now, out);
+  } else {
+    audit(out, now, "not_found", "no Source document tagged " + s_.origin_tag);
+    begin(order_step_kind::create, now, out);
+  }
+  return out;
+}
+
+order_output order_sync::done(std::uint64_t seq, order_time now) {
+  order_output out;
+  if (seq != s_.seq)
+    return out;
+  if (s_.phase == order_phase::updating) {
+    s_.applied_fingerprint = s_.inflight_fingerprint;
+    s_.last_error.reset();
+    audit(out, now, "draft_updated", "Source draft " + std::to_string(s_.source_id.value_or(0)));
+  } else if (s_.phase == order_phase::inviting) {
+    s_.invoice_sent = true;
+    s_.last_error.reset();
+    audit(out, now, "invoice_sent", "Source draft " + std::to_string(s_.source_id.value_or(0)));
+  } else {
+    return out;
+  }
+  next_with_source(now, out);
+  return out;
+}
+
+order_output order_sync::failed(std::uint64_t seq, const step_failure& f, double jitter,
+                                order_time now) {
+  order_output out;
+  const bool in_flight = s_.phase == order_phase::creating || s_.phase == order_phase::looking_up ||
+                         s_.phase == order_phase::updating || s_.phase == order_phase::inviting;
+  if (seq != s_.seq || !in_flight)
+    return out;
+  const auto step = s_.step;
+  s_.attempts += 1;
+  s_.last_error = f.err;
+  s_.updated_at = now;
+  out.persist = true;
+  const std::string what = f.err.code + ": " + f.err.message;
+  if (f.kind == failure_kind::permanent) {
+    s_.permanent_failures += 1;
+    if (s_.permanent_failures >= settings_.retry.max_permanent_failures) {
+      attention(step, what, now, out);
+      return out;
+    }
+  }
+  if (f.kind == failure_kind::uncertain && step == order_step_kind::create)
+    s_.maybe_created = true;
+  if (s_.attempts >= settings_.retry.max_attempts) {
+    attention(step, "gave up after " + std::to_string(s_.attempts) + " attempts: " + what, now, out);
+    return out;
+  }
+  auto delay = retry_delay(settings_.retry, s_.attempts, jitter);
+  if (s_.maybe_created && step == order_step_kind::create)
+    delay = std::max(delay, settings_.retry.lookup_delay);
+  s_.phase = order_phase::retry_wait;
+  s_.retry_at = now + delay;
+  s_.seq += 1;
+  out.command = order_cmd::schedule_retry{s_.seq, delay};
+  audit(out, now, "retry_scheduled",
+        std::string(to_string(step)) + " in " + std::to_string(delay.count()) + " ms after " + what);
+  return out;
+}
+
+order_output order_sync::timer(std::uint64_t seq, order_time now) {
+  order_output out;
+  if (seq != s_.seq || s_.phase != order_phase::retry_wait)
+    return out;
+  begin(s_.step, now, out);
+  return out;
+}
+
+order_output order_sync::retry(const variant_resolver& resolver, order_time now) {
+  order_output out;
+  if (s_.phase != order_phase::needs_attention)
+    return out;
+  audit(out, now, "manual_retry", std::string(to_string(s_.failed_step)) + ": " + s_.reason);
+  s_.attempts = 0;
+  s_.permanent_failures = 0;
+  s_.reason.clear();
+  const auto failed = s_.failed_step;
+  s_.failed_step = order_step_kind::none;
+  if (failed == order_step_kind::invoice) { // the lines are not what failed
+    next_with_source(now, out);
+    return out;
+  }
+  (void)resolve(resolver, now, out); // the mapping may have been completed since
+  if (!s_.source_id)
+    begin(order_step_kind::create, now, out);
+  else
+    next_with_source(now, out);
+  return out;
+}
+
+order_output order_sync::resume(order_time now) {
+  order_output out;
+  switch (s_.phase) {
+    case order_phase::creating:
+      // The create may have left before the crash: look before creating again.
+      s_.maybe_created = true;
+      audit(out, now, "resumed", "create was in flight: lookup first");
+      begin(order_step_kind::create, now, out);
+      break;
+    case order_phase::looking_up:
+    case order_phase::updating:
+    case order_phase::inviting:
+      audit(out, now, "resumed", std::string(to_string(s_.step)) + " was in flight");
+      begin(s_.step, now, out);
+      break;
+    case order_phase::retry_wait: {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(s_.retry_at - now);
+      out.command = order_cmd::schedule_retry{s_.seq, std::max(left, std::chrono::milliseconds(0))};
+      break;
+    }
+    default:
+      break;
+  }
+  return out;
+}
+
+} // namespace shopsync

@@ -1,0 +1,363 @@
+// The TOML loader against real files: the shipped example and demo configurations load;
+// unknown keys, wrong types and syntax errors name the key (or line); secrets come from
+// $CREDENTIALS_DIRECTORY or beside the file, and an unreadable one names its key and path.
+#include "io/config_file.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+using namespace shopsync;
+using shopsync::testing::temp_dir;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path source_path(const std::string& relative) {
+  return fs::path(SHOPSYNC_SOURCE_DIR) / relative;
+}
+
+void write(const fs::path& p, const std::string& content) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << content;
+  ASSERT_TRUE(out.good()) << p;
+}
+
+// Sets (or unsets) $CREDENTIALS_DIRECTORY for one test and restores it afterwards.
+class credentials_env {
+public:
+  explicit credentials_env(const std::optional<std::string>& value) {
+    if (const char* old = std::getenv("CREDENTIALS_DIRECTORY")) old_ = old;
+    if (value)
+      ::setenv("CREDENTIALS_DIRECTORY", value->c_str(), 1);
+    else
+      ::unsetenv("CREDENTIALS_DIRECTORY");
+  }
+  ~credentials_env() {
+    if (old_)
+      ::setenv("CREDENTIALS_DIRECTORY", old_->c_str(), 1);
+    else
+      ::unsetenv("CREDENTIALS_DIRECTORY");
+  }
+
+private:
+  std::optional<std::string> old_;
+};
+
+// A small valid configuration; tests replace or append lines to break one thing.
+const std::string k_minimal = R"([daemon]
+listen = "127.0.0.1:8080"
+control_socket = "/tmp/shopsync-test/control.sock"
+data_dir = "/tmp/shopsync-test/data"
+webhook_secret_files = ["webhook-secret"]
+
+[[stores]]
+name = "main"
+shop_domain = "main.myshopify.com"
+role = "source"
+access_token_file = "main.token"
+
+[[stores]]
+name = "outlet"
+shop_domain = "outlet.myshopify.com"
+role = "destination"
+access_token_file = "outlet.token"
+
+[[groups]]
+name = "stock"
+source = "main"
+destinations = ["outlet"]
+strategy = "one_way"
+)";
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  auto pos = text.find(from);
+  if (pos == std::string::npos) throw std::runtime_error("test text lacks: " + from);
+  return text.replace(pos, from.size(), to);
+}
+
+class config_file : public ::testing::Test {
+protected:
+  void SetUp() override {
+    write(dir_ / "main.token", "shpat_main\n");
+    write(dir_ / "outlet.token", "shpat_outlet\r\n");
+    write(dir_ / "webhook-secret", "hush\n");
+  }
+
+  result<config> parse(const std::string& text) {
+    return parse_config(text, "test.toml", dir_.str());
+  }
+
+  // The load must fail and its message start with "<key>: " and contain `detail`.
+  void expect_error(const std::string& text, const std::string& key, const std::string& detail = "") {
+    auto r = parse(text);
+    ASSERT_FALSE(r.ok()) << "accepted, expected an error at " << key;
+    EXPECT_EQ(r.error().code, "config.invalid");
+    EXPECT_EQ(r.error().message.rfind(key + ": ", 0), 0u) << r.error().message;
+    EXPECT_NE(r.error().message.find(detail), std::string::npos)
+        << "'" << detail << "' not in: " << r.error().message;
+  }
+
+  credentials_env env_{std::nullopt};
+  temp_dir dir_{"shopsync-config"};
+};
+
+TEST_F(config_file, minimal_config_loads_with_secrets_beside_it) {
+  auto r = parse(k_minimal);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->daemon.listen_address, "127.0.0.1");
+  EXPECT_EQ(r->daemon.listen_port, 8080);
+  ASSERT_EQ(r->stores.size(), 2u);
+  EXPECT_EQ(r->stores[0].access_token, "shpat_main");
+  EXPECT_EQ(r->stores[1].access_token, "shpat_outlet"); // CRLF trimmed
+  EXPECT_EQ(r->stores[1].role, store_role::destination);
+  ASSERT_EQ(r->daemon.webhook_secrets.size(), 1u);
+  EXPECT_EQ(r->daemon.webhook_secrets[0], "hush");
+  ASSERT_EQ(r->groups.size(), 1u);
+  EXPECT_EQ(r->groups[0].strategy, sync_strategy::one_way);
+  EXPECT_EQ(r->groups[0].match_by, match_key::sku); // default
+  EXPECT_TRUE(r->groups[0].locations_by_name);      // default
+  EXPECT_EQ(r->stores[0].api_version, "2026-10");   // default
+}
+
+TEST_F(config_file, example_config_loads_with_credentials_directory) {
+  temp_dir creds("shopsync-creds");
+  write(creds / "main.token", "shpat_main_example\n");
+  write(creds / "outlet.token", "shpat_outlet_example\n");
+  write(creds / "wholesale.token", "shpat_wholesale_example\n");
+  write(creds / "webhook-secret", "example-secret\n");
+  credentials_env env(creds.str());
+  auto r = load_config(source_path("config/shopsync.example.toml").string());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const auto& c = r.value();
+  EXPECT_EQ(c.daemon.control_socket, "/run/shopsync/control.sock");
+  EXPECT_EQ(c.daemon.data_dir, "/var/lib/shopsync");
+  EXPECT_EQ(c.daemon.batching_window, std::chrono::milliseconds(50));
+  EXPECT_EQ(c.daemon.reconcile_interval, std::chrono::seconds(900));
+  EXPECT_EQ(c.daemon.dedup_retention, std::chrono::hours(48));
+  EXPECT_EQ(c.daemon.audit_retention, std::chrono::hours(30 * 24));
+  EXPECT_EQ(c.daemon.max_body_bytes, 5u * 1024 * 1024);
+  EXPECT_EQ(c.daemon.webhook_secrets, std::vector<std::string>{"example-secret"});
+  ASSERT_EQ(c.stores.size(), 3u);
+  EXPECT_EQ(c.stores[2].access_token, "shpat_wholesale_example");
+  ASSERT_EQ(c.groups.size(), 2u);
+  EXPECT_FALSE(c.groups[0].locations_by_name);
+  ASSERT_EQ(c.groups[0].location_pairs.size(), 2u);
+  EXPECT_EQ(c.groups[0].location_pairs[1].store, "wholesale");
+  EXPECT_EQ(c.groups[0].location_pairs[1].destination, "Wholesale depot");
+  EXPECT_EQ(c.groups[1].strategy, sync_strategy::order);
+  EXPECT_EQ(c.groups[1].orders.name_prefix, "WS-");
+  EXPECT_EQ(c.groups[1].orders.origin_tag, "shopsync-origin:{shop}:{order}");
+}
+
+// Every key the loader knows is in the example, and its first appearance has a comment.
+TEST(config_example, documents_every_key) {
+  std::ifstream in(source_path("config/shopsync.example.toml"));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_FALSE(lines.empty());
+  for (std::string key :
+       {"listen", "control_socket", "control_allowed_uids", "data_dir", "batching_window_ms",
+        "reconcile_interval_s", "log_level", "dedup_retention_h", "inbox_retention_h",
+        "audit_retention_days", "max_body_bytes", "io_threads", "scheduler_threads", "sync_writes",
+        "app_id", "webhook_secret_files", "name", "shop_domain", "role", "base_url", "api_version",
+        "access_token_file", "max_in_flight", "source", "destinations", "strategy", "match_by",
+        "locations", "store", "destination", "financial_statuses", "send_invoice", "name_prefix",
+        "inventory_behaviour", "financial_status", "origin_tag", "[daemon]", "[[stores]]",
+        "[[groups]]", "[[groups.location_pairs]]", "[groups.orders]"}) {
+    bool header = key.front() == '[';
+    auto it = std::find_if(lines.begin(), lines.end(), [&](const std::string& l) {
+      return header ? l == key : l.rfind(key + " = ", 0) == 0;
+    });
+    ASSERT_NE(it, lines.end()) << key << " is not in the example";
+    ASSERT_NE(it, lines.begin());
+    EXPECT_EQ(std::prev(it)->rfind("#", 0), 0u) << key << " has no comment above it";
+  }
+}
+
+TEST_F(config_file, example_config_without_its_secrets_names_the_missing_file) {
+  credentials_env env(dir_.str()); // holds main.token but not wholesale.token
+  auto r = load_config(source_path("config/shopsync.example.toml").string());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message.rfind("stores[2].access_token_file: cannot read " +
+                                        (dir_ / "wholesale.token").string(), 0), 0u)
+      << r.error().message;
+}
+
+TEST_F(config_file, demo_config_loads_with_its_committed_secrets) {
+  auto r = load_config(source_path("config/demo.toml").string());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const auto& c = r.value();
+  EXPECT_EQ(c.daemon.control_socket, "/tmp/shopsync-demo/control.sock");
+  EXPECT_EQ(c.daemon.listen_port, 8080);
+  EXPECT_EQ(c.daemon.webhook_secrets, std::vector<std::string>{"demo-webhook-secret"});
+  ASSERT_EQ(c.stores.size(), 3u);
+  EXPECT_EQ(c.stores[0].access_token, "shpat_demo_source");
+  EXPECT_EQ(c.stores[1].access_token, "shpat_demo_dest_a");
+  EXPECT_EQ(c.stores[2].access_token, "shpat_demo_dest_b");
+  for (const auto& s : c.stores) EXPECT_EQ(s.base_url, "http://127.0.0.1:9100");
+  EXPECT_EQ(c.stores[1].shop_domain, "dest-a-demo.myshopify.com");
+  ASSERT_EQ(c.groups.size(), 2u);
+  EXPECT_EQ(c.groups[0].strategy, sync_strategy::two_way);
+  EXPECT_EQ(c.groups[1].strategy, sync_strategy::order);
+  EXPECT_EQ(c.groups[1].destinations, std::vector<std::string>{"dest-b"});
+}
+
+TEST_F(config_file, unknown_keys_are_refused_at_every_level) {
+  expect_error(k_minimal + "\n[deamon]\n", "deamon", "unknown key");
+  expect_error(replace(k_minimal, "listen =", "listn ="), "daemon.listn", "unknown key (line 2)");
+  expect_error(replace(k_minimal, "shop_domain = \"outlet", "shop_domian = \"outlet"),
+               "stores[1].shop_domian", "unknown key");
+  expect_error(replace(k_minimal, "strategy = \"one_way\"", "strategy = \"one_way\"\nmatchby = \"sku\""),
+               "groups[0].matchby", "unknown key");
+  expect_error(replace(k_minimal, "strategy = \"one_way\"",
+                       "strategy = \"one_way\"\nlocations = \"explicit\"\n"
+                       "[[groups.location_pairs]]\nsource = \"A\"\nstor = \"outlet\"\ndestination = \"B\""),
+               "groups[0].location_pairs[0].stor", "unknown key");
+  expect_error(replace(k_minimal, "strategy = \"one_way\"",
+                       "strategy = \"order\"\n[groups.orders]\nsend_invoices = true"),
+               "groups[0].orders.send_invoices", "unknown key");
+}
+
+TEST_F(config_file, wrong_types_name_the_key) {
+  expect_error(replace(k_minimal, "[daemon]", "[daemon]\nbatching_window_ms = \"50\""),
+               "daemon.batching_window_ms", "expected an integer, got a string");
+  expect_error(replace(k_minimal, "[daemon]", "[daemon]\nsync_writes = 1"),
+               "daemon.sync_writes", "expected a boolean");
+  expect_error(replace(k_minimal, "[\"webhook-secret\"]", "\"webhook-secret\""),
+               "daemon.webhook_secret_files", "expected an array of strings");
+  expect_error(replace(k_minimal, "destinations = [\"outlet\"]", "destinations = [\"outlet\", 7]"),
+               "groups[0].destinations[1]", "expected a string, got an integer");
+  expect_error(replace(k_minimal, "[[groups]]", "[groups]"), "groups", "expected an array of tables");
+  expect_error("daemon = 3\n", "daemon", "expected a table");
+  expect_error(replace(k_minimal, "[daemon]", "[daemon]\ncontrol_allowed_uids = [1000, -1]"),
+               "daemon.control_allowed_uids[1]", "out of range");
+  expect_error(replace(k_minimal, "role = \"source\"", "role = \"source\"\nmax_in_flight = 10000000000"),
+               "stores[0].max_in_flight", "out of range");
+  expect_error(replace(k_minimal, "[daemon]", "[daemon]\nreconcile_interval_s = 1.5"),
+               "daemon.reconcile_interval_s", "expected an integer, got a float");
+  expect_error(replace(k_minimal, "[daemon]", "[daemon]\ndedup_retention_h = 9223372036854775807"),
+               "daemon.dedup_retention_h", "out of range");
+}
+
+TEST_F(config_file, enum_values_are_checked_by_the_loader) {
+  expect_error(replace(k_minimal, "\"one_way\"", "\"one-way\""), "groups[0].strategy",
+               "unknown strategy \"one-way\"");
+  expect_error(replace(k_minimal, "strategy = \"one_way\"", "strategy = \"one_way\"\nmatch_by = \"ean\""),
+               "groups[0].match_by", "unknown match key \"ean\"");
+  expect_error(replace(k_minimal, "strategy = \"one_way\"", "strategy = \"one_way\"\nlocations = \"pairs\""),
+               "groups[0].locations", "by_name or explicit");
+  expect_error(replace(k_minimal, "role = \"destination\"", "role = \"dest\""), "stores[1].role",
+               "unknown role");
+  expect_error(replace(k_minimal, "role = \"destination\"\n", ""), "stores[1].role", "required");
+  expect_error(replace(k_minimal, "strategy = \"one_way\"\n", ""), "groups[0].strategy", "required");
+}
+
+TEST_F(config_file, syntax_error_reports_line_and_column) {
+  auto r = parse(replace(k_minimal, "name = \"outlet\"", "name = \"outlet"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "config.invalid");
+  EXPECT_EQ(r.error().message.rfind("test.toml:14:", 0), 0u) << r.error().message;
+  EXPECT_NE(r.error().message.find("syntax error"), std::string::npos) << r.error().message;
+}
+
+TEST_F(config_file, listen_is_parsed_into_address_and_port) {
+  auto r = parse(replace(k_minimal, "127.0.0.1:8080", "[::1]:9000"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->daemon.listen_address, "::1");
+  EXPECT_EQ(r->daemon.listen_port, 9000);
+  expect_error(replace(k_minimal, "127.0.0.1:8080", "127.0.0.1"), "daemon.listen", "address:port");
+  expect_error(replace(k_minimal, "127.0.0.1:8080", "127.0.0.1:70000"), "daemon.listen", "port");
+  expect_error(replace(k_minimal, "127.0.0.1:8080", "127.0.0.1:0"), "daemon.listen", "port");
+  expect_error(replace(k_minimal, "127.0.0.1:8080", "localhost:8080"), "daemon.listen", "IPv4 or IPv6");
+  expect_error(replace(k_minimal, "127.0.0.1:8080", ""), "daemon.listen", "must not be empty");
+}
+
+TEST_F(config_file, base_url_trailing_slash_is_dropped) {
+  auto r = parse(replace(k_minimal, "role = \"source\"", "role = \"source\"\nbase_url = \"http://127.0.0.1:9100/\""));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->stores[0].base_url, "http://127.0.0.1:9100");
+}
+
+TEST_F(config_file, validation_errors_come_through_the_loader) {
+  expect_error(replace(k_minimal, "destinations = [\"outlet\"]", "destinations = [\"outlett\"]"),
+               "groups[0].destinations[0]", "unknown store \"outlett\"");
+  expect_error(replace(k_minimal, "destinations = [\"outlet\"]", "destinations = []"),
+               "groups[0].destinations", "at least one destination");
+  expect_error(replace(k_minimal, "[daemon]", "[daemon]\nbatching_window_ms = 0"),
+               "daemon.batching_window_ms", "between 1 and 10000");
+  expect_error(replace(k_minimal, "outlet.myshopify.com", "MAIN.myshopify.com"),
+               "stores[1].shop_domain", "duplicate shop domain");
+  expect_error(replace(k_minimal, "access_token_file = \"outlet.token\"\n", ""),
+               "stores[1].access_token_file", "required");
+}
+
+TEST_F(config_file, secrets_come_from_credentials_directory) {
+  temp_dir creds("shopsync-creds");
+  write(creds / "main.token", "shpat_from_credentials\n");
+  write(creds / "outlet.token", "shpat_outlet_credentials");
+  write(creds / "webhook-secret", "cred-secret\n");
+  write(dir_ / "absolute.secret", "absolute-secret\n");
+  credentials_env env(creds.str());
+  // Absolute paths are used as they are, even with $CREDENTIALS_DIRECTORY set.
+  auto text = replace(k_minimal, "[\"webhook-secret\"]",
+                      "[\"webhook-secret\", \"" + (dir_ / "absolute.secret").string() + "\"]");
+  auto r = parse(text);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->stores[0].access_token, "shpat_from_credentials");
+  EXPECT_EQ(r->stores[1].access_token, "shpat_outlet_credentials");
+  EXPECT_EQ(r->daemon.webhook_secrets, (std::vector<std::string>{"cred-secret", "absolute-secret"}));
+}
+
+TEST_F(config_file, relative_secrets_resolve_beside_the_config_file) {
+  write(dir_ / "shopsync.toml", k_minimal);
+  auto other = fs::current_path();
+  auto r = load_config((dir_ / "shopsync.toml").string());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->stores[0].access_token, "shpat_main");
+  EXPECT_EQ(fs::current_path(), other);
+}
+
+TEST_F(config_file, unreadable_secret_names_key_and_path) {
+  fs::remove(dir_ / "outlet.token");
+  expect_error(k_minimal, "stores[1].access_token_file",
+               "cannot read " + (dir_ / "outlet.token").string() + ": No such file or directory");
+  fs::create_directory(dir_ / "outlet.token");
+  expect_error(k_minimal, "stores[1].access_token_file", "cannot read " + (dir_ / "outlet.token").string());
+  fs::remove(dir_ / "outlet.token");
+  write(dir_ / "outlet.token", "\n");
+  expect_error(k_minimal, "stores[1].access_token_file", (dir_ / "outlet.token").string() + " is empty");
+  write(dir_ / "outlet.token", "shpat_outlet");
+  fs::remove(dir_ / "webhook-secret");
+  expect_error(k_minimal, "daemon.webhook_secret_files[0]",
+               "cannot read " + (dir_ / "webhook-secret").string());
+}
+
+TEST_F(config_file, secrets_never_appear_in_messages) {
+  write(dir_ / "big.secret", "s3cr3t-value" + std::string(70 * 1024, 'x'));
+  auto r = parse(replace(k_minimal, "\"main.token\"", "\"big.secret\""));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message.find("s3cr3t"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("stores[0].access_token_file"), std::string::npos);
+  // A valid config with a broken rule elsewhere does not print the loaded token either.
+  r = parse(replace(k_minimal, "destinations = [\"outlet\"]", "destinations = [\"main\"]"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message.find("shpat_"), std::string::npos) << r.error().message;
+}
+
+TEST_F(config_file, missing_config_file_names_its_path) {
+  auto r = load_config((dir_ / "nope.toml").string());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find((dir_ / "nope.toml").string()), std::string::npos);
+  EXPECT_NE(r.error().message.find("No such file"), std::string::npos);
+}
+
+} // namespace
