@@ -1,11 +1,12 @@
 #pragma once
-// shopify-sim as a child process for tests and benchmarks: a scenario written to a temp file,
-// --port 0, the port read from its "listening on 127.0.0.1:<port>" line; SIGTERM on destruction.
-// Small blocking GET/POST helpers reach its /_sim/ control API.
+// shopify-sim with a scenario written by the test: a temp file, --port 0, the port from its
+// "listening on" line (child_process), and the /_sim/ control API (http_client).
+#include "support/child_process.hpp"
+#include "support/http_client.hpp"
 #include "support/temp_dir.hpp"
 
+#include <memory>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace shopsync::testing {
@@ -27,13 +28,9 @@ public:
 
 private:
   temp_dir dir_;
-  pid_t pid_ = -1;
+  std::unique_ptr<child_process> child_;
   unsigned short port_ = 0;
+  std::unique_ptr<http_client> http_;
 };
-
-// A blocking HTTP/1.1 request to 127.0.0.1:port; returns {status, body}.
-std::pair<int, std::string> loopback_request(unsigned short port, const std::string& method,
-                                             const std::string& target, const std::string& body,
-                                             const std::string& host = "127.0.0.1");
 
 } // namespace shopsync::testing
