@@ -1,0 +1,190 @@
+#include "sim/faults.hpp"
+
+#include "io/json_writer.hpp"
+#include "sim/json_read.hpp"
+
+namespace shopsync::sim {
+
+namespace {
+template <class T>
+bool read_num(simdjson::dom::element obj, std::string_view key, T& out, std::string& err) {
+  auto m = member(obj, key);
+  if (!m)
+    return false;
+  auto d = as_double(m);
+  if (!d) {
+    err = std::string(key) + " must be a number";
+    return false;
+  }
+  out = static_cast<T>(*d);
+  return true;
+}
+} // namespace
+
+std::string apply_fault_json(fault_config& c, simdjson::dom::element obj) {
+  if (!obj.is_object())
+    return "faults must be a JSON object";
+  std::string err;
+  read_num(obj, "error_rate", c.error_rate, err);
+  read_num(obj, "error_status", c.error_status, err);
+  read_num(obj, "error_next", c.error_next, err);
+  read_num(obj, "throttle_rate", c.throttle_rate, err);
+  read_num(obj, "throttle_next", c.throttle_next, err);
+  read_num(obj, "latency_ms", c.latency_ms, err);
+  read_num(obj, "latency_jitter_ms", c.latency_jitter_ms, err);
+  read_num(obj, "lost_rate", c.lost_rate, err);
+  read_num(obj, "lost_next", c.lost_next, err);
+  read_num(obj, "webhook_duplicate_rate", c.webhook_duplicate_rate, err);
+  read_num(obj, "webhook_reorder_rate", c.webhook_reorder_rate, err);
+  read_num(obj, "webhook_reorder_window_ms", c.webhook_reorder_window_ms, err);
+  read_num(obj, "webhook_delay_ms", c.webhook_delay_ms, err);
+  read_num(obj, "webhook_delay_jitter_ms", c.webhook_delay_jitter_ms, err);
+  read_num(obj, "webhook_loss_rate", c.webhook_loss_rate, err);
+  read_num(obj, "webhook_loss_next", c.webhook_loss_next, err);
+  if (auto m = as_str(member(obj, "lost_mode"))) {
+    if (*m != "hang" && *m != "drop")
+      return "lost_mode must be hang or drop";
+    c.lost_mode = std::string(*m);
+  }
+  if (auto ops = member(obj, "operations")) {
+    simdjson::dom::array arr;
+    if (ops->get(arr) != simdjson::SUCCESS)
+      return "operations must be an array of operation names";
+    c.operations.clear();
+    for (auto e : arr)
+      if (auto s = as_str(e))
+        c.operations.insert(std::string(*s));
+  }
+  if (c.error_status < 400 || c.error_status > 599)
+    return "error_status must be 4xx or 5xx";
+  return err;
+}
+
+std::string fault_json(const fault_config& c) {
+  json_writer w;
+  w.begin_object()
+      .field("error_rate", c.error_rate).field("error_status", c.error_status)
+      .field("error_next", c.error_next).field("throttle_rate", c.throttle_rate)
+      .field("throttle_next", c.throttle_next).field("latency_ms", c.latency_ms)
+      .field("latency_jitter_ms", c.latency_jitter_ms).field("lost_rate", c.lost_rate)
+      .field("lost_next", c.lost_next).field("lost_mode", c.lost_mode);
+  w.key("operations").begin_array();
+  for (auto& o : c.operations)
+    w.value(o);
+  w.end_array();
+  w.field("webhook_duplicate_rate", c.webhook_duplicate_rate)
+      .field("webhook_reorder_rate", c.webhook_reorder_rate)
+      .field("webhook_reorder_window_ms", c.webhook_reorder_window_ms)
+      .field("webhook_delay_ms", c.webhook_delay_ms)
+      .field("webhook_delay_jitter_ms", c.webhook_delay_jitter_ms)
+      .field("webhook_loss_rate", c.webhook_loss_rate)
+      .field("webhook_loss_next", c.webhook_loss_next)
+      .end_object();
+  return std::move(w).str();
+}
+
+std::string admin_fault::describe() const {
+  std::string s;
+  auto add = [&](const std::string& x) { s += (s.empty() ? "" : ","); s += x; };
+  if (latency_ms)
+    add("latency:" + std::to_string(latency_ms) + "ms");
+  if (error_status)
+    add("http_" + std::to_string(error_status));
+  if (throttled)
+    add("throttled");
+  if (lost)
+    add(drop ? "lost_drop" : "lost_hang");
+  return s;
+}
+
+bool fault_injector::chance(double p) {
+  if (p <= 0)
+    return false;
+  return std::uniform_real_distribution<double>(0, 1)(rng_) < p;
+}
+
+admin_fault fault_injector::draw_admin(const std::string& operation) {
+  std::lock_guard lock(mu_);
+  admin_fault f;
+  if (!cfg_.operations.empty() && !cfg_.operations.count(operation))
+    return f;
+  f.latency_ms = cfg_.latency_ms;
+  if (cfg_.latency_jitter_ms > 0)
+    f.latency_ms += std::uniform_int_distribution<int>(0, cfg_.latency_jitter_ms)(rng_);
+  if (cfg_.error_next > 0) {
+    --cfg_.error_next;
+    f.error_status = cfg_.error_status;
+    return f;
+  }
+  if (chance(cfg_.error_rate)) {
+    f.error_status = cfg_.error_status;
+    return f;
+  }
+  if (cfg_.throttle_next > 0) {
+    --cfg_.throttle_next;
+    f.throttled = true;
+    return f;
+  }
+  if (chance(cfg_.throttle_rate)) {
+    f.throttled = true;
+    return f;
+  }
+  if (cfg_.lost_next > 0) {
+    --cfg_.lost_next;
+    f.lost = true;
+  } else if (chance(cfg_.lost_rate)) {
+    f.lost = true;
+  }
+  f.drop = f.lost && cfg_.lost_mode == "drop";
+  return f;
+}
+
+webhook_fault fault_injector::draw_webhook() {
+  std::lock_guard lock(mu_);
+  webhook_fault f;
+  if (cfg_.webhook_loss_next > 0) {
+    --cfg_.webhook_loss_next;
+    f.lost = true;
+    return f;
+  }
+  if (chance(cfg_.webhook_loss_rate)) {
+    f.lost = true;
+    return f;
+  }
+  auto delay = [&] {
+    int d = cfg_.webhook_delay_ms;
+    if (cfg_.webhook_delay_jitter_ms > 0)
+      d += std::uniform_int_distribution<int>(0, cfg_.webhook_delay_jitter_ms)(rng_);
+    if (chance(cfg_.webhook_reorder_rate))
+      d += std::uniform_int_distribution<int>(0, std::max(1, cfg_.webhook_reorder_window_ms))(rng_);
+    return d;
+  };
+  f.delay_ms = delay();
+  if (chance(cfg_.webhook_duplicate_rate)) {
+    f.duplicate = true;
+    f.duplicate_delay_ms = delay();
+  }
+  return f;
+}
+
+fault_config fault_injector::config() {
+  std::lock_guard lock(mu_);
+  return cfg_;
+}
+
+std::string fault_injector::update(simdjson::dom::element obj) {
+  std::lock_guard lock(mu_);
+  fault_config next = cfg_;
+  if (auto err = apply_fault_json(next, obj); !err.empty())
+    return err;
+  cfg_ = std::move(next);
+  return {};
+}
+
+void fault_injector::reset() {
+  std::lock_guard lock(mu_);
+  cfg_ = initial_;
+  rng_.seed(seed_);
+}
+
+} // namespace shopsync::sim

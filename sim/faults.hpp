@@ -1,0 +1,76 @@
+#pragma once
+// Fault injection. Every fault is a flag, a scenario key and a runtime switch (/_sim/faults);
+// each decision is drawn from one seeded generator in the order requests and webhooks arrive,
+// so a run with the same seed and the same traffic injects the same faults.
+#include <simdjson.h>
+
+#include <cstdint>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+
+namespace shopsync::sim {
+
+struct fault_config {
+  // Admin API
+  double error_rate = 0;      // answer HTTP error_status before doing anything
+  int error_status = 503;
+  int error_next = 0;         // the next N Admin calls fail that way (deterministic)
+  double throttle_rate = 0;   // THROTTLED whatever the bucket holds
+  int throttle_next = 0;
+  int latency_ms = 0;         // added before every Admin answer
+  int latency_jitter_ms = 0;  // plus uniform [0, jitter]
+  double lost_rate = 0;       // applied, then never answered
+  int lost_next = 0;
+  std::string lost_mode = "hang"; // hang: keep the connection open, silent; drop: close it
+  std::set<std::string> operations; // Admin faults only for these operationNames (empty: all)
+  // Webhooks
+  double webhook_duplicate_rate = 0; // a second delivery: new X-Shopify-Webhook-Id, same Event-Id
+  double webhook_reorder_rate = 0;   // held back a random [0, window] ms so later ones overtake
+  int webhook_reorder_window_ms = 1000;
+  int webhook_delay_ms = 0;          // every delivery is sent this much later
+  int webhook_delay_jitter_ms = 0;
+  double webhook_loss_rate = 0;      // never sent
+  int webhook_loss_next = 0;
+};
+
+// Updates cfg from a JSON object holding any subset of the keys above (same names).
+// Returns an error message, or empty.
+std::string apply_fault_json(fault_config& cfg, simdjson::dom::element obj);
+std::string fault_json(const fault_config& cfg);
+
+struct admin_fault {
+  int latency_ms = 0;
+  int error_status = 0; // 0: none
+  bool throttled = false;
+  bool lost = false;
+  bool drop = false; // lost by closing the connection (else hang)
+  std::string describe() const;
+};
+
+struct webhook_fault {
+  bool lost = false;
+  bool duplicate = false;
+  int delay_ms = 0;           // for the original delivery
+  int duplicate_delay_ms = 0; // for the duplicate
+};
+
+class fault_injector {
+public:
+  explicit fault_injector(std::uint64_t seed, fault_config cfg = {}) : initial_(cfg), cfg_(std::move(cfg)), rng_(seed), seed_(seed) {}
+  admin_fault draw_admin(const std::string& operation);
+  webhook_fault draw_webhook();
+  fault_config config();
+  std::string update(simdjson::dom::element obj);
+  void reset(); // back to the start-up configuration and seed
+
+private:
+  bool chance(double p);
+  std::mutex mu_;
+  fault_config initial_, cfg_;
+  std::mt19937_64 rng_;
+  std::uint64_t seed_;
+};
+
+} // namespace shopsync::sim

@@ -1,0 +1,106 @@
+#pragma once
+// The simulated shops: what each store holds (locations, products, variants, inventory levels,
+// orders, draft orders). Plain data; the operations that change it live in store.hpp.
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace shopsync::sim {
+
+using i64 = std::int64_t;
+
+struct location {
+  i64 id = 0;
+  std::string name;
+  bool active = true;
+};
+
+struct product {
+  i64 id = 0;
+  std::string handle;
+  std::string title;
+  std::string vendor = "Acme";
+  std::string product_type = "Goods";
+  i64 created_at = 0; // unix seconds
+  i64 updated_at = 0;
+  std::vector<std::uint32_t> variants; // indexes into store::variants, by position
+};
+
+struct variant {
+  i64 id = 0;
+  i64 inventory_item_id = 0;
+  std::uint32_t product = 0; // index into store::products
+  std::uint16_t position = 1;
+  std::string sku;     // empty: no SKU (barcode-only variants)
+  std::string barcode; // empty: none
+  std::string option;  // the value of the single option "Size"
+  std::string price = "29.99";
+  bool tracked = true;
+  bool deny_oversell = true; // inventory_policy "deny"
+  i64 updated_at = 0;
+};
+
+// A level's value when the item is not stocked at the location.
+inline constexpr std::int32_t not_stocked = std::numeric_limits<std::int32_t>::min();
+
+struct line_item {
+  i64 id = 0;
+  i64 variant_id = 0; // 0: custom line
+  i64 product_id = 0;
+  std::string sku;
+  std::string title;
+  std::string variant_title;
+  std::string vendor;
+  int quantity = 0;
+  std::string price = "0.00";
+  int grams = 200;
+};
+
+struct order {
+  i64 id = 0;
+  std::string name;
+  i64 number = 0;
+  std::vector<line_item> lines;
+  std::vector<std::string> tags;
+  std::string email;
+  std::optional<std::string> note;
+  std::string source_name = "web";
+  std::optional<std::string> source_identifier;
+  std::string financial_status = "paid";
+  std::string currency = "USD";
+  std::optional<i64> app_id;
+  std::string shipping_address_json = "null"; // Shopify webhook shape (snake_case), or null
+  std::string billing_address_json = "null";
+  std::string customer_json = "null";
+  std::string note_attributes_json = "[]";
+  i64 created_at = 0;
+  std::string inventory_behaviour = "BYPASS";
+};
+
+struct draft_order {
+  i64 id = 0;
+  std::string name;
+  std::string status = "open"; // open | invoice_sent | completed
+  std::vector<line_item> lines;
+  std::vector<std::string> tags;
+  std::string email;
+  std::optional<std::string> note;
+  std::optional<i64> api_client_id;
+  std::optional<i64> order_id;
+  std::string shipping_address_json = "null";
+  std::string billing_address_json = "null";
+  std::string note_attributes_json = "[]";
+  i64 created_at = 0;
+  i64 updated_at = 0;
+  std::optional<i64> completed_at;
+  std::optional<i64> invoice_sent_at;
+};
+
+// Shopify's ids: large 64-bit integers, one range per object family, different per store.
+struct id_families {
+  i64 location, product, variant, inventory_item, order, draft_order, line_item, customer, option;
+};
+
+} // namespace shopsync::sim

@@ -1,0 +1,120 @@
+#pragma once
+// The simulator behind the HTTP server: routes a request to the Admin GraphQL API of the store
+// named by the Host header, or to the test-control API under /_sim/. Thread-safe.
+#include "sim/faults.hpp"
+#include "sim/json_read.hpp"
+#include "sim/scenario.hpp"
+#include "sim/store.hpp"
+#include "sim/webhooks.hpp"
+
+#include <deque>
+#include <tuple>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+namespace shopsync::sim {
+
+struct sim_options {
+  std::uint64_t seed = 1;
+  double time_scale = 1.0;
+  std::string webhook_url; // overrides the scenario's when set
+  int webhook_threads = 2;
+  std::optional<fault_config> faults; // replaces the scenario's faults when set (flags)
+};
+
+struct http_request_view {
+  std::string method;
+  std::string target; // path and query
+  std::string host;
+  std::string access_token;
+  std::string body;
+};
+
+struct http_answer {
+  enum class then { reply, hang, drop };
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  int latency_ms = 0; // sleep this long before answering (or hanging)
+  then after = then::reply;
+};
+
+class simulator {
+public:
+  simulator(scenario sc, sim_options opts);
+  ~simulator();
+  http_answer handle(const http_request_view& req);
+  webhook_dispatcher& webhooks() { return *hooks_; }
+  std::size_t store_count() const { return stores_.size(); }
+
+private:
+  struct call_record {
+    std::uint64_t seq = 0;
+    std::int64_t at_ms = 0;
+    std::string shop, operation, variables, idempotency_key, outcome, fault;
+    double requested_cost = 0;
+    std::optional<double> actual_cost;
+    int http_status = 200;
+  };
+  struct op_result {
+    std::string data;   // JSON object for "data" (empty: none)
+    std::string errors; // JSON array for top-level "errors" (empty: none)
+    double actual_cost = 0;
+    std::string outcome = "applied"; // applied | replayed | user_errors | read | error
+    std::string idempotency_key;
+  };
+
+  http_answer admin(const http_request_view& req, const std::string& path);
+  http_answer control(const http_request_view& req, const std::string& path, const std::string& query);
+  store* find_store(const std::string& shop);
+  void build_stores();
+  void log_call(call_record rec);
+  std::string webhook_url(const store& s) const;
+  void emit(store& s, const std::string& topic, std::string body, i64 now);
+
+  // Admin operations (store mutex held).
+  double requested_cost(const std::string& op, element vars) const;
+  op_result op_catalog_page(store& s, element vars);
+  op_result op_locations(store& s, element vars);
+  op_result op_inventory_levels(store& s, element vars);
+  op_result op_inventory_write(store& s, const std::string& op, element vars);
+  op_result op_order_create(store& s, element vars);
+  op_result op_orders_by_origin(store& s, element vars);
+  op_result op_draft_order_create(store& s, element vars);
+  op_result op_draft_order_update(store& s, element vars);
+  op_result op_draft_order_invoice_send(store& s, element vars);
+  op_result op_draft_orders_by_origin(store& s, element vars);
+
+  // Changes shared by the Admin API and the control API (store mutex held); each emits the
+  // webhooks Shopify would.
+  void set_level(store& s, std::uint32_t v, std::size_t l, std::int32_t value, i64 now);
+  std::size_t stocked_location(const store& s, std::uint32_t v) const;
+  // Stores the order, applies the (variant, location, quantity) decrements, emits orders/create,
+  // inventory_levels/update and products/update.
+  order& place_order(store& s, order o, i64 now,
+                     const std::vector<std::tuple<std::uint32_t, std::size_t, int>>& decrements);
+  line_item line_for_variant(store& s, std::uint32_t v, int quantity);
+
+  // Control API
+  std::string state_json(store& s, const std::string& query);
+  http_answer control_draft(store& s, element body, bool create, i64 now);
+  std::string log_json(const std::string& shop, std::uint64_t since, const std::string& op);
+
+  scenario sc_;
+  sim_options opts_;
+  std::shared_mutex stores_mu_; // exclusive only for reset
+  std::vector<std::unique_ptr<store>> stores_;
+  fault_injector faults_;
+  std::unique_ptr<webhook_dispatcher> hooks_;
+  std::mutex log_mu_;
+  std::deque<call_record> log_;
+  std::uint64_t next_log_seq_ = 1;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+fault_config initial_faults(const scenario& sc, const sim_options& opts);
+
+} // namespace shopsync::sim

@@ -1,0 +1,494 @@
+// The test-control API under /_sim/: make sales and other merchant-side changes (each emits the
+// webhooks Shopify would), read every store's truth and the Admin call log, switch faults, reset.
+#include "io/json_writer.hpp"
+#include "sim/json_read.hpp"
+#include "sim/simulator.hpp"
+#include "sim/webhook_payloads.hpp"
+
+#include <map>
+
+namespace shopsync::sim {
+
+namespace {
+thread_local simdjson::dom::parser ctl_parser;
+
+std::string url_decode(std::string_view in) {
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '+') {
+      out.push_back(' ');
+    } else if (in[i] == '%' && i + 2 < in.size()) {
+      out.push_back(static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(in[i]);
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> parse_query(const std::string& q) {
+  std::map<std::string, std::string> out;
+  std::size_t p = 0;
+  while (p < q.size()) {
+    auto amp = q.find('&', p);
+    auto part = q.substr(p, amp == std::string::npos ? std::string::npos : amp - p);
+    auto eq = part.find('=');
+    if (eq == std::string::npos)
+      out[url_decode(part)] = "";
+    else
+      out[url_decode(part.substr(0, eq))] = url_decode(part.substr(eq + 1));
+    if (amp == std::string::npos)
+      break;
+    p = amp + 1;
+  }
+  return out;
+}
+
+http_answer json_answer(int status, std::string body) {
+  http_answer a;
+  a.status = status;
+  a.body = std::move(body);
+  return a;
+}
+
+http_answer error_answer(int status, const std::string& message) {
+  json_writer w;
+  w.begin_object().field("error", message).end_object();
+  return json_answer(status, std::move(w).str());
+}
+
+std::optional<std::uint32_t> resolve_variant(store& s, element b) {
+  if (auto id = as_int(member(b, "inventory_item_id")))
+    return s.variant_by_item(*id);
+  if (auto g = as_str(member(b, "inventory_item_id")))
+    if (auto n = gid_number(*g, "InventoryItem"))
+      return s.variant_by_item(*n);
+  if (auto id = as_int(member(b, "variant_id")))
+    return s.variant_by_id(*id);
+  if (auto g = as_str(member(b, "variant_id")))
+    if (auto n = gid_number(*g, "ProductVariant"))
+      return s.variant_by_id(*n);
+  if (auto sku = as_str(member(b, "sku"))) {
+    for (std::uint32_t i = 0; i < s.variants.size(); ++i)
+      if (s.variants[i].sku == *sku)
+        return i;
+    return std::nullopt;
+  }
+  if (auto bc = as_str(member(b, "barcode"))) {
+    for (std::uint32_t i = 0; i < s.variants.size(); ++i)
+      if (s.variants[i].barcode == *bc)
+        return i;
+  }
+  return std::nullopt;
+}
+
+// location_id (number or GID) or location (name); nullopt when given but unknown, or absent.
+std::optional<std::size_t> resolve_location(store& s, element b, bool& given) {
+  given = true;
+  if (auto id = as_int(member(b, "location_id")))
+    return s.location_index(*id);
+  if (auto g = as_str(member(b, "location_id")))
+    if (auto n = gid_number(*g, "Location"))
+      return s.location_index(*n);
+  if (auto name = as_str(member(b, "location"))) {
+    for (std::size_t i = 0; i < s.locations.size(); ++i)
+      if (s.locations[i].name == *name)
+        return i;
+    return std::nullopt;
+  }
+  given = false;
+  return std::nullopt;
+}
+
+void write_level_state(json_writer& w, const store& s, std::uint32_t v) {
+  const auto& var = s.variants[v];
+  const auto& p = s.products[var.product];
+  w.begin_object()
+      .field("variant_id", var.id).field("product_id", p.id).field("handle", p.handle)
+      .field("title", var.option).field("sku", var.sku).field("barcode", var.barcode)
+      .field("inventory_item_id", var.inventory_item_id);
+  w.key("levels").begin_array();
+  for (std::size_t l = 0; l < s.locations.size(); ++l) {
+    w.begin_object().field("location_id", s.locations[l].id).field("location", s.locations[l].name);
+    w.key("available");
+    s.level(v, l) == not_stocked ? w.null() : w.value(static_cast<std::int64_t>(s.level(v, l)));
+    w.end_object();
+  }
+  w.end_array().end_object();
+}
+
+void write_lines(json_writer& w, const std::vector<line_item>& lines) {
+  w.key("line_items").begin_array();
+  for (auto& l : lines)
+    w.begin_object().field("id", l.id).field("variant_id", l.variant_id).field("sku", l.sku)
+        .field("title", l.title).field("quantity", l.quantity).field("price", l.price).end_object();
+  w.end_array();
+}
+} // namespace
+
+std::string simulator::state_json(store& s, const std::string& query) {
+  auto q = parse_query(query);
+  json_writer w;
+  w.begin_object().field("shop", s.shop).field("token", s.token);
+  w.key("bucket").begin_object().field("maximum", s.bucket.maximum())
+      .field("available", s.bucket.available()).field("restore_rate", s.bucket.restore_rate()).end_object();
+  w.key("locations").begin_array();
+  for (auto& l : s.locations)
+    w.begin_object().field("id", l.id).field("gid", gid("Location", l.id)).field("name", l.name)
+        .field("active", l.active).end_object();
+  w.end_array();
+  w.field("product_count", s.products.size()).field("variant_count", s.variants.size());
+  if (q["variants"] != "0") {
+    std::size_t offset = q.count("offset") ? std::stoull(q["offset"]) : 0;
+    std::size_t limit = q.count("limit") ? std::stoull(q["limit"]) : s.variants.size();
+    w.key("variants").begin_array();
+    std::size_t seen = 0, written = 0;
+    for (std::uint32_t v = 0; v < s.variants.size() && written < limit; ++v) {
+      const auto& var = s.variants[v];
+      if (q.count("sku") && var.sku != q["sku"]) continue;
+      if (q.count("barcode") && var.barcode != q["barcode"]) continue;
+      if (q.count("inventory_item_id") && std::to_string(var.inventory_item_id) != q["inventory_item_id"]) continue;
+      if (q.count("variant_id") && std::to_string(var.id) != q["variant_id"]) continue;
+      if (seen++ < offset) continue;
+      write_level_state(w, s, v);
+      ++written;
+    }
+    w.end_array();
+  }
+  w.key("orders").begin_array();
+  for (auto& o : s.orders) {
+    w.begin_object().field("id", o.id).field("name", o.name).field("email", o.email)
+        .field("tags", join_tags(o.tags)).field("source_name", o.source_name)
+        .field("financial_status", o.financial_status).field("inventory_behaviour", o.inventory_behaviour);
+    w.key("source_identifier").value(o.source_identifier);
+    w.key("app_id").value(o.app_id);
+    write_lines(w, o.lines);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("draft_orders").begin_array();
+  for (auto& d : s.drafts) {
+    w.begin_object().field("id", d.id).field("name", d.name).field("status", d.status).field("email", d.email)
+        .field("tags", join_tags(d.tags));
+    w.key("note").value(d.note);
+    w.key("order_id").value(d.order_id);
+    w.key("api_client_id").value(d.api_client_id);
+    write_lines(w, d.lines);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  return std::move(w).str();
+}
+
+std::string simulator::log_json(const std::string& shop, std::uint64_t since, const std::string& op) {
+  std::lock_guard lock(log_mu_);
+  json_writer w;
+  w.begin_object().key("calls").begin_array();
+  for (auto& c : log_) {
+    if (c.seq < since || (!shop.empty() && c.shop != shop) || (!op.empty() && c.operation != op))
+      continue;
+    w.begin_object().field("seq", c.seq).field("at_ms", c.at_ms).field("shop", c.shop)
+        .field("operation", c.operation);
+    w.key("variables");
+    c.variables.empty() ? w.null() : w.raw(c.variables);
+    w.field("requested_cost", c.requested_cost);
+    w.key("actual_cost").value(c.actual_cost);
+    w.key("idempotency_key");
+    c.idempotency_key.empty() ? w.null() : w.value(c.idempotency_key);
+    w.field("outcome", c.outcome).field("replayed", c.outcome == "replayed")
+        .field("http_status", c.http_status).field("fault", c.fault).end_object();
+  }
+  w.end_array().field("next_seq", next_log_seq_).end_object();
+  return std::move(w).str();
+}
+
+http_answer simulator::control(const http_request_view& req, const std::string& path, const std::string& query) {
+  auto q = parse_query(query);
+  if (path == "/_sim/reset") {
+    std::unique_lock lock(stores_mu_);
+    build_stores();
+    faults_.reset();
+    hooks_->reset(opts_.seed);
+    {
+      std::lock_guard l2(log_mu_);
+      log_.clear();
+      next_log_seq_ = 1;
+    }
+    return json_answer(200, R"({"ok":true})");
+  }
+  std::shared_lock stores_lock(stores_mu_);
+  if (path == "/_sim/health")
+    return json_answer(200, R"({"ok":true})");
+  if (path == "/_sim/log")
+    return json_answer(200, log_json(q.count("store") ? q["store"] : "", q.count("since") ? std::stoull(q["since"]) : 0,
+                                     q.count("operation") ? q["operation"] : ""));
+  if (path == "/_sim/webhooks")
+    return json_answer(200, hooks_->stats_json(q.count("store") ? q["store"] : "",
+                                               q.count("since") ? std::stoull(q["since"]) : 0,
+                                               q["bodies"] == "1", q.count("topic") ? q["topic"] : ""));
+  if (path == "/_sim/webhooks/wait_idle") {
+    int ms = q.count("timeout_ms") ? std::stoi(q["timeout_ms"]) : 5000;
+    bool idle = hooks_->wait_idle(std::chrono::milliseconds(ms));
+    return json_answer(200, std::string("{\"idle\":") + (idle ? "true" : "false") + "}");
+  }
+  if (path == "/_sim/stores") {
+    json_writer w;
+    w.begin_object().key("stores").begin_array();
+    for (auto& sp : stores_) {
+      std::lock_guard l(sp->mu);
+      w.begin_object().field("shop", sp->shop).field("token", sp->token)
+          .field("products", sp->products.size()).field("variants", sp->variants.size())
+          .field("orders", sp->orders.size()).field("draft_orders", sp->drafts.size());
+      w.key("locations").begin_array();
+      for (auto& l : sp->locations)
+        w.begin_object().field("id", l.id).field("name", l.name).field("active", l.active).end_object();
+      w.end_array().end_object();
+    }
+    w.end_array().field("app_id", sc_.app_id).field("api_version", sc_.api_version).end_object();
+    return json_answer(200, std::move(w).str());
+  }
+  if (path == "/_sim/faults" && req.method == "GET")
+    return json_answer(200, fault_json(faults_.config()));
+
+  simdjson::padded_string padded(req.body.empty() ? std::string("{}") : req.body);
+  element body;
+  if (ctl_parser.parse(padded).get(body) != simdjson::SUCCESS || !body.is_object())
+    return error_answer(400, "body must be a JSON object");
+  if (path == "/_sim/faults") {
+    if (auto err = faults_.update(body); !err.empty())
+      return error_answer(400, err);
+    return json_answer(200, fault_json(faults_.config()));
+  }
+
+  std::string shop = q.count("store") ? q["store"] : std::string(as_str(member(body, "store")).value_or(""));
+  store* s = find_store(shop);
+  if (!s)
+    return error_answer(404, "unknown store '" + shop + "'");
+  std::lock_guard lock(s->mu);
+  if (path == "/_sim/state")
+    return json_answer(200, state_json(*s, query));
+
+  const auto now = unix_now();
+  if (path == "/_sim/set_level" || path == "/_sim/restock" || path == "/_sim/sale") {
+    auto v = resolve_variant(*s, body);
+    if (!v)
+      return error_answer(404, "no such variant (give inventory_item_id, variant_id, sku or barcode)");
+    bool given = false;
+    auto l = resolve_location(*s, body, given);
+    if (given && !l)
+      return error_answer(404, "no such location");
+    if (!given)
+      l = stocked_location(*s, *v);
+    if (*l >= s->locations.size())
+      return error_answer(409, "the item is not stocked at any location");
+    if (path == "/_sim/set_level") {
+      auto avail = as_int(member(body, "available"));
+      if (!avail)
+        return error_answer(400, "available (integer) is required");
+      if (s->level(*v, *l) == not_stocked)
+        return error_answer(409, "the item is not stocked at that location");
+      set_level(*s, *v, *l, static_cast<std::int32_t>(*avail), now);
+    } else if (path == "/_sim/restock") {
+      auto delta = as_int(member(body, "delta")).value_or(as_int(member(body, "quantity")).value_or(0));
+      if (s->level(*v, *l) == not_stocked)
+        return error_answer(409, "the item is not stocked at that location");
+      set_level(*s, *v, *l, s->level(*v, *l) + static_cast<std::int32_t>(delta), now);
+    } else {
+      int qty = static_cast<int>(as_int(member(body, "quantity")).value_or(1));
+      if (s->level(*v, *l) == not_stocked)
+        return error_answer(409, "the item is not stocked at that location");
+      order o;
+      o.id = s->new_order_id();
+      o.number = s->next_order_number++;
+      o.name = "#" + std::to_string(o.number);
+      o.email = std::string(as_str(member(body, "email")).value_or("customer@example.com"));
+      o.financial_status = std::string(as_str(member(body, "financial_status")).value_or("paid"));
+      o.source_name = std::string(as_str(member(body, "source_name")).value_or("web"));
+      o.app_id = as_int(member(body, "app_id")).value_or(sc_.storefront_app_id);
+      if (auto t = member(body, "tags"); t && t->is_array())
+        for (auto x : simdjson::dom::array(*t))
+          if (auto ts = as_str(x))
+            o.tags.emplace_back(*ts);
+      o.inventory_behaviour = "DECREMENT_OBEYING_POLICY";
+      o.lines.push_back(line_for_variant(*s, *v, qty));
+      i64 cid = s->new_customer_id();
+      json_writer c;
+      c.begin_object().field("id", cid).field("email", o.email).field("first_name", "Sim").field("last_name", "Customer")
+          .field("admin_graphql_api_id", gid("Customer", cid)).end_object();
+      o.customer_json = std::move(c).str();
+      auto& placed = place_order(*s, std::move(o), now, {{*v, *l, qty}});
+      json_writer w;
+      w.begin_object().field("order_id", placed.id).field("name", placed.name)
+          .field("inventory_item_id", s->variants[*v].inventory_item_id)
+          .field("location_id", s->locations[*l].id)
+          .field("available", static_cast<std::int64_t>(s->level(*v, *l))).end_object();
+      return json_answer(200, std::move(w).str());
+    }
+    json_writer w;
+    w.begin_object().field("inventory_item_id", s->variants[*v].inventory_item_id)
+        .field("location_id", s->locations[*l].id)
+        .field("available", static_cast<std::int64_t>(s->level(*v, *l))).end_object();
+    return json_answer(200, std::move(w).str());
+  }
+  if (path == "/_sim/draft_order" || path == "/_sim/draft_order/update")
+    return control_draft(*s, body, path == "/_sim/draft_order", now);
+  if (path == "/_sim/variant/update") {
+    auto v = resolve_variant(*s, body);
+    if (!v)
+      return error_answer(404, "no such variant (give inventory_item_id or variant_id)");
+    auto& var = s->variants[*v];
+    bool sku_changed = false;
+    if (auto sku = as_str(member(body, "new_sku")); sku && *sku != var.sku) {
+      var.sku = std::string(*sku);
+      sku_changed = true;
+    }
+    if (auto bc = as_str(member(body, "new_barcode")))
+      var.barcode = std::string(*bc);
+    if (auto price = as_str(member(body, "new_price")))
+      var.price = std::string(*price);
+    var.updated_at = now;
+    s->products[var.product].updated_at = now;
+    if (sku_changed) // the SKU lives on the inventory item
+      emit(*s, "inventory_items/update", inventory_item_payload(*s, *v, now), now);
+    emit(*s, "products/update", product_payload(*s, var.product), now);
+    json_writer w;
+    write_level_state(w, *s, *v);
+    return json_answer(200, std::move(w).str());
+  }
+  if (path == "/_sim/product") {
+    product_spec ps;
+    ps.handle = std::string(as_str(member(body, "handle")).value_or(""));
+    if (ps.handle.empty())
+      return error_answer(400, "handle is required");
+    ps.title = std::string(as_str(member(body, "title")).value_or(ps.handle));
+    std::vector<std::optional<int>> avail;
+    if (auto vars = member(body, "variants"); vars && vars->is_array()) {
+      for (auto ve : simdjson::dom::array(*vars)) {
+        variant_spec vs;
+        vs.sku = std::string(as_str(member(ve, "sku")).value_or(""));
+        vs.barcode = std::string(as_str(member(ve, "barcode")).value_or(""));
+        vs.option = std::string(as_str(member(ve, "option")).value_or(""));
+        vs.price = std::string(as_str(member(ve, "price")).value_or("29.99"));
+        ps.variants.push_back(vs);
+        auto a = as_int(member(ve, "available"));
+        avail.push_back(a ? std::optional<int>(static_cast<int>(*a)) : std::nullopt);
+      }
+    }
+    if (ps.variants.empty()) {
+      ps.variants.push_back({});
+      avail.push_back(std::nullopt);
+    }
+    auto p = s->add_product(ps, now);
+    for (std::size_t k = 0; k < s->products[p].variants.size(); ++k)
+      for (std::size_t l = 0; l < s->locations.size(); ++l)
+        s->level(s->products[p].variants[k], l) = avail[k].value_or(0);
+    emit(*s, "products/create", product_payload(*s, p), now);
+    json_writer w;
+    w.begin_object().field("product_id", s->products[p].id).key("variants").begin_array();
+    for (auto v : s->products[p].variants)
+      write_level_state(w, *s, v);
+    w.end_array().end_object();
+    return json_answer(200, std::move(w).str());
+  }
+  return error_answer(404, "unknown control path " + path);
+}
+
+http_answer simulator::control_draft(store& s, element body, bool create, i64 now) {
+  draft_order* d = nullptr;
+  draft_order fresh;
+  if (create) {
+    fresh.id = s.new_draft_id();
+    fresh.name = "#D" + std::to_string(s.next_draft_number++);
+    fresh.created_at = now;
+    auto client = member(body, "api_client_id");
+    fresh.api_client_id = client && client->is_null() ? std::nullopt
+                                                      : std::optional<i64>(as_int(client).value_or(sc_.storefront_app_id));
+    d = &fresh;
+  } else {
+    auto id = as_int(member(body, "id"));
+    if (!id)
+      if (auto g = as_str(member(body, "id")))
+        id = gid_number(*g, "DraftOrder");
+    d = id ? s.find_draft(*id) : nullptr;
+    if (!d)
+      return error_answer(404, "no such draft order");
+    if (d->status == "completed")
+      return error_answer(409, "draft order already completed");
+  }
+  if (auto lines = member(body, "lines"); lines && lines->is_array()) {
+    d->lines.clear();
+    for (auto le : simdjson::dom::array(*lines)) {
+      auto v = resolve_variant(s, le);
+      if (!v)
+        return error_answer(404, "no such variant in lines");
+      d->lines.push_back(line_for_variant(s, *v, static_cast<int>(as_int(member(le, "quantity")).value_or(1))));
+    }
+  }
+  if (auto e = as_str(member(body, "email")))
+    d->email = std::string(*e);
+  if (auto n = as_str(member(body, "note")))
+    d->note = std::string(*n);
+  if (auto t = member(body, "tags"); t && t->is_array()) {
+    d->tags.clear();
+    for (auto x : simdjson::dom::array(*t))
+      if (auto ts = as_str(x))
+        d->tags.emplace_back(*ts);
+  }
+  d->updated_at = now;
+  auto status = std::string(as_str(member(body, "status")).value_or(""));
+  if (!status.empty() && status != "open" && status != "invoice_sent" && status != "completed")
+    return error_answer(400, "status must be open, invoice_sent or completed");
+  if (create) {
+    if (d->lines.empty())
+      return error_answer(400, "lines are required");
+    s.drafts.push_back(std::move(fresh));
+    d = &s.drafts.back();
+    emit(s, "draft_orders/create", draft_order_payload(s, *d), now);
+  }
+  if (status == "invoice_sent") {
+    d->status = status;
+    d->invoice_sent_at = now;
+  }
+  if (status == "completed") {
+    // Completing creates the order (and takes the stock), as Shopify does.
+    order o;
+    o.id = s.new_order_id();
+    o.number = s.next_order_number++;
+    o.name = "#" + std::to_string(o.number);
+    o.email = d->email;
+    o.note = d->note;
+    o.tags = d->tags;
+    o.lines = d->lines;
+    for (auto& l : o.lines)
+      l.id = s.new_line_id();
+    o.source_name = "shopify_draft_order";
+    o.app_id = d->api_client_id;
+    o.financial_status = "paid";
+    o.shipping_address_json = d->shipping_address_json;
+    o.billing_address_json = d->billing_address_json;
+    o.note_attributes_json = d->note_attributes_json;
+    o.inventory_behaviour = "DECREMENT_IGNORING_POLICY";
+    std::vector<std::tuple<std::uint32_t, std::size_t, int>> dec;
+    for (auto& l : d->lines)
+      if (auto v = l.variant_id ? s.variant_by_id(l.variant_id) : std::nullopt) {
+        auto loc = stocked_location(s, *v);
+        if (loc < s.locations.size())
+          dec.emplace_back(*v, loc, l.quantity);
+      }
+    auto& placed = place_order(s, std::move(o), now, dec);
+    d->status = "completed";
+    d->completed_at = now;
+    d->order_id = placed.id;
+  }
+  if (!create || !status.empty())
+    emit(s, "draft_orders/update", draft_order_payload(s, *d), now);
+  json_writer w;
+  w.begin_object().field("id", d->id).field("name", d->name).field("status", d->status);
+  w.key("order_id").value(d->order_id);
+  w.end_object();
+  return json_answer(200, std::move(w).str());
+}
+
+} // namespace shopsync::sim

@@ -1,0 +1,73 @@
+#pragma once
+// One simulated shop: its catalog, levels, orders and draft orders, its cost bucket and its
+// idempotency records. Callers hold `mu` while they read or change anything in it.
+#include "sim/cost_bucket.hpp"
+#include "sim/model.hpp"
+#include "sim/scenario.hpp"
+
+#include <mutex>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace shopsync::sim {
+
+struct idempotency_record {
+  std::string operation;
+  std::string variables; // minified JSON of the request's variables
+  std::string data;      // the `data` JSON first answered
+};
+
+class store {
+public:
+  // Builds the store (generating its catalog); `index` makes its ids differ from other stores'.
+  store(const store_spec& spec, int index, std::uint64_t seed, i64 now);
+
+  std::mutex mu;
+  std::string shop, token, timezone, webhook_url;
+  int index = 0;
+  std::vector<location> locations;
+  std::vector<product> products;
+  std::vector<variant> variants;
+  std::vector<std::int32_t> levels; // variants × locations, not_stocked where not stocked
+  std::vector<order> orders;
+  std::vector<draft_order> drafts;
+  std::unordered_map<std::string, idempotency_record> idempotency;
+  cost_bucket bucket;
+  i64 next_order_number = 1001;
+  i64 next_draft_number = 1;
+
+  // Lookups by Shopify id (binary search: ids grow with creation order).
+  std::optional<std::uint32_t> variant_by_id(i64 id) const;
+  std::optional<std::uint32_t> variant_by_item(i64 inventory_item_id) const;
+  std::optional<std::uint32_t> product_by_id(i64 id) const;
+  std::optional<std::size_t> location_index(i64 id) const;
+  order* find_order(i64 id);
+  draft_order* find_draft(i64 id);
+
+  std::int32_t& level(std::uint32_t v, std::size_t l) { return levels[v * locations.size() + l]; }
+  std::int32_t level(std::uint32_t v, std::size_t l) const { return levels[v * locations.size() + l]; }
+  // Sum of available over the locations where the variant is stocked.
+  i64 inventory_quantity(std::uint32_t v) const;
+
+  i64 new_order_id() { return next(ids_.order); }
+  i64 new_draft_id() { return next(ids_.draft_order); }
+  i64 new_line_id() { return next(ids_.line_item); }
+  i64 new_customer_id() { return next(ids_.customer); }
+  i64 option_id(std::uint32_t product) const { return ids_.option + product; }
+  // Adds a product with its variants (levels 0 where stocked), returning its index.
+  std::uint32_t add_product(const product_spec& spec, i64 now);
+
+private:
+  i64 next(i64& counter);
+  void add_variant(std::uint32_t p, const variant_spec& vs, int position, std::size_t locs_hint);
+  id_families ids_{};
+  std::mt19937_64 rng_;
+};
+
+// "2025-03-14T10:22:31-04:00" for unix seconds t in the zone offset "-04:00".
+std::string format_time(i64 t, const std::string& offset);
+i64 unix_now();
+
+} // namespace shopsync::sim

@@ -1,0 +1,18 @@
+#pragma once
+// Webhook bodies in Shopify's REST shapes (snake_case, integer ids, GID strings, money as decimal
+// strings, tags as one "a, b" string), one builder per topic. Callers hold the store's mutex.
+#include "sim/store.hpp"
+
+#include <string>
+
+namespace shopsync::sim {
+
+std::string inventory_level_payload(const store& s, std::uint32_t v, std::size_t l, i64 now);
+std::string inventory_item_payload(const store& s, std::uint32_t v, i64 now);
+std::string order_payload(const store& s, const order& o);
+std::string draft_order_payload(const store& s, const draft_order& d);
+std::string product_payload(const store& s, std::uint32_t p);
+
+std::string join_tags(const std::vector<std::string>& tags);
+
+} // namespace shopsync::sim

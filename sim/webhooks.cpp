@@ -1,0 +1,212 @@
+#include "sim/webhooks.hpp"
+
+#include "io/json_writer.hpp"
+#include "sim/hmac.hpp"
+#include "sim/http_post.hpp"
+
+#include <cstdio>
+
+namespace shopsync::sim {
+
+namespace {
+// Shopify retries a failed delivery 8 times over about 4 hours (seconds of Shopify time).
+constexpr double retry_backoff_s[] = {10, 30, 60, 300, 900, 1800, 3600, 7200};
+constexpr int max_attempts = 1 + 8;
+constexpr std::size_t history_cap = 200'000;
+} // namespace
+
+webhook_dispatcher::webhook_dispatcher(webhook_settings settings, fault_injector& faults, std::uint64_t seed)
+    : settings_(std::move(settings)), faults_(faults), rng_(seed ^ 0x5bd1e995ull) {
+  for (int i = 0; i < std::max(1, settings_.threads); ++i)
+    threads_.emplace_back([this] { worker(); });
+}
+
+webhook_dispatcher::~webhook_dispatcher() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_)
+    t.join();
+}
+
+std::chrono::milliseconds webhook_dispatcher::scaled(double seconds, int floor_ms) const {
+  auto ms = static_cast<long long>(seconds * 1000.0 * settings_.time_scale);
+  return std::chrono::milliseconds(std::max<long long>(ms, floor_ms));
+}
+
+std::string webhook_dispatcher::uuid() {
+  std::uint64_t a = rng_(), b = rng_();
+  a = (a & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;
+  b = (b & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx", (unsigned long long)(a >> 32),
+                (unsigned long long)((a >> 16) & 0xFFFF), (unsigned long long)(a & 0xFFFF),
+                (unsigned long long)(b >> 48), (unsigned long long)(b & 0xFFFFFFFFFFFFull));
+  return buf;
+}
+
+webhook_dispatcher::delivery* webhook_dispatcher::find(std::uint64_t seq) {
+  if (seq < base_seq_ || seq >= base_seq_ + log_.size())
+    return nullptr;
+  return &log_[seq - base_seq_];
+}
+
+void webhook_dispatcher::enqueue(delivery d) {
+  d.seq = next_seq_++;
+  if (d.state == "pending")
+    queue_.push({d.due, d.seq});
+  log_.push_back(std::move(d));
+  while (log_.size() > history_cap && log_.front().state != "pending") {
+    log_.pop_front();
+    ++base_seq_;
+  }
+}
+
+void webhook_dispatcher::emit(const std::string& shop, const std::string& url, const std::string& topic,
+                              std::string body, const std::string& triggered_at) {
+  auto f = faults_.draw_webhook();
+  {
+    std::lock_guard lock(mu_);
+    auto now = clock::now();
+    delivery d;
+    d.shop = shop;
+    d.url = url;
+    d.topic = topic;
+    d.event_id = uuid();
+    d.webhook_id = uuid();
+    d.triggered_at = triggered_at;
+    d.body = std::move(body);
+    d.injected_delay_ms = f.delay_ms;
+    d.due = now + std::chrono::milliseconds(f.delay_ms);
+    if (url.empty())
+      d.state = "unsubscribed";
+    else if (f.lost) {
+      d.state = "lost";
+      d.note = "fault:lost";
+    }
+    if (f.duplicate && d.state == "pending") {
+      delivery dup = d;
+      dup.webhook_id = uuid();
+      dup.duplicate = true;
+      dup.note = "fault:duplicate";
+      dup.injected_delay_ms = f.duplicate_delay_ms;
+      dup.due = now + std::chrono::milliseconds(f.duplicate_delay_ms);
+      enqueue(std::move(d));
+      enqueue(std::move(dup));
+    } else {
+      enqueue(std::move(d));
+    }
+  }
+  cv_.notify_all();
+}
+
+void webhook_dispatcher::worker() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (stop_)
+      return;
+    if (queue_.empty()) {
+      cv_.wait(lock);
+      continue;
+    }
+    auto top = queue_.top();
+    if (top.due > clock::now()) {
+      cv_.wait_until(lock, top.due);
+      continue;
+    }
+    queue_.pop();
+    delivery* d = find(top.seq);
+    if (!d || d->state != "pending")
+      continue;
+    ++in_flight_;
+    ++d->attempts;
+    std::string url = d->url, body = d->body;
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"X-Shopify-Topic", d->topic},
+        {"X-Shopify-Shop-Domain", d->shop},
+        {"X-Shopify-API-Version", settings_.api_version},
+        {"X-Shopify-Hmac-Sha256", hmac_sha256_base64(settings_.secret, d->body)},
+        {"X-Shopify-Webhook-Id", d->webhook_id},
+        {"X-Shopify-Event-Id", d->event_id},
+        {"X-Shopify-Triggered-At", d->triggered_at},
+    };
+    auto gen = generation_;
+    auto seq = d->seq;
+    lock.unlock();
+    auto res = http_post(url, headers, body, scaled(1, 100), scaled(5, 250));
+    lock.lock();
+    --in_flight_;
+    d = gen == generation_ ? find(seq) : nullptr;
+    if (d) {
+      d->last_status = res.status;
+      d->last_error = res.error;
+      if (res.status >= 200 && res.status < 300) {
+        d->state = "delivered";
+        d->delivered_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - start_).count();
+      } else if (d->attempts >= max_attempts) {
+        d->state = "failed";
+      } else {
+        d->due = clock::now() + scaled(retry_backoff_s[d->attempts - 1], 1);
+        queue_.push({d->due, d->seq});
+        cv_.notify_all();
+      }
+    }
+    idle_cv_.notify_all();
+  }
+}
+
+bool webhook_dispatcher::wait_idle(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return idle_cv_.wait_for(lock, timeout, [&] { return queue_.empty() && in_flight_ == 0; });
+}
+
+void webhook_dispatcher::reset(std::uint64_t seed) {
+  std::lock_guard lock(mu_);
+  log_.clear();
+  base_seq_ = next_seq_ = 1;
+  ++generation_;
+  queue_ = {};
+  rng_.seed(seed ^ 0x5bd1e995ull);
+}
+
+std::string webhook_dispatcher::stats_json(const std::string& shop, std::uint64_t since, bool bodies,
+                                           const std::string& topic) {
+  std::lock_guard lock(mu_);
+  json_writer w;
+  std::size_t pending = 0, delivered = 0, failed = 0, lost = 0, unsubscribed = 0;
+  w.begin_object().key("deliveries").begin_array();
+  for (auto& d : log_) {
+    if (!shop.empty() && d.shop != shop)
+      continue;
+    if (d.state == "pending") ++pending;
+    else if (d.state == "delivered") ++delivered;
+    else if (d.state == "failed") ++failed;
+    else if (d.state == "lost") ++lost;
+    else ++unsubscribed;
+    if (d.seq < since || (!topic.empty() && d.topic != topic))
+      continue;
+    w.begin_object()
+        .field("seq", d.seq).field("shop", d.shop).field("topic", d.topic)
+        .field("webhook_id", d.webhook_id).field("event_id", d.event_id)
+        .field("triggered_at", d.triggered_at).field("state", d.state)
+        .field("attempts", d.attempts).field("last_status", d.last_status)
+        .field("last_error", d.last_error).field("duplicate", d.duplicate)
+        .field("injected_delay_ms", d.injected_delay_ms).field("note", d.note)
+        .field("delivered_at_ms", d.delivered_at_ms);
+    if (bodies)
+      w.key("body").raw(d.body);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("summary").begin_object()
+      .field("pending", pending).field("delivered", delivered).field("failed", failed)
+      .field("lost", lost).field("unsubscribed", unsubscribed).field("in_flight", in_flight_)
+      .end_object();
+  w.field("next_seq", next_seq_);
+  w.end_object();
+  return std::move(w).str();
+}
+
+} // namespace shopsync::sim

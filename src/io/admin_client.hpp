@@ -1,0 +1,106 @@
+#pragma once
+// The Admin GraphQL API over HTTP(S), one client per store: Boost.Beast on an io_context of
+// its own threads (io_threads), a small keep-alive connection pool, connect and read timeouts,
+// and the retry rules of ../shared/shopify/README.md:
+// - THROTTLED (nothing ran): wait as the throttle model says, retry, for every kind of request;
+// - HTTP 429: wait at least Retry-After, retry;
+// - 5xx, connection errors and timeouts: exponential backoff with jitter, retried for queries
+//   and idempotent mutations (same body, so the same idempotency key); for a non-idempotent
+//   mutation (orderCreate) an error after the request was sent is reported as
+//   "admin.uncertain" and never retried blindly;
+// - bounded attempts, then a typed error.
+// The callback runs on an io thread: bridge to actors with anon_send.
+#include "domain/backoff.hpp"
+#include "domain/result.hpp"
+#include "domain/throttle_model.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace shopsync {
+
+struct admin_endpoint {
+  std::string store;       // configured store name (logs)
+  std::string shop_domain; // sent as Host, always; TLS name when base_url is empty
+  std::string base_url;    // empty: https://{shop_domain}; "http://127.0.0.1:P" for the simulator
+  std::string api_version = "2026-10";
+  std::string access_token;
+};
+
+struct admin_client_options {
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds read_timeout{30000};
+  std::size_t pool_size = 2;                // connections kept per store
+  std::chrono::milliseconds idle_timeout{30000}; // pooled connections idle longer are closed
+  backoff_policy backoff{};
+  std::function<double()> jitter;           // [0, 1); empty: a random generator
+};
+
+enum class request_safety {
+  query,          // reads: always safe to retry
+  idempotent,     // @idempotent mutations: retried with the same key
+  non_idempotent, // orderCreate and friends: an unanswered attempt is uncertain
+};
+
+struct graphql_call {
+  std::string operation;            // operationName
+  std::string query;                // the document
+  std::string variables_json = "{}"; // serialized JSON object
+  request_safety safety = request_safety::query;
+  double estimated_cost = 10;       // for the throttle model before the first answer
+};
+
+struct graphql_reply {
+  int http_status = 0;
+  std::string body; // the whole response JSON (data, errors, extensions)
+  std::optional<double> actual_cost;
+  std::optional<throttle_status> throttle;
+  int attempts = 0;
+};
+
+struct admin_client_stats {
+  std::uint64_t requests = 0;    // calls accepted
+  std::uint64_t attempts = 0;    // HTTP requests sent
+  std::uint64_t retries = 0;
+  std::uint64_t throttled = 0;   // THROTTLED answers and 429s
+  std::uint64_t errors = 0;      // calls that ended in an error
+  std::uint64_t connections_opened = 0;
+  double cost_spent = 0;         // sum of actualQueryCost
+  std::string last_error;
+  std::optional<throttle_status> bucket; // last throttleStatus
+  std::optional<double> available;       // local estimate now
+};
+
+// Error codes of a failed call (error.code): "admin.uncertain", "admin.unavailable" (5xx or
+// connection errors, attempts exhausted), "admin.throttled" (attempts exhausted), "admin.http"
+// (other HTTP status, e.g. 401), "admin.bad_response", "admin.config", or a top-level GraphQL
+// errors[].extensions.code such as "MAX_COST_EXCEEDED" or "ACCESS_DENIED".
+class admin_client : public std::enable_shared_from_this<admin_client> {
+public:
+  using callback = std::function<void(result<graphql_reply>)>;
+
+  static std::shared_ptr<admin_client> make(boost::asio::io_context& ioc, admin_endpoint ep,
+                                            admin_client_options opts = {});
+  virtual ~admin_client() = default;
+
+  // Sends the call (after waiting for the throttle model and a connection); `done` gets the
+  // HTTP 200 reply with no top-level error, or a typed error. `delay` postpones the first
+  // attempt (used to retry IDEMPOTENCY_CONCURRENT_REQUEST later).
+  virtual void post(graphql_call call, callback done,
+                    std::chrono::milliseconds delay = std::chrono::milliseconds::zero()) = 0;
+  virtual admin_client_stats stats() const = 0;
+  // Closes pooled connections; calls in progress finish or fail.
+  virtual void close() = 0;
+  virtual const admin_endpoint& endpoint() const noexcept = 0;
+};
+
+// The request body {"query", "variables", "operationName"} with correct escaping.
+std::string graphql_body(const graphql_call& call);
+
+} // namespace shopsync
