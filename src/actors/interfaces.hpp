@@ -85,3 +85,92 @@ using order_actor = caf::typed_actor<caf::reacts_to<order_event>,
                                      caf::replies_to<order_retry_atom>::with<std::string>>;
 
 } // namespace shopsync
+
+// --- store link (issue 6): the only path from shopsync to a store's Admin API
+#include "actors/store_link_status.hpp"
+#include "domain/write_coalescer.hpp"
+#include "io/admin_api.hpp"
+
+namespace shopsync {
+
+// The answer to one inventory write intent (write_intent, from domain/write_coalescer.hpp).
+// ok: `quantity_after` is Shopify's quantityAfterChange for the (item, location) after the
+// batch that carried this op. !ok: `err.code` is a Shopify userError code
+// (CHANGE_FROM_QUANTITY_STALE, ITEM_NOT_STOCKED_AT_LOCATION, NON_MUTABLE_INVENTORY_ITEM,
+// IDEMPOTENCY_KEY_PARAMETER_MISMATCH, ...: the write was not applied) or an admin_client code.
+// "admin.unavailable" / "admin.throttled" mean the outcome is unknown: the batch stays in the
+// outbox; ask again with the SAME op id to learn it (the same key is sent again), never with a
+// new op id.
+struct inventory_write_reply {
+  std::uint64_t op_id = 0;
+  bool ok = false;
+  std::int64_t quantity_after = 0;
+  error err;
+};
+
+// A level read. ok && !stocked: the item is not stocked at that location.
+struct level_read_reply {
+  level_key key;
+  bool ok = false;
+  bool stocked = false;
+  std::int64_t available = 0;
+  error err;
+};
+
+struct catalog_page_request {
+  int first = catalog_page_size;
+  std::optional<std::string> after; // endCursor of the previous page
+};
+
+struct catalog_page_reply {
+  bool ok = false;
+  catalog_page page;
+  error err;
+};
+
+struct locations_reply {
+  bool ok = false;
+  std::vector<location_row> locations;
+  error err;
+};
+
+// A closure run inside the store link (answers from io threads come back this way).
+struct link_task {
+  std::function<void()> run;
+};
+
+} // namespace shopsync
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::write_intent)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::inventory_write_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::level_key)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::level_read_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::catalog_page_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::catalog_page_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::locations_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::store_link_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::link_task)
+
+namespace shopsync {
+
+using inv_write_atom = caf::atom_constant<caf::atom("inv_write")>;
+using level_read_atom = caf::atom_constant<caf::atom("lvl_read")>;
+using catalog_atom = caf::atom_constant<caf::atom("catalog")>;
+using locations_atom = caf::atom_constant<caf::atom("locations")>;
+using link_status_atom = caf::atom_constant<caf::atom("lnk_stat")>;
+using link_task_atom = caf::atom_constant<caf::atom("lnk_task")>; // internal
+using link_tick_atom = caf::atom_constant<caf::atom("lnk_tick")>; // internal: batching window
+
+// One per store. Writes and level reads are queued, coalesced within the batching window and
+// sent in batches of up to 250; at most store.max_in_flight requests are in flight; the
+// throttle model (in the admin client) gates each request. Every requester is answered.
+using store_link_actor = graphql_executor_actor::extend<
+  caf::replies_to<inv_write_atom, write_intent>::with<inventory_write_reply>,
+  caf::replies_to<level_read_atom, level_key>::with<level_read_reply>,
+  caf::replies_to<catalog_atom, catalog_page_request>::with<catalog_page_reply>,
+  caf::replies_to<locations_atom>::with<locations_reply>,
+  caf::replies_to<link_status_atom>::with<store_link_status>,
+  caf::reacts_to<link_task_atom, link_task>,
+  caf::reacts_to<link_tick_atom>>;
+
+} // namespace shopsync
