@@ -77,10 +77,16 @@ void note_error(self_ptr self, const error& e) {
   st.last_error = e.code + ": " + e.message;
 }
 
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
 void persist(self_ptr self, outbox_transition t) {
   auto outbox = self->state.outbox;
   if (!outbox)
     return;
+  t.at_unix = unix_now();
   auto store = store_of(self);
   boost::asio::post(*self->state.opts.io, [outbox, t = std::move(t), store] {
     auto s = outbox->apply(t);
@@ -273,6 +279,7 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
     if (!failed[i])
       rest.entries.push_back(b.batch.entries[i]);
   t.remove.push_back(id);
+  t.at_unix = unix_now();
   st.batches.erase(sit);
   if (rest.entries.empty()) {
     persist(self, std::move(t));
@@ -440,6 +447,7 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
                                   st.opts.store.api_version, st.opts.store.access_token},
                                  st.opts.client);
   st.api = std::make_shared<admin_api>(st.client);
+  self->attach_functor([client = st.client] { client->close(); });
   auto first = st.opts.first_batch_id
                  ? st.opts.first_batch_id
                  : static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -453,6 +461,15 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
       spdlog::error("outbox recovery failed store={} error=\"{}\"", st.opts.store.name, rec.error().message);
       note_error(self, rec.error());
     } else {
+      // Result records outlive their batch so that a requester asking again after a crash
+      // learns the outcome; after a week nobody asks any more.
+      auto outbox = st.outbox;
+      auto store = st.opts.store.name;
+      boost::asio::post(*st.opts.io, [outbox, store] {
+        auto n = outbox->prune_results(unix_now() - 7 * 24 * 3600);
+        if (n.ok() && *n)
+          spdlog::info("outbox results pruned store={} count={}", store, *n);
+      });
       for (auto& b : rec.value()) {
         spdlog::info("re-sending recovered inventory batch store={} batch={} entries={}",
                      st.opts.store.name, b.id, b.batch.entries.size());

@@ -148,6 +148,7 @@ status link_outbox::apply(const outbox_transition& t) {
       w.field("quantity_after", static_cast<std::int64_t>(*r.result.quantity_after));
     if (r.result.err)
       w.field("code", r.result.err->code).field("message", r.result.err->message);
+    w.field("at", static_cast<std::int64_t>(t.at_unix));
     w.end_object();
     wb.put(column::outbox, result_key(r.item, r.location, r.op_id), std::move(w).str());
   }
@@ -185,6 +186,32 @@ result<std::optional<op_result>> link_outbox::find_result(inventory_item_id item
   } catch (const simdjson::simdjson_error& e) {
     return error{"outbox.corrupt", std::string("outbox result: ") + e.what()};
   }
+}
+
+result<std::size_t> link_outbox::prune_results(std::int64_t before_unix) {
+  state_store::batch wb;
+  std::optional<error> bad;
+  auto st = db_.scan(column::outbox, prefix_ + "done/", [&](std::string_view k, std::string_view v) {
+    // {"quantity_after":..,"at":N} or {"code":..,"message":..,"at":N}: "at" is the last field.
+    auto pos = v.rfind("\"at\":");
+    std::int64_t at = 0;
+    if (pos != std::string_view::npos) {
+      auto digits = v.substr(pos + 5);
+      std::from_chars(digits.data(), digits.data() + digits.size(), at);
+    }
+    if (at < before_unix)
+      wb.del(column::outbox, k);
+    return true;
+  });
+  if (!st.ok())
+    return st.error();
+  auto n = wb.count();
+  if (n) {
+    auto w = db_.write(wb);
+    if (!w.ok())
+      return w.error();
+  }
+  return n;
 }
 
 } // namespace shopsync

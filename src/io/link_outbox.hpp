@@ -44,6 +44,7 @@ struct outbox_transition {
   std::vector<std::uint64_t> remove;     // batch ids
   std::vector<outbox_batch> save;        // new batches (the counter moves past their ids)
   std::vector<op_result_record> results; // recorded for requesters
+  std::int64_t at_unix = 0;              // when (kept with results, for pruning)
 };
 
 class link_outbox {
@@ -60,6 +61,9 @@ public:
   status apply(const outbox_transition& t);
   result<std::optional<op_result>> find_result(inventory_item_id item, location_id location,
                                                std::uint64_t op_id) const;
+  // Deletes result records written before `before_unix` (requesters have long recorded them);
+  // returns how many.
+  result<std::size_t> prune_results(std::int64_t before_unix);
 
   // Serialization, exposed for tests.
   static std::string encode(const outbox_batch& b);

@@ -11,7 +11,9 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <limits>
 #include <map>
+#include <set>
 #include <thread>
 
 using namespace shopsync;
@@ -272,23 +274,33 @@ TEST(store_link, a_tiny_bucket_throttles_without_losing_or_doubling_a_change) {
 }
 
 TEST(store_link, one_entry_refused_the_rest_goes_through_with_a_new_key) {
-  link_fixture fx(scenario(10, 1, 20000, 10000));
+  link_fixture fx(scenario(30, 1, 20000, 10000, 0.3));
   auto link = spawn_store_link(fx.sys, fx.options());
-  auto items = fx.items(link);
-  auto locs = fx.locations(link);
   auto truth = fx.levels();
-  // Make one (item, Outlet) unstocked by finding one, or use an unknown item id.
-  inventory_item_id bogus = 999999999;
-  std::vector<write_intent> intents = {adjust(items[0], locs[0].id, -1, 1), adjust(bogus, locs[0].id, -1, 2),
-                                       adjust(items[1], locs[0].id, 3, 3)};
+  auto locs = fx.locations(link);
+  // Two stocked pairs and one that is not stocked, at the Main location.
+  std::vector<inventory_item_id> stocked;
+  std::optional<inventory_item_id> unstocked;
+  for (auto& [k, v] : truth) {
+    if (k.second != locs[0].id)
+      continue;
+    if (v && stocked.size() < 2)
+      stocked.push_back(k.first);
+    else if (!v && !unstocked)
+      unstocked = k.first;
+  }
+  ASSERT_EQ(stocked.size(), 2u);
+  ASSERT_TRUE(unstocked);
+  std::vector<write_intent> intents = {adjust(stocked[0], locs[0].id, -1, 1), adjust(*unstocked, locs[0].id, -1, 2),
+                                       adjust(stocked[1], locs[0].id, 3, 3)};
   auto replies = write_all(fx.sys, link, intents);
   ASSERT_EQ(replies.size(), 3u);
   EXPECT_TRUE(replies[0].ok);
-  EXPECT_EQ(replies[0].quantity_after, *truth[key_of(items[0], locs[0].id)] - 1);
+  EXPECT_EQ(replies[0].quantity_after, *truth[key_of(stocked[0], locs[0].id)] - 1);
   EXPECT_FALSE(replies[1].ok);
-  EXPECT_EQ(replies[1].err.code, "INVALID_INVENTORY_ITEM");
+  EXPECT_EQ(replies[1].err.code, "ITEM_NOT_STOCKED_AT_LOCATION");
   EXPECT_TRUE(replies[2].ok);
-  EXPECT_EQ(replies[2].quantity_after, *truth[key_of(items[1], locs[0].id)] + 3);
+  EXPECT_EQ(replies[2].quantity_after, *truth[key_of(stocked[1], locs[0].id)] + 3);
   auto calls = fx.log("InventoryAdjust");
   ASSERT_EQ(calls.size(), 2u);
   EXPECT_EQ(calls[0].outcome, "user_errors");
@@ -299,8 +311,16 @@ TEST(store_link, one_entry_refused_the_rest_goes_through_with_a_new_key) {
   EXPECT_EQ(fx.outbox_batches(), 0u);
   // Asking again with the refused op id answers from the record, without a call.
   auto again = write_all(fx.sys, link, {intents[1]});
-  EXPECT_EQ(again[0].err.code, "INVALID_INVENTORY_ITEM");
+  EXPECT_EQ(again[0].err.code, "ITEM_NOT_STOCKED_AT_LOCATION");
   EXPECT_EQ(fx.log("InventoryAdjust").size(), 2u);
+  // Old result records are pruned; recent ones stay.
+  link_outbox ob(*fx.db, "a", 1);
+  auto kept = ob.prune_results(0);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(*kept, 0u);
+  auto pruned = ob.prune_results(std::numeric_limits<std::int64_t>::max());
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(*pruned, 3u);
 }
 
 TEST(store_link, compare_and_set_stale_is_reported_and_nothing_overwritten) {
