@@ -3,13 +3,53 @@
 // cross actor boundaries. Actors are thin shells around src/domain state machines.
 #include "domain/config.hpp"
 #include "domain/events.hpp"
+#include "domain/result.hpp"
 
 #include <caf/all.hpp>
 
+#include <cstdint>
 #include <string>
+#include <variant>
 
 // Messages never leave this process, so domain types travel without serializers.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::webhook_envelope)
+
+namespace shopsync {
+
+// --- order sync (issue 8)
+
+// One GraphQL call on a store's Admin API, for a store_link's generic execute. `mutation`: an
+// unanswered attempt may have been applied (orderCreate is not @idempotent), so the link must
+// report such a failure as "admin.uncertain" and never retry it blindly.
+struct graphql_request {
+  std::string operation; // operationName
+  std::string document;
+  std::string variables_json;
+  bool mutation = false;
+};
+
+// Its answer. ok: `body` is the response JSON with `data` ({"data": {...}}; when the link only
+// has the data object it wraps it so). !ok: `err` uses admin_client's codes ("admin.uncertain",
+// "admin.unavailable", "admin.throttled", "admin.http", ...) or a top-level errors[].extensions.code.
+struct graphql_answer {
+  bool ok = false;
+  std::string body;
+  error err;
+};
+
+// The message the router sends an order actor: a Destination's orders/create or
+// draft_orders/create|update, with the inbox sequence number of the delivery (0: none) so the
+// actor marks it applied in the same batch as the state it leads to.
+struct order_event {
+  std::uint64_t inbox_seq = 0;
+  std::variant<order_created, draft_order_changed> event;
+};
+
+} // namespace shopsync
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::graphql_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::graphql_answer)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::order_event)
 
 namespace shopsync {
 
@@ -17,6 +57,9 @@ namespace shopsync {
 using ping_atom = caf::atom_constant<caf::atom("ping")>;
 using control_atom = caf::atom_constant<caf::atom("control")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+using execute_atom = caf::atom_constant<caf::atom("execute")>;     // generic GraphQL call
+using order_timer_atom = caf::atom_constant<caf::atom("ord_timer")>; // order retry timer fired
+using order_retry_atom = caf::atom_constant<caf::atom("ord_retry")>; // shopsyncctl retry
 
 // Answers the control socket: (command, JSON args) -> one reply line (control_ok/control_error).
 using control_actor =
@@ -25,5 +68,109 @@ using control_actor =
 // Owns every other actor; its handle is stable while children are restarted, so the
 // control socket talks to it and it delegates.
 using supervisor_actor = control_actor::extend<caf::reacts_to<shutdown_atom>>;
+
+// What the order actor needs of a store: run one GraphQL document. The Source's store_link
+// implements it (a store_link interface that extends this one converts to it implicitly).
+using graphql_executor_actor =
+  caf::typed_actor<caf::replies_to<execute_atom, graphql_request>::with<graphql_answer>>;
+
+// One per in-flight Destination order or draft order (key: destination store, kind, id); holds
+// the domain order_sync and quits when the order is at rest (created, needs_attention, ...).
+// - order_event: a webhook for this document (duplicates are harmless);
+// - order_timer_atom, seq: its own retry timer (delayed_send);
+// - order_retry_atom: shopsyncctl retry; replies with the order's state after the input
+//   ("needs_attention" unchanged means the retry did not apply).
+using order_actor = caf::typed_actor<caf::reacts_to<order_event>,
+                                     caf::reacts_to<order_timer_atom, std::uint64_t>,
+                                     caf::replies_to<order_retry_atom>::with<std::string>>;
+
+} // namespace shopsync
+
+// --- store link (issue 6): the only path from shopsync to a store's Admin API
+#include "actors/store_link_status.hpp"
+#include "domain/write_coalescer.hpp"
+#include "io/admin_api.hpp"
+
+namespace shopsync {
+
+// The answer to one inventory write intent (write_intent, from domain/write_coalescer.hpp).
+// ok: `quantity_after` is Shopify's quantityAfterChange for the (item, location) after the
+// batch that carried this op. !ok: `err.code` is a Shopify userError code
+// (CHANGE_FROM_QUANTITY_STALE, ITEM_NOT_STOCKED_AT_LOCATION, NON_MUTABLE_INVENTORY_ITEM,
+// IDEMPOTENCY_KEY_PARAMETER_MISMATCH, ...: the write was not applied) or an admin_client code.
+// "admin.unavailable" / "admin.throttled" mean the outcome is unknown: the batch stays in the
+// outbox; ask again with the SAME op id to learn it (the same key is sent again), never with a
+// new op id.
+struct inventory_write_reply {
+  std::uint64_t op_id = 0;
+  bool ok = false;
+  std::int64_t quantity_after = 0;
+  error err;
+};
+
+// A level read. ok && !stocked: the item is not stocked at that location.
+struct level_read_reply {
+  level_key key;
+  bool ok = false;
+  bool stocked = false;
+  std::int64_t available = 0;
+  error err;
+};
+
+struct catalog_page_request {
+  int first = catalog_page_size;
+  std::optional<std::string> after; // endCursor of the previous page
+};
+
+struct catalog_page_reply {
+  bool ok = false;
+  catalog_page page;
+  error err;
+};
+
+struct locations_reply {
+  bool ok = false;
+  std::vector<location_row> locations;
+  error err;
+};
+
+// A closure run inside the store link (answers from io threads come back this way).
+struct link_task {
+  std::function<void()> run;
+};
+
+} // namespace shopsync
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::write_intent)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::inventory_write_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::level_key)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::level_read_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::catalog_page_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::catalog_page_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::locations_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::store_link_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::link_task)
+
+namespace shopsync {
+
+using inv_write_atom = caf::atom_constant<caf::atom("inv_write")>;
+using level_read_atom = caf::atom_constant<caf::atom("lvl_read")>;
+using catalog_atom = caf::atom_constant<caf::atom("catalog")>;
+using locations_atom = caf::atom_constant<caf::atom("locations")>;
+using link_status_atom = caf::atom_constant<caf::atom("lnk_stat")>;
+using link_task_atom = caf::atom_constant<caf::atom("lnk_task")>; // internal
+using link_tick_atom = caf::atom_constant<caf::atom("lnk_tick")>; // internal: batching window
+
+// One per store. Writes and level reads are queued, coalesced within the batching window and
+// sent in batches of up to 250; at most store.max_in_flight requests are in flight; the
+// throttle model (in the admin client) gates each request. Every requester is answered.
+using store_link_actor = graphql_executor_actor::extend<
+  caf::replies_to<inv_write_atom, write_intent>::with<inventory_write_reply>,
+  caf::replies_to<level_read_atom, level_key>::with<level_read_reply>,
+  caf::replies_to<catalog_atom, catalog_page_request>::with<catalog_page_reply>,
+  caf::replies_to<locations_atom>::with<locations_reply>,
+  caf::replies_to<link_status_atom>::with<store_link_status>,
+  caf::reacts_to<link_task_atom, link_task>,
+  caf::reacts_to<link_tick_atom>>;
 
 } // namespace shopsync

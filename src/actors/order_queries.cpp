@@ -1,0 +1,162 @@
+#include "actors/order_queries.hpp"
+
+#include "io/json_writer.hpp"
+
+#include <deque>
+
+namespace shopsync {
+
+namespace {
+
+struct persisted_order {
+  order_key key;
+  order_sync machine;
+};
+
+// Every persisted order that decodes (settings do not matter for reading a state).
+status each_order(const state_store& store, const std::function<bool(const persisted_order&)>& fn) {
+  return store.scan(column::orders, "o/", [&](std::string_view k, std::string_view v) {
+    auto key = parse_order_key(k);
+    if (!key)
+      return true;
+    auto m = order_sync::decode(v, order_sync_settings{});
+    if (!m)
+      return true;
+    persisted_order o{std::move(*key), std::move(*m)};
+    return fn(o);
+  });
+}
+
+void write_summary(json_writer& w, const persisted_order& o) {
+  const auto s = o.machine.summary();
+  w.field("group", o.key.group)
+    .field("store", s.store.empty() ? o.key.store : s.store)
+    .field("kind", s.kind)
+    .field("id", static_cast<std::uint64_t>(s.destination_id))
+    .field("name", s.destination_name)
+    .field("state", s.state)
+    .field("target", s.target);
+  w.key("source_id");
+  if (s.source_id)
+    w.value(static_cast<std::uint64_t>(*s.source_id));
+  else
+    w.null();
+  w.field("attempts", s.attempts).field("last_error", s.last_error).field("reason", s.reason)
+    .field("attention", s.attention);
+  w.key("unmapped").begin_array();
+  for (const auto& u : s.unmapped) {
+    w.begin_object().field("line_id", static_cast<std::uint64_t>(u.line_id));
+    w.key("variant_id");
+    if (u.variant)
+      w.value(static_cast<std::uint64_t>(*u.variant));
+    else
+      w.null();
+    w.field("sku", u.sku).field("title", u.title).field("quantity", u.quantity)
+      .field("reason", u.reason).end_object();
+  }
+  w.end_array();
+}
+
+} // namespace
+
+result<std::string> orders_json(const state_store& store, const order_list_filter& filter) {
+  json_writer w;
+  w.begin_object().key("orders").begin_array();
+  std::size_t n = 0;
+  auto st = each_order(store, [&](const persisted_order& o) -> bool {
+    const auto& s = o.machine.state();
+    if (filter.state && s.phase != *filter.state)
+      return true;
+    if (filter.attention && !o.machine.summary().attention)
+      return true;
+    w.begin_object();
+    write_summary(w, o);
+    w.end_object();
+    ++n;
+    return true;
+  });
+  if (!st)
+    return st.error();
+  w.end_array().field("count", static_cast<std::uint64_t>(n)).end_object();
+  return std::move(w).str();
+}
+
+result<order_key> find_order_key(const state_store& store, std::string_view name, shopify_id id) {
+  std::optional<order_key> found;
+  auto st = store.scan(column::orders, "o/", [&](std::string_view k, std::string_view) {
+    auto key = parse_order_key(k);
+    if (key && key->store == name && key->id == id) {
+      found = std::move(*key);
+      return false;
+    }
+    return true;
+  });
+  if (!st)
+    return st.error();
+  if (!found)
+    return error{"order.not_found", "no order or draft order " + std::to_string(id) + " of store " +
+                                      std::string(name)};
+  return *found;
+}
+
+result<std::string> order_detail_json(const state_store& store, std::string_view name,
+                                      shopify_id id, std::size_t audit_limit) {
+  auto key = find_order_key(store, name, id);
+  if (!key)
+    return key.error();
+  auto text = store.get(column::orders, order_state_key(*key));
+  if (!text)
+    return text.error();
+  if (!*text)
+    return error{"order.not_found", "the order disappeared"};
+  auto m = order_sync::decode(**text, order_sync_settings{});
+  if (!m)
+    return m.error();
+  persisted_order o{*key, std::move(*m)};
+  const auto& s = o.machine.state();
+
+  // The actor writes "store" and, last, "id" into each audit value (order_actor.cpp).
+  std::string store_field;
+  append_json_string(store_field, key->store);
+  store_field = "\"store\":" + store_field + ",";
+  const std::string id_field = "\"id\":" + std::to_string(id) + "}";
+  std::deque<std::string> trail;
+  auto st = store.scan(column::audit, "", [&](std::string_view, std::string_view v) {
+    if (v.find(store_field) != std::string_view::npos && v.size() >= id_field.size() &&
+        v.substr(v.size() - id_field.size()) == id_field) {
+      trail.emplace_back(v);
+      if (trail.size() > audit_limit)
+        trail.pop_front();
+    }
+    return true;
+  });
+  if (!st)
+    return st.error();
+
+  json_writer w;
+  w.begin_object();
+  write_summary(w, o);
+  w.field("origin_tag", s.origin_tag).field("origin_marker", s.origin_marker);
+  w.field("invoice_sent", s.invoice_sent).field("destination_completed", s.destination_completed);
+  w.key("lines").begin_array();
+  for (std::size_t i = 0; i < s.lines.size(); ++i) {
+    const auto& l = s.lines[i];
+    w.begin_object().field("line_id", static_cast<std::uint64_t>(l.line_id)).field("sku", l.sku)
+      .field("title", l.title).field("quantity", l.quantity).field("price", l.price);
+    w.key("source_variant_id");
+    if (i < s.source_variants.size() && s.source_variants[i])
+      w.value(static_cast<std::uint64_t>(*s.source_variants[i]));
+    else
+      w.null();
+    w.end_object();
+  }
+  w.end_array();
+  w.key("audit").begin_array();
+  for (const auto& a : trail)
+    w.raw(a);
+  w.end_array();
+  w.end_object();
+  return std::move(w).str();
+}
+
+} // namespace shopsync

@@ -1,0 +1,35 @@
+#pragma once
+// The control side of order sync, rendered from the persisted states (column `orders`) so it
+// answers even for orders whose actor has quit. The control actor wires these to
+//   shopsyncctl orders [--state S] [--attention]   → orders_json
+//   shopsyncctl order <store> <id>                  → order_detail_json
+//   shopsyncctl retry <store> <id>                  → find_order_key, then order_retry_atom to
+//                                                     the order's actor (spawn it if none runs)
+#include "actors/order_actor.hpp"
+#include "io/state_store.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace shopsync {
+
+struct order_list_filter {
+  std::optional<order_phase> state; // --state S (parse_order_phase)
+  bool attention = false;           // --attention: needs_attention, or created with unmapped lines
+};
+
+// {"orders":[{group, store, kind, id, name, state, target, source_id, attempts, last_error,
+//   reason, attention, unmapped:[{line_id, variant_id, sku, title, quantity, reason}]}], "count":n}
+result<std::string> orders_json(const state_store&, const order_list_filter&);
+
+// One order (or draft order) of a Destination store by its id: the summary above plus the
+// origin tag and marker, and its audit trail (oldest first, at most `audit_limit` newest).
+// Error "order.not_found" when no group has it.
+result<std::string> order_detail_json(const state_store&, std::string_view store, shopify_id id,
+                                      std::size_t audit_limit = 100);
+
+// The persisted key of a Destination order or draft order (either kind, any group).
+result<order_key> find_order_key(const state_store&, std::string_view store, shopify_id id);
+
+} // namespace shopsync
