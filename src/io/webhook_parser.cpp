@@ -12,7 +12,7 @@
 
 namespace shopsync {
 
-static_assert(webhook_parser::padding == SIMDJSON_PADDING, "keep webhook_parser::padding in step");
+static_assert(webhook_parser::padding == simdjson::SIMDJSON_PADDING, "keep webhook_parser::padding in step");
 
 namespace od = simdjson::ondemand;
 using simdjson::error_code;
@@ -151,7 +151,7 @@ public:
 
   // An id: an unsigned integer, or a string of digits. null → absent.
   bool id(od::value& v, std::string_view field, std::optional<std::uint64_t>& out) {
-    od::json_type t;
+    od::json_type t{};
     if (!type(v, field, t))
       return false;
     switch (t) {
@@ -192,7 +192,7 @@ public:
 
   // A string; null → empty.
   bool str(od::value& v, std::string_view field, std::string& out) {
-    od::json_type t;
+    od::json_type t{};
     if (!type(v, field, t))
       return false;
     if (t == od::json_type::null) {
@@ -210,13 +210,11 @@ public:
 
   // Money: a decimal string; a JSON number keeps its raw text (no rounding through double).
   bool money(od::value& v, std::string_view field, std::string& out) {
-    od::json_type t;
+    od::json_type t{};
     if (!type(v, field, t))
       return false;
     if (t == od::json_type::number) {
-      std::string_view raw;
-      if (auto e = v.raw_json_token().get(raw))
-        return json_fail(field, e);
+      std::string_view raw = v.raw_json_token();
       while (!raw.empty() && is_ws(raw.back()))
         raw.remove_suffix(1);
       out.assign(raw);
@@ -229,7 +227,7 @@ public:
 
   // A signed integer; null → absent.
   bool integer(od::value& v, std::string_view field, std::optional<std::int64_t>& out) {
-    od::json_type t;
+    od::json_type t{};
     if (!type(v, field, t))
       return false;
     if (t == od::json_type::null) {
@@ -244,7 +242,7 @@ public:
   }
 
   bool boolean(od::value& v, std::string_view field, bool& out) {
-    od::json_type t;
+    od::json_type t{};
     if (!type(v, field, t))
       return false;
     if (t == od::json_type::null)
@@ -258,7 +256,7 @@ public:
   // accepted as well).
   bool tags(od::value& v, std::string_view field, std::vector<std::string>& out) {
     out.clear();
-    od::json_type t;
+    od::json_type t{};
     if (!type(v, field, t))
       return false;
     if (t == od::json_type::null)
@@ -290,7 +288,7 @@ public:
   // Visits the fields of an object. null → no fields (present=false).
   template <class F>
   bool object(od::value& v, std::string_view field, F&& fn, bool* present = nullptr) {
-    od::json_type t;
+    od::json_type t{};
     if (!type(v, field, t))
       return false;
     if (present)
@@ -309,7 +307,7 @@ public:
   bool fields(od::object& obj, F&& fn) {
     for (auto fr : obj) {
       od::field f;
-      if (auto e = fr.get(f))
+      if (auto e = std::move(fr).get(f))
         return json_fail("", e);
       std::string_view key;
       if (auto e = f.unescaped_key().get(key))
@@ -323,7 +321,7 @@ public:
   // Visits the elements of an array; null → empty.
   template <class F>
   bool array(od::value& v, std::string_view field, F&& fn) {
-    od::json_type t;
+    od::json_type t{};
     if (!type(v, field, t))
       return false;
     if (t == od::json_type::null)
@@ -335,7 +333,7 @@ public:
       return json_fail(field, e);
     for (auto er : arr) {
       od::value item;
-      if (auto e = er.get(item))
+      if (auto e = std::move(er).get(item))
         return json_fail(field, e);
       if (!fn(item))
         return false;
@@ -630,7 +628,7 @@ bool parse_variant(reader& r, od::value& item, std::size_t index, product_varian
       return true;
     }
     if (k.size() == 7 && k.substr(0, 6) == "option" && k[6] >= '1' && k[6] <= '3') {
-      od::json_type t;
+      od::json_type t{};
       if (!r.type(v, k, t))
         return false;
       if (t == od::json_type::null)
@@ -682,7 +680,7 @@ bool parse_product(reader& r, od::object& root, product_changed& e) {
       return r.array(v, k, [&](od::value& item) {
         reader::scope sc(r, "variant_gids", i++);
         std::string gid;
-        od::json_type t;
+        od::json_type t{};
         if (!r.type(item, "", t))
           return false;
         bool ok = t == od::json_type::string
@@ -720,13 +718,13 @@ bool parse_product(reader& r, od::object& root, product_changed& e) {
 } // namespace
 
 struct webhook_parser::impl {
-  std::size_t max_depth;
+  std::size_t max_depth = webhook_parser::default_max_depth;
   od::parser parser;
   simdjson::dom::parser dom;
   std::string buffer; // body + padding
 };
 
-webhook_parser::webhook_parser(std::size_t max_depth) : impl_(new impl{max_depth, {}, {}, {}}) {}
+webhook_parser::webhook_parser(std::size_t max_depth) : impl_(new impl) { impl_->max_depth = max_depth; }
 webhook_parser::~webhook_parser() = default;
 
 bool webhook_parser::is_known_topic(std::string_view topic) {
