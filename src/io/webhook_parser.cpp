@@ -25,78 +25,149 @@ constexpr std::string_view topics[] = {
 
 bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
-// Structural pre-scan, linear and iterative: nesting depth against the limit, brackets
-// balanced and matched, strings terminated, one object at the root and nothing after it.
-// On-Demand only validates what it visits; this catches truncation and hostile nesting
-// everywhere, including in fields that are skipped.
+// Syntax pre-scan, linear and iterative: the grammar of JSON (values, keys, colons, commas,
+// brackets matched), literals and numbers well-formed, strings terminated, nesting within
+// the limit, one object at the root and nothing after it. On-Demand only validates what it
+// visits; this covers the fields it skips, so malformed JSON is refused wherever it is.
+// (Escapes and control characters inside strings are checked by simdjson where read.)
+bool valid_scalar(std::string_view t) {
+  if (t == "true" || t == "false" || t == "null")
+    return true;
+  std::size_t i = 0, n = t.size();
+  auto digits = [&] {
+    std::size_t s = i;
+    while (i < n && t[i] >= '0' && t[i] <= '9')
+      ++i;
+    return i > s;
+  };
+  if (i < n && t[i] == '-')
+    ++i;
+  if (i < n && t[i] == '0')
+    ++i;
+  else if (!digits())
+    return false;
+  if (i < n && t[i] == '.') {
+    ++i;
+    if (!digits())
+      return false;
+  }
+  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < n && (t[i] == '+' || t[i] == '-'))
+      ++i;
+    if (!digits())
+      return false;
+  }
+  return i == n;
+}
+
 status scan_structure(const char* p, std::size_t n, std::size_t max_depth) {
   auto bad = [](std::string what) { return error{"webhook.malformed", "malformed JSON: " + what}; };
+  enum class want { value, value_or_close, key, key_or_close, colon, comma_or_close, nothing };
   std::array<char, 256> stack{};
   if (max_depth > stack.size())
     max_depth = stack.size();
   std::size_t depth = 0;
-  bool closed = false;
+  want w = want::value;
   std::size_t i = 0;
+  auto skip_string = [&]() -> bool { // p[i] == '"'; leaves i after the closing quote
+    std::size_t j = i + 1;
+    for (;;) {
+      auto* q = static_cast<const char*>(std::memchr(p + j, '"', n - j));
+      if (!q)
+        return false;
+      std::size_t k = static_cast<std::size_t>(q - p);
+      std::size_t backslashes = 0;
+      while (k - backslashes > i + 1 && p[k - backslashes - 1] == '\\')
+        ++backslashes;
+      j = k + 1;
+      if (backslashes % 2 == 0)
+        break;
+    }
+    i = j;
+    return true;
+  };
+  auto close = [&](char c) -> bool {
+    if (depth == 0 || stack[depth - 1] != (c == '}' ? '{' : '['))
+      return false;
+    --depth;
+    w = depth == 0 ? want::nothing : want::comma_or_close;
+    ++i;
+    return true;
+  };
   while (i < n) {
     char c = p[i];
     if (is_ws(c)) {
       ++i;
       continue;
     }
-    if (closed)
+    switch (w) {
+    case want::nothing:
       return bad("content after the top-level object");
-    switch (c) {
-    case '"': {
-      if (depth == 0)
-        return bad("the top level is not an object");
-      // Find the closing quote: one not preceded by an odd run of backslashes.
-      std::size_t j = i + 1;
-      for (;;) {
-        auto* q = static_cast<const char*>(std::memchr(p + j, '"', n - j));
-        if (!q)
-          return bad("unterminated string (truncated JSON)");
-        std::size_t k = static_cast<std::size_t>(q - p);
-        std::size_t backslashes = 0;
-        while (k - backslashes > i + 1 && p[k - backslashes - 1] == '\\')
-          ++backslashes;
-        j = k + 1;
-        if (backslashes % 2 == 0)
-          break;
+    case want::value:
+    case want::value_or_close:
+      if (c == ']' && w == want::value_or_close) {
+        close(c);
+        continue;
       }
-      i = j;
-      continue;
-    }
-    case '{':
-    case '[':
       if (depth == 0 && c != '{')
         return bad("the top level is not an object");
-      if (depth >= max_depth)
-        return bad("nesting deeper than " + std::to_string(max_depth) + " levels");
-      stack[depth++] = c;
-      break;
-    case '}':
-    case ']':
-      if (depth == 0 || stack[depth - 1] != (c == '}' ? '{' : '['))
-        return bad("unbalanced brackets");
-      if (--depth == 0)
-        closed = true;
-      break;
-    case ',':
-    case ':':
-      if (depth == 0)
-        return bad("the top level is not an object");
-      break;
-    default:
-      if (depth == 0)
-        return bad("the top level is not an object");
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-' || c == '+' || c == '.' ||
-            c == 'E'))
-        return bad(std::string("unexpected character '") + c + "'");
-      break;
+      if (c == '{' || c == '[') {
+        if (depth >= max_depth)
+          return bad("nesting deeper than " + std::to_string(max_depth) + " levels");
+        stack[depth++] = c;
+        w = c == '{' ? want::key_or_close : want::value_or_close;
+        ++i;
+        continue;
+      }
+      if (c == '"') {
+        if (!skip_string())
+          return bad("unterminated string (truncated JSON)");
+        w = want::comma_or_close;
+        continue;
+      }
+      {
+        std::size_t s = i;
+        while (i < n && ((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'z') || p[i] == '-' ||
+                         p[i] == '+' || p[i] == '.' || p[i] == 'E'))
+          ++i;
+        if (i == s)
+          return bad(std::string("unexpected character '") + c + "'");
+        if (!valid_scalar(std::string_view(p + s, i - s)))
+          return bad("invalid literal '" + std::string(p + s, std::min<std::size_t>(i - s, 20)) + "'");
+        w = want::comma_or_close;
+      }
+      continue;
+    case want::key:
+    case want::key_or_close:
+      if (c == '}' && w == want::key_or_close) {
+        close(c);
+        continue;
+      }
+      if (c != '"')
+        return bad("expected a key");
+      if (!skip_string())
+        return bad("unterminated string (truncated JSON)");
+      w = want::colon;
+      continue;
+    case want::colon:
+      if (c != ':')
+        return bad("expected ':'");
+      w = want::value;
+      ++i;
+      continue;
+    case want::comma_or_close:
+      if (c == ',') {
+        w = stack[depth - 1] == '{' ? want::key : want::value;
+        ++i;
+        continue;
+      }
+      if ((c == '}' || c == ']') && close(c))
+        continue;
+      return bad("expected ',' or a closing bracket");
     }
-    ++i;
   }
-  if (!closed)
+  if (w != want::nothing)
     return bad(n == 0 ? "empty body" : "truncated JSON");
   return ok_status();
 }
