@@ -6,7 +6,7 @@ import '@shopify/shopify-api/adapters/node';
 import {shopifyApi, ApiVersion, LogSeverity} from '@shopify/shopify-api';
 import http from 'node:http';
 
-const port = Number(process.argv[2] || 8090);
+const port = Number(process.argv[2] ?? 8090);
 const secret = process.argv[3] || 'hush';
 
 const shopify = shopifyApi({
@@ -19,6 +19,10 @@ const shopify = shopifyApi({
   logger: {level: LogSeverity.Error},
 });
 
+function reply(res, status, text) {
+  res.writeHead(status, {'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text)}).end(text);
+}
+
 const server = http.createServer(async (req, res) => {
   if (req.method !== 'POST') {
     res.writeHead(404).end();
@@ -30,10 +34,10 @@ const server = http.createServer(async (req, res) => {
   try {
     const check = await shopify.webhooks.validate({rawBody, rawRequest: req, rawResponse: res});
     if (!check.valid) {
-      res.writeHead(401, {'Content-Type': 'text/plain'}).end('unauthorized\n');
+      reply(res, 401, 'unauthorized\n');
       return;
     }
-    res.writeHead(200, {'Content-Type': 'text/plain'}).end('ok\n');
+    reply(res, 200, 'ok\n');
   } catch (e) {
     res.writeHead(500).end();
   }
