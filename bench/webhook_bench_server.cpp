@@ -77,12 +77,14 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", store.error().message.c_str());
       return 1;
     }
-    auto in = inbox::open(**store, {});
+    metrics_registry metrics;
+    inbox::options io;
+    io.metrics = &metrics;
+    auto in = inbox::open(**store, io);
     if (!in) {
       std::fprintf(stderr, "%s\n", in.error().message.c_str());
       return 1;
     }
-    metrics_registry metrics;
     std::atomic<std::uint64_t> accepted{0};
     webhook_server server(o, **in, metrics, [&](std::uint64_t, webhook_envelope) { ++accepted; });
     auto port = server.start();
@@ -99,8 +101,12 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     server.stop();
     (*in)->stop();
-    std::printf("accepted %llu inbox_depth %llu\n", static_cast<unsigned long long>(accepted.load()),
-                static_cast<unsigned long long>((*in)->depth()));
+    auto& batches = metrics.histogram("inbox_batch_size", "", {});
+    auto& writes = metrics.histogram("inbox_write_seconds", "", {});
+    std::printf("accepted %llu inbox_depth %llu batches %llu mean_batch %.1f mean_write_ms %.3f\n",
+                static_cast<unsigned long long>(accepted.load()), static_cast<unsigned long long>((*in)->depth()),
+                static_cast<unsigned long long>(batches.count()), batches.count() ? batches.sum() / double(batches.count()) : 0.0,
+                writes.count() ? writes.sum() * 1000 / double(writes.count()) : 0.0);
   }
   if (own_dir) {
     std::error_code ec;
