@@ -497,12 +497,18 @@ void webhook_server::stop() {
     beast::error_code ec;
     p->acceptor.close(ec);
   });
+  // Collected first, posted after: the last reference to a session may drop here, and
+  // its destructor takes sessions_mu.
+  std::vector<std::shared_ptr<impl::session>> live;
   {
     std::lock_guard slock(s.sessions_mu);
     for (auto& [_, weak] : s.sessions)
       if (auto sp = weak.lock())
-        asio::post(sp->stream_executor(), [sp] { sp->on_stop(); });
+        live.push_back(std::move(sp));
   }
+  for (auto& sp : live)
+    asio::post(sp->stream_executor(), [sp] { sp->on_stop(); });
+  live.clear();
   s.work.reset();
   auto deadline = steady::now() + s.opts.stop_grace;
   for (;;) {
