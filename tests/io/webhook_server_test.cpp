@@ -425,3 +425,41 @@ TEST(webhook_server, stop_closes_idle_connections_and_returns) {
   EXPECT_TRUE(idle.closed_within(1s));
   EXPECT_THROW(raw_connection late(f.port), std::runtime_error); // no longer accepting
 }
+
+TEST(webhook_server, stop_lets_a_request_in_flight_finish) {
+  server_fixture f;
+  raw_connection c(f.port);
+  auto req = webhook_request(level_body(), headers("in-flight"));
+  ASSERT_TRUE(c.send(req.substr(0, req.size() - 20))); // header and most of the body
+  std::this_thread::sleep_for(50ms);
+  std::thread stopper([&] { f.server->stop(); });
+  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(c.send(req.substr(req.size() - 20)));
+  auto r = c.read_reply(2s);
+  stopper.join();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->headers["connection"], "close"); // no keep-alive while stopping
+  EXPECT_EQ(f.accepted_count(), 1u);
+  EXPECT_EQ(count(*f.store, column::inbox), 1u);
+}
+
+TEST(webhook_server, options_come_from_the_daemon_config) {
+  config cfg;
+  cfg.daemon.listen_address = "0.0.0.0";
+  cfg.daemon.listen_port = 9123;
+  cfg.daemon.io_threads = 3;
+  cfg.daemon.max_body_bytes = 1234;
+  cfg.daemon.webhook_secrets = {"a", "b"};
+  store_config s1, s2;
+  s1.shop_domain = "one.myshopify.com";
+  s2.shop_domain = "two.myshopify.com";
+  cfg.stores = {s1, s2};
+  auto o = webhook_server::options_from(cfg);
+  EXPECT_EQ(o.address, "0.0.0.0");
+  EXPECT_EQ(o.port, 9123);
+  EXPECT_EQ(o.io_threads, 3);
+  EXPECT_EQ(o.max_body_bytes, 1234u);
+  EXPECT_EQ(o.secrets, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(o.shop_domains, (std::vector<std::string>{"one.myshopify.com", "two.myshopify.com"}));
+}
