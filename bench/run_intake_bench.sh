@@ -55,7 +55,20 @@ run() {
 }
 field() { awk -v k="$2" '{for(i=1;i<=NF;i++){split($i,a,"="); if(a[1]==k) print a[2]}}' "$TMP/$1.txt"; }
 
-echo "machine: $(nproc) cores, $(uname -r); load generator and servers share them"
+echo "machine: $(nproc) cores, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); load generator and servers share the cores"
+# The floor under a durable ack: one fdatasync of the WAL's file system.
+if command -v python3 > /dev/null; then
+  python3 - "$TMP/fsync-probe" <<'PY'
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+lat = []
+for _ in range(200):
+    os.write(fd, b"x" * 300)
+    t = time.perf_counter(); os.fdatasync(fd); lat.append((time.perf_counter() - t) * 1000)
+os.close(fd); os.unlink(sys.argv[1]); lat.sort()
+print("disk: append+fdatasync p50=%.2f ms p99=%.2f ms (temp dir %s)" % (lat[100], lat[198], os.path.dirname(sys.argv[1])))
+PY
+fi
 echo "flat out: $CONNS keep-alive connections; paced: $PACED_RATE/s over $PACED_CONNS connections; ${SECONDS_PER_RUN}s each after ${WARMUP}s warm-up"
 
 start shopsync "$SERVER" --io-threads 2
