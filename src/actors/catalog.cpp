@@ -261,11 +261,11 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
       if (!self->state.loading)
         publish(self);
     },
-    [self](mapping_atom) -> std::string {
+    [self](mapping_atom, bool problems_only) -> std::string {
       auto& st = self->state;
       if (!st.current)
         return "null";
-      return mapping_json(*st.current, true, 1000);
+      return mapping_json(*st.current, problems_only, 1000);
     },
   };
 }

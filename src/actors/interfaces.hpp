@@ -110,7 +110,9 @@ using control_actor =
 
 // Owns every other actor; its handle is stable while children are restarted, so the
 // control socket talks to it and it delegates.
-using supervisor_actor = control_actor::extend<caf::reacts_to<shutdown_atom>>;
+// Accepted webhooks come here too (from the intake's threads) and go on to the router.
+using supervisor_actor =
+  control_actor::extend<caf::reacts_to<shutdown_atom>, caf::reacts_to<event_atom, std::uint64_t, webhook_envelope>>;
 
 // What the order actor needs of a store: run one GraphQL document. The Source's store_link
 // implements it (a store_link interface that extends this one converts to it implicitly).
@@ -225,7 +227,7 @@ using catalog_actor = caf::typed_actor<
   caf::reacts_to<event_atom, store_name, webhook_envelope>,
   caf::reacts_to<rematch_atom>,
   // The mapping's summary and problems, as JSON (`shopsyncctl mappings`).
-  caf::replies_to<mapping_atom>::with<std::string>>;
+  caf::replies_to<mapping_atom, bool>::with<std::string>>; // problems only?
 
 // One per sync group: reads every mapped level and feeds it in as a hint, so that a lost
 // webhook heals.
@@ -238,7 +240,12 @@ using router_actor = caf::typed_actor<
   caf::reacts_to<event_atom, std::uint64_t, webhook_envelope>,
   caf::reacts_to<mapping_atom, std::string, group_mapping_ptr>,
   caf::reacts_to<align_atom, std::string>, // align every identity of a group
-  caf::reacts_to<pause_atom, std::string, bool>,
-  caf::replies_to<view_atom, std::string, std::string>::with<std::string>>; // (group, identity)
+  caf::reacts_to<pause_atom, std::string, bool>,  // group ("" = all), paused
+  caf::reacts_to<resync_atom, std::string>,       // group ("" = all)
+  caf::reacts_to<reconcile_atom, std::string>,    // group ("" = all)
+  // Control queries, each answered with a full reply line (control_ok / control_error):
+  caf::replies_to<view_atom, std::string, std::string>::with<std::string>,  // item (group, identity)
+  caf::replies_to<mapping_atom, std::string, bool>::with<std::string>,      // mappings (group, problems only)
+  caf::replies_to<order_retry_atom, std::string, std::uint64_t>::with<std::string>>; // retry (store, id)
 
 } // namespace shopsync

@@ -5,6 +5,7 @@
 // to the order path. Until every group has a mapping, events wait here (they are already
 // durable in the inbox).
 #include "actors/interfaces.hpp"
+#include "actors/order_actor.hpp"
 #include "actors/sync_context.hpp"
 
 #include <deque>
@@ -24,8 +25,8 @@ struct router_state {
   std::unordered_map<std::string, item_actor> items;  // by item_state_key(group, identity)
   std::set<std::string> paused;                       // groups
   std::deque<std::pair<std::uint64_t, webhook_envelope>> waiting; // until every mapping is in
-  // The order path: returns false when it cannot take the event yet (it stays in the inbox).
-  std::function<bool(std::uint64_t seq, const webhook_envelope&, const store_config&)> orders;
+  std::map<std::string, order_actor> orders; // by order_state_key
+  bool orders_resumed = false;
   static inline const char* name = "router";
 };
 

@@ -1,5 +1,7 @@
 #include "actors/supervisor.hpp"
 
+#include "actors/router.hpp"
+#include "actors/store_link.hpp"
 #include "io/control_protocol.hpp"
 
 #include <spdlog/spdlog.h>
@@ -8,32 +10,75 @@ namespace shopsync {
 
 namespace {
 
-void spawn_control(supervisor_actor::stateful_pointer<supervisor_state> self) {
-  self->state.control = self->spawn(control, self->state.facts);
-  self->monitor(self->state.control);
+using self_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
+
+void spawn_router(self_ptr self) {
+  auto& st = self->state;
+  st.router = self->spawn(router, st.env.ctx);
+  self->monitor(st.router);
+}
+
+void spawn_control(self_ptr self) {
+  auto& st = self->state;
+  st.control = self->spawn(control, control_env{st.env.facts, st.env.ctx, st.router, st.env.inbox_depth});
+  self->monitor(st.control);
 }
 
 } // namespace
 
 supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
-                                           daemon_facts facts) {
-  self->state.facts = std::move(facts);
+                                           supervisor_env env) {
+  auto& st = self->state;
+  st.env = std::move(env);
+  if (st.env.ctx) {
+    auto& ctx = *st.env.ctx;
+    for (auto& s : ctx.cfg.stores) {
+      store_link_options o;
+      o.store = s;
+      o.batching_window = ctx.cfg.daemon.batching_window;
+      o.io = st.env.io;
+      o.db = ctx.store;
+      auto link = spawn_store_link(self->home_system(), o);
+      // Not restarted: its handle is shared by every actor (a dead link is logged below).
+      self->monitor(link);
+      ctx.links.emplace(s.name, link);
+    }
+    spawn_router(self);
+  }
   spawn_control(self);
-  self->set_down_handler([=](const caf::down_msg& msg) {
-    if (msg.source == self->state.control.address()) {
-      if (msg.reason && msg.reason != caf::exit_reason::user_shutdown) {
-        spdlog::error("supervisor: control actor died ({}), restarting", caf::to_string(msg.reason));
-        spawn_control(self);
-      }
+  self->set_down_handler([self](const caf::down_msg& msg) {
+    auto& st = self->state;
+    if (msg.reason == caf::exit_reason::user_shutdown || !msg.reason)
+      return;
+    if (msg.source == st.router.address()) {
+      spdlog::error("supervisor: router died ({}), restarting it", caf::to_string(msg.reason));
+      spawn_router(self);
+      self->send_exit(st.control, caf::exit_reason::user_shutdown);
+      spawn_control(self); // it holds the router's handle
+    } else if (msg.source == st.control.address()) {
+      spdlog::error("supervisor: control actor died ({}), restarting it", caf::to_string(msg.reason));
+      spawn_control(self);
+    } else {
+      spdlog::critical("supervisor: a store link died ({}); restart shopsyncd", caf::to_string(msg.reason));
     }
   });
   return {
-    [=](control_atom atm, const std::string& cmd, const std::string& args) {
+    [self](control_atom atm, const std::string& cmd, const std::string& args) {
       return self->delegate(self->state.control, atm, cmd, args);
     },
-    [=](shutdown_atom) {
+    [self](event_atom atm, std::uint64_t seq, webhook_envelope& env) {
+      if (self->state.router)
+        self->send(self->state.router, atm, seq, std::move(env));
+    },
+    [self](shutdown_atom) {
+      auto& st = self->state;
       spdlog::info("supervisor: shutting down");
-      self->send_exit(self->state.control, caf::exit_reason::user_shutdown);
+      if (st.router)
+        self->send_exit(st.router, caf::exit_reason::user_shutdown);
+      self->send_exit(st.control, caf::exit_reason::user_shutdown);
+      if (st.env.ctx)
+        for (auto& [name, link] : st.env.ctx->links)
+          self->send_exit(link, caf::exit_reason::user_shutdown);
       self->quit(caf::exit_reason::user_shutdown);
     },
   };

@@ -3,7 +3,12 @@
 // and shut down in order: stop intake, drain actors, flush, close.
 #include "actors/actor_config.hpp"
 #include "actors/supervisor.hpp"
+#include "io/audit_log.hpp"
 #include "io/config_file.hpp"
+#include "io/inbox.hpp"
+#include "io/io_threads.hpp"
+#include "io/metrics.hpp"
+#include "io/webhook_server.hpp"
 #include "io/control_protocol.hpp"
 #include "io/control_server.hpp"
 #include "io/logging.hpp"
@@ -96,17 +101,45 @@ int main(int argc, char** argv) {
   spdlog::info("shopsyncd {} starting: data_dir={} stores={} groups={}", SHOPSYNC_VERSION,
                cfg.daemon.data_dir, cfg.stores.size(), cfg.groups.size());
 
+  auto in = inbox::open(**store, {cfg.daemon.dedup_retention, cfg.daemon.inbox_retention, 100000, {}});
+  if (!in)
+    return fail(in.error().message);
+  audit_log audit{**store};
+  metrics_registry metrics;
+  io_threads admin_io{cfg.daemon.io_threads};
+
+  sync_context ctx;
+  ctx.cfg = cfg;
+  ctx.store = store->get();
+  ctx.audit = &audit;
+  ctx.mark_applied = [&in](state_store::batch& b, std::uint64_t seq) {
+    if (auto st = (*in)->mark_applied(b, seq, std::chrono::system_clock::now()); !st)
+      spdlog::error("inbox: cannot mark entry {} applied: {}", seq, st.error().message);
+  };
+
   actor_config sys_cfg{cfg.daemon.scheduler_threads};
   caf::actor_system system{sys_cfg};
   daemon_facts facts{SHOPSYNC_VERSION, std::chrono::system_clock::now(), cfg};
-  auto sup = system.spawn(supervisor, facts);
+  auto depth = [&in] { return (*in)->depth(); };
+  auto sup = system.spawn(supervisor, supervisor_env{facts, &ctx, &admin_io.context(), depth});
+
+  // Entries accepted before a stop and not yet applied: the router gets them first (it keeps
+  // them until every group's mapping is loaded).
+  if (auto pending = (*in)->pending(); !pending) {
+    spdlog::error("inbox: cannot read pending entries: {}", pending.error().message);
+  } else {
+    if (!pending->empty())
+      spdlog::info("inbox: replaying {} entries accepted before the last stop", pending->size());
+    for (auto& e : *pending)
+      caf::anon_send(sup, event_atom::value, e.seq, std::move(e.envelope));
+  }
 
   // Control socket → supervisor; each request gets a one-shot actor that posts the reply back.
   auto control = control_server::start(
     {cfg.daemon.control_socket, cfg.daemon.control_allowed_uids, 0660},
     [&system, sup](control_request req, control_server::reply_fn reply) {
       system.spawn([sup, req = std::move(req), reply = std::move(reply)](caf::event_based_actor* self) {
-        self->request(sup, std::chrono::seconds(30), control_atom::value, req.cmd, req.args_json)
+        self->request(sup, std::chrono::seconds(60), control_atom::value, req.cmd, req.args_json)
           .then([reply](const std::string& line) { reply(line); },
                 [reply](const caf::error& err) {
                   reply(control_error("internal", "request failed: " + caf::to_string(err)));
@@ -120,20 +153,53 @@ int main(int argc, char** argv) {
   }
   spdlog::info("control socket listening on {}", cfg.daemon.control_socket);
 
+  // Webhooks: verified, durable in the inbox, then handed to the router through the supervisor.
+  webhook_server intake{webhook_server::options_from(cfg), **in, metrics,
+                        [sup](std::uint64_t seq, webhook_envelope env) {
+                          caf::anon_send(sup, event_atom::value, seq, std::move(env));
+                        }};
+  auto port = intake.start();
+  if (!port) {
+    (*control)->stop();
+    caf::anon_send(sup, shutdown_atom::value);
+    system.await_all_actors_done();
+    return fail(port.error().message);
+  }
+  intake.set_ready(true);
+  spdlog::info("webhooks: listening on {}:{}", cfg.daemon.listen_address, *port);
+
   notify_ready();
   spdlog::info("shopsyncd ready");
 
+  // Wait for SIGTERM/SIGINT; meanwhile purge what is past its retention window.
+  auto maintain = [&] {
+    auto now = std::chrono::system_clock::now();
+    if (auto n = (*in)->purge(now); !n)
+      spdlog::warn("inbox purge failed: {}", n.error().message);
+    if (auto n = audit.purge(now - cfg.daemon.audit_retention); !n)
+      spdlog::warn("audit purge failed: {}", n.error().message);
+  };
+  maintain();
   int sig = 0;
-  sigwait(&signals, &sig);
+  for (;;) {
+    timespec wait{600, 0};
+    sig = sigtimedwait(&signals, nullptr, &wait);
+    if (sig == SIGTERM || sig == SIGINT)
+      break;
+    maintain();
+  }
   spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   notify_stopping();
 
-  (*control)->stop(); // no new requests; the socket file is removed
+  intake.set_ready(false);
+  intake.stop();       // no new webhooks; the ones in flight finish and are stored
+  (*control)->stop();  // no new requests; the socket file is removed
   caf::anon_send(sup, shutdown_atom::value);
   system.await_all_actors_done();
+  admin_io.stop();
+  (*in)->stop();
   if (auto st = (*store)->flush(); !st)
     spdlog::error("flush at shutdown failed: {}", st.error().message);
-  store->reset();
   spdlog::info("shopsyncd stopped");
   return 0;
 }

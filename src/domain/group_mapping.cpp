@@ -63,19 +63,27 @@ group_mapping::group_mapping(const group_config& group, catalog_match match, loc
 void group_mapping::build_index() {
   by_key_.clear();
   by_item_.clear();
+  by_variant_.clear();
   by_key_.reserve(match_.identities.size());
   by_item_.reserve(match_.identities.size() * (destinations_.size() + 1));
   for (std::size_t i = 0; i < match_.identities.size(); ++i) {
     auto& id = match_.identities[i];
     by_key_.emplace(id.key, i);
-    for (auto& s : id.stores)
+    for (auto& s : id.stores) {
       by_item_.emplace(item_key(s.store, s.inventory_item), i);
+      by_variant_.emplace(item_key(s.store, s.variant_id), i);
+    }
   }
 }
 
 const identity_mapping* group_mapping::find(const store_name& store, inventory_item_id item) const {
   auto it = by_item_.find(item_key(store, item));
   return it == by_item_.end() ? nullptr : &match_.identities[it->second];
+}
+
+const identity_mapping* group_mapping::find_variant(const store_name& store, variant_id variant) const {
+  auto it = by_variant_.find(item_key(store, variant));
+  return it == by_variant_.end() ? nullptr : &match_.identities[it->second];
 }
 
 const identity_mapping* group_mapping::find_key(const std::string& key) const {

@@ -29,6 +29,8 @@ public:
   // The identity an inventory item of a store belongs to in this group.
   const identity_mapping* find(const store_name& store, inventory_item_id item) const;
   const identity_mapping* find_key(const std::string& key) const;
+  // The identity of a store's variant (orders name variants, not inventory items).
+  const identity_mapping* find_variant(const store_name& store, variant_id variant) const;
   // The state machine's layout for an identity of this group.
   item_layout layout(const identity_mapping&) const;
 
@@ -46,6 +48,7 @@ private:
   std::unordered_map<std::string, std::size_t> by_key_;
   // key: store name + '\0' + decimal item id → index into identities
   std::unordered_map<std::string, std::size_t> by_item_;
+  std::unordered_map<std::string, std::size_t> by_variant_; // same key shape, variant id
 };
 
 } // namespace shopsync

@@ -43,6 +43,8 @@ TEST(group_mapping, finds_identity_by_store_and_inventory_item) {
   EXPECT_EQ(m.find("outlet", 111), nullptr); // the item id belongs to another store
   EXPECT_EQ(m.find("main", 112), nullptr);   // duplicate SKU: never mapped
   EXPECT_EQ(m.find_key("sku:TEE-1\tX"), id);
+  EXPECT_EQ(m.find_variant("outlet", 21), id);
+  EXPECT_EQ(m.find_variant("outlet", 11), nullptr);
 }
 
 TEST(group_mapping, layout_has_the_slots_of_the_location_mapping) {
