@@ -750,7 +750,7 @@ bool parse_variant(reader& r, od::value& item, std::size_t index, product_varian
 }
 
 bool parse_product(reader& r, od::object& root, product_changed& e) {
-  bool has_id = false, has_gids = false;
+  bool has_id = false;
   bool ok = r.fields(root, [&](std::string_view k, od::value v) {
     if (k == "id")
       return has_id = true, r.required_id(v, k, e.id);
@@ -771,7 +771,6 @@ bool parse_product(reader& r, od::object& root, product_changed& e) {
       });
     }
     if (k == "variant_gids") {
-      has_gids = true;
       std::size_t i = 0;
       return r.array(v, k, [&](od::value& item) {
         reader::scope sc(r, "variant_gids", i++);
@@ -807,7 +806,6 @@ bool parse_product(reader& r, od::object& root, product_changed& e) {
     if (!found)
       e.all_variants.push_back(v.id);
   }
-  (void)has_gids;
   return true;
 }
 
