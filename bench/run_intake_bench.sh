@@ -2,7 +2,7 @@
 # Webhook intake benchmark: shopsync's intake (webhook_server + durable inbox) against a
 # minimal Node receiver on Shopify's @shopify/shopify-api, under the same load.
 #
-#   bench/run_intake_bench.sh <build-dir> [seconds=10] [connections=256]
+#   bench/run_intake_bench.sh <build-dir> [seconds=10] ["connection counts"="256 512"]
 #
 # Builds nothing: run `ninja -C <build-dir> webhook_load webhook_bench_server` first.
 # Needs node and npm (the receiver's locked dependencies are installed on first use).
@@ -10,7 +10,7 @@ set -euo pipefail
 
 BUILD=${1:?usage: $0 <build-dir> [seconds] [connections]}
 SECONDS_PER_RUN=${2:-10}
-CONNS=${3:-256}
+CONNS=${3:-256 512}
 PACED_RATE=5000
 PACED_CONNS=64
 WARMUP=2
@@ -38,7 +38,7 @@ start() {
   "$@" > "$TMP/$name.out" 2>&1 &
   PID=$!
   for _ in $(seq 1 100); do
-    PORT=$(awk '/^listening/{print $2; exit}' "$TMP/$name.out")
+    PORT=$(awk '/^listening/{print $2; exit}' "$TMP/$name.out" 2>/dev/null || true)
     [ -n "$PORT" ] && return 0
     sleep 0.1
   done
@@ -71,27 +71,38 @@ PY
 fi
 echo "flat out: $CONNS keep-alive connections; paced: $PACED_RATE/s over $PACED_CONNS connections; ${SECONDS_PER_RUN}s each after ${WARMUP}s warm-up"
 
+RUNS=()
+# Each server gets the same runs: flat out at every connection count, then paced.
+series() {
+  local prefix=$1
+  for c in $CONNS; do
+    run "${prefix}_flat_c$c" --connections "$c"
+    RUNS+=("${prefix}_flat_c$c")
+  done
+  run "${prefix}_paced_${PACED_RATE}" --connections "$PACED_CONNS" --rate "$PACED_RATE"
+  RUNS+=("${prefix}_paced_${PACED_RATE}")
+}
+
 start shopsync "$SERVER" --io-threads 2
-run shopsync_durable_flat --connections "$CONNS"
-run shopsync_durable_paced --connections "$PACED_CONNS" --rate "$PACED_RATE"
+series shopsync_durable
 stop
 
 start shopsync_nosync "$SERVER" --io-threads 2 --no-sync
-run shopsync_nosync_flat --connections "$CONNS"
-run shopsync_nosync_paced --connections "$PACED_CONNS" --rate "$PACED_RATE"
+series shopsync_nosync
 stop
 
 start node node "$HERE/node-receiver/server.js" 0 hush
-run node_flat --connections "$CONNS"
-run node_paced --connections "$PACED_CONNS" --rate "$PACED_RATE"
+series node
 stop
 
 echo
-printf '%-26s %12s %9s %9s %11s\n' run accepted/s p50_ms p99_ms server_cpu
-for r in shopsync_durable_flat shopsync_durable_paced shopsync_nosync_flat shopsync_nosync_paced node_flat node_paced; do
-  printf '%-26s %12s %9s %9s %11s\n' "$r" "$(field $r accepted_per_s)" "$(field $r p50_ms)" "$(field $r p99_ms)" \
-    "$(field $r server_cpu_cores)"
+printf '%-32s %12s %9s %9s %11s\n' run accepted/s p50_ms p99_ms server_cpu
+for r in "${RUNS[@]}"; do
+  printf '%-32s %12s %9s %9s %11s\n' "$r" "$(field "$r" accepted_per_s)" "$(field "$r" p50_ms)" "$(field "$r" p99_ms)" \
+    "$(field "$r" server_cpu_cores)"
 done
-ratio=$(awk -v a="$(field shopsync_durable_flat accepted_per_s)" -v b="$(field node_flat accepted_per_s)" \
-  'BEGIN{ if (b > 0) printf "%.1f", a / b; else print "n/a" }')
-echo "ratio durable shopsync / node (flat out): ${ratio}x"
+for c in $CONNS; do
+  ratio=$(awk -v a="$(field shopsync_durable_flat_c$c accepted_per_s)" -v b="$(field node_flat_c$c accepted_per_s)" \
+    'BEGIN{ if (b > 0) printf "%.1f", a / b; else print "n/a" }')
+  echo "ratio durable shopsync / node, flat out, $c connections: ${ratio}x"
+done

@@ -159,9 +159,11 @@ void inbox::stop() {
 }
 
 void inbox::submit(webhook_delivery d, completion done) {
+  bool stopped = false;
   {
     std::unique_lock lock(mu_);
-    if (!stopping_ && queue_.size() < opts_.max_queue) {
+    stopped = stopping_;
+    if (!stopped && queue_.size() < opts_.max_queue) {
       queue_.push_back(pending_submit{std::move(d), std::move(done)});
       bool was_empty = queue_.size() == 1;
       lock.unlock();
@@ -170,7 +172,7 @@ void inbox::submit(webhook_delivery d, completion done) {
       return;
     }
   }
-  done(append_result{append_outcome::failed, 0, stopping_ ? "inbox stopped" : "inbox queue full"});
+  done(append_result{append_outcome::failed, 0, stopped ? "inbox stopped" : "inbox queue full"});
 }
 
 void inbox::run() {

@@ -164,6 +164,8 @@ public:
 
   auto stream_executor() { return stream_.get_executor(); }
 
+  void force_close() { close_now(); }
+
   // stop(): an idle keep-alive connection is closed; a request in progress finishes.
   void on_stop() {
     if (idle_) {
@@ -311,10 +313,14 @@ private:
       }
       webhook_answer(http::status::unauthorized, "unauthorized\n", "unverified", o_unauthorized);
     };
-    if (shop.empty() || !srv_->shops.count(shop))
-      return refuse_unauthorized("unknown_shop");
     auto& body = req.body();
-    if (!verify_hmac_sha256_base64(req["X-Shopify-Hmac-Sha256"], body, srv_->opts.secrets))
+    // The signature is checked for unknown shops too, so that the answer's timing does not
+    // tell which shop domains are served either.
+    bool known_shop = !shop.empty() && srv_->shops.count(shop) > 0;
+    bool signed_ok = verify_hmac_sha256_base64(req["X-Shopify-Hmac-Sha256"], body, srv_->opts.secrets);
+    if (!known_shop)
+      return refuse_unauthorized("unknown_shop");
+    if (!signed_ok)
       return refuse_unauthorized("bad_hmac");
     std::string topic(path_topic.empty() ? req["X-Shopify-Topic"] : path_topic);
     std::string webhook_id(req["X-Shopify-Webhook-Id"]);
@@ -559,20 +565,33 @@ void webhook_server::stop() {
     asio::post(sp->stream_executor(), [sp] { sp->on_stop(); });
   live.clear();
   s.work.reset();
-  auto deadline = steady::now() + s.opts.stop_grace;
-  for (;;) {
+  auto sessions_left = [&s] {
+    std::lock_guard slock(s.sessions_mu);
+    return s.sessions.size();
+  };
+  auto wait_until = [](steady::time_point deadline, const std::function<bool()>& done) {
+    while (!done() && steady::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return done();
+  };
+  if (!wait_until(steady::now() + s.opts.stop_grace, [&] { return sessions_left() == 0; })) {
+    spdlog::warn("event=webhook_server_stop_forced sessions={}", sessions_left());
+    std::vector<std::shared_ptr<impl::session>> rest;
     {
       std::lock_guard slock(s.sessions_mu);
-      if (s.sessions.empty())
-        break;
+      for (auto& [_, weak] : s.sessions)
+        if (auto sp = weak.lock())
+          rest.push_back(std::move(sp));
     }
-    if (steady::now() >= deadline) {
-      spdlog::warn("event=webhook_server_stop_forced");
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (auto& sp : rest)
+      asio::post(sp->stream_executor(), [sp] { sp->force_close(); });
+    rest.clear();
+    wait_until(steady::now() + std::chrono::seconds(1), [&] { return sessions_left() == 0; });
   }
-  s.ioc.stop();
+  // Without work left (the aborted accept included) the I/O threads return by themselves,
+  // and no handler keeps the server alive; stop() them only if something still hangs.
+  if (!wait_until(steady::now() + std::chrono::seconds(1), [&s] { return s.ioc.stopped(); }))
+    s.ioc.stop();
   for (auto& t : s.threads)
     t.join();
   s.threads.clear();

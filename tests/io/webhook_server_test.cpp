@@ -463,3 +463,18 @@ TEST(webhook_server, options_come_from_the_daemon_config) {
   EXPECT_EQ(o.secrets, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(o.shop_domains, (std::vector<std::string>{"one.myshopify.com", "two.myshopify.com"}));
 }
+
+TEST(webhook_server, stop_forces_out_a_stalled_request_after_the_grace_period) {
+  server_fixture f([](webhook_server::options& o) {
+    o.header_timeout = 30s; // the stalled client would hold on far longer than the grace
+    o.stop_grace = 200ms;
+  });
+  raw_connection c(f.port);
+  ASSERT_TRUE(c.send("POST /webhooks HTTP/1.1\r\nHost: x\r\n"));
+  std::this_thread::sleep_for(50ms);
+  auto t0 = std::chrono::steady_clock::now();
+  f.server->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  EXPECT_TRUE(c.closed_within(1s));
+  f.expect_nothing_stored();
+}
