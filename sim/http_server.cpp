@@ -37,7 +37,13 @@ void serve(simulator& sim, tcp::socket sock) {
     view.host = std::string(req[http::field::host]);
     view.access_token = std::string(req["X-Shopify-Access-Token"]);
     view.body = std::move(req.body());
-    auto ans = sim.handle(view);
+    http_answer ans;
+    try {
+      ans = sim.handle(view);
+    } catch (const std::exception& e) { // e.g. a malformed number in a control query string
+      ans.status = 400;
+      ans.body = std::string("{\"error\":\"bad request: ") + e.what() + "\"}";
+    }
     if (ans.latency_ms > 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(ans.latency_ms));
     if (ans.after == http_answer::then::drop) {
@@ -55,6 +61,8 @@ void serve(simulator& sim, tcp::socket sock) {
     http::response<http::string_body> res{static_cast<http::status>(ans.status), req.version()};
     res.set(http::field::content_type, ans.content_type);
     res.set(http::field::server, "shopify-sim");
+    for (auto& [k, v] : ans.headers)
+      res.set(k, v);
     res.keep_alive(req.keep_alive());
     res.body() = std::move(ans.body);
     res.prepare_payload();

@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
   fault_opts["webhook_delay_ms"] = app.add_option("--fault-webhook-delay-ms", f.webhook_delay_ms, "every webhook sent this much later");
   fault_opts["webhook_delay_jitter_ms"] = app.add_option("--fault-webhook-delay-jitter-ms", f.webhook_delay_jitter_ms, "plus uniform random [0, N] ms");
   fault_opts["webhook_loss_rate"] = app.add_option("--fault-webhook-loss-rate", f.webhook_loss_rate, "share of webhooks never sent");
+  std::string fault_operations;
+  fault_opts["operations"] = app.add_option("--fault-operations", fault_operations, "comma-separated operationNames the Admin faults apply to (default: all)");
   CLI11_PARSE(app, argc, argv);
 
   scenario sc;
@@ -88,6 +90,19 @@ int main(int argc, char** argv) {
     else if (key == "webhook_delay_ms") merged.webhook_delay_ms = f.webhook_delay_ms;
     else if (key == "webhook_delay_jitter_ms") merged.webhook_delay_jitter_ms = f.webhook_delay_jitter_ms;
     else if (key == "webhook_loss_rate") merged.webhook_loss_rate = f.webhook_loss_rate;
+    else if (key == "operations") {
+      merged.operations.clear();
+      std::size_t p = 0;
+      while (p <= fault_operations.size()) {
+        auto c = fault_operations.find(',', p);
+        auto op = fault_operations.substr(p, c == std::string::npos ? std::string::npos : c - p);
+        if (!op.empty())
+          merged.operations.insert(op);
+        if (c == std::string::npos)
+          break;
+        p = c + 1;
+      }
+    }
   }
   if (merged.lost_mode != "hang" && merged.lost_mode != "drop") {
     std::cerr << "shopify-sim: --fault-lost-mode must be hang or drop\n";

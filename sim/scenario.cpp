@@ -150,6 +150,8 @@ scenario parse_scenario(const std::string& json) {
     sc.app_id = *id;
   if (auto id = as_int(member(root, "storefront_app_id")))
     sc.storefront_app_id = *id;
+  if (auto id = as_int(member(root, "draft_orders_app_id")))
+    sc.draft_orders_app_id = *id;
   sc.api_version = opt_str(root, "api_version", sc.api_version);
   sc.webhook_url = opt_str(root, "webhook_url", "");
   if (auto f = member(root, "faults")) {

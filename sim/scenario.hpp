@@ -60,7 +60,8 @@ struct store_spec {
 struct scenario {
   std::string app_secret = "sim-webhook-secret";
   std::int64_t app_id = 580111;          // shopsync's app: orders it creates carry this app_id
-  std::int64_t storefront_app_id = 1354745; // app_id of orders made by /_sim/sale
+  std::int64_t storefront_app_id = 129785;    // app_id of orders made by /_sim/sale
+  std::int64_t draft_orders_app_id = 1354745; // app_id of orders from completing a draft in the admin
   std::string api_version = "2026-10";
   std::string webhook_url;
   std::vector<store_spec> stores;

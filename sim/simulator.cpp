@@ -232,6 +232,8 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
     ans.status = fault.error_status;
     ans.body = fault.error_status == 429 ? R"({"errors":"Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."})"
                                          : R"({"errors":"Service Unavailable: injected by shopify-sim"})";
+    if (fault.error_status == 429)
+      ans.headers.emplace_back("Retry-After", "2.0");
     rec.http_status = ans.status;
     rec.outcome = "fault";
     log_call(std::move(rec));
@@ -247,6 +249,45 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
     rec.outcome = "error";
     log_call(std::move(rec));
     return ans;
+  }
+
+  // Latency is spent inside the request, as on Shopify: a retry with the same idempotency key
+  // that arrives meanwhile is told IDEMPOTENCY_CONCURRENT_REQUEST.
+  const bool idempotent_op = (op == "InventorySet" || op == "InventoryAdjust") && !rec.idempotency_key.empty();
+  struct in_flight_guard {
+    store* s;
+    std::string key;
+    in_flight_guard(store* st, std::string k) : s(st), key(std::move(k)) {}
+    in_flight_guard(const in_flight_guard&) = delete;
+    ~in_flight_guard() {
+      std::lock_guard l(s->mu);
+      if (--s->idempotency_in_flight[key] <= 0)
+        s->idempotency_in_flight.erase(key);
+    }
+  };
+  std::optional<in_flight_guard> guard;
+  if (fault.latency_ms > 0) {
+    bool concurrent = false;
+    if (idempotent_op) {
+      std::lock_guard l(s->mu);
+      concurrent = s->idempotency_in_flight[rec.idempotency_key]++ > 0;
+      guard.emplace(s, rec.idempotency_key);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(fault.latency_ms));
+    ans.latency_ms = 0;
+    if (concurrent) {
+      const std::string field = op == "InventorySet" ? "inventorySetQuantities" : "inventoryAdjustQuantities";
+      std::lock_guard l(s->mu);
+      ans.body = R"({"data":{")" + field + R"(":{"inventoryAdjustmentGroup":null,"userErrors":[{"code":"IDEMPOTENCY_CONCURRENT_REQUEST","field":null,"message":"This request is currently in progress, please try again."}]}},"extensions":{"cost":{"requestedQueryCost":10,"actualQueryCost":10,"throttleStatus":{"maximumAvailable":)" +
+                 std::to_string(static_cast<long long>(s->bucket.maximum())) + R"(,"currentlyAvailable":)" +
+                 std::to_string(static_cast<long long>(s->bucket.available())) + R"(,"restoreRate":)" +
+                 std::to_string(static_cast<long long>(s->bucket.restore_rate())) + "}}}}";
+      rec.outcome = "idempotency_concurrent";
+      rec.requested_cost = 10;
+      rec.actual_cost = 10;
+      log_call(std::move(rec));
+      return ans;
+    }
   }
 
   std::lock_guard lock(s->mu);
@@ -565,17 +606,18 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
     };
     auto item = gid_number(as_str(member(e, "inventoryItemId")).value_or(""), "InventoryItem");
     auto loc = gid_number(as_str(member(e, "locationId")).value_or(""), "Location");
-    auto v = item ? s.variant_by_item(*item) : std::nullopt;
-    auto l = loc ? s.location_index(*loc) : std::nullopt;
+    // Sentinels rather than optionals: the checks below read them many times.
+    const std::uint32_t v = (item ? s.variant_by_item(*item) : std::nullopt).value_or(UINT32_MAX);
+    const std::size_t l = (loc ? s.location_index(*loc) : std::nullopt).value_or(SIZE_MAX);
     auto amount = as_int(member(e, is_set ? "quantity" : "delta"));
     auto ledger = member(e, "ledgerDocumentUri");
-    if (!v) {
+    if (v == UINT32_MAX) {
       errs.push_back({"INVALID_INVENTORY_ITEM", path("inventoryItemId"), "The specified inventory item could not be found."});
-    } else if (!l) {
+    } else if (l == SIZE_MAX) {
       errs.push_back({"INVALID_LOCATION", path("locationId"), "The specified location could not be found."});
-    } else if (s.level(*v, *l) == not_stocked) {
+    } else if (s.level(v, l) == not_stocked) {
       errs.push_back({"ITEM_NOT_STOCKED_AT_LOCATION", path("locationId"), "The item is not stocked at the location."});
-    } else if (!seen.insert({*v, *l}).second) {
+    } else if (!seen.insert({v, l}).second) {
       errs.push_back({"NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR", path("locationId"),
                       "The combination of inventoryItemId and locationId must be unique."});
     } else if (!amount) {
@@ -583,7 +625,7 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
     } else if (!is_set && ledger && !ledger->is_null()) {
       errs.push_back({"INVALID_AVAILABLE_DOCUMENT", path("ledgerDocumentUri"), "A ledger document URI is not allowed when adjusting available."});
     } else {
-      std::int64_t cur = s.level(*v, *l);
+      std::int64_t cur = s.level(v, l);
       auto cfq = member(e, "changeFromQuantity");
       std::int64_t after = is_set ? *amount : cur + *amount;
       std::int64_t limit = is_set ? 1'000'000'000 : 2'000'000'000;
@@ -596,7 +638,7 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
       } else if (after < -limit) {
         errs.push_back({"INVALID_QUANTITY_TOO_LOW", path(is_set ? "quantity" : "delta"), "The quantity can't be lower than -" + std::to_string(limit) + "."});
       } else {
-        plan.push_back({*v, *l, after, after - cur});
+        plan.push_back({v, l, after, after - cur});
       }
     }
     ++idx;

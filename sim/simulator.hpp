@@ -39,6 +39,7 @@ struct http_answer {
   std::string body;
   std::string content_type = "application/json";
   int latency_ms = 0; // sleep this long before answering (or hanging)
+  std::vector<std::pair<std::string, std::string>> headers;
   then after = then::reply;
 };
 

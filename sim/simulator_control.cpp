@@ -12,6 +12,12 @@ namespace shopsync::sim {
 namespace {
 thread_local simdjson::dom::parser ctl_parser;
 
+// Where simulated storefront customers live.
+constexpr const char* sim_address_json =
+    R"({"first_name":"Sim","last_name":"Customer","name":"Sim Customer","address1":"1 Main St","address2":null,)"
+    R"("city":"Springfield","province":"Illinois","province_code":"IL","zip":"62701","country":"United States",)"
+    R"("country_code":"US","phone":null,"company":null})";
+
 std::string url_decode(std::string_view in) {
   std::string out;
   for (std::size_t i = 0; i < in.size(); ++i) {
@@ -263,6 +269,14 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
   }
 
   std::string shop = q.count("store") ? q["store"] : std::string(as_str(member(body, "store")).value_or(""));
+  if (path == "/_sim/state" && shop.empty()) { // every store's truth at once
+    std::string out = "{\"stores\":[";
+    for (std::size_t i = 0; i < stores_.size(); ++i) {
+      std::lock_guard l(stores_[i]->mu);
+      out += (i ? "," : "") + state_json(*stores_[i], query);
+    }
+    return json_answer(200, out + "]}");
+  }
   store* s = find_store(shop);
   if (!s)
     return error_answer(404, "unknown store '" + shop + "'");
@@ -313,6 +327,7 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
             o.tags.emplace_back(*ts);
       o.inventory_behaviour = "DECREMENT_OBEYING_POLICY";
       o.lines.push_back(line_for_variant(*s, *v, qty));
+      o.shipping_address_json = sim_address_json;
       i64 cid = s->new_customer_id();
       json_writer c;
       c.begin_object().field("id", cid).field("email", o.email).field("first_name", "Sim").field("last_name", "Customer")
@@ -404,7 +419,7 @@ http_answer simulator::control_draft(store& s, element body, bool create, i64 no
     fresh.created_at = now;
     auto client = member(body, "api_client_id");
     fresh.api_client_id = client && client->is_null() ? std::nullopt
-                                                      : std::optional<i64>(as_int(client).value_or(sc_.storefront_app_id));
+                                                      : std::optional<i64>(as_int(client).value_or(sc_.draft_orders_app_id));
     d = &fresh;
   } else {
     auto id = as_int(member(body, "id"));
@@ -426,6 +441,8 @@ http_answer simulator::control_draft(store& s, element body, bool create, i64 no
       d->lines.push_back(line_for_variant(s, *v, static_cast<int>(as_int(member(le, "quantity")).value_or(1))));
     }
   }
+  if (create)
+    d->shipping_address_json = sim_address_json;
   if (auto e = as_str(member(body, "email")))
     d->email = std::string(*e);
   if (auto n = as_str(member(body, "note")))
@@ -464,7 +481,14 @@ http_answer simulator::control_draft(store& s, element body, bool create, i64 no
     for (auto& l : o.lines)
       l.id = s.new_line_id();
     o.source_name = "shopify_draft_order";
-    o.app_id = d->api_client_id;
+    o.app_id = sc_.draft_orders_app_id;
+    if (!o.email.empty()) {
+      i64 cid = s.new_customer_id();
+      json_writer c;
+      c.begin_object().field("id", cid).field("email", o.email).field("first_name", "Sim").field("last_name", "Customer")
+          .field("admin_graphql_api_id", gid("Customer", cid)).end_object();
+      o.customer_json = std::move(c).str();
+    }
     o.financial_status = "paid";
     o.shipping_address_json = d->shipping_address_json;
     o.billing_address_json = d->billing_address_json;

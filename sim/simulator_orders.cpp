@@ -19,34 +19,41 @@ std::string errors_json(std::string_view message, std::string_view code) {
   return std::move(w).str();
 }
 
-std::string snake(std::string_view camel) {
-  std::string out;
-  for (char c : camel) {
-    if (c >= 'A' && c <= 'Z') {
-      out.push_back('_');
-      out.push_back(static_cast<char>(c - 'A' + 'a'));
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
-// A GraphQL MailingAddressInput as the webhook's snake_case address object.
+// A GraphQL MailingAddressInput as the webhook's address object: every key Shopify sends,
+// null where the input had nothing.
 std::string address_json(std::optional<element> a) {
   if (!a || !a->is_object())
     return "null";
+  auto get = [&](const char* k) { return as_str(member(*a, k)); };
+  auto first = get("firstName"), last = get("lastName");
+  std::string name = std::string(first.value_or("")) + (first && last ? " " : "") + std::string(last.value_or(""));
+  auto province_code = get("provinceCode");
+  auto country_code = get("countryCode");
   json_writer w;
   w.begin_object();
-  std::string first, last;
-  for (auto [k, v] : simdjson::dom::object(*a)) {
-    w.key(snake(k));
-    w.raw(to_json(v));
-    if (k == "firstName") first = std::string(as_str(v).value_or(""));
-    if (k == "lastName") last = std::string(as_str(v).value_or(""));
-  }
-  if (!first.empty() || !last.empty())
-    w.field("name", first + (first.empty() || last.empty() ? "" : " ") + last);
+  auto opt = [&](const char* key, std::optional<std::string_view> v) {
+    w.key(key);
+    v ? w.value(*v) : w.null();
+  };
+  opt("first_name", first);
+  opt("last_name", last);
+  opt("name", name.empty() ? std::nullopt : std::optional<std::string_view>(name));
+  opt("address1", get("address1"));
+  opt("address2", get("address2"));
+  opt("city", get("city"));
+  std::optional<std::string_view> province = province_code;
+  if (province_code && *province_code == "IL")
+    province = "Illinois";
+  opt("province", province);
+  opt("province_code", province_code);
+  opt("zip", get("zip"));
+  std::optional<std::string_view> country = country_code;
+  if (country_code && *country_code == "US")
+    country = "United States";
+  opt("country", country);
+  opt("country_code", country_code);
+  opt("phone", get("phone"));
+  opt("company", get("company"));
   w.end_object();
   return std::move(w).str();
 }
@@ -166,11 +173,13 @@ order& simulator::place_order(store& s, order o, i64 now,
   s.orders.push_back(std::move(o));
   order& placed = s.orders.back();
   emit(s, "orders/create", order_payload(s, placed), now);
+  // products/update fires for every product ordered (stock taken or not).
   std::set<std::uint32_t> touched;
-  for (auto& [v, l, q] : decrements) {
+  for (auto& line : placed.lines)
+    if (auto v = line.variant_id ? s.variant_by_id(line.variant_id) : std::nullopt)
+      touched.insert(s.variants[*v].product);
+  for (auto& [v, l, q] : decrements)
     set_level(s, v, l, s.level(v, l) - q, now);
-    touched.insert(s.variants[v].product);
-  }
   for (auto p : touched) {
     s.products[p].updated_at = now;
     emit(s, "products/update", product_payload(s, p), now);
@@ -328,9 +337,8 @@ simulator::op_result simulator::op_orders_by_origin(store& s, element vars) {
 
 namespace {
 // Reads DraftOrderInput into d; returns field errors.
-std::vector<std::pair<std::vector<std::string>, std::string>> read_draft_input(store& s, simulator* self,
-                                                                               element in, draft_order& d,
-                                                                               const std::function<line_item(std::uint32_t, int)>& line_for) {
+std::vector<std::pair<std::vector<std::string>, std::string>> read_draft_input(
+    store& s, element in, draft_order& d, const std::function<line_item(std::uint32_t, int)>& line_for) {
   std::vector<std::pair<std::vector<std::string>, std::string>> errs;
   simdjson::dom::array lines;
   if (auto li = member(in, "lineItems"); li && li->get(lines) == simdjson::SUCCESS) {
@@ -370,7 +378,6 @@ std::vector<std::pair<std::vector<std::string>, std::string>> read_draft_input(s
     d.billing_address_json = address_json(a);
   if (auto a = member(in, "customAttributes"))
     d.note_attributes_json = attributes_json(a);
-  (void)self;
   return errs;
 }
 } // namespace
@@ -385,7 +392,7 @@ simulator::op_result simulator::op_draft_order_create(store& s, element vars) {
     return r;
   }
   draft_order d;
-  auto errs = read_draft_input(s, this, *in, d, [&](std::uint32_t v, int q) { return line_for_variant(s, v, q); });
+  auto errs = read_draft_input(s, *in, d, [&](std::uint32_t v, int q) { return line_for_variant(s, v, q); });
   if (d.lines.empty() && errs.empty())
     errs.push_back({{"lineItems"}, "Add at least 1 product"});
   json_writer w;
@@ -432,7 +439,7 @@ simulator::op_result simulator::op_draft_order_update(store& s, element vars) {
     errs.push_back({{"id"}, "This order has been paid and cannot be modified."});
   } else {
     next = *d;
-    errs = read_draft_input(s, this, *in, next, [&](std::uint32_t v, int q) { return line_for_variant(s, v, q); });
+    errs = read_draft_input(s, *in, next, [&](std::uint32_t v, int q) { return line_for_variant(s, v, q); });
   }
   if (!errs.empty()) {
     w.key("draftOrder").null();

@@ -110,7 +110,7 @@ store::store(const store_spec& spec, int idx, std::uint64_t seed, i64 now)
     variants.reserve(variants.size() + expect);
     levels.reserve(levels.size() + expect * nloc);
     auto gen_product = [&](const std::string& handle, const std::string& title, const std::string& sku_stem,
-                           std::uint64_t universe_index) {
+                           std::uint64_t universe_index, bool store_only) {
       product pr;
       pr.id = next(ids_.product);
       pr.handle = handle;
@@ -119,7 +119,7 @@ store::store(const store_spec& spec, int idx, std::uint64_t seed, i64 now)
       auto pidx = static_cast<std::uint32_t>(products.size());
       std::string prev_sku;
       for (int v = 1; v <= g.variants_per_product; ++v) {
-        if (uniform(rng_) < g.missing_rate)
+        if (!store_only && uniform(rng_) < g.missing_rate)
           continue;
         variant_spec vs;
         vs.sku = sku_stem + "-" + std::to_string(v);
@@ -148,12 +148,12 @@ store::store(const store_spec& spec, int idx, std::uint64_t seed, i64 now)
     for (int p = 1; p <= g.products; ++p) {
       std::uint64_t u = g.universe_seed * 1'000'003ull + static_cast<std::uint64_t>(p);
       std::snprintf(buf, sizeof buf, "%06d", p);
-      gen_product(std::string("product-") + buf, std::string("Product ") + buf, g.sku_prefix + "-" + buf, u);
+      gen_product(std::string("product-") + buf, std::string("Product ") + buf, g.sku_prefix + "-" + buf, u, false);
     }
     for (int p = 1; p <= g.extra_products; ++p) {
       std::snprintf(buf, sizeof buf, "%d-%06d", idx, p);
       gen_product(std::string("extra-") + buf, std::string("Extra ") + buf, g.sku_prefix + "-X" + buf,
-                  900'000'000ull + static_cast<std::uint64_t>(idx) * 1'000'000 + p);
+                  900'000'000ull + static_cast<std::uint64_t>(idx) * 1'000'000 + p, true);
     }
   }
 }

@@ -34,6 +34,7 @@ public:
   std::vector<order> orders;
   std::vector<draft_order> drafts;
   std::unordered_map<std::string, idempotency_record> idempotency;
+  std::unordered_map<std::string, int> idempotency_in_flight; // keys of requests still running
   cost_bucket bucket;
   i64 next_order_number = 1001;
   i64 next_draft_number = 1;

@@ -12,7 +12,7 @@ namespace {
 // Shopify retries a failed delivery 8 times over about 4 hours (seconds of Shopify time).
 constexpr double retry_backoff_s[] = {10, 30, 60, 300, 900, 1800, 3600, 7200};
 constexpr int max_attempts = 1 + 8;
-constexpr std::size_t history_cap = 200'000;
+constexpr std::size_t history_cap = 100'000; // deliveries kept for /_sim/webhooks
 } // namespace
 
 webhook_dispatcher::webhook_dispatcher(webhook_settings settings, fault_injector& faults, std::uint64_t seed)

@@ -3,16 +3,49 @@
 // cross actor boundaries. Actors are thin shells around src/domain state machines.
 #include "domain/config.hpp"
 #include "domain/events.hpp"
+#include "domain/group_mapping.hpp"
+#include "domain/inventory_item_state.hpp"
 #include "domain/result.hpp"
+#include "domain/write_coalescer.hpp"
+#include "actors/store_link_status.hpp"
+#include "io/admin_api.hpp"
 
 #include <caf/all.hpp>
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <variant>
+#include <vector>
+
+namespace shopsync {
+
+// --- messages between actors
+
+// An inventory_levels/update, routed to the item actor of its identity. `remaining` counts
+// the item actors this delivery went to: the one that brings it to zero marks the inbox
+// entry applied in its own batch (so the entry leaves the inbox only once every effect is
+// recorded; a replay after a crash just repeats hints, which are idempotent).
+struct level_hint {
+  std::uint64_t inbox_seq = 0; // 0: not from the inbox (reconciler)
+  store_name store;
+  location_id location = 0;
+  std::optional<std::int64_t> available;
+  std::shared_ptr<std::atomic<int>> remaining;
+};
+
+using group_mapping_ptr = std::shared_ptr<const group_mapping>;
+
+} // namespace shopsync
 
 // Messages never leave this process, so domain types travel without serializers.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::webhook_envelope)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::level_hint)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::group_mapping_ptr)
 
 namespace shopsync {
 
@@ -60,6 +93,16 @@ using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using execute_atom = caf::atom_constant<caf::atom("execute")>;     // generic GraphQL call
 using order_timer_atom = caf::atom_constant<caf::atom("ord_timer")>; // order retry timer fired
 using order_retry_atom = caf::atom_constant<caf::atom("ord_retry")>; // shopsyncctl retry
+using event_atom = caf::atom_constant<caf::atom("event")>;
+using hint_atom = caf::atom_constant<caf::atom("hint")>;
+using align_atom = caf::atom_constant<caf::atom("align")>;
+using pause_atom = caf::atom_constant<caf::atom("pause")>;
+using view_atom = caf::atom_constant<caf::atom("view")>;
+using resend_atom = caf::atom_constant<caf::atom("resend")>;
+using mapping_atom = caf::atom_constant<caf::atom("mapping")>;
+using resync_atom = caf::atom_constant<caf::atom("resync")>;
+using rematch_atom = caf::atom_constant<caf::atom("rematch")>;
+using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
 
 // Answers the control socket: (command, JSON args) -> one reply line (control_ok/control_error).
 using control_actor =
@@ -83,5 +126,119 @@ using graphql_executor_actor =
 using order_actor = caf::typed_actor<caf::reacts_to<order_event>,
                                      caf::reacts_to<order_timer_atom, std::uint64_t>,
                                      caf::replies_to<order_retry_atom>::with<std::string>>;
+
+
+// --- store link (issue 6): the only path from shopsync to a store's Admin API
+
+// The answer to one inventory write intent (write_intent, from domain/write_coalescer.hpp).
+// ok: `quantity_after` is Shopify's quantityAfterChange for the (item, location) after the
+// batch that carried this op. !ok: `err.code` is a Shopify userError code
+// (CHANGE_FROM_QUANTITY_STALE, ITEM_NOT_STOCKED_AT_LOCATION, NON_MUTABLE_INVENTORY_ITEM,
+// IDEMPOTENCY_KEY_PARAMETER_MISMATCH, ...: the write was not applied) or an admin_client code.
+// "admin.unavailable" / "admin.throttled" mean the outcome is unknown: the batch stays in the
+// outbox; ask again with the SAME op id to learn it (the same key is sent again), never with a
+// new op id.
+struct inventory_write_reply {
+  std::uint64_t op_id = 0;
+  bool ok = false;
+  std::int64_t quantity_after = 0;
+  error err;
+};
+
+// A level read. ok && !stocked: the item is not stocked at that location.
+struct level_read_reply {
+  level_key key;
+  bool ok = false;
+  bool stocked = false;
+  std::int64_t available = 0;
+  error err;
+};
+
+struct catalog_page_request {
+  int first = catalog_page_size;
+  std::optional<std::string> after; // endCursor of the previous page
+};
+
+struct catalog_page_reply {
+  bool ok = false;
+  catalog_page page;
+  error err;
+};
+
+struct locations_reply {
+  bool ok = false;
+  std::vector<location_row> locations;
+  error err;
+};
+
+// A closure run inside the store link (answers from io threads come back this way).
+struct link_task {
+  std::function<void()> run;
+};
+
+} // namespace shopsync
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::write_intent)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::inventory_write_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::level_key)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::level_read_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::catalog_page_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::catalog_page_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::locations_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::store_link_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::link_task)
+
+namespace shopsync {
+
+using inv_write_atom = caf::atom_constant<caf::atom("inv_write")>;
+using level_read_atom = caf::atom_constant<caf::atom("lvl_read")>;
+using catalog_atom = caf::atom_constant<caf::atom("catalog")>;
+using locations_atom = caf::atom_constant<caf::atom("locations")>;
+using link_status_atom = caf::atom_constant<caf::atom("lnk_stat")>;
+using link_task_atom = caf::atom_constant<caf::atom("lnk_task")>; // internal
+using link_tick_atom = caf::atom_constant<caf::atom("lnk_tick")>; // internal: batching window
+
+// One per store. Writes and level reads are queued, coalesced within the batching window and
+// sent in batches of up to 250; at most store.max_in_flight requests are in flight; the
+// throttle model (in the admin client) gates each request. Every requester is answered.
+using store_link_actor = graphql_executor_actor::extend<
+  caf::replies_to<inv_write_atom, write_intent>::with<inventory_write_reply>,
+  caf::replies_to<level_read_atom, level_key>::with<level_read_reply>,
+  caf::replies_to<catalog_atom, catalog_page_request>::with<catalog_page_reply>,
+  caf::replies_to<locations_atom>::with<locations_reply>,
+  caf::replies_to<link_status_atom>::with<store_link_status>,
+  caf::reacts_to<link_task_atom, link_task>,
+  caf::reacts_to<link_tick_atom>>;
+// One per mapped identity of a group: holds its inventory_item_state.
+using item_actor = caf::typed_actor<
+  caf::reacts_to<hint_atom, level_hint>,
+  caf::reacts_to<align_atom>,
+  caf::reacts_to<pause_atom, bool>,
+  caf::reacts_to<resend_atom, command>,
+  caf::replies_to<view_atom>::with<std::string>>;
+
+// One per sync group: loads every store's catalog and locations through the store links,
+// matches them, persists the mapping and publishes it to the router.
+using catalog_actor = caf::typed_actor<
+  caf::reacts_to<resync_atom>,
+  // products/create|update or inventory_items/update of a store: the mapping follows.
+  caf::reacts_to<event_atom, store_name, webhook_envelope>,
+  caf::reacts_to<rematch_atom>,
+  // The mapping's summary and problems, as JSON (`shopsyncctl mappings`).
+  caf::replies_to<mapping_atom>::with<std::string>>;
+
+// One per sync group: reads every mapped level and feeds it in as a hint, so that a lost
+// webhook heals.
+using reconciler_actor = caf::typed_actor<
+  caf::reacts_to<reconcile_atom, bool>, // true: the periodic timer (re-armed), false: on request
+  caf::reacts_to<mapping_atom, group_mapping_ptr>>;
+
+// Inbox events in; the right item, order or catalog actor out.
+using router_actor = caf::typed_actor<
+  caf::reacts_to<event_atom, std::uint64_t, webhook_envelope>,
+  caf::reacts_to<mapping_atom, std::string, group_mapping_ptr>,
+  caf::reacts_to<align_atom, std::string>, // align every identity of a group
+  caf::reacts_to<pause_atom, std::string, bool>,
+  caf::replies_to<view_atom, std::string, std::string>::with<std::string>>; // (group, identity)
 
 } // namespace shopsync

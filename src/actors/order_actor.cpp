@@ -122,8 +122,8 @@ void call(self_ptr self, std::uint64_t seq, order_api_call c, OnBody on_body) {
     auto& s = self->state;
     auto kind = classify_order_failure(err, mutation);
     spdlog::warn("event=order_call_failed order={} op={} kind={} error={}: {}", order_label(s.key),
-                 operation, kind == failure_kind::transient   ? "transient"
-                            : kind == failure_kind::uncertain ? "uncertain"
+                 operation, kind == order_failure_kind::transient   ? "transient"
+                            : kind == order_failure_kind::uncertain ? "uncertain"
                                                               : "permanent",
                  err.code, err.message);
     return s.machine->failed(seq, step_failure{kind, err}, jitter_of(s), now_of(s));

@@ -885,14 +885,14 @@ order_output order_sync::failed(std::uint64_t seq, const step_failure& f, double
   s_.updated_at = now;
   out.persist = true;
   const std::string what = f.err.code + ": " + f.err.message;
-  if (f.kind == failure_kind::permanent) {
+  if (f.kind == order_failure_kind::permanent) {
     s_.permanent_failures += 1;
     if (s_.permanent_failures >= settings_.retry.max_permanent_failures) {
       attention(step, what, now, out);
       return out;
     }
   }
-  if (f.kind == failure_kind::uncertain && step == order_step_kind::create)
+  if (f.kind == order_failure_kind::uncertain && step == order_step_kind::create)
     s_.maybe_created = true;
   if (s_.attempts >= settings_.retry.max_attempts) {
     attention(step, "gave up after " + std::to_string(s_.attempts) + " attempts: " + what, now, out);

@@ -79,14 +79,14 @@ std::optional<order_phase> parse_order_phase(std::string_view); // for `orders -
 
 // How io classifies a failed command. When unsure whether a mutation was applied (timeout
 // after sending, connection lost mid-answer, 5xx), say `uncertain`.
-enum class failure_kind : std::uint8_t {
+enum class order_failure_kind : std::uint8_t {
   transient, // certainly not applied: THROTTLED, 429, connection refused, request never sent
   uncertain, // may have been applied
   permanent, // refused by Shopify: userErrors, or a top-level error a retry won't fix
 };
 
 struct step_failure {
-  failure_kind kind = failure_kind::transient;
+  order_failure_kind kind = order_failure_kind::transient;
   error err;
 };
 

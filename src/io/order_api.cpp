@@ -450,16 +450,16 @@ result<std::optional<shopify_id>> parse_origin_lookup(std::string_view body, ord
   return best;
 }
 
-failure_kind classify_order_failure(const error& e, bool mutation) {
+order_failure_kind classify_order_failure(const error& e, bool mutation) {
   const auto& c = e.code;
   if (c == "THROTTLED" || c == "admin.throttled" || c == "admin.unavailable" ||
       c == "admin.not_sent" || c == "admin.timeout_before_send")
-    return failure_kind::transient;
+    return order_failure_kind::transient;
   if (c == "admin.uncertain" || c == "admin.timeout" || c == "INTERNAL_SERVER_ERROR" ||
       c == "shopify.no_data" || c == "order_api.bad_response" || c == "admin.bad_response" ||
       c == "order_actor.no_answer")
-    return mutation ? failure_kind::uncertain : failure_kind::transient;
-  return failure_kind::permanent;
+    return mutation ? order_failure_kind::uncertain : order_failure_kind::transient;
+  return order_failure_kind::permanent;
 }
 
 } // namespace shopsync

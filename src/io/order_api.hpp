@@ -9,7 +9,7 @@
 // - userErrors → error "shopify.user_errors" (the typed list is kept in mutation_answer)
 // - JSON that is not a GraphQL answer → error "order_api.bad_response"
 // classify_order_failure() turns any of these (and the admin client's own codes) into the
-// state machine's failure_kind.
+// state machine's order_failure_kind.
 #include "domain/ids.hpp"
 #include "domain/order_requests.hpp"
 #include "domain/order_sync_state.hpp"
@@ -94,6 +94,6 @@ result<std::optional<shopify_id>> parse_origin_lookup(std::string_view body,
 //   admin.uncertain, a timeout after sending, INTERNAL_SERVER_ERROR / shopify.no_data /
 //   bad responses of a mutation → uncertain (of a query: transient);
 //   userErrors, ACCESS_DENIED, MAX_COST_EXCEEDED, admin.http (4xx), anything else → permanent.
-failure_kind classify_order_failure(const error&, bool mutation);
+order_failure_kind classify_order_failure(const error&, bool mutation);
 
 } // namespace shopsync

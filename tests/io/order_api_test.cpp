@@ -113,7 +113,7 @@ std::vector<order_api_call> realistic_calls() {
   order_sync m(settings(sync_strategy::order), {"eu", "dest-eu.myshopify.com"});
   auto out = m.on_order_created(sample_order(), resolve, t0);
   calls.push_back(make_call(cmd<order_cmd::create_order>(out)));
-  out = m.failed(m.state().seq, {failure_kind::uncertain, {"admin.uncertain", "timeout"}}, 0.0, t0);
+  out = m.failed(m.state().seq, {order_failure_kind::uncertain, {"admin.uncertain", "timeout"}}, 0.0, t0);
   out = m.timer(cmd<order_cmd::schedule_retry>(out).seq, t0 + 10min);
   calls.push_back(make_call(cmd<order_cmd::lookup_origin>(out)));
 
@@ -125,7 +125,7 @@ std::vector<order_api_call> realistic_calls() {
   out = d.done(d.state().seq, t0 + 2s);
   out = d.on_draft_changed(sample_draft(3, "2025-03-14T11:00:01-04:00"), resolve, t0 + 3s);
   calls.push_back(make_call(cmd<order_cmd::update_draft>(out)));
-  out = d.failed(d.state().seq, {failure_kind::uncertain, {"admin.uncertain", "timeout"}}, 0.0, t0 + 4s);
+  out = d.failed(d.state().seq, {order_failure_kind::uncertain, {"admin.uncertain", "timeout"}}, 0.0, t0 + 4s);
   // An uncertain update is simply repeated (an update is idempotent); the lookup is the create's.
   order_cmd::lookup_origin draft_lookup{99, order_doc_kind::draft_order, d.state().origin_tag, ""};
   calls.push_back(make_call(draft_lookup));
@@ -247,7 +247,7 @@ TEST(order_api_parse, user_errors_are_typed_and_permanent) {
   EXPECT_EQ(r.error().code, "shopify.user_errors");
   EXPECT_EQ(r.error().message,
             "order.lineItems.0.variantId: Variant not found (INVALID); Something else (REQUIRED)");
-  EXPECT_EQ(classify_order_failure(r.error(), true), failure_kind::permanent);
+  EXPECT_EQ(classify_order_failure(r.error(), true), order_failure_kind::permanent);
 }
 
 TEST(order_api_parse, draft_user_errors_have_no_code) {
@@ -264,7 +264,7 @@ TEST(order_api_parse, throttled_is_a_transient_top_level_error) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, "THROTTLED");
   EXPECT_EQ(r.error().message, "Throttled");
-  EXPECT_EQ(classify_order_failure(r.error(), true), failure_kind::transient);
+  EXPECT_EQ(classify_order_failure(r.error(), true), order_failure_kind::transient);
 }
 
 TEST(order_api_parse, null_data_of_a_mutation_is_uncertain) {
@@ -272,14 +272,14 @@ TEST(order_api_parse, null_data_of_a_mutation_is_uncertain) {
     auto r = parse_order_create(body);
     ASSERT_FALSE(r) << body;
     EXPECT_EQ(r.error().code, "shopify.no_data") << body;
-    EXPECT_EQ(classify_order_failure(r.error(), true), failure_kind::uncertain);
-    EXPECT_EQ(classify_order_failure(r.error(), false), failure_kind::transient);
+    EXPECT_EQ(classify_order_failure(r.error(), true), order_failure_kind::uncertain);
+    EXPECT_EQ(classify_order_failure(r.error(), false), order_failure_kind::transient);
   }
   auto internal = parse_order_create(
     R"({"data":null,"errors":[{"message":"Internal error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]})");
   ASSERT_FALSE(internal);
   EXPECT_EQ(internal.error().code, "INTERNAL_SERVER_ERROR");
-  EXPECT_EQ(classify_order_failure(internal.error(), true), failure_kind::uncertain);
+  EXPECT_EQ(classify_order_failure(internal.error(), true), order_failure_kind::uncertain);
 }
 
 TEST(order_api_parse, malformed_answers_are_bad_responses) {
@@ -337,13 +337,13 @@ TEST(order_api_parse, lookup_takes_the_oldest_exact_match) {
   auto throttled = parse_origin_lookup(
     R"({"errors":[{"message":"Throttled","extensions":{"code":"THROTTLED"}}]})", order_doc_kind::order, tag, marker);
   ASSERT_FALSE(throttled);
-  EXPECT_EQ(classify_order_failure(throttled.error(), false), failure_kind::transient);
+  EXPECT_EQ(classify_order_failure(throttled.error(), false), order_failure_kind::transient);
 }
 
 TEST(order_api_classify, transport_errors) {
-  EXPECT_EQ(classify_order_failure({"admin.uncertain", ""}, true), failure_kind::uncertain);
-  EXPECT_EQ(classify_order_failure({"admin.unavailable", ""}, true), failure_kind::transient);
-  EXPECT_EQ(classify_order_failure({"admin.throttled", ""}, true), failure_kind::transient);
-  EXPECT_EQ(classify_order_failure({"admin.http", "401"}, true), failure_kind::permanent);
-  EXPECT_EQ(classify_order_failure({"ACCESS_DENIED", ""}, false), failure_kind::permanent);
+  EXPECT_EQ(classify_order_failure({"admin.uncertain", ""}, true), order_failure_kind::uncertain);
+  EXPECT_EQ(classify_order_failure({"admin.unavailable", ""}, true), order_failure_kind::transient);
+  EXPECT_EQ(classify_order_failure({"admin.throttled", ""}, true), order_failure_kind::transient);
+  EXPECT_EQ(classify_order_failure({"admin.http", "401"}, true), order_failure_kind::permanent);
+  EXPECT_EQ(classify_order_failure({"ACCESS_DENIED", ""}, false), order_failure_kind::permanent);
 }

@@ -5,7 +5,7 @@
 using namespace shopsync::testing;
 
 namespace {
-struct inventory : ::testing::Test {
+struct SimInventory : ::testing::Test {
   sim_process sim{small_scenario()};
   const std::string shop = "alpha.myshopify.com";
   std::int64_t main_loc = sim.location_id(shop, "Main Warehouse");
@@ -32,7 +32,7 @@ struct inventory : ::testing::Test {
 };
 } // namespace
 
-TEST_F(inventory, SetAppliesAndReportsQuantityAfterChange) {
+TEST_F(SimInventory, SetAppliesAndReportsQuantityAfterChange) {
   auto j = sim.alpha("InventorySet", set_vars("k-1", set_entry(shirt_s, main_loc, 7, "null") + "," + set_entry(shirt_m, main_loc, 9, "5")));
   const std::string g = "/data/inventorySetQuantities/inventoryAdjustmentGroup/changes/";
   EXPECT_EQ(j->size("/data/inventorySetQuantities/userErrors"), 0u) << j->dump();
@@ -48,13 +48,13 @@ TEST_F(inventory, SetAppliesAndReportsQuantityAfterChange) {
   EXPECT_EQ(level("SHIRT-M"), 9);
 }
 
-TEST_F(inventory, AdjustAddsDeltasAndMayGoNegative) {
+TEST_F(SimInventory, AdjustAddsDeltasAndMayGoNegative) {
   auto j = sim.alpha("InventoryAdjust", adjust_vars("a-1", adjust_entry(shirt_l, main_loc, -5, "null")));
   EXPECT_EQ(j->num("/data/inventoryAdjustQuantities/inventoryAdjustmentGroup/changes/0/quantityAfterChange"), -3);
   EXPECT_EQ(level("SHIRT-L"), -3);
 }
 
-TEST_F(inventory, ChangeFromQuantityStaleFailsTheWholeMutation) {
+TEST_F(SimInventory, ChangeFromQuantityStaleFailsTheWholeMutation) {
   auto j = sim.alpha("InventorySet", set_vars("k-2", set_entry(shirt_s, main_loc, 1, "10") + "," + set_entry(shirt_m, main_loc, 1, "4")));
   EXPECT_TRUE(j->is_null("/data/inventorySetQuantities/inventoryAdjustmentGroup"));
   EXPECT_EQ(j->str("/data/inventorySetQuantities/userErrors/0/code"), "CHANGE_FROM_QUANTITY_STALE");
@@ -66,7 +66,7 @@ TEST_F(inventory, ChangeFromQuantityStaleFailsTheWholeMutation) {
   EXPECT_EQ(level("SHIRT-S"), 10);
 }
 
-TEST_F(inventory, SameKeySameVariablesReplaysTheFirstResultWithoutApplyingTwice) {
+TEST_F(SimInventory, SameKeySameVariablesReplaysTheFirstResultWithoutApplyingTwice) {
   auto vars = adjust_vars("a-3", adjust_entry(shirt_s, main_loc, -2, "null"));
   auto first = sim.alpha("InventoryAdjust", vars);
   sim.post("/_sim/sale", R"({"store":"alpha.myshopify.com","sku":"SHIRT-S","location":"Main Warehouse","quantity":1})");
@@ -83,14 +83,14 @@ TEST_F(inventory, SameKeySameVariablesReplaysTheFirstResultWithoutApplyingTwice)
   EXPECT_TRUE(log->flag("/calls/1/replayed"));
 }
 
-TEST_F(inventory, SameKeyDifferentVariablesIsAMismatch) {
+TEST_F(SimInventory, SameKeyDifferentVariablesIsAMismatch) {
   sim.alpha("InventorySet", set_vars("k-4", set_entry(shirt_s, main_loc, 3, "null")));
   auto j = sim.alpha("InventorySet", set_vars("k-4", set_entry(shirt_s, main_loc, 4, "null")));
   EXPECT_EQ(j->str("/data/inventorySetQuantities/userErrors/0/code"), "IDEMPOTENCY_KEY_PARAMETER_MISMATCH");
   EXPECT_EQ(level("SHIRT-S"), 3);
 }
 
-TEST_F(inventory, MissingKeyOrMissingChangeFromQuantityIsRefusedAndFree) {
+TEST_F(SimInventory, MissingKeyOrMissingChangeFromQuantityIsRefusedAndFree) {
   auto no_key = sim.alpha("InventorySet", R"({"input":{"name":"available","reason":"correction","quantities":[)" + set_entry(shirt_s, main_loc, 3, "null") + "]}}");
   EXPECT_FALSE(no_key->has("/data"));
   EXPECT_EQ(no_key->str("/errors/0/extensions/code"), "INVALID_VARIABLE");
@@ -103,7 +103,7 @@ TEST_F(inventory, MissingKeyOrMissingChangeFromQuantityIsRefusedAndFree) {
   EXPECT_EQ(level("SHIRT-S"), 10);
 }
 
-TEST_F(inventory, BatchLimitDuplicatePairNotStockedAndUnknownIds) {
+TEST_F(SimInventory, BatchLimitDuplicatePairNotStockedAndUnknownIds) {
   std::string many;
   for (int i = 0; i < 251; ++i)
     many += std::string(i ? "," : "") + set_entry(shirt_s, main_loc, i, "null");
@@ -130,7 +130,7 @@ TEST_F(inventory, BatchLimitDuplicatePairNotStockedAndUnknownIds) {
   EXPECT_TRUE(at_limit->has("/data/inventorySetQuantities/userErrors/0/code")) << "refused for its content, not its size";
 }
 
-TEST_F(inventory, ApiWritesComeBackAsInventoryLevelWebhooks) {
+TEST_F(SimInventory, ApiWritesComeBackAsInventoryLevelWebhooks) {
   sim.alpha("InventorySet", set_vars("k-11", set_entry(shirt_s, main_loc, 6, "null") + "," + set_entry(shirt_m, main_loc, 5, "null")));
   auto hooks = sim.get("/_sim/webhooks?store=alpha.myshopify.com&bodies=1&topic=inventory_levels/update");
   ASSERT_EQ(hooks->size("/deliveries"), 1u) << "SHIRT-M did not change: no webhook";

@@ -89,10 +89,10 @@ http_response http_client::request(const std::string& method, const std::string&
     ioc.run();
     if (ec) {
       close();
-      // A kept-alive connection the server had closed: retry once on a fresh one. Never retry
-      // when the request may have been received (timeout) or the connection was new.
-      if (!fresh && (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
-                     ec == asio::error::broken_pipe) && !(wrote && ec == beast::error::timeout))
+      // A kept-alive connection the server had closed: retry once on a fresh one, but only when
+      // the request could not be written. Once written it may have been received and applied
+      // (a server may close without answering): that is the caller's to see, never retried here.
+      if (!fresh && !wrote)
         continue;
       res.error = ec == beast::error::timeout ? "timeout" : ec.message();
       return res;

@@ -113,11 +113,11 @@ bool has_audit(const order_output& out, const std::string& event) {
 }
 
 step_failure transient(std::string msg = "503 Service Unavailable") {
-  return {failure_kind::transient, {"HTTP_503", std::move(msg)}};
+  return {order_failure_kind::transient, {"HTTP_503", std::move(msg)}};
 }
-step_failure uncertain() { return {failure_kind::uncertain, {"TIMEOUT", "no answer after 30 s"}}; }
+step_failure uncertain() { return {order_failure_kind::uncertain, {"TIMEOUT", "no answer after 30 s"}}; }
 step_failure permanent(std::string msg = "Variant is not available") {
-  return {failure_kind::permanent, {"INVALID", std::move(msg)}};
+  return {order_failure_kind::permanent, {"INVALID", std::move(msg)}};
 }
 
 // decode(encode(m)) encodes to the same text and shows the same state.

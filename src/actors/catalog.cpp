@@ -1,0 +1,273 @@
+#include "actors/catalog.hpp"
+
+#include "io/json_writer.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace shopsync {
+
+namespace {
+
+using self_ptr = catalog_actor::stateful_pointer<catalog_state>;
+
+std::string mapping_key(const std::string& group) { return "group/" + group; }
+
+void load_store(self_ptr self, std::size_t idx);
+
+void fail(self_ptr self, const std::string& what) {
+  auto& st = self->state;
+  st.loading = false;
+  st.last_error = what;
+  spdlog::error("catalog group={}: {}; retrying in 30 s", st.group.name, what);
+  self->delayed_send(self, std::chrono::seconds(30), resync_atom::value);
+}
+
+void publish(self_ptr self) {
+  auto& st = self->state;
+  std::vector<catalog_variant> rows;
+  rows.reserve(st.known.size());
+  for (auto& [k, v] : st.known)
+    rows.push_back(v);
+  auto match = match_catalog(st.group.match_by, st.group.source, st.group.destinations, rows);
+  store_locations source;
+  std::vector<store_locations> dests;
+  for (auto& l : st.locations) {
+    if (l.store == st.group.source)
+      source = l;
+    else
+      dests.push_back(l);
+  }
+  auto locs = map_locations(source, dests, st.group.locations_by_name, st.group.location_pairs);
+  auto m = std::make_shared<const group_mapping>(st.group, std::move(match), std::move(locs));
+  if (auto w = st.ctx->store->put(column::mapping, mapping_key(st.group.name), m->encode()); !w)
+    spdlog::error("catalog group={}: cannot persist the mapping: {}", st.group.name, w.error().message);
+  for (auto& p : m->problems())
+    spdlog::warn("catalog group={} problem={} key={} store={}", st.group.name, to_string(p.kind), p.key, p.store);
+  for (auto& p : m->locations().problems)
+    spdlog::warn("catalog group={} location problem={} store={} name={}", st.group.name, to_string(p.kind), p.store,
+                 p.name);
+  st.current = m;
+  self->send(st.router, mapping_atom::value, st.group.name, m);
+}
+
+void finish(self_ptr self) {
+  auto& st = self->state;
+  st.known.clear();
+  for (auto& r : st.rows) {
+    auto key = std::make_pair(r.store, r.variant_id);
+    st.known[key] = std::move(r);
+  }
+  st.rows.clear();
+  st.rows.shrink_to_fit();
+  publish(self);
+  st.loading = false;
+  st.last_error.clear();
+  if (st.again) {
+    st.again = false;
+    self->send(self, resync_atom::value);
+  }
+}
+
+// Applies a product or SKU webhook to the loaded catalog. False when it cannot (a product
+// with more variants than the webhook lists): then the catalog is read again.
+bool apply_event(catalog_state& st, const store_name& store, const webhook_envelope& env) {
+  if (auto* p = std::get_if<product_changed>(&env.event)) {
+    if (p->all_variants.size() > p->variants.size())
+      return false;
+    for (auto it = st.known.begin(); it != st.known.end();) {
+      if (it->first.first == store && it->second.product_id == p->id)
+        it = st.known.erase(it);
+      else
+        ++it;
+    }
+    for (auto& v : p->variants) {
+      catalog_variant row{store, p->id, p->handle, v.id, v.sku, v.barcode, v.item, v.position, v.options};
+      st.known[{store, v.id}] = std::move(row);
+    }
+    return true;
+  }
+  if (auto* i = std::get_if<inventory_item_changed>(&env.event)) {
+    for (auto& [k, row] : st.known)
+      if (k.first == store && row.inventory_item == i->item)
+        row.sku = i->sku;
+    return true;
+  }
+  return true;
+}
+
+void load_page(self_ptr self, std::size_t idx, std::string cursor) {
+  auto& st = self->state;
+  auto* link = st.ctx->link(st.stores[idx]);
+  catalog_page_request req;
+  if (!cursor.empty())
+    req.after = cursor;
+  self->request(*link, caf::infinite, catalog_atom::value, req)
+    .then(
+      [self, idx](const catalog_page_reply& r) {
+        auto& st = self->state;
+        if (!r.ok) {
+          fail(self, "catalog of " + st.stores[idx] + " failed: " + r.err.message);
+          return;
+        }
+        for (auto& row : r.page.rows) {
+          catalog_variant v{st.stores[idx], row.product, row.handle, row.variant, row.sku, row.barcode,
+                            row.inventory_item, row.position, {}};
+          for (auto& [name, value] : row.options)
+            v.options.push_back(value);
+          st.rows.push_back(std::move(v));
+        }
+        if (r.page.has_next)
+          load_page(self, idx, r.page.end_cursor);
+        else
+          load_store(self, idx + 1);
+      },
+      [self, idx](const caf::error& e) {
+        fail(self, "catalog of " + self->state.stores[idx] + " failed: " + caf::to_string(e));
+      });
+}
+
+void load_store(self_ptr self, std::size_t idx) {
+  auto& st = self->state;
+  if (idx == st.stores.size()) {
+    finish(self);
+    return;
+  }
+  auto* link = st.ctx->link(st.stores[idx]);
+  if (!link) {
+    fail(self, "no store link for " + st.stores[idx]);
+    return;
+  }
+  self->request(*link, caf::infinite, locations_atom::value)
+    .then(
+      [self, idx](const locations_reply& r) {
+        auto& st = self->state;
+        if (!r.ok) {
+          fail(self, "locations of " + st.stores[idx] + " failed: " + r.err.message);
+          return;
+        }
+        store_locations l{st.stores[idx], {}};
+        for (auto& row : r.locations)
+          if (row.active)
+            l.locations.push_back({row.id, row.name});
+        st.locations.push_back(std::move(l));
+        load_page(self, idx, "");
+      },
+      [self, idx](const caf::error& e) {
+        fail(self, "locations of " + self->state.stores[idx] + " failed: " + caf::to_string(e));
+      });
+}
+
+} // namespace
+
+std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t limit) {
+  json_writer w;
+  w.begin_object().field("group", m.group()).field("mode", to_string(m.mode()));
+  w.field("identities", static_cast<std::uint64_t>(m.identities().size()));
+  w.field("problem_count", static_cast<std::uint64_t>(m.problems().size()));
+  w.key("problems").begin_array();
+  std::size_t n = 0;
+  for (auto& p : m.problems()) {
+    if (limit && n++ >= limit)
+      break;
+    w.begin_object().field("kind", to_string(p.kind)).field("key", p.key).field("store", p.store);
+    w.key("variants").begin_array();
+    for (auto v : p.variants)
+      w.value(static_cast<std::uint64_t>(v));
+    w.end_array().end_object();
+  }
+  w.end_array();
+  w.key("locations").begin_array();
+  for (auto& s : m.locations().slots) {
+    w.begin_object().field("name", s.name).field("source", static_cast<std::uint64_t>(s.source));
+    w.key("destinations").begin_array();
+    for (auto& d : s.destinations)
+      w.value(d ? std::optional<std::uint64_t>(*d) : std::nullopt);
+    w.end_array().end_object();
+  }
+  w.end_array();
+  w.key("location_problems").begin_array();
+  for (auto& p : m.locations().problems)
+    w.begin_object().field("kind", to_string(p.kind)).field("error", p.error).field("store", p.store)
+      .field("name", p.name).end_object();
+  w.end_array();
+  if (!problems_only) {
+    w.key("mapped").begin_array();
+    n = 0;
+    for (auto& id : m.identities()) {
+      if (limit && n++ >= limit)
+        break;
+      w.begin_object().field("key", id.key).key("stores").begin_array();
+      for (auto& s : id.stores)
+        w.begin_object().field("store", s.store).field("variant", static_cast<std::uint64_t>(s.variant_id))
+          .field("inventory_item", static_cast<std::uint64_t>(s.inventory_item)).end_object();
+      w.end_array().end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
+  return std::move(w).str();
+}
+
+catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_state> self, const sync_context* ctx,
+                                     group_config group, router_actor router) {
+  auto& st = self->state;
+  st.ctx = ctx;
+  st.group = std::move(group);
+  st.router = std::move(router);
+  st.stores.push_back(st.group.source);
+  for (auto& d : st.group.destinations)
+    st.stores.push_back(d);
+  // The persisted mapping makes the group ready at once; the catalogs are then read again.
+  if (auto stored = ctx->store->get(column::mapping, mapping_key(st.group.name)); stored && *stored) {
+    if (auto m = group_mapping::decode(st.group, **stored); m) {
+      st.current = std::make_shared<const group_mapping>(std::move(*m));
+      self->send(st.router, mapping_atom::value, st.group.name, st.current);
+    } else {
+      spdlog::warn("catalog group={}: {}", st.group.name, m.error().message);
+    }
+  }
+  self->send(self, resync_atom::value);
+  return {
+    [self](resync_atom) {
+      auto& st = self->state;
+      if (st.loading) {
+        st.again = true;
+        return;
+      }
+      st.loading = true;
+      st.rows.clear();
+      st.locations.clear();
+      spdlog::info("catalog group={}: loading {} stores", st.group.name, st.stores.size());
+      load_store(self, 0);
+    },
+    [self](event_atom, const store_name& store, const webhook_envelope& env) {
+      auto& st = self->state;
+      if (st.loading) {
+        st.again = true; // the load in progress may predate this change
+        return;
+      }
+      if (!apply_event(st, store, env)) {
+        self->send(self, resync_atom::value);
+        return;
+      }
+      // Several product webhooks often come together: match once for all of them.
+      if (!st.rematch_scheduled) {
+        st.rematch_scheduled = true;
+        self->delayed_send(self, std::chrono::milliseconds(500), rematch_atom::value);
+      }
+    },
+    [self](rematch_atom) {
+      self->state.rematch_scheduled = false;
+      if (!self->state.loading)
+        publish(self);
+    },
+    [self](mapping_atom) -> std::string {
+      auto& st = self->state;
+      if (!st.current)
+        return "null";
+      return mapping_json(*st.current, true, 1000);
+    },
+  };
+}
+
+} // namespace shopsync

@@ -1,0 +1,37 @@
+#pragma once
+// The catalog actor (one per sync group): loads every store's locations and catalog pages
+// through the store links, matches them (domain matcher), persists the mapping and publishes
+// it to the router. At start the persisted mapping is published first, so the daemon is
+// ready before the catalogs are read again. Resync requests during a load are coalesced.
+#include "actors/interfaces.hpp"
+#include "actors/sync_context.hpp"
+
+#include <map>
+#include <vector>
+
+namespace shopsync {
+
+struct catalog_state {
+  const sync_context* ctx = nullptr;
+  group_config group;
+  router_actor router;
+  bool loading = false;
+  bool again = false;
+  std::vector<store_name> stores; // Source first, then Destinations
+  std::vector<catalog_variant> rows; // being loaded
+  // The loaded catalog, kept so product webhooks update the mapping without a reload.
+  std::map<std::pair<store_name, variant_id>, catalog_variant> known;
+  bool rematch_scheduled = false;
+  std::vector<store_locations> locations;
+  group_mapping_ptr current;
+  std::string last_error;
+  static inline const char* name = "catalog";
+};
+
+catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_state> self, const sync_context* ctx,
+                                     group_config group, router_actor router);
+
+// JSON of a mapping for `shopsyncctl mappings` (problems only, or with the identities).
+std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t limit);
+
+} // namespace shopsync

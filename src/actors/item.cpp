@@ -1,0 +1,199 @@
+#include "actors/item.hpp"
+
+#include "domain/backoff.hpp"
+#include "io/json_writer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace shopsync {
+
+namespace {
+
+using self_ptr = item_actor::stateful_pointer<item_holder>;
+
+bool same_layout(const item_layout& a, const item_layout& b) {
+  if (a.identity != b.identity || a.mode != b.mode || a.stores.size() != b.stores.size() ||
+      a.slots.size() != b.slots.size())
+    return false;
+  for (std::size_t i = 0; i < a.stores.size(); ++i)
+    if (a.stores[i].store != b.stores[i].store || a.stores[i].item != b.stores[i].item)
+      return false;
+  for (std::size_t i = 0; i < a.slots.size(); ++i)
+    if (a.slots[i].locations != b.slots[i].locations)
+      return false;
+  return true;
+}
+
+void execute(self_ptr self, const command& c, bool delayed);
+
+// Records a transition (and, when it answers an inbox entry, the entry's mark) in one batch,
+// then sends its commands. Nothing is sent when the record cannot be written: the inbox
+// entry then stays unapplied and is replayed after a restart.
+void apply(self_ptr self, transition t, const level_hint* hint = nullptr) {
+  auto& st = self->state;
+  state_store::batch b;
+  b.put(column::levels, st.key, st.sm->encode());
+  auto now = std::chrono::system_clock::now();
+  for (auto& a : t.audit) {
+    audit_entry e{now, st.group, st.sm->layout().identity, a.store, a.location, to_string(a.kind),
+                  a.before, a.after, a.delta, a.cause};
+    st.ctx->audit->append(b, e);
+    spdlog::debug("item group={} identity={} store={} location={} {} before={} after={} cause={}", st.group,
+                  e.subject, a.store, a.location, e.kind, a.before ? std::to_string(*a.before) : "-",
+                  a.after ? std::to_string(*a.after) : "-", a.cause);
+  }
+  if (hint && hint->inbox_seq && st.ctx->mark_applied &&
+      (!hint->remaining || hint->remaining->fetch_sub(1) == 1))
+    st.ctx->mark_applied(b, hint->inbox_seq);
+  if (auto w = st.ctx->store->write(b); !w) {
+    spdlog::error("item group={} identity={}: cannot persist state, holding its commands: {}", st.group,
+                  st.sm->layout().identity, w.error().message);
+    return;
+  }
+  for (auto& c : t.commands)
+    execute(self, c, false);
+}
+
+// The store link's own codes ("admin.unavailable", "admin.throttled", ...) mean the outcome is
+// not known yet: the same op (same key) is asked again. Shopify's codes are classified by
+// the domain.
+failure_kind kind_of(const error& e) {
+  if (e.code.rfind("admin.", 0) == 0)
+    return failure_kind::transient;
+  return classify_inventory_error(e.code);
+}
+
+void execute(self_ptr self, const command& c, bool delayed) {
+  auto& st = self->state;
+  if (c.attempt > 0 && !delayed) {
+    // A retry of the same op: back off first (same op id, same idempotency key).
+    backoff_policy p{st.ctx->retry_base, st.ctx->retry_max, 2.0, 1 << 30};
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    auto d = backoff_delay(p, static_cast<int>(std::min<std::uint32_t>(c.attempt, 16)), u(st.jitter));
+    self->delayed_send(self, d, resend_atom::value, c);
+    return;
+  }
+  auto* link = st.ctx->link(c.store);
+  if (!link) {
+    auto t = c.kind == op_kind::read ? st.sm->read_failed(c.at, c.op_id, failure_kind::permanent, "NO_STORE_LINK")
+                                     : st.sm->write_failed(c.at, c.op_id, failure_kind::permanent, "NO_STORE_LINK");
+    apply(self, std::move(t));
+    return;
+  }
+  if (c.kind == op_kind::read) {
+    self->request(*link, caf::infinite, level_read_atom::value, level_key{c.item, c.location})
+      .then(
+        [self, c](const level_read_reply& r) {
+          auto& sm = *self->state.sm;
+          if (!r.ok)
+            apply(self, sm.read_failed(c.at, c.op_id, kind_of(r.err), r.err.code));
+          else if (!r.stocked)
+            apply(self, sm.read_failed(c.at, c.op_id, failure_kind::permanent, "ITEM_NOT_STOCKED_AT_LOCATION"));
+          else
+            apply(self, sm.read_result(c.at, c.op_id, r.available));
+        },
+        [self, c](const caf::error& e) {
+          apply(self, self->state.sm->read_failed(c.at, c.op_id, failure_kind::transient, "LINK_DOWN"));
+        });
+    return;
+  }
+  write_intent w;
+  w.kind = c.kind == op_kind::set ? write_kind::set : write_kind::adjust;
+  w.item = c.item;
+  w.location = c.location;
+  w.quantity = c.kind == op_kind::set ? c.target : c.delta;
+  w.change_from = c.change_from;
+  w.op_id = c.op_id;
+  self->request(*link, caf::infinite, inv_write_atom::value, w)
+    .then(
+      [self, c](const inventory_write_reply& r) {
+        auto& sm = *self->state.sm;
+        if (!r.ok)
+          apply(self, sm.write_failed(c.at, c.op_id, kind_of(r.err), r.err.code));
+        else
+          apply(self, sm.write_result(c.at, c.op_id, r.quantity_after));
+      },
+      [self, c](const caf::error&) {
+        apply(self, self->state.sm->write_failed(c.at, c.op_id, failure_kind::transient, "LINK_DOWN"));
+      });
+}
+
+std::string view_json(const item_holder& st) {
+  json_writer w;
+  auto& sm = *st.sm;
+  w.begin_object().field("group", st.group).field("identity", sm.layout().identity);
+  w.field("mode", to_string(sm.layout().mode)).field("paused", sm.paused()).field("idle", sm.idle());
+  w.key("levels").begin_array();
+  for (auto& v : sm.view()) {
+    w.begin_object().field("store", v.store).field("location", static_cast<std::uint64_t>(v.location));
+    w.field("slot", static_cast<std::uint64_t>(v.at.slot)).field("known", v.known);
+    w.field("in_flight", to_string(v.in_flight));
+    if (v.in_flight != op_kind::none)
+      w.field("op_id", v.op_id).field("op_value", v.op_value);
+    w.field("pending_target", v.pending_target).field("pending_delta", v.pending_delta);
+    w.field("dirty", v.dirty).field("aligned", v.aligned);
+    if (!v.blocked.empty())
+      w.field("blocked", v.blocked);
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return std::move(w).str();
+}
+
+} // namespace
+
+std::string item_state_key(const std::string& group, const std::string& identity) {
+  std::string k = group;
+  k.push_back('\0');
+  k += identity;
+  return k;
+}
+
+item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, const sync_context* ctx,
+                               std::string group, item_layout layout) {
+  auto& st = self->state;
+  st.ctx = ctx;
+  st.group = std::move(group);
+  st.key = item_state_key(st.group, layout.identity);
+  auto stored = ctx->store->get(column::levels, st.key);
+  bool fresh = true;
+  if (stored && *stored) {
+    auto decoded = inventory_item_state::decode(**stored);
+    if (decoded && same_layout(decoded->layout(), layout)) {
+      st.sm.emplace(std::move(*decoded));
+      fresh = false;
+    } else {
+      spdlog::info("item group={} identity={}: mapping changed, starting a new state", st.group, layout.identity);
+    }
+  }
+  if (fresh) {
+    auto epoch = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    st.sm.emplace(std::move(layout), epoch);
+    apply(self, st.sm->align());
+  } else {
+    // Operations in flight when the daemon stopped: the same op ids and keys again.
+    for (auto& c : st.sm->restart().commands)
+      execute(self, c, true);
+  }
+  return {
+    [self](hint_atom, const level_hint& h) {
+      auto& sm = *self->state.sm;
+      auto at = sm.find_level(h.store, h.location);
+      if (!at) {
+        transition none;
+        apply(self, std::move(none), &h); // still marks the inbox entry
+        return;
+      }
+      apply(self, sm.hint(*at, h.available), &h);
+    },
+    [self](align_atom) { apply(self, self->state.sm->align()); },
+    [self](pause_atom, bool paused) { apply(self, self->state.sm->set_paused(paused)); },
+    [self](resend_atom, const command& c) { execute(self, c, true); },
+    [self](view_atom) -> std::string { return view_json(self->state); },
+  };
+}
+
+} // namespace shopsync

@@ -1,0 +1,27 @@
+#pragma once
+// The reconciler (one per sync group): at the configured interval, and on request, reads
+// every mapped level through the store links and feeds the values to the router as hints,
+// exactly like webhooks. The item state machines drop what they already know and re-read
+// what differs, so a lost webhook heals without a special path.
+#include "actors/interfaces.hpp"
+#include "actors/sync_context.hpp"
+
+#include <vector>
+
+namespace shopsync {
+
+struct reconciler_state {
+  const sync_context* ctx = nullptr;
+  group_config group;
+  router_actor router;
+  group_mapping_ptr mapping;
+  bool running = false;
+  std::size_t outstanding = 0;
+  std::uint64_t rounds = 0, levels_read = 0, read_errors = 0;
+  static inline const char* name = "reconciler";
+};
+
+reconciler_actor::behavior_type reconciler(reconciler_actor::stateful_pointer<reconciler_state> self,
+                                           const sync_context* ctx, group_config group, router_actor router);
+
+} // namespace shopsync

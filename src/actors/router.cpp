@@ -1,0 +1,221 @@
+#include "actors/router.hpp"
+
+#include "actors/catalog.hpp"
+#include "actors/item.hpp"
+#include "actors/reconciler.hpp"
+#include "io/control_protocol.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace shopsync {
+
+namespace {
+
+using self_ptr = router_actor::stateful_pointer<router_state>;
+
+bool in_group(const group_config& g, const store_name& s) {
+  if (g.source == s)
+    return true;
+  for (auto& d : g.destinations)
+    if (d == s)
+      return true;
+  return false;
+}
+
+const group_config* find_group(const config& cfg, const std::string& name) {
+  for (auto& g : cfg.groups)
+    if (g.name == name)
+      return &g;
+  return nullptr;
+}
+
+bool same_stores(const identity_mapping& a, const identity_mapping& b) {
+  if (a.stores.size() != b.stores.size())
+    return false;
+  for (std::size_t i = 0; i < a.stores.size(); ++i)
+    if (a.stores[i].store != b.stores[i].store || a.stores[i].inventory_item != b.stores[i].inventory_item)
+      return false;
+  return true;
+}
+
+bool same_slots(const location_mapping& a, const location_mapping& b) {
+  if (a.slots.size() != b.slots.size())
+    return false;
+  for (std::size_t i = 0; i < a.slots.size(); ++i)
+    if (a.slots[i].source != b.slots[i].source || a.slots[i].destinations != b.slots[i].destinations)
+      return false;
+  return true;
+}
+
+item_actor item_for(self_ptr self, const group_mapping& m, const identity_mapping& id) {
+  auto& st = self->state;
+  auto key = item_state_key(m.group(), id.key);
+  auto it = st.items.find(key);
+  if (it != st.items.end())
+    return it->second;
+  auto a = self->spawn<caf::linked>(item, st.ctx, m.group(), m.layout(id));
+  if (st.paused.count(m.group()))
+    self->send(a, pause_atom::value, true);
+  st.items.emplace(key, a);
+  return a;
+}
+
+// Records that an event had nothing to do here, with the reason, and marks it applied.
+void skip(self_ptr self, std::uint64_t seq, const webhook_envelope& env, const std::string& store,
+          const std::string& subject, const std::string& why) {
+  auto& ctx = *self->state.ctx;
+  state_store::batch b;
+  ctx.audit->append(b, {std::chrono::system_clock::now(), "", subject, store, 0, "skipped", {}, {}, 0, why});
+  if (seq && ctx.mark_applied)
+    ctx.mark_applied(b, seq);
+  if (auto w = ctx.store->write(b); !w)
+    spdlog::error("router: cannot record skipped event {}: {}", env.webhook_id, w.error().message);
+}
+
+bool all_mapped(const router_state& st) {
+  for (auto& g : st.ctx->cfg.groups)
+    if (!st.mappings.count(g.name))
+      return false;
+  return true;
+}
+
+void route_level(self_ptr self, std::uint64_t seq, const webhook_envelope& env, const store_config& store,
+                 const inventory_level_changed& ev) {
+  auto& st = self->state;
+  std::vector<std::pair<const group_mapping*, const identity_mapping*>> targets;
+  for (auto& g : st.ctx->cfg.groups) {
+    if (!in_group(g, store.name))
+      continue;
+    auto& m = st.mappings.at(g.name);
+    if (auto* id = m->find(store.name, ev.item))
+      targets.emplace_back(m.get(), id);
+  }
+  if (targets.empty()) {
+    skip(self, seq, env, store.name, "inventory_item/" + std::to_string(ev.item), "skipped_unmapped");
+    return;
+  }
+  auto remaining = std::make_shared<std::atomic<int>>(static_cast<int>(targets.size()));
+  for (auto& [m, id] : targets) {
+    level_hint h{seq, store.name, ev.location, ev.available, remaining};
+    self->send(item_for(self, *m, *id), hint_atom::value, std::move(h));
+  }
+}
+
+void route(self_ptr self, std::uint64_t seq, const webhook_envelope& env) {
+  auto& st = self->state;
+  auto* store = st.ctx->cfg.find_store_by_domain(env.shop_domain);
+  if (!store) {
+    skip(self, seq, env, env.shop_domain, env.topic, "unknown_shop");
+    return;
+  }
+  if (auto* lvl = std::get_if<inventory_level_changed>(&env.event)) {
+    route_level(self, seq, env, *store, *lvl);
+  } else if (std::holds_alternative<product_changed>(env.event) ||
+             std::holds_alternative<inventory_item_changed>(env.event)) {
+    // The mapping follows the catalog (the catalog re-reads a store when it must).
+    for (auto& g : st.ctx->cfg.groups)
+      if (in_group(g, store->name))
+        self->send(st.catalogs.at(g.name), event_atom::value, store->name, env);
+    skip(self, seq, env, store->name, env.topic, "catalog_updated");
+  } else {
+    // orders/create, draft_orders/*: the order path, or wait in the inbox until it exists.
+    if (!st.orders || !st.orders(seq, env, *store))
+      spdlog::warn("router: {} {} from {} left in the inbox (no order path)", env.topic, env.webhook_id,
+                   store->name);
+  }
+}
+
+} // namespace
+
+router_actor::behavior_type router(router_actor::stateful_pointer<router_state> self, const sync_context* ctx) {
+  auto& st = self->state;
+  st.ctx = ctx;
+  for (auto& g : ctx->cfg.groups) {
+    auto rec = self->spawn<caf::linked>(reconciler, ctx, g, caf::actor_cast<router_actor>(self));
+    st.reconcilers.emplace(g.name, rec);
+    st.catalogs.emplace(g.name, self->spawn<caf::linked>(catalog, ctx, g, caf::actor_cast<router_actor>(self)));
+  }
+  return {
+    [self](event_atom, std::uint64_t seq, const webhook_envelope& env) {
+      auto& st = self->state;
+      if (!all_mapped(st)) {
+        st.waiting.emplace_back(seq, env);
+        return;
+      }
+      route(self, seq, env);
+    },
+    [self](mapping_atom, const std::string& group, const group_mapping_ptr& m) {
+      auto& st = self->state;
+      auto previous = st.mappings.count(group) ? st.mappings[group] : nullptr;
+      bool first = !previous;
+      st.mappings[group] = m;
+      bool same_locations = previous && same_slots(previous->locations(), m->locations());
+      // Item actors whose identity changed restart on the new mapping (state is persisted; a
+      // changed layout starts a new state and aligns); the others go on undisturbed.
+      auto prefix = group + std::string(1, '\0');
+      for (auto it = st.items.begin(); it != st.items.end();) {
+        bool mine = it->first.compare(0, prefix.size(), prefix) == 0;
+        bool keep = false;
+        if (mine && same_locations) {
+          auto identity = it->first.substr(prefix.size());
+          auto* before = previous->find_key(identity);
+          auto* now = m->find_key(identity);
+          keep = before && now && same_stores(*before, *now);
+        }
+        if (mine && !keep) {
+          self->send_exit(it->second, caf::exit_reason::user_shutdown);
+          it = st.items.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      // Every identity gets its actor: new ones align, persisted ones resume what was in flight.
+      for (auto& id : m->identities())
+        item_for(self, *m, id);
+      self->send(st.reconcilers.at(group), mapping_atom::value, m);
+      spdlog::info("router: group={} mapping {} ({} identities, {} problems)", group,
+                   first ? "loaded" : "updated", m->identities().size(), m->problems().size());
+      if (all_mapped(st)) {
+        auto waiting = std::move(st.waiting);
+        st.waiting.clear();
+        for (auto& [seq, env] : waiting)
+          route(self, seq, env);
+      }
+    },
+    [self](align_atom, const std::string& group) {
+      for (auto& [key, a] : self->state.items)
+        if (key.compare(0, group.size() + 1, group + std::string(1, '\0')) == 0)
+          self->send(a, align_atom::value);
+    },
+    [self](pause_atom, const std::string& group, bool paused) {
+      auto& st = self->state;
+      for (auto& g : st.ctx->cfg.groups) {
+        if (!group.empty() && g.name != group)
+          continue;
+        if (paused)
+          st.paused.insert(g.name);
+        else
+          st.paused.erase(g.name);
+        for (auto& [key, a] : st.items)
+          if (key.compare(0, g.name.size() + 1, g.name + std::string(1, '\0')) == 0)
+            self->send(a, pause_atom::value, paused);
+      }
+    },
+    [self](view_atom, const std::string& group, const std::string& identity) -> caf::result<std::string> {
+      auto& st = self->state;
+      auto mit = st.mappings.find(group);
+      if (mit == st.mappings.end())
+        return control_error("not_found", "no mapping for group '" + group + "' yet");
+      auto* id = mit->second->find_key(identity);
+      if (!id)
+        return control_error("not_found", "identity '" + identity + "' is not mapped in group '" + group + "'");
+      auto rp = self->make_response_promise<std::string>();
+      self->request(item_for(self, *mit->second, *id), caf::infinite, view_atom::value)
+        .then([rp](const std::string& json) mutable { rp.deliver(control_ok(json)); },
+              [rp](const caf::error& e) mutable { rp.deliver(control_error("internal", caf::to_string(e))); });
+      return rp;
+    },
+  };
+}
+
+} // namespace shopsync

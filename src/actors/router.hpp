@@ -1,0 +1,34 @@
+#pragma once
+// The router: an accepted webhook (from the inbox) goes to the actor it concerns. Inventory
+// level changes go to the item actor of their identity in every group the store belongs to
+// (spawned on demand); product and SKU changes ask the group's catalog to resync; orders go
+// to the order path. Until every group has a mapping, events wait here (they are already
+// durable in the inbox).
+#include "actors/interfaces.hpp"
+#include "actors/sync_context.hpp"
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+namespace shopsync {
+
+struct router_state {
+  const sync_context* ctx = nullptr;
+  std::map<std::string, group_mapping_ptr> mappings;  // by group
+  std::map<std::string, catalog_actor> catalogs;      // by group
+  std::map<std::string, reconciler_actor> reconcilers; // by group
+  std::unordered_map<std::string, item_actor> items;  // by item_state_key(group, identity)
+  std::set<std::string> paused;                       // groups
+  std::deque<std::pair<std::uint64_t, webhook_envelope>> waiting; // until every mapping is in
+  // The order path: returns false when it cannot take the event yet (it stays in the inbox).
+  std::function<bool(std::uint64_t seq, const webhook_envelope&, const store_config&)> orders;
+  static inline const char* name = "router";
+};
+
+router_actor::behavior_type router(router_actor::stateful_pointer<router_state> self, const sync_context* ctx);
+
+} // namespace shopsync

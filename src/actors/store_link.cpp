@@ -1,0 +1,647 @@
+#include "actors/store_link.hpp"
+
+#include "io/idempotency_key.hpp"
+#include "io/link_outbox.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <deque>
+#include <map>
+#include <tuple>
+
+namespace shopsync {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+struct op_key {
+  write_kind kind;
+  inventory_item_id item;
+  location_id location;
+  std::uint64_t op;
+  bool operator<(const op_key& o) const {
+    return std::tie(kind, item, location, op) < std::tie(o.kind, o.item, o.location, o.op);
+  }
+};
+
+enum class batch_where { ready, sending, parked };
+
+struct batch_slot {
+  outbox_batch b;
+  batch_where where = batch_where::ready;
+  outbox_transition pre; // persisted before the next send
+};
+
+struct store_link_state {
+  store_link_options opts;
+  std::shared_ptr<admin_client> client;
+  std::shared_ptr<admin_api> api;
+  std::shared_ptr<link_outbox> outbox;
+  std::uint64_t mem_next_id = 0; // without outbox
+
+  write_coalescer coalescer;
+  std::optional<clock_type::time_point> writes_since, reads_since;
+  std::map<op_key, std::vector<caf::typed_response_promise<inventory_write_reply>>> write_waiters;
+  std::map<std::uint64_t, batch_slot> batches;
+  std::deque<std::uint64_t> ready;
+  std::map<op_key, std::uint64_t> op_batch;
+
+  std::map<level_key, std::vector<std::function<void(const level_read_reply&)>>> read_waiters;
+  std::deque<level_key> read_order;
+  std::deque<std::function<void()>> jobs;
+
+  int in_flight = 0;
+  bool tick_armed = false;
+  std::uint64_t mutations = 0, entries_written = 0, level_queries = 0, errors = 0;
+  std::string last_error;
+
+  static inline const char* name = "store_link";
+};
+
+using self_ptr = store_link_actor::stateful_pointer<store_link_state>;
+
+void schedule(self_ptr self);
+
+// Runs fn inside the actor: the bridge for answers arriving on io threads.
+void post_back(const store_link_actor& h, std::function<void()> fn) {
+  caf::anon_send(h, link_task_atom::value, link_task{std::move(fn)});
+}
+
+std::string store_of(self_ptr self) { return self->state.opts.store.name; }
+
+void note_error(self_ptr self, const error& e) {
+  auto& st = self->state;
+  ++st.errors;
+  st.last_error = e.code + ": " + e.message;
+}
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+void persist(self_ptr self, outbox_transition t) {
+  auto outbox = self->state.outbox;
+  if (!outbox)
+    return;
+  t.at_unix = unix_now();
+  auto store = store_of(self);
+  boost::asio::post(*self->state.opts.io, [outbox, t = std::move(t), store] {
+    auto s = outbox->apply(t);
+    if (!s.ok())
+      spdlog::error("outbox write failed store={} error=\"{}\"", store, s.error().message);
+  });
+}
+
+// Answers every requester of op k; returns whether anyone was waiting.
+void answer(self_ptr self, const op_key& k, const op_result& r) {
+  auto& st = self->state;
+  st.op_batch.erase(k);
+  auto it = st.write_waiters.find(k);
+  if (it == st.write_waiters.end())
+    return;
+  inventory_write_reply rep;
+  rep.op_id = k.op;
+  if (r.quantity_after) {
+    rep.ok = true;
+    rep.quantity_after = *r.quantity_after;
+  } else {
+    rep.err = r.err.value_or(error{"admin.no_change_reported", "no quantityAfterChange"});
+    note_error(self, rep.err);
+  }
+  for (auto& rp : it->second)
+    rp.deliver(rep);
+  st.write_waiters.erase(it);
+}
+
+// Answers waiters without forgetting the batch (its outcome is unknown; it stays in the outbox).
+void answer_unknown(self_ptr self, const op_key& k, const error& e) {
+  auto& st = self->state;
+  auto it = st.write_waiters.find(k);
+  if (it == st.write_waiters.end())
+    return;
+  inventory_write_reply rep;
+  rep.op_id = k.op;
+  rep.err = e;
+  for (auto& rp : it->second)
+    rp.deliver(rep);
+  st.write_waiters.erase(it);
+}
+
+outbox_batch make_batch(self_ptr self, write_batch wb) {
+  auto& st = self->state;
+  outbox_batch b;
+  b.id = st.outbox ? st.outbox->next_id() : st.mem_next_id++;
+  b.idempotency_key = batch_idempotency_key(st.opts.store.name, b.id);
+  b.batch = std::move(wb);
+  b.variables_json = admin_api::write_variables(
+    b.batch, b.idempotency_key,
+    "gid://shopsync/SyncBatch/" + st.opts.store.name + "/" + std::to_string(b.id));
+  return b;
+}
+
+void register_batch(self_ptr self, outbox_batch b, outbox_transition pre, bool front) {
+  auto& st = self->state;
+  for (auto& e : b.batch.entries)
+    for (auto op : e.op_ids)
+      st.op_batch[{b.batch.kind, e.item, e.location, op}] = b.id;
+  auto id = b.id;
+  st.batches[id] = batch_slot{std::move(b), batch_where::ready, std::move(pre)};
+  if (front)
+    st.ready.push_front(id);
+  else
+    st.ready.push_back(id);
+}
+
+void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r);
+
+void send_batch(self_ptr self, std::uint64_t id) {
+  auto& st = self->state;
+  auto& slot = st.batches.at(id);
+  slot.where = batch_where::sending;
+  ++st.in_flight;
+  ++st.mutations;
+  st.entries_written += slot.b.batch.entries.size();
+  auto pre = std::move(slot.pre);
+  slot.pre = {};
+  std::vector<level_key> keys;
+  for (auto& e : slot.b.batch.entries)
+    keys.push_back({e.item, e.location});
+  auto h = caf::actor_cast<store_link_actor>(self);
+  auto outbox = st.outbox;
+  auto api = st.api;
+  auto kind = slot.b.batch.kind;
+  auto vars = slot.b.variables_json;
+  boost::asio::post(*st.opts.io, [=]() mutable {
+    if (outbox && (!pre.save.empty() || !pre.remove.empty() || !pre.results.empty())) {
+      auto s = outbox->apply(pre);
+      if (!s.ok()) {
+        // Not saved: not sent either (an unsaved batch could not be re-sent after a crash).
+        auto e = error{"outbox.write_failed", s.error().message};
+        return post_back(h, [self, id, e] { on_write_done(self, id, e); });
+      }
+    }
+    api->write_inventory(kind, std::move(vars), std::move(keys), [h, self, id](result<write_outcome> r) {
+      post_back(h, [self, id, r = std::move(r)]() mutable { on_write_done(self, id, std::move(r)); });
+    });
+  });
+}
+
+void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
+  auto& st = self->state;
+  --st.in_flight;
+  auto sit = st.batches.find(id);
+  if (sit == st.batches.end())
+    return schedule(self);
+  auto& b = sit->second.b;
+  const auto kind = b.batch.kind;
+  outbox_transition t;
+  auto record = [&](const write_entry& e, const op_result& res) {
+    for (auto op : e.op_ids) {
+      t.results.push_back({e.item, e.location, op, res});
+      answer(self, {kind, e.item, e.location, op}, res);
+    }
+  };
+  if (!r.ok()) {
+    const auto& e = r.error();
+    bool unknown = e.code == "admin.unavailable" || e.code == "admin.throttled" ||
+                   e.code == "admin.uncertain" || e.code == "admin.bad_response";
+    if (e.code == "outbox.write_failed") {
+      // Never sent: forget it; requesters may ask again.
+      note_error(self, e);
+      for (auto& en : b.batch.entries)
+        for (auto op : en.op_ids) {
+          op_key k{kind, en.item, en.location, op};
+          answer_unknown(self, k, e);
+          st.op_batch.erase(k);
+        }
+      st.batches.erase(sit);
+      return schedule(self);
+    }
+    if (unknown) {
+      // Maybe applied: keep it (same key, same variables) for a later ask or the next start.
+      spdlog::warn("inventory batch outcome unknown store={} batch={} error=\"{}\"", store_of(self), id,
+                   e.message);
+      note_error(self, e);
+      sit->second.where = batch_where::parked;
+      for (auto& en : b.batch.entries)
+        for (auto op : en.op_ids)
+          answer_unknown(self, {kind, en.item, en.location, op}, e);
+      return schedule(self);
+    }
+    for (auto& en : b.batch.entries)
+      record(en, {std::nullopt, e});
+    t.remove.push_back(id);
+    persist(self, std::move(t));
+    st.batches.erase(sit);
+    return schedule(self);
+  }
+  auto& out = r.value();
+  if (out.applied) {
+    for (std::size_t i = 0; i < b.batch.entries.size(); ++i) {
+      auto& en = b.batch.entries[i];
+      auto q = out.quantity_after[i];
+      if (!q && kind == write_kind::set)
+        q = en.quantity; // an unchanged level may be left out of `changes`
+      record(en, q ? op_result{q, std::nullopt}
+                   : op_result{std::nullopt, error{"admin.no_change_reported",
+                                                   "no quantityAfterChange for the entry"}});
+    }
+    t.remove.push_back(id);
+    persist(self, std::move(t));
+    st.batches.erase(sit);
+    return schedule(self);
+  }
+  if (out.batch_error) {
+    spdlog::warn("inventory batch refused store={} batch={} code={} message=\"{}\"", store_of(self), id,
+                 out.batch_error->code, out.batch_error->message);
+    for (auto& en : b.batch.entries)
+      record(en, {std::nullopt, out.batch_error});
+    t.remove.push_back(id);
+    persist(self, std::move(t));
+    st.batches.erase(sit);
+    return schedule(self);
+  }
+  // Entries refused on their own: report them, send the rest again as a new batch.
+  std::vector<bool> failed(b.batch.entries.size(), false);
+  for (auto& [i, e] : out.entry_errors) {
+    if (failed[i])
+      continue;
+    failed[i] = true;
+    spdlog::info("inventory entry refused store={} item={} location={} code={}", store_of(self),
+                 b.batch.entries[i].item, b.batch.entries[i].location, e.code);
+    record(b.batch.entries[i], {std::nullopt, e});
+  }
+  write_batch rest{kind, {}};
+  for (std::size_t i = 0; i < b.batch.entries.size(); ++i)
+    if (!failed[i])
+      rest.entries.push_back(b.batch.entries[i]);
+  t.remove.push_back(id);
+  t.at_unix = unix_now();
+  st.batches.erase(sit);
+  if (rest.entries.empty()) {
+    persist(self, std::move(t));
+    return schedule(self);
+  }
+  auto nb = make_batch(self, std::move(rest));
+  t.save.push_back(nb);
+  register_batch(self, std::move(nb), std::move(t), true);
+  schedule(self);
+}
+
+void on_reads_done(self_ptr self, const std::vector<level_key>& keys,
+                   result<std::vector<level_value>> r) {
+  auto& st = self->state;
+  --st.in_flight;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    level_read_reply rep;
+    rep.key = keys[i];
+    if (r.ok()) {
+      rep.ok = true;
+      auto& v = r.value()[i];
+      rep.stocked = v.available.has_value();
+      rep.available = v.available.value_or(0);
+    } else {
+      rep.err = r.error();
+    }
+    auto it = st.read_waiters.find(keys[i]);
+    if (it == st.read_waiters.end())
+      continue;
+    auto fns = std::move(it->second);
+    st.read_waiters.erase(it);
+    for (auto& fn : fns)
+      fn(rep);
+  }
+  if (!r.ok())
+    note_error(self, r.error());
+  schedule(self);
+}
+
+void send_reads(self_ptr self) {
+  auto& st = self->state;
+  std::vector<level_key> keys;
+  while (!st.read_order.empty() && keys.size() < max_level_ids) {
+    keys.push_back(st.read_order.front());
+    st.read_order.pop_front();
+  }
+  if (st.read_order.empty())
+    st.reads_since.reset();
+  ++st.in_flight;
+  ++st.level_queries;
+  auto h = caf::actor_cast<store_link_actor>(self);
+  st.api->inventory_levels(keys, [h, self, keys](result<std::vector<level_value>> r) {
+    post_back(h, [self, keys, r = std::move(r)]() mutable { on_reads_done(self, keys, std::move(r)); });
+  });
+}
+
+void queue_read(self_ptr self, const level_key& k, std::function<void(const level_read_reply&)> fn) {
+  auto& st = self->state;
+  auto& ws = st.read_waiters[k];
+  if (ws.empty())
+    st.read_order.push_back(k);
+  ws.push_back(std::move(fn));
+  if (!st.reads_since)
+    st.reads_since = clock_type::now();
+}
+
+// Takes the next batch from the coalescer. Adjust entries whose deltas cancelled out need no
+// mutation: their requesters get the current level (a read) as quantityAfterChange.
+bool take_write_batch(self_ptr self) {
+  auto& st = self->state;
+  auto wb = st.coalescer.take();
+  if (st.coalescer.empty())
+    st.writes_since.reset();
+  if (!wb)
+    return false;
+  if (wb->kind == write_kind::adjust) {
+    std::vector<write_entry> keep;
+    for (auto& e : wb->entries) {
+      if (e.quantity != 0) {
+        keep.push_back(std::move(e));
+        continue;
+      }
+      auto ops = e.op_ids;
+      auto item = e.item, loc = e.location;
+      queue_read(self, {item, loc}, [self, ops, item, loc](const level_read_reply& rep) {
+        for (auto op : ops) {
+          op_result res;
+          if (rep.ok && rep.stocked)
+            res.quantity_after = rep.available;
+          else
+            res.err = rep.ok ? error{"ITEM_NOT_STOCKED_AT_LOCATION", "not stocked"} : rep.err;
+          answer(self, {write_kind::adjust, item, loc, op}, res);
+        }
+      });
+    }
+    wb->entries = std::move(keep);
+    if (wb->entries.empty())
+      return true;
+  }
+  auto b = make_batch(self, std::move(*wb));
+  outbox_transition pre;
+  pre.save.push_back(b);
+  register_batch(self, std::move(b), std::move(pre), false);
+  return true;
+}
+
+void schedule(self_ptr self) {
+  auto& st = self->state;
+  const int max = std::max(1, st.opts.store.max_in_flight);
+  const auto now = clock_type::now();
+  const auto window = st.opts.batching_window;
+  while (st.in_flight < max) {
+    if (!st.ready.empty()) {
+      auto id = st.ready.front();
+      st.ready.pop_front();
+      auto it = st.batches.find(id);
+      if (it != st.batches.end() && it->second.where == batch_where::ready)
+        send_batch(self, id);
+      continue;
+    }
+    if (!st.coalescer.empty() && st.writes_since && now >= *st.writes_since + window) {
+      take_write_batch(self);
+      continue;
+    }
+    if (!st.read_order.empty() && st.reads_since && now >= *st.reads_since + window) {
+      send_reads(self);
+      continue;
+    }
+    if (!st.jobs.empty()) {
+      auto job = std::move(st.jobs.front());
+      st.jobs.pop_front();
+      ++st.in_flight;
+      job();
+      continue;
+    }
+    break;
+  }
+  if (st.in_flight < max && !st.tick_armed) {
+    std::optional<clock_type::time_point> due;
+    if (!st.coalescer.empty() && st.writes_since)
+      due = *st.writes_since + window;
+    if (!st.read_order.empty() && st.reads_since && (!due || *st.reads_since + window < *due))
+      due = *st.reads_since + window;
+    if (due) {
+      st.tick_armed = true;
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*due - now) +
+                  std::chrono::milliseconds(1);
+      self->delayed_send(self, std::max(wait, std::chrono::milliseconds(1)), link_tick_atom::value);
+    }
+  }
+}
+
+void job_done(self_ptr self) {
+  --self->state.in_flight;
+  schedule(self);
+}
+
+store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_options opts) {
+  auto& st = self->state;
+  st.opts = std::move(opts);
+  if (st.opts.client.pool_size < static_cast<std::size_t>(std::max(1, st.opts.store.max_in_flight)))
+    st.opts.client.pool_size = static_cast<std::size_t>(std::max(1, st.opts.store.max_in_flight));
+  st.client = admin_client::make(*st.opts.io,
+                                 {st.opts.store.name, st.opts.store.shop_domain, st.opts.store.base_url,
+                                  st.opts.store.api_version, st.opts.store.access_token},
+                                 st.opts.client);
+  st.api = std::make_shared<admin_api>(st.client);
+  self->attach_functor([client = st.client] { client->close(); });
+  auto first = st.opts.first_batch_id
+                 ? st.opts.first_batch_id
+                 : static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
+  st.mem_next_id = first;
+  if (st.opts.db) {
+    st.outbox = std::make_shared<link_outbox>(*st.opts.db, st.opts.store.name, first);
+    auto rec = st.outbox->recover();
+    if (!rec.ok()) {
+      spdlog::error("outbox recovery failed store={} error=\"{}\"", st.opts.store.name, rec.error().message);
+      note_error(self, rec.error());
+    } else {
+      // Result records outlive their batch so that a requester asking again after a crash
+      // learns the outcome; after a week nobody asks any more.
+      auto outbox = st.outbox;
+      auto store = st.opts.store.name;
+      boost::asio::post(*st.opts.io, [outbox, store] {
+        auto n = outbox->prune_results(unix_now() - 7 * 24 * 3600);
+        if (n.ok() && *n)
+          spdlog::info("outbox results pruned store={} count={}", store, *n);
+      });
+      for (auto& b : rec.value()) {
+        spdlog::info("re-sending recovered inventory batch store={} batch={} entries={}",
+                     st.opts.store.name, b.id, b.batch.entries.size());
+        register_batch(self, std::move(b), {}, false);
+      }
+      schedule(self);
+    }
+  }
+  return {
+    [self](execute_atom, graphql_request& req) -> caf::typed_response_promise<graphql_answer> {
+      auto rp = self->make_response_promise<graphql_answer>();
+      auto h = caf::actor_cast<store_link_actor>(self);
+      self->state.jobs.push_back([self, h, rp, req = std::move(req)]() mutable {
+        graphql_call call{req.operation, req.document, req.variables_json,
+                          req.mutation ? request_safety::non_idempotent : request_safety::query, 10};
+        self->state.client->post(std::move(call), [h, self, rp](result<graphql_reply> r) mutable {
+          post_back(h, [self, rp, r = std::move(r)]() mutable {
+            graphql_answer a;
+            if (r.ok()) {
+              a.ok = true;
+              a.body = std::move(r->body);
+            } else {
+              a.err = r.error();
+              note_error(self, a.err);
+            }
+            rp.deliver(std::move(a));
+            job_done(self);
+          });
+        });
+      });
+      schedule(self);
+      return rp;
+    },
+    [self](inv_write_atom, const write_intent& in) -> caf::typed_response_promise<inventory_write_reply> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<inventory_write_reply>();
+      op_key k{in.kind, in.item, in.location, in.op_id};
+      if (auto it = st.op_batch.find(k); it != st.op_batch.end()) {
+        // Already in a batch (recovered, queued, in flight or parked): wait for its result.
+        st.write_waiters[k].push_back(rp);
+        auto& slot = st.batches.at(it->second);
+        if (slot.where == batch_where::parked) {
+          slot.where = batch_where::ready;
+          st.ready.push_back(it->second);
+          schedule(self);
+        }
+        return rp;
+      }
+      if (st.coalescer.carries(in.kind, in.item, in.location, in.op_id)) {
+        st.write_waiters[k].push_back(rp);
+        return rp;
+      }
+      if (st.outbox) {
+        auto known = st.outbox->find_result(in.item, in.location, in.op_id);
+        if (known.ok() && *known) {
+          inventory_write_reply rep;
+          rep.op_id = in.op_id;
+          if ((*known)->quantity_after) {
+            rep.ok = true;
+            rep.quantity_after = *(*known)->quantity_after;
+          } else {
+            rep.err = (*known)->err.value_or(error{"admin.unknown", ""});
+          }
+          rp.deliver(rep);
+          return rp;
+        }
+      }
+      st.coalescer.add(in);
+      st.write_waiters[k].push_back(rp);
+      if (!st.writes_since)
+        st.writes_since = clock_type::now();
+      schedule(self);
+      return rp;
+    },
+    [self](level_read_atom, const level_key& k) -> caf::typed_response_promise<level_read_reply> {
+      auto rp = self->make_response_promise<level_read_reply>();
+      queue_read(self, k, [rp](const level_read_reply& rep) mutable { rp.deliver(rep); });
+      schedule(self);
+      return rp;
+    },
+    [self](catalog_atom, const catalog_page_request& req) -> caf::typed_response_promise<catalog_page_reply> {
+      auto rp = self->make_response_promise<catalog_page_reply>();
+      auto h = caf::actor_cast<store_link_actor>(self);
+      self->state.jobs.push_back([self, h, rp, req]() mutable {
+        self->state.api->catalog(req.first, req.after, [h, self, rp](result<catalog_page> r) mutable {
+          post_back(h, [self, rp, r = std::move(r)]() mutable {
+            catalog_page_reply rep;
+            if (r.ok()) {
+              rep.ok = true;
+              rep.page = std::move(r.value());
+            } else {
+              rep.err = r.error();
+              note_error(self, rep.err);
+            }
+            rp.deliver(std::move(rep));
+            job_done(self);
+          });
+        });
+      });
+      schedule(self);
+      return rp;
+    },
+    [self](locations_atom) -> caf::typed_response_promise<locations_reply> {
+      auto rp = self->make_response_promise<locations_reply>();
+      auto h = caf::actor_cast<store_link_actor>(self);
+      self->state.jobs.push_back([self, h, rp]() mutable {
+        self->state.api->locations([h, self, rp](result<std::vector<location_row>> r) mutable {
+          post_back(h, [self, rp, r = std::move(r)]() mutable {
+            locations_reply rep;
+            if (r.ok()) {
+              rep.ok = true;
+              rep.locations = std::move(r.value());
+            } else {
+              rep.err = r.error();
+              note_error(self, rep.err);
+            }
+            rp.deliver(std::move(rep));
+            job_done(self);
+          });
+        });
+      });
+      schedule(self);
+      return rp;
+    },
+    [self](link_status_atom) -> store_link_status {
+      auto& st = self->state;
+      auto cs = st.client->stats();
+      store_link_status s;
+      s.store = st.opts.store.name;
+      s.shop_domain = st.opts.store.shop_domain;
+      if (cs.bucket) {
+        s.bucket_maximum = cs.bucket->maximum_available;
+        s.bucket_restore_rate = cs.bucket->restore_rate;
+      }
+      s.bucket_available = cs.available;
+      s.queued_writes = st.coalescer.pending_entries();
+      s.queued_ops = st.coalescer.pending_ops();
+      s.queued_reads = st.read_order.size();
+      for (auto& [id, slot] : st.batches) {
+        if (slot.where == batch_where::ready)
+          ++s.queued_batches;
+        else if (slot.where == batch_where::parked)
+          ++s.parked_batches;
+      }
+      s.in_flight = st.in_flight;
+      s.max_in_flight = std::max(1, st.opts.store.max_in_flight);
+      s.mutations = st.mutations;
+      s.entries_written = st.entries_written;
+      s.level_queries = st.level_queries;
+      s.requests = cs.attempts;
+      s.retries = cs.retries;
+      s.throttled = cs.throttled;
+      s.errors = st.errors;
+      s.cost_spent = cs.cost_spent;
+      s.last_error = !st.last_error.empty() ? st.last_error : cs.last_error;
+      return s;
+    },
+    [self](link_task_atom, link_task& t) {
+      if (t.run)
+        t.run();
+    },
+    [self](link_tick_atom) {
+      self->state.tick_armed = false;
+      schedule(self);
+    },
+  };
+}
+
+} // namespace
+
+store_link_actor spawn_store_link(caf::actor_system& sys, store_link_options opts) {
+  return sys.spawn(store_link_impl, std::move(opts));
+}
+
+} // namespace shopsync

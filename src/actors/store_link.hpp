@@ -1,0 +1,38 @@
+#pragma once
+// The store link actor: one per store, the only path from shopsync to that store's Admin API.
+// Interface and messages: store_link_actor in actors/interfaces.hpp.
+//
+// Writes: intents are coalesced for the batching window (newest target wins, deltas add up;
+// domain/write_coalescer), then sent as batches of up to 250 entries, sets and adjusts apart.
+// Each batch is saved in the outbox with its idempotency key and exact variables BEFORE it is
+// sent (io/link_outbox), and re-sent verbatim after a restart; a requester asking again with an
+// op id already in a batch is attached to it, and one whose batch completed while nobody
+// listened gets the recorded result. When entries fail with their own userError (e.g.
+// ITEM_NOT_STOCKED_AT_LOCATION, CHANGE_FROM_QUANTITY_STALE), those requesters get the error
+// and the rest goes again as a new batch (new id and key, saved first).
+// Reads: level reads are batched the same way (250 per InventoryLevels query).
+// At most store.max_in_flight requests are in flight; the client's throttle model gates each.
+#include "actors/interfaces.hpp"
+#include "domain/config.hpp"
+#include "io/admin_client.hpp"
+#include "io/state_store.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+
+namespace shopsync {
+
+struct store_link_options {
+  store_config store;                           // name, shop, base_url, token, max_in_flight
+  std::chrono::milliseconds batching_window{50}; // daemon.batching_window
+  boost::asio::io_context* io = nullptr;        // the client's and the outbox writes' threads
+  state_store* db = nullptr;                    // nullptr: no outbox (benchmarks of reads only)
+  admin_client_options client;                  // pool_size defaults to max_in_flight
+  std::uint64_t first_batch_id = 0;             // 0: current time in microseconds
+};
+
+store_link_actor spawn_store_link(caf::actor_system& sys, store_link_options opts);
+
+} // namespace shopsync

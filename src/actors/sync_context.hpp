@@ -1,0 +1,31 @@
+#pragma once
+// What the sync actors share: the state store, the audit log, the store links and the hook
+// that marks an inbox entry applied. Owned by main(); outlives the actor system.
+#include "actors/interfaces.hpp"
+#include "io/audit_log.hpp"
+#include "io/state_store.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+
+namespace shopsync {
+
+struct sync_context {
+  config cfg;
+  state_store* store = nullptr;
+  audit_log* audit = nullptr;
+  std::map<store_name, store_link_actor> links;
+  // Adds "inbox entry `seq` is applied" to a batch (the inbox's mark_applied).
+  std::function<void(state_store::batch&, std::uint64_t seq)> mark_applied;
+  std::chrono::milliseconds item_idle_timeout{30'000};
+  std::chrono::milliseconds retry_base{200};
+  std::chrono::milliseconds retry_max{30'000};
+
+  const store_link_actor* link(const store_name& s) const {
+    auto it = links.find(s);
+    return it == links.end() ? nullptr : &it->second;
+  }
+};
+
+} // namespace shopsync

@@ -1,0 +1,681 @@
+#include "domain/inventory_item_state.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <utility>
+
+namespace shopsync {
+
+sync_mode sync_mode_for(sync_strategy s) {
+  return s == sync_strategy::two_way ? sync_mode::two_way : sync_mode::one_way;
+}
+
+const char* to_string(sync_mode m) { return m == sync_mode::two_way ? "two_way" : "one_way"; }
+
+const char* to_string(op_kind k) {
+  switch (k) {
+    case op_kind::none: return "none";
+    case op_kind::read: return "read";
+    case op_kind::set: return "set";
+    case op_kind::adjust: return "adjust";
+  }
+  return "?";
+}
+
+const char* to_string(audit_kind k) {
+  switch (k) {
+    case audit_kind::echo_dropped: return "echo_dropped";
+    case audit_kind::hint_ignored: return "hint_ignored";
+    case audit_kind::hint_dirty: return "hint_dirty";
+    case audit_kind::observed: return "observed";
+    case audit_kind::external_change: return "external_change";
+    case audit_kind::delta_propagated: return "delta_propagated";
+    case audit_kind::level_set: return "level_set";
+    case audit_kind::aligned: return "aligned";
+    case audit_kind::retried: return "retried";
+    case audit_kind::stale: return "stale";
+    case audit_kind::error: return "error";
+    case audit_kind::stale_answer: return "stale_answer";
+    case audit_kind::paused: return "paused";
+    case audit_kind::resumed: return "resumed";
+    case audit_kind::error_cleared: return "error_cleared";
+  }
+  return "?";
+}
+
+failure_kind classify_inventory_error(const std::string& code) {
+  if (code == "CHANGE_FROM_QUANTITY_STALE") return failure_kind::stale;
+  // Outcomes that may or may not have applied, or were refused for load: retrying the same op
+  // with the same idempotency key is safe. Transport failures (timeouts, connection resets,
+  // HTTP 5xx) are transient too; the caller reports them with failure_kind::transient directly.
+  if (code == "THROTTLED" || code == "IDEMPOTENCY_CONCURRENT_REQUEST" ||
+      code == "INTERNAL_SERVER_ERROR" || code == "SERVICE_UNAVAILABLE" || code == "TIMEOUT")
+    return failure_kind::transient;
+  // Everything else (ITEM_NOT_STOCKED_AT_LOCATION, NON_MUTABLE_INVENTORY_ITEM,
+  // INVALID_QUANTITY_TOO_HIGH, IDEMPOTENCY_KEY_PARAMETER_MISMATCH, unknown codes) will not
+  // heal by itself: no retry loop.
+  return failure_kind::permanent;
+}
+
+inventory_item_state::inventory_item_state(item_layout layout, std::uint64_t epoch)
+  : layout_(std::move(layout)), epoch_(epoch) {
+  slots_.resize(layout_.slots.size());
+  for (std::size_t s = 0; s < slots_.size(); ++s) {
+    slots_[s].levels.resize(layout_.stores.size());
+    const auto& locs = layout_.slots[s].locations;
+    for (std::size_t i = 0; i < layout_.stores.size(); ++i)
+      slots_[s].levels[i].present = i < locs.size() && locs[i].has_value();
+  }
+}
+
+inventory_item_state::level* inventory_item_state::find(level_ref at) {
+  if (at.slot >= slots_.size() || at.store >= slots_[at.slot].levels.size()) return nullptr;
+  auto& lv = slots_[at.slot].levels[at.store];
+  return lv.present ? &lv : nullptr;
+}
+
+std::optional<level_ref> inventory_item_state::find_level(const store_name& store,
+                                                          location_id location) const {
+  for (std::size_t i = 0; i < layout_.stores.size(); ++i) {
+    if (layout_.stores[i].store != store) continue;
+    for (std::size_t s = 0; s < layout_.slots.size(); ++s) {
+      const auto& locs = layout_.slots[s].locations;
+      if (i < locs.size() && locs[i] && *locs[i] == location) return level_ref{i, s};
+    }
+  }
+  return std::nullopt;
+}
+
+audit_record inventory_item_state::make_audit(audit_kind kind, level_ref at,
+                                              std::string cause) const {
+  audit_record r;
+  r.kind = kind;
+  r.at = at;
+  if (at.store < layout_.stores.size()) r.store = layout_.stores[at.store].store;
+  if (at.slot < layout_.slots.size() && at.store < layout_.slots[at.slot].locations.size() &&
+      layout_.slots[at.slot].locations[at.store])
+    r.location = *layout_.slots[at.slot].locations[at.store];
+  r.cause = std::move(cause);
+  return r;
+}
+
+command inventory_item_state::make_command(level_ref at, const level& lv) const {
+  command c;
+  c.kind = lv.op;
+  c.at = at;
+  c.store = layout_.stores[at.store].store;
+  c.item = layout_.stores[at.store].item;
+  c.location = *layout_.slots[at.slot].locations[at.store];
+  c.op_id = lv.op_id;
+  c.attempt = lv.attempt;
+  if (lv.op == op_kind::set) {
+    c.target = lv.op_target;
+    c.change_from = lv.op_change_from;
+  }
+  if (lv.op == op_kind::adjust) c.delta = lv.op_delta;
+  if (lv.op == op_kind::set || lv.op == op_kind::adjust) {
+    // The epoch tells apart two lives of the same identity (a resync builds a new state whose
+    // op ids start again at 1); the store name guards against ids shared across stores.
+    c.idempotency_key = "ss1-" + std::to_string(epoch_) + "-" + std::to_string(c.item) + "-" +
+                        std::to_string(c.location) + "-" + std::to_string(c.op_id) + "-" +
+                        c.store;
+  }
+  return c;
+}
+
+void inventory_item_state::issue(level_ref at, level& lv, op_kind kind, transition& t) {
+  lv.op = kind;
+  lv.op_id = next_op_++;
+  lv.attempt = 0;
+  // A read answers every hint received before it is sent; hints arriving while it is in
+  // flight may describe later changes and set dirty again.
+  if (kind == op_kind::read) lv.dirty = false;
+  t.commands.push_back(make_command(at, lv));
+}
+
+void inventory_item_state::observe(level_ref at, std::int64_t q, const char* cause,
+                                   transition& t) {
+  auto& slot = slots_[at.slot];
+  auto& lv = slot.levels[at.store];
+  if (!lv.known) {
+    lv.known = q;
+    auto a = make_audit(audit_kind::observed, at, cause);
+    a.after = q;
+    t.audit.push_back(std::move(a));
+    if (at.store == 0) {
+      if (!slot.baseline) slot.baseline = q;
+      lv.aligned = true;
+    }
+    return;
+  }
+  std::int64_t before = *lv.known;
+  lv.known = q;
+  if (q != before) external_change(at, q - before, before, q, cause, t);
+}
+
+void inventory_item_state::external_change(level_ref at, std::int64_t delta, std::int64_t before,
+                                           std::int64_t after, const char* cause, transition& t) {
+  auto a = make_audit(audit_kind::external_change, at, cause);
+  a.before = before;
+  a.after = after;
+  a.delta = delta;
+  t.audit.push_back(std::move(a));
+  if (layout_.mode != sync_mode::two_way) return; // one-way: plan() re-targets from the Source
+  auto& slot = slots_[at.slot];
+  for (std::size_t j = 0; j < slot.levels.size(); ++j) {
+    auto& other = slot.levels[j];
+    if (!other.present) continue;
+    // A Destination that has not reached the baseline yet counts its own changes into the
+    // value it will be set to: its alignment target is baseline + every counted change.
+    if (j == at.store ? (j != 0 && !other.aligned) : true) other.delta += delta;
+  }
+}
+
+void inventory_item_state::plan(transition& t) {
+  for (std::size_t s = 0; s < slots_.size(); ++s)
+    for (std::size_t i = 0; i < slots_[s].levels.size(); ++i) plan_level({i, s}, t);
+}
+
+void inventory_item_state::plan_level(level_ref at, transition& t) {
+  auto& slot = slots_[at.slot];
+  auto& lv = slot.levels[at.store];
+  if (!lv.present) return;
+  if (layout_.mode == sync_mode::one_way && at.store != 0 && slot.levels[0].known) {
+    // The pending intent of a one-way Destination: the newest Source value, unless it is
+    // already there or on its way.
+    const std::int64_t src = *slot.levels[0].known;
+    if (lv.known == src || (lv.op == op_kind::set && lv.op_target == src))
+      lv.target.reset();
+    else
+      lv.target = src;
+  }
+  if (lv.op != op_kind::none || !lv.blocked.empty()) return;
+  if (lv.dirty) return issue(at, lv, op_kind::read, t);
+  bool any_known = false;
+  for (const auto& o : slot.levels) any_known = any_known || (o.present && o.known);
+
+  if (layout_.mode == sync_mode::two_way) {
+    if (!lv.known) {
+      // A delta needs a certain starting point, and a slot where anyone is known needs
+      // everyone known to align.
+      if (lv.delta != 0 || any_known) issue(at, lv, op_kind::read, t);
+      return;
+    }
+    if (at.store != 0 && !lv.aligned) {
+      if (!slot.baseline) return; // the Source is being read (any_known above)
+      std::int64_t target = *slot.baseline + lv.delta;
+      if (target == *lv.known) {
+        lv.aligned = true;
+        lv.delta = 0;
+        auto a = make_audit(audit_kind::aligned, at, "already at the baseline");
+        a.before = a.after = lv.known;
+        t.audit.push_back(std::move(a));
+        return;
+      }
+      if (paused_) return;
+      // Compare-and-set from the value just read: a sale racing the alignment gets
+      // CHANGE_FROM_QUANTITY_STALE, is re-read and counted, never overwritten.
+      lv.op_target = target;
+      lv.op_change_from = lv.known;
+      lv.op_delta = lv.delta;
+      lv.delta = 0;
+      return issue(at, lv, op_kind::set, t);
+    }
+    if (lv.delta != 0 && !paused_) {
+      lv.op_delta = lv.delta;
+      lv.op_change_from.reset();
+      lv.delta = 0;
+      issue(at, lv, op_kind::adjust, t);
+    }
+    return;
+  }
+
+  // one-way
+  if (at.store == 0) {
+    if (!lv.known && any_known) issue(at, lv, op_kind::read, t);
+    return;
+  }
+  // A Destination follows the Source, whatever changed it (a manual edit is set back): at
+  // quiescence every Destination equals the Source. Coalesced: the newest Source value wins.
+  if (!lv.target || paused_) return;
+  lv.op_target = *lv.target;
+  lv.target.reset();
+  lv.op_change_from.reset();
+  lv.op_delta = 0;
+  issue(at, lv, op_kind::set, t);
+}
+
+transition inventory_item_state::align() {
+  transition t;
+  for (auto& slot : slots_)
+    for (auto& lv : slot.levels)
+      if (lv.present && lv.blocked.empty()) lv.dirty = true;
+  plan(t);
+  return t;
+}
+
+transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> available) {
+  transition t;
+  level* lv = find(at);
+  if (!lv) {
+    t.audit.push_back(make_audit(audit_kind::hint_ignored, at, "level not mapped"));
+    return t;
+  }
+  if (!available) {
+    t.audit.push_back(make_audit(audit_kind::hint_ignored, at, "available is null"));
+    return t;
+  }
+  if (lv->op == op_kind::none && lv->known && *lv->known == *available) {
+    auto a = make_audit(audit_kind::echo_dropped, at, "equal to known, nothing in flight");
+    a.before = lv->known;
+    a.after = available;
+    t.audit.push_back(std::move(a));
+    return t;
+  }
+  lv->dirty = true;
+  auto a = make_audit(audit_kind::hint_dirty, at,
+                      lv->op != op_kind::none ? "op in flight"
+                      : lv->known             ? "differs from known"
+                                              : "level not known yet");
+  a.before = lv->known;
+  a.after = available;
+  t.audit.push_back(std::move(a));
+  plan(t);
+  return t;
+}
+
+transition inventory_item_state::read_result(level_ref at, std::uint64_t op_id,
+                                             std::int64_t quantity) {
+  transition t;
+  level* lv = find(at);
+  if (!lv || lv->op != op_kind::read || lv->op_id != op_id) {
+    auto a = make_audit(audit_kind::stale_answer, at, "read answer for an op not in flight");
+    a.op_id = op_id;
+    a.after = quantity;
+    t.audit.push_back(std::move(a));
+    return t;
+  }
+  lv->op = op_kind::none;
+  lv->attempt = 0;
+  observe(at, quantity, "read", t);
+  plan(t);
+  return t;
+}
+
+transition inventory_item_state::read_failed(level_ref at, std::uint64_t op_id, failure_kind kind,
+                                             const std::string& code) {
+  transition t;
+  level* lv = find(at);
+  if (!lv || lv->op != op_kind::read || lv->op_id != op_id) {
+    auto a = make_audit(audit_kind::stale_answer, at, "read failure for an op not in flight");
+    a.op_id = op_id;
+    t.audit.push_back(std::move(a));
+    return t;
+  }
+  if (kind != failure_kind::permanent) {
+    ++lv->attempt;
+    auto a = make_audit(audit_kind::retried, at, code);
+    a.op_id = op_id;
+    t.audit.push_back(std::move(a));
+    t.commands.push_back(make_command(at, *lv));
+    return t;
+  }
+  lv->op = op_kind::none;
+  lv->attempt = 0;
+  lv->blocked = code.empty() ? "permanent" : code;
+  lv->dirty = true; // re-read once cleared
+  auto a = make_audit(audit_kind::error, at, "read: " + code);
+  a.op_id = op_id;
+  t.audit.push_back(std::move(a));
+  plan(t);
+  return t;
+}
+
+transition inventory_item_state::write_result(level_ref at, std::uint64_t op_id,
+                                              std::int64_t after) {
+  transition t;
+  level* lv = find(at);
+  if (!lv || (lv->op != op_kind::set && lv->op != op_kind::adjust) || lv->op_id != op_id) {
+    auto a = make_audit(audit_kind::stale_answer, at, "write answer for an op not in flight");
+    a.op_id = op_id;
+    a.after = after;
+    t.audit.push_back(std::move(a));
+    return t;
+  }
+  const op_kind kind = lv->op;
+  const std::optional<std::int64_t> before = lv->known;
+  lv->op = op_kind::none;
+  lv->attempt = 0;
+  lv->known = after;
+  if (kind == op_kind::adjust) {
+    // Adjusts are only sent from a known level. What raced the write shows here:
+    // external = after - delta - known.
+    const std::int64_t d = lv->op_delta;
+    auto a = make_audit(audit_kind::delta_propagated, at, "adjust confirmed");
+    a.before = before;
+    a.after = after;
+    a.delta = d;
+    a.op_id = op_id;
+    t.audit.push_back(std::move(a));
+    const std::int64_t external = after - d - *before;
+    if (external != 0) external_change(at, external, *before + d, after, "write result", t);
+  } else {
+    auto a = make_audit(audit_kind::level_set, at, "set confirmed");
+    a.before = before;
+    a.after = after;
+    a.delta = after - before.value_or(after);
+    a.op_id = op_id;
+    t.audit.push_back(std::move(a));
+    if (layout_.mode == sync_mode::two_way && at.store != 0 && !lv->aligned) {
+      lv->aligned = true;
+      auto b = make_audit(audit_kind::aligned, at, "set to the baseline");
+      b.before = before;
+      b.after = after;
+      b.op_id = op_id;
+      t.audit.push_back(std::move(b));
+      // A compare-and-set that succeeded raced nothing, so after == target; anything else
+      // is a change we did not make, counted like any other.
+      if (after != lv->op_target)
+        external_change(at, after - lv->op_target, lv->op_target, after, "write result", t);
+    }
+  }
+  plan(t);
+  return t;
+}
+
+transition inventory_item_state::write_failed(level_ref at, std::uint64_t op_id,
+                                              failure_kind kind, const std::string& code) {
+  transition t;
+  level* lv = find(at);
+  if (!lv || (lv->op != op_kind::set && lv->op != op_kind::adjust) || lv->op_id != op_id) {
+    auto a = make_audit(audit_kind::stale_answer, at, "write failure for an op not in flight");
+    a.op_id = op_id;
+    t.audit.push_back(std::move(a));
+    return t;
+  }
+  if (kind == failure_kind::transient) {
+    // Maybe applied, maybe not: only the same op with the same key can tell without risk.
+    ++lv->attempt;
+    auto a = make_audit(audit_kind::retried, at, code);
+    a.op_id = op_id;
+    t.audit.push_back(std::move(a));
+    t.commands.push_back(make_command(at, *lv));
+    return t;
+  }
+  // Not applied: the intent goes back to pending (a one-way target is recomputed anyway).
+  if (layout_.mode == sync_mode::two_way) lv->delta += lv->op_delta;
+  lv->op = op_kind::none;
+  lv->attempt = 0;
+  auto a = make_audit(kind == failure_kind::stale ? audit_kind::stale : audit_kind::error, at,
+                      code);
+  a.before = lv->known;
+  a.op_id = op_id;
+  t.audit.push_back(std::move(a));
+  if (kind == failure_kind::stale)
+    lv->dirty = true;
+  else
+    lv->blocked = code.empty() ? "permanent" : code;
+  plan(t);
+  return t;
+}
+
+transition inventory_item_state::set_paused(bool p) {
+  transition t;
+  if (p == paused_) return t;
+  paused_ = p;
+  audit_record a;
+  a.kind = p ? audit_kind::paused : audit_kind::resumed;
+  a.cause = p ? "writes held" : "writes released";
+  t.audit.push_back(std::move(a)); // for the whole identity: no store, no location
+  plan(t);
+  return t;
+}
+
+transition inventory_item_state::clear_error(level_ref at) {
+  transition t;
+  level* lv = find(at);
+  if (!lv || lv->blocked.empty()) return t;
+  auto a = make_audit(audit_kind::error_cleared, at, lv->blocked);
+  t.audit.push_back(std::move(a));
+  lv->blocked.clear();
+  lv->dirty = true;
+  plan(t);
+  return t;
+}
+
+transition inventory_item_state::restart() const {
+  transition t;
+  for (std::size_t s = 0; s < slots_.size(); ++s)
+    for (std::size_t i = 0; i < slots_[s].levels.size(); ++i) {
+      const auto& lv = slots_[s].levels[i];
+      if (!lv.present || lv.op == op_kind::none) continue;
+      auto c = make_command({i, s}, lv);
+      c.attempt = lv.attempt + 1;
+      t.commands.push_back(std::move(c));
+    }
+  return t;
+}
+
+bool inventory_item_state::idle() const {
+  for (const auto& slot : slots_)
+    for (std::size_t i = 0; i < slot.levels.size(); ++i) {
+      const auto& lv = slot.levels[i];
+      if (!lv.present) continue;
+      if (lv.op != op_kind::none) return false;
+      if (!lv.blocked.empty()) continue;
+      if (lv.dirty || lv.delta != 0 || lv.target) return false;
+      if (layout_.mode == sync_mode::two_way && i != 0 && lv.known && !lv.aligned) return false;
+    }
+  return true;
+}
+
+std::vector<level_view> inventory_item_state::view() const {
+  std::vector<level_view> out;
+  for (std::size_t s = 0; s < slots_.size(); ++s)
+    for (std::size_t i = 0; i < slots_[s].levels.size(); ++i) {
+      const auto& lv = slots_[s].levels[i];
+      if (!lv.present) continue;
+      level_view v;
+      v.at = {i, s};
+      v.store = layout_.stores[i].store;
+      v.location = *layout_.slots[s].locations[i];
+      v.known = lv.known;
+      v.in_flight = lv.op;
+      v.op_id = lv.op == op_kind::none ? 0 : lv.op_id;
+      v.op_value = lv.op == op_kind::set ? lv.op_target : lv.op == op_kind::adjust ? lv.op_delta : 0;
+      v.pending_target = lv.target;
+      v.pending_delta = lv.delta;
+      v.dirty = lv.dirty;
+      v.aligned = lv.aligned;
+      v.blocked = lv.blocked;
+      out.push_back(std::move(v));
+    }
+  return out;
+}
+
+// ---- persistence: a versioned text format of space-separated tokens.
+// "iis1" then: u<n> unsigned, i<n> signed, s<len>:<bytes> string, "-" absent optional.
+namespace {
+
+struct writer {
+  std::string out = "iis1";
+  void u(std::uint64_t v) { out += " u" + std::to_string(v); }
+  void i(std::int64_t v) { out += " i" + std::to_string(v); }
+  void s(const std::string& v) {
+    out += " s" + std::to_string(v.size()) + ":";
+    out += v;
+  }
+  void oi(const std::optional<std::int64_t>& v) { v ? i(*v) : void(out += " -"); }
+  void ou(const std::optional<std::uint64_t>& v) { v ? u(*v) : void(out += " -"); }
+};
+
+struct reader {
+  const std::string& in;
+  std::size_t pos = 0;
+  bool bad = false;
+
+  bool token(char tag) {
+    if (bad || pos + 1 >= in.size() || in[pos] != ' ' || in[pos + 1] != tag) return bad = true, false;
+    pos += 2;
+    return true;
+  }
+  bool absent() {
+    if (!bad && pos + 1 < in.size() && in[pos] == ' ' && in[pos + 1] == '-' &&
+        (pos + 2 == in.size() || in[pos + 2] == ' ')) {
+      pos += 2;
+      return true;
+    }
+    return false;
+  }
+  std::string digits(bool allow_sign) {
+    std::size_t start = pos;
+    if (allow_sign && pos < in.size() && in[pos] == '-') ++pos;
+    while (pos < in.size() && in[pos] >= '0' && in[pos] <= '9') ++pos;
+    if (pos == start || (pos == start + 1 && in[start] == '-') || pos - start > 20) bad = true;
+    return in.substr(start, pos - start);
+  }
+  std::uint64_t u() {
+    if (!token('u')) return 0;
+    auto d = digits(false);
+    if (bad) return 0;
+    errno = 0;
+    auto v = std::strtoull(d.c_str(), nullptr, 10);
+    if (errno) bad = true;
+    return v;
+  }
+  std::int64_t i() {
+    if (!token('i')) return 0;
+    auto d = digits(true);
+    if (bad) return 0;
+    errno = 0;
+    auto v = std::strtoll(d.c_str(), nullptr, 10);
+    if (errno) bad = true;
+    return v;
+  }
+  std::string s() {
+    if (!token('s')) return {};
+    auto d = digits(false);
+    if (bad || pos >= in.size() || in[pos] != ':') return bad = true, std::string{};
+    ++pos;
+    auto n = std::strtoull(d.c_str(), nullptr, 10);
+    if (n > in.size() - pos) return bad = true, std::string{};
+    auto v = in.substr(pos, n);
+    pos += n;
+    return v;
+  }
+  std::optional<std::int64_t> oi() { return absent() ? std::nullopt : std::optional(i()); }
+  std::optional<std::uint64_t> ou() { return absent() ? std::nullopt : std::optional(u()); }
+  bool flag() {
+    auto v = u();
+    if (v > 1) bad = true;
+    return v == 1;
+  }
+};
+
+constexpr std::uint64_t max_count = 1 << 16;
+
+} // namespace
+
+std::string inventory_item_state::encode() const {
+  writer w;
+  w.s(layout_.identity);
+  w.u(static_cast<std::uint64_t>(layout_.mode));
+  w.u(epoch_);
+  w.u(next_op_);
+  w.u(paused_ ? 1 : 0);
+  w.u(layout_.stores.size());
+  for (const auto& st : layout_.stores) {
+    w.s(st.store);
+    w.u(st.item);
+  }
+  w.u(slots_.size());
+  for (std::size_t s = 0; s < slots_.size(); ++s) {
+    w.oi(slots_[s].baseline);
+    for (std::size_t i = 0; i < layout_.stores.size(); ++i) {
+      const auto& locs = layout_.slots[s].locations;
+      w.ou(i < locs.size() ? locs[i] : std::nullopt);
+      const auto& lv = slots_[s].levels[i];
+      if (!lv.present) continue;
+      w.oi(lv.known);
+      w.u(static_cast<std::uint64_t>(lv.op));
+      w.u(lv.op_id);
+      w.u(lv.attempt);
+      w.i(lv.op_target);
+      w.i(lv.op_delta);
+      w.oi(lv.op_change_from);
+      w.oi(lv.target);
+      w.i(lv.delta);
+      w.u(lv.dirty ? 1 : 0);
+      w.u(lv.aligned ? 1 : 0);
+      w.s(lv.blocked);
+    }
+  }
+  return std::move(w.out);
+}
+
+result<inventory_item_state> inventory_item_state::decode(const std::string& text) {
+  auto fail = [](std::string why) {
+    return error{"state.corrupt", "inventory item state: " + std::move(why)};
+  };
+  if (text.compare(0, 4, "iis1") != 0) return fail("unknown format or version");
+  reader r{text, 4};
+  inventory_item_state st;
+  st.layout_.identity = r.s();
+  auto mode = r.u();
+  if (mode > 1) return fail("bad mode");
+  st.layout_.mode = static_cast<sync_mode>(mode);
+  st.epoch_ = r.u();
+  st.next_op_ = r.u();
+  st.paused_ = r.flag();
+  auto nstores = r.u();
+  if (r.bad || nstores == 0 || nstores > max_count) return fail("bad store count");
+  for (std::uint64_t i = 0; i < nstores && !r.bad; ++i) {
+    item_store s;
+    s.store = r.s();
+    s.item = r.u();
+    st.layout_.stores.push_back(std::move(s));
+  }
+  auto nslots = r.u();
+  if (r.bad || nslots > max_count) return fail("bad slot count");
+  st.layout_.slots.resize(nslots);
+  st.slots_.resize(nslots);
+  for (std::uint64_t s = 0; s < nslots && !r.bad; ++s) {
+    st.slots_[s].baseline = r.oi();
+    st.slots_[s].levels.resize(nstores);
+    st.layout_.slots[s].locations.resize(nstores);
+    for (std::uint64_t i = 0; i < nstores && !r.bad; ++i) {
+      auto loc = r.ou();
+      st.layout_.slots[s].locations[i] = loc;
+      auto& lv = st.slots_[s].levels[i];
+      lv.present = loc.has_value();
+      if (!lv.present) continue;
+      lv.known = r.oi();
+      auto op = r.u();
+      if (op > 3) return fail("bad op kind");
+      lv.op = static_cast<op_kind>(op);
+      lv.op_id = r.u();
+      auto attempt = r.u();
+      if (attempt > 0xffffffffu) return fail("bad attempt");
+      lv.attempt = static_cast<std::uint32_t>(attempt);
+      lv.op_target = r.i();
+      lv.op_delta = r.i();
+      lv.op_change_from = r.oi();
+      lv.target = r.oi();
+      lv.delta = r.i();
+      lv.dirty = r.flag();
+      lv.aligned = r.flag();
+      lv.blocked = r.s();
+      if (lv.op != op_kind::none && lv.op_id >= st.next_op_) return fail("op id ahead of counter");
+    }
+    if (!r.bad && !st.slots_[s].levels[0].present) return fail("slot without a Source location");
+  }
+  if (r.bad) return fail("malformed at byte " + std::to_string(r.pos));
+  if (r.pos != text.size()) return fail("trailing bytes");
+  return st;
+}
+
+bool operator==(const inventory_item_state& a, const inventory_item_state& b) {
+  return a.encode() == b.encode();
+}
+
+} // namespace shopsync

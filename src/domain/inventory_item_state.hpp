@@ -1,0 +1,225 @@
+#pragma once
+// The inventory item state machine: the sync rules for one mapped identity (a product variant
+// matched across the stores of one sync group). Pure and deterministic: events in, commands
+// and audit records out. The spec is "inventory item state machine" in shared/design.md.
+//
+// How the holder (the item actor) uses it:
+//   1. Build it from the mapping (`item_layout`) with an `epoch` it chose once (time or
+//      randomness, an input), persist `encode()`, then call `align()` for the initial alignment.
+//   2. Feed every input: `hint` (inventory_levels/update webhook), `read_result`/`read_failed`,
+//      `write_result`/`write_failed`, `set_paused`, `clear_error`. Each returns a `transition`.
+//   3. After each input: persist `encode()` together with `transition.commands` (the outbox)
+//      and `transition.audit` in one batch, THEN send the commands. Nothing else to decide:
+//      a command's `idempotency_key` is stable across restarts, retries reuse the op id.
+//   4. After a restart: `decode()` the state and send `restart().commands` (the operations
+//      that were in flight; retried with the same op id and key, so they apply once).
+//   Transient failures come back as the same command again; the holder (or the store link)
+//   applies its backoff before sending it. `view()` answers `shopsyncctl item`.
+//
+// Levels are addressed by `level_ref{store, slot}`: store 0 is the Source, 1.. the
+// Destinations (in the order of the layout); a slot is one mapped location in each store.
+#include "domain/config.hpp"
+#include "domain/ids.hpp"
+#include "domain/result.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace shopsync {
+
+enum class sync_mode : std::uint8_t { one_way, two_way };
+// one_way, draft_order and order groups all keep their Destinations equal to the Source.
+sync_mode sync_mode_for(sync_strategy);
+const char* to_string(sync_mode);
+
+struct level_ref {
+  std::size_t store = 0; // 0 = Source
+  std::size_t slot = 0;
+  friend bool operator==(level_ref a, level_ref b) { return a.store == b.store && a.slot == b.slot; }
+};
+
+// One store's side of the identity.
+struct item_store {
+  store_name store;
+  inventory_item_id item = 0;
+};
+
+// One mapped location: its location id in each store (index = store index); nullopt when that
+// store has no location mapped to this slot (it then takes no part in the slot). The Source's
+// location (index 0) is always present.
+struct item_slot {
+  std::vector<std::optional<location_id>> locations;
+};
+
+struct item_layout {
+  std::string identity; // matcher key, e.g. "sku:ABC"
+  sync_mode mode = sync_mode::one_way;
+  std::vector<item_store> stores; // [0] Source, then Destinations
+  std::vector<item_slot> slots;
+};
+
+enum class op_kind : std::uint8_t { none, read, set, adjust };
+const char* to_string(op_kind);
+
+// An API call to make. read: read `available` at (item, location). set: inventorySetQuantities
+// to `target` with changeFromQuantity = `change_from` (null when absent). adjust:
+// inventoryAdjustQuantities by `delta` with changeFromQuantity null.
+struct command {
+  op_kind kind = op_kind::none;
+  level_ref at;
+  store_name store;
+  inventory_item_id item = 0;
+  location_id location = 0;
+  std::uint64_t op_id = 0;  // the answer must quote it
+  std::uint32_t attempt = 0; // 0 first send, >0 a retry of the same op (apply backoff)
+  std::int64_t target = 0;  // set
+  std::int64_t delta = 0;   // adjust
+  std::optional<std::int64_t> change_from; // set only
+  std::string idempotency_key; // writes: stable f(epoch, store, item, location, op id)
+};
+
+// How a failed call failed. transient covers uncertain outcomes (timeout, lost answer, 5xx,
+// THROTTLED, IDEMPOTENCY_CONCURRENT_REQUEST): the same op is retried with the same key.
+// stale: CHANGE_FROM_QUANTITY_STALE, not applied: re-read. permanent: not applied, not
+// retried (ITEM_NOT_STOCKED_AT_LOCATION, ...): the level is blocked until `clear_error`.
+enum class failure_kind : std::uint8_t { transient, stale, permanent };
+failure_kind classify_inventory_error(const std::string& code);
+
+enum class audit_kind : std::uint8_t {
+  echo_dropped,     // hint equal to known with nothing in flight: no API call
+  hint_ignored,     // hint without a value (available null) or for a level not mapped here
+  hint_dirty,       // hint differs (or an op is in flight): level will be re-read
+  observed,         // first certain value of a level
+  external_change,  // a change not made by us, found by a read or a write result
+  delta_propagated, // two-way: our adjust confirmed (before, after, delta)
+  level_set,        // a set confirmed (one-way target, or two-way alignment)
+  aligned,          // two-way Destination reached the baseline (by set or already equal)
+  retried,          // transient failure: the same op is sent again
+  stale,            // CHANGE_FROM_QUANTITY_STALE: re-read
+  error,            // permanent failure: the level is blocked
+  stale_answer,     // an answer for an op that is no longer in flight: ignored
+  paused,
+  resumed,
+  error_cleared,
+};
+const char* to_string(audit_kind);
+
+// The holder adds the time and the identity when it appends the record.
+struct audit_record {
+  audit_kind kind = audit_kind::error;
+  level_ref at;
+  store_name store;
+  location_id location = 0;
+  std::optional<std::int64_t> before, after;
+  std::int64_t delta = 0;
+  std::uint64_t op_id = 0;
+  std::string cause;
+};
+
+struct transition {
+  std::vector<command> commands;
+  std::vector<audit_record> audit;
+};
+
+// For `shopsyncctl item`.
+struct level_view {
+  level_ref at;
+  store_name store;
+  location_id location = 0;
+  std::optional<std::int64_t> known;
+  op_kind in_flight = op_kind::none;
+  std::uint64_t op_id = 0;
+  std::int64_t op_value = 0;                   // target (set) or delta (adjust)
+  std::optional<std::int64_t> pending_target; // one-way Destination not yet at the Source's value
+  std::int64_t pending_delta = 0;             // two-way, not yet sent
+  bool dirty = false;
+  bool aligned = false; // two-way: shares the baseline
+  std::string blocked;  // error code of a permanent failure; empty when fine
+};
+
+class inventory_item_state {
+public:
+  inventory_item_state(item_layout layout, std::uint64_t epoch);
+
+  // Inputs. Each returns what to send and what to record.
+  // Initial alignment: read every level; then one-way Destinations are set to the Source's
+  // value, two-way Destinations to the baseline (the Source's first value + every change
+  // counted since) with a compare-and-set. Safe to repeat (resync): it only re-reads.
+  transition align();
+  // A webhook's value is a hint, never truth: equal to known with nothing in flight it is an
+  // echo (dropped); otherwise the level is re-read (after the op in flight, if any).
+  transition hint(level_ref, std::optional<std::int64_t> available);
+  // Answers quote the op id of their command; an answer for an op no longer in flight (a
+  // duplicate, a late first attempt) is recorded as stale_answer and changes nothing.
+  transition read_result(level_ref, std::uint64_t op_id, std::int64_t quantity);
+  transition read_failed(level_ref, std::uint64_t op_id, failure_kind, const std::string& code);
+  // quantity_after_change: `quantityAfterChange` of the mutation's change for this level.
+  transition write_result(level_ref, std::uint64_t op_id, std::int64_t quantity_after_change);
+  transition write_failed(level_ref, std::uint64_t op_id, failure_kind, const std::string& code);
+  // Paused: no new write is sent; hints, reads and answers go on being recorded, and an op
+  // already in flight is still completed (its transient retries included). Resuming sends
+  // the coalesced intents.
+  transition set_paused(bool paused);
+  transition clear_error(level_ref);  // unblock after a permanent failure: re-read, go on
+  // After decode(): the ops that were in flight, to send again (same op ids and keys). The
+  // state is its own outbox: nothing but encode() needs persisting.
+  transition restart() const;
+
+  // The level of a webhook (store name + location id); nullopt when not mapped here.
+  std::optional<level_ref> find_level(const store_name&, location_id) const;
+
+  const item_layout& layout() const { return layout_; }
+  bool paused() const { return paused_; }
+  bool idle() const; // nothing in flight, nothing dirty, nothing left to write
+  std::vector<level_view> view() const;
+
+  // A compact versioned text ("iis1 ..."): a few hundred bytes for 3 stores, 1 slot.
+  // decode() refuses other versions and damaged input with error{"state.corrupt", ...}.
+  std::string encode() const;
+  static result<inventory_item_state> decode(const std::string&);
+
+  friend bool operator==(const inventory_item_state&, const inventory_item_state&);
+
+private:
+  struct level {
+    bool present = false;
+    std::optional<std::int64_t> known;
+    op_kind op = op_kind::none;
+    std::uint64_t op_id = 0;
+    std::uint32_t attempt = 0;
+    std::int64_t op_target = 0; // set: target
+    std::int64_t op_delta = 0;  // adjust: delta; two-way set: the pending delta it carries
+    std::optional<std::int64_t> op_change_from;
+    std::optional<std::int64_t> target; // one-way Destination
+    std::int64_t delta = 0;            // two-way
+    bool dirty = false;
+    bool aligned = false;
+    std::string blocked;
+  };
+  struct slot_state {
+    std::optional<std::int64_t> baseline; // two-way: the Source's first value
+    std::vector<level> levels;            // by store index
+  };
+
+  inventory_item_state() = default;
+  level* find(level_ref);
+  command make_command(level_ref, const level&) const;
+  audit_record make_audit(audit_kind, level_ref, std::string cause) const;
+  void observe(level_ref, std::int64_t quantity, const char* cause, transition&);
+  void external_change(level_ref, std::int64_t delta, std::int64_t before, std::int64_t after,
+                       const char* cause, transition&);
+  void issue(level_ref, level&, op_kind, transition&);
+  void plan(transition&);
+  void plan_level(level_ref, transition&);
+
+  item_layout layout_;
+  std::uint64_t epoch_ = 0;
+  std::uint64_t next_op_ = 1;
+  bool paused_ = false;
+  std::vector<slot_state> slots_;
+};
+
+} // namespace shopsync

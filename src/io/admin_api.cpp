@@ -1,0 +1,457 @@
+#include "io/admin_api.hpp"
+
+#include "domain/gid.hpp"
+#include "io/graphql_documents.hpp"
+#include "io/json_writer.hpp"
+
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+namespace shopsync {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+// Parses `body` (padding added in place) and hands `data` to fn. simdjson errors surface as
+// exceptions inside and leave as typed errors.
+template <class R, class F>
+result<R> with_data(std::string& body, F&& fn) {
+  thread_local od::parser parser;
+  body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  try {
+    od::document doc = parser.iterate(body.data(), body.size(), body.capacity());
+    od::object root = doc.get_object();
+    od::value data = root.find_field_unordered("data");
+    if (data.is_null())
+      return error{"admin.bad_response", "no data in the answer"};
+    return fn(data);
+  } catch (const simdjson::simdjson_error& e) {
+    return error{"admin.bad_response", std::string("unexpected answer: ") + e.what()};
+  }
+}
+
+std::string str(od::value v) {
+  if (v.is_null())
+    return {};
+  return std::string(std::string_view(v.get_string()));
+}
+
+shopify_id id_of(od::value v, std::string_view type) {
+  if (v.is_null())
+    return 0;
+  auto id = parse_gid(std::string_view(v.get_string()), type);
+  if (!id)
+    throw simdjson::simdjson_error(simdjson::INCORRECT_TYPE);
+  return *id;
+}
+
+// {"id": "gid://shopify/<type>/<n>"} → n
+shopify_id nested_id(od::value v, std::string_view type) {
+  if (v.is_null())
+    return 0;
+  od::object o = v.get_object();
+  return id_of(o.find_field_unordered("id"), type);
+}
+
+void page_info(od::value v, bool& has_next, std::string& cursor) {
+  for (auto f : v.get_object()) {
+    std::string_view k = f.unescaped_key();
+    if (k == "hasNextPage")
+      has_next = f.value().get_bool();
+    else if (k == "endCursor")
+      cursor = str(f.value());
+  }
+}
+
+std::string shopify_user_error_code(od::value v) {
+  if (v.is_null())
+    return "admin.user_error";
+  return str(v);
+}
+
+} // namespace
+
+// --- variables
+
+std::string admin_api::write_variables(const write_batch& b, const std::string& idempotency_key,
+                                       const std::string& reference_uri) {
+  const bool set = b.kind == write_kind::set;
+  json_writer w;
+  w.begin_object();
+  w.field("idempotencyKey", idempotency_key);
+  w.key("input").begin_object();
+  w.field("name", "available");
+  w.field("reason", "correction");
+  if (!reference_uri.empty())
+    w.field("referenceDocumentUri", reference_uri);
+  w.key(set ? "quantities" : "changes").begin_array();
+  for (const auto& e : b.entries) {
+    w.begin_object();
+    w.field("inventoryItemId", make_gid("InventoryItem", e.item));
+    w.field("locationId", make_gid("Location", e.location));
+    w.field(set ? "quantity" : "delta", static_cast<std::int64_t>(e.quantity));
+    // Required from 2026-04: the expected value, or an explicit null to skip the check.
+    w.key("changeFromQuantity");
+    if (set && e.change_from)
+      w.value(static_cast<std::int64_t>(*e.change_from));
+    else
+      w.null();
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  w.end_object();
+  return std::move(w).str();
+}
+
+// --- parsers
+
+result<catalog_page> admin_api::parse_catalog(std::string body) {
+  return with_data<catalog_page>(body, [](od::value data) -> result<catalog_page> {
+    catalog_page page;
+    od::object pv = data.get_object().find_field_unordered("productVariants");
+    for (auto f : pv) {
+      std::string_view k = f.unescaped_key();
+      if (k == "pageInfo") {
+        page_info(f.value(), page.has_next, page.end_cursor);
+        continue;
+      }
+      if (k != "nodes")
+        continue;
+      for (auto n : f.value().get_array()) {
+        catalog_row row;
+        for (auto nf : n.get_object()) {
+          std::string_view nk = nf.unescaped_key();
+          od::value v = nf.value();
+          if (nk == "id")
+            row.variant = id_of(v, "ProductVariant");
+          else if (nk == "sku")
+            row.sku = str(v);
+          else if (nk == "barcode")
+            row.barcode = str(v);
+          else if (nk == "title")
+            row.title = str(v);
+          else if (nk == "position")
+            row.position = static_cast<int>(std::int64_t(v.get_int64()));
+          else if (nk == "selectedOptions") {
+            for (auto o : v.get_array()) {
+              std::string name, value;
+              for (auto of : o.get_object()) {
+                std::string_view ok = of.unescaped_key();
+                if (ok == "name")
+                  name = str(of.value());
+                else if (ok == "value")
+                  value = str(of.value());
+              }
+              row.options.emplace_back(std::move(name), std::move(value));
+            }
+          } else if (nk == "inventoryItem") {
+            if (v.is_null())
+              continue;
+            for (auto itf : v.get_object()) {
+              std::string_view ik = itf.unescaped_key();
+              if (ik == "id")
+                row.inventory_item = id_of(itf.value(), "InventoryItem");
+              else if (ik == "tracked")
+                row.tracked = itf.value().get_bool();
+            }
+          } else if (nk == "product") {
+            for (auto pf : v.get_object()) {
+              std::string_view pk = pf.unescaped_key();
+              if (pk == "id")
+                row.product = id_of(pf.value(), "Product");
+              else if (pk == "handle")
+                row.handle = str(pf.value());
+            }
+          }
+        }
+        page.rows.push_back(std::move(row));
+      }
+    }
+    return page;
+  });
+}
+
+result<std::pair<std::vector<location_row>, std::optional<std::string>>>
+admin_api::parse_locations(std::string body) {
+  using R = std::pair<std::vector<location_row>, std::optional<std::string>>;
+  return with_data<R>(body, [](od::value data) -> result<R> {
+    R out;
+    bool has_next = false;
+    std::string cursor;
+    od::object locs = data.get_object().find_field_unordered("locations");
+    for (auto f : locs) {
+      std::string_view k = f.unescaped_key();
+      if (k == "pageInfo") {
+        page_info(f.value(), has_next, cursor);
+      } else if (k == "nodes") {
+        for (auto n : f.value().get_array()) {
+          location_row row;
+          for (auto nf : n.get_object()) {
+            std::string_view nk = nf.unescaped_key();
+            if (nk == "id")
+              row.id = id_of(nf.value(), "Location");
+            else if (nk == "name")
+              row.name = str(nf.value());
+            else if (nk == "isActive")
+              row.active = nf.value().get_bool();
+          }
+          out.first.push_back(std::move(row));
+        }
+      }
+    }
+    if (has_next && !cursor.empty())
+      out.second = cursor;
+    return out;
+  });
+}
+
+result<std::vector<level_value>> admin_api::parse_levels(std::string body,
+                                                         const std::vector<level_key>& keys) {
+  return with_data<std::vector<level_value>>(body, [&](od::value data) -> result<std::vector<level_value>> {
+    std::vector<level_value> out;
+    out.reserve(keys.size());
+    std::size_t i = 0;
+    for (auto n : data.get_object().find_field_unordered("nodes").get_array()) {
+      if (i >= keys.size())
+        return error{"admin.bad_response", "more levels than asked"};
+      level_value lv{keys[i], std::nullopt};
+      od::value v = n.value();
+      if (!v.is_null()) {
+        level_key got{};
+        for (auto f : v.get_object()) {
+          std::string_view k = f.unescaped_key();
+          if (k == "item")
+            got.item = nested_id(f.value(), "InventoryItem");
+          else if (k == "location")
+            got.location = nested_id(f.value(), "Location");
+          else if (k == "quantities") {
+            for (auto q : f.value().get_array()) {
+              std::string name;
+              std::optional<std::int64_t> qty;
+              for (auto qf : q.get_object()) {
+                std::string_view qk = qf.unescaped_key();
+                if (qk == "name")
+                  name = str(qf.value());
+                else if (qk == "quantity")
+                  qty = std::int64_t(qf.value().get_int64());
+              }
+              if (name == "available")
+                lv.available = qty;
+            }
+          }
+        }
+        if ((got.item && got.item != keys[i].item) || (got.location && got.location != keys[i].location))
+          return error{"admin.bad_response", "levels answered out of order"};
+        if (!lv.available)
+          lv.available = 0; // a stocked level always has "available"
+      }
+      out.push_back(lv);
+      ++i;
+    }
+    if (i != keys.size())
+      return error{"admin.bad_response", "fewer levels than asked"};
+    return out;
+  });
+}
+
+result<write_outcome> admin_api::parse_write(std::string body, write_kind kind,
+                                             const std::vector<level_key>& entries) {
+  const char* field = kind == write_kind::set ? "inventorySetQuantities" : "inventoryAdjustQuantities";
+  return with_data<write_outcome>(body, [&](od::value data) -> result<write_outcome> {
+    write_outcome out;
+    out.quantity_after.assign(entries.size(), std::nullopt);
+    std::map<level_key, std::int64_t> after;
+    bool have_group = false;
+    for (auto f : data.get_object().find_field_unordered(field).get_object()) {
+      std::string_view k = f.unescaped_key();
+      if (k == "inventoryAdjustmentGroup") {
+        od::value g = f.value();
+        if (g.is_null())
+          continue;
+        have_group = true;
+        for (auto c : g.get_object().find_field_unordered("changes").get_array()) {
+          std::string name;
+          std::optional<std::int64_t> qa;
+          level_key key{};
+          for (auto cf : c.get_object()) {
+            std::string_view ck = cf.unescaped_key();
+            if (ck == "name")
+              name = str(cf.value());
+            else if (ck == "quantityAfterChange") {
+              od::value qv = cf.value();
+              if (!qv.is_null())
+                qa = std::int64_t(qv.get_int64());
+            } else if (ck == "item")
+              key.item = nested_id(cf.value(), "InventoryItem");
+            else if (ck == "location")
+              key.location = nested_id(cf.value(), "Location");
+          }
+          if (name == "available" && qa)
+            after[key] = *qa;
+        }
+      } else if (k == "userErrors") {
+        for (auto e : f.value().get_array()) {
+          std::string code = "admin.user_error", message;
+          std::vector<std::string> path;
+          for (auto ef : e.get_object()) {
+            std::string_view ek = ef.unescaped_key();
+            if (ek == "code")
+              code = shopify_user_error_code(ef.value());
+            else if (ek == "message")
+              message = str(ef.value());
+            else if (ek == "field") {
+              od::value fv = ef.value();
+              if (!fv.is_null())
+                for (auto p : fv.get_array())
+                  path.push_back(str(p.value()));
+            }
+          }
+          // ["input", "quantities"|"changes", "<i>", leaf] names entry i.
+          std::optional<std::size_t> index;
+          if (path.size() >= 3 && path[0] == "input" && (path[1] == "quantities" || path[1] == "changes")) {
+            std::size_t n = 0;
+            auto [p, ec] = std::from_chars(path[2].data(), path[2].data() + path[2].size(), n);
+            if (ec == std::errc{} && p == path[2].data() + path[2].size() && n < entries.size())
+              index = n;
+          }
+          if (index)
+            out.entry_errors.emplace_back(*index, error{code, message});
+          else if (!out.batch_error)
+            out.batch_error = error{code, message};
+        }
+      }
+    }
+    if (!out.entry_errors.empty() || out.batch_error)
+      return out;
+    if (!have_group)
+      return error{"admin.bad_response", std::string(field) + ": neither changes nor userErrors"};
+    out.applied = true;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      auto it = after.find(entries[i]);
+      if (it != after.end())
+        out.quantity_after[i] = it->second;
+    }
+    return out;
+  });
+}
+
+result<std::string> admin_api::parse_data(std::string body) {
+  return with_data<std::string>(body, [](od::value data) -> result<std::string> {
+    od::object o = data.get_object();
+    return std::string(std::string_view(o.raw_json()));
+  });
+}
+
+// --- operations
+
+void admin_api::catalog(int first, const std::optional<std::string>& after, callback<catalog_page> done) {
+  json_writer w;
+  w.begin_object().field("first", first).key("after");
+  if (after)
+    w.value(*after);
+  else
+    w.null();
+  w.end_object();
+  client_->post({"CatalogPage", std::string(graphql::catalog_page), std::move(w).str(),
+                 request_safety::query, 2.0 + 3.0 * first},
+                [done = std::move(done)](result<graphql_reply> r) {
+                  if (!r.ok())
+                    return done(r.error());
+                  done(parse_catalog(std::move(r->body)));
+                });
+}
+
+void admin_api::locations(callback<std::vector<location_row>> done) {
+  locations_from(std::nullopt, {}, std::move(done));
+}
+
+void admin_api::locations_from(std::optional<std::string> after, std::vector<location_row> acc,
+                               callback<std::vector<location_row>> done) {
+  json_writer w;
+  w.begin_object().field("first", 100).key("after");
+  if (after)
+    w.value(*after);
+  else
+    w.null();
+  w.end_object();
+  auto client = client_;
+  client_->post({"Locations", std::string(graphql::locations), std::move(w).str(),
+                 request_safety::query, 102},
+                [client, acc = std::move(acc), done = std::move(done)](result<graphql_reply> r) mutable {
+                  if (!r.ok())
+                    return done(r.error());
+                  auto page = parse_locations(std::move(r->body));
+                  if (!page.ok())
+                    return done(page.error());
+                  for (auto& l : page->first)
+                    acc.push_back(std::move(l));
+                  if (!page->second)
+                    return done(std::move(acc));
+                  admin_api(client).locations_from(page->second, std::move(acc), std::move(done));
+                });
+}
+
+void admin_api::inventory_levels(const std::vector<level_key>& keys,
+                                 callback<std::vector<level_value>> done) {
+  if (keys.size() > max_level_ids)
+    return done(error{"admin.too_many", "at most 250 levels per query"});
+  json_writer w;
+  w.begin_object().key("ids").begin_array();
+  for (auto& k : keys)
+    w.value(make_gid("InventoryLevel", k.location) + "?inventory_item_id=" + std::to_string(k.item));
+  w.end_array().end_object();
+  client_->post({"InventoryLevels", std::string(graphql::inventory_levels), std::move(w).str(),
+                 request_safety::query, 1.0 + 3.0 * static_cast<double>(keys.size())},
+                [keys, done = std::move(done)](result<graphql_reply> r) {
+                  if (!r.ok())
+                    return done(r.error());
+                  done(parse_levels(std::move(r->body), keys));
+                });
+}
+
+void admin_api::write_inventory(write_kind kind, std::string variables_json,
+                                std::vector<level_key> entries, callback<write_outcome> done) {
+  write_attempt(kind, std::move(variables_json), std::move(entries), 0, std::move(done));
+}
+
+void admin_api::write_attempt(write_kind kind, std::string variables_json, std::vector<level_key> entries,
+                              int concurrent_retries, callback<write_outcome> done) {
+  auto client = client_;
+  const bool set = kind == write_kind::set;
+  auto delay = std::chrono::milliseconds(concurrent_retries == 0 ? 0 : 200 * concurrent_retries);
+  std::string vars_copy = variables_json;
+  client_->post(
+    {set ? "InventorySet" : "InventoryAdjust",
+     std::string(set ? graphql::inventory_set : graphql::inventory_adjust), std::move(vars_copy),
+     request_safety::idempotent, 10},
+    [client, kind, variables_json = std::move(variables_json), entries = std::move(entries),
+     concurrent_retries, done = std::move(done)](result<graphql_reply> r) mutable {
+      if (!r.ok())
+        return done(r.error());
+      auto out = parse_write(std::move(r->body), kind, entries);
+      if (out.ok() && out->batch_error && out->batch_error->code == "IDEMPOTENCY_CONCURRENT_REQUEST" &&
+          concurrent_retries < 10) {
+        // The first request with this key is still running: ask again, same key and body.
+        return admin_api(client).write_attempt(kind, std::move(variables_json), std::move(entries),
+                                               concurrent_retries + 1, std::move(done));
+      }
+      done(std::move(out));
+    },
+    delay);
+}
+
+void admin_api::execute(std::string operation, std::string document, std::string variables_json,
+                        request_safety safety, callback<std::string> done) {
+  client_->post({std::move(operation), std::move(document), std::move(variables_json), safety, 10},
+                [done = std::move(done)](result<graphql_reply> r) {
+                  if (!r.ok())
+                    return done(r.error());
+                  done(parse_data(std::move(r->body)));
+                });
+}
+
+} // namespace shopsync

@@ -1,0 +1,112 @@
+#pragma once
+// Typed Admin API operations on top of admin_client: the documents of graphql_documents.hpp,
+// variables built with json_writer, answers parsed with simdjson On-Demand into plain rows.
+// userErrors become typed per-entry or per-mutation errors; nothing is swallowed.
+// Callbacks run on the client's io threads.
+#include "domain/ids.hpp"
+#include "domain/result.hpp"
+#include "domain/write_coalescer.hpp"
+#include "io/admin_client.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace shopsync {
+
+struct catalog_row {
+  product_id product = 0;
+  std::string handle;
+  variant_id variant = 0;
+  std::string sku, barcode, title;
+  int position = 0;
+  std::vector<std::pair<std::string, std::string>> options; // selectedOptions (name, value)
+  inventory_item_id inventory_item = 0;
+  bool tracked = true;
+};
+
+struct catalog_page {
+  std::vector<catalog_row> rows;
+  bool has_next = false;
+  std::string end_cursor;
+};
+
+struct location_row {
+  location_id id = 0;
+  std::string name;
+  bool active = true;
+};
+
+struct level_key {
+  inventory_item_id item = 0;
+  location_id location = 0;
+  bool operator<(const level_key& o) const { return std::tie(item, location) < std::tie(o.item, o.location); }
+  bool operator==(const level_key& o) const { return item == o.item && location == o.location; }
+};
+
+struct level_value {
+  level_key key;
+  std::optional<std::int64_t> available; // nullopt: the item is not stocked there
+};
+
+// Result of one inventory mutation. Shopify applies a batch entirely or not at all: with any
+// userError nothing changed. `entry_errors` are the errors whose field path names an entry
+// (input.quantities.<i>...); `batch_error` is one that names none (e.g.
+// IDEMPOTENCY_KEY_PARAMETER_MISMATCH).
+struct write_outcome {
+  bool applied = false;
+  std::vector<std::optional<std::int64_t>> quantity_after; // per entry, when applied
+  std::vector<std::pair<std::size_t, error>> entry_errors;
+  std::optional<error> batch_error;
+};
+
+inline constexpr int catalog_page_size = 100;
+inline constexpr std::size_t max_level_ids = 250;
+
+class admin_api {
+public:
+  template <class T>
+  using callback = std::function<void(result<T>)>;
+
+  explicit admin_api(std::shared_ptr<admin_client> client) : client_(std::move(client)) {}
+  admin_client& client() { return *client_; }
+  const std::shared_ptr<admin_client>& client_ptr() const { return client_; }
+
+  void catalog(int first, const std::optional<std::string>& after, callback<catalog_page> done);
+  // Every active location (all pages).
+  void locations(callback<std::vector<location_row>> done);
+  // Up to 250 levels, in the order asked.
+  void inventory_levels(const std::vector<level_key>& keys, callback<std::vector<level_value>> done);
+  // A prepared set or adjust mutation (see write_variables). IDEMPOTENCY_CONCURRENT_REQUEST
+  // is retried later with the same key and variables.
+  void write_inventory(write_kind kind, std::string variables_json, std::vector<level_key> entries,
+                       callback<write_outcome> done);
+  // Any document (the order path): the `data` object as JSON text.
+  void execute(std::string operation, std::string document, std::string variables_json,
+               request_safety safety, callback<std::string> done);
+
+  // --- pure helpers (tested directly)
+  static std::string write_variables(const write_batch& b, const std::string& idempotency_key,
+                                     const std::string& reference_uri);
+  static result<catalog_page> parse_catalog(std::string body);
+  static result<std::pair<std::vector<location_row>, std::optional<std::string>>>
+  parse_locations(std::string body);
+  static result<std::vector<level_value>> parse_levels(std::string body,
+                                                       const std::vector<level_key>& keys);
+  static result<write_outcome> parse_write(std::string body, write_kind kind,
+                                           const std::vector<level_key>& entries);
+  static result<std::string> parse_data(std::string body);
+
+private:
+  void locations_from(std::optional<std::string> after, std::vector<location_row> acc,
+                      callback<std::vector<location_row>> done);
+  void write_attempt(write_kind kind, std::string variables_json, std::vector<level_key> entries,
+                     int concurrent_retries, callback<write_outcome> done);
+
+  std::shared_ptr<admin_client> client_;
+};
+
+} // namespace shopsync

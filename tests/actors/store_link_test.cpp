@@ -1,0 +1,490 @@
+// The store link actor against the real shopify-sim over HTTP, with a real RocksDB outbox.
+#include "actors/actor_config.hpp"
+#include "actors/store_link.hpp"
+#include "io/idempotency_key.hpp"
+#include "io/io_threads.hpp"
+#include "io/link_outbox.hpp"
+#include "support/sim_process.hpp"
+#include "support/temp_dir.hpp"
+
+#include <caf/all.hpp>
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <limits>
+#include <map>
+#include <set>
+#include <thread>
+
+using namespace shopsync;
+using namespace shopsync::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::pair<inventory_item_id, location_id> key_of(inventory_item_id i, location_id l) { return {i, l}; }
+
+std::string scenario(int products, int variants, double bucket_max, double bucket_restore,
+                     double unstocked_rate = 0) {
+  return R"({"stores": [{"shop": "a.myshopify.com", "token": "shpat_a", "locations": ["Main", "Outlet"],
+    "bucket": {"max": )" + std::to_string(bucket_max) + R"(, "restore": )" + std::to_string(bucket_restore) + R"(},
+    "catalog": {"generate": {"products": )" + std::to_string(products) + R"(, "variants_per_product": )" +
+         std::to_string(variants) + R"(, "available_min": 100, "available_max": 100, "unstocked_rate": )" +
+         std::to_string(unstocked_rate) + "}}}]}";
+}
+
+struct sim_call {
+  std::string operation, outcome, key;
+  std::size_t entries = 0;
+};
+
+struct link_fixture {
+  sim_process sim;
+  temp_dir dir{"store-link"};
+  std::unique_ptr<state_store> db;
+  actor_config cfg{2};
+  caf::actor_system sys{cfg};
+  std::unique_ptr<io_threads> io = std::make_unique<io_threads>(1);
+
+  explicit link_fixture(const std::string& scen) : sim(scen) { open_db(); }
+  ~link_fixture() { io->stop(); }
+
+  void open_db() {
+    auto r = state_store::open({dir.str() + "/db", false, true});
+    EXPECT_TRUE(r.ok());
+    db = std::move(r.value());
+  }
+
+  store_link_options options(int max_in_flight = 2) {
+    store_link_options o;
+    o.store.name = "a";
+    o.store.shop_domain = "a.myshopify.com";
+    o.store.base_url = sim.base_url();
+    o.store.access_token = "shpat_a";
+    o.store.max_in_flight = max_in_flight;
+    o.batching_window = 50ms;
+    o.io = &io->context();
+    o.db = db.get();
+    o.client.backoff = {20ms, 200ms, 2.0, 5};
+    o.client.read_timeout = 2s;
+    return o;
+  }
+
+  // Every variant's inventory item, and the location ids, through the link itself.
+  std::vector<inventory_item_id> items(const store_link_actor& link) {
+    caf::scoped_actor self{sys};
+    std::vector<inventory_item_id> out;
+    std::optional<std::string> after;
+    for (;;) {
+      catalog_page_reply rep;
+      self->request(link, caf::infinite, catalog_atom::value, catalog_page_request{250, after})
+        .receive([&](catalog_page_reply& r) { rep = std::move(r); }, [&](caf::error&) {});
+      EXPECT_TRUE(rep.ok) << rep.err.message;
+      for (auto& row : rep.page.rows)
+        out.push_back(row.inventory_item);
+      if (!rep.ok || !rep.page.has_next)
+        break;
+      after = rep.page.end_cursor;
+    }
+    return out;
+  }
+  std::vector<location_row> locations(const store_link_actor& link) {
+    caf::scoped_actor self{sys};
+    locations_reply rep;
+    self->request(link, caf::infinite, locations_atom::value)
+      .receive([&](locations_reply& r) { rep = std::move(r); }, [&](caf::error&) {});
+    EXPECT_TRUE(rep.ok);
+    return rep.locations;
+  }
+
+  // The simulator's truth: available per (item, location); nullopt when not stocked.
+  std::map<std::pair<inventory_item_id, location_id>, std::optional<std::int64_t>> levels() {
+    simdjson::dom::parser p;
+    std::map<std::pair<inventory_item_id, location_id>, std::optional<std::int64_t>> out;
+    auto body = sim.get("/_sim/state?store=a.myshopify.com");
+    for (auto v : p.parse(body)["variants"].get_array()) {
+      auto item = std::uint64_t(v["inventory_item_id"].get_uint64());
+      for (auto l : v["levels"].get_array()) {
+        std::optional<std::int64_t> a;
+        if (!l["available"].is_null())
+          a = std::int64_t(l["available"].get_int64());
+        out[key_of(item, std::uint64_t(l["location_id"].get_uint64()))] = a;
+      }
+    }
+    return out;
+  }
+
+  std::vector<sim_call> log(const std::string& op = "") {
+    simdjson::dom::parser p;
+    std::vector<sim_call> out;
+    auto body = sim.get("/_sim/log?store=a.myshopify.com" + (op.empty() ? "" : "&operation=" + op));
+    for (auto c : p.parse(body)["calls"].get_array()) {
+      sim_call sc;
+      sc.operation = std::string(c["operation"].get_string().value());
+      sc.outcome = std::string(c["outcome"].get_string().value());
+      if (!c["idempotency_key"].is_null())
+        sc.key = std::string(c["idempotency_key"].get_string().value());
+      auto vars = c["variables"];
+      if (vars.is_object()) {
+        simdjson::dom::element input;
+        if (vars["input"].get(input) == simdjson::SUCCESS) {
+          simdjson::dom::array list;
+          if (input["changes"].get(list) == simdjson::SUCCESS || input["quantities"].get(list) == simdjson::SUCCESS)
+            sc.entries = list.size();
+        }
+      }
+      out.push_back(sc);
+    }
+    return out;
+  }
+
+  std::size_t outbox_batches() {
+    std::size_t n = 0;
+    auto st = db->scan(column::outbox, "link/a/batch/", [&](std::string_view, std::string_view) {
+      ++n;
+      return true;
+    });
+    EXPECT_TRUE(st.ok());
+    return n;
+  }
+};
+
+write_intent adjust(inventory_item_id item, location_id loc, std::int64_t d, std::uint64_t op) {
+  return {write_kind::adjust, item, loc, d, std::nullopt, op};
+}
+
+// Sends every intent at once, then collects every reply (in order).
+std::vector<inventory_write_reply> write_all(caf::actor_system& sys, const store_link_actor& link,
+                                             const std::vector<write_intent>& intents) {
+  caf::scoped_actor self{sys};
+  using handle_t = decltype(self->request(link, caf::infinite, inv_write_atom::value, intents[0]));
+  std::vector<handle_t> handles;
+  for (auto& in : intents)
+    handles.push_back(self->request(link, caf::infinite, inv_write_atom::value, in));
+  std::vector<inventory_write_reply> out;
+  for (auto& h : handles)
+    h.receive([&](inventory_write_reply& r) { out.push_back(r); },
+              [&](caf::error& e) {
+                inventory_write_reply r;
+                r.err = error{"caf", to_string(e)};
+                out.push_back(r);
+              });
+  return out;
+}
+
+store_link_status link_status(caf::actor_system& sys, const store_link_actor& link) {
+  caf::scoped_actor self{sys};
+  store_link_status s;
+  self->request(link, caf::infinite, link_status_atom::value)
+    .receive([&](store_link_status& r) { s = r; }, [&](caf::error&) {});
+  return s;
+}
+
+} // namespace
+
+TEST(store_link, a_burst_of_1000_changes_over_300_items_takes_two_mutations) {
+  link_fixture fx(scenario(100, 3, 20000, 10000));
+  ASSERT_TRUE(fx.sim.running());
+  auto link = spawn_store_link(fx.sys, fx.options());
+  auto items = fx.items(link);
+  ASSERT_EQ(items.size(), 300u);
+  auto loc = fx.locations(link).at(0).id;
+  std::vector<write_intent> intents;
+  std::map<inventory_item_id, int> count;
+  for (std::uint64_t n = 0; n < 1000; ++n) {
+    auto item = items[(n * 7) % 300];
+    intents.push_back(adjust(item, loc, -1, 1000 + n));
+    ++count[item];
+  }
+  auto replies = write_all(fx.sys, link, intents);
+  ASSERT_EQ(replies.size(), 1000u);
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    ASSERT_TRUE(replies[i].ok) << replies[i].err.code << " " << replies[i].err.message;
+    EXPECT_EQ(replies[i].op_id, intents[i].op_id);
+    EXPECT_EQ(replies[i].quantity_after, 100 - count[intents[i].item]);
+  }
+  auto mutations = fx.log("InventoryAdjust");
+  ASSERT_EQ(mutations.size(), 2u);
+  EXPECT_EQ(mutations[0].entries + mutations[1].entries, 300u);
+  EXPECT_NE(mutations[0].key, mutations[1].key);
+  auto truth = fx.levels();
+  for (auto& [item, n] : count)
+    EXPECT_EQ(truth[key_of(item, loc)], 100 - n);
+  auto st = link_status(fx.sys, link);
+  EXPECT_EQ(st.mutations, 2u);
+  EXPECT_EQ(st.entries_written, 300u);
+  EXPECT_EQ(st.in_flight, 0);
+  EXPECT_EQ(fx.outbox_batches(), 0u); // confirmed batches leave the outbox
+  auto json = to_json(st);
+  EXPECT_NE(json.find("\"mutations\":2"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"bucket\":{\"maximum\":20000"), std::string::npos) << json;
+}
+
+TEST(store_link, a_tiny_bucket_throttles_without_losing_or_doubling_a_change) {
+  link_fixture fx(scenario(10, 2, 25, 40));
+  auto link = spawn_store_link(fx.sys, fx.options());
+  std::vector<inventory_item_id> items;
+  {
+    // Catalog pages cost more than this bucket holds: read the ids from the simulator.
+    for (auto& [k, v] : fx.levels())
+      items.push_back(k.first);
+    std::sort(items.begin(), items.end());
+    items.erase(std::unique(items.begin(), items.end()), items.end());
+  }
+  ASSERT_EQ(items.size(), 20u);
+  auto before = fx.levels();
+  auto loc = before.begin()->first.second;
+  // Some THROTTLED answers regardless of the bucket, too.
+  fx.sim.post("/_sim/faults", R"({"throttle_next": 3, "operations": ["InventoryAdjust"]})");
+  std::map<inventory_item_id, int> expected;
+  std::uint64_t op = 1;
+  std::vector<inventory_write_reply> replies;
+  for (int wave = 0; wave < 6; ++wave) {
+    std::vector<write_intent> intents;
+    for (int i = 0; i < 20; ++i) {
+      auto item = items[(wave * 3 + i) % items.size()];
+      int d = (i % 3) - 1 == 0 ? 2 : (i % 3) - 1;
+      intents.push_back(adjust(item, loc, d, op++));
+      expected[item] += d;
+    }
+    auto r = write_all(fx.sys, link, intents);
+    replies.insert(replies.end(), r.begin(), r.end());
+  }
+  for (auto& r : replies)
+    ASSERT_TRUE(r.ok) << r.err.code << " " << r.err.message;
+  auto truth = fx.levels();
+  for (auto item : items)
+    EXPECT_EQ(truth[key_of(item, loc)], *before[key_of(item, loc)] + expected[item]) << item;
+  auto calls = fx.log("InventoryAdjust");
+  std::size_t applied = 0, throttled = 0;
+  std::set<std::string> keys;
+  for (auto& c : calls) {
+    applied += c.outcome == "applied";
+    throttled += c.outcome == "throttled";
+    if (c.outcome == "applied")
+      EXPECT_TRUE(keys.insert(c.key).second) << "a key applied twice";
+  }
+  EXPECT_EQ(applied, 6u);
+  EXPECT_GE(throttled, 3u);
+  auto st = link_status(fx.sys, link);
+  EXPECT_EQ(st.mutations, 6u);
+  EXPECT_GE(st.throttled, 3u);
+  ASSERT_TRUE(st.bucket_maximum);
+  EXPECT_EQ(*st.bucket_maximum, 25);
+}
+
+TEST(store_link, one_entry_refused_the_rest_goes_through_with_a_new_key) {
+  link_fixture fx(scenario(30, 1, 20000, 10000, 0.3));
+  auto link = spawn_store_link(fx.sys, fx.options());
+  auto truth = fx.levels();
+  auto locs = fx.locations(link);
+  // Two stocked pairs and one that is not stocked, at the Main location.
+  std::vector<inventory_item_id> stocked;
+  std::optional<inventory_item_id> unstocked;
+  for (auto& [k, v] : truth) {
+    if (k.second != locs[0].id)
+      continue;
+    if (v && stocked.size() < 2)
+      stocked.push_back(k.first);
+    else if (!v && !unstocked)
+      unstocked = k.first;
+  }
+  ASSERT_EQ(stocked.size(), 2u);
+  ASSERT_TRUE(unstocked);
+  std::vector<write_intent> intents = {adjust(stocked[0], locs[0].id, -1, 1), adjust(*unstocked, locs[0].id, -1, 2),
+                                       adjust(stocked[1], locs[0].id, 3, 3)};
+  auto replies = write_all(fx.sys, link, intents);
+  ASSERT_EQ(replies.size(), 3u);
+  EXPECT_TRUE(replies[0].ok);
+  EXPECT_EQ(replies[0].quantity_after, *truth[key_of(stocked[0], locs[0].id)] - 1);
+  EXPECT_FALSE(replies[1].ok);
+  EXPECT_EQ(replies[1].err.code, "ITEM_NOT_STOCKED_AT_LOCATION");
+  EXPECT_TRUE(replies[2].ok);
+  EXPECT_EQ(replies[2].quantity_after, *truth[key_of(stocked[1], locs[0].id)] + 3);
+  auto calls = fx.log("InventoryAdjust");
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].outcome, "user_errors");
+  EXPECT_EQ(calls[0].entries, 3u);
+  EXPECT_EQ(calls[1].outcome, "applied");
+  EXPECT_EQ(calls[1].entries, 2u);
+  EXPECT_NE(calls[0].key, calls[1].key);
+  EXPECT_EQ(fx.outbox_batches(), 0u);
+  // Asking again with the refused op id answers from the record, without a call.
+  auto again = write_all(fx.sys, link, {intents[1]});
+  EXPECT_EQ(again[0].err.code, "ITEM_NOT_STOCKED_AT_LOCATION");
+  EXPECT_EQ(fx.log("InventoryAdjust").size(), 2u);
+  // Old result records are pruned; recent ones stay.
+  link_outbox ob(*fx.db, "a", 1);
+  auto kept = ob.prune_results(0);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(*kept, 0u);
+  auto pruned = ob.prune_results(std::numeric_limits<std::int64_t>::max());
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(*pruned, 3u);
+}
+
+TEST(store_link, compare_and_set_stale_is_reported_and_nothing_overwritten) {
+  link_fixture fx(scenario(4, 1, 20000, 10000));
+  auto link = spawn_store_link(fx.sys, fx.options());
+  auto items = fx.items(link);
+  auto loc = fx.locations(link).at(0).id;
+  auto truth = fx.levels();
+  auto cur = *truth[key_of(items[0], loc)];
+  // A sale raced the alignment: the expected value is stale.
+  fx.sim.post("/_sim/restock", R"({"store": "a.myshopify.com", "inventory_item_id": )" + std::to_string(items[0]) +
+                                   R"(, "location_id": )" + std::to_string(loc) + R"(, "delta": -2})");
+  auto r = write_all(fx.sys, link,
+                     {write_intent{write_kind::set, items[0], loc, 50, cur, 1},
+                      write_intent{write_kind::set, items[1], loc, 60, *truth[key_of(items[1], loc)], 2}});
+  EXPECT_FALSE(r[0].ok);
+  EXPECT_EQ(r[0].err.code, "CHANGE_FROM_QUANTITY_STALE");
+  EXPECT_TRUE(r[1].ok);
+  EXPECT_EQ(r[1].quantity_after, 60);
+  EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], cur - 2);
+  // With the value read again, it goes through.
+  auto ok = write_all(fx.sys, link, {write_intent{write_kind::set, items[0], loc, 50, cur - 2, 3}});
+  EXPECT_TRUE(ok[0].ok);
+  EXPECT_EQ(ok[0].quantity_after, 50);
+}
+
+TEST(store_link, level_reads_are_batched_250_to_a_query) {
+  link_fixture fx(scenario(100, 3, 20000, 10000, 0.1));
+  auto link = spawn_store_link(fx.sys, fx.options());
+  auto truth = fx.levels();
+  std::vector<level_key> keys;
+  for (auto& [k, v] : truth)
+    if (keys.size() < 300 && k.second == truth.begin()->first.second)
+      keys.push_back({k.first, k.second});
+  ASSERT_EQ(keys.size(), 300u);
+  caf::scoped_actor self{fx.sys};
+  using handle_t = decltype(self->request(link, caf::infinite, level_read_atom::value, keys[0]));
+  std::vector<handle_t> hs;
+  for (auto& k : keys)
+    hs.push_back(self->request(link, caf::infinite, level_read_atom::value, k));
+  std::size_t unstocked = 0;
+  for (std::size_t i = 0; i < hs.size(); ++i)
+    hs[i].receive(
+      [&](level_read_reply& r) {
+        ASSERT_TRUE(r.ok) << r.err.message;
+        EXPECT_EQ(r.key, keys[i]);
+        auto want = truth[key_of(keys[i].item, keys[i].location)];
+        EXPECT_EQ(r.stocked, want.has_value());
+        if (want)
+          EXPECT_EQ(r.available, *want);
+        unstocked += !r.stocked;
+      },
+      [&](caf::error& e) { ADD_FAILURE() << to_string(e); });
+  EXPECT_GT(unstocked, 0u);
+  EXPECT_EQ(fx.log("InventoryLevels").size(), 2u);
+}
+
+TEST(store_link, deltas_that_cancel_out_cost_a_read_not_a_mutation) {
+  link_fixture fx(scenario(2, 1, 20000, 10000));
+  auto link = spawn_store_link(fx.sys, fx.options());
+  auto items = fx.items(link);
+  auto loc = fx.locations(link).at(0).id;
+  auto r = write_all(fx.sys, link, {adjust(items[0], loc, -2, 1), adjust(items[0], loc, 2, 2)});
+  ASSERT_TRUE(r[0].ok && r[1].ok);
+  EXPECT_EQ(r[0].quantity_after, 100);
+  EXPECT_EQ(fx.log("InventoryAdjust").size(), 0u);
+}
+
+TEST(store_link, a_crash_after_sending_resends_the_same_batch_and_it_applies_once) {
+  link_fixture fx(scenario(3, 1, 20000, 10000));
+  std::vector<inventory_item_id> items;
+  location_id loc;
+  {
+    auto link1 = spawn_store_link(fx.sys, fx.options());
+    items = fx.items(link1);
+    loc = fx.locations(link1).at(0).id;
+    // The first mutation is applied, and its answer never comes (the connection hangs).
+    fx.sim.post("/_sim/faults", R"({"lost_next": 1, "lost_mode": "hang", "operations": ["InventoryAdjust"]})");
+    caf::scoped_actor self{fx.sys};
+    self->request(link1, caf::infinite, inv_write_atom::value, adjust(items[0], loc, -5, 41));
+    self->request(link1, caf::infinite, inv_write_atom::value, adjust(items[1], loc, 7, 42));
+    for (int i = 0; i < 200 && fx.log("InventoryAdjust").empty(); ++i)
+      std::this_thread::sleep_for(10ms);
+    ASSERT_EQ(fx.log("InventoryAdjust").size(), 1u);
+    EXPECT_EQ(fx.outbox_batches(), 1u); // saved before it was sent
+    // Crash: the actor dies, its io threads stop, the database is closed.
+    self->send_exit(link1, caf::exit_reason::kill);
+    self->wait_for(link1);
+  }
+  fx.io->stop();
+  fx.io = std::make_unique<io_threads>(1);
+  fx.db.reset();
+  fx.open_db();
+  EXPECT_EQ(fx.outbox_batches(), 1u);
+  auto after_crash = fx.levels();
+  EXPECT_EQ(*after_crash[key_of(items[0], loc)], 95);
+  EXPECT_EQ(*after_crash[key_of(items[1], loc)], 107);
+
+  // Restart: the recovered batch goes first, verbatim; Shopify answers with its first result.
+  auto link2 = spawn_store_link(fx.sys, fx.options());
+  for (int i = 0; i < 300 && fx.outbox_batches() != 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(fx.outbox_batches(), 0u);
+  auto calls = fx.log("InventoryAdjust");
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1].outcome, "replayed");
+  EXPECT_EQ(calls[0].key, calls[1].key);
+  // The item actors ask again with their op ids and learn the result; nothing is written again.
+  auto r = write_all(fx.sys, link2, {adjust(items[0], loc, -5, 41), adjust(items[1], loc, 7, 42)});
+  ASSERT_TRUE(r[0].ok) << r[0].err.code;
+  EXPECT_EQ(r[0].quantity_after, 95);
+  ASSERT_TRUE(r[1].ok);
+  EXPECT_EQ(r[1].quantity_after, 107);
+  EXPECT_EQ(fx.log("InventoryAdjust").size(), 2u);
+  auto truth = fx.levels();
+  EXPECT_EQ(*truth[key_of(items[0], loc)], 95);
+  EXPECT_EQ(*truth[key_of(items[1], loc)], 107);
+  caf::anon_send_exit(link2, caf::exit_reason::user_shutdown);
+}
+
+TEST(store_link, a_resubmission_during_recovery_is_attached_to_the_recovered_batch) {
+  link_fixture fx(scenario(2, 1, 20000, 10000));
+  std::vector<inventory_item_id> items;
+  location_id loc;
+  {
+    auto probe = spawn_store_link(fx.sys, fx.options());
+    items = fx.items(probe);
+    loc = fx.locations(probe).at(0).id;
+    caf::anon_send_exit(probe, caf::exit_reason::user_shutdown);
+  }
+  // A batch persisted by a previous run and never sent (the crash came before the send).
+  link_outbox ob(*fx.db, "a", 7000);
+  write_batch wb{write_kind::adjust, {{items[0], loc, -3, std::nullopt, {77}}}};
+  outbox_batch b{7000, batch_idempotency_key("a", 7000), wb, ""};
+  b.variables_json = admin_api::write_variables(wb, b.idempotency_key, "gid://shopsync/SyncBatch/a/7000");
+  ASSERT_TRUE(ob.apply({{}, {b}, {}}).ok());
+  // Slow answers, so the re-submission arrives while the recovered batch is in flight.
+  fx.sim.post("/_sim/faults", R"({"latency_ms": 300})");
+  auto link = spawn_store_link(fx.sys, fx.options());
+  auto r = write_all(fx.sys, link, {adjust(items[0], loc, -3, 77)});
+  ASSERT_TRUE(r[0].ok) << r[0].err.code;
+  EXPECT_EQ(r[0].quantity_after, 97);
+  auto calls = fx.log("InventoryAdjust");
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].key, b.idempotency_key);
+  EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 97);
+  caf::anon_send_exit(link, caf::exit_reason::user_shutdown);
+}
+
+TEST(store_link, execute_passes_any_document_through) {
+  link_fixture fx(scenario(1, 1, 20000, 10000));
+  auto link = spawn_store_link(fx.sys, fx.options());
+  caf::scoped_actor self{fx.sys};
+  graphql_answer a;
+  self->request(link, caf::infinite, execute_atom::value,
+                graphql_request{"OrdersByOrigin", "query OrdersByOrigin($query: String!) { orders(first: 5, query: $query) { nodes { id } } }",
+                                R"({"query": "tag:'x'"})", false})
+    .receive([&](graphql_answer& r) { a = r; }, [&](caf::error&) {});
+  ASSERT_TRUE(a.ok) << a.err.message;
+  EXPECT_NE(a.body.find("\"data\""), std::string::npos);
+  // As the order actor sees it.
+  graphql_executor_actor exec = link;
+  self->request(exec, caf::infinite, execute_atom::value, graphql_request{"Nope", "query Nope { x }", "{}", false})
+    .receive([&](graphql_answer& r) { a = r; }, [&](caf::error&) {});
+  EXPECT_FALSE(a.ok);
+  EXPECT_EQ(a.err.code, "SIM_UNKNOWN_OPERATION");
+}

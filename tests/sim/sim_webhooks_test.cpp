@@ -1,0 +1,183 @@
+// Webhooks from shopify-sim: each topic's payload carries the fields and JSON types of Shopify's
+// examples in shared/shopify/webhooks/, every X-Shopify-* header is set, the signature verifies,
+// and a failed or unanswered delivery is retried with the same webhook id.
+#include "sim/sim_fixture.hpp"
+#include "sim/hmac.hpp"
+#include "support/http_receiver.hpp"
+
+#include <map>
+#include <set>
+
+using namespace shopsync::testing;
+
+namespace {
+std::string json_type(simdjson::dom::element el) {
+  switch (el.type()) {
+    case simdjson::dom::element_type::ARRAY: return "array";
+    case simdjson::dom::element_type::OBJECT: return "object";
+    case simdjson::dom::element_type::INT64:
+    case simdjson::dom::element_type::UINT64: return "integer";
+    case simdjson::dom::element_type::DOUBLE: return "double";
+    case simdjson::dom::element_type::STRING: return "string";
+    case simdjson::dom::element_type::BOOL: return "bool";
+    case simdjson::dom::element_type::NULL_VALUE: return "null";
+  }
+  return "?";
+}
+
+// Every key of the example is in ours with the same JSON type, recursively (arrays: their first
+// elements). A null in the example says nothing about the type; extra keys in ours are allowed.
+void same_shape(simdjson::dom::element example, simdjson::dom::element ours, const std::string& path,
+                std::vector<std::string>& problems) {
+  auto te = json_type(example), to = json_type(ours);
+  if (te == "null")
+    return;
+  if (te != to) {
+    problems.push_back(path + ": example " + te + ", simulator " + to);
+    return;
+  }
+  if (te == "object") {
+    for (auto [key, val] : simdjson::dom::object(example)) {
+      simdjson::dom::element o;
+      if (simdjson::dom::object(ours)[key].get(o) != simdjson::SUCCESS) {
+        problems.push_back(path + "." + std::string(key) + ": missing");
+        continue;
+      }
+      same_shape(val, o, path + "." + std::string(key), problems);
+    }
+  } else if (te == "array") {
+    simdjson::dom::array ea(example), oa(ours);
+    if (ea.size() > 0) {
+      if (oa.size() == 0)
+        problems.push_back(path + ": empty, the example has elements");
+      else
+        same_shape(*ea.begin(), *oa.begin(), path + "[0]", problems);
+    }
+  }
+}
+
+const std::vector<std::string> all_topics = {"inventory_levels/update", "inventory_items/update", "orders/create",
+                                              "draft_orders/create", "draft_orders/update", "products/create",
+                                              "products/update"};
+
+std::string example_file(const std::string& topic) {
+  std::string f = topic;
+  for (auto& c : f)
+    if (c == '/')
+      c = '_';
+  return read_file(shared_path("shopify/webhooks/" + f + ".json"));
+}
+} // namespace
+
+TEST(SimWebhooks, HmacCheckValuesFromTheContract) {
+  auto body = read_file(shared_path("shopify/webhooks/inventory_levels_update.json"));
+  ASSERT_EQ(body.size(), 216u);
+  EXPECT_EQ(shopsync::sim::hmac_sha256_base64("hush", body), "kltOIo/ziXkxEJ6WC0JmBJpJBT2LRzagZuvT5+8Lthg=");
+  EXPECT_EQ(shopsync::sim::hmac_sha256_base64("test_secret_key", ""), "wde+AV/P/S1RUZlUH69IkPgPFLVGtBzMGLvoVzqwiwo=");
+  EXPECT_NE(shopsync::sim::hmac_sha256_base64("hush", body + " "), "kltOIo/ziXkxEJ6WC0JmBJpJBT2LRzagZuvT5+8Lthg=");
+}
+
+TEST(SimWebhooks, EveryTopicHasTheFieldsAndTypesOfShopifysExampleAndIsSigned) {
+  http_receiver rx;
+  sim_process sim(small_scenario(), {"--webhook-url", rx.url(), "--time-scale", "0.001"});
+  const std::string shop = "alpha.myshopify.com";
+  auto [shirt_variant, shirt_item] = sim.ids(shop, "SHIRT-S");
+  // inventory_levels/update, orders/create, products/update
+  sim.post("/_sim/sale", R"({"store":"alpha.myshopify.com","sku":"SHIRT-S","quantity":2})");
+  // inventory_items/update
+  sim.post("/_sim/variant/update", R"({"store":"alpha.myshopify.com","sku":"MUG","new_sku":"MUG-2"})");
+  // products/create
+  sim.post("/_sim/product", R"({"store":"alpha.myshopify.com","handle":"scarf","title":"Scarf","variants":[{"sku":"SCARF","barcode":"1000000000099","available":3}]})");
+  // draft_orders/create (through the Admin API: api_client_id is the app's), then completed
+  auto d = sim.alpha("DraftOrderCreate", R"({"input":{"email":"jane@example.com","note":"from the test","tags":["t1","t2"],
+      "lineItems":[{"variantId":")" + variant_gid(shirt_variant) + R"(","quantity":1}],
+      "shippingAddress":{"firstName":"Jane","lastName":"Doe","address1":"1 Main St","city":"Springfield","provinceCode":"IL","zip":"62701","countryCode":"US"}}})");
+  auto draft_id = d->str("/data/draftOrderCreate/draftOrder/id");
+  sim.post("/_sim/draft_order/update", R"({"store":"alpha.myshopify.com","id":")" + draft_id + R"(","status":"completed"})");
+
+  // sale 3, SKU change 2, product 1, draft 1, completion 4 (orders/create, level, product, draft)
+  ASSERT_TRUE(rx.wait_for(11, std::chrono::seconds(10))) << rx.count();
+  EXPECT_TRUE(sim.get("/_sim/webhooks/wait_idle?timeout_ms=5000")->flag("/idle"));
+  std::map<std::string, std::vector<received_request>> by_topic;
+  std::set<std::string> webhook_ids;
+  for (auto& r : rx.requests()) {
+    by_topic[r.headers["x-shopify-topic"]].push_back(r);
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.headers["x-shopify-shop-domain"], shop);
+    EXPECT_EQ(r.headers["x-shopify-api-version"], "2026-10");
+    EXPECT_EQ(r.headers["x-shopify-hmac-sha256"], shopsync::sim::hmac_sha256_base64("test-secret", r.body));
+    EXPECT_EQ(r.headers["x-shopify-hmac-sha256"].size(), 44u);
+    EXPECT_FALSE(r.headers["x-shopify-event-id"].empty());
+    EXPECT_EQ(r.headers["x-shopify-triggered-at"].size(), 25u) << r.headers["x-shopify-triggered-at"];
+    EXPECT_TRUE(webhook_ids.insert(r.headers["x-shopify-webhook-id"]).second) << "one id per delivery";
+    EXPECT_EQ(r.headers["content-type"], "application/json");
+  }
+  for (auto& topic : all_topics) {
+    ASSERT_FALSE(by_topic[topic].empty()) << "no " << topic;
+    simdjson::dom::parser p1, p2;
+    auto example = p1.parse(example_file(topic)).value();
+    for (auto& r : by_topic[topic]) {
+      simdjson::dom::element ours;
+      ASSERT_EQ(p2.parse(r.body).get(ours), simdjson::SUCCESS) << r.body;
+      std::vector<std::string> problems;
+      same_shape(example, ours, topic, problems);
+      for (auto& pr : problems)
+        ADD_FAILURE() << pr << "\n" << r.body;
+    }
+  }
+  // Values that matter to shopsync.
+  auto sale = parse_json(by_topic["orders/create"][0].body);
+  EXPECT_EQ(sale->num("/line_items/0/variant_id"), shirt_variant);
+  EXPECT_NE(sale->num("/app_id"), 580111) << "a storefront sale is not the app's own order";
+  auto level = parse_json(by_topic["inventory_levels/update"][0].body);
+  EXPECT_EQ(level->num("/inventory_item_id"), shirt_item);
+  EXPECT_EQ(level->num("/available"), 8);
+  EXPECT_EQ(level->str("/admin_graphql_api_id"),
+            "gid://shopify/InventoryLevel/" + std::to_string(level->num("/location_id")) + "?inventory_item_id=" + std::to_string(shirt_item));
+  auto created = parse_json(by_topic["draft_orders/create"][0].body);
+  EXPECT_EQ(created->num("/api_client_id"), 580111);
+  EXPECT_EQ(created->str("/status"), "open");
+  EXPECT_EQ(created->str("/tags"), "t1, t2");
+  auto done = parse_json(by_topic["draft_orders/update"].back().body);
+  EXPECT_EQ(done->str("/status"), "completed");
+  EXPECT_FALSE(done->is_null("/order_id"));
+  auto item = parse_json(by_topic["inventory_items/update"][0].body);
+  EXPECT_EQ(item->str("/sku"), "MUG-2");
+}
+
+TEST(SimWebhooks, FailedAndUnansweredDeliveriesAreRetriedWithTheSameIds) {
+  // 1st attempt: 500; 2nd: no answer within the (scaled) 5 s deadline; 3rd: 200.
+  http_receiver rx([](std::size_t n, const received_request&) {
+    if (n == 0) return receiver_reply{500, {}};
+    if (n == 1) return receiver_reply{200, std::chrono::milliseconds(1500)};
+    return receiver_reply{};
+  });
+  // time scale 0.05: deadline 250 ms, backoff 0.5 s then 1.5 s.
+  sim_process sim(small_scenario(), {"--webhook-url", rx.url(), "--time-scale", "0.05"});
+  sim.post("/_sim/set_level", R"({"store":"alpha.myshopify.com","sku":"MUG","available":1})");
+  ASSERT_TRUE(rx.wait_for(3, std::chrono::seconds(15)));
+  auto reqs = rx.requests();
+  EXPECT_EQ(reqs[0].headers["x-shopify-webhook-id"], reqs[1].headers["x-shopify-webhook-id"]);
+  EXPECT_EQ(reqs[1].headers["x-shopify-webhook-id"], reqs[2].headers["x-shopify-webhook-id"]);
+  EXPECT_EQ(reqs[0].body, reqs[2].body) << "the original payload";
+  auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(reqs[1].at - reqs[0].at).count();
+  EXPECT_GE(gap, 400) << "backoff before the first retry";
+  sim.get("/_sim/webhooks/wait_idle?timeout_ms=5000");
+  auto stats = sim.get("/_sim/webhooks");
+  ASSERT_EQ(stats->size("/deliveries"), 1u);
+  EXPECT_EQ(stats->str("/deliveries/0/state"), "delivered");
+  EXPECT_EQ(stats->num("/deliveries/0/attempts"), 3);
+}
+
+TEST(SimWebhooks, GivesUpAfterEightRetries) {
+  http_receiver rx([](std::size_t, const received_request&) { return receiver_reply{503, {}}; });
+  sim_process sim(small_scenario(), {"--webhook-url", rx.url(), "--time-scale", "0.0001"});
+  sim.post("/_sim/set_level", R"({"store":"alpha.myshopify.com","sku":"MUG","available":2})");
+  ASSERT_TRUE(rx.wait_for(9, std::chrono::seconds(10)));
+  sim.get("/_sim/webhooks/wait_idle?timeout_ms=5000");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(rx.count(), 9u);
+  auto stats = sim.get("/_sim/webhooks");
+  EXPECT_EQ(stats->str("/deliveries/0/state"), "failed");
+  EXPECT_EQ(stats->num("/deliveries/0/last_status"), 503);
+}
