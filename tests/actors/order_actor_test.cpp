@@ -1,11 +1,10 @@
-// The order actor against the real shopify-sim (Admin API over loopback HTTP through the real
-// admin_client), with a real RocksDB in a temp dir. The Source's store_link is played by
-// `sim_link` below: a graphql_executor_actor over admin_client, as the store_link's generic
-// execute is. One test uses an in-test fake executor to watch persist-before-execute.
+// The order actor against the real shopify-sim: the Source's real store_link (its generic
+// execute, over admin_client and loopback HTTP) and a real RocksDB in a temp dir. One test uses
+// an in-test fake executor to watch persist-before-execute.
 #include "actors/actor_config.hpp"
 #include "actors/order_actor.hpp"
 #include "actors/order_queries.hpp"
-#include "io/admin_client.hpp"
+#include "actors/store_link.hpp"
 #include "io/io_threads.hpp"
 #include "io/order_api.hpp"
 #include "sim/sim_fixture.hpp"
@@ -28,50 +27,6 @@ namespace {
 constexpr const char* source_shop = "alpha.myshopify.com";
 constexpr variant_id dest_shirt_s = 45012345678901, dest_mug = 45012345678902,
                      dest_unmapped = 45012345678999;
-
-// --- the Source's link: admin_client behind the executor interface
-
-using deliver_atom = caf::atom_constant<caf::atom("t_deliver")>;
-using link_actor = graphql_executor_actor::extend<caf::reacts_to<deliver_atom, std::uint64_t, graphql_answer>>;
-
-struct link_state {
-  std::shared_ptr<admin_client> client;
-  std::uint64_t next = 0;
-  std::map<std::uint64_t, caf::typed_response_promise<graphql_answer>> pending;
-};
-
-link_actor::behavior_type sim_link(link_actor::stateful_pointer<link_state> self,
-                                   std::shared_ptr<admin_client> client) {
-  self->state.client = std::move(client);
-  return {
-    [self](execute_atom, graphql_request& r) -> caf::result<graphql_answer> {
-      auto id = ++self->state.next;
-      auto rp = self->make_response_promise<graphql_answer>();
-      self->state.pending.emplace(id, rp);
-      auto me = caf::actor_cast<link_actor>(self);
-      graphql_call call{r.operation, r.document, r.variables_json,
-                        r.mutation ? request_safety::non_idempotent : request_safety::query, 10};
-      self->state.client->post(std::move(call), [me, id](result<graphql_reply> rep) {
-        graphql_answer a;
-        if (rep) {
-          a.ok = true;
-          a.body = std::move(rep->body);
-        } else {
-          a.err = rep.error();
-        }
-        caf::anon_send(me, deliver_atom::value, id, std::move(a)); // from an io thread
-      });
-      return rp;
-    },
-    [self](deliver_atom, std::uint64_t id, graphql_answer& a) {
-      auto it = self->state.pending.find(id);
-      if (it == self->state.pending.end())
-        return;
-      it->second.deliver(std::move(a));
-      self->state.pending.erase(it);
-    },
-  };
-}
 
 // --- domain events as the intake would produce them
 
@@ -138,10 +93,9 @@ struct order_fixture {
   t::temp_dir dir{"order-actor"};
   std::unique_ptr<state_store> store;
   io_threads io{1};
-  std::shared_ptr<admin_client> client;
   actor_config cfg{2};
   caf::actor_system sys{cfg};
-  link_actor link;
+  store_link_actor link;
   std::map<variant_id, variant_id> mapping;
   std::mutex mapping_mu;
   std::mutex inbox_mu;
@@ -153,22 +107,24 @@ struct order_fixture {
     if (!s)
       throw std::runtime_error(s.error().message);
     store = std::move(*s);
-    admin_client_options opts;
-    opts.connect_timeout = 1s;
-    opts.read_timeout = 1s; // a lost answer becomes admin.uncertain quickly
-    opts.backoff = {20ms, 100ms, 2.0, 3};
-    opts.jitter = [] { return 0.5; };
-    client = admin_client::make(
-      io.context(),
-      {"source", source_shop, "http://127.0.0.1:" + std::to_string(sim.port()), "2026-10", "shpat_alpha"},
-      opts);
-    link = sys.spawn(sim_link, client);
+    store_link_options o;
+    o.store.name = "source";
+    o.store.shop_domain = source_shop;
+    o.store.role = store_role::source;
+    o.store.base_url = "http://127.0.0.1:" + std::to_string(sim.port());
+    o.store.access_token = "shpat_alpha";
+    o.io = &io.context();
+    o.db = store.get();
+    o.client.connect_timeout = 1s;
+    o.client.read_timeout = 1s; // a lost answer becomes admin.uncertain quickly
+    o.client.backoff = {20ms, 100ms, 2.0, 3};
+    o.client.jitter = [] { return 0.5; };
+    link = spawn_store_link(sys, o);
     mapping[dest_shirt_s] = sim.ids(source_shop, "SHIRT-S").first;
     mapping[dest_mug] = sim.ids(source_shop, "MUG").first;
   }
   ~order_fixture() {
     caf::anon_send_exit(link, caf::exit_reason::user_shutdown);
-    client->close();
   }
 
   order_actor_env env() {
@@ -434,7 +390,7 @@ TEST(order_actor_sim, resume_after_a_crash_mid_create_finds_the_applied_order) {
   order_sync w(g.settings, {"dest", "dest.myshopify.com"});
   out = w.on_order_created(paid_order(waiting, {line(1, dest_mug, 1, "9.99", "MUG")}), g.resolver,
                            std::chrono::system_clock::now());
-  out = w.failed(w.state().seq, {failure_kind::transient, {"admin.unavailable", "503"}}, 0.0,
+  out = w.failed(w.state().seq, {order_failure_kind::transient, {"admin.unavailable", "503"}}, 0.0,
                  std::chrono::system_clock::now());
   ASSERT_EQ(w.state().phase, order_phase::retry_wait);
   ASSERT_TRUE(fx.store->put(column::orders, order_state_key(fx.key(order_doc_kind::order, waiting)), w.encode()));
