@@ -488,3 +488,21 @@ TEST(order_actor_fake, state_is_persisted_before_each_call_and_user_errors_need_
   EXPECT_NE(m->state().last_error->message.find("Email is invalid"), std::string::npos);
   caf::anon_send_exit(link, caf::exit_reason::user_shutdown);
 }
+
+TEST(order_actor_keys, state_keys_round_trip_and_junk_is_refused) {
+  order_key k{"eu-group", "dest_a", order_doc_kind::draft_order, 1123456789012};
+  EXPECT_EQ(order_state_key(k), "o/eu-group/dest_a/draft_order/1123456789012");
+  auto back = parse_order_key(order_state_key(k));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->group, k.group);
+  EXPECT_EQ(back->store, k.store);
+  EXPECT_EQ(back->kind, k.kind);
+  EXPECT_EQ(back->id, k.id);
+  for (const char* junk : {"", "o/", "o/g/s/order/", "o/g/s/invoice/1", "o/g/order/1", "x/g/s/order/1",
+                           "o/g/s/order/12x", "o//s/order/1"})
+    EXPECT_FALSE(parse_order_key(junk)) << junk;
+  EXPECT_FALSE(order_at_rest(order_phase::creating));
+  EXPECT_FALSE(order_at_rest(order_phase::retry_wait));
+  EXPECT_TRUE(order_at_rest(order_phase::created));
+  EXPECT_TRUE(order_at_rest(order_phase::needs_attention));
+}
