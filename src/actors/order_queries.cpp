@@ -2,7 +2,7 @@
 
 #include "io/json_writer.hpp"
 
-#include <deque>
+#include <vector>
 
 namespace shopsync {
 
@@ -99,8 +99,9 @@ result<order_key> find_order_key(const state_store& store, std::string_view name
   return *found;
 }
 
-result<std::string> order_detail_json(const state_store& store, std::string_view name,
-                                      shopify_id id, std::size_t audit_limit) {
+result<std::string> order_detail_json(const state_store& store, const audit_log* audit,
+                                      std::string_view name, shopify_id id,
+                                      std::size_t audit_limit) {
   auto key = find_order_key(store, name, id);
   if (!key)
     return key.error();
@@ -115,23 +116,13 @@ result<std::string> order_detail_json(const state_store& store, std::string_view
   persisted_order o{*key, std::move(*m)};
   const auto& s = o.machine.state();
 
-  // The actor writes "store" and, last, "id" into each audit value (order_actor.cpp).
-  std::string store_field;
-  append_json_string(store_field, key->store);
-  store_field = "\"store\":" + store_field + ",";
-  const std::string id_field = "\"id\":" + std::to_string(id) + "}";
-  std::deque<std::string> trail;
-  auto st = store.scan(column::audit, "", [&](std::string_view, std::string_view v) {
-    if (v.find(store_field) != std::string_view::npos && v.size() >= id_field.size() &&
-        v.substr(v.size() - id_field.size()) == id_field) {
-      trail.emplace_back(v);
-      if (trail.size() > audit_limit)
-        trail.pop_front();
-    }
-    return true;
-  });
-  if (!st)
-    return st.error();
+  std::vector<std::string> trail;
+  if (audit) {
+    auto q = audit->query({order_subject(key->store, id), std::nullopt, audit_limit});
+    if (!q)
+      return q.error();
+    trail = std::move(*q);
+  }
 
   json_writer w;
   w.begin_object();

@@ -26,7 +26,8 @@ result<std::string> orders_json(const state_store&, const order_list_filter&);
 // One order (or draft order) of a Destination store by its id: the summary above plus the
 // origin tag and marker, and its audit trail (oldest first, at most `audit_limit` newest).
 // Error "order.not_found" when no group has it.
-result<std::string> order_detail_json(const state_store&, std::string_view store, shopify_id id,
+result<std::string> order_detail_json(const state_store&, const audit_log* audit,
+                                      std::string_view store, shopify_id id,
                                       std::size_t audit_limit = 100);
 
 // The persisted key of a Destination order or draft order (either kind, any group).

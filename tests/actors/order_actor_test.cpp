@@ -92,6 +92,7 @@ struct order_fixture {
   t::sim_process sim;
   t::temp_dir dir{"order-actor"};
   std::unique_ptr<state_store> store;
+  std::unique_ptr<audit_log> audit;
   io_threads io{1};
   actor_config cfg{2};
   caf::actor_system sys{cfg};
@@ -107,6 +108,7 @@ struct order_fixture {
     if (!s)
       throw std::runtime_error(s.error().message);
     store = std::move(*s);
+    audit = std::make_unique<audit_log>(*store);
     store_link_options o;
     o.store.name = "source";
     o.store.shop_domain = source_shop;
@@ -130,6 +132,7 @@ struct order_fixture {
   order_actor_env env() {
     order_actor_env e;
     e.store = store.get();
+    e.audit = audit.get();
     e.jitter = [] { return 0.0; };
     e.request_timeout = 10s;
     e.mark_inbox_applied = [this](state_store::batch& b, std::uint64_t seq) {
@@ -278,7 +281,7 @@ TEST(order_actor_sim, applied_but_never_answered_is_found_by_lookup_not_created_
   ASSERT_EQ(orders_with_marker(*st, "dest.myshopify.com/5812345678903"), 1u) << st->dump();
   EXPECT_EQ(st->num("/orders/0/id"), static_cast<std::int64_t>(*m->state().source_id))
     << "the id found by the lookup is the one the lost create made";
-  auto detail = order_detail_json(*fx.store, "dest", id);
+  auto detail = order_detail_json(*fx.store, fx.audit.get(), "dest", id);
   ASSERT_TRUE(detail);
   EXPECT_NE(detail->find("found_existing"), std::string::npos) << *detail;
 }
@@ -313,10 +316,10 @@ TEST(order_actor_sim, unmapped_lines_are_reported_and_a_retry_creates_once_mappe
   ASSERT_TRUE(needing);
   EXPECT_NE(needing->find("\"count\":1"), std::string::npos) << *needing;
   EXPECT_NE(needing->find("5812345678905"), std::string::npos) << *needing;
-  auto detail = order_detail_json(*fx.store, "dest", partial);
+  auto detail = order_detail_json(*fx.store, fx.audit.get(), "dest", partial);
   ASSERT_TRUE(detail);
   EXPECT_NE(detail->find("\"kind\":\"unmapped_line\""), std::string::npos) << *detail;
-  EXPECT_FALSE(order_detail_json(*fx.store, "dest", 1));
+  EXPECT_FALSE(order_detail_json(*fx.store, fx.audit.get(), "dest", 1));
 
   // the mapping learns the variant; shopsyncctl retry resumes the order
   {
