@@ -24,6 +24,12 @@ order_time now_of(const order_actor_state& st) {
   return st.env.clock ? st.env.clock() : std::chrono::system_clock::now();
 }
 
+variant_resolver resolver_of(const order_actor_state& st) {
+  if (!st.group.resolve)
+    return {};
+  return [resolve = st.group.resolve, store = st.key.store](variant_id v) { return resolve(store, v); };
+}
+
 double jitter_of(const order_actor_state& st) {
   if (st.env.jitter)
     return st.env.jitter();
@@ -264,20 +270,21 @@ order_actor::behavior_type order_actor_impl(self_ptr self, order_actor_env env,
     run(self, st.machine->resume(now_of(st)), 0);
 
   return {
-    [self](order_event& ev) {
+    [self](order_event& ev) -> std::string {
       auto& s = self->state;
       if (!s.machine)
         s.machine.emplace(order_sync(s.group.settings, s.destination));
       auto now = now_of(s);
       auto out = std::visit(
         overloaded{
-          [&](const order_created& e) { return s.machine->on_order_created(e, s.group.resolver, now); },
+          [&](const order_created& e) { return s.machine->on_order_created(e, resolver_of(s), now); },
           [&](const draft_order_changed& e) {
-            return s.machine->on_draft_changed(e, s.group.resolver, now);
+            return s.machine->on_draft_changed(e, resolver_of(s), now);
           },
         },
         ev.event);
       run(self, std::move(out), ev.inbox_seq);
+      return to_string(s.machine->state().phase);
     },
     [self](order_timer_atom, std::uint64_t seq) {
       auto& s = self->state;
@@ -291,7 +298,7 @@ order_actor::behavior_type order_actor_impl(self_ptr self, order_actor_env env,
         self->quit();
         return "unknown";
       }
-      run(self, s.machine->retry(s.group.resolver, now_of(s)), 0);
+      run(self, s.machine->retry(resolver_of(s), now_of(s)), 0);
       return to_string(s.machine->state().phase);
     },
   };

@@ -45,7 +45,9 @@ struct order_group_env {
   std::string group;             // sync group name (part of the key)
   order_sync_settings settings;  // strategy, options, app id, retry policy
   graphql_executor_actor source; // the Source's store_link
-  variant_resolver resolver;     // Destination variant -> Source variant (the group's mapping)
+  // (Destination store, its variant) -> the Source variant, through the group's current
+  // mapping; nullopt: no match. Called on the actor's thread: must be thread-safe.
+  std::function<std::optional<variant_id>(const store_name&, variant_id)> resolve;
 };
 
 struct order_key {

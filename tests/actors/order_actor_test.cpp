@@ -3,6 +3,7 @@
 // an in-test fake executor to watch persist-before-execute.
 #include "actors/actor_config.hpp"
 #include "actors/order_actor.hpp"
+#include "actors/order_path.hpp"
 #include "actors/order_queries.hpp"
 #include "actors/store_link.hpp"
 #include "io/io_threads.hpp"
@@ -154,7 +155,9 @@ struct order_fixture {
     g.settings.retry.lookup_delay = 50ms;
     g.settings.retry.max_attempts = 5;
     g.source = link;
-    g.resolver = [this](variant_id v) -> std::optional<variant_id> {
+    g.resolve = [this](const store_name& dest, variant_id v) -> std::optional<variant_id> {
+      if (dest != "dest")
+        return std::nullopt;
       std::lock_guard lock(mapping_mu);
       auto it = mapping.find(v);
       if (it == mapping.end())
@@ -382,7 +385,8 @@ TEST(order_actor_sim, resume_after_a_crash_mid_create_finds_the_applied_order) {
   const order_id id = 5812345678906;
   auto g = fx.group(sync_strategy::order);
   order_sync m(g.settings, {"dest", "dest.myshopify.com"});
-  auto out = m.on_order_created(paid_order(id, {line(1, dest_mug, 2, "9.99", "MUG")}), g.resolver,
+  variant_resolver resolver = [&](variant_id v) { return g.resolve("dest", v); };
+  auto out = m.on_order_created(paid_order(id, {line(1, dest_mug, 2, "9.99", "MUG")}), resolver,
                                 std::chrono::system_clock::now());
   ASSERT_TRUE(out.command && std::holds_alternative<order_cmd::create_order>(*out.command));
   ASSERT_TRUE(fx.store->put(column::orders, order_state_key(fx.key(order_doc_kind::order, id)), m.encode()));
@@ -391,7 +395,7 @@ TEST(order_actor_sim, resume_after_a_crash_mid_create_finds_the_applied_order) {
   // a second order still waiting for its retry timer, and one at rest (not resumed)
   const order_id waiting = 5812345678907;
   order_sync w(g.settings, {"dest", "dest.myshopify.com"});
-  out = w.on_order_created(paid_order(waiting, {line(1, dest_mug, 1, "9.99", "MUG")}), g.resolver,
+  out = w.on_order_created(paid_order(waiting, {line(1, dest_mug, 1, "9.99", "MUG")}), resolver,
                            std::chrono::system_clock::now());
   out = w.failed(w.state().seq, {order_failure_kind::transient, {"admin.unavailable", "503"}}, 0.0,
                  std::chrono::system_clock::now());
@@ -470,7 +474,7 @@ TEST(order_actor_fake, state_is_persisted_before_each_call_and_user_errors_need_
   g.settings.retry.base_delay = 10ms;
   g.settings.retry.lookup_delay = 10ms;
   g.source = link;
-  g.resolver = [](variant_id) { return std::optional<variant_id>(42); };
+  g.resolve = [](const store_name&, variant_id) { return std::optional<variant_id>(42); };
   auto a = spawn_order_actor(sys, env, g, key, {"dest", "dest.myshopify.com"});
   caf::anon_send(a, order_event{0, paid_order(77, {line(1, 5, 1, "1.00", "X")})});
   {
@@ -508,4 +512,119 @@ TEST(order_actor_keys, state_keys_round_trip_and_junk_is_refused) {
   EXPECT_FALSE(order_at_rest(order_phase::retry_wait));
   EXPECT_TRUE(order_at_rest(order_phase::created));
   EXPECT_TRUE(order_at_rest(order_phase::needs_attention));
+}
+
+// --- the order path (what the router and the control actor call)
+
+namespace {
+group_mapping_ptr mapping_for(const group_config& g, const std::map<variant_id, variant_id>& dest_to_source,
+                              const store_name& dest) {
+  catalog_match m;
+  for (auto [d, s] : dest_to_source) {
+    identity_mapping id;
+    id.key = "sku:" + std::to_string(s);
+    id.stores.push_back({g.source, 1, s, 1});
+    id.stores.push_back({dest, 2, d, 2});
+    m.identities.push_back(id);
+  }
+  return std::make_shared<const group_mapping>(g, m, location_mapping{});
+}
+
+webhook_envelope envelope(std::string topic, std::string shop, webhook_event ev, std::string id) {
+  webhook_envelope e;
+  e.topic = std::move(topic);
+  e.shop_domain = std::move(shop);
+  e.webhook_id = std::move(id);
+  e.event = std::move(ev);
+  return e;
+}
+} // namespace
+
+TEST(order_path_sim, routes_by_group_waits_for_the_mapping_and_never_duplicates) {
+  order_fixture fx;
+  config cfg;
+  cfg.daemon.app_id = 580111;
+  cfg.stores = {{"source", source_shop, store_role::source}, {"dest", "dest.myshopify.com"},
+                {"dest2", "dest2.myshopify.com"}};
+  group_config orders_group{"eu-orders", "source", {"dest"}, sync_strategy::order};
+  group_config drafts_group{"eu-drafts", "source", {"dest2"}, sync_strategy::draft_order};
+  orders_group.orders.name_prefix = "EU-";
+  cfg.groups = {orders_group, drafts_group};
+  order_path_options po;
+  po.cfg = cfg;
+  po.env = fx.env();
+  po.link = [&](const store_name& s) -> std::optional<graphql_executor_actor> {
+    if (s == "source")
+      return graphql_executor_actor{fx.link};
+    return std::nullopt;
+  };
+  po.retry.base_delay = 20ms;
+  po.retry.lookup_delay = 50ms;
+  order_path path(fx.sys, po);
+
+  const order_id id = 5812345678911;
+  auto order_env = envelope("orders/create", "dest.myshopify.com",
+                            paid_order(id, {line(1, dest_shirt_s, 2, "29.99", "SHIRT-S")}), "w1");
+  EXPECT_FALSE(path.dispatch(21, order_env, cfg.stores[1])) << "no mapping yet: stays in the inbox";
+  path.set_mapping("eu-orders", mapping_for(orders_group, fx.mapping, "dest"));
+  path.set_mapping("eu-drafts", mapping_for(drafts_group, fx.mapping, "dest2"));
+  EXPECT_TRUE(path.dispatch(21, order_env, cfg.stores[1]));
+  EXPECT_TRUE(path.dispatch(22, order_env, cfg.stores[1])); // duplicated delivery
+  EXPECT_TRUE(path.dispatch(0, envelope("inventory_levels/update", "dest.myshopify.com",
+                                        inventory_level_changed{}, "w3"), cfg.stores[1]))
+    << "not an order topic: nothing to do";
+  auto wait_key = [&](const std::string& key, std::function<bool(const order_sync_state&)> pred) -> bool {
+    auto until = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < until) {
+      auto v = fx.store->get(column::orders, key);
+      if (v && *v)
+        if (auto d = order_sync::decode(**v, order_sync_settings{}); d.ok() && pred(d.value().state()))
+          return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  };
+  ASSERT_TRUE(wait_key(order_state_key({"eu-orders", "dest", order_doc_kind::order, id}),
+                       [](const order_sync_state& s) -> bool { return s.phase == order_phase::created; }));
+  EXPECT_EQ(parse_order_key(order_state_key({"eu-orders", "dest", order_doc_kind::order, id}))->group, "eu-orders");
+  auto in_group = fx.store->get(column::orders, order_state_key({"eu-orders", "dest", order_doc_kind::order, id}));
+  ASSERT_TRUE(in_group && *in_group) << "the state is kept under the group that owns it";
+
+  // a draft of dest2: created, then updated after its actor quit (a fresh actor takes it)
+  const draft_order_id did = 1123456789077;
+  EXPECT_TRUE(path.dispatch(23, envelope("draft_orders/create", "dest2.myshopify.com",
+                                         draft(did, "open", 1, "2025-03-14T10:25:00-04:00", true), "w4"),
+                            cfg.stores[2]));
+  auto dkey = order_state_key({"eu-drafts", "dest2", order_doc_kind::draft_order, did});
+  ASSERT_TRUE(wait_key(dkey, [](const order_sync_state& s) -> bool { return s.phase == order_phase::created; }));
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (path.running() > 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(path.running(), 0u) << "actors quit at rest";
+  EXPECT_TRUE(path.dispatch(24, envelope("draft_orders/update", "dest2.myshopify.com",
+                                         draft(did, "open", 4, "2025-03-14T10:50:00-04:00", false), "w5"),
+                            cfg.stores[2]));
+  ASSERT_TRUE(wait_key(dkey, [](const order_sync_state& s) -> bool {
+    return s.phase == order_phase::created && !s.lines.empty() && s.lines[0].quantity == 4;
+  }));
+  auto st = fx.source_state();
+  EXPECT_EQ(orders_with_marker(*st, "dest.myshopify.com/5812345678911"), 1u) << st->dump();
+  ASSERT_EQ(st->size("/draft_orders"), 1u) << st->dump();
+  until = std::chrono::steady_clock::now() + 20s;
+  while (fx.calls("DraftOrderUpdate") < 1 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
+  st = fx.source_state();
+  EXPECT_EQ(st->num("/draft_orders/0/line_items/0/quantity"), 4) << st->dump();
+  std::lock_guard lock(fx.inbox_mu);
+  EXPECT_TRUE(fx.inbox_applied.count(21) && fx.inbox_applied.count(22) && fx.inbox_applied.count(24));
+
+  // shopsyncctl retry of an order that is not in needs_attention changes nothing
+  auto a = path.actor_for("dest", id);
+  ASSERT_TRUE(a);
+  caf::scoped_actor self{fx.sys};
+  std::string reply;
+  self->request(*a, 10s, order_retry_atom::value)
+    .receive([&](std::string& s) { reply = s; }, [&](caf::error& e) { reply = fx.sys.render(e); });
+  EXPECT_EQ(reply, "created");
+  EXPECT_FALSE(path.actor_for("dest", 42));
 }
