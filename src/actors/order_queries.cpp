@@ -2,6 +2,10 @@
 
 #include "io/json_writer.hpp"
 
+#include <simdjson.h>
+
+#include <charconv>
+
 #include <vector>
 
 namespace shopsync {
@@ -148,6 +152,79 @@ result<std::string> order_detail_json(const state_store& store, const audit_log*
   w.end_array();
   w.end_object();
   return std::move(w).str();
+}
+
+namespace {
+
+error bad_request(std::string why) { return {"bad_request", std::move(why)}; }
+
+result<simdjson::dom::element> parse_args(simdjson::dom::parser& parser, std::string_view args) {
+  if (args.empty())
+    args = "{}";
+  simdjson::dom::element root;
+  if (parser.parse(args.data(), args.size()).get(root) || !root.is_object())
+    return bad_request("args must be a JSON object");
+  return root;
+}
+
+} // namespace
+
+result<std::pair<std::string, shopify_id>> parse_order_ref(std::string_view args_json) {
+  simdjson::dom::parser parser;
+  auto root = parse_args(parser, args_json);
+  if (!root)
+    return root.error();
+  std::string_view store;
+  if (root->at_key("store").get(store) || store.empty())
+    return bad_request("args.store: the Destination store's name is required");
+  auto idv = root->at_key("id");
+  std::uint64_t id = 0;
+  std::string_view text;
+  if (!idv.get(id)) {
+  } else if (!idv.get(text)) {
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || p != text.data() + text.size())
+      return bad_request("args.id: not an order id: " + std::string(text));
+  } else {
+    return bad_request("args.id: the order or draft order id is required");
+  }
+  if (id == 0)
+    return bad_request("args.id: the order or draft order id is required");
+  return std::make_pair(std::string(store), static_cast<shopify_id>(id));
+}
+
+result<std::string> order_control_query(std::string_view cmd, std::string_view args_json,
+                                        const state_store& store, const audit_log* audit) {
+  if (cmd == "order") {
+    auto ref = parse_order_ref(args_json);
+    if (!ref)
+      return ref.error();
+    return order_detail_json(store, audit, ref->first, ref->second);
+  }
+  if (cmd != "orders")
+    return error{"unknown_command", "not an order command: " + std::string(cmd)};
+  simdjson::dom::parser parser;
+  auto root = parse_args(parser, args_json);
+  if (!root)
+    return root.error();
+  order_list_filter f;
+  std::string_view state;
+  if (auto sv = root->at_key("state"); !sv.error() && !sv.is_null()) {
+    if (sv.get(state))
+      return bad_request("args.state must be a string");
+    f.state = parse_order_phase(state);
+    if (!f.state)
+      return bad_request("args.state: unknown state '" + std::string(state) +
+                         "' (received, creating, retry_wait, looking_up, created, updating, inviting, "
+                         "completed_in_destination, needs_attention)");
+  }
+  if (auto av = root->at_key("attention"); !av.error() && !av.is_null()) {
+    bool b = false;
+    if (av.get(b))
+      return bad_request("args.attention must be true or false");
+    f.attention = b;
+  }
+  return orders_json(store, f);
 }
 
 } // namespace shopsync

@@ -628,3 +628,65 @@ TEST(order_path_sim, routes_by_group_waits_for_the_mapping_and_never_duplicates)
   EXPECT_EQ(reply, "created");
   EXPECT_FALSE(path.actor_for("dest", 42));
 }
+
+TEST(order_queries, control_commands_list_filter_and_detail_from_the_store) {
+  t::temp_dir dir("order-queries");
+  auto opened = state_store::open({dir.str() + "/db", false, true});
+  ASSERT_TRUE(opened);
+  auto& store = **opened;
+  audit_log audit(store);
+  order_sync_settings settings;
+  settings.app_id = 580111;
+  const auto now = std::chrono::system_clock::now();
+  variant_resolver none = [](variant_id) { return std::optional<variant_id>(); };
+  variant_resolver all = [](variant_id v) { return std::optional<variant_id>(v + 1); };
+  auto save = [&](const order_sync& m, const order_output& out, shopify_id id) {
+    state_store::batch b;
+    b.put(column::orders, order_state_key({"eu", "dest", order_doc_kind::order, id}), m.encode());
+    for (auto& a : out.audit)
+      audit.append(b, {a.at, "eu", order_subject("dest", id), "dest", 0, a.event, {}, {}, 0, a.detail});
+    ASSERT_TRUE(store.write(b));
+  };
+  order_sync stuck(settings, {"dest", "dest.myshopify.com"});
+  auto out = stuck.on_order_created(paid_order(101, {line(1, 7, 1, "1.00", "LOST-SKU")}), none, now);
+  ASSERT_EQ(stuck.state().phase, order_phase::needs_attention);
+  save(stuck, out, 101);
+  order_sync fine(settings, {"dest", "dest.myshopify.com"});
+  out = fine.on_order_created(paid_order(102, {line(1, 7, 1, "1.00", "OK-SKU")}), all, now);
+  ASSERT_EQ(fine.state().phase, order_phase::creating);
+  save(fine, out, 102);
+
+  auto all_orders = order_control_query("orders", "{}", store, &audit);
+  ASSERT_TRUE(all_orders);
+  EXPECT_NE(all_orders->find("\"count\":2"), std::string::npos) << *all_orders;
+  auto attention = order_control_query("orders", R"({"attention":true})", store, &audit);
+  ASSERT_TRUE(attention);
+  EXPECT_NE(attention->find("\"count\":1"), std::string::npos) << *attention;
+  EXPECT_NE(attention->find("\"id\":101"), std::string::npos) << *attention;
+  EXPECT_NE(attention->find("LOST-SKU"), std::string::npos) << *attention;
+  auto creating = order_control_query("orders", R"({"state":"creating"})", store, &audit);
+  ASSERT_TRUE(creating);
+  EXPECT_NE(creating->find("\"id\":102"), std::string::npos) << *creating;
+  EXPECT_EQ(creating->find("\"id\":101"), std::string::npos) << *creating;
+  auto bad = order_control_query("orders", R"({"state":"lost"})", store, &audit);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, "bad_request");
+
+  auto detail = order_control_query("order", R"({"store":"dest","id":"101"})", store, &audit);
+  ASSERT_TRUE(detail) << detail.error().message;
+  EXPECT_NE(detail->find("\"state\":\"needs_attention\""), std::string::npos) << *detail;
+  EXPECT_NE(detail->find("\"kind\":\"needs_attention\""), std::string::npos) << "audit trail: " << *detail;
+  EXPECT_EQ(detail->find("create_sent"), std::string::npos) << "only this order's trail: " << *detail;
+  auto other = order_control_query("order", R"({"store":"dest","id":102})", store, &audit);
+  ASSERT_TRUE(other);
+  EXPECT_NE(other->find("\"kind\":\"create_sent\""), std::string::npos) << *other;
+  auto missing = order_control_query("order", R"({"store":"dest","id":999})", store, &audit);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, "order.not_found");
+  EXPECT_FALSE(parse_order_ref(R"({"id":5})"));
+  EXPECT_FALSE(parse_order_ref(R"({"store":"dest","id":-5})"));
+  EXPECT_FALSE(parse_order_ref("not json"));
+  auto ref = parse_order_ref(R"({"store":"dest","id":5812345678901})");
+  ASSERT_TRUE(ref);
+  EXPECT_EQ(ref->second, 5812345678901u);
+}
