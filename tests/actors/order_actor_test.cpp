@@ -690,3 +690,37 @@ TEST(order_queries, control_commands_list_filter_and_detail_from_the_store) {
   ASSERT_TRUE(ref);
   EXPECT_EQ(ref->second, 5812345678901u);
 }
+
+TEST(order_actor_sim, a_lost_draft_create_is_found_by_the_draft_lookup) {
+  order_fixture fx;
+  fx.sim.post("/_sim/faults", R"({"lost_next":1,"lost_mode":"drop","operations":["DraftOrderCreate"]})");
+  const draft_order_id id = 1123456789055;
+  auto a = fx.spawn(sync_strategy::draft_order, order_doc_kind::draft_order, id);
+  caf::anon_send(a, order_event{0, draft(id, "open", 2, "2025-03-14T10:25:00-04:00", true)});
+  fx.wait_quit(a);
+  auto m = fx.wait_phase(order_doc_kind::draft_order, id, order_phase::created);
+  ASSERT_TRUE(m && m->state().source_id);
+  EXPECT_EQ(fx.calls("DraftOrderCreate"), 1u);
+  EXPECT_GE(fx.calls("DraftOrdersByOrigin"), 1u);
+  auto st = fx.source_state();
+  ASSERT_EQ(st->size("/draft_orders"), 1u) << st->dump();
+  EXPECT_EQ(st->num("/draft_orders/0/id"), static_cast<std::int64_t>(*m->state().source_id));
+}
+
+TEST(order_actor_sim, throttled_order_create_is_retried_and_created_once) {
+  order_fixture fx;
+  // THROTTLED means nothing ran: the link retries it as the throttle model says, with no
+  // lookup and no duplicate (an exhausted THROTTLED reaches the actor as admin.throttled,
+  // classified transient: order_api_classify.transport_errors).
+  fx.sim.post("/_sim/faults", R"({"throttle_next":3,"operations":["OrderCreate"]})");
+  const order_id id = 5812345678921;
+  auto a = fx.spawn(sync_strategy::order, order_doc_kind::order, id);
+  caf::anon_send(a, order_event{0, paid_order(id, {line(1, dest_mug, 1, "9.99", "MUG")})});
+  fx.wait_quit(a);
+  auto m = fx.wait_phase(order_doc_kind::order, id, order_phase::created);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(fx.calls("OrderCreate"), 4u) << "3 THROTTLED, then the one that ran";
+  EXPECT_EQ(fx.calls("OrdersByOrigin"), 0u) << "a THROTTLED call did not run: no lookup";
+  auto st = fx.source_state();
+  EXPECT_EQ(orders_with_marker(*st, "dest.myshopify.com/5812345678921"), 1u) << st->dump();
+}
