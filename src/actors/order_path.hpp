@@ -9,6 +9,16 @@
 // `draft_order` group; draft_orders/create|update of a Destination of every `draft_order`
 // group. Lines resolve through the group's current mapping (set_mapping); until a group has
 // one, dispatch() returns false and the event stays in the inbox.
+//
+// Wiring in shopsyncd (one order_path, outliving the actor system's order actors):
+//   order_path_options po{cfg, env, link, retry};   env.store/audit from main,
+//     env.mark_inbox_applied = sync_context::mark_applied, link = the store_link of a store
+//   router_state::orders = [&](seq, e, sc) { return path.dispatch(seq, e, sc); }
+//   each mapping the catalog publishes → path.set_mapping(group, mapping)
+//   at startup, after the links exist → path.resume()
+//   control: "orders"/"order" → order_control_query(cmd, args, store, &audit);
+//            "retry" → parse_order_ref(args), path.actor_for(store, id), then
+//            request(actor, order_retry_atom) and reply with the state it answers
 #include "actors/order_actor.hpp"
 #include "domain/group_mapping.hpp"
 
