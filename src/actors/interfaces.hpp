@@ -121,11 +121,13 @@ using graphql_executor_actor =
 
 // One per in-flight Destination order or draft order (key: destination store, kind, id); holds
 // the domain order_sync and quits when the order is at rest (created, needs_attention, ...).
-// - order_event: a webhook for this document (duplicates are harmless);
+// - order_event: a webhook for this document (duplicates are harmless); replies with the
+//   order's state after it, so a sender whose actor quit meanwhile gets an error back
+//   (request_receiver_down) and spawns it again (order_path does);
 // - order_timer_atom, seq: its own retry timer (delayed_send);
 // - order_retry_atom: shopsyncctl retry; replies with the order's state after the input
 //   ("needs_attention" unchanged means the retry did not apply).
-using order_actor = caf::typed_actor<caf::reacts_to<order_event>,
+using order_actor = caf::typed_actor<caf::replies_to<order_event>::with<std::string>,
                                      caf::reacts_to<order_timer_atom, std::uint64_t>,
                                      caf::replies_to<order_retry_atom>::with<std::string>>;
 

@@ -1,11 +1,9 @@
 #include "actors/order_actor.hpp"
 
-#include "io/json_writer.hpp"
 #include "io/order_api.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include <atomic>
 #include <charconv>
 #include <random>
 
@@ -26,6 +24,12 @@ order_time now_of(const order_actor_state& st) {
   return st.env.clock ? st.env.clock() : std::chrono::system_clock::now();
 }
 
+variant_resolver resolver_of(const order_actor_state& st) {
+  if (!st.group.resolve)
+    return {};
+  return [resolve = st.group.resolve, store = st.key.store](variant_id v) { return resolve(store, v); };
+}
+
 double jitter_of(const order_actor_state& st) {
   if (st.env.jitter)
     return st.env.jitter();
@@ -37,46 +41,15 @@ std::string order_label(const order_key& k) {
   return std::string(to_string(k.kind)) + " " + k.store + "/" + std::to_string(k.id);
 }
 
-void put_be64(std::string& out, std::uint64_t v) {
-  for (int i = 7; i >= 0; --i)
-    out.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
-}
-
-std::atomic<std::uint64_t> audit_sequence{0};
-
-// Big-endian time then sequence: the audit column iterates in time order.
-std::string audit_key(order_time at) {
-  std::string k;
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-  put_be64(k, static_cast<std::uint64_t>(ms < 0 ? 0 : ms));
-  put_be64(k, audit_sequence.fetch_add(1, std::memory_order_relaxed));
-  return k;
-}
-
-std::string iso_time(order_time at) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms % 1000));
-  return buf;
-}
-
-std::string audit_value(const order_audit_record& a, const order_key& key) {
-  json_writer w;
-  w.begin_object()
-    .field("time", iso_time(a.at))
-    .field("store", a.store.empty() ? key.store : a.store)
-    .field("order", a.order)
-    .field("kind", a.event)
-    .field("message", a.detail)
-    .field("group", key.group)
-    .field("doc", to_string(key.kind))
-    .field("id", static_cast<std::uint64_t>(key.id))
-    .end_object();
-  return std::move(w).str();
+audit_entry audit_of(const order_audit_record& a, const order_key& key) {
+  audit_entry e;
+  e.time = a.at;
+  e.group = key.group;
+  e.subject = order_subject(key.store, key.id);
+  e.store = a.store.empty() ? key.store : a.store;
+  e.kind = a.event;
+  e.cause = a.order.empty() ? a.detail : a.order + ": " + a.detail;
+  return e;
 }
 
 void execute(self_ptr self, const order_command& c);
@@ -87,8 +60,9 @@ void run(self_ptr self, order_output out, std::uint64_t inbox_seq) {
   state_store::batch b;
   if (out.persist && st.machine)
     b.put(column::orders, order_state_key(st.key), st.machine->encode());
-  for (const auto& a : out.audit)
-    b.put(column::audit, audit_key(a.at), audit_value(a, st.key));
+  if (st.env.audit)
+    for (const auto& a : out.audit)
+      st.env.audit->append(b, audit_of(a, st.key));
   if (inbox_seq != 0 && st.env.mark_inbox_applied)
     st.env.mark_inbox_applied(b, inbox_seq);
   if (!b.empty()) {
@@ -213,6 +187,10 @@ void execute(self_ptr self, const order_command& command) {
 
 } // namespace
 
+std::string order_subject(std::string_view store, shopify_id id) {
+  return std::string(store) + "/" + std::to_string(id);
+}
+
 std::string order_state_key(const order_key& k) {
   return "o/" + k.group + "/" + k.store + "/" + to_string(k.kind) + "/" + std::to_string(k.id);
 }
@@ -292,20 +270,21 @@ order_actor::behavior_type order_actor_impl(self_ptr self, order_actor_env env,
     run(self, st.machine->resume(now_of(st)), 0);
 
   return {
-    [self](order_event& ev) {
+    [self](order_event& ev) -> std::string {
       auto& s = self->state;
       if (!s.machine)
         s.machine.emplace(order_sync(s.group.settings, s.destination));
       auto now = now_of(s);
       auto out = std::visit(
         overloaded{
-          [&](const order_created& e) { return s.machine->on_order_created(e, s.group.resolver, now); },
+          [&](const order_created& e) { return s.machine->on_order_created(e, resolver_of(s), now); },
           [&](const draft_order_changed& e) {
-            return s.machine->on_draft_changed(e, s.group.resolver, now);
+            return s.machine->on_draft_changed(e, resolver_of(s), now);
           },
         },
         ev.event);
       run(self, std::move(out), ev.inbox_seq);
+      return to_string(s.machine->state().phase);
     },
     [self](order_timer_atom, std::uint64_t seq) {
       auto& s = self->state;
@@ -319,7 +298,7 @@ order_actor::behavior_type order_actor_impl(self_ptr self, order_actor_env env,
         self->quit();
         return "unknown";
       }
-      run(self, s.machine->retry(s.group.resolver, now_of(s)), 0);
+      run(self, s.machine->retry(resolver_of(s), now_of(s)), 0);
       return to_string(s.machine->state().phase);
     },
   };

@@ -9,10 +9,12 @@
 //
 // Persistence (state_store):
 //   orders: "o/<group>/<store>/<kind>/<id>"  → order_sync::encode()
-//   audit:  8-byte big-endian ms since epoch + 8-byte big-endian sequence
-//           → {"time","store","order","kind","message"} (kind: the audit event name)
+//   audit:  through io/audit_log, in the same batch: subject "<store>/<id>" (order_subject),
+//           kind = the order_sync audit event (create_sent, created, unmapped_line, ...),
+//           cause = "<order label>: <detail>"
 #include "actors/interfaces.hpp"
 #include "domain/order_sync_state.hpp"
+#include "io/audit_log.hpp"
 #include "io/state_store.hpp"
 
 #include <chrono>
@@ -27,6 +29,7 @@ namespace shopsync {
 // What every order actor shares (the daemon builds one).
 struct order_actor_env {
   state_store* store = nullptr; // outlives every actor
+  audit_log* audit = nullptr;   // nullptr: decisions are not audited
   std::function<order_time()> clock;  // empty: system_clock::now
   std::function<double()> jitter;     // [0, 1); empty: a random generator
   // A GraphQL call with no answer within this time counts as uncertain (a mutation) or
@@ -42,7 +45,9 @@ struct order_group_env {
   std::string group;             // sync group name (part of the key)
   order_sync_settings settings;  // strategy, options, app id, retry policy
   graphql_executor_actor source; // the Source's store_link
-  variant_resolver resolver;     // Destination variant -> Source variant (the group's mapping)
+  // (Destination store, its variant) -> the Source variant, through the group's current
+  // mapping; nullopt: no match. Called on the actor's thread: must be thread-safe.
+  std::function<std::optional<variant_id>(const store_name&, variant_id)> resolve;
 };
 
 struct order_key {
@@ -51,6 +56,9 @@ struct order_key {
   order_doc_kind kind = order_doc_kind::order;
   shopify_id id = 0;
 };
+
+// The audit subject of a Destination order or draft order: "<store>/<id>".
+std::string order_subject(std::string_view store, shopify_id id);
 
 // "o/<group>/<store>/<order|draft_order>/<id>"; parse_order_key is its inverse.
 std::string order_state_key(const order_key&);

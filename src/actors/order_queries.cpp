@@ -2,7 +2,11 @@
 
 #include "io/json_writer.hpp"
 
-#include <deque>
+#include <simdjson.h>
+
+#include <charconv>
+
+#include <vector>
 
 namespace shopsync {
 
@@ -99,8 +103,9 @@ result<order_key> find_order_key(const state_store& store, std::string_view name
   return *found;
 }
 
-result<std::string> order_detail_json(const state_store& store, std::string_view name,
-                                      shopify_id id, std::size_t audit_limit) {
+result<std::string> order_detail_json(const state_store& store, const audit_log* audit,
+                                      std::string_view name, shopify_id id,
+                                      std::size_t audit_limit) {
   auto key = find_order_key(store, name, id);
   if (!key)
     return key.error();
@@ -115,23 +120,13 @@ result<std::string> order_detail_json(const state_store& store, std::string_view
   persisted_order o{*key, std::move(*m)};
   const auto& s = o.machine.state();
 
-  // The actor writes "store" and, last, "id" into each audit value (order_actor.cpp).
-  std::string store_field;
-  append_json_string(store_field, key->store);
-  store_field = "\"store\":" + store_field + ",";
-  const std::string id_field = "\"id\":" + std::to_string(id) + "}";
-  std::deque<std::string> trail;
-  auto st = store.scan(column::audit, "", [&](std::string_view, std::string_view v) {
-    if (v.find(store_field) != std::string_view::npos && v.size() >= id_field.size() &&
-        v.substr(v.size() - id_field.size()) == id_field) {
-      trail.emplace_back(v);
-      if (trail.size() > audit_limit)
-        trail.pop_front();
-    }
-    return true;
-  });
-  if (!st)
-    return st.error();
+  std::vector<std::string> trail;
+  if (audit) {
+    auto q = audit->query({order_subject(key->store, id), std::nullopt, audit_limit});
+    if (!q)
+      return q.error();
+    trail = std::move(*q);
+  }
 
   json_writer w;
   w.begin_object();
@@ -157,6 +152,79 @@ result<std::string> order_detail_json(const state_store& store, std::string_view
   w.end_array();
   w.end_object();
   return std::move(w).str();
+}
+
+namespace {
+
+error bad_request(std::string why) { return {"bad_request", std::move(why)}; }
+
+result<simdjson::dom::element> parse_args(simdjson::dom::parser& parser, std::string_view args) {
+  if (args.empty())
+    args = "{}";
+  simdjson::dom::element root;
+  if (parser.parse(args.data(), args.size()).get(root) || !root.is_object())
+    return bad_request("args must be a JSON object");
+  return root;
+}
+
+} // namespace
+
+result<std::pair<std::string, shopify_id>> parse_order_ref(std::string_view args_json) {
+  simdjson::dom::parser parser;
+  auto root = parse_args(parser, args_json);
+  if (!root)
+    return root.error();
+  std::string_view store;
+  if (root->at_key("store").get(store) || store.empty())
+    return bad_request("args.store: the Destination store's name is required");
+  auto idv = root->at_key("id");
+  std::uint64_t id = 0;
+  std::string_view text;
+  if (!idv.get(id)) {
+  } else if (!idv.get(text)) {
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || p != text.data() + text.size())
+      return bad_request("args.id: not an order id: " + std::string(text));
+  } else {
+    return bad_request("args.id: the order or draft order id is required");
+  }
+  if (id == 0)
+    return bad_request("args.id: the order or draft order id is required");
+  return std::make_pair(std::string(store), static_cast<shopify_id>(id));
+}
+
+result<std::string> order_control_query(std::string_view cmd, std::string_view args_json,
+                                        const state_store& store, const audit_log* audit) {
+  if (cmd == "order") {
+    auto ref = parse_order_ref(args_json);
+    if (!ref)
+      return ref.error();
+    return order_detail_json(store, audit, ref->first, ref->second);
+  }
+  if (cmd != "orders")
+    return error{"unknown_command", "not an order command: " + std::string(cmd)};
+  simdjson::dom::parser parser;
+  auto root = parse_args(parser, args_json);
+  if (!root)
+    return root.error();
+  order_list_filter f;
+  std::string_view state;
+  if (auto sv = root->at_key("state"); !sv.error() && !sv.is_null()) {
+    if (sv.get(state))
+      return bad_request("args.state must be a string");
+    f.state = parse_order_phase(state);
+    if (!f.state)
+      return bad_request("args.state: unknown state '" + std::string(state) +
+                         "' (received, creating, retry_wait, looking_up, created, updating, inviting, "
+                         "completed_in_destination, needs_attention)");
+  }
+  if (auto av = root->at_key("attention"); !av.error() && !av.is_null()) {
+    bool b = false;
+    if (av.get(b))
+      return bad_request("args.attention must be true or false");
+    f.attention = b;
+  }
+  return orders_json(store, f);
 }
 
 } // namespace shopsync

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace shopsync {
 
@@ -26,8 +27,20 @@ result<std::string> orders_json(const state_store&, const order_list_filter&);
 // One order (or draft order) of a Destination store by its id: the summary above plus the
 // origin tag and marker, and its audit trail (oldest first, at most `audit_limit` newest).
 // Error "order.not_found" when no group has it.
-result<std::string> order_detail_json(const state_store&, std::string_view store, shopify_id id,
+result<std::string> order_detail_json(const state_store&, const audit_log* audit,
+                                      std::string_view store, shopify_id id,
                                       std::size_t audit_limit = 100);
+
+// The control socket's commands, args as the JSON object the client sent:
+//   "orders" {"state": "needs_attention", "attention": true}  (both optional) → orders_json
+//   "order"  {"store": "dest-a", "id": 5812345678901}          (id: number or digit string)
+// Errors: "bad_request" (args), "order.not_found", "unknown_command".
+result<std::string> order_control_query(std::string_view cmd, std::string_view args_json,
+                                        const state_store&, const audit_log* audit);
+
+// {"store", "id"} of `order` and `retry`. For retry the control actor then does
+//   path.actor_for(store, id) and request(actor, order_retry_atom) → the state it ends in.
+result<std::pair<std::string, shopify_id>> parse_order_ref(std::string_view args_json);
 
 // The persisted key of a Destination order or draft order (either kind, any group).
 result<order_key> find_order_key(const state_store&, std::string_view store, shopify_id id);

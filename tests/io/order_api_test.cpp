@@ -4,6 +4,7 @@
 
 #include "io/graphql_documents.hpp"
 #include "io/json_writer.hpp"
+#include "io/webhook_parser.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -20,66 +21,39 @@ constexpr variant_id dest_red = 45012345678901, dest_custom_less = 4501234567899
 constexpr variant_id src_red = 9100000000000001;
 const order_time t0 = order_time(std::chrono::seconds(1'760'000'000));
 
-mailing_address sample_address() {
-  mailing_address a;
-  a.first_name = "Jane";
-  a.last_name = "Doe";
-  a.address1 = "1 Main St";
-  a.city = "Springfield";
-  a.province = "Illinois";
-  a.province_code = "IL";
-  a.zip = "62701";
-  a.country = "United States";
-  a.country_code = "US";
-  return a;
+// The sample webhooks of ../shared/shopify/webhooks, through the intake's parser.
+webhook_event parse_sample(const std::string& topic, const std::string& file) {
+  webhook_parser parser;
+  auto body = shopsync::testing::read_file(shopsync::testing::shared_path("shopify/webhooks/" + file));
+  auto ev = parser.parse(topic, body);
+  if (!ev)
+    throw std::runtime_error(file + ": " + ev.error().message);
+  return std::move(*ev);
 }
 
-order_line sample_line(shopify_id id, std::optional<variant_id> v, std::int64_t q, std::string price) {
-  order_line l;
-  l.line_id = id;
-  l.variant = v;
-  l.product = 8012345678901;
-  l.sku = "TSHIRT-RED-M";
-  l.title = "T-Shirt";
-  l.variant_title = "Red / M";
-  l.quantity = q;
-  l.price = std::move(price);
-  return l;
-}
-
-// The domain event of ../shared/shopify/webhooks/orders_create.json, plus a line that does not map.
+// orders_create.json, plus a line whose variant the Source does not have.
 order_created sample_order() {
-  order_created o;
-  o.id = 5812345678901;
-  o.name = "#1042";
-  o.email = "jane@example.com";
-  o.financial_status = "paid";
-  o.currency = "USD";
-  o.source_name = "web";
-  o.app_id = 580111;
-  o.customer = customer_ref{7012345678901, "jane@example.com", "Jane", "Doe"};
-  o.shipping_address = sample_address();
-  o.lines = {sample_line(14012345678901, dest_red, 2, "29.99"),
-             sample_line(14012345678902, dest_custom_less, 1, "12.50")};
-  o.total_price = "59.98";
-  o.created_at = "2025-03-14T10:22:30-04:00";
+  auto o = std::get<order_created>(parse_sample("orders/create", "orders_create.json"));
+  EXPECT_EQ(o.id, 5812345678901u);
+  EXPECT_EQ(o.lines.size(), 1u);
+  auto extra = o.lines.at(0);
+  extra.line_id += 1;
+  extra.variant = dest_custom_less;
+  extra.quantity = 1;
+  extra.price = "12.50";
+  o.lines.push_back(extra);
   return o;
 }
 
-// draft_orders_update.json, but still open (a completed draft is recorded, not sent).
+// draft_orders_update.json (completed there), reopened so that it is sent, with a quantity
+// and update time of the test's choosing; its variant is renumbered to the mapped one.
 draft_order_changed sample_draft(std::int64_t quantity, std::string updated_at) {
-  draft_order_changed d;
-  d.id = 1123456789012;
-  d.created = false;
-  d.name = "#D17";
+  auto d = std::get<draft_order_changed>(parse_sample("draft_orders/update", "draft_orders_update.json"));
+  EXPECT_EQ(d.status, "completed");
   d.status = "open";
-  d.email = "jane@example.com";
-  d.currency = "USD";
-  d.api_client_id = 580111;
-  d.note = "Synced from source store";
-  d.tags = {"tipo-sync"};
-  d.shipping_address = sample_address();
-  d.lines = {sample_line(57012345678901, dest_red, quantity, "29.99")};
+  d.completed_order.reset();
+  d.lines.at(0).variant = dest_red;
+  d.lines.at(0).quantity = quantity;
   d.updated_at = std::move(updated_at);
   return d;
 }

@@ -1,0 +1,229 @@
+#include "actors/order_path.hpp"
+
+#include "actors/order_queries.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace shopsync {
+
+struct order_path::shared {
+  caf::actor_system* sys = nullptr;
+  order_actor_env env;
+  mutable std::mutex mu;
+  std::unordered_map<std::string, group_mapping_ptr> mappings;   // by group
+  std::unordered_map<std::string, order_actor> actors;          // by order_state_key
+
+  group_mapping_ptr mapping(const std::string& group) const {
+    std::lock_guard lock(mu);
+    auto it = mappings.find(group);
+    return it == mappings.end() ? nullptr : it->second;
+  }
+
+  // Registers `a` under `key` and forgets it when it quits (unless replaced meanwhile).
+  static void watch(const std::shared_ptr<shared>& sh, const std::string& key, const order_actor& a) {
+    auto ptr = caf::actor_cast<caf::strong_actor_ptr>(a);
+    if (!ptr)
+      return;
+    std::weak_ptr<shared> weak = sh;
+    auto addr = a.address();
+    // Runs at once if the actor is already gone; so no lock may be held here.
+    ptr->get()->attach_functor([weak, key, addr] {
+      if (auto s = weak.lock()) {
+        std::lock_guard lock(s->mu);
+        auto it = s->actors.find(key);
+        if (it != s->actors.end() && it->second.address() == addr)
+          s->actors.erase(it);
+      }
+    });
+  }
+
+  static order_actor get_or_spawn(const std::shared_ptr<shared>& sh, const order_key& k,
+                                  const order_group_env& g, const order_destination& d) {
+    auto key = order_state_key(k);
+    order_actor a;
+    {
+      std::lock_guard lock(sh->mu);
+      auto it = sh->actors.find(key);
+      if (it != sh->actors.end())
+        return it->second;
+      a = spawn_order_actor(*sh->sys, sh->env, g, k, d);
+      sh->actors.emplace(key, a);
+    }
+    watch(sh, key, a);
+    return a;
+  }
+
+  static void forget(const std::shared_ptr<shared>& sh, const order_key& k, const order_actor& a) {
+    std::lock_guard lock(sh->mu);
+    auto it = sh->actors.find(order_state_key(k));
+    if (it != sh->actors.end() && it->second.address() == a.address())
+      sh->actors.erase(it);
+  }
+};
+
+} // namespace shopsync
+
+namespace shopsync {
+namespace {
+
+void send_event(caf::event_based_actor* h, std::shared_ptr<order_path::shared> sh, order_key k,
+                order_group_env g, order_destination d, order_event ev, int tries) {
+  auto a = order_path::shared::get_or_spawn(sh, k, g, d);
+  h->request(a, caf::infinite, ev)
+    .then([](std::string&) {},
+          [h, sh, k, g, d, ev, tries, a](caf::error& err) {
+            order_path::shared::forget(sh, k, a);
+            if (tries <= 1) {
+              // Left in the inbox (not marked applied): the next start delivers it again.
+              spdlog::error("event=order_event_undelivered order={}/{} error={}", k.store, k.id,
+                            h->system().render(err));
+              return;
+            }
+            send_event(h, sh, k, g, d, ev, tries - 1);
+          });
+}
+
+} // namespace
+
+std::optional<variant_id> resolve_variant(const group_mapping& m, const store_name& destination,
+                                          variant_id v) {
+  for (const auto& id : m.identities()) {
+    if (id.stores.empty())
+      continue;
+    for (std::size_t i = 1; i < id.stores.size(); ++i)
+      if (id.stores[i].store == destination && id.stores[i].variant_id == v)
+        return id.stores[0].variant_id; // stores[0] is the Source
+  }
+  return std::nullopt;
+}
+
+order_path::order_path(caf::actor_system& sys, order_path_options opts)
+    : sys_(sys), opts_(std::move(opts)), shared_(std::make_shared<shared>()) {
+  shared_->sys = &sys_;
+  shared_->env = opts_.env;
+}
+
+void order_path::set_mapping(const std::string& group, group_mapping_ptr mapping) {
+  std::lock_guard lock(shared_->mu);
+  shared_->mappings[group] = std::move(mapping);
+}
+
+std::optional<order_sync_settings> order_path::settings(const std::string& group) const {
+  for (const auto& g : opts_.cfg.groups) {
+    if (g.name != group)
+      continue;
+    if (g.strategy != sync_strategy::order && g.strategy != sync_strategy::draft_order)
+      return std::nullopt;
+    order_sync_settings s;
+    s.strategy = g.strategy;
+    s.options = g.orders;
+    s.app_id = opts_.cfg.daemon.app_id;
+    s.retry = opts_.retry;
+    return s;
+  }
+  return std::nullopt;
+}
+
+std::optional<order_group_env> order_path::group_env(const std::string& group) const {
+  auto s = settings(group);
+  if (!s)
+    return std::nullopt;
+  const group_config* gc = nullptr;
+  for (const auto& g : opts_.cfg.groups)
+    if (g.name == group)
+      gc = &g;
+  order_group_env e;
+  e.group = group;
+  e.settings = std::move(*s);
+  if (opts_.link)
+    if (auto l = opts_.link(gc->source))
+      e.source = *l;
+  std::weak_ptr<shared> weak = shared_;
+  e.resolve = [weak, group](const store_name& dest, variant_id v) -> std::optional<variant_id> {
+    auto sh = weak.lock();
+    if (!sh)
+      return std::nullopt;
+    auto m = sh->mapping(group);
+    if (!m)
+      return std::nullopt;
+    return resolve_variant(*m, dest, v);
+  };
+  return e;
+}
+
+bool order_path::dispatch(std::uint64_t inbox_seq, const webhook_envelope& env,
+                          const store_config& store) {
+  const bool is_order = env.topic == "orders/create";
+  const bool is_draft = env.topic == "draft_orders/create" || env.topic == "draft_orders/update";
+  if (!is_order && !is_draft)
+    return true;
+  shopify_id id = 0;
+  if (auto o = std::get_if<order_created>(&env.event); o && is_order)
+    id = o->id;
+  else if (auto d = std::get_if<draft_order_changed>(&env.event); d && is_draft)
+    id = d->id;
+  else
+    return true; // a topic/event mismatch: nothing to do with it
+  std::vector<const group_config*> groups;
+  for (const auto& g : opts_.cfg.groups) {
+    bool wants = g.strategy == sync_strategy::draft_order ||
+                 (is_order && g.strategy == sync_strategy::order);
+    if (wants && std::find(g.destinations.begin(), g.destinations.end(), store.name) != g.destinations.end())
+      groups.push_back(&g);
+  }
+  for (auto* g : groups)
+    if (!shared_->mapping(g->name))
+      return false; // lines cannot be resolved yet: the event waits in the inbox
+  for (auto* g : groups) {
+    auto ge = group_env(g->name);
+    if (!ge)
+      continue;
+    order_key k{g->name, store.name, is_order ? order_doc_kind::order : order_doc_kind::draft_order, id};
+    order_destination d{store.name, store.shop_domain};
+    order_event ev{inbox_seq, is_order ? decltype(order_event::event)(std::get<order_created>(env.event))
+                                       : decltype(order_event::event)(std::get<draft_order_changed>(env.event))};
+    sys_.spawn([sh = shared_, k, g = std::move(*ge), d, ev](caf::event_based_actor* h) {
+      send_event(h, sh, k, g, d, ev, 3);
+    });
+  }
+  return true;
+}
+
+result<order_actor> order_path::actor_for(std::string_view store, shopify_id id) {
+  auto key = find_order_key(*opts_.env.store, store, id);
+  if (!key)
+    return key.error();
+  auto g = group_env(key->group);
+  if (!g)
+    return error{"order.group_gone", "group " + key->group + " is no longer an order group"};
+  order_destination d{key->store, {}};
+  if (auto* sc = opts_.cfg.find_store(key->store))
+    d.shop_domain = sc->shop_domain;
+  return shared::get_or_spawn(shared_, *key, *g, d);
+}
+
+result<std::size_t> order_path::resume() {
+  std::vector<std::pair<std::string, order_actor>> spawned;
+  auto n = resume_orders(
+    sys_, opts_.env, [this](const std::string& group) { return group_env(group); },
+    [&](const order_key& k, const order_actor& a) { spawned.emplace_back(order_state_key(k), a); });
+  if (!n)
+    return n.error();
+  for (auto& [key, a] : spawned) {
+    {
+      std::lock_guard lock(shared_->mu);
+      shared_->actors[key] = a;
+    }
+    shared::watch(shared_, key, a);
+  }
+  return *n;
+}
+
+std::size_t order_path::running() const {
+  std::lock_guard lock(shared_->mu);
+  return shared_->actors.size();
+}
+
+} // namespace shopsync
