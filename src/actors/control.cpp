@@ -150,31 +150,17 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
           out += (i ? "," : "") + (*rows)[i];
         return control_ok(out + "]");
       }
-      if (cmd == "orders") {
-        order_list_filter f;
-        f.attention = a.flag("attention");
-        if (auto s = a.str("state"); !s.empty()) {
-          auto phase = parse_order_phase(s);
-          if (!phase)
-            return control_error("bad_request", "unknown order state '" + s + "'");
-          f.state = *phase;
-        }
-        auto json = orders_json(*ctx.store, f);
+      if (cmd == "orders" || cmd == "order") {
+        auto json = order_control_query(cmd, args_json, *ctx.store, ctx.audit);
         if (!json)
-          return control_error("storage", json.error().message);
+          return control_error(json.error().code, json.error().message);
         return control_ok(*json);
       }
-      if (cmd == "order" || cmd == "retry") {
-        auto id = a.num("id");
-        auto store = a.str("store");
-        if (!id || store.empty())
-          return control_error("bad_request", cmd + " needs a store and an order id");
-        if (cmd == "retry")
-          return self->delegate(env.router, order_retry_atom::value, store, *id);
-        auto json = order_detail_json(*ctx.store, store, *id);
-        if (!json)
-          return control_error("not_found", json.error().message);
-        return control_ok(*json);
+      if (cmd == "retry") {
+        auto ref = parse_order_ref(args_json);
+        if (!ref)
+          return control_error(ref.error().code, ref.error().message);
+        return self->delegate(env.router, order_retry_atom::value, ref->first, std::uint64_t{ref->second});
       }
       if (cmd == "backup") {
         auto dir = a.str("dir");

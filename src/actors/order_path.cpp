@@ -153,25 +153,48 @@ std::optional<order_group_env> order_path::group_env(const std::string& group) c
   return e;
 }
 
+// An event no order group wants: recorded as such, and its inbox entry leaves the inbox.
+void order_path::ignore(std::uint64_t inbox_seq, const webhook_envelope& env, const store_config& store,
+                        const char* why) {
+  auto& e = opts_.env;
+  if (!e.store)
+    return;
+  state_store::batch b;
+  if (e.audit)
+    e.audit->append(b, {std::chrono::system_clock::now(), "", env.topic, store.name, 0, "skipped", {}, {}, 0, why});
+  if (inbox_seq && e.mark_inbox_applied)
+    e.mark_inbox_applied(b, inbox_seq);
+  if (auto w = e.store->write(b); !w)
+    spdlog::error("order path: cannot record ignored {} from {}: {}", env.topic, store.name, w.error().message);
+}
+
 bool order_path::dispatch(std::uint64_t inbox_seq, const webhook_envelope& env,
                           const store_config& store) {
   const bool is_order = env.topic == "orders/create";
   const bool is_draft = env.topic == "draft_orders/create" || env.topic == "draft_orders/update";
-  if (!is_order && !is_draft)
+  if (!is_order && !is_draft) {
+    ignore(inbox_seq, env, store, "not_an_order_topic");
     return true;
+  }
   shopify_id id = 0;
   if (auto o = std::get_if<order_created>(&env.event); o && is_order)
     id = o->id;
   else if (auto d = std::get_if<draft_order_changed>(&env.event); d && is_draft)
     id = d->id;
-  else
-    return true; // a topic/event mismatch: nothing to do with it
+  else {
+    ignore(inbox_seq, env, store, "topic_event_mismatch");
+    return true;
+  }
   std::vector<const group_config*> groups;
   for (const auto& g : opts_.cfg.groups) {
     bool wants = g.strategy == sync_strategy::draft_order ||
                  (is_order && g.strategy == sync_strategy::order);
     if (wants && std::find(g.destinations.begin(), g.destinations.end(), store.name) != g.destinations.end())
       groups.push_back(&g);
+  }
+  if (groups.empty()) {
+    ignore(inbox_seq, env, store, "no_order_group"); // e.g. a Source's own sales
+    return true;
   }
   for (auto* g : groups)
     if (!shared_->mapping(g->name))

@@ -69,6 +69,7 @@ public:
   struct shared; // mappings and the registry, shared with the actors' callbacks and helpers
 
 private:
+  void ignore(std::uint64_t inbox_seq, const webhook_envelope&, const store_config&, const char* why);
   std::optional<order_group_env> group_env(const std::string& group) const;
   order_actor get_or_spawn(const order_key&, const order_group_env&, const order_destination&);
   void deliver(const order_key&, const order_group_env&, const order_destination&, order_event);

@@ -2,7 +2,6 @@
 
 #include "actors/catalog.hpp"
 #include "actors/item.hpp"
-#include "actors/order_queries.hpp"
 #include "actors/reconciler.hpp"
 #include "io/control_protocol.hpp"
 
@@ -102,122 +101,6 @@ void route_level(self_ptr self, std::uint64_t seq, const webhook_envelope& env, 
   }
 }
 
-// The order group a Destination's orders go to (at most one: validation guarantees it).
-const group_config* order_group_of(const config& cfg, const store_name& store) {
-  for (auto& g : cfg.groups) {
-    if (g.strategy != sync_strategy::order && g.strategy != sync_strategy::draft_order)
-      continue;
-    for (auto& d : g.destinations)
-      if (d == store)
-        return &g;
-  }
-  return nullptr;
-}
-
-std::optional<order_group_env> order_env_of(self_ptr self, const std::string& group) {
-  auto& st = self->state;
-  auto* g = find_group(st.ctx->cfg, group);
-  if (!g)
-    return std::nullopt;
-  auto* link = st.ctx->link(g->source);
-  auto mit = st.mappings.find(group);
-  if (!link || mit == st.mappings.end())
-    return std::nullopt;
-  order_group_env env;
-  env.group = g->name;
-  env.settings.strategy = g->strategy;
-  env.settings.options = g->orders;
-  env.settings.app_id = st.ctx->cfg.daemon.app_id;
-  env.source = *link;
-  return env; // the caller sets the resolver: a snapshot of the mapping the order meets
-}
-
-order_actor_env order_actor_env_of(const sync_context& ctx) {
-  order_actor_env env;
-  env.store = ctx.store;
-  env.mark_inbox_applied = ctx.mark_applied;
-  return env;
-}
-
-void track_order(self_ptr self, const order_key& key, const order_actor& a) {
-  self->monitor(a);
-  self->state.orders[order_state_key(key)] = a;
-}
-
-// The actor of an order (spawned with its persisted state when it is not running); nullopt
-// when its group has no mapping or no Source link yet.
-std::optional<order_actor> order_for(self_ptr self, const order_key& key) {
-  auto& st = self->state;
-  auto k = order_state_key(key);
-  if (auto it = st.orders.find(k); it != st.orders.end())
-    return it->second;
-  auto genv = order_env_of(self, key.group);
-  auto* sc = st.ctx->cfg.find_store(key.store);
-  if (!genv || !sc)
-    return std::nullopt;
-  // A snapshot of the mapping: an order resolves its lines against the mapping it met.
-  genv->resolver = [m = st.mappings.at(key.group), dest = key.store](variant_id v) -> std::optional<variant_id> {
-    auto* id = m->find_variant(dest, v);
-    return id ? std::optional<variant_id>(id->stores[0].variant_id) : std::nullopt; // stores[0]: the Source
-  };
-  auto a = spawn_order_actor(self->home_system(), order_actor_env_of(*st.ctx), *genv, key,
-                             order_destination{sc->name, sc->shop_domain});
-  track_order(self, key, a);
-  return a;
-}
-
-void route_order(self_ptr self, std::uint64_t seq, const webhook_envelope& env, const store_config& store) {
-  auto& st = self->state;
-  auto* g = order_group_of(st.ctx->cfg, store.name);
-  if (!g) {
-    skip(self, seq, env, store.name, env.topic, "no_order_group");
-    return;
-  }
-  order_key key{g->name, store.name, order_doc_kind::order, 0};
-  order_event ev{seq, {}};
-  if (auto* o = std::get_if<order_created>(&env.event)) {
-    key.id = o->id;
-    ev.event = *o;
-  } else {
-    auto& d = std::get<draft_order_changed>(env.event);
-    key.kind = order_doc_kind::draft_order;
-    key.id = d.id;
-    ev.event = d;
-  }
-  auto a = order_for(self, key);
-  if (!a) {
-    skip(self, seq, env, store.name, env.topic, "order_group_not_ready");
-    return;
-  }
-  self->send(*a, std::move(ev));
-}
-
-// After a restart: every order that was in flight gets its actor back.
-void resume_all_orders(self_ptr self) {
-  auto& st = self->state;
-  st.orders_resumed = true;
-  auto n = resume_orders(
-    self->home_system(), order_actor_env_of(*st.ctx),
-    [self](const std::string& group) -> std::optional<order_group_env> {
-      auto genv = order_env_of(self, group);
-      if (!genv)
-        return genv;
-      auto* g = find_group(self->state.ctx->cfg, group);
-      genv->resolver = [m = self->state.mappings.at(group), g](variant_id v) -> std::optional<variant_id> {
-        for (auto& d : g->destinations)
-          if (auto* id = m->find_variant(d, v))
-            return id->stores[0].variant_id;
-        return std::nullopt;
-      };
-      return genv;
-    },
-    [self](const order_key& key, const order_actor& a) { track_order(self, key, a); });
-  if (!n)
-    spdlog::error("router: resuming orders failed: {}", n.error().message);
-  else if (*n)
-    spdlog::info("router: resumed {} orders", *n);
-}
-
 void route(self_ptr self, std::uint64_t seq, const webhook_envelope& env) {
   auto& st = self->state;
   auto* store = st.ctx->cfg.find_store_by_domain(env.shop_domain);
@@ -234,8 +117,10 @@ void route(self_ptr self, std::uint64_t seq, const webhook_envelope& env) {
       if (in_group(g, store->name))
         self->send(st.catalogs.at(g.name), event_atom::value, store->name, env);
     skip(self, seq, env, store->name, env.topic, "catalog_updated");
-  } else {
-    route_order(self, seq, env, *store);
+  } else if (!st.orders->dispatch(seq, env, *store)) {
+    // A group it concerns has no mapping yet: it stays in the inbox and is tried at the next
+    // start (all_mapped() makes this rare).
+    spdlog::warn("router: {} {} from {} left in the inbox", env.topic, env.webhook_id, store->name);
   }
 }
 
@@ -244,19 +129,22 @@ void route(self_ptr self, std::uint64_t seq, const webhook_envelope& env) {
 router_actor::behavior_type router(router_actor::stateful_pointer<router_state> self, const sync_context* ctx) {
   auto& st = self->state;
   st.ctx = ctx;
+  order_path_options po;
+  po.cfg = ctx->cfg;
+  po.env.store = ctx->store;
+  po.env.audit = ctx->audit;
+  po.env.mark_inbox_applied = ctx->mark_applied;
+  po.link = [ctx](const store_name& s) -> std::optional<graphql_executor_actor> {
+    if (auto* l = ctx->link(s))
+      return graphql_executor_actor{*l};
+    return std::nullopt;
+  };
+  st.orders = std::make_unique<order_path>(self->home_system(), std::move(po));
   for (auto& g : ctx->cfg.groups) {
     auto rec = self->spawn<caf::linked>(reconciler, ctx, g, caf::actor_cast<router_actor>(self));
     st.reconcilers.emplace(g.name, rec);
     st.catalogs.emplace(g.name, self->spawn<caf::linked>(catalog, ctx, g, caf::actor_cast<router_actor>(self)));
   }
-  self->set_down_handler([self](const caf::down_msg& msg) {
-    auto& orders = self->state.orders;
-    for (auto it = orders.begin(); it != orders.end(); ++it)
-      if (it->second.address() == msg.source) {
-        orders.erase(it);
-        break;
-      }
-  });
   return {
     [self](event_atom, std::uint64_t seq, const webhook_envelope& env) {
       auto& st = self->state;
@@ -271,6 +159,7 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       auto previous = st.mappings.count(group) ? st.mappings[group] : nullptr;
       bool first = !previous;
       st.mappings[group] = m;
+      st.orders->set_mapping(group, m);
       bool same_locations = previous && same_slots(previous->locations(), m->locations());
       // Item actors whose identity changed restart on the new mapping (state is persisted; a
       // changed layout starts a new state and aligns); the others go on undisturbed.
@@ -298,8 +187,13 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       spdlog::info("router: group={} mapping {} ({} identities, {} problems)", group,
                    first ? "loaded" : "updated", m->identities().size(), m->problems().size());
       if (all_mapped(st)) {
-        if (!st.orders_resumed)
-          resume_all_orders(self);
+        if (!st.orders_resumed) {
+          st.orders_resumed = true;
+          if (auto n = st.orders->resume(); !n)
+            spdlog::error("router: resuming orders failed: {}", n.error().message);
+          else if (*n)
+            spdlog::info("router: resumed {} orders", *n);
+        }
         auto waiting = std::move(st.waiting);
         st.waiting.clear();
         for (auto& [seq, env] : waiting)
@@ -364,13 +258,9 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       return rp;
     },
     [self](order_retry_atom, const std::string& store, std::uint64_t id) -> caf::result<std::string> {
-      auto& st = self->state;
-      auto key = find_order_key(*st.ctx->store, store, id);
-      if (!key)
-        return control_error("not_found", key.error().message);
-      auto a = order_for(self, *key);
+      auto a = self->state.orders->actor_for(store, id);
       if (!a)
-        return control_error("not_ready", "the order's group is not ready");
+        return control_error("not_found", a.error().message);
       auto rp = self->make_response_promise<std::string>();
       self->request(*a, std::chrono::seconds(30), order_retry_atom::value)
         .then([rp](const std::string& state) mutable { rp.deliver(control_ok("{\"state\":\"" + state + "\"}")); },

@@ -5,7 +5,7 @@
 // to the order path. Until every group has a mapping, events wait here (they are already
 // durable in the inbox).
 #include "actors/interfaces.hpp"
-#include "actors/order_actor.hpp"
+#include "actors/order_path.hpp"
 #include "actors/sync_context.hpp"
 
 #include <deque>
@@ -25,7 +25,7 @@ struct router_state {
   std::unordered_map<std::string, item_actor> items;  // by item_state_key(group, identity)
   std::set<std::string> paused;                       // groups
   std::deque<std::pair<std::uint64_t, webhook_envelope>> waiting; // until every mapping is in
-  std::map<std::string, order_actor> orders; // by order_state_key
+  std::unique_ptr<order_path> orders; // orders/create and draft_orders/* (actors per order)
   bool orders_resumed = false;
   static inline const char* name = "router";
 };
