@@ -1,97 +1,193 @@
 // shopsyncctl: asks a running shopsyncd over its control socket and prints the answer as a
-// table (default) or the raw JSON reply (--json). Exit codes: 0 answered, 1 the daemon
-// answered with an error, 2 the daemon could not be reached or refused access.
+// table (or indented JSON for nested answers); --json prints the daemon's raw reply.
+// Exit codes: 0 answered, 1 the daemon answered with an error, 2 the daemon could not be
+// reached or refused access.
 #include "io/control_client.hpp"
+#include "io/json_writer.hpp"
 
 #include <CLI/CLI.hpp>
 #include <simdjson.h>
 
 #include <cstdio>
+#include <ctime>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <string>
+#include <vector>
 
 using namespace shopsync;
+using simdjson::dom::element;
 
 namespace {
 
-std::string str(simdjson::ondemand::value v) {
-  std::string_view s;
-  if (!v.get_string().get(s))
-    return std::string(s);
-  std::string_view raw = v.raw_json_token();
-  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == ','))
-    raw.remove_suffix(1);
-  return std::string(raw);
-}
+using table = std::vector<std::vector<std::string>>;
 
-void print_row(const std::vector<std::string>& cells, const std::vector<std::size_t>& widths) {
-  std::string line;
-  for (std::size_t i = 0; i < cells.size(); ++i) {
-    line += cells[i];
-    if (i + 1 < cells.size())
-      line += std::string(widths[i] > cells[i].size() ? widths[i] - cells[i].size() + 2 : 2, ' ');
-  }
-  std::cout << line << '\n';
-}
-
-void print_table(const std::vector<std::vector<std::string>>& rows) {
+void print_table(const table& rows) {
   if (rows.empty())
     return;
-  std::vector<std::size_t> widths(rows[0].size(), 0);
+  std::vector<std::size_t> widths;
   for (auto& r : rows)
-    for (std::size_t i = 0; i < r.size() && i < widths.size(); ++i)
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      if (widths.size() <= i)
+        widths.push_back(0);
       widths[i] = std::max(widths[i], r[i].size());
-  for (auto& r : rows)
-    print_row(r, widths);
+    }
+  for (auto& r : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size())
+        line += std::string(widths[i] - r[i].size() + 2, ' ');
+    }
+    std::cout << line << '\n';
+  }
 }
 
-int print_status(const std::string& json) {
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string buf(json);
-  auto doc = parser.iterate(buf);
-  std::string version, uptime;
-  std::vector<std::vector<std::string>> stores{{"STORE", "SHOP DOMAIN", "ROLE"}};
-  std::vector<std::vector<std::string>> groups{{"GROUP", "STRATEGY", "MATCH BY", "SOURCE", "DESTINATIONS"}};
-  for (auto field : doc.get_object()) {
-    std::string_view key = field.unescaped_key();
-    if (key == "version") {
-      version = str(field.value());
-    } else if (key == "uptime_s") {
-      uptime = str(field.value());
-    } else if (key == "stores") {
-      for (auto s : field.value().get_array()) {
-        std::vector<std::string> row(3);
-        for (auto sf : s.get_object()) {
-          std::string_view k = sf.unescaped_key();
-          if (k == "name") row[0] = str(sf.value());
-          else if (k == "shop_domain") row[1] = str(sf.value());
-          else if (k == "role") row[2] = str(sf.value());
-        }
-        stores.push_back(row);
-      }
-    } else if (key == "groups") {
-      for (auto g : field.value().get_array()) {
-        std::vector<std::string> row(5);
-        for (auto gf : g.get_object()) {
-          std::string_view k = gf.unescaped_key();
-          if (k == "name") row[0] = str(gf.value());
-          else if (k == "strategy") row[1] = str(gf.value());
-          else if (k == "match_by") row[2] = str(gf.value());
-          else if (k == "source") row[3] = str(gf.value());
-          else if (k == "destinations") {
-            for (auto d : gf.value().get_array())
-              row[4] += (row[4].empty() ? "" : ", ") + str(d.value());
-          }
-        }
-        groups.push_back(row);
-      }
+// A scalar as text: strings unquoted, null as "-".
+std::string text(element e) {
+  switch (e.type()) {
+    case simdjson::dom::element_type::STRING: return std::string(std::string_view(e));
+    case simdjson::dom::element_type::NULL_VALUE: return "-";
+    case simdjson::dom::element_type::BOOL: return bool(e) ? "yes" : "no";
+    case simdjson::dom::element_type::INT64: return std::to_string(int64_t(e));
+    case simdjson::dom::element_type::UINT64: return std::to_string(uint64_t(e));
+    case simdjson::dom::element_type::DOUBLE: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.0f", double(e));
+      return buf;
     }
+    default: return simdjson::minify(e);
   }
-  std::cout << "shopsyncd " << version << ", up " << uptime << " s\n\n";
+}
+
+std::string field(element obj, const char* key) {
+  element v;
+  if (obj[key].get(v))
+    return "-";
+  return text(v);
+}
+
+// Indented JSON, for nested answers without a table.
+void print_indented(element e, int depth = 0) {
+  std::string pad(static_cast<std::size_t>(depth) * 2, ' ');
+  if (e.is_object()) {
+    std::cout << "{\n";
+    bool first = true;
+    for (auto [k, v] : simdjson::dom::object(e)) {
+      if (!first)
+        std::cout << ",\n";
+      first = false;
+      std::string key;
+      append_json_string(key, k);
+      std::cout << pad << "  " << key << ": ";
+      print_indented(v, depth + 1);
+    }
+    std::cout << '\n' << pad << '}';
+  } else if (e.is_array()) {
+    simdjson::dom::array a(e);
+    if (a.size() == 0) {
+      std::cout << "[]";
+      return;
+    }
+    std::cout << "[\n";
+    bool first = true;
+    for (auto v : a) {
+      if (!first)
+        std::cout << ",\n";
+      first = false;
+      std::cout << pad << "  ";
+      print_indented(v, depth + 1);
+    }
+    std::cout << '\n' << pad << ']';
+  } else {
+    std::cout << simdjson::minify(e);
+  }
+}
+
+void print_status(element r) {
+  std::cout << "shopsyncd " << field(r, "version") << ", up " << field(r, "uptime_s") << " s, inbox depth "
+            << field(r, "inbox_depth") << "\n\n";
+  table stores{{"STORE", "SHOP DOMAIN", "ROLE"}};
+  for (auto s : r["stores"].get_array())
+    stores.push_back({field(s, "name"), field(s, "shop_domain"), field(s, "role")});
   print_table(stores);
   std::cout << '\n';
+  table groups{{"GROUP", "STRATEGY", "MATCH BY", "SOURCE", "DESTINATIONS"}};
+  for (auto g : r["groups"].get_array()) {
+    std::string dests;
+    for (auto d : g["destinations"].get_array())
+      dests += (dests.empty() ? "" : ", ") + text(d);
+    groups.push_back({field(g, "name"), field(g, "strategy"), field(g, "match_by"), field(g, "source"), dests});
+  }
   print_table(groups);
-  return 0;
+}
+
+void print_stores(element r) {
+  table t{{"STORE", "BUCKET", "QUEUED", "IN FLIGHT", "MUTATIONS", "REQUESTS", "RETRIES", "THROTTLED", "ERRORS",
+           "LAST ERROR"}};
+  for (auto s : r.get_array()) {
+    auto b = s["bucket"];
+    auto q = s["queue"];
+    t.push_back({field(s, "store"), field(b.value(), "available") + "/" + field(b.value(), "maximum"),
+                 field(q.value(), "writes") + "w " + field(q.value(), "reads") + "r",
+                 field(s, "in_flight") + "/" + field(s, "max_in_flight"), field(s, "mutations"),
+                 field(s, "requests"), field(s, "retries"), field(s, "throttled"), field(s, "errors"),
+                 field(s, "last_error")});
+  }
+  print_table(t);
+}
+
+void print_item(element r) {
+  std::cout << field(r, "group") << " " << field(r, "identity") << " (" << field(r, "mode") << ")"
+            << (field(r, "paused") == "yes" ? ", paused" : "") << "\n\n";
+  table t{{"STORE", "LOCATION", "KNOWN", "IN FLIGHT", "PENDING TARGET", "PENDING DELTA", "DIRTY", "BLOCKED"}};
+  for (auto l : r["levels"].get_array())
+    t.push_back({field(l, "store"), field(l, "location"), field(l, "known"), field(l, "in_flight"),
+                 field(l, "pending_target"), field(l, "pending_delta"), field(l, "dirty"), field(l, "blocked")});
+  print_table(t);
+}
+
+void print_audit(element r) {
+  table t{{"TIME", "SUBJECT", "STORE", "LOCATION", "KIND", "BEFORE", "AFTER", "DELTA", "CAUSE"}};
+  for (auto a : r.get_array()) {
+    std::time_t secs = static_cast<std::time_t>(int64_t(a["time_us"]) / 1000000);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&secs));
+    t.push_back({buf, field(a, "subject"), field(a, "store"), field(a, "location"), field(a, "kind"),
+                 field(a, "before"), field(a, "after"), field(a, "delta"), field(a, "cause")});
+  }
+  print_table(t);
+}
+
+void print_orders(element r) {
+  table t{{"GROUP", "STORE", "KIND", "ID", "NAME", "STATE", "SOURCE ID", "ATTEMPTS", "UNMAPPED", "LAST ERROR"}};
+  for (auto o : r["orders"].get_array())
+    t.push_back({field(o, "group"), field(o, "store"), field(o, "kind"), field(o, "id"), field(o, "name"),
+                 field(o, "state"), field(o, "source_id"), field(o, "attempts"),
+                 std::to_string(simdjson::dom::array(o["unmapped"]).size()), field(o, "last_error")});
+  print_table(t);
+}
+
+void print_mappings(element r) {
+  for (auto g : r.get_array()) {
+    if (g.is_null())
+      continue;
+    std::cout << "group " << field(g, "group") << " (" << field(g, "mode") << "): " << field(g, "identities")
+              << " identities mapped, " << field(g, "problem_count") << " problems\n";
+    table t{{"PROBLEM", "KEY", "STORE", "VARIANTS"}};
+    for (auto p : g["problems"].get_array()) {
+      std::string vs;
+      for (auto v : p["variants"].get_array())
+        vs += (vs.empty() ? "" : ",") + text(v);
+      t.push_back({field(p, "kind"), field(p, "key"), field(p, "store"), vs});
+    }
+    for (auto p : g["location_problems"].get_array())
+      t.push_back({std::string("location ") + field(p, "kind"), field(p, "name"), field(p, "store"), ""});
+    if (t.size() > 1)
+      print_table(t);
+    std::cout << '\n';
+  }
 }
 
 } // namespace
@@ -103,12 +199,79 @@ int main(int argc, char** argv) {
   app.add_option("-s,--socket", socket, "control socket of the daemon")->envname("SHOPSYNC_SOCKET");
   app.add_flag("--json", json, "print the daemon's raw JSON reply");
   app.require_subcommand(1);
-  auto* ping = app.add_subcommand("ping", "check that the daemon answers");
-  auto* status = app.add_subcommand("status", "version, uptime, stores and sync groups");
+
+  // Each subcommand fills the request's args and says how to print the result.
+  std::string cmd;
+  json_writer args;
+  args.begin_object();
+  std::function<void(element)> printer = [](element e) {
+    print_indented(e);
+    std::cout << '\n';
+  };
+  std::string group, identity, store, state, item, dir, level;
+  std::uint64_t id = 0, since = 0, limit = 50;
+  bool problems = false, attention = false;
+
+  auto sub = [&](const char* name, const char* help) {
+    auto* s = app.add_subcommand(name, help);
+    s->callback([&, name] { cmd = name; });
+    return s;
+  };
+  sub("ping", "check that the daemon answers");
+  sub("status", "version, uptime, inbox depth, stores and sync groups");
+  sub("stores", "each store link: cost bucket, queues, requests in flight, retries, errors");
+  auto* mappings = sub("mappings", "how products are matched across stores, and the problems");
+  mappings->add_option("--group", group, "one sync group");
+  mappings->add_flag("--problems", problems, "only the problems (duplicates, misses, locations)");
+  auto* it = sub("item", "one identity: each store's known level, pending intent and operation in flight");
+  it->add_option("group", group, "sync group")->required();
+  it->add_option("identity", identity, "e.g. sku:TEE-RED-S")->required();
+  auto* audit = sub("audit", "the decisions taken, newest last");
+  audit->add_option("--item", item, "one identity (sku:…) or order (store/id)");
+  audit->add_option("--since", since, "unix time in seconds");
+  audit->add_option("--limit", limit, "at most this many (newest)");
+  for (auto name : {"pause", "resume", "resync", "reconcile"}) {
+    auto* s = sub(name, name == std::string("pause")    ? "hold outgoing inventory writes (inputs are kept)"
+                        : name == std::string("resume") ? "send held writes again"
+                        : name == std::string("resync") ? "read every store's catalog again and re-match"
+                                                        : "read every mapped level now and heal differences");
+    s->add_option("group", group, "one sync group (default: all)");
+  }
+  auto* orders = sub("orders", "orders synced from Destinations");
+  orders->add_option("--state", state, "only orders in this state");
+  orders->add_flag("--attention", attention, "only orders that need attention");
+  for (auto name : {"order", "retry"}) {
+    auto* s = sub(name, name == std::string("order") ? "one Destination order and its audit trail"
+                                                     : "try an order that needs attention again");
+    s->add_option("store", store, "Destination store")->required();
+    s->add_option("id", id, "Destination order or draft order id")->required();
+  }
+  auto* backup = sub("backup", "consistent copy of the state store (RocksDB checkpoint)");
+  backup->add_option("dir", dir, "absolute path that does not exist yet")->required();
+  auto* loglevel = sub("log-level", "change the daemon's log level");
+  loglevel->add_option("level", level, "trace|debug|info|warn|error|critical|off")->required();
   CLI11_PARSE(app, argc, argv);
 
-  std::string cmd = ping->parsed() ? "ping" : status->parsed() ? "status" : "";
-  auto reply = control_call(socket, cmd);
+  if (!group.empty()) args.field("group", group);
+  if (!identity.empty()) args.field("identity", identity);
+  if (problems) args.field("problems", true);
+  if (!item.empty()) args.field("item", item);
+  if (since) args.field("since", since);
+  if (cmd == "audit") args.field("limit", limit);
+  if (!state.empty()) args.field("state", state);
+  if (attention) args.field("attention", true);
+  if (!store.empty()) args.field("store", store).field("id", id);
+  if (!dir.empty()) args.field("dir", dir);
+  if (!level.empty()) args.field("level", level);
+  args.end_object();
+  if (cmd == "status") printer = print_status;
+  if (cmd == "stores") printer = print_stores;
+  if (cmd == "item") printer = print_item;
+  if (cmd == "audit") printer = print_audit;
+  if (cmd == "orders") printer = print_orders;
+  if (cmd == "mappings") printer = print_mappings;
+
+  auto reply = control_call(socket, cmd, args.str());
   if (!reply) {
     auto& e = reply.error();
     std::fprintf(stderr, "shopsyncctl: %s\n", e.message.c_str());
@@ -121,12 +284,16 @@ int main(int argc, char** argv) {
     std::cout << *reply << '\n';
     return 0;
   }
+  simdjson::dom::parser parser;
+  element root;
+  if (parser.parse(*reply).get(root)) {
+    std::fprintf(stderr, "shopsyncctl: unreadable reply from the daemon\n");
+    return 1;
+  }
   try {
-    if (cmd == "status")
-      return print_status(*reply);
-    std::cout << "pong\n";
+    printer(root);
   } catch (const simdjson::simdjson_error& e) {
-    std::fprintf(stderr, "shopsyncctl: unreadable reply from the daemon: %s\n", e.what());
+    std::fprintf(stderr, "shopsyncctl: unexpected reply from the daemon (%s); try --json\n", e.what());
     return 1;
   }
   return 0;
