@@ -29,7 +29,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # npm packages, pinned by their lock files.
-for dir in tests/schema bench/node-receiver; do
+for dir in tests/schema; do  # bench/node-receiver installs itself on first use
   if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
     echo "setup: npm ci in $dir"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
