@@ -52,6 +52,10 @@ struct store_link_state {
   std::deque<level_key> read_order;
   std::deque<std::function<void()>> jobs;
 
+  // Results answered but maybe not yet on disk: a requester asking again in that gap must
+  // still find them (else its op would be batched anew, under a new key).
+  std::map<std::tuple<inventory_item_id, location_id, std::uint64_t>, op_result> unpersisted;
+
   int in_flight = 0;
   bool tick_armed = false;
   std::uint64_t mutations = 0, entries_written = 0, level_queries = 0, errors = 0;
@@ -82,16 +86,26 @@ std::int64_t unix_now() {
     .count();
 }
 
+void forget_unpersisted(self_ptr self, const std::vector<op_result_record>& results) {
+  for (auto& r : results)
+    self->state.unpersisted.erase({r.item, r.location, r.op_id});
+}
+
 void persist(self_ptr self, outbox_transition t) {
   auto outbox = self->state.outbox;
   if (!outbox)
     return;
   t.at_unix = unix_now();
+  for (auto& r : t.results)
+    self->state.unpersisted[{r.item, r.location, r.op_id}] = r.result;
   auto store = store_of(self);
-  boost::asio::post(*self->state.opts.io, [outbox, t = std::move(t), store] {
+  auto h = caf::actor_cast<store_link_actor>(self);
+  boost::asio::post(*self->state.opts.io, [outbox, t = std::move(t), store, h, self] {
     auto s = outbox->apply(t);
     if (!s.ok())
       spdlog::error("outbox write failed store={} error=\"{}\"", store, s.error().message);
+    auto results = t.results;
+    post_back(h, [self, results] { forget_unpersisted(self, results); });
   });
 }
 
@@ -181,6 +195,10 @@ void send_batch(self_ptr self, std::uint64_t id) {
         // Not saved: not sent either (an unsaved batch could not be re-sent after a crash).
         auto e = error{"outbox.write_failed", s.error().message};
         return post_back(h, [self, id, e] { on_write_done(self, id, e); });
+      }
+      if (!pre.results.empty()) {
+        auto results = pre.results;
+        post_back(h, [self, results] { forget_unpersisted(self, results); });
       }
     }
     api->write_inventory(kind, std::move(vars), std::move(keys), [h, self, id](result<write_outcome> r) {
@@ -287,6 +305,8 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
   }
   auto nb = make_batch(self, std::move(rest));
   t.save.push_back(nb);
+  for (auto& r : t.results)
+    st.unpersisted[{r.item, r.location, r.op_id}] = r.result;
   register_batch(self, std::move(nb), std::move(t), true);
   schedule(self);
 }
@@ -520,6 +540,16 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
       }
       if (st.coalescer.carries(in.kind, in.item, in.location, in.op_id)) {
         st.write_waiters[k].push_back(rp);
+        return rp;
+      }
+      if (auto u = st.unpersisted.find({in.item, in.location, in.op_id}); u != st.unpersisted.end()) {
+        inventory_write_reply rep;
+        rep.op_id = in.op_id;
+        rep.ok = u->second.quantity_after.has_value();
+        rep.quantity_after = u->second.quantity_after.value_or(0);
+        if (!rep.ok)
+          rep.err = u->second.err.value_or(error{"admin.unknown", ""});
+        rp.deliver(rep);
         return rp;
       }
       if (st.outbox) {
