@@ -69,8 +69,13 @@ using self_ptr = store_link_actor::stateful_pointer<store_link_state>;
 void schedule(self_ptr self);
 
 // Runs fn inside the actor: the bridge for answers arriving on io threads.
-void post_back(const store_link_actor& h, std::function<void()> fn) {
-  caf::anon_send(h, link_task_atom::value, link_task{std::move(fn)});
+// Holds the actor weakly: io handlers that outlive it (pending when it stopped) neither keep it
+// alive nor touch it.
+void post_back(const caf::actor_addr& addr, std::function<void()> fn) {
+  auto strong = caf::actor_cast<caf::strong_actor_ptr>(addr);
+  if (!strong)
+    return;
+  caf::anon_send(caf::actor_cast<store_link_actor>(strong), link_task_atom::value, link_task{std::move(fn)});
 }
 
 std::string store_of(self_ptr self) { return self->state.opts.store.name; }
@@ -99,7 +104,7 @@ void persist(self_ptr self, outbox_transition t) {
   for (auto& r : t.results)
     self->state.unpersisted[{r.item, r.location, r.op_id}] = r.result;
   auto store = store_of(self);
-  auto h = caf::actor_cast<store_link_actor>(self);
+  auto h = self->address();
   boost::asio::post(*self->state.opts.io, [outbox, t = std::move(t), store, h, self] {
     auto s = outbox->apply(t);
     if (!s.ok())
@@ -183,7 +188,7 @@ void send_batch(self_ptr self, std::uint64_t id) {
   std::vector<level_key> keys;
   for (auto& e : slot.b.batch.entries)
     keys.push_back({e.item, e.location});
-  auto h = caf::actor_cast<store_link_actor>(self);
+  auto h = self->address();
   auto outbox = st.outbox;
   auto api = st.api;
   auto kind = slot.b.batch.kind;
@@ -350,7 +355,7 @@ void send_reads(self_ptr self) {
     st.reads_since.reset();
   ++st.in_flight;
   ++st.level_queries;
-  auto h = caf::actor_cast<store_link_actor>(self);
+  auto h = self->address();
   st.api->inventory_levels(keys, [h, self, keys](result<std::vector<level_value>> r) {
     post_back(h, [self, keys, r = std::move(r)]() mutable { on_reads_done(self, keys, std::move(r)); });
   });
@@ -467,7 +472,10 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
                                   st.opts.store.api_version, st.opts.store.access_token},
                                  st.opts.client);
   st.api = std::make_shared<admin_api>(st.client);
-  self->attach_functor([client = st.client] { client->close(); });
+  self->attach_functor([client = std::weak_ptr<admin_client>(st.client)] {
+    if (auto c = client.lock())
+      c->close();
+  });
   auto first = st.opts.first_batch_id
                  ? st.opts.first_batch_id
                  : static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -501,7 +509,7 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
   return {
     [self](execute_atom, graphql_request& req) -> caf::typed_response_promise<graphql_answer> {
       auto rp = self->make_response_promise<graphql_answer>();
-      auto h = caf::actor_cast<store_link_actor>(self);
+      auto h = self->address();
       self->state.jobs.push_back([self, h, rp, req = std::move(req)]() mutable {
         graphql_call call{req.operation, req.document, req.variables_json,
                           req.mutation ? request_safety::non_idempotent : request_safety::query, 10};
@@ -582,7 +590,7 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
     },
     [self](catalog_atom, const catalog_page_request& req) -> caf::typed_response_promise<catalog_page_reply> {
       auto rp = self->make_response_promise<catalog_page_reply>();
-      auto h = caf::actor_cast<store_link_actor>(self);
+      auto h = self->address();
       self->state.jobs.push_back([self, h, rp, req]() mutable {
         self->state.api->catalog(req.first, req.after, [h, self, rp](result<catalog_page> r) mutable {
           post_back(h, [self, rp, r = std::move(r)]() mutable {
@@ -604,7 +612,7 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
     },
     [self](locations_atom) -> caf::typed_response_promise<locations_reply> {
       auto rp = self->make_response_promise<locations_reply>();
-      auto h = caf::actor_cast<store_link_actor>(self);
+      auto h = self->address();
       self->state.jobs.push_back([self, h, rp]() mutable {
         self->state.api->locations([h, self, rp](result<std::vector<location_row>> r) mutable {
           post_back(h, [self, rp, r = std::move(r)]() mutable {

@@ -42,9 +42,11 @@ struct link_fixture {
   sim_process sim;
   temp_dir dir{"store-link"};
   std::unique_ptr<state_store> db;
+  // io threads outlive the actor system (declared before it): clients die with their actors.
+  std::unique_ptr<io_threads> io = std::make_unique<io_threads>(1);
+  std::vector<std::unique_ptr<io_threads>> retired_io;
   actor_config cfg{2};
   caf::actor_system sys{cfg};
-  std::unique_ptr<io_threads> io = std::make_unique<io_threads>(1);
 
   std::vector<store_link_actor> links;
 
@@ -440,6 +442,7 @@ TEST(store_link, a_crash_after_sending_resends_the_same_batch_and_it_applies_onc
     self->wait_for(link1);
   }
   fx.io->stop();
+  fx.retired_io.push_back(std::move(fx.io));
   fx.io = std::make_unique<io_threads>(1);
   fx.db.reset();
   fx.open_db();
