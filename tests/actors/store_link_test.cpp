@@ -516,3 +516,35 @@ TEST(store_link, execute_passes_any_document_through) {
   EXPECT_FALSE(a.ok);
   EXPECT_EQ(a.err.code, "SIM_UNKNOWN_OPERATION");
 }
+
+TEST(store_link, never_more_requests_in_flight_than_configured) {
+  link_fixture fx(scenario(20, 1, 20000, 10000));
+  auto link = fx.spawn(fx.options(1));
+  auto truth = fx.levels();
+  auto loc = truth.begin()->first.second;
+  fx.sim.post("/_sim/faults", R"({"latency_ms": 60})");
+  caf::scoped_actor self{fx.sys};
+  // Distinct kinds of work: two catalog pages, locations, reads, writes.
+  self->request(link, std::chrono::seconds(30), catalog_atom::value, catalog_page_request{5, std::nullopt});
+  self->request(link, std::chrono::seconds(30), catalog_atom::value, catalog_page_request{5, std::nullopt});
+  self->request(link, std::chrono::seconds(30), locations_atom::value);
+  std::uint64_t op = 1;
+  for (auto& [k, v] : truth)
+    if (k.second == loc) {
+      self->request(link, std::chrono::seconds(30), level_read_atom::value, level_key{k.first, k.second});
+      self->request(link, std::chrono::seconds(30), inv_write_atom::value, adjust(k.first, k.second, 1, op++));
+    }
+  int max_seen = 0;
+  std::size_t max_queued = 0;
+  for (int i = 0; i < 200; ++i) {
+    auto st = link_status(fx.sys, link);
+    max_seen = std::max(max_seen, st.in_flight);
+    max_queued = std::max(max_queued, st.queued_ops + st.queued_reads + st.queued_batches);
+    if (i > 5 && st.in_flight == 0 && st.queued_ops + st.queued_reads + st.queued_batches == 0)
+      break;
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(max_seen, 1);
+  EXPECT_GT(max_queued, 0u);
+  EXPECT_EQ(fx.log("InventoryAdjust").size(), 1u); // 20 writes, one mutation
+}
