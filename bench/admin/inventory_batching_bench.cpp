@@ -89,9 +89,9 @@ int main(int argc, char** argv) {
   auto items = items_of(sim, "std.myshopify.com", loc);
   auto base_items = items_of(sim, "base.myshopify.com", base_loc);
 
+  io_threads io{1}; // outlives the actor system
   actor_config cfg{2};
   caf::actor_system sys{cfg};
-  io_threads io{1};
   store_link_options o;
   o.store = {"std", "std.myshopify.com", store_role::destination, sim.base_url(), "2026-10", "", "shpat_std", 2};
   o.io = &io.context();

@@ -52,6 +52,10 @@ struct store_link_state {
   std::deque<level_key> read_order;
   std::deque<std::function<void()>> jobs;
 
+  // Results answered but maybe not yet on disk: a requester asking again in that gap must
+  // still find them (else its op would be batched anew, under a new key).
+  std::map<std::tuple<inventory_item_id, location_id, std::uint64_t>, op_result> unpersisted;
+
   int in_flight = 0;
   bool tick_armed = false;
   std::uint64_t mutations = 0, entries_written = 0, level_queries = 0, errors = 0;
@@ -65,8 +69,13 @@ using self_ptr = store_link_actor::stateful_pointer<store_link_state>;
 void schedule(self_ptr self);
 
 // Runs fn inside the actor: the bridge for answers arriving on io threads.
-void post_back(const store_link_actor& h, std::function<void()> fn) {
-  caf::anon_send(h, link_task_atom::value, link_task{std::move(fn)});
+// Holds the actor weakly: io handlers that outlive it (pending when it stopped) neither keep it
+// alive nor touch it.
+void post_back(const caf::actor_addr& addr, std::function<void()> fn) {
+  auto strong = caf::actor_cast<caf::strong_actor_ptr>(addr);
+  if (!strong)
+    return;
+  caf::anon_send(caf::actor_cast<store_link_actor>(strong), link_task_atom::value, link_task{std::move(fn)});
 }
 
 std::string store_of(self_ptr self) { return self->state.opts.store.name; }
@@ -82,16 +91,26 @@ std::int64_t unix_now() {
     .count();
 }
 
+void forget_unpersisted(self_ptr self, const std::vector<op_result_record>& results) {
+  for (auto& r : results)
+    self->state.unpersisted.erase({r.item, r.location, r.op_id});
+}
+
 void persist(self_ptr self, outbox_transition t) {
   auto outbox = self->state.outbox;
   if (!outbox)
     return;
   t.at_unix = unix_now();
+  for (auto& r : t.results)
+    self->state.unpersisted[{r.item, r.location, r.op_id}] = r.result;
   auto store = store_of(self);
-  boost::asio::post(*self->state.opts.io, [outbox, t = std::move(t), store] {
+  auto h = self->address();
+  boost::asio::post(*self->state.opts.io, [outbox, t = std::move(t), store, h, self] {
     auto s = outbox->apply(t);
     if (!s.ok())
       spdlog::error("outbox write failed store={} error=\"{}\"", store, s.error().message);
+    auto results = t.results;
+    post_back(h, [self, results] { forget_unpersisted(self, results); });
   });
 }
 
@@ -169,7 +188,7 @@ void send_batch(self_ptr self, std::uint64_t id) {
   std::vector<level_key> keys;
   for (auto& e : slot.b.batch.entries)
     keys.push_back({e.item, e.location});
-  auto h = caf::actor_cast<store_link_actor>(self);
+  auto h = self->address();
   auto outbox = st.outbox;
   auto api = st.api;
   auto kind = slot.b.batch.kind;
@@ -181,6 +200,10 @@ void send_batch(self_ptr self, std::uint64_t id) {
         // Not saved: not sent either (an unsaved batch could not be re-sent after a crash).
         auto e = error{"outbox.write_failed", s.error().message};
         return post_back(h, [self, id, e] { on_write_done(self, id, e); });
+      }
+      if (!pre.results.empty()) {
+        auto results = pre.results;
+        post_back(h, [self, results] { forget_unpersisted(self, results); });
       }
     }
     api->write_inventory(kind, std::move(vars), std::move(keys), [h, self, id](result<write_outcome> r) {
@@ -287,6 +310,8 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
   }
   auto nb = make_batch(self, std::move(rest));
   t.save.push_back(nb);
+  for (auto& r : t.results)
+    st.unpersisted[{r.item, r.location, r.op_id}] = r.result;
   register_batch(self, std::move(nb), std::move(t), true);
   schedule(self);
 }
@@ -330,7 +355,7 @@ void send_reads(self_ptr self) {
     st.reads_since.reset();
   ++st.in_flight;
   ++st.level_queries;
-  auto h = caf::actor_cast<store_link_actor>(self);
+  auto h = self->address();
   st.api->inventory_levels(keys, [h, self, keys](result<std::vector<level_value>> r) {
     post_back(h, [self, keys, r = std::move(r)]() mutable { on_reads_done(self, keys, std::move(r)); });
   });
@@ -447,7 +472,10 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
                                   st.opts.store.api_version, st.opts.store.access_token},
                                  st.opts.client);
   st.api = std::make_shared<admin_api>(st.client);
-  self->attach_functor([client = st.client] { client->close(); });
+  self->attach_functor([client = std::weak_ptr<admin_client>(st.client)] {
+    if (auto c = client.lock())
+      c->close();
+  });
   auto first = st.opts.first_batch_id
                  ? st.opts.first_batch_id
                  : static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -481,7 +509,7 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
   return {
     [self](execute_atom, graphql_request& req) -> caf::typed_response_promise<graphql_answer> {
       auto rp = self->make_response_promise<graphql_answer>();
-      auto h = caf::actor_cast<store_link_actor>(self);
+      auto h = self->address();
       self->state.jobs.push_back([self, h, rp, req = std::move(req)]() mutable {
         graphql_call call{req.operation, req.document, req.variables_json,
                           req.mutation ? request_safety::non_idempotent : request_safety::query, 10};
@@ -522,6 +550,16 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
         st.write_waiters[k].push_back(rp);
         return rp;
       }
+      if (auto u = st.unpersisted.find({in.item, in.location, in.op_id}); u != st.unpersisted.end()) {
+        inventory_write_reply rep;
+        rep.op_id = in.op_id;
+        rep.ok = u->second.quantity_after.has_value();
+        rep.quantity_after = u->second.quantity_after.value_or(0);
+        if (!rep.ok)
+          rep.err = u->second.err.value_or(error{"admin.unknown", ""});
+        rp.deliver(rep);
+        return rp;
+      }
       if (st.outbox) {
         auto known = st.outbox->find_result(in.item, in.location, in.op_id);
         if (known.ok() && *known) {
@@ -552,7 +590,7 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
     },
     [self](catalog_atom, const catalog_page_request& req) -> caf::typed_response_promise<catalog_page_reply> {
       auto rp = self->make_response_promise<catalog_page_reply>();
-      auto h = caf::actor_cast<store_link_actor>(self);
+      auto h = self->address();
       self->state.jobs.push_back([self, h, rp, req]() mutable {
         self->state.api->catalog(req.first, req.after, [h, self, rp](result<catalog_page> r) mutable {
           post_back(h, [self, rp, r = std::move(r)]() mutable {
@@ -574,7 +612,7 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
     },
     [self](locations_atom) -> caf::typed_response_promise<locations_reply> {
       auto rp = self->make_response_promise<locations_reply>();
-      auto h = caf::actor_cast<store_link_actor>(self);
+      auto h = self->address();
       self->state.jobs.push_back([self, h, rp]() mutable {
         self->state.api->locations([h, self, rp](result<std::vector<location_row>> r) mutable {
           post_back(h, [self, rp, r = std::move(r)]() mutable {

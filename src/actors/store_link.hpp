@@ -27,7 +27,9 @@ namespace shopsync {
 struct store_link_options {
   store_config store;                           // name, shop, base_url, token, max_in_flight
   std::chrono::milliseconds batching_window{50}; // daemon.batching_window
-  boost::asio::io_context* io = nullptr;        // the client's and the outbox writes' threads
+  boost::asio::io_context* io = nullptr;        // the client's and the outbox writes' threads;
+                                                // must outlive the actor system
+
   state_store* db = nullptr;                    // nullptr: no outbox (benchmarks of reads only)
   admin_client_options client;                  // pool_size defaults to max_in_flight
   std::uint64_t first_batch_id = 0;             // 0: current time in microseconds

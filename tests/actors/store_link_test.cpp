@@ -42,12 +42,32 @@ struct link_fixture {
   sim_process sim;
   temp_dir dir{"store-link"};
   std::unique_ptr<state_store> db;
+  // io threads outlive the actor system (declared before it): clients die with their actors.
+  std::unique_ptr<io_threads> io = std::make_unique<io_threads>(1);
+  std::vector<std::unique_ptr<io_threads>> retired_io;
   actor_config cfg{2};
   caf::actor_system sys{cfg};
-  std::unique_ptr<io_threads> io = std::make_unique<io_threads>(1);
+
+  std::vector<store_link_actor> links;
 
   explicit link_fixture(const std::string& scen) : sim(scen) { open_db(); }
-  ~link_fixture() { io->stop(); }
+  // Links go before the io threads they post to.
+  ~link_fixture() {
+    stop_links();
+    io->stop();
+  }
+  store_link_actor spawn(store_link_options o) {
+    links.push_back(spawn_store_link(sys, std::move(o)));
+    return links.back();
+  }
+  void stop_links() {
+    caf::scoped_actor self{sys};
+    for (auto& l : links) {
+      self->send_exit(l, caf::exit_reason::user_shutdown);
+      self->wait_for(l);
+    }
+    links.clear();
+  }
 
   void open_db() {
     auto r = state_store::open({dir.str() + "/db", false, true});
@@ -77,7 +97,7 @@ struct link_fixture {
     std::optional<std::string> after;
     for (;;) {
       catalog_page_reply rep;
-      self->request(link, caf::infinite, catalog_atom::value, catalog_page_request{250, after})
+      self->request(link, std::chrono::seconds(30), catalog_atom::value, catalog_page_request{250, after})
         .receive([&](catalog_page_reply& r) { rep = std::move(r); }, [&](caf::error&) {});
       EXPECT_TRUE(rep.ok) << rep.err.message;
       for (auto& row : rep.page.rows)
@@ -91,7 +111,7 @@ struct link_fixture {
   std::vector<location_row> locations(const store_link_actor& link) {
     caf::scoped_actor self{sys};
     locations_reply rep;
-    self->request(link, caf::infinite, locations_atom::value)
+    self->request(link, std::chrono::seconds(30), locations_atom::value)
       .receive([&](locations_reply& r) { rep = std::move(r); }, [&](caf::error&) {});
     EXPECT_TRUE(rep.ok);
     return rep.locations;
@@ -138,6 +158,17 @@ struct link_fixture {
     return out;
   }
 
+  // Confirmed batches leave the outbox just after their requesters are answered (the delete is
+  // written on an io thread): wait for it.
+  std::size_t outbox_batches_settled() {
+    std::size_t n = outbox_batches();
+    for (int i = 0; i < 300 && n != 0; ++i) {
+      std::this_thread::sleep_for(10ms);
+      n = outbox_batches();
+    }
+    return n;
+  }
+
   std::size_t outbox_batches() {
     std::size_t n = 0;
     auto st = db->scan(column::outbox, "link/a/batch/", [&](std::string_view, std::string_view) {
@@ -157,10 +188,10 @@ write_intent adjust(inventory_item_id item, location_id loc, std::int64_t d, std
 std::vector<inventory_write_reply> write_all(caf::actor_system& sys, const store_link_actor& link,
                                              const std::vector<write_intent>& intents) {
   caf::scoped_actor self{sys};
-  using handle_t = decltype(self->request(link, caf::infinite, inv_write_atom::value, intents[0]));
+  using handle_t = decltype(self->request(link, std::chrono::seconds(30), inv_write_atom::value, intents[0]));
   std::vector<handle_t> handles;
   for (auto& in : intents)
-    handles.push_back(self->request(link, caf::infinite, inv_write_atom::value, in));
+    handles.push_back(self->request(link, std::chrono::seconds(30), inv_write_atom::value, in));
   std::vector<inventory_write_reply> out;
   for (auto& h : handles)
     h.receive([&](inventory_write_reply& r) { out.push_back(r); },
@@ -175,7 +206,7 @@ std::vector<inventory_write_reply> write_all(caf::actor_system& sys, const store
 store_link_status link_status(caf::actor_system& sys, const store_link_actor& link) {
   caf::scoped_actor self{sys};
   store_link_status s;
-  self->request(link, caf::infinite, link_status_atom::value)
+  self->request(link, std::chrono::seconds(30), link_status_atom::value)
     .receive([&](store_link_status& r) { s = r; }, [&](caf::error&) {});
   return s;
 }
@@ -185,7 +216,7 @@ store_link_status link_status(caf::actor_system& sys, const store_link_actor& li
 TEST(store_link, a_burst_of_1000_changes_over_300_items_takes_two_mutations) {
   link_fixture fx(scenario(100, 3, 20000, 10000));
   ASSERT_TRUE(fx.sim.running());
-  auto link = spawn_store_link(fx.sys, fx.options());
+  auto link = fx.spawn(fx.options());
   auto items = fx.items(link);
   ASSERT_EQ(items.size(), 300u);
   auto loc = fx.locations(link).at(0).id;
@@ -214,7 +245,7 @@ TEST(store_link, a_burst_of_1000_changes_over_300_items_takes_two_mutations) {
   EXPECT_EQ(st.mutations, 2u);
   EXPECT_EQ(st.entries_written, 300u);
   EXPECT_EQ(st.in_flight, 0);
-  EXPECT_EQ(fx.outbox_batches(), 0u); // confirmed batches leave the outbox
+  EXPECT_EQ(fx.outbox_batches_settled(), 0u); // confirmed batches leave the outbox
   auto json = to_json(st);
   EXPECT_NE(json.find("\"mutations\":2"), std::string::npos) << json;
   EXPECT_NE(json.find("\"bucket\":{\"maximum\":20000"), std::string::npos) << json;
@@ -222,7 +253,7 @@ TEST(store_link, a_burst_of_1000_changes_over_300_items_takes_two_mutations) {
 
 TEST(store_link, a_tiny_bucket_throttles_without_losing_or_doubling_a_change) {
   link_fixture fx(scenario(10, 2, 25, 40));
-  auto link = spawn_store_link(fx.sys, fx.options());
+  auto link = fx.spawn(fx.options());
   std::vector<inventory_item_id> items;
   {
     // Catalog pages cost more than this bucket holds: read the ids from the simulator.
@@ -275,7 +306,7 @@ TEST(store_link, a_tiny_bucket_throttles_without_losing_or_doubling_a_change) {
 
 TEST(store_link, one_entry_refused_the_rest_goes_through_with_a_new_key) {
   link_fixture fx(scenario(30, 1, 20000, 10000, 0.3));
-  auto link = spawn_store_link(fx.sys, fx.options());
+  auto link = fx.spawn(fx.options());
   auto truth = fx.levels();
   auto locs = fx.locations(link);
   // Two stocked pairs and one that is not stocked, at the Main location.
@@ -308,7 +339,7 @@ TEST(store_link, one_entry_refused_the_rest_goes_through_with_a_new_key) {
   EXPECT_EQ(calls[1].outcome, "applied");
   EXPECT_EQ(calls[1].entries, 2u);
   EXPECT_NE(calls[0].key, calls[1].key);
-  EXPECT_EQ(fx.outbox_batches(), 0u);
+  EXPECT_EQ(fx.outbox_batches_settled(), 0u);
   // Asking again with the refused op id answers from the record, without a call.
   auto again = write_all(fx.sys, link, {intents[1]});
   EXPECT_EQ(again[0].err.code, "ITEM_NOT_STOCKED_AT_LOCATION");
@@ -325,7 +356,7 @@ TEST(store_link, one_entry_refused_the_rest_goes_through_with_a_new_key) {
 
 TEST(store_link, compare_and_set_stale_is_reported_and_nothing_overwritten) {
   link_fixture fx(scenario(4, 1, 20000, 10000));
-  auto link = spawn_store_link(fx.sys, fx.options());
+  auto link = fx.spawn(fx.options());
   auto items = fx.items(link);
   auto loc = fx.locations(link).at(0).id;
   auto truth = fx.levels();
@@ -349,7 +380,7 @@ TEST(store_link, compare_and_set_stale_is_reported_and_nothing_overwritten) {
 
 TEST(store_link, level_reads_are_batched_250_to_a_query) {
   link_fixture fx(scenario(100, 3, 20000, 10000, 0.1));
-  auto link = spawn_store_link(fx.sys, fx.options());
+  auto link = fx.spawn(fx.options());
   auto truth = fx.levels();
   std::vector<level_key> keys;
   for (auto& [k, v] : truth)
@@ -357,10 +388,10 @@ TEST(store_link, level_reads_are_batched_250_to_a_query) {
       keys.push_back({k.first, k.second});
   ASSERT_EQ(keys.size(), 300u);
   caf::scoped_actor self{fx.sys};
-  using handle_t = decltype(self->request(link, caf::infinite, level_read_atom::value, keys[0]));
+  using handle_t = decltype(self->request(link, std::chrono::seconds(30), level_read_atom::value, keys[0]));
   std::vector<handle_t> hs;
   for (auto& k : keys)
-    hs.push_back(self->request(link, caf::infinite, level_read_atom::value, k));
+    hs.push_back(self->request(link, std::chrono::seconds(30), level_read_atom::value, k));
   std::size_t unstocked = 0;
   for (std::size_t i = 0; i < hs.size(); ++i)
     hs[i].receive(
@@ -380,7 +411,7 @@ TEST(store_link, level_reads_are_batched_250_to_a_query) {
 
 TEST(store_link, deltas_that_cancel_out_cost_a_read_not_a_mutation) {
   link_fixture fx(scenario(2, 1, 20000, 10000));
-  auto link = spawn_store_link(fx.sys, fx.options());
+  auto link = fx.spawn(fx.options());
   auto items = fx.items(link);
   auto loc = fx.locations(link).at(0).id;
   auto r = write_all(fx.sys, link, {adjust(items[0], loc, -2, 1), adjust(items[0], loc, 2, 2)});
@@ -394,14 +425,14 @@ TEST(store_link, a_crash_after_sending_resends_the_same_batch_and_it_applies_onc
   std::vector<inventory_item_id> items;
   location_id loc;
   {
-    auto link1 = spawn_store_link(fx.sys, fx.options());
+    auto link1 = fx.spawn(fx.options());
     items = fx.items(link1);
     loc = fx.locations(link1).at(0).id;
     // The first mutation is applied, and its answer never comes (the connection hangs).
     fx.sim.post("/_sim/faults", R"({"lost_next": 1, "lost_mode": "hang", "operations": ["InventoryAdjust"]})");
     caf::scoped_actor self{fx.sys};
-    self->request(link1, caf::infinite, inv_write_atom::value, adjust(items[0], loc, -5, 41));
-    self->request(link1, caf::infinite, inv_write_atom::value, adjust(items[1], loc, 7, 42));
+    self->request(link1, std::chrono::seconds(30), inv_write_atom::value, adjust(items[0], loc, -5, 41));
+    self->request(link1, std::chrono::seconds(30), inv_write_atom::value, adjust(items[1], loc, 7, 42));
     for (int i = 0; i < 200 && fx.log("InventoryAdjust").empty(); ++i)
       std::this_thread::sleep_for(10ms);
     ASSERT_EQ(fx.log("InventoryAdjust").size(), 1u);
@@ -411,6 +442,7 @@ TEST(store_link, a_crash_after_sending_resends_the_same_batch_and_it_applies_onc
     self->wait_for(link1);
   }
   fx.io->stop();
+  fx.retired_io.push_back(std::move(fx.io));
   fx.io = std::make_unique<io_threads>(1);
   fx.db.reset();
   fx.open_db();
@@ -420,10 +452,8 @@ TEST(store_link, a_crash_after_sending_resends_the_same_batch_and_it_applies_onc
   EXPECT_EQ(*after_crash[key_of(items[1], loc)], 107);
 
   // Restart: the recovered batch goes first, verbatim; Shopify answers with its first result.
-  auto link2 = spawn_store_link(fx.sys, fx.options());
-  for (int i = 0; i < 300 && fx.outbox_batches() != 0; ++i)
-    std::this_thread::sleep_for(10ms);
-  EXPECT_EQ(fx.outbox_batches(), 0u);
+  auto link2 = fx.spawn(fx.options());
+  EXPECT_EQ(fx.outbox_batches_settled(), 0u);
   auto calls = fx.log("InventoryAdjust");
   ASSERT_EQ(calls.size(), 2u);
   EXPECT_EQ(calls[1].outcome, "replayed");
@@ -438,7 +468,6 @@ TEST(store_link, a_crash_after_sending_resends_the_same_batch_and_it_applies_onc
   auto truth = fx.levels();
   EXPECT_EQ(*truth[key_of(items[0], loc)], 95);
   EXPECT_EQ(*truth[key_of(items[1], loc)], 107);
-  caf::anon_send_exit(link2, caf::exit_reason::user_shutdown);
 }
 
 TEST(store_link, a_resubmission_during_recovery_is_attached_to_the_recovered_batch) {
@@ -446,10 +475,10 @@ TEST(store_link, a_resubmission_during_recovery_is_attached_to_the_recovered_bat
   std::vector<inventory_item_id> items;
   location_id loc;
   {
-    auto probe = spawn_store_link(fx.sys, fx.options());
+    auto probe = fx.spawn(fx.options());
     items = fx.items(probe);
     loc = fx.locations(probe).at(0).id;
-    caf::anon_send_exit(probe, caf::exit_reason::user_shutdown);
+    fx.stop_links();
   }
   // A batch persisted by a previous run and never sent (the crash came before the send).
   link_outbox ob(*fx.db, "a", 7000);
@@ -459,7 +488,7 @@ TEST(store_link, a_resubmission_during_recovery_is_attached_to_the_recovered_bat
   ASSERT_TRUE(ob.apply({{}, {b}, {}}).ok());
   // Slow answers, so the re-submission arrives while the recovered batch is in flight.
   fx.sim.post("/_sim/faults", R"({"latency_ms": 300})");
-  auto link = spawn_store_link(fx.sys, fx.options());
+  auto link = fx.spawn(fx.options());
   auto r = write_all(fx.sys, link, {adjust(items[0], loc, -3, 77)});
   ASSERT_TRUE(r[0].ok) << r[0].err.code;
   EXPECT_EQ(r[0].quantity_after, 97);
@@ -467,15 +496,14 @@ TEST(store_link, a_resubmission_during_recovery_is_attached_to_the_recovered_bat
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0].key, b.idempotency_key);
   EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 97);
-  caf::anon_send_exit(link, caf::exit_reason::user_shutdown);
 }
 
 TEST(store_link, execute_passes_any_document_through) {
   link_fixture fx(scenario(1, 1, 20000, 10000));
-  auto link = spawn_store_link(fx.sys, fx.options());
+  auto link = fx.spawn(fx.options());
   caf::scoped_actor self{fx.sys};
   graphql_answer a;
-  self->request(link, caf::infinite, execute_atom::value,
+  self->request(link, std::chrono::seconds(30), execute_atom::value,
                 graphql_request{"OrdersByOrigin", "query OrdersByOrigin($query: String!) { orders(first: 5, query: $query) { nodes { id } } }",
                                 R"({"query": "tag:'x'"})", false})
     .receive([&](graphql_answer& r) { a = r; }, [&](caf::error&) {});
@@ -483,8 +511,40 @@ TEST(store_link, execute_passes_any_document_through) {
   EXPECT_NE(a.body.find("\"data\""), std::string::npos);
   // As the order actor sees it.
   graphql_executor_actor exec = link;
-  self->request(exec, caf::infinite, execute_atom::value, graphql_request{"Nope", "query Nope { x }", "{}", false})
+  self->request(exec, std::chrono::seconds(30), execute_atom::value, graphql_request{"Nope", "query Nope { x }", "{}", false})
     .receive([&](graphql_answer& r) { a = r; }, [&](caf::error&) {});
   EXPECT_FALSE(a.ok);
   EXPECT_EQ(a.err.code, "SIM_UNKNOWN_OPERATION");
+}
+
+TEST(store_link, never_more_requests_in_flight_than_configured) {
+  link_fixture fx(scenario(20, 1, 20000, 10000));
+  auto link = fx.spawn(fx.options(1));
+  auto truth = fx.levels();
+  auto loc = truth.begin()->first.second;
+  fx.sim.post("/_sim/faults", R"({"latency_ms": 60})");
+  caf::scoped_actor self{fx.sys};
+  // Distinct kinds of work: two catalog pages, locations, reads, writes.
+  self->request(link, std::chrono::seconds(30), catalog_atom::value, catalog_page_request{5, std::nullopt});
+  self->request(link, std::chrono::seconds(30), catalog_atom::value, catalog_page_request{5, std::nullopt});
+  self->request(link, std::chrono::seconds(30), locations_atom::value);
+  std::uint64_t op = 1;
+  for (auto& [k, v] : truth)
+    if (k.second == loc) {
+      self->request(link, std::chrono::seconds(30), level_read_atom::value, level_key{k.first, k.second});
+      self->request(link, std::chrono::seconds(30), inv_write_atom::value, adjust(k.first, k.second, 1, op++));
+    }
+  int max_seen = 0;
+  std::size_t max_queued = 0;
+  for (int i = 0; i < 200; ++i) {
+    auto st = link_status(fx.sys, link);
+    max_seen = std::max(max_seen, st.in_flight);
+    max_queued = std::max(max_queued, st.queued_ops + st.queued_reads + st.queued_batches);
+    if (i > 5 && st.in_flight == 0 && st.queued_ops + st.queued_reads + st.queued_batches == 0)
+      break;
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(max_seen, 1);
+  EXPECT_GT(max_queued, 0u);
+  EXPECT_EQ(fx.log("InventoryAdjust").size(), 1u); // 20 writes, one mutation
 }
