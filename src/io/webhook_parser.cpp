@@ -1,0 +1,868 @@
+#include "io/webhook_parser.hpp"
+
+#include "domain/gid.hpp"
+
+#include <simdjson.h>
+
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace shopsync {
+
+static_assert(webhook_parser::padding == simdjson::SIMDJSON_PADDING, "keep webhook_parser::padding in step");
+
+namespace od = simdjson::ondemand;
+using simdjson::error_code;
+
+namespace {
+
+constexpr std::string_view topics[] = {
+    "inventory_levels/update", "inventory_items/update", "orders/create",     "draft_orders/create",
+    "draft_orders/update",     "products/create",        "products/update"};
+
+bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// Syntax pre-scan, linear and iterative: the grammar of JSON (values, keys, colons, commas,
+// brackets matched), literals and numbers well-formed, strings terminated, nesting within
+// the limit, one object at the root and nothing after it. On-Demand only validates what it
+// visits; this covers the fields it skips, so malformed JSON is refused wherever it is.
+// (Escapes and control characters inside strings are checked by simdjson where read.)
+bool valid_scalar(std::string_view t) {
+  if (t == "true" || t == "false" || t == "null")
+    return true;
+  std::size_t i = 0, n = t.size();
+  auto digits = [&] {
+    std::size_t s = i;
+    while (i < n && t[i] >= '0' && t[i] <= '9')
+      ++i;
+    return i > s;
+  };
+  if (i < n && t[i] == '-')
+    ++i;
+  if (i < n && t[i] == '0')
+    ++i;
+  else if (!digits())
+    return false;
+  if (i < n && t[i] == '.') {
+    ++i;
+    if (!digits())
+      return false;
+  }
+  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < n && (t[i] == '+' || t[i] == '-'))
+      ++i;
+    if (!digits())
+      return false;
+  }
+  return i == n;
+}
+
+status scan_structure(const char* p, std::size_t n, std::size_t max_depth) {
+  auto bad = [](std::string what) { return error{"webhook.malformed", "malformed JSON: " + what}; };
+  enum class want { value, value_or_close, key, key_or_close, colon, comma_or_close, nothing };
+  std::array<char, 256> stack{};
+  if (max_depth > stack.size())
+    max_depth = stack.size();
+  std::size_t depth = 0;
+  want w = want::value;
+  std::size_t i = 0;
+  auto skip_string = [&]() -> bool { // p[i] == '"'; leaves i after the closing quote
+    std::size_t j = i + 1;
+    for (;;) {
+      auto* q = static_cast<const char*>(std::memchr(p + j, '"', n - j));
+      if (!q)
+        return false;
+      std::size_t k = static_cast<std::size_t>(q - p);
+      std::size_t backslashes = 0;
+      while (k - backslashes > i + 1 && p[k - backslashes - 1] == '\\')
+        ++backslashes;
+      j = k + 1;
+      if (backslashes % 2 == 0)
+        break;
+    }
+    i = j;
+    return true;
+  };
+  auto close = [&](char c) -> bool {
+    if (depth == 0 || stack[depth - 1] != (c == '}' ? '{' : '['))
+      return false;
+    --depth;
+    w = depth == 0 ? want::nothing : want::comma_or_close;
+    ++i;
+    return true;
+  };
+  while (i < n) {
+    char c = p[i];
+    if (is_ws(c)) {
+      ++i;
+      continue;
+    }
+    switch (w) {
+    case want::nothing:
+      return bad("content after the top-level object");
+    case want::value:
+    case want::value_or_close:
+      if (c == ']' && w == want::value_or_close) {
+        close(c);
+        continue;
+      }
+      if (depth == 0 && c != '{')
+        return bad("the top level is not an object");
+      if (c == '{' || c == '[') {
+        if (depth >= max_depth)
+          return bad("nesting deeper than " + std::to_string(max_depth) + " levels");
+        stack[depth++] = c;
+        w = c == '{' ? want::key_or_close : want::value_or_close;
+        ++i;
+        continue;
+      }
+      if (c == '"') {
+        if (!skip_string())
+          return bad("unterminated string (truncated JSON)");
+        w = want::comma_or_close;
+        continue;
+      }
+      {
+        std::size_t s = i;
+        while (i < n && ((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'z') || p[i] == '-' ||
+                         p[i] == '+' || p[i] == '.' || p[i] == 'E'))
+          ++i;
+        if (i == s)
+          return bad(std::string("unexpected character '") + c + "'");
+        if (!valid_scalar(std::string_view(p + s, i - s)))
+          return bad("invalid literal '" + std::string(p + s, std::min<std::size_t>(i - s, 20)) + "'");
+        w = want::comma_or_close;
+      }
+      continue;
+    case want::key:
+    case want::key_or_close:
+      if (c == '}' && w == want::key_or_close) {
+        close(c);
+        continue;
+      }
+      if (c != '"')
+        return bad("expected a key");
+      if (!skip_string())
+        return bad("unterminated string (truncated JSON)");
+      w = want::colon;
+      continue;
+    case want::colon:
+      if (c != ':')
+        return bad("expected ':'");
+      w = want::value;
+      ++i;
+      continue;
+    case want::comma_or_close:
+      if (c == ',') {
+        w = stack[depth - 1] == '{' ? want::key : want::value;
+        ++i;
+        continue;
+      }
+      if ((c == '}' || c == ']') && close(c))
+        continue;
+      return bad("expected ',' or a closing bracket");
+    }
+  }
+  if (w != want::nothing)
+    return bad(n == 0 ? "empty body" : "truncated JSON");
+  return ok_status();
+}
+
+// Reads values, remembering where it is so that errors name the field.
+class reader {
+public:
+  std::optional<error> err;
+
+  // Path prefix of the object being read ("line_items[0]."), restored by scope.
+  struct scope {
+    reader& r;
+    std::size_t saved;
+    scope(reader& rd, std::string_view field, std::optional<std::size_t> index = std::nullopt)
+        : r(rd), saved(rd.prefix_.size()) {
+      r.prefix_.append(field);
+      if (index) {
+        r.prefix_ += '[';
+        r.prefix_ += std::to_string(*index);
+        r.prefix_ += ']';
+      }
+      r.prefix_ += '.';
+    }
+    ~scope() { r.prefix_.resize(saved); }
+  };
+
+  bool fail(const char* code, std::string_view field, std::string_view what) {
+    std::string path = prefix_;
+    path.append(field);
+    if (field.empty() && !path.empty() && path.back() == '.')
+      path.pop_back();
+    if (path.empty())
+      path = "(document)";
+    err = error{code, path + ": " + std::string(what)};
+    return false;
+  }
+  bool json_fail(std::string_view field, error_code e) {
+    return fail("webhook.malformed", field, std::string("malformed JSON (") + simdjson::error_message(e) + ")");
+  }
+  bool missing(std::string_view field) {
+    return fail("webhook.missing_field", field, "required field missing");
+  }
+  bool wrong(std::string_view field, std::string_view expected) {
+    return fail("webhook.wrong_type", field, std::string("expected ") + std::string(expected));
+  }
+
+  bool type(od::value& v, std::string_view field, od::json_type& t) {
+    if (auto e = v.type().get(t))
+      return json_fail(field, e);
+    return true;
+  }
+
+  // An id: an unsigned integer, or a string of digits. null → absent.
+  bool id(od::value& v, std::string_view field, std::optional<std::uint64_t>& out) {
+    od::json_type t{};
+    if (!type(v, field, t))
+      return false;
+    switch (t) {
+    case od::json_type::null:
+      out.reset();
+      return true;
+    case od::json_type::number: {
+      std::uint64_t x = 0;
+      if (v.get_uint64().get(x) != simdjson::SUCCESS)
+        return wrong(field, "a non-negative integer id below 2^64");
+      out = x;
+      return true;
+    }
+    case od::json_type::string: {
+      std::string_view s;
+      if (auto e = v.get_string().get(s))
+        return json_fail(field, e);
+      std::uint64_t x = 0;
+      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
+      if (s.empty() || ec != std::errc{} || ptr != s.data() + s.size())
+        return wrong(field, "a non-negative integer id below 2^64");
+      out = x;
+      return true;
+    }
+    default:
+      return wrong(field, "a non-negative integer id below 2^64");
+    }
+  }
+  bool required_id(od::value& v, std::string_view field, std::uint64_t& out) {
+    std::optional<std::uint64_t> x;
+    if (!id(v, field, x))
+      return false;
+    if (!x)
+      return fail("webhook.missing_field", field, "required id is null");
+    out = *x;
+    return true;
+  }
+
+  // A string; null → empty.
+  bool str(od::value& v, std::string_view field, std::string& out) {
+    od::json_type t{};
+    if (!type(v, field, t))
+      return false;
+    if (t == od::json_type::null) {
+      out.clear();
+      return true;
+    }
+    if (t != od::json_type::string)
+      return wrong(field, "a string");
+    std::string_view s;
+    if (auto e = v.get_string().get(s))
+      return json_fail(field, e);
+    out.assign(s);
+    return true;
+  }
+
+  // Money: a decimal string; a JSON number keeps its raw text (no rounding through double).
+  bool money(od::value& v, std::string_view field, std::string& out) {
+    od::json_type t{};
+    if (!type(v, field, t))
+      return false;
+    if (t == od::json_type::number) {
+      std::string_view raw = v.raw_json_token();
+      while (!raw.empty() && is_ws(raw.back()))
+        raw.remove_suffix(1);
+      out.assign(raw);
+      return true;
+    }
+    if (t != od::json_type::string && t != od::json_type::null)
+      return wrong(field, "a decimal string");
+    return str(v, field, out);
+  }
+
+  // A signed integer; null → absent.
+  bool integer(od::value& v, std::string_view field, std::optional<std::int64_t>& out) {
+    od::json_type t{};
+    if (!type(v, field, t))
+      return false;
+    if (t == od::json_type::null) {
+      out.reset();
+      return true;
+    }
+    std::int64_t x = 0;
+    if (t != od::json_type::number || v.get_int64().get(x) != simdjson::SUCCESS)
+      return wrong(field, "an integer");
+    out = x;
+    return true;
+  }
+
+  bool boolean(od::value& v, std::string_view field, bool& out) {
+    od::json_type t{};
+    if (!type(v, field, t))
+      return false;
+    if (t == od::json_type::null)
+      return true; // keep the default
+    if (t != od::json_type::boolean || v.get_bool().get(out) != simdjson::SUCCESS)
+      return wrong(field, "true or false");
+    return true;
+  }
+
+  // Webhook tags: one string "a, b" split on commas and trimmed (an array of strings is
+  // accepted as well).
+  bool tags(od::value& v, std::string_view field, std::vector<std::string>& out) {
+    out.clear();
+    od::json_type t{};
+    if (!type(v, field, t))
+      return false;
+    if (t == od::json_type::null)
+      return true;
+    if (t == od::json_type::array) {
+      std::size_t i = 0;
+      return array(v, field, [&](od::value& item) {
+        std::string s;
+        if (!str(item, std::string(field) + "[" + std::to_string(i++) + "]", s))
+          return false;
+        add_tag(out, s);
+        return true;
+      });
+    }
+    std::string all;
+    if (!str(v, field, all))
+      return false;
+    std::size_t start = 0;
+    while (start <= all.size()) {
+      auto comma = all.find(',', start);
+      if (comma == std::string::npos)
+        comma = all.size();
+      add_tag(out, std::string_view(all).substr(start, comma - start));
+      start = comma + 1;
+    }
+    return true;
+  }
+
+  // Visits the fields of an object. null → no fields (present=false).
+  template <class F>
+  bool object(od::value& v, std::string_view field, F&& fn, bool* present = nullptr) {
+    od::json_type t{};
+    if (!type(v, field, t))
+      return false;
+    if (present)
+      *present = t == od::json_type::object;
+    if (t == od::json_type::null && present)
+      return true;
+    if (t != od::json_type::object)
+      return wrong(field, "an object");
+    od::object obj;
+    if (auto e = v.get_object().get(obj))
+      return json_fail(field, e);
+    return fields(obj, fn);
+  }
+
+  template <class F>
+  bool fields(od::object& obj, F&& fn) {
+    for (auto fr : obj) {
+      od::field f;
+      if (auto e = std::move(fr).get(f))
+        return json_fail("", e);
+      std::string_view key;
+      if (auto e = f.unescaped_key().get(key))
+        return json_fail("", e);
+      if (!fn(key, f.value()))
+        return false;
+    }
+    return true;
+  }
+
+  // Visits the elements of an array; null → empty.
+  template <class F>
+  bool array(od::value& v, std::string_view field, F&& fn) {
+    od::json_type t{};
+    if (!type(v, field, t))
+      return false;
+    if (t == od::json_type::null)
+      return true;
+    if (t != od::json_type::array)
+      return wrong(field, "an array");
+    od::array arr;
+    if (auto e = v.get_array().get(arr))
+      return json_fail(field, e);
+    for (auto er : arr) {
+      od::value item;
+      if (auto e = std::move(er).get(item))
+        return json_fail(field, e);
+      if (!fn(item))
+        return false;
+    }
+    return true;
+  }
+
+private:
+  static void add_tag(std::vector<std::string>& out, std::string_view s) {
+    while (!s.empty() && is_ws(s.front()))
+      s.remove_prefix(1);
+    while (!s.empty() && is_ws(s.back()))
+      s.remove_suffix(1);
+    if (!s.empty())
+      out.emplace_back(s);
+  }
+
+  std::string prefix_;
+};
+
+bool read_address(reader& r, od::value& v, std::string_view field, std::optional<mailing_address>& out) {
+  mailing_address a;
+  bool present = false;
+  reader::scope sc(r, field);
+  bool ok = r.object(
+      v, "",
+      [&](std::string_view k, od::value val) {
+        std::string* dst = k == "first_name"      ? &a.first_name
+                           : k == "last_name"     ? &a.last_name
+                           : k == "company"       ? &a.company
+                           : k == "address1"      ? &a.address1
+                           : k == "address2"      ? &a.address2
+                           : k == "city"          ? &a.city
+                           : k == "province"      ? &a.province
+                           : k == "province_code" ? &a.province_code
+                           : k == "zip"           ? &a.zip
+                           : k == "country"       ? &a.country
+                           : k == "country_code"  ? &a.country_code
+                           : k == "phone"         ? &a.phone
+                                                  : nullptr;
+        return dst ? r.str(val, k, *dst) : true;
+      },
+      &present);
+  if (ok && present)
+    out = std::move(a);
+  return ok;
+}
+
+bool read_customer(reader& r, od::value& v, std::optional<customer_ref>& out) {
+  customer_ref c;
+  bool present = false;
+  reader::scope sc(r, "customer");
+  bool ok = r.object(
+      v, "",
+      [&](std::string_view k, od::value val) {
+        if (k == "id")
+          return r.id(val, k, c.id);
+        if (k == "email")
+          return r.str(val, k, c.email);
+        if (k == "first_name")
+          return r.str(val, k, c.first_name);
+        if (k == "last_name")
+          return r.str(val, k, c.last_name);
+        return true;
+      },
+      &present);
+  if (ok && present)
+    out = std::move(c);
+  return ok;
+}
+
+bool read_note_attributes(reader& r, od::value& v, std::vector<note_attribute>& out) {
+  std::size_t i = 0;
+  return r.array(v, "note_attributes", [&](od::value& item) {
+    note_attribute a;
+    reader::scope sc(r, "note_attributes", i++);
+    bool ok = r.object(item, "", [&](std::string_view k, od::value val) {
+      if (k == "name")
+        return r.str(val, k, a.name);
+      if (k == "value")
+        return r.money(val, k, a.value); // strings, or a number kept as written
+      return true;
+    });
+    if (ok)
+      out.push_back(std::move(a));
+    return ok;
+  });
+}
+
+bool read_lines(reader& r, od::value& v, std::vector<order_line>& out) {
+  std::size_t i = 0;
+  return r.array(v, "line_items", [&](od::value& item) {
+    order_line l;
+    bool has_id = false, has_quantity = false;
+    reader::scope sc(r, "line_items", i++);
+    bool ok = r.object(item, "", [&](std::string_view k, od::value val) {
+      if (k == "id")
+        return has_id = true, r.required_id(val, k, l.line_id);
+      if (k == "variant_id")
+        return r.id(val, k, l.variant);
+      if (k == "product_id")
+        return r.id(val, k, l.product);
+      if (k == "sku")
+        return r.str(val, k, l.sku);
+      if (k == "title")
+        return r.str(val, k, l.title);
+      if (k == "variant_title")
+        return r.str(val, k, l.variant_title);
+      if (k == "price")
+        return r.money(val, k, l.price);
+      if (k == "quantity") {
+        std::optional<std::int64_t> q;
+        if (!r.integer(val, k, q))
+          return false;
+        if (!q)
+          return r.fail("webhook.missing_field", k, "required field is null");
+        has_quantity = true;
+        l.quantity = *q;
+        return true;
+      }
+      return true;
+    });
+    if (!ok)
+      return false;
+    if (!has_id)
+      return r.missing("id");
+    if (!has_quantity)
+      return r.missing("quantity");
+    out.push_back(std::move(l));
+    return true;
+  });
+}
+
+// --- one function per topic: root object → event
+
+bool parse_inventory_level(reader& r, od::object& root, inventory_level_changed& e) {
+  bool has_item = false, has_location = false;
+  bool ok = r.fields(root, [&](std::string_view k, od::value v) {
+    if (k == "inventory_item_id")
+      return has_item = true, r.required_id(v, k, e.item);
+    if (k == "location_id")
+      return has_location = true, r.required_id(v, k, e.location);
+    if (k == "available")
+      return r.integer(v, k, e.available);
+    if (k == "updated_at")
+      return r.str(v, k, e.updated_at);
+    return true;
+  });
+  if (!ok)
+    return false;
+  if (!has_item)
+    return r.missing("inventory_item_id");
+  if (!has_location)
+    return r.missing("location_id");
+  return true;
+}
+
+bool parse_inventory_item(reader& r, od::object& root, inventory_item_changed& e) {
+  bool has_id = false;
+  bool ok = r.fields(root, [&](std::string_view k, od::value v) {
+    if (k == "id")
+      return has_id = true, r.required_id(v, k, e.item);
+    if (k == "sku")
+      return r.str(v, k, e.sku);
+    if (k == "tracked")
+      return r.boolean(v, k, e.tracked);
+    if (k == "updated_at")
+      return r.str(v, k, e.updated_at);
+    return true;
+  });
+  if (!ok)
+    return false;
+  return has_id || r.missing("id");
+}
+
+bool parse_order(reader& r, od::object& root, order_created& e) {
+  bool has_id = false, has_lines = false;
+  bool ok = r.fields(root, [&](std::string_view k, od::value v) {
+    if (k == "id")
+      return has_id = true, r.required_id(v, k, e.id);
+    if (k == "name")
+      return r.str(v, k, e.name);
+    if (k == "email")
+      return r.str(v, k, e.email);
+    if (k == "financial_status")
+      return r.str(v, k, e.financial_status);
+    if (k == "currency")
+      return r.str(v, k, e.currency);
+    if (k == "source_name")
+      return r.str(v, k, e.source_name);
+    if (k == "app_id")
+      return r.id(v, k, e.app_id);
+    if (k == "tags")
+      return r.tags(v, k, e.tags);
+    if (k == "note")
+      return r.str(v, k, e.note);
+    if (k == "note_attributes")
+      return read_note_attributes(r, v, e.note_attributes);
+    if (k == "customer")
+      return read_customer(r, v, e.customer);
+    if (k == "shipping_address")
+      return read_address(r, v, k, e.shipping_address);
+    if (k == "billing_address")
+      return read_address(r, v, k, e.billing_address);
+    if (k == "line_items")
+      return has_lines = true, read_lines(r, v, e.lines);
+    if (k == "total_price")
+      return r.money(v, k, e.total_price);
+    if (k == "created_at")
+      return r.str(v, k, e.created_at);
+    return true;
+  });
+  if (!ok)
+    return false;
+  if (!has_id)
+    return r.missing("id");
+  if (!has_lines)
+    return r.missing("line_items");
+  return true;
+}
+
+bool parse_draft_order(reader& r, od::object& root, draft_order_changed& e) {
+  bool has_id = false, has_status = false, has_lines = false;
+  bool ok = r.fields(root, [&](std::string_view k, od::value v) {
+    if (k == "id")
+      return has_id = true, r.required_id(v, k, e.id);
+    if (k == "name")
+      return r.str(v, k, e.name);
+    if (k == "status") {
+      if (!r.str(v, k, e.status))
+        return false;
+      has_status = !e.status.empty();
+      return true;
+    }
+    if (k == "order_id")
+      return r.id(v, k, e.completed_order);
+    if (k == "email")
+      return r.str(v, k, e.email);
+    if (k == "currency")
+      return r.str(v, k, e.currency);
+    if (k == "api_client_id")
+      return r.id(v, k, e.api_client_id);
+    if (k == "tags")
+      return r.tags(v, k, e.tags);
+    if (k == "note")
+      return r.str(v, k, e.note);
+    if (k == "note_attributes")
+      return read_note_attributes(r, v, e.note_attributes);
+    if (k == "customer")
+      return read_customer(r, v, e.customer);
+    if (k == "shipping_address")
+      return read_address(r, v, k, e.shipping_address);
+    if (k == "billing_address")
+      return read_address(r, v, k, e.billing_address);
+    if (k == "line_items")
+      return has_lines = true, read_lines(r, v, e.lines);
+    if (k == "updated_at")
+      return r.str(v, k, e.updated_at);
+    return true;
+  });
+  if (!ok)
+    return false;
+  if (!has_id)
+    return r.missing("id");
+  if (!has_status)
+    return r.missing("status");
+  if (!has_lines)
+    return r.missing("line_items");
+  return true;
+}
+
+bool parse_variant(reader& r, od::value& item, std::size_t index, product_variant_info& out) {
+  bool has_id = false, has_item = false;
+  std::array<std::optional<std::string>, 3> options;
+  reader::scope sc(r, "variants", index);
+  bool ok = r.object(item, "", [&](std::string_view k, od::value v) {
+    if (k == "id")
+      return has_id = true, r.required_id(v, k, out.id);
+    if (k == "inventory_item_id")
+      return has_item = true, r.required_id(v, k, out.item);
+    if (k == "sku")
+      return r.str(v, k, out.sku);
+    if (k == "barcode")
+      return r.str(v, k, out.barcode);
+    if (k == "title")
+      return r.str(v, k, out.title);
+    if (k == "position") {
+      std::optional<std::int64_t> p;
+      if (!r.integer(v, k, p))
+        return false;
+      out.position = p ? static_cast<int>(*p) : 0;
+      return true;
+    }
+    if (k.size() == 7 && k.substr(0, 6) == "option" && k[6] >= '1' && k[6] <= '3') {
+      od::json_type t{};
+      if (!r.type(v, k, t))
+        return false;
+      if (t == od::json_type::null)
+        return true;
+      std::string s;
+      if (!r.str(v, k, s))
+        return false;
+      options[static_cast<std::size_t>(k[6] - '1')] = std::move(s);
+      return true;
+    }
+    return true;
+  });
+  if (!ok)
+    return false;
+  if (!has_id)
+    return r.missing("id");
+  if (!has_item)
+    return r.missing("inventory_item_id");
+  for (auto& o : options)
+    if (o)
+      out.options.push_back(std::move(*o));
+  return true;
+}
+
+bool parse_product(reader& r, od::object& root, product_changed& e) {
+  bool has_id = false, has_gids = false;
+  bool ok = r.fields(root, [&](std::string_view k, od::value v) {
+    if (k == "id")
+      return has_id = true, r.required_id(v, k, e.id);
+    if (k == "handle")
+      return r.str(v, k, e.handle);
+    if (k == "status")
+      return r.str(v, k, e.status);
+    if (k == "updated_at")
+      return r.str(v, k, e.updated_at);
+    if (k == "variants") {
+      std::size_t i = 0;
+      return r.array(v, k, [&](od::value& item) {
+        product_variant_info info;
+        if (!parse_variant(r, item, i++, info))
+          return false;
+        e.variants.push_back(std::move(info));
+        return true;
+      });
+    }
+    if (k == "variant_gids") {
+      has_gids = true;
+      std::size_t i = 0;
+      return r.array(v, k, [&](od::value& item) {
+        reader::scope sc(r, "variant_gids", i++);
+        std::string gid;
+        od::json_type t{};
+        if (!r.type(item, "", t))
+          return false;
+        bool ok = t == od::json_type::string
+                      ? r.str(item, "", gid)
+                      : r.object(item, "", [&](std::string_view gk, od::value gv) {
+                          return gk == "admin_graphql_api_id" ? r.str(gv, gk, gid) : true;
+                        });
+        if (!ok)
+          return false;
+        auto id = parse_gid(gid, "ProductVariant");
+        if (!id)
+          return r.wrong("admin_graphql_api_id", "a ProductVariant GID");
+        e.all_variants.push_back(*id);
+        return true;
+      });
+    }
+    return true;
+  });
+  if (!ok)
+    return false;
+  if (!has_id)
+    return r.missing("id");
+  // Every variant id is in all_variants, whether or not variant_gids came.
+  for (auto& v : e.variants) {
+    bool found = false;
+    for (auto id : e.all_variants)
+      found = found || id == v.id;
+    if (!found)
+      e.all_variants.push_back(v.id);
+  }
+  (void)has_gids;
+  return true;
+}
+
+} // namespace
+
+struct webhook_parser::impl {
+  std::size_t max_depth = webhook_parser::default_max_depth;
+  od::parser parser;
+  simdjson::dom::parser dom;
+  std::string buffer; // body + padding
+};
+
+webhook_parser::webhook_parser(std::size_t max_depth) : impl_(new impl) { impl_->max_depth = max_depth; }
+webhook_parser::~webhook_parser() = default;
+
+bool webhook_parser::is_known_topic(std::string_view topic) {
+  for (auto t : topics)
+    if (t == topic)
+      return true;
+  return false;
+}
+
+result<webhook_event> webhook_parser::parse(std::string_view topic, std::string_view body) {
+  auto& buf = impl_->buffer;
+  if (buf.size() < body.size() + padding)
+    buf.resize(body.size() + padding);
+  if (!body.empty())
+    std::memcpy(buf.data(), body.data(), body.size());
+  return parse_padded(topic, buf.data(), body.size(), buf.size());
+}
+
+result<webhook_event> webhook_parser::parse_padded(std::string_view topic, const char* data, std::size_t size,
+                                                   std::size_t capacity) {
+  if (!is_known_topic(topic))
+    return error{"webhook.unknown_topic", "topic " + std::string(topic) + " is not parsed"};
+  if (capacity < size + padding)
+    return error{"webhook.malformed", "internal: body buffer without padding"};
+  if (auto st = scan_structure(data, size, impl_->max_depth); !st)
+    return st.error();
+
+  reader r;
+  od::document doc;
+  if (auto e = impl_->parser.iterate(data, size, capacity).get(doc)) {
+    r.json_fail("", e);
+    return *r.err;
+  }
+  od::object root;
+  if (auto e = doc.get_object().get(root)) {
+    r.json_fail("", e);
+    return *r.err;
+  }
+
+  auto run = [&](auto event, auto&& fn) -> result<webhook_event> {
+    if (!fn(r, root, event))
+      return *r.err;
+    return webhook_event{std::move(event)};
+  };
+  if (topic == "inventory_levels/update")
+    return run(inventory_level_changed{}, parse_inventory_level);
+  if (topic == "inventory_items/update")
+    return run(inventory_item_changed{}, parse_inventory_item);
+  if (topic == "orders/create")
+    return run(order_created{}, parse_order);
+  if (topic == "draft_orders/create" || topic == "draft_orders/update") {
+    draft_order_changed d;
+    d.created = topic == "draft_orders/create";
+    return run(std::move(d), parse_draft_order);
+  }
+  product_changed p;
+  p.created = topic == "products/create";
+  return run(std::move(p), parse_product);
+}
+
+status webhook_parser::validate(std::string_view body) {
+  if (auto st = scan_structure(body.data(), body.size(), impl_->max_depth); !st)
+    return st.error();
+  simdjson::dom::element el;
+  if (auto e = impl_->dom.parse(body.data(), body.size(), true).get(el))
+    return error{"webhook.malformed", std::string("malformed JSON (") + simdjson::error_message(e) + ")"};
+  return ok_status();
+}
+
+} // namespace shopsync

@@ -1,0 +1,531 @@
+#include "io/webhook_server.hpp"
+
+#include "io/hmac.hpp"
+#include "io/inbox.hpp"
+#include "io/metrics.hpp"
+#include "io/webhook_parser.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace shopsync {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Outcome labels of webhooks_total.
+constexpr const char* o_accepted = "accepted";
+constexpr const char* o_duplicate = "duplicate";
+constexpr const char* o_ignored = "ignored";
+constexpr const char* o_unauthorized = "unauthorized";
+constexpr const char* o_bad_request = "bad_request";
+constexpr const char* o_too_large = "too_large";
+constexpr const char* o_header_too_large = "header_too_large";
+constexpr const char* o_unavailable = "unavailable";
+
+} // namespace
+
+struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl> {
+  options opts;
+  inbox& in;
+  metrics_registry& metrics;
+  accepted_fn on_accepted;
+  std::unordered_set<std::string> shops;
+
+  asio::io_context ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  tcp::acceptor acceptor{asio::make_strand(ioc)};
+  std::vector<std::thread> threads;
+  std::atomic<std::uint16_t> bound_port{0};
+  std::atomic<bool> ready{false};
+  std::atomic<bool> stopping{false};
+  bool started = false, stopped = false;
+  std::mutex lifecycle_mu;
+
+  class session;
+  std::mutex sessions_mu;
+  std::unordered_map<session*, std::weak_ptr<session>> sessions;
+
+  histogram_metric* ack_seconds = nullptr;
+  std::mutex counters_mu;
+  std::unordered_map<std::string, counter_metric*> counters;
+
+  impl(options o, inbox& i, metrics_registry& m, accepted_fn fn)
+      : opts(std::move(o)), in(i), metrics(m), on_accepted(std::move(fn)) {
+    for (auto& s : opts.shop_domains)
+      shops.insert(lower(s));
+    ack_seconds = &metrics.histogram("webhook_ack_seconds",
+                                     "Time from a webhook's complete header to its answer, in seconds",
+                                     metrics_registry::default_latency_buckets());
+    metrics.gauge_callback("inbox_depth", "Accepted webhooks not yet applied",
+                           [&inbox = in] { return static_cast<double>(inbox.depth()); });
+  }
+  ~impl() { metrics.remove_callback("inbox_depth"); }
+
+  void count(const std::string& topic, const char* outcome) {
+    std::string key = topic + '\0' + outcome;
+    counter_metric* c = nullptr;
+    {
+      std::lock_guard lock(counters_mu);
+      auto it = counters.find(key);
+      if (it != counters.end())
+        c = it->second;
+    }
+    if (!c) {
+      c = &metrics.counter("webhooks_total", "Webhook deliveries by topic and outcome",
+                           {{"topic", topic}, {"outcome", outcome}});
+      std::lock_guard lock(counters_mu);
+      counters.emplace(std::move(key), c);
+    }
+    c->inc();
+  }
+
+  void do_accept();
+};
+
+class webhook_server::impl::session : public std::enable_shared_from_this<session> {
+public:
+  session(std::shared_ptr<impl> srv, tcp::socket socket) : srv_(std::move(srv)), stream_(std::move(socket)) {}
+
+  ~session() {
+    std::lock_guard lock(srv_->sessions_mu);
+    srv_->sessions.erase(this);
+  }
+
+  void start() {
+    {
+      std::lock_guard lock(srv_->sessions_mu);
+      srv_->sessions.emplace(this, weak_from_this());
+    }
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_request(); });
+  }
+
+  auto stream_executor() { return stream_.get_executor(); }
+
+  // stop(): an idle keep-alive connection is closed; a request in progress finishes.
+  void on_stop() {
+    if (idle_) {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream_.socket().close(ec);
+    }
+  }
+
+private:
+  // Keep-alive: wait (idle_timeout) for the first byte of the next request, then give the
+  // header header_timeout to arrive.
+  void wait_request() {
+    if (srv_->stopping.load()) {
+      close_gracefully();
+      return;
+    }
+    if (buffer_.size() > 0) {
+      read_header();
+      return;
+    }
+    idle_ = true;
+    stream_.expires_after(srv_->opts.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->idle_ = false;
+                              if (ec) {
+                                self->close_now();
+                                return;
+                              }
+                              self->buffer_.commit(n);
+                              self->read_header();
+                            });
+  }
+
+  void read_header() {
+    parser_.emplace();
+    parser_->header_limit(srv_->opts.max_header_bytes);
+    parser_->body_limit(srv_->opts.max_body_bytes);
+    stream_.expires_after(srv_->opts.header_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->on_header(ec);
+                            });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) {
+      if (ec == http::error::body_limit) { // Content-Length over the limit: body never read
+        srv_->count("unverified", o_too_large);
+        refuse(http::status::payload_too_large, "payload too large\n");
+      } else if (ec == http::error::header_limit) {
+        srv_->count("unverified", o_header_too_large);
+        refuse(http::status::request_header_fields_too_large, "request header fields too large\n");
+      } else if (ec == beast::error::timeout) {
+        spdlog::debug("event=webhook_header_timeout");
+        close_now();
+      } else if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+                 ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+        close_now();
+      } else {
+        refuse(http::status::bad_request, "bad request\n");
+      }
+      return;
+    }
+    started_ = steady::now();
+    auto& req = parser_->get();
+    if (beast::iequals(req[http::field::expect], "100-continue")) {
+      auto cont = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
+      asio::async_write(stream_, asio::buffer(*cont),
+                        [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
+                          if (ec)
+                            return self->close_now();
+                          self->read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    stream_.expires_after(srv_->opts.body_timeout);
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_body(ec);
+    });
+  }
+
+  void on_body(beast::error_code ec) {
+    if (ec) {
+      if (ec == http::error::body_limit) { // chunked body that grew over the limit
+        srv_->count("unverified", o_too_large);
+        refuse(http::status::payload_too_large, "payload too large\n");
+      } else if (ec == beast::error::timeout) {
+        spdlog::debug("event=webhook_body_timeout");
+        close_now();
+      } else if (ec == asio::error::eof || ec == http::error::end_of_stream || ec == http::error::partial_message ||
+                 ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+        close_now();
+      } else {
+        refuse(http::status::bad_request, "bad request\n");
+      }
+      return;
+    }
+    stream_.expires_never();
+    route();
+  }
+
+  void route() {
+    auto& req = parser_->get();
+    std::string_view target = req.target();
+    target = target.substr(0, target.find('?'));
+    constexpr std::string_view prefix = "/webhooks";
+    if (target == prefix || (target.size() > prefix.size() && target.substr(0, prefix.size() + 1) == "/webhooks/")) {
+      if (req.method() != http::verb::post)
+        return respond(http::status::method_not_allowed, "method not allowed\n", "Allow", "POST");
+      auto path_topic = target.size() > prefix.size() + 1 ? target.substr(prefix.size() + 1) : std::string_view{};
+      return handle_webhook(path_topic);
+    }
+    if (target == "/healthz" && req.method() == http::verb::get) {
+      if (srv_->ready.load() && !srv_->stopping.load())
+        return respond(http::status::ok, "ok\n");
+      return respond(http::status::service_unavailable, srv_->stopping.load() ? "stopping\n" : "starting\n");
+    }
+    if (target == "/metrics" && req.method() == http::verb::get)
+      return respond(http::status::ok, srv_->metrics.render(), "Content-Type", "text/plain; version=0.0.4");
+    respond(http::status::not_found, "not found\n");
+  }
+
+  void webhook_answer(http::status st, std::string body, const std::string& topic, const char* outcome) {
+    srv_->count(topic, outcome);
+    srv_->ack_seconds->observe(std::chrono::duration<double>(steady::now() - started_).count());
+    respond(st, std::move(body));
+  }
+
+  void handle_webhook(std::string_view path_topic) {
+    auto& req = parser_->get();
+    // 401 for an unknown shop and for a bad signature alike: which one is not said.
+    auto shop = lower(req["X-Shopify-Shop-Domain"]);
+    if (shop.empty() || !srv_->shops.count(shop)) {
+      spdlog::warn("event=webhook_refused reason=unknown_shop shop=\"{}\"", shop.substr(0, 100));
+      return webhook_answer(http::status::unauthorized, "unauthorized\n", "unverified", o_unauthorized);
+    }
+    auto& body = req.body();
+    if (!verify_hmac_sha256_base64(req["X-Shopify-Hmac-Sha256"], body, srv_->opts.secrets)) {
+      spdlog::warn("event=webhook_refused reason=bad_hmac shop={}", shop);
+      return webhook_answer(http::status::unauthorized, "unauthorized\n", "unverified", o_unauthorized);
+    }
+    std::string topic(path_topic.empty() ? req["X-Shopify-Topic"] : path_topic);
+    std::string webhook_id(req["X-Shopify-Webhook-Id"]);
+    bool known = webhook_parser::is_known_topic(topic);
+    std::string topic_label = known ? topic : "other";
+    if (topic.empty())
+      return webhook_answer(http::status::bad_request, "missing X-Shopify-Topic\n", topic_label, o_bad_request);
+    if (webhook_id.empty())
+      return webhook_answer(http::status::bad_request, "missing X-Shopify-Webhook-Id\n", topic_label, o_bad_request);
+
+    thread_local webhook_parser parser;
+    if (!known) {
+      if (auto st = parser.validate(body); !st)
+        return webhook_answer(http::status::bad_request, st.error().message + "\n", topic_label, o_bad_request);
+      spdlog::info("event=webhook_ignored reason=unknown_topic shop={} topic=\"{}\" webhook_id=\"{}\"", shop,
+                   topic.substr(0, 100), webhook_id.substr(0, 100));
+      return webhook_answer(http::status::ok, "ignored\n", topic_label, o_ignored);
+    }
+    auto event = parser.parse(topic, body);
+    if (!event) {
+      spdlog::warn("event=webhook_refused reason=bad_payload shop={} topic={} webhook_id=\"{}\" error=\"{}\"", shop,
+                   topic, webhook_id.substr(0, 100), event.error().message);
+      return webhook_answer(http::status::bad_request, event.error().message + "\n", topic_label, o_bad_request);
+    }
+
+    webhook_delivery d;
+    d.topic = topic;
+    d.shop_domain = shop;
+    d.webhook_id = webhook_id;
+    d.event_id = std::string(req["X-Shopify-Event-Id"]);
+    d.triggered_at = std::string(req["X-Shopify-Triggered-At"]);
+    d.api_version = std::string(req["X-Shopify-API-Version"]);
+    envelope_ = webhook_envelope{d.topic,        d.shop_domain,  d.webhook_id,          d.event_id,
+                                 d.triggered_at, d.api_version, std::move(event.value())};
+    d.body = std::move(body);
+    // Keeps the I/O threads alive while the writer holds this request.
+    pending_work_.emplace(srv_->ioc.get_executor());
+    srv_->in.submit(std::move(d), [self = shared_from_this()](append_result r) {
+      auto ex = self->stream_.get_executor();
+      asio::post(ex, [self = std::move(self), r = std::move(r)]() mutable { self->on_stored(std::move(r)); });
+    });
+  }
+
+  void on_stored(append_result r) {
+    pending_work_.reset();
+    auto topic = envelope_.topic;
+    switch (r.outcome) {
+    case append_outcome::stored:
+      spdlog::debug("event=webhook_accepted seq={} shop={} topic={} webhook_id={}", r.seq, envelope_.shop_domain, topic,
+                    envelope_.webhook_id);
+      if (srv_->on_accepted)
+        srv_->on_accepted(r.seq, std::move(envelope_));
+      return webhook_answer(http::status::ok, "ok\n", topic, o_accepted);
+    case append_outcome::duplicate:
+      spdlog::info("event=webhook_duplicate shop={} topic={} webhook_id={} first_seq={}", envelope_.shop_domain, topic,
+                   envelope_.webhook_id, r.seq);
+      return webhook_answer(http::status::ok, "duplicate\n", topic, o_duplicate);
+    case append_outcome::failed:
+      spdlog::error("event=webhook_unavailable shop={} topic={} webhook_id={} error=\"{}\"", envelope_.shop_domain,
+                    topic, envelope_.webhook_id, r.error);
+      return webhook_answer(http::status::service_unavailable, "unavailable, retry later\n", topic, o_unavailable);
+    }
+  }
+
+  void respond(http::status status, std::string body, const char* extra_name = nullptr,
+               const char* extra_value = nullptr) {
+    auto& req = parser_->get();
+    auto res = std::make_shared<http::response<http::string_body>>(status, req.version());
+    res->set(http::field::server, "shopsyncd");
+    if (extra_name && std::string_view(extra_name) == "Content-Type")
+      res->set(http::field::content_type, extra_value);
+    else {
+      res->set(http::field::content_type, "text/plain; charset=utf-8");
+      if (extra_name)
+        res->set(extra_name, extra_value);
+    }
+    if (status == http::status::service_unavailable && req.target().substr(0, 9) == "/webhooks")
+      res->set(http::field::retry_after, "5");
+    bool keep = req.keep_alive() && !srv_->stopping.load();
+    res->keep_alive(keep);
+    res->body() = std::move(body);
+    res->prepare_payload();
+    write(res, keep ? after_write::next : after_write::close);
+  }
+
+  // An answer to a request that was not read in full: the connection cannot be reused.
+  void refuse(http::status status, std::string body) {
+    auto res = std::make_shared<http::response<http::string_body>>(status, 11);
+    res->set(http::field::server, "shopsyncd");
+    res->set(http::field::content_type, "text/plain; charset=utf-8");
+    res->keep_alive(false);
+    res->body() = std::move(body);
+    res->prepare_payload();
+    write(res, after_write::linger);
+  }
+
+  enum class after_write { next, close, linger };
+
+  void write(std::shared_ptr<http::response<http::string_body>> res, after_write then) {
+    stream_.expires_after(srv_->opts.body_timeout);
+    http::async_write(stream_, *res, [self = shared_from_this(), res, then](beast::error_code ec, std::size_t) {
+      if (ec)
+        return self->close_now();
+      if (then == after_write::next)
+        return self->wait_request();
+      self->close_gracefully();
+    });
+  }
+
+  // Half-close, then read and discard what the client still sends (up to `linger`), so
+  // that closing with unread data does not reset the connection under our answer.
+  void close_gracefully() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec)
+      return close_now();
+    stream_.expires_after(srv_->opts.linger);
+    drain();
+  }
+
+  void drain() {
+    auto scratch = std::make_shared<std::array<char, 16384>>();
+    stream_.async_read_some(asio::buffer(*scratch), [self = shared_from_this(), scratch](beast::error_code ec, std::size_t) {
+      if (ec)
+        return self->close_now();
+      self->drain();
+    });
+  }
+
+  void close_now() {
+    beast::error_code ec;
+    stream_.socket().close(ec);
+  }
+
+  std::shared_ptr<impl> srv_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> pending_work_;
+  webhook_envelope envelope_;
+  steady::time_point started_;
+  bool idle_ = false;
+};
+
+void webhook_server::impl::do_accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !self->acceptor.is_open())
+        return;
+      spdlog::warn("event=webhook_accept_failed error=\"{}\"", ec.message());
+    } else if (!self->stopping.load()) {
+      beast::error_code ignored;
+      s.set_option(tcp::no_delay(true), ignored); // small answers must not wait for Nagle
+      std::make_shared<session>(self, std::move(s))->start();
+    }
+    if (!self->stopping.load())
+      self->do_accept();
+  });
+}
+
+webhook_server::options webhook_server::options_from(const config& cfg) {
+  options o;
+  o.address = cfg.daemon.listen_address;
+  o.port = cfg.daemon.listen_port;
+  o.io_threads = std::max(1, cfg.daemon.io_threads);
+  o.max_body_bytes = cfg.daemon.max_body_bytes;
+  o.secrets = cfg.daemon.webhook_secrets;
+  for (auto& s : cfg.stores)
+    o.shop_domains.push_back(s.shop_domain);
+  return o;
+}
+
+webhook_server::webhook_server(options opts, inbox& in, metrics_registry& metrics, accepted_fn on_accepted)
+    : impl_(std::make_shared<impl>(std::move(opts), in, metrics, std::move(on_accepted))) {}
+
+webhook_server::~webhook_server() { stop(); }
+
+result<std::uint16_t> webhook_server::start() {
+  auto& s = *impl_;
+  std::lock_guard lock(s.lifecycle_mu);
+  if (s.started)
+    return error{"webhook_server.started", "webhook server already started"};
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(s.opts.address, ec);
+  if (ec)
+    return error{"webhook_server.address", "listen address " + s.opts.address + ": " + ec.message()};
+  tcp::endpoint ep{addr, s.opts.port};
+  s.acceptor.open(ep.protocol(), ec);
+  if (!ec)
+    s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec)
+    s.acceptor.bind(ep, ec);
+  if (!ec)
+    s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return error{"webhook_server.listen",
+                 "cannot listen on " + s.opts.address + ":" + std::to_string(s.opts.port) + ": " + ec.message()};
+  s.bound_port = s.acceptor.local_endpoint().port();
+  s.started = true;
+  s.work.emplace(s.ioc.get_executor());
+  s.do_accept();
+  for (int i = 0; i < std::max(1, s.opts.io_threads); ++i)
+    s.threads.emplace_back([&s] { s.ioc.run(); });
+  spdlog::info("event=webhook_server_listening address={} port={} io_threads={}", s.opts.address,
+               s.bound_port.load(), s.opts.io_threads);
+  return s.bound_port.load();
+}
+
+void webhook_server::stop() {
+  auto& s = *impl_;
+  std::lock_guard lock(s.lifecycle_mu);
+  if (!s.started || s.stopped)
+    return;
+  s.stopped = true;
+  s.ready = false;
+  s.stopping = true;
+  asio::post(s.acceptor.get_executor(), [p = impl_] {
+    beast::error_code ec;
+    p->acceptor.close(ec);
+  });
+  {
+    std::lock_guard slock(s.sessions_mu);
+    for (auto& [_, weak] : s.sessions)
+      if (auto sp = weak.lock())
+        asio::post(sp->stream_executor(), [sp] { sp->on_stop(); });
+  }
+  s.work.reset();
+  auto deadline = steady::now() + s.opts.stop_grace;
+  for (;;) {
+    {
+      std::lock_guard slock(s.sessions_mu);
+      if (s.sessions.empty())
+        break;
+    }
+    if (steady::now() >= deadline) {
+      spdlog::warn("event=webhook_server_stop_forced");
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  s.ioc.stop();
+  for (auto& t : s.threads)
+    t.join();
+  s.threads.clear();
+  spdlog::info("event=webhook_server_stopped");
+}
+
+void webhook_server::set_ready(bool ready) { impl_->ready = ready; }
+
+std::uint16_t webhook_server::port() const { return impl_->bound_port.load(); }
+
+} // namespace shopsync

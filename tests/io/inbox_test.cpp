@@ -1,0 +1,279 @@
+#include "io/inbox.hpp"
+
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+using namespace shopsync;
+using namespace std::chrono_literals;
+using shopsync::testing::read_file;
+using shopsync::testing::shared_path;
+using shopsync::testing::temp_dir;
+
+namespace {
+
+using tp = std::chrono::system_clock::time_point;
+
+struct fake_clock {
+  std::mutex mu;
+  tp now = tp(std::chrono::seconds(1'750'000'000));
+  tp get() {
+    std::lock_guard l(mu);
+    return now;
+  }
+  void advance(std::chrono::seconds s) {
+    std::lock_guard l(mu);
+    now += s;
+  }
+};
+
+webhook_delivery delivery(const std::string& id, const std::string& shop = "shop-a.myshopify.com") {
+  webhook_delivery d;
+  d.topic = "inventory_levels/update";
+  d.shop_domain = shop;
+  d.webhook_id = id;
+  d.event_id = "ev-" + id;
+  d.triggered_at = "2025-03-14T14:22:31.000Z";
+  d.api_version = "2026-10";
+  d.body = read_file(shared_path("shopify/webhooks/inventory_levels_update.json"));
+  return d;
+}
+
+append_result submit_wait(inbox& in, webhook_delivery d) {
+  std::promise<append_result> p;
+  auto f = p.get_future();
+  in.submit(std::move(d), [&p](append_result r) { p.set_value(std::move(r)); });
+  return f.get();
+}
+
+std::size_t count(state_store& s, column c) {
+  std::size_t n = 0;
+  auto st = s.scan(c, "", [&](std::string_view, std::string_view) {
+    ++n;
+    return true;
+  });
+  EXPECT_TRUE(st.ok());
+  return n;
+}
+
+struct fixture {
+  temp_dir dir{"inbox-test"};
+  fake_clock clock;
+  std::unique_ptr<state_store> store;
+  std::unique_ptr<inbox> in;
+
+  fixture() { reopen(); }
+  void reopen() {
+    in.reset();
+    store.reset();
+    auto s = state_store::open({dir.str() + "/db", true, true});
+    if (!s.ok())
+      throw std::runtime_error(s.error().message);
+    store = std::move(*s);
+    inbox::options o;
+    o.dedup_retention = 48h;
+    o.inbox_retention = 24h;
+    o.clock = [this] { return clock.get(); };
+    auto i = inbox::open(*store, o);
+    if (!i.ok())
+      throw std::runtime_error(i.error().message);
+    in = std::move(*i);
+  }
+};
+
+} // namespace
+
+TEST(inbox, stores_entry_and_dedup_record_and_refuses_a_second_delivery) {
+  fixture f;
+  auto r = submit_wait(*f.in, delivery("w1"));
+  ASSERT_EQ(r.outcome, append_outcome::stored) << r.error;
+  EXPECT_EQ(r.seq, 1u);
+  EXPECT_EQ(f.in->depth(), 1u);
+  auto rec = f.in->get(r.seq);
+  ASSERT_TRUE(rec.ok());
+  ASSERT_TRUE(rec->has_value());
+  EXPECT_EQ((*rec)->delivery.webhook_id, "w1");
+  EXPECT_EQ((*rec)->delivery.event_id, "ev-w1");
+  EXPECT_EQ((*rec)->delivery.body, read_file(shared_path("shopify/webhooks/inventory_levels_update.json")));
+  EXPECT_FALSE((*rec)->applied_at);
+
+  auto dup = submit_wait(*f.in, delivery("w1"));
+  EXPECT_EQ(dup.outcome, append_outcome::duplicate);
+  EXPECT_EQ(dup.seq, 1u);
+  EXPECT_EQ(count(*f.store, column::inbox), 1u);
+  EXPECT_EQ(count(*f.store, column::dedup), 1u);
+  EXPECT_EQ(f.in->depth(), 1u);
+
+  // The same webhook id from another shop is another delivery.
+  EXPECT_EQ(submit_wait(*f.in, delivery("w1", "shop-b.myshopify.com")).outcome, append_outcome::stored);
+}
+
+TEST(inbox, concurrent_submits_share_batches_and_in_batch_duplicates_are_caught) {
+  fixture f;
+  constexpr int n = 400;
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0, stored = 0, duplicates = 0;
+  std::set<std::uint64_t> seqs;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < n / 4; ++i) {
+        // Every id is sent twice, from different threads.
+        f.in->submit(delivery("id-" + std::to_string((t / 2) * 1000 + i)), [&](append_result r) {
+          std::lock_guard l(mu);
+          if (r.outcome == append_outcome::stored) {
+            ++stored;
+            seqs.insert(r.seq);
+          } else if (r.outcome == append_outcome::duplicate) {
+            ++duplicates;
+          }
+          ++done;
+          cv.notify_all();
+        });
+      }
+    });
+  for (auto& t : threads)
+    t.join();
+  std::unique_lock l(mu);
+  cv.wait(l, [&] { return done == n; });
+  EXPECT_EQ(stored, n / 2);
+  EXPECT_EQ(duplicates, n / 2);
+  EXPECT_EQ(seqs.size(), std::size_t(n / 2));
+  EXPECT_EQ(*seqs.begin(), 1u);
+  EXPECT_EQ(*seqs.rbegin(), std::uint64_t(n / 2)); // dense, no gaps
+  EXPECT_EQ(count(*f.store, column::inbox), std::size_t(n / 2));
+}
+
+TEST(inbox, write_failure_fails_the_request_and_stores_nothing) {
+  fixture f;
+  f.store->fail_writes_for_testing(true);
+  auto r = submit_wait(*f.in, delivery("w1"));
+  EXPECT_EQ(r.outcome, append_outcome::failed);
+  EXPECT_FALSE(r.error.empty());
+  EXPECT_EQ(count(*f.store, column::inbox), 0u);
+  EXPECT_EQ(count(*f.store, column::dedup), 0u);
+  EXPECT_EQ(f.in->depth(), 0u);
+  // Once the disk is back, Shopify's retry is stored (not taken for a duplicate).
+  f.store->fail_writes_for_testing(false);
+  r = submit_wait(*f.in, delivery("w1"));
+  EXPECT_EQ(r.outcome, append_outcome::stored);
+  EXPECT_EQ(r.seq, 1u);
+}
+
+TEST(inbox, replay_after_reopen_returns_unapplied_entries_in_order) {
+  fixture f;
+  for (auto id : {"a", "b", "c"})
+    ASSERT_EQ(submit_wait(*f.in, delivery(id)).outcome, append_outcome::stored);
+  state_store::batch b;
+  ASSERT_TRUE(f.in->mark_applied(b, 2, f.clock.get()).ok());
+  b.put(column::levels, "some-effect", "x"); // the applying actor's own effects, same batch
+  ASSERT_TRUE(f.store->write(b).ok());
+  EXPECT_EQ(f.in->depth(), 2u);
+
+  f.reopen();
+  EXPECT_EQ(f.in->depth(), 2u);
+  auto pending = f.in->pending();
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_EQ((*pending)[0].seq, 1u);
+  EXPECT_EQ((*pending)[0].envelope.webhook_id, "a");
+  EXPECT_EQ((*pending)[1].seq, 3u);
+  EXPECT_EQ((*pending)[1].envelope.webhook_id, "c");
+  auto& ev = std::get<inventory_level_changed>((*pending)[1].envelope.event);
+  EXPECT_EQ(ev.item, 45678901234567u);
+  EXPECT_EQ((*pending)[1].envelope.shop_domain, "shop-a.myshopify.com");
+  EXPECT_EQ((*pending)[1].envelope.api_version, "2026-10");
+
+  // Dedup survives the restart, and sequence numbers continue.
+  EXPECT_EQ(submit_wait(*f.in, delivery("a")).outcome, append_outcome::duplicate);
+  auto r = submit_wait(*f.in, delivery("d"));
+  EXPECT_EQ(r.seq, 4u);
+}
+
+TEST(inbox, mark_applied_is_idempotent) {
+  fixture f;
+  ASSERT_EQ(submit_wait(*f.in, delivery("a")).outcome, append_outcome::stored);
+  for (int i = 0; i < 2; ++i) {
+    state_store::batch b;
+    ASSERT_TRUE(f.in->mark_applied(b, 1, f.clock.get()).ok());
+    ASSERT_TRUE(f.store->write(b).ok());
+  }
+  EXPECT_EQ(f.in->depth(), 0u);
+  state_store::batch b;
+  EXPECT_TRUE(f.in->mark_applied(b, 99, f.clock.get()).ok()); // unknown: nothing added
+  EXPECT_TRUE(b.empty());
+  auto rec = f.in->get(1);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_TRUE((*rec)->applied_at);
+}
+
+TEST(inbox, purge_removes_only_what_is_past_its_retention) {
+  fixture f;
+  ASSERT_EQ(submit_wait(*f.in, delivery("old")).outcome, append_outcome::stored); // seq 1
+  ASSERT_EQ(submit_wait(*f.in, delivery("unapplied")).outcome, append_outcome::stored); // seq 2
+  state_store::batch b;
+  ASSERT_TRUE(f.in->mark_applied(b, 1, f.clock.get()).ok());
+  ASSERT_TRUE(f.store->write(b).ok());
+
+  f.clock.advance(23h);
+  auto n = f.in->purge(f.clock.get());
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0u); // applied 23 h ago: kept (inbox retention 24 h)
+
+  f.clock.advance(2h); // 25 h: the applied entry goes, the unapplied one stays
+  n = f.in->purge(f.clock.get());
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1u);
+  EXPECT_FALSE(f.in->get(1)->has_value());
+  EXPECT_TRUE(f.in->get(2)->has_value());
+  EXPECT_EQ(count(*f.store, column::dedup), 2u);
+  // Within the dedup window a redelivery is still a duplicate.
+  EXPECT_EQ(submit_wait(*f.in, delivery("old")).outcome, append_outcome::duplicate);
+
+  ASSERT_EQ(submit_wait(*f.in, delivery("fresh")).outcome, append_outcome::stored); // seq 3, at 25 h
+  f.clock.advance(24h); // 49 h: "old" and "unapplied" dedup records expire, "fresh" (24 h old) stays
+  n = f.in->purge(f.clock.get());
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 2u);
+  EXPECT_EQ(count(*f.store, column::dedup), 1u);
+  EXPECT_TRUE(f.in->get(2)->has_value()); // never applied: never purged
+  EXPECT_EQ(submit_wait(*f.in, delivery("fresh")).outcome, append_outcome::duplicate);
+  // Past the window, a delivery with an old id is new again.
+  auto r = submit_wait(*f.in, delivery("old"));
+  EXPECT_EQ(r.outcome, append_outcome::stored);
+  EXPECT_EQ(r.seq, 4u);
+}
+
+TEST(inbox, sequence_stays_monotonic_after_everything_is_purged) {
+  fixture f;
+  ASSERT_EQ(submit_wait(*f.in, delivery("a")).seq, 1u);
+  ASSERT_EQ(submit_wait(*f.in, delivery("b")).seq, 2u);
+  for (std::uint64_t s : {1u, 2u}) {
+    state_store::batch b;
+    ASSERT_TRUE(f.in->mark_applied(b, s, f.clock.get()).ok());
+    ASSERT_TRUE(f.store->write(b).ok());
+  }
+  f.clock.advance(72h);
+  ASSERT_EQ(*f.in->purge(f.clock.get()), 4u);
+  EXPECT_EQ(count(*f.store, column::inbox), 0u);
+  f.reopen();
+  EXPECT_EQ(submit_wait(*f.in, delivery("c")).seq, 3u);
+}
+
+TEST(inbox, stop_completes_queued_requests_and_later_submits_fail) {
+  fixture f;
+  std::atomic<int> completed{0};
+  for (int i = 0; i < 50; ++i)
+    f.in->submit(delivery("s" + std::to_string(i)), [&](append_result r) {
+      if (r.outcome == append_outcome::stored)
+        ++completed;
+    });
+  f.in->stop();
+  EXPECT_EQ(completed.load(), 50);
+  EXPECT_EQ(submit_wait(*f.in, delivery("late")).outcome, append_outcome::failed);
+}

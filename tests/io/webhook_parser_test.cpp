@@ -1,0 +1,407 @@
+#include "io/webhook_parser.hpp"
+
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace shopsync;
+using shopsync::testing::read_file;
+using shopsync::testing::shared_path;
+
+namespace {
+
+std::string sample(const std::string& name) {
+  auto body = read_file(shared_path("shopify/webhooks/" + name));
+  if (body.empty())
+    throw std::runtime_error("missing sample " + name);
+  return body;
+}
+
+template <class T>
+T parse_ok(webhook_parser& p, const std::string& topic, const std::string& body) {
+  auto r = p.parse(topic, body);
+  if (!r.ok())
+    ADD_FAILURE() << topic << ": " << r.error().code << " " << r.error().message;
+  if (!r.ok() || !std::holds_alternative<T>(*r))
+    return T{};
+  return std::get<T>(*r);
+}
+
+error parse_err(webhook_parser& p, const std::string& topic, const std::string& body) {
+  auto r = p.parse(topic, body);
+  if (r.ok()) {
+    ADD_FAILURE() << "parsed although it should not: " << body;
+    return {};
+  }
+  return r.error();
+}
+
+const std::string level_topic = "inventory_levels/update";
+
+} // namespace
+
+// --- every sample file
+
+TEST(webhook_parser, inventory_levels_update_sample) {
+  webhook_parser p;
+  auto e = parse_ok<inventory_level_changed>(p, level_topic, sample("inventory_levels_update.json"));
+  EXPECT_EQ(e.item, 45678901234567u);
+  EXPECT_EQ(e.location, 71234567890u);
+  ASSERT_TRUE(e.available.has_value());
+  EXPECT_EQ(*e.available, 7);
+  EXPECT_EQ(e.updated_at, "2025-03-14T10:22:31-04:00");
+}
+
+TEST(webhook_parser, inventory_items_update_sample) {
+  webhook_parser p;
+  auto e = parse_ok<inventory_item_changed>(p, "inventory_items/update", sample("inventory_items_update.json"));
+  EXPECT_EQ(e.item, 45678901234567u);
+  EXPECT_EQ(e.sku, "TSHIRT-RED-M");
+  EXPECT_TRUE(e.tracked);
+  EXPECT_EQ(e.updated_at, "2025-03-14T10:22:31-04:00");
+}
+
+TEST(webhook_parser, orders_create_sample) {
+  webhook_parser p;
+  auto o = parse_ok<order_created>(p, "orders/create", sample("orders_create.json"));
+  EXPECT_EQ(o.id, 5812345678901u);
+  EXPECT_EQ(o.name, "#1042");
+  EXPECT_EQ(o.email, "jane@example.com");
+  EXPECT_EQ(o.financial_status, "paid");
+  EXPECT_EQ(o.currency, "USD");
+  EXPECT_EQ(o.source_name, "web");
+  ASSERT_TRUE(o.app_id);
+  EXPECT_EQ(*o.app_id, 580111u);
+  EXPECT_TRUE(o.tags.empty()); // "" → no tags
+  EXPECT_EQ(o.note, "");       // null → empty
+  EXPECT_TRUE(o.note_attributes.empty());
+  ASSERT_TRUE(o.customer);
+  EXPECT_EQ(o.customer->id, std::optional<shopify_id>(7012345678901u));
+  EXPECT_EQ(o.customer->first_name, "Jane");
+  ASSERT_TRUE(o.shipping_address);
+  EXPECT_EQ(o.shipping_address->address1, "1 Main St");
+  EXPECT_EQ(o.shipping_address->province_code, "IL");
+  EXPECT_EQ(o.shipping_address->country, "United States");
+  EXPECT_EQ(o.shipping_address->phone, "");
+  EXPECT_FALSE(o.billing_address);
+  ASSERT_EQ(o.lines.size(), 1u);
+  EXPECT_EQ(o.lines[0].line_id, 14012345678901u);
+  EXPECT_EQ(o.lines[0].variant, std::optional<variant_id>(45012345678901u));
+  EXPECT_EQ(o.lines[0].product, std::optional<product_id>(8012345678901u));
+  EXPECT_EQ(o.lines[0].sku, "TSHIRT-RED-M");
+  EXPECT_EQ(o.lines[0].title, "T-Shirt");
+  EXPECT_EQ(o.lines[0].variant_title, "Red / M");
+  EXPECT_EQ(o.lines[0].quantity, 2);
+  EXPECT_EQ(o.lines[0].price, "29.99");
+  EXPECT_EQ(o.total_price, "59.98");
+  EXPECT_EQ(o.created_at, "2025-03-14T10:22:30-04:00");
+}
+
+TEST(webhook_parser, draft_orders_create_sample) {
+  webhook_parser p;
+  auto d = parse_ok<draft_order_changed>(p, "draft_orders/create", sample("draft_orders_create.json"));
+  EXPECT_TRUE(d.created);
+  EXPECT_EQ(d.id, 1123456789012u);
+  EXPECT_EQ(d.name, "#D17");
+  EXPECT_EQ(d.status, "open");
+  EXPECT_FALSE(d.completed_order);
+  EXPECT_EQ(d.api_client_id, std::optional<std::uint64_t>(580111u));
+  EXPECT_EQ(d.tags, std::vector<std::string>{"tipo-sync"});
+  EXPECT_EQ(d.note, "Synced from source store");
+  ASSERT_TRUE(d.customer);
+  EXPECT_EQ(d.customer->id, std::optional<shopify_id>(7112345678901u));
+  EXPECT_EQ(d.customer->first_name, ""); // not sent: empty
+  ASSERT_TRUE(d.shipping_address);
+  EXPECT_EQ(d.shipping_address->zip, "62701");
+  EXPECT_FALSE(d.billing_address);
+  ASSERT_EQ(d.lines.size(), 1u);
+  EXPECT_EQ(d.lines[0].variant, std::optional<variant_id>(46012345678901u));
+  EXPECT_EQ(d.lines[0].quantity, 2);
+  EXPECT_EQ(d.lines[0].price, "29.99");
+  EXPECT_EQ(d.updated_at, "2025-03-14T10:25:00-04:00");
+}
+
+TEST(webhook_parser, draft_orders_update_sample) {
+  webhook_parser p;
+  auto d = parse_ok<draft_order_changed>(p, "draft_orders/update", sample("draft_orders_update.json"));
+  EXPECT_FALSE(d.created);
+  EXPECT_EQ(d.status, "completed");
+  EXPECT_EQ(d.completed_order, std::optional<order_id>(5822345678901u));
+  EXPECT_EQ(d.updated_at, "2025-03-14T11:00:01-04:00");
+  ASSERT_EQ(d.lines.size(), 1u);
+  EXPECT_EQ(d.lines[0].line_id, 57012345678901u);
+}
+
+TEST(webhook_parser, products_create_and_update_samples) {
+  webhook_parser p;
+  for (auto [topic, file, created] : {std::tuple{"products/create", "products_create.json", true},
+                                      std::tuple{"products/update", "products_update.json", false}}) {
+    SCOPED_TRACE(topic);
+    auto pr = parse_ok<product_changed>(p, topic, sample(file));
+    EXPECT_EQ(pr.created, created);
+    EXPECT_EQ(pr.id, 8012345678901u);
+    EXPECT_EQ(pr.handle, "t-shirt");
+    EXPECT_EQ(pr.status, "active");
+    EXPECT_EQ(pr.updated_at, "2025-03-14T10:22:31-04:00");
+    ASSERT_EQ(pr.variants.size(), 1u);
+    auto& v = pr.variants[0];
+    EXPECT_EQ(v.id, 45012345678901u);
+    EXPECT_EQ(v.item, 45678901234567u);
+    EXPECT_EQ(v.sku, "TSHIRT-RED-M");
+    EXPECT_EQ(v.barcode, "0123456789012");
+    EXPECT_EQ(v.title, "M");
+    EXPECT_EQ(v.position, 1);
+    EXPECT_EQ(v.options, std::vector<std::string>{"M"});
+    EXPECT_EQ(pr.all_variants, std::vector<variant_id>{45012345678901u});
+  }
+}
+
+TEST(webhook_parser, every_sample_file_parses_with_its_topic) {
+  webhook_parser p;
+  int files = 0;
+  for (auto& entry : std::filesystem::directory_iterator(shared_path("shopify/webhooks"))) {
+    auto name = entry.path().stem().string(); // orders_create → orders/create
+    auto topic = name;
+    topic[topic.rfind('_')] = '/';
+    ASSERT_TRUE(webhook_parser::is_known_topic(topic)) << topic;
+    auto r = p.parse(topic, read_file(entry.path()));
+    EXPECT_TRUE(r.ok()) << name << ": " << (r.ok() ? "" : r.error().message);
+    ++files;
+  }
+  EXPECT_EQ(files, 7);
+}
+
+// --- edge cases
+
+TEST(webhook_parser, available_null_and_missing) {
+  webhook_parser p;
+  auto e = parse_ok<inventory_level_changed>(p, level_topic,
+                                             R"({"inventory_item_id":1,"location_id":2,"available":null})");
+  EXPECT_FALSE(e.available);
+  e = parse_ok<inventory_level_changed>(p, level_topic, R"({"inventory_item_id":1,"location_id":2})");
+  EXPECT_FALSE(e.available);
+  EXPECT_EQ(e.updated_at, "");
+  e = parse_ok<inventory_level_changed>(p, level_topic, R"({"inventory_item_id":1,"location_id":2,"available":-3})");
+  EXPECT_EQ(e.available, std::optional<std::int64_t>(-3));
+}
+
+TEST(webhook_parser, ids_are_exact_up_to_2_pow_64_minus_1) {
+  webhook_parser p;
+  auto e = parse_ok<inventory_level_changed>(
+      p, level_topic, R"({"inventory_item_id":18446744073709551615,"location_id":9007199254740993})");
+  EXPECT_EQ(e.item, 18446744073709551615ull);
+  EXPECT_EQ(e.location, 9007199254740993ull); // 2^53 + 1: a double would say ...992
+  // A digit string is an id too.
+  e = parse_ok<inventory_level_changed>(p, level_topic, R"({"inventory_item_id":"9007199254740993","location_id":2})");
+  EXPECT_EQ(e.item, 9007199254740993ull);
+}
+
+TEST(webhook_parser, refuses_float_negative_overflowing_and_non_numeric_ids) {
+  webhook_parser p;
+  for (auto bad : {R"(1.5)", R"(-1)", R"(18446744073709551616)", R"(1e5)", R"(true)", R"("12a")", R"("")", R"({})",
+                   R"([1])"}) {
+    SCOPED_TRACE(bad);
+    auto err = parse_err(p, level_topic, std::string(R"({"location_id":2,"inventory_item_id":)") + bad + "}");
+    EXPECT_EQ(err.code, "webhook.wrong_type");
+    EXPECT_NE(err.message.find("inventory_item_id"), std::string::npos) << err.message;
+  }
+}
+
+TEST(webhook_parser, missing_required_field_is_named) {
+  webhook_parser p;
+  auto err = parse_err(p, level_topic, R"({"inventory_item_id":1,"available":3})");
+  EXPECT_EQ(err.code, "webhook.missing_field");
+  EXPECT_NE(err.message.find("location_id"), std::string::npos) << err.message;
+
+  err = parse_err(p, level_topic, R"({"inventory_item_id":null,"location_id":2})");
+  EXPECT_EQ(err.code, "webhook.missing_field");
+  EXPECT_NE(err.message.find("inventory_item_id"), std::string::npos) << err.message;
+
+  err = parse_err(p, "orders/create", R"({"id":1,"line_items":[{"id":5,"quantity":1},{"id":6}]})");
+  EXPECT_EQ(err.code, "webhook.missing_field");
+  EXPECT_NE(err.message.find("line_items[1].quantity"), std::string::npos) << err.message;
+
+  err = parse_err(p, "orders/create", R"({"id":1})");
+  EXPECT_NE(err.message.find("line_items"), std::string::npos) << err.message;
+
+  err = parse_err(p, "draft_orders/update", R"({"id":1,"line_items":[]})");
+  EXPECT_NE(err.message.find("status"), std::string::npos) << err.message;
+
+  err = parse_err(p, "products/update", R"({"id":1,"variants":[{"id":2}]})");
+  EXPECT_NE(err.message.find("variants[0].inventory_item_id"), std::string::npos) << err.message;
+
+  err = parse_err(p, "inventory_items/update", R"({"sku":"X"})");
+  EXPECT_NE(err.message.find("id"), std::string::npos) << err.message;
+}
+
+TEST(webhook_parser, wrong_types_are_named) {
+  webhook_parser p;
+  auto err = parse_err(p, "orders/create", R"({"id":1,"email":42,"line_items":[]})");
+  EXPECT_EQ(err.code, "webhook.wrong_type");
+  EXPECT_NE(err.message.find("email"), std::string::npos) << err.message;
+
+  err = parse_err(p, "orders/create", R"({"id":1,"line_items":[{"id":1,"quantity":"2"}]})");
+  EXPECT_NE(err.message.find("line_items[0].quantity"), std::string::npos) << err.message;
+
+  err = parse_err(p, "orders/create", R"({"id":1,"line_items":{}})");
+  EXPECT_NE(err.message.find("line_items"), std::string::npos) << err.message;
+
+  err = parse_err(p, "orders/create", R"({"id":1,"line_items":[],"shipping_address":{"city":7}})");
+  EXPECT_NE(err.message.find("shipping_address.city"), std::string::npos) << err.message;
+
+  err = parse_err(p, "orders/create", R"({"id":1,"line_items":[],"customer":"jane"})");
+  EXPECT_NE(err.message.find("customer"), std::string::npos) << err.message;
+
+  err = parse_err(p, "inventory_items/update", R"({"id":1,"tracked":"yes"})");
+  EXPECT_NE(err.message.find("tracked"), std::string::npos) << err.message;
+
+  err = parse_err(p, level_topic, R"({"inventory_item_id":1,"location_id":2,"available":1.5})");
+  EXPECT_NE(err.message.find("available"), std::string::npos) << err.message;
+
+  err = parse_err(p, "products/update", R"({"id":1,"variant_gids":[{"admin_graphql_api_id":"gid://shopify/Product/1"}]})");
+  EXPECT_NE(err.message.find("variant_gids[0]"), std::string::npos) << err.message;
+}
+
+TEST(webhook_parser, money_stays_decimal_text) {
+  webhook_parser p;
+  auto o = parse_ok<order_created>(
+      p, "orders/create",
+      R"({"id":1,"total_price":19.90,"line_items":[{"id":1,"quantity":1,"price":"0.10"},{"id":2,"quantity":1,"price":12345678901234567890.12}]})");
+  EXPECT_EQ(o.total_price, "19.90"); // a number keeps its text: no double rounding
+  ASSERT_EQ(o.lines.size(), 2u);
+  EXPECT_EQ(o.lines[0].price, "0.10");
+  EXPECT_EQ(o.lines[1].price, "12345678901234567890.12");
+}
+
+TEST(webhook_parser, tags_are_split_and_trimmed) {
+  webhook_parser p;
+  auto o = parse_ok<order_created>(p, "orders/create", R"({"id":1,"tags":" a, b ,c,, ,d e ","line_items":[]})");
+  EXPECT_EQ(o.tags, (std::vector<std::string>{"a", "b", "c", "d e"}));
+  o = parse_ok<order_created>(p, "orders/create", R"({"id":1,"tags":null,"line_items":[]})");
+  EXPECT_TRUE(o.tags.empty());
+  o = parse_ok<order_created>(p, "orders/create", R"({"id":1,"tags":["x"," y "],"line_items":[]})");
+  EXPECT_EQ(o.tags, (std::vector<std::string>{"x", "y"}));
+}
+
+TEST(webhook_parser, nulls_and_missing_optional_fields) {
+  webhook_parser p;
+  auto o = parse_ok<order_created>(
+      p, "orders/create",
+      R"({"id":1,"name":null,"email":null,"app_id":null,"customer":null,"shipping_address":null,"note_attributes":null,)"
+      R"("line_items":[{"id":3,"quantity":1,"variant_id":null,"product_id":null,"sku":null,"price":null}]})");
+  EXPECT_EQ(o.name, "");
+  EXPECT_FALSE(o.app_id);
+  EXPECT_FALSE(o.customer);
+  EXPECT_FALSE(o.shipping_address);
+  ASSERT_EQ(o.lines.size(), 1u);
+  EXPECT_FALSE(o.lines[0].variant); // a custom line
+  EXPECT_FALSE(o.lines[0].product);
+  EXPECT_EQ(o.lines[0].sku, "");
+  auto i = parse_ok<inventory_item_changed>(p, "inventory_items/update", R"({"id":4,"sku":null,"tracked":false})");
+  EXPECT_EQ(i.sku, "");
+  EXPECT_FALSE(i.tracked);
+  auto pr = parse_ok<product_changed>(p, "products/create", R"({"id":5})");
+  EXPECT_TRUE(pr.variants.empty());
+  EXPECT_TRUE(pr.all_variants.empty());
+}
+
+TEST(webhook_parser, note_attributes_keep_names_and_values) {
+  webhook_parser p;
+  auto o = parse_ok<order_created>(
+      p, "orders/create",
+      R"({"id":1,"line_items":[],"note_attributes":[{"name":"gift","value":"yes"},{"name":"n","value":3}]})");
+  ASSERT_EQ(o.note_attributes.size(), 2u);
+  EXPECT_EQ(o.note_attributes[0].name, "gift");
+  EXPECT_EQ(o.note_attributes[0].value, "yes");
+  EXPECT_EQ(o.note_attributes[1].value, "3");
+}
+
+TEST(webhook_parser, variant_gids_list_every_variant) {
+  webhook_parser p;
+  auto pr = parse_ok<product_changed>(
+      p, "products/update",
+      R"({"id":1,"variants":[{"id":10,"inventory_item_id":20,"option1":"S","option2":null,"option3":"Blue"}],)"
+      R"("variant_gids":[{"admin_graphql_api_id":"gid://shopify/ProductVariant/10"},)"
+      R"({"admin_graphql_api_id":"gid://shopify/ProductVariant/18446744073709551615"}]})");
+  EXPECT_EQ(pr.all_variants, (std::vector<variant_id>{10u, 18446744073709551615ull}));
+  ASSERT_EQ(pr.variants.size(), 1u);
+  EXPECT_EQ(pr.variants[0].options, (std::vector<std::string>{"S", "Blue"}));
+}
+
+TEST(webhook_parser, unicode_and_escapes_are_decoded) {
+  webhook_parser p;
+  auto i = parse_ok<inventory_item_changed>(p, "inventory_items/update",
+                                            R"({"id":1,"sku":"Größe-\u00e9-\ud83d\ude00-\"q\"-日本"})");
+  EXPECT_EQ(i.sku, "Größe-é-\xF0\x9F\x98\x80-\"q\"-日本");
+}
+
+TEST(webhook_parser, unknown_fields_are_ignored_even_when_nested) {
+  webhook_parser p;
+  auto e = parse_ok<inventory_level_changed>(
+      p, level_topic,
+      R"({"future":{"a":[1,2,{"b":null}],"c":"d"},"inventory_item_id":1,"extra":[[]],"location_id":2,"available":5,"z":1.5e10})");
+  EXPECT_EQ(e.item, 1u);
+  EXPECT_EQ(e.available, std::optional<std::int64_t>(5));
+}
+
+TEST(webhook_parser, refuses_truncated_and_malformed_json) {
+  webhook_parser p;
+  auto full = sample("inventory_levels_update.json");
+  for (std::size_t cut : {std::size_t(0), std::size_t(1), std::size_t(30), full.size() / 2, full.size() - 1}) {
+    SCOPED_TRACE(cut);
+    auto err = parse_err(p, level_topic, full.substr(0, cut));
+    EXPECT_EQ(err.code, "webhook.malformed") << err.message;
+  }
+  for (std::string bad : {"[1,2]", "\"x\"", "42", "{\"inventory_item_id\":1,\"location_id\":2}}",
+                          "{\"inventory_item_id\":1,\"location_id\":2} {}", "{\"inventory_item_id\":1 \"location_id\":2}",
+                          "{\"inventory_item_id\":1,\"location_id\":2,\"available\":tru}", "{\"a\":[}", "not json",
+                          "{\"inventory_item_id\":1,\"location_id\":2,\"x\":'single'}"}) {
+    SCOPED_TRACE(bad);
+    auto r = p.parse(level_topic, bad);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "webhook.malformed") << r.error().message;
+  }
+}
+
+TEST(webhook_parser, refuses_invalid_utf8) {
+  webhook_parser p;
+  std::string body = "{\"id\":1,\"sku\":\"ab\xC3\x28\"}";
+  auto err = parse_err(p, "inventory_items/update", body);
+  EXPECT_EQ(err.code, "webhook.malformed");
+  body = "{\"id\":1,\"ignored\":\"\xFF\xFE\"}"; // also in a field nobody reads
+  err = parse_err(p, "inventory_items/update", body);
+  EXPECT_EQ(err.code, "webhook.malformed");
+}
+
+TEST(webhook_parser, nesting_beyond_the_limit_is_refused_without_recursion) {
+  webhook_parser p(32);
+  std::string deep = "{\"inventory_item_id\":1,\"location_id\":2,\"x\":" + std::string(100000, '[') +
+                     std::string(100000, ']') + "}";
+  auto err = parse_err(p, level_topic, deep);
+  EXPECT_EQ(err.code, "webhook.malformed");
+  EXPECT_NE(err.message.find("nesting"), std::string::npos) << err.message;
+  EXPECT_FALSE(p.validate(deep).ok());
+  // Within the limit is fine.
+  std::string ok = "{\"inventory_item_id\":1,\"location_id\":2,\"x\":" + std::string(20, '[') + std::string(20, ']') + "}";
+  EXPECT_TRUE(p.parse(level_topic, ok).ok());
+}
+
+TEST(webhook_parser, parser_is_reusable_after_errors_and_across_sizes) {
+  webhook_parser p;
+  EXPECT_FALSE(p.parse(level_topic, "{").ok());
+  std::string big = R"({"inventory_item_id":1,"location_id":2,"pad":")" + std::string(1 << 20, 'x') + "\"}";
+  EXPECT_TRUE(p.parse(level_topic, big).ok());
+  auto e = parse_ok<inventory_level_changed>(p, level_topic, sample("inventory_levels_update.json"));
+  EXPECT_EQ(e.location, 71234567890u);
+}
+
+TEST(webhook_parser, unknown_topic_is_an_error_and_validate_checks_syntax) {
+  webhook_parser p;
+  EXPECT_FALSE(webhook_parser::is_known_topic("customers/create"));
+  auto r = p.parse("customers/create", "{}");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "webhook.unknown_topic");
+  EXPECT_TRUE(p.validate(R"({"a":[1,{"b":null}],"c":"d"})").ok());
+  EXPECT_FALSE(p.validate(R"({"a":tru})").ok());
+  EXPECT_FALSE(p.validate(R"({"a":1)").ok());
+}
