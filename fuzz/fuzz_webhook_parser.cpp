@@ -6,7 +6,8 @@
 // buffer of exactly size + padding whose padding is junk, so ASan sees any read past it and
 // any dependence on the padding's content shows up as a disagreement. Both must agree on
 // ok/error code/event kind. validate() runs on the body too, as the server does for topics it
-// does not parse; when parse() accepts a body, validate() must accept it as well.
+// does not parse; when parse() accepts a body, validate() must accept it as well (save for
+// bad string contents in skipped fields, see below).
 #include "io/webhook_parser.hpp"
 
 #include <cstdint>
@@ -53,7 +54,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (summary(a) != summary(b)) fail("parse and parse_padded disagree", summary(a), summary(b));
   if (!a && a.error().code.rfind("webhook.", 0) != 0) fail("error code outside webhook.*", a.error().code, "");
 
+  // Allowed differences, by design (webhook_parser.cpp, scan_structure): the pre-scan checks
+  // the grammar everywhere, but On-Demand checks a scalar's content (escapes, control
+  // characters, number range) only where it reads it, so a bad string or an out-of-range
+  // number in a field the parser skips passes parse() while validate() (DOM) refuses it.
   auto v = parser.validate(body);
-  if (a && !v) fail("parse accepted a body validate() refuses", v.error().message, std::string(topic));
+  if (a && !v) {
+    const auto& m = v.error().message;
+    bool scalar_content = false;
+    for (const char* s : {"string", "unescaped", "number", "integer"})
+      scalar_content = scalar_content || m.find(s) != std::string::npos;
+    if (!scalar_content) fail("parse accepted a body validate() refuses", m, std::string(topic));
+  }
   return 0;
 }

@@ -7,18 +7,18 @@
 # is replayed once. Exits non-zero on any crash, leak, timeout or out-of-memory, printing
 # the reproducer's path (kept under the temp dir).
 # Environment:
-#   FUZZ_RUNS=N       deterministic mode (CI): -runs=N -seed=1 instead of a time budget
-#                     (SECONDS still caps each run)
+#   FUZZ_RUNS=N       deterministic mode (CI): -runs=N -seed=1, SECONDS still caps each
+#                     run (0 = no cap)
 #   FUZZ_CXX          compiler (default clang++)     FUZZ_BUILD_DIR  build dir
 #   FUZZ_JOBS         ninja -j (default 2)           FUZZ_KEEP=1     keep the temp dir
-#   FUZZ_ARGS         extra libFuzzer flags
+#   FUZZ_ARGS         extra libFuzzer flags          FUZZ_BUILD_ONLY=1  build, run nothing
 # Exit status: 0 clean, 1 finding, 2 usage or build error, 77 clang++/libFuzzer unavailable.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
 if [ $# -lt 1 ] || ! [[ "$1" =~ ^[0-9]+$ ]]; then
-  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 seconds="$1"; shift
@@ -44,6 +44,7 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build" -j "${FUZZ_JOBS:-2}" "${targets[@]}" >/dev/null || {
   ninja -C "$build" -j 1 "${targets[@]}"; exit 2; }
+[ -n "${FUZZ_BUILD_ONLY:-}" ] && exit 0
 if [ ${#targets[@]} -eq 0 ]; then
   for b in "$build"/fuzz_*; do [ -x "$b" ] && targets+=("$(basename "$b")"); done
 fi
