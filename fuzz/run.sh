@@ -12,13 +12,14 @@
 #   FUZZ_CXX          compiler (default clang++)     FUZZ_BUILD_DIR  build dir
 #   FUZZ_JOBS         ninja -j (default 2)           FUZZ_KEEP=1     keep the temp dir
 #   FUZZ_ARGS         extra libFuzzer flags          FUZZ_BUILD_ONLY=1  build, run nothing
+#   FUZZ_SEED_DIRS    more corpus dirs to start from, read only (e.g. a kept earlier run's)
 # Exit status: 0 clean, 1 finding, 2 usage or build error, 77 clang++/libFuzzer unavailable.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
 if [ $# -lt 1 ] || ! [[ "$1" =~ ^[0-9]+$ ]]; then
-  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 seconds="$1"; shift
@@ -85,7 +86,7 @@ for target in "${targets[@]}"; do
   # shellcheck disable=SC2086
   "$bin" "${budget[@]}" "${dict[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$work/artifacts/" ${FUZZ_ARGS:-} \
-    "$work/corpus" </dev/null >"$work/fuzz.log" 2>&1
+    "$work/corpus" ${FUZZ_SEED_DIRS:-} </dev/null >"$work/fuzz.log" 2>&1
   rc=$?
   elapsed=$(( $(date +%s) - start ))
   done_line="$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)' "$work/fuzz.log" | tail -1)"
