@@ -27,7 +27,7 @@ std::vector<fs::path> reproducers(const std::string& target) {
 
 } // namespace
 
-TEST(FuzzRegressions, ConfigLoaderReproducersAreRefusedCleanly) {
+TEST(fuzz_regressions, config_loader_reproducers_are_syntax_errors) {
   shopsync::testing::temp_dir dir("shopsync-fuzz-regress");
   auto files = reproducers("config_loader");
   ASSERT_FALSE(files.empty()) << "fuzz/regressions/config_loader/ is missing";
@@ -41,7 +41,7 @@ TEST(FuzzRegressions, ConfigLoaderReproducersAreRefusedCleanly) {
 
 // fuzz_config_loader, first minutes: "[:" fires a debug-only assertion in toml++ 3.3's
 // parse_key(); release builds (ours, Debian's libtomlplusplus) must report a syntax error.
-TEST(FuzzRegressions, ConfigTableHeaderStartingWithColonIsASyntaxError) {
+TEST(fuzz_regressions, config_table_header_starting_with_colon_is_a_syntax_error) {
   auto r = parse_config("[:\n", "fuzz.toml", "/nonexistent");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "config.invalid");
@@ -51,7 +51,7 @@ TEST(FuzzRegressions, ConfigTableHeaderStartingWithColonIsASyntaxError) {
 // fuzz_config_loader: U+02A4 where whitespace may stand reaches TOML_UNREACHABLE in toml++
 // 3.3.0's is_non_ascii_horizontal_whitespace() (upstream marzer/tomlplusplus#295). The
 // shipped libtomlplusplus.so answers with a syntax error; this pins that down.
-TEST(FuzzRegressions, ConfigNonAsciiWhitespaceCandidateIsASyntaxError) {
+TEST(fuzz_regressions, config_non_ascii_at_whitespace_position_is_a_syntax_error) {
   for (std::string text : {std::string("\xca\xa4\n:[1"), std::string("a = 1\n\xca\xa4 b = 2\n"),
                            std::string("a = \"x\"  \xca\xa4\n")}) {
     auto r = parse_config(text, "fuzz.toml", "/nonexistent");
