@@ -19,6 +19,14 @@ public:
     mac_ = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
     if (mac_)
       ctx_ = EVP_MAC_CTX_new(mac_);
+    // The digest is set once; each call only re-keys.
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    if (ctx_ && EVP_MAC_CTX_set_params(ctx_, params) != 1) {
+      EVP_MAC_CTX_free(ctx_);
+      ctx_ = nullptr;
+    }
   }
   ~mac_context() {
     EVP_MAC_CTX_free(ctx_);
@@ -32,13 +40,10 @@ public:
   bool compute(std::string_view key, std::string_view message, std::array<unsigned char, 32>& out) {
     if (!ctx_)
       return false;
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                           OSSL_PARAM_construct_end()};
     // OpenSSL refuses a NULL key pointer even with length 0.
     static const unsigned char empty_key = 0;
     const auto* k = key.empty() ? &empty_key : reinterpret_cast<const unsigned char*>(key.data());
-    if (EVP_MAC_init(ctx_, k, key.size(), params) != 1)
+    if (EVP_MAC_init(ctx_, k, key.size(), nullptr) != 1)
       return false;
     if (EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1)
       return false;

@@ -1,5 +1,6 @@
 #include "io/inbox.hpp"
 
+#include "io/metrics.hpp"
 #include "io/webhook_parser.hpp"
 
 #include <spdlog/spdlog.h>
@@ -110,6 +111,13 @@ std::string inbox::dedup_key(std::string_view shop_domain, std::string_view webh
 inbox::inbox(state_store& store, options opts) : store_(store), opts_(std::move(opts)) {
   if (!opts_.clock)
     opts_.clock = [] { return sys_clock::now(); };
+  if (opts_.metrics) {
+    batch_size_ = &opts_.metrics->histogram("inbox_batch_size", "Deliveries taken by the inbox writer per batch",
+                                            {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
+    write_seconds_ = &opts_.metrics->histogram("inbox_write_seconds",
+                                               "Duration of one inbox batch write (dedup lookups and WriteBatch), seconds",
+                                               metrics_registry::default_latency_buckets());
+  }
 }
 
 result<std::unique_ptr<inbox>> inbox::open(state_store& store, options opts) {
@@ -151,9 +159,11 @@ void inbox::stop() {
 }
 
 void inbox::submit(webhook_delivery d, completion done) {
+  bool stopped = false;
   {
     std::unique_lock lock(mu_);
-    if (!stopping_ && queue_.size() < opts_.max_queue) {
+    stopped = stopping_;
+    if (!stopped && queue_.size() < opts_.max_queue) {
       queue_.push_back(pending_submit{std::move(d), std::move(done)});
       bool was_empty = queue_.size() == 1;
       lock.unlock();
@@ -162,7 +172,7 @@ void inbox::submit(webhook_delivery d, completion done) {
       return;
     }
   }
-  done(append_result{append_outcome::failed, 0, stopping_ ? "inbox stopped" : "inbox queue full"});
+  done(append_result{append_outcome::failed, 0, stopped ? "inbox stopped" : "inbox queue full"});
 }
 
 void inbox::run() {
@@ -182,6 +192,7 @@ void inbox::run() {
 
 void inbox::write_batch(std::vector<pending_submit>& items) {
   std::lock_guard wlock(write_mu_);
+  auto started = std::chrono::steady_clock::now();
   auto now = opts_.clock();
   std::vector<append_result> results(items.size());
   state_store::batch b;
@@ -237,6 +248,10 @@ void inbox::write_batch(std::vector<pending_submit>& items) {
     }
   }
   depth_.fetch_add(stored, std::memory_order_relaxed);
+  if (batch_size_) {
+    batch_size_->observe(double(items.size()));
+    write_seconds_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
 
   for (std::size_t i = 0; i < items.size(); ++i) {
     append_result r;

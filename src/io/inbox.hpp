@@ -20,7 +20,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -32,6 +31,8 @@
 namespace shopsync {
 
 class webhook_parser;
+class metrics_registry;
+class histogram_metric;
 
 // Everything of an accepted delivery that is stored: its headers and the raw body.
 struct webhook_delivery {
@@ -71,6 +72,8 @@ public:
     std::chrono::seconds inbox_retention{48 * 3600};
     std::size_t max_queue = 100000; // beyond this, submit() fails at once (overload)
     clock_fn clock;                 // default: system_clock::now (tests pass their own)
+    // Optional: inbox_batch_size and inbox_write_seconds histograms (group commit at work).
+    metrics_registry* metrics = nullptr;
   };
 
   // Recovers the next sequence number and the depth from the store, starts the writer.
@@ -123,6 +126,8 @@ private:
   std::uint64_t next_seq_ = 1;
   std::atomic<std::uint64_t> depth_{0};
   std::thread writer_;
+  histogram_metric* batch_size_ = nullptr;
+  histogram_metric* write_seconds_ = nullptr;
 };
 
 } // namespace shopsync

@@ -70,22 +70,47 @@ status scan_structure(const char* p, std::size_t n, std::size_t max_depth) {
   std::size_t depth = 0;
   want w = want::value;
   std::size_t i = 0;
-  auto skip_string = [&]() -> bool { // p[i] == '"'; leaves i after the closing quote
+  // p[i] == '"'; leaves i after the closing quote. Escapes and control characters are
+  // checked here too, since On-Demand never looks inside strings it skips.
+  const char* string_error = nullptr;
+  auto skip_string = [&]() -> bool {
+    auto hex = [](char h) {
+      return (h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F');
+    };
     std::size_t j = i + 1;
-    for (;;) {
-      auto* q = static_cast<const char*>(std::memchr(p + j, '"', n - j));
-      if (!q)
+    while (j < n) {
+      auto c = static_cast<unsigned char>(p[j]);
+      if (c == '"') {
+        i = j + 1;
+        return true;
+      }
+      if (c < 0x20) {
+        string_error = "control character in a string";
         return false;
-      std::size_t k = static_cast<std::size_t>(q - p);
-      std::size_t backslashes = 0;
-      while (k - backslashes > i + 1 && p[k - backslashes - 1] == '\\')
-        ++backslashes;
-      j = k + 1;
-      if (backslashes % 2 == 0)
-        break;
+      }
+      if (c == '\\') {
+        if (j + 1 >= n)
+          break;
+        char e = p[j + 1];
+        if (e == 'u') {
+          if (j + 5 >= n || !hex(p[j + 2]) || !hex(p[j + 3]) || !hex(p[j + 4]) || !hex(p[j + 5])) {
+            string_error = "invalid \\u escape";
+            return false;
+          }
+          j += 6;
+          continue;
+        }
+        if (!std::strchr("\"\\/bfnrt", e) || e == 0) {
+          string_error = "invalid escape in a string";
+          return false;
+        }
+        j += 2;
+        continue;
+      }
+      ++j;
     }
-    i = j;
-    return true;
+    string_error = "unterminated string (truncated JSON)";
+    return false;
   };
   auto close = [&](char c) -> bool {
     if (depth == 0 || stack[depth - 1] != (c == '}' ? '{' : '['))
@@ -122,7 +147,7 @@ status scan_structure(const char* p, std::size_t n, std::size_t max_depth) {
       }
       if (c == '"') {
         if (!skip_string())
-          return bad("unterminated string (truncated JSON)");
+          return bad(string_error);
         w = want::comma_or_close;
         continue;
       }
@@ -147,7 +172,7 @@ status scan_structure(const char* p, std::size_t n, std::size_t max_depth) {
       if (c != '"')
         return bad("expected a key");
       if (!skip_string())
-        return bad("unterminated string (truncated JSON)");
+        return bad(string_error);
       w = want::colon;
       continue;
     case want::colon:
@@ -725,7 +750,7 @@ bool parse_variant(reader& r, od::value& item, std::size_t index, product_varian
 }
 
 bool parse_product(reader& r, od::object& root, product_changed& e) {
-  bool has_id = false, has_gids = false;
+  bool has_id = false;
   bool ok = r.fields(root, [&](std::string_view k, od::value v) {
     if (k == "id")
       return has_id = true, r.required_id(v, k, e.id);
@@ -746,7 +771,6 @@ bool parse_product(reader& r, od::object& root, product_changed& e) {
       });
     }
     if (k == "variant_gids") {
-      has_gids = true;
       std::size_t i = 0;
       return r.array(v, k, [&](od::value& item) {
         reader::scope sc(r, "variant_gids", i++);
@@ -782,7 +806,6 @@ bool parse_product(reader& r, od::object& root, product_changed& e) {
     if (!found)
       e.all_variants.push_back(v.id);
   }
-  (void)has_gids;
   return true;
 }
 

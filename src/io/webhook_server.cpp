@@ -52,6 +52,38 @@ constexpr const char* o_too_large = "too_large";
 constexpr const char* o_header_too_large = "header_too_large";
 constexpr const char* o_unavailable = "unavailable";
 
+// Refusals are logged, but a flood of them (bad signatures from anywhere) must not flood
+// the log: at most `per_second` lines a second, then one line saying how many were skipped.
+class log_limiter {
+public:
+  explicit log_limiter(int per_second) : per_second_(per_second) {}
+  // True when this refusal may be logged; *skipped receives the count to report first.
+  bool allow(std::uint64_t* skipped) {
+    std::lock_guard lock(mu_);
+    auto now = steady::now();
+    *skipped = 0;
+    if (now - window_ >= std::chrono::seconds(1)) {
+      window_ = now;
+      used_ = 0;
+      *skipped = skipped_;
+      skipped_ = 0;
+    }
+    if (used_ < per_second_) {
+      ++used_;
+      return true;
+    }
+    ++skipped_;
+    return false;
+  }
+
+private:
+  std::mutex mu_;
+  int per_second_;
+  int used_ = 0;
+  std::uint64_t skipped_ = 0;
+  steady::time_point window_{};
+};
+
 } // namespace
 
 struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl> {
@@ -76,6 +108,7 @@ struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl>
   std::unordered_map<session*, std::weak_ptr<session>> sessions;
 
   histogram_metric* ack_seconds = nullptr;
+  log_limiter refusal_log{20};
   std::mutex counters_mu;
   std::unordered_map<std::string, counter_metric*> counters;
 
@@ -130,6 +163,8 @@ public:
   }
 
   auto stream_executor() { return stream_.get_executor(); }
+
+  void force_close() { close_now(); }
 
   // stop(): an idle keep-alive connection is closed; a request in progress finishes.
   void on_stop() {
@@ -269,15 +304,24 @@ private:
     auto& req = parser_->get();
     // 401 for an unknown shop and for a bad signature alike: which one is not said.
     auto shop = lower(req["X-Shopify-Shop-Domain"]);
-    if (shop.empty() || !srv_->shops.count(shop)) {
-      spdlog::warn("event=webhook_refused reason=unknown_shop shop=\"{}\"", shop.substr(0, 100));
-      return webhook_answer(http::status::unauthorized, "unauthorized\n", "unverified", o_unauthorized);
-    }
+    auto refuse_unauthorized = [&](const char* reason) {
+      std::uint64_t skipped = 0;
+      if (srv_->refusal_log.allow(&skipped)) {
+        if (skipped)
+          spdlog::warn("event=webhook_refused_unlogged count={}", skipped);
+        spdlog::warn("event=webhook_refused reason={} shop=\"{}\" peer={}", reason, shop.substr(0, 100), peer());
+      }
+      webhook_answer(http::status::unauthorized, "unauthorized\n", "unverified", o_unauthorized);
+    };
     auto& body = req.body();
-    if (!verify_hmac_sha256_base64(req["X-Shopify-Hmac-Sha256"], body, srv_->opts.secrets)) {
-      spdlog::warn("event=webhook_refused reason=bad_hmac shop={}", shop);
-      return webhook_answer(http::status::unauthorized, "unauthorized\n", "unverified", o_unauthorized);
-    }
+    // The signature is checked for unknown shops too, so that the answer's timing does not
+    // tell which shop domains are served either.
+    bool known_shop = !shop.empty() && srv_->shops.count(shop) > 0;
+    bool signed_ok = verify_hmac_sha256_base64(req["X-Shopify-Hmac-Sha256"], body, srv_->opts.secrets);
+    if (!known_shop)
+      return refuse_unauthorized("unknown_shop");
+    if (!signed_ok)
+      return refuse_unauthorized("bad_hmac");
     std::string topic(path_topic.empty() ? req["X-Shopify-Topic"] : path_topic);
     std::string webhook_id(req["X-Shopify-Webhook-Id"]);
     bool known = webhook_parser::is_known_topic(topic);
@@ -318,6 +362,17 @@ private:
       auto ex = self->stream_.get_executor();
       asio::post(ex, [self = std::move(self), r = std::move(r)]() mutable { self->on_stored(std::move(r)); });
     });
+  }
+
+  // The client as nginx saw it, else the socket's peer.
+  std::string peer() {
+    auto& req = parser_->get();
+    auto fwd = req["X-Forwarded-For"];
+    if (!fwd.empty())
+      return std::string(fwd.substr(0, 100));
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    return ec ? std::string("?") : ep.address().to_string();
   }
 
   void on_stored(append_result r) {
@@ -497,27 +552,46 @@ void webhook_server::stop() {
     beast::error_code ec;
     p->acceptor.close(ec);
   });
+  // Collected first, posted after: the last reference to a session may drop here, and
+  // its destructor takes sessions_mu.
+  std::vector<std::shared_ptr<impl::session>> live;
   {
     std::lock_guard slock(s.sessions_mu);
     for (auto& [_, weak] : s.sessions)
       if (auto sp = weak.lock())
-        asio::post(sp->stream_executor(), [sp] { sp->on_stop(); });
+        live.push_back(std::move(sp));
   }
+  for (auto& sp : live)
+    asio::post(sp->stream_executor(), [sp] { sp->on_stop(); });
+  live.clear();
   s.work.reset();
-  auto deadline = steady::now() + s.opts.stop_grace;
-  for (;;) {
+  auto sessions_left = [&s] {
+    std::lock_guard slock(s.sessions_mu);
+    return s.sessions.size();
+  };
+  auto wait_until = [](steady::time_point deadline, const std::function<bool()>& done) {
+    while (!done() && steady::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return done();
+  };
+  if (!wait_until(steady::now() + s.opts.stop_grace, [&] { return sessions_left() == 0; })) {
+    spdlog::warn("event=webhook_server_stop_forced sessions={}", sessions_left());
+    std::vector<std::shared_ptr<impl::session>> rest;
     {
       std::lock_guard slock(s.sessions_mu);
-      if (s.sessions.empty())
-        break;
+      for (auto& [_, weak] : s.sessions)
+        if (auto sp = weak.lock())
+          rest.push_back(std::move(sp));
     }
-    if (steady::now() >= deadline) {
-      spdlog::warn("event=webhook_server_stop_forced");
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (auto& sp : rest)
+      asio::post(sp->stream_executor(), [sp] { sp->force_close(); });
+    rest.clear();
+    wait_until(steady::now() + std::chrono::seconds(1), [&] { return sessions_left() == 0; });
   }
-  s.ioc.stop();
+  // Without work left (the aborted accept included) the I/O threads return by themselves,
+  // and no handler keeps the server alive; stop() them only if something still hangs.
+  if (!wait_until(steady::now() + std::chrono::seconds(1), [&s] { return s.ioc.stopped(); }))
+    s.ioc.stop();
   for (auto& t : s.threads)
     t.join();
   s.threads.clear();

@@ -277,3 +277,17 @@ TEST(inbox, stop_completes_queued_requests_and_later_submits_fail) {
   EXPECT_EQ(completed.load(), 50);
   EXPECT_EQ(submit_wait(*f.in, delivery("late")).outcome, append_outcome::failed);
 }
+
+TEST(inbox, a_full_queue_refuses_at_once_instead_of_growing) {
+  temp_dir dir{"inbox-full"};
+  auto store = state_store::open({dir.str() + "/db", true, true});
+  ASSERT_TRUE(store.ok());
+  inbox::options o;
+  o.max_queue = 0; // every submit finds the queue full
+  auto in = inbox::open(**store, o);
+  ASSERT_TRUE(in.ok());
+  auto r = submit_wait(**in, delivery("x"));
+  EXPECT_EQ(r.outcome, append_outcome::failed);
+  EXPECT_EQ(r.error, "inbox queue full");
+  EXPECT_EQ(count(**store, column::inbox), 0u);
+}

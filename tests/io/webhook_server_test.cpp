@@ -1,0 +1,480 @@
+// The webhook server over real loopback sockets, with a real RocksDB in a temp dir.
+#include "io/webhook_server.hpp"
+
+#include "io/hmac.hpp"
+#include "io/inbox.hpp"
+#include "io/metrics.hpp"
+#include "support/temp_dir.hpp"
+#include "support/webhook_client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <poll.h>
+#include <sys/socket.h>
+#include <thread>
+
+using namespace shopsync;
+using namespace shopsync::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string level_body() { return read_file(shared_path("shopify/webhooks/inventory_levels_update.json")); }
+
+std::size_t count(state_store& s, column c) {
+  std::size_t n = 0;
+  auto st = s.scan(c, "", [&](std::string_view, std::string_view) {
+    ++n;
+    return true;
+  });
+  EXPECT_TRUE(st.ok());
+  return n;
+}
+
+struct server_fixture {
+  temp_dir dir{"webhook-server-test"};
+  std::unique_ptr<state_store> store;
+  std::unique_ptr<inbox> in;
+  metrics_registry metrics;
+  std::mutex mu;
+  std::vector<std::pair<std::uint64_t, webhook_envelope>> accepted;
+  std::unique_ptr<webhook_server> server;
+  std::uint16_t port = 0;
+
+  explicit server_fixture(const std::function<void(webhook_server::options&)>& tweak = {}) {
+    auto s = state_store::open({dir.str() + "/db", true, true});
+    if (!s.ok())
+      throw std::runtime_error(s.error().message);
+    store = std::move(*s);
+    auto i = inbox::open(*store, {});
+    if (!i.ok())
+      throw std::runtime_error(i.error().message);
+    in = std::move(*i);
+    webhook_server::options o;
+    o.address = "127.0.0.1";
+    o.port = 0;
+    o.io_threads = 2;
+    o.max_body_bytes = 64 * 1024;
+    o.max_header_bytes = 8 * 1024;
+    o.header_timeout = 300ms;
+    o.body_timeout = 300ms;
+    o.idle_timeout = 2s;
+    o.linger = 200ms;
+    o.stop_grace = 2s;
+    o.shop_domains = {"shop-a.myshopify.com", "Shop-B.myshopify.com"};
+    o.secrets = {"new-secret", "hush"};
+    if (tweak)
+      tweak(o);
+    server = std::make_unique<webhook_server>(o, *in, metrics, [this](std::uint64_t seq, webhook_envelope e) {
+      std::lock_guard l(mu);
+      accepted.emplace_back(seq, std::move(e));
+    });
+    auto p = server->start();
+    if (!p.ok())
+      throw std::runtime_error(p.error().message);
+    port = *p;
+  }
+  ~server_fixture() {
+    server->stop();
+    in->stop();
+  }
+  std::size_t accepted_count() {
+    std::lock_guard l(mu);
+    return accepted.size();
+  }
+  void expect_nothing_stored() {
+    EXPECT_EQ(count(*store, column::inbox), 0u);
+    EXPECT_EQ(count(*store, column::dedup), 0u);
+    EXPECT_EQ(accepted_count(), 0u);
+  }
+};
+
+webhook_headers headers(const std::string& id = "wh-1") {
+  webhook_headers h;
+  h.webhook_id = id;
+  return h;
+}
+
+} // namespace
+
+TEST(webhook_server, accepts_a_signed_webhook_stores_it_then_hands_it_on) {
+  server_fixture f;
+  auto r = post_webhook(f.port, level_body(), headers());
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(count(*f.store, column::inbox), 1u);
+  EXPECT_EQ(count(*f.store, column::dedup), 1u);
+  ASSERT_EQ(f.accepted_count(), 1u); // called before the 200 went out
+  auto& [seq, env] = f.accepted[0];
+  EXPECT_EQ(seq, 1u);
+  EXPECT_EQ(env.topic, "inventory_levels/update");
+  EXPECT_EQ(env.shop_domain, "shop-a.myshopify.com");
+  EXPECT_EQ(env.webhook_id, "wh-1");
+  EXPECT_EQ(env.event_id, "ev-1");
+  EXPECT_EQ(env.api_version, "2026-10");
+  EXPECT_EQ(env.triggered_at, "2025-03-14T14:22:31.000Z");
+  auto& ev = std::get<inventory_level_changed>(env.event);
+  EXPECT_EQ(ev.item, 45678901234567u);
+  EXPECT_EQ(ev.available, std::optional<std::int64_t>(7));
+  auto rec = f.in->get(seq);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->delivery.body, level_body()); // raw body as received
+}
+
+TEST(webhook_server, topic_from_the_path_and_lower_case_header_names) {
+  server_fixture f;
+  auto body = read_file(shared_path("shopify/webhooks/orders_create.json"));
+  auto h = headers("wh-path");
+  h.path = "/webhooks/orders/create";
+  h.topic = ""; // no X-Shopify-Topic at all
+  EXPECT_EQ(post_webhook(f.port, body, h).status, 200);
+
+  // A proxy may lower-case names; the shop domain is matched case-insensitively too.
+  raw_connection c(f.port);
+  std::string req = "POST /webhooks HTTP/1.1\r\nhost: x\r\nx-shopify-topic: inventory_levels/update\r\n"
+                    "x-shopify-shop-domain: shop-b.myshopify.com\r\nx-shopify-webhook-id: wh-lc\r\n"
+                    "x-shopify-hmac-sha256: " +
+                    hmac_sha256_base64("hush", level_body()) + "\r\ncontent-length: " +
+                    std::to_string(level_body().size()) + "\r\n\r\n" + level_body();
+  ASSERT_TRUE(c.send(req));
+  auto r = c.read_reply();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  ASSERT_EQ(f.accepted_count(), 2u);
+  EXPECT_EQ(f.accepted[0].second.topic, "orders/create");
+  EXPECT_TRUE(std::holds_alternative<order_created>(f.accepted[0].second.event));
+  EXPECT_EQ(f.accepted[1].second.shop_domain, "shop-b.myshopify.com");
+}
+
+TEST(webhook_server, keep_alive_serves_many_requests_on_one_connection) {
+  server_fixture f;
+  raw_connection c(f.port);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(c.send(webhook_request(level_body(), headers("ka-" + std::to_string(i)))));
+    auto r = c.read_reply();
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_NE(r->headers["connection"], "close");
+  }
+  EXPECT_EQ(count(*f.store, column::inbox), 20u);
+}
+
+TEST(webhook_server, a_rotated_secret_is_accepted_alongside_the_new_one) {
+  server_fixture f;
+  auto h = headers("old-secret");
+  h.secret = "hush";
+  EXPECT_EQ(post_webhook(f.port, level_body(), h).status, 200);
+  h = headers("new-secret");
+  h.secret = "new-secret";
+  EXPECT_EQ(post_webhook(f.port, level_body(), h).status, 200);
+  h = headers("other-secret");
+  h.secret = "not-ours";
+  EXPECT_EQ(post_webhook(f.port, level_body(), h).status, 401);
+  EXPECT_EQ(f.accepted_count(), 2u);
+}
+
+TEST(webhook_server, content_length_over_the_limit_is_413_before_the_body_is_read) {
+  server_fixture f;
+  raw_connection c(f.port);
+  auto req = webhook_request(level_body(), headers());
+  // Announce 10 MiB, send none of it: the answer must come from the header alone.
+  auto cl = req.find("Content-Length: ");
+  req = req.substr(0, cl) + "Content-Length: 10485760\r\n\r\n";
+  ASSERT_TRUE(c.send(req));
+  auto r = c.read_reply(2s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(r->headers["connection"], "close");
+  EXPECT_TRUE(c.closed_within(2s));
+  f.expect_nothing_stored();
+}
+
+TEST(webhook_server, chunked_body_growing_over_the_limit_is_413) {
+  server_fixture f;
+  raw_connection c(f.port);
+  auto req = webhook_request(level_body(), headers());
+  auto cl = req.find("Content-Length: ");
+  req = req.substr(0, cl) + "Transfer-Encoding: chunked\r\n\r\n";
+  std::string chunk(16 * 1024, 'x');
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+  for (int i = 0; i < 6; ++i) // 96 KiB > 64 KiB
+    req += size + chunk + "\r\n";
+  req += "0\r\n\r\n";
+  c.send(req);
+  auto r = c.read_reply(2s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  f.expect_nothing_stored();
+}
+
+TEST(webhook_server, headers_over_the_limit_are_431) {
+  server_fixture f;
+  raw_connection c(f.port);
+  auto h = headers();
+  h.extra.push_back({"X-Padding", std::string(16 * 1024, 'p')});
+  ASSERT_TRUE(c.send(webhook_request(level_body(), h)));
+  auto r = c.read_reply(2s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 431);
+  f.expect_nothing_stored();
+}
+
+TEST(webhook_server, slow_header_closes_the_connection) {
+  server_fixture f;
+  raw_connection c(f.port);
+  ASSERT_TRUE(c.send("POST /webhooks HTTP/1.1\r\nHost: x\r\n")); // ... and nothing more
+  EXPECT_TRUE(c.closed_within(3s));
+  f.expect_nothing_stored();
+}
+
+TEST(webhook_server, slow_body_closes_the_connection) {
+  server_fixture f;
+  raw_connection c(f.port);
+  auto req = webhook_request(level_body(), headers());
+  ASSERT_TRUE(c.send(req.substr(0, req.size() - 50))); // the last 50 bytes never come
+  EXPECT_TRUE(c.closed_within(3s));
+  f.expect_nothing_stored();
+}
+
+TEST(webhook_server, unknown_or_missing_shop_and_bad_or_missing_hmac_are_the_same_401) {
+  server_fixture f;
+  std::vector<http_reply> replies;
+  auto h = headers();
+  h.shop = "stranger.myshopify.com";
+  replies.push_back(post_webhook(f.port, level_body(), h));
+  h = headers();
+  h.shop = "";
+  replies.push_back(post_webhook(f.port, level_body(), h));
+  h = headers();
+  h.hmac = hmac_sha256_base64("hush", level_body() + " ");
+  replies.push_back(post_webhook(f.port, level_body(), h));
+  h = headers();
+  h.hmac = "";
+  replies.push_back(post_webhook(f.port, level_body(), h));
+  h = headers();
+  h.hmac = "not base64 at all";
+  replies.push_back(post_webhook(f.port, level_body(), h));
+  for (auto& r : replies) {
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.body, replies[0].body); // which check failed is not said
+  }
+  f.expect_nothing_stored();
+}
+
+TEST(webhook_server, malformed_json_missing_field_or_missing_webhook_id_are_400) {
+  server_fixture f;
+  auto post = [&](const std::string& body, webhook_headers h) { return post_webhook(f.port, body, h); };
+  auto r = post(R"({"inventory_item_id":1,"location_id":)", headers("a"));
+  EXPECT_EQ(r.status, 400);
+  r = post(R"({"inventory_item_id":1,"available":3})", headers("b"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("location_id"), std::string::npos) << r.body;
+  r = post("{\"inventory_item_id\":1,\"location_id\":2,\"x\":\"\xff\"}", headers("c"));
+  EXPECT_EQ(r.status, 400);
+  r = post(level_body(), headers("")); // no X-Shopify-Webhook-Id
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("X-Shopify-Webhook-Id"), std::string::npos);
+  auto h = headers("d");
+  h.topic = "";
+  r = post(level_body(), h);
+  EXPECT_EQ(r.status, 400); // no topic anywhere
+  f.expect_nothing_stored();
+}
+
+TEST(webhook_server, unknown_topic_is_200_and_not_stored) {
+  server_fixture f;
+  auto h = headers("cust-1");
+  h.topic = "customers/create";
+  auto r = post_webhook(f.port, R"({"id":1,"email":"x@example.com"})", h);
+  EXPECT_EQ(r.status, 200);
+  h.path = "/webhooks/customers/update";
+  h.topic = "";
+  EXPECT_EQ(post_webhook(f.port, R"({"id":1})", h).status, 200);
+  f.expect_nothing_stored();
+}
+
+TEST(webhook_server, duplicate_webhook_id_is_200_and_not_processed_twice) {
+  server_fixture f;
+  EXPECT_EQ(post_webhook(f.port, level_body(), headers("dup")).status, 200);
+  auto r = post_webhook(f.port, level_body(), headers("dup"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(f.accepted_count(), 1u);
+  EXPECT_EQ(count(*f.store, column::inbox), 1u);
+  // Concurrent duplicates (one batch) are caught too.
+  std::vector<std::thread> ts;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i)
+    ts.emplace_back([&] {
+      if (post_webhook(f.port, level_body(), headers("burst")).status == 200)
+        ++ok;
+    });
+  for (auto& t : ts)
+    t.join();
+  EXPECT_EQ(ok.load(), 8);
+  EXPECT_EQ(f.accepted_count(), 2u);
+  EXPECT_EQ(count(*f.store, column::inbox), 2u);
+}
+
+TEST(webhook_server, storage_failure_is_503_and_nothing_is_stored_or_handed_on) {
+  server_fixture f;
+  f.store->fail_writes_for_testing(true);
+  auto r = post_webhook(f.port, level_body(), headers("w"));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_FALSE(r.headers["retry-after"].empty());
+  f.expect_nothing_stored();
+  f.store->fail_writes_for_testing(false);
+  EXPECT_EQ(post_webhook(f.port, level_body(), headers("w")).status, 200); // Shopify's retry
+  EXPECT_EQ(f.accepted_count(), 1u);
+}
+
+TEST(webhook_server, a_flood_of_bad_signatures_stores_nothing) {
+  server_fixture f;
+  constexpr int per_conn = 100, conns = 5;
+  std::vector<std::thread> ts;
+  std::atomic<int> unauthorized{0};
+  for (int c = 0; c < conns; ++c)
+    ts.emplace_back([&, c] {
+      raw_connection conn(f.port);
+      for (int i = 0; i < per_conn; ++i) {
+        auto h = headers("flood-" + std::to_string(c) + "-" + std::to_string(i));
+        h.hmac = hmac_sha256_base64("attacker-" + std::to_string(i), level_body());
+        if (!conn.send(webhook_request(level_body(), h)))
+          return;
+        auto r = conn.read_reply();
+        if (r && r->status == 401)
+          ++unauthorized;
+      }
+    });
+  for (auto& t : ts)
+    t.join();
+  EXPECT_EQ(unauthorized.load(), per_conn * conns);
+  f.expect_nothing_stored();
+  auto m = http_get(f.port, "/metrics").body;
+  EXPECT_NE(m.find("webhooks_total{topic=\"unverified\",outcome=\"unauthorized\"} 500\n"), std::string::npos) << m;
+}
+
+TEST(webhook_server, healthz_follows_readiness) {
+  server_fixture f;
+  auto r = http_get(f.port, "/healthz");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body, "starting\n");
+  f.server->set_ready(true);
+  r = http_get(f.port, "/healthz");
+  EXPECT_EQ(r.status, 200);
+  f.server->set_ready(false);
+  EXPECT_EQ(http_get(f.port, "/healthz").status, 503);
+}
+
+TEST(webhook_server, metrics_count_outcomes_depth_and_latency) {
+  server_fixture f;
+  EXPECT_EQ(post_webhook(f.port, level_body(), headers("m1")).status, 200);
+  EXPECT_EQ(post_webhook(f.port, level_body(), headers("m1")).status, 200);
+  auto bad = headers("m2");
+  bad.hmac = "x";
+  EXPECT_EQ(post_webhook(f.port, level_body(), bad).status, 401);
+  auto r = http_get(f.port, "/metrics");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.headers["content-type"].find("text/plain"), std::string::npos);
+  auto& m = r.body;
+  EXPECT_NE(m.find("webhooks_total{topic=\"inventory_levels/update\",outcome=\"accepted\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("webhooks_total{topic=\"inventory_levels/update\",outcome=\"duplicate\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("webhooks_total{topic=\"unverified\",outcome=\"unauthorized\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("# TYPE inbox_depth gauge\ninbox_depth 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("# TYPE webhook_ack_seconds histogram\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("webhook_ack_seconds_count 3\n"), std::string::npos) << m;
+}
+
+TEST(webhook_server, other_paths_and_methods) {
+  server_fixture f;
+  EXPECT_EQ(http_get(f.port, "/webhooks").status, 405);
+  EXPECT_EQ(http_get(f.port, "/admin").status, 404);
+  EXPECT_EQ(http_get(f.port, "/webhooksX").status, 404);
+}
+
+TEST(webhook_server, expect_100_continue_is_honoured) {
+  server_fixture f;
+  auto h = headers("cont");
+  h.extra.push_back({"Expect", "100-continue"});
+  auto req = webhook_request(level_body(), h);
+  auto split = req.find("\r\n\r\n") + 4;
+  raw_connection c(f.port);
+  ASSERT_TRUE(c.send(req.substr(0, split)));
+  // The interim answer comes before any of the body is sent.
+  pollfd p{c.fd(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 2000), 1);
+  char buf[64] = {};
+  auto n = ::recv(c.fd(), buf, sizeof buf - 1, 0);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buf, static_cast<std::size_t>(n)), "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_TRUE(c.send(req.substr(split)));
+  auto r = c.read_reply(2s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(f.accepted_count(), 1u);
+}
+
+TEST(webhook_server, stop_closes_idle_connections_and_returns) {
+  server_fixture f;
+  raw_connection idle(f.port);
+  ASSERT_TRUE(idle.send(webhook_request(level_body(), headers("before-stop"))));
+  ASSERT_TRUE(idle.read_reply());
+  auto t0 = std::chrono::steady_clock::now();
+  f.server->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s); // did not wait for the grace period
+  EXPECT_TRUE(idle.closed_within(1s));
+  EXPECT_THROW(raw_connection late(f.port), std::runtime_error); // no longer accepting
+}
+
+TEST(webhook_server, stop_lets_a_request_in_flight_finish) {
+  server_fixture f;
+  raw_connection c(f.port);
+  auto req = webhook_request(level_body(), headers("in-flight"));
+  ASSERT_TRUE(c.send(req.substr(0, req.size() - 20))); // header and most of the body
+  std::this_thread::sleep_for(50ms);
+  std::thread stopper([&] { f.server->stop(); });
+  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(c.send(req.substr(req.size() - 20)));
+  auto r = c.read_reply(2s);
+  stopper.join();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->headers["connection"], "close"); // no keep-alive while stopping
+  EXPECT_EQ(f.accepted_count(), 1u);
+  EXPECT_EQ(count(*f.store, column::inbox), 1u);
+}
+
+TEST(webhook_server, options_come_from_the_daemon_config) {
+  config cfg;
+  cfg.daemon.listen_address = "0.0.0.0";
+  cfg.daemon.listen_port = 9123;
+  cfg.daemon.io_threads = 3;
+  cfg.daemon.max_body_bytes = 1234;
+  cfg.daemon.webhook_secrets = {"a", "b"};
+  store_config s1, s2;
+  s1.shop_domain = "one.myshopify.com";
+  s2.shop_domain = "two.myshopify.com";
+  cfg.stores = {s1, s2};
+  auto o = webhook_server::options_from(cfg);
+  EXPECT_EQ(o.address, "0.0.0.0");
+  EXPECT_EQ(o.port, 9123);
+  EXPECT_EQ(o.io_threads, 3);
+  EXPECT_EQ(o.max_body_bytes, 1234u);
+  EXPECT_EQ(o.secrets, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(o.shop_domains, (std::vector<std::string>{"one.myshopify.com", "two.myshopify.com"}));
+}
+
+TEST(webhook_server, stop_forces_out_a_stalled_request_after_the_grace_period) {
+  server_fixture f([](webhook_server::options& o) {
+    o.header_timeout = 30s; // the stalled client would hold on far longer than the grace
+    o.stop_grace = 200ms;
+  });
+  raw_connection c(f.port);
+  ASSERT_TRUE(c.send("POST /webhooks HTTP/1.1\r\nHost: x\r\n"));
+  std::this_thread::sleep_for(50ms);
+  auto t0 = std::chrono::steady_clock::now();
+  f.server->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  EXPECT_TRUE(c.closed_within(1s));
+  f.expect_nothing_stored();
+}
