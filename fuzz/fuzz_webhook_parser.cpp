@@ -7,7 +7,7 @@
 // any dependence on the padding's content shows up as a disagreement. Both must agree on
 // ok/error code/event kind. validate() runs on the body too, as the server does for topics it
 // does not parse; when parse() accepts a body, validate() must accept it as well (save for
-// bad string contents in skipped fields, see below).
+// out-of-range numbers in skipped fields, see below).
 #include "io/webhook_parser.hpp"
 
 #include <cstdint>
@@ -28,6 +28,15 @@ namespace {
 std::string summary(const shopsync::result<shopsync::webhook_event>& r) {
   if (r) return "ok:" + std::to_string(r->index());
   return "error:" + r.error().code;
+}
+
+// "\uD800".."\uDFFF" anywhere (a preceding backslash may make it literal text: close enough).
+bool has_surrogate_escape(std::string_view s) {
+  for (std::size_t i = 0; i + 3 < s.size(); ++i)
+    if (s[i] == '\\' && s[i + 1] == 'u' && (s[i + 2] == 'd' || s[i + 2] == 'D') &&
+        std::strchr("89abcdefABCDEF", s[i + 3]) && s[i + 3] != 0)
+      return true;
+  return false;
 }
 
 } // namespace
@@ -54,17 +63,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (summary(a) != summary(b)) fail("parse and parse_padded disagree", summary(a), summary(b));
   if (!a && a.error().code.rfind("webhook.", 0) != 0) fail("error code outside webhook.*", a.error().code, "");
 
-  // Allowed differences, by design (webhook_parser.cpp, scan_structure): the pre-scan checks
-  // the grammar everywhere, but On-Demand checks a scalar's content (escapes, control
-  // characters, number range) only where it reads it, so a bad string or an out-of-range
-  // number in a field the parser skips passes parse() while validate() (DOM) refuses it.
+  // Allowed difference, by design (webhook_parser.cpp, scan_structure): the pre-scan checks
+  // the grammar, escapes and control characters everywhere, but a number's range only where
+  // On-Demand reads it, so a number beyond 64 bits in a skipped field passes parse() while
+  // validate() (DOM) refuses it. Anything else validate() refuses, parse() must refuse too.
+  // Known and reported, not yet decided by the parser's owner: a lone UTF-16 surrogate escape
+  // ("\ud80d") in a skipped string passes the pre-scan; simdjson refuses it where it reads.
   auto v = parser.validate(body);
   if (a && !v) {
     const auto& m = v.error().message;
-    bool scalar_content = false;
-    for (const char* s : {"string", "unescaped", "number", "integer"})
-      scalar_content = scalar_content || m.find(s) != std::string::npos;
-    if (!scalar_content) fail("parse accepted a body validate() refuses", m, std::string(topic));
+    bool number = m.find("number") != std::string::npos || m.find("integer") != std::string::npos;
+    bool surrogate = m.find("string") != std::string::npos && has_surrogate_escape(body);
+    if (!number && !surrogate) fail("parse accepted a body validate() refuses", m, std::string(topic));
   }
   return 0;
 }
