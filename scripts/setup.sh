@@ -13,6 +13,9 @@ packages=(
   libcaf-dev libboost-dev libboost-system-dev libssl-dev libsimdjson-dev librocksdb-dev
   libspdlog-dev libsystemd-dev libtomlplusplus-dev libcli11-dev libgtest-dev libgmock-dev
   nginx-light curl jq procps systemd clang
+  # fuzz/: libFuzzer, ASan and UBSan runtimes for clang 14 (only a Recommends of clang, so
+  # --no-install-recommends leaves them out) and llvm-symbolizer for readable crash stacks.
+  libclang-rt-14-dev llvm-14
 )
 # node/npm run the GraphQL schema check; keep a node that is already installed.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

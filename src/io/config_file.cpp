@@ -71,7 +71,9 @@ public:
     const toml::node* stray = nullptr;
     std::string stray_key;
     for (auto&& [k, v] : t_) {
-      bool ok = std::any_of(known.begin(), known.end(), [&](const char* n) { return k.str() == n; });
+      // (a named copy: C++17 lambdas cannot capture a structured binding; clang refuses it)
+      std::string_view name = k.str();
+      bool ok = std::any_of(known.begin(), known.end(), [&](const char* n) { return name == n; });
       if (ok) continue;
       if (!stray || before(v, *stray)) {
         stray = &v;
