@@ -605,37 +605,49 @@ bool parse_inventory_item(reader& r, od::object& root, inventory_item_changed& e
   return has_id || r.missing("id");
 }
 
+// The fields orders and draft orders share (same names, same meaning). Sets `handled`.
+template <class Event>
+bool read_order_common(reader& r, std::string_view k, od::value v, Event& e, bool& has_lines, bool& handled) {
+  handled = true;
+  if (k == "name")
+    return r.str(v, k, e.name);
+  if (k == "email")
+    return r.str(v, k, e.email);
+  if (k == "currency")
+    return r.str(v, k, e.currency);
+  if (k == "tags")
+    return r.tags(v, k, e.tags);
+  if (k == "note")
+    return r.str(v, k, e.note);
+  if (k == "note_attributes")
+    return read_note_attributes(r, v, e.note_attributes);
+  if (k == "customer")
+    return read_customer(r, v, e.customer);
+  if (k == "shipping_address")
+    return read_address(r, v, k, e.shipping_address);
+  if (k == "billing_address")
+    return read_address(r, v, k, e.billing_address);
+  if (k == "line_items")
+    return has_lines = true, read_lines(r, v, e.lines);
+  handled = false;
+  return true;
+}
+
 bool parse_order(reader& r, od::object& root, order_created& e) {
   bool has_id = false, has_lines = false;
   bool ok = r.fields(root, [&](std::string_view k, od::value v) {
     if (k == "id")
       return has_id = true, r.required_id(v, k, e.id);
-    if (k == "name")
-      return r.str(v, k, e.name);
-    if (k == "email")
-      return r.str(v, k, e.email);
+    bool handled = false;
+    bool good = read_order_common(r, k, v, e, has_lines, handled);
+    if (handled)
+      return good;
     if (k == "financial_status")
       return r.str(v, k, e.financial_status);
-    if (k == "currency")
-      return r.str(v, k, e.currency);
     if (k == "source_name")
       return r.str(v, k, e.source_name);
     if (k == "app_id")
       return r.id(v, k, e.app_id);
-    if (k == "tags")
-      return r.tags(v, k, e.tags);
-    if (k == "note")
-      return r.str(v, k, e.note);
-    if (k == "note_attributes")
-      return read_note_attributes(r, v, e.note_attributes);
-    if (k == "customer")
-      return read_customer(r, v, e.customer);
-    if (k == "shipping_address")
-      return read_address(r, v, k, e.shipping_address);
-    if (k == "billing_address")
-      return read_address(r, v, k, e.billing_address);
-    if (k == "line_items")
-      return has_lines = true, read_lines(r, v, e.lines);
     if (k == "total_price")
       return r.money(v, k, e.total_price);
     if (k == "created_at")
@@ -656,8 +668,10 @@ bool parse_draft_order(reader& r, od::object& root, draft_order_changed& e) {
   bool ok = r.fields(root, [&](std::string_view k, od::value v) {
     if (k == "id")
       return has_id = true, r.required_id(v, k, e.id);
-    if (k == "name")
-      return r.str(v, k, e.name);
+    bool handled = false;
+    bool good = read_order_common(r, k, v, e, has_lines, handled);
+    if (handled)
+      return good;
     if (k == "status") {
       if (!r.str(v, k, e.status))
         return false;
@@ -666,26 +680,8 @@ bool parse_draft_order(reader& r, od::object& root, draft_order_changed& e) {
     }
     if (k == "order_id")
       return r.id(v, k, e.completed_order);
-    if (k == "email")
-      return r.str(v, k, e.email);
-    if (k == "currency")
-      return r.str(v, k, e.currency);
     if (k == "api_client_id")
       return r.id(v, k, e.api_client_id);
-    if (k == "tags")
-      return r.tags(v, k, e.tags);
-    if (k == "note")
-      return r.str(v, k, e.note);
-    if (k == "note_attributes")
-      return read_note_attributes(r, v, e.note_attributes);
-    if (k == "customer")
-      return read_customer(r, v, e.customer);
-    if (k == "shipping_address")
-      return read_address(r, v, k, e.shipping_address);
-    if (k == "billing_address")
-      return read_address(r, v, k, e.billing_address);
-    if (k == "line_items")
-      return has_lines = true, read_lines(r, v, e.lines);
     if (k == "updated_at")
       return r.str(v, k, e.updated_at);
     return true;
