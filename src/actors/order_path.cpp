@@ -214,6 +214,17 @@ bool order_path::dispatch(std::uint64_t inbox_seq, const webhook_envelope& env,
   return true;
 }
 
+void order_path::stop() {
+  std::vector<order_actor> running;
+  {
+    std::lock_guard lock(shared_->mu);
+    for (auto& [key, a] : shared_->actors)
+      running.push_back(a);
+  }
+  for (auto& a : running)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
 result<order_actor> order_path::actor_for(std::string_view store, shopify_id id) {
   auto key = find_order_key(*opts_.env.store, store, id);
   if (!key)

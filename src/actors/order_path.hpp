@@ -66,6 +66,10 @@ public:
 
   std::size_t running() const; // actors alive (for status)
 
+  // Orderly shutdown: every running order actor quits (each step is persisted; resume()
+  // continues at the next start).
+  void stop();
+
   struct shared; // mappings and the registry, shared with the actors' callbacks and helpers
 
 private:

@@ -53,7 +53,10 @@ item_actor item_for(self_ptr self, const group_mapping& m, const identity_mappin
   auto it = st.items.find(key);
   if (it != st.items.end())
     return it->second;
-  auto a = self->spawn<caf::linked>(item, st.ctx, m.group(), m.layout(id));
+  // Monitored, not linked: an item that fails (it cannot persist) is rebuilt from disk at its
+  // next hint instead of taking the router down.
+  auto a = self->spawn(item, st.ctx, m.group(), m.layout(id));
+  self->monitor(a);
   if (st.paused.count(m.group()))
     self->send(a, pause_atom::value, true);
   st.items.emplace(key, a);
@@ -145,6 +148,27 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
     st.reconcilers.emplace(g.name, rec);
     st.catalogs.emplace(g.name, self->spawn<caf::linked>(catalog, ctx, g, caf::actor_cast<router_actor>(self)));
   }
+  self->set_down_handler([self](const caf::down_msg& msg) {
+    auto& items = self->state.items;
+    for (auto it = items.begin(); it != items.end(); ++it)
+      if (it->second.address() == msg.source) {
+        spdlog::error("router: item actor {} stopped ({})", it->first.substr(it->first.find('\0') + 1),
+                      caf::to_string(msg.reason));
+        items.erase(it);
+        break;
+      }
+  });
+  // Shutdown: the item and order actors go with the router (their state is on disk).
+  self->set_exit_handler([self](const caf::exit_msg& msg) {
+    auto& st = self->state;
+    for (auto& [key, a] : st.items) {
+      self->demonitor(a.address());
+      self->send_exit(a, msg.reason);
+    }
+    st.items.clear();
+    st.orders->stop();
+    self->quit(msg.reason);
+  });
   return {
     [self](event_atom, std::uint64_t seq, const webhook_envelope& env) {
       auto& st = self->state;
@@ -174,6 +198,7 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
           keep = before && now && same_stores(*before, *now);
         }
         if (mine && !keep) {
+          self->demonitor(it->second.address());
           self->send_exit(it->second, caf::exit_reason::user_shutdown);
           it = st.items.erase(it);
         } else {
