@@ -12,7 +12,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git
   libcaf-dev libboost-dev libboost-system-dev libssl-dev libsimdjson-dev librocksdb-dev
   libspdlog-dev libsystemd-dev libtomlplusplus-dev libcli11-dev libgtest-dev libgmock-dev
-  nginx-light curl jq procps systemd clang
+  nginx-light curl jq procps systemd clang python3
   # fuzz/: libFuzzer, ASan and UBSan runtimes for clang 14 (only a Recommends of clang, so
   # --no-install-recommends leaves them out) and llvm-symbolizer for readable crash stacks.
   libclang-rt-14-dev llvm-14
