@@ -254,6 +254,15 @@ std::size_t e2e_env::order_count(const std::string& shop) const {
   return parse(sim_get("/_sim/state?store=" + shop + "&variants=0"))->size("/orders");
 }
 
+std::size_t e2e_env::app_order_count(const std::string& shop) const {
+  auto j = parse(sim_get("/_sim/state?store=" + shop + "&variants=0"));
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < j->size("/orders"); ++i)
+    if (j->num("/orders/" + std::to_string(i) + "/app_id") == static_cast<std::int64_t>(opt_.app_id))
+      ++n;
+  return n;
+}
+
 std::size_t e2e_env::draft_count(const std::string& shop) const {
   return parse(sim_get("/_sim/state?store=" + shop + "&variants=0"))->size("/draft_orders");
 }

@@ -95,6 +95,8 @@ public:
   // The number of orders / draft orders the simulator holds for a shop.
   std::size_t order_count(const std::string& shop) const;
   std::size_t draft_count(const std::string& shop) const;
+  // Orders made through the Admin API by the app (app_id), i.e. by shopsync; storefront sales excluded.
+  std::size_t app_order_count(const std::string& shop) const;
 
   // Control socket: the result JSON, or "ERROR <code>: <message>".
   std::string control(const std::string& cmd, const std::string& args_json = "{}") const;
