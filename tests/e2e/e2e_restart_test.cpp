@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <thread>
 
 using namespace std::chrono_literals;
@@ -40,6 +41,9 @@ TEST(E2eRestart, kill_9_after_acknowledged_burst_then_restart_converges_without_
   ASSERT_TRUE(env.webhooks_idle());
   std::this_thread::sleep_for(500ms);
 
+  // Slow OrderCreate answers, so that the kill finds orders requested but not yet confirmed.
+  ASSERT_EQ(env.sim_post("/_sim/faults", R"({"latency_ms":300,"operations":["OrderCreate"]})").rfind("HTTP", 0),
+            std::string::npos);
   // The burst: TEE 5 in the Source, 5 in dest-a, 4 paid orders in dest-b; MUG 5 + 5.
   int sold = 0;
   for (int i = 0; i < 5; ++i) {
@@ -55,6 +59,11 @@ TEST(E2eRestart, kill_9_after_acknowledged_burst_then_restart_converges_without_
   ASSERT_TRUE(env.wait_until([&] { return all_acknowledged(env); }, 10s));
   env.kill_daemon();
   auto orders_at_kill = env.app_order_count(kSource.shop);
+  std::string at_kill = "at kill: " + std::to_string(orders_at_kill) + " of 4 Source orders, TEE in Source " +
+                        std::to_string(env.level(kSource.shop, "TEE-RED-S").value_or(-1)) + ", in dest-a " +
+                        std::to_string(env.level(kDestA.shop, "TEE-RED-S").value_or(-1));
+  RecordProperty("at_kill", at_kill);
+  std::cout << "[          ] " << at_kill << "\n";
 
   ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
   ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
