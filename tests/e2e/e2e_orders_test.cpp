@@ -76,14 +76,27 @@ TEST(E2eOrders, order_strategy_creates_exactly_one_source_order_through_duplicat
   EXPECT_EQ(env.level(kDest.shop, "MUG-WHITE"), 9);
 
   // 3. OrderCreate applied but never answered: the origin lookup finds it, no second order.
+  seq = env.log_seq();
   ASSERT_EQ(env.sim_post("/_sim/faults", R"({"lost_next":1,"lost_mode":"drop","operations":["OrderCreate"]})")
               .rfind("HTTP", 0),
             std::string::npos);
-  ASSERT_NE(env.sale(kDest.shop, "CAP-GREEN", 3).rfind("HTTP", 0), 0u);
-  EXPECT_TRUE(env.wait_until([&] { return env.order_count(kSource.shop) >= 3; }, 15s)) << env.daemon_output();
+  auto cap = env.sale(kDest.shop, "CAP-GREEN", 3);
+  ASSERT_NE(cap.rfind("HTTP", 0), 0u) << cap;
+  auto cap_id = sale_id(cap);
+  // The answer was lost: the daemon waits lookup_delay (5 s), finds the order by its origin tag.
+  EXPECT_TRUE(env.wait_until(
+    [&] {
+      return env.control("order", R"({"store":"dest-b","id":)" + cap_id + "}").find("\"state\":\"created\"") !=
+             std::string::npos;
+    },
+    15s))
+    << env.control("order", R"({"store":"dest-b","id":)" + cap_id + "}") << env.daemon_output();
   settle(env);
-  std::this_thread::sleep_for(1s);
   EXPECT_EQ(env.order_count(kSource.shop), 3u) << env.sim_get("/_sim/state?store=" + kSource.shop + "&variants=0");
+  EXPECT_EQ(env.calls(kSource.shop, "OrderCreate", seq, ""), 1) << "a second create after the lost answer";
+  EXPECT_GE(env.calls(kSource.shop, "OrdersByOrigin", seq, ""), 1)
+    << "no lookup after the lost answer: " << env.sim_get("/_sim/log?operation=OrderCreate&since=" + std::to_string(seq))
+    << env.control("order", R"({"store":"dest-b","id":)" + cap_id + "}");
   EXPECT_EQ(env.level(kSource.shop, "CAP-GREEN"), 7);
   EXPECT_EQ(env.level(kDest.shop, "CAP-GREEN"), 7);
 
@@ -143,7 +156,26 @@ TEST(E2eOrders, draft_order_strategy_creates_then_updates_the_same_source_draft)
   EXPECT_EQ(state->size("/draft_orders"), 1u);
   EXPECT_EQ(state->num("/draft_orders/0/id"), source_draft);
   EXPECT_EQ(env.order_count(kSource.shop), 0u); // a draft is not an order
-  // A draft takes no stock.
-  EXPECT_EQ(env.level(kSource.shop, "SOCK-BLACK"), 10);
+  EXPECT_EQ(env.level(kSource.shop, "SOCK-BLACK"), 10); // and takes no stock
   EXPECT_EQ(env.level(kDest.shop, "SOCK-BLACK"), 10);
+
+  // Completed in the Destination: recorded; no second Source draft and no Source order.
+  auto completed = env.sim_post("/_sim/draft_order/update",
+                                R"({"store":")" + kDest.shop + R"(","id":)" + id + R"(,"status":"completed"})");
+  ASSERT_NE(completed.rfind("HTTP", 0), 0u) << completed;
+  EXPECT_TRUE(env.wait_until(
+    [&] {
+      return env.control("order", R"({"store":"dest-b","id":)" + id + "}").find("\"destination_completed\":true") !=
+             std::string::npos;
+    },
+    10s))
+    << env.control("order", R"({"store":"dest-b","id":)" + id + "}");
+  settle(env);
+  EXPECT_EQ(env.draft_count(kSource.shop), 1u);
+  EXPECT_EQ(env.order_count(kSource.shop), 0u);
+  // The stock the completion took in the Destination is one-way's to restore: the Source
+  // still holds its 10 until the Source draft is completed there.
+  EXPECT_TRUE(env.wait_until([&] { return env.level(kDest.shop, "SOCK-BLACK") == 10; }, 10s))
+    << env.level(kDest.shop, "SOCK-BLACK").value_or(-1);
+  EXPECT_EQ(env.level(kSource.shop, "SOCK-BLACK"), 10);
 }
