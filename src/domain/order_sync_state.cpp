@@ -943,12 +943,25 @@ order_output order_sync::retry(const variant_resolver& resolver, order_time now)
 order_output order_sync::resume(order_time now) {
   order_output out;
   switch (s_.phase) {
-    case order_phase::creating:
-      // The create may have left before the crash: look before creating again.
+    case order_phase::creating: {
+      // The create may have left before the crash and may still be running in the Source: look
+      // before creating again, and not sooner than lookup_delay after it was sent (as after an
+      // uncertain failure), or the lookup misses an order that lands a moment later.
       s_.maybe_created = true;
       audit(out, now, "resumed", "create was in flight: lookup first");
-      begin(order_step_kind::create, now, out);
+      const auto due = s_.updated_at + settings_.retry.lookup_delay;
+      if (due <= now) {
+        begin(order_step_kind::create, now, out);
+        break;
+      }
+      s_.phase = order_phase::retry_wait;
+      s_.retry_at = due;
+      s_.seq += 1;
+      out.persist = true;
+      out.command = order_cmd::schedule_retry{
+        s_.seq, std::chrono::duration_cast<std::chrono::milliseconds>(due - now)};
       break;
+    }
     case order_phase::looking_up:
     case order_phase::updating:
     case order_phase::inviting:

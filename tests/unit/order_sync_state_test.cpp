@@ -546,7 +546,10 @@ TEST(order_sync_retry, answers_quoting_an_older_seq_are_ignored_in_the_same_phas
   auto m = creating_order();
   const auto a = m.state().seq;
   auto back = round_trip(m, settings());
-  auto out = back.resume(t0 + 1s);
+  auto out = back.resume(t0 + 1s); // sooner than lookup_delay after the create: wait first
+  const auto wait = command<order_cmd::schedule_retry>(out);
+  EXPECT_EQ(wait.delay, settings().retry.lookup_delay - 1s);
+  out = back.timer(wait.seq, t0 + settings().retry.lookup_delay);
   const auto look = command<order_cmd::lookup_origin>(out).seq;
   EXPECT_FALSE(back.found(a, shopify_id{5}, t0 + 2s).command); // not the lookup's seq
   EXPECT_FALSE(back.state().source_id);
@@ -678,6 +681,23 @@ TEST(order_sync_resume, create_in_flight_is_looked_up_after_a_restart) {
   EXPECT_TRUE(back.state().maybe_created);
   out = back.found(back.state().seq, std::nullopt, t0 + 31s);
   (void)command<order_cmd::create_order>(out);
+}
+
+TEST(order_sync_resume, a_create_sent_just_before_the_crash_is_looked_up_only_after_lookup_delay) {
+  // A create still running in the Source when shopsync restarts lands after an immediate lookup.
+  auto m = creating_order();
+  auto back = round_trip(m, settings());
+  auto out = back.resume(t0 + 200ms);
+  EXPECT_TRUE(out.persist);
+  const auto& w = command<order_cmd::schedule_retry>(out);
+  EXPECT_EQ(w.delay, settings().retry.lookup_delay - 200ms);
+  EXPECT_EQ(back.state().phase, order_phase::retry_wait);
+  // Restarted again while waiting: the time left, then the lookup (never a create).
+  auto again = round_trip(back, settings());
+  out = again.resume(t0 + 1s);
+  EXPECT_EQ(command<order_cmd::schedule_retry>(out).delay, settings().retry.lookup_delay - 1s);
+  out = again.timer(again.state().seq, t0 + settings().retry.lookup_delay);
+  (void)command<order_cmd::lookup_origin>(out);
 }
 
 TEST(order_sync_resume, a_waiting_retry_is_rescheduled_for_the_time_left) {
