@@ -146,8 +146,9 @@ control_socket = "{self.sock}"
 data_dir = "{self.data}"
 batching_window_ms = {a.batching_window_ms}
 reconcile_interval_s = 86400
-log_level = "warn"
-sync_writes = true
+log_level = "{a.log_level}"
+sync_writes = {'true' if a.sync_writes else 'false'}
+scheduler_threads = {a.scheduler_threads}
 app_id = 580111
 webhook_secret_files = ["{sec}/webhook-secret"]
 {stores}
@@ -321,6 +322,8 @@ locations = "by_name"
                         got[k] = c["at_ms"]
             seq = j["next_seq"]
             time.sleep(0.2)
+        with open(os.path.join(self.work, f"sim-log-{rate}.json"), "w") as f:
+            json.dump(self.sim.get(f"/_sim/log?since={log_since}"), f)
         # Webhook delivery time of each change (store-1 inventory_levels/update).
         wh = self.sim.get(f"/_sim/webhooks?since={wh_since}&store={self.stores[0]}"
                           f"&topic=inventory_levels/update&bodies=1")
@@ -418,6 +421,10 @@ def main():
     ap.add_argument("--batching-window-ms", type=int, default=50)
     ap.add_argument("--quiet", type=float, default=3, help="seconds without Admin calls = start-up work done")
     ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--log-level", default="warn")
+    ap.add_argument("--scheduler-threads", type=int, default=2, help="daemon.scheduler_threads (CAF workers)")
+    ap.add_argument("--no-sync-writes", dest="sync_writes", action="store_false",
+                    help="daemon.sync_writes = false (no fsync per state transition)")
     ap.add_argument("--restart", action="store_true")
     ap.add_argument("--restarts", type=int, default=1)
     a = ap.parse_args()
