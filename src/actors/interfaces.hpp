@@ -104,6 +104,7 @@ using resync_atom = caf::atom_constant<caf::atom("resync")>;
 using rematch_atom = caf::atom_constant<caf::atom("rematch")>;
 using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
 using passivate_atom = caf::atom_constant<caf::atom("passivate")>; // an idle item actor may stop
+using start_atom = caf::atom_constant<caf::atom("start")>;         // router: start more item actors
 
 // Answers the control socket: (command, JSON args) -> one reply line (control_ok/control_error).
 using control_actor =
@@ -251,6 +252,7 @@ using router_actor = caf::typed_actor<
   // From an idle item actor: (item_state_key, router messages it has handled). Granted (the
   // router forgets it and sends shutdown_atom) only when nothing the router sent is unhandled.
   caf::reacts_to<passivate_atom, std::string, std::uint64_t>,
+  caf::reacts_to<start_atom>, // its own: start the next chunk of the item actors a mapping needs
   // Control queries, each answered with a full reply line (control_ok / control_error):
   caf::replies_to<view_atom, std::string, std::string>::with<std::string>,  // item (group, identity)
   caf::replies_to<mapping_atom, std::string, bool>::with<std::string>,      // mappings (group, problems only)

@@ -207,14 +207,18 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       // New identities (no state) get their actor and align; persisted ones with operations in
       // flight or work left resume it. The others are spawned by their first message.
       auto resting = at_rest(self, *m);
-      std::size_t spawned = 0;
-      for (auto& id : m->identities())
-        if (!resting.count(id.key) && !st.items.count(item_state_key(group, id.key))) {
-          item_for(self, *m, id);
-          spawned++;
-        }
+      pending_starts todo{m, {}, 0};
+      for (std::size_t i = 0; i < m->identities().size(); ++i)
+        if (!resting.count(m->identities()[i].key))
+          todo.identities.push_back(i);
+      auto spawned = todo.identities.size();
+      st.starting[group] = std::move(todo);
+      if (!st.start_scheduled) {
+        st.start_scheduled = true;
+        self->send(self, start_atom::value);
+      }
       self->send(st.reconcilers.at(group), mapping_atom::value, m);
-      spdlog::info("router: group={} mapping {} ({} identities, {} problems, {} item actors started)", group,
+      spdlog::info("router: group={} mapping {} ({} identities, {} problems, {} item actors to start)", group,
                    first ? "loaded" : "updated", m->identities().size(), m->problems().size(), spawned);
       if (all_mapped(st)) {
         if (!st.orders_resumed) {
@@ -300,6 +304,26 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         .then([rp](const std::string& state) mutable { rp.deliver(control_ok("{\"state\":\"" + state + "\"}")); },
               [rp](const caf::error& e) mutable { rp.deliver(control_error("internal", caf::to_string(e))); });
       return rp;
+    },
+    [self](start_atom) {
+      auto& st = self->state;
+      constexpr std::size_t chunk = 500;
+      std::size_t n = 0;
+      for (auto it = st.starting.begin(); it != st.starting.end() && n < chunk;) {
+        auto& p = it->second;
+        for (; p.next < p.identities.size() && n < chunk; ++p.next, ++n) {
+          auto& id = p.mapping->identities()[p.identities[p.next]];
+          if (!st.items.count(item_state_key(it->first, id.key)))
+            item_for(self, *p.mapping, id);
+        }
+        if (p.next == p.identities.size())
+          it = st.starting.erase(it);
+        else
+          ++it;
+      }
+      st.start_scheduled = !st.starting.empty();
+      if (st.start_scheduled)
+        self->send(self, start_atom::value);
     },
     [self](passivate_atom, const std::string& key, std::uint64_t handled) {
       auto& st = self->state;

@@ -24,6 +24,14 @@ struct item_entry {
   std::uint64_t sent = 0;
 };
 
+// Item actors a mapping needs (new identities, operations to resume), started a chunk per
+// message so that the router keeps answering and both scheduler threads run them.
+struct pending_starts {
+  group_mapping_ptr mapping;
+  std::vector<std::size_t> identities; // indexes into mapping->identities()
+  std::size_t next = 0;
+};
+
 struct router_state {
   const sync_context* ctx = nullptr;
   std::map<std::string, group_mapping_ptr> mappings;  // by group
@@ -31,6 +39,8 @@ struct router_state {
   std::map<std::string, reconciler_actor> reconcilers; // by group
   std::unordered_map<std::string, item_entry> items;  // live ones, by item_state_key(group, identity)
   std::set<std::string> paused;                       // groups
+  std::map<std::string, pending_starts> starting;     // by group
+  bool start_scheduled = false;
   std::deque<std::pair<std::uint64_t, webhook_envelope>> waiting; // until every mapping is in
   std::unique_ptr<order_path> orders; // orders/create and draft_orders/* (actors per order)
   bool orders_resumed = false;
