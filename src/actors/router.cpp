@@ -322,8 +322,10 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
           ++it;
       }
       st.start_scheduled = !st.starting.empty();
+      // Paced (at most 25,000 actors/s): millions of actors made runnable at once livelock
+      // CAF 0.17's work-stealing queues on a small machine, and nothing else gets scheduled.
       if (st.start_scheduled)
-        self->send(self, start_atom::value);
+        self->delayed_send(self, std::chrono::milliseconds(20), start_atom::value);
     },
     [self](passivate_atom, const std::string& key, std::uint64_t handled) {
       auto& st = self->state;

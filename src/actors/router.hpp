@@ -24,8 +24,8 @@ struct item_entry {
   std::uint64_t sent = 0;
 };
 
-// Item actors a mapping needs (new identities, operations to resume), started a chunk per
-// message so that the router keeps answering and both scheduler threads run them.
+// Item actors a mapping needs (new identities, operations to resume), started 500 per 20 ms
+// so that the router keeps answering and the scheduler is not flooded.
 struct pending_starts {
   group_mapping_ptr mapping;
   std::vector<std::size_t> identities; // indexes into mapping->identities()
