@@ -385,7 +385,7 @@ locations = "by_name"
             for k in range(a.restarts):
                 self.d_proc.send_signal(signal.SIGTERM)
                 ts = time.monotonic()
-                self.d_proc.wait(timeout=120)
+                self.d_proc.wait(timeout=900)
                 stop = time.monotonic() - ts
                 t0 = self.start_daemon()
                 tr = self.wait_mapped(t0, a.timeout)
