@@ -4,6 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <tuple>
+
 namespace shopsync {
 
 namespace {
@@ -22,13 +25,45 @@ void fail(self_ptr self, const std::string& what) {
   self->delayed_send(self, std::chrono::seconds(30), resync_atom::value);
 }
 
+// Sorts rows by (store, variant id) and keeps the last of each pair (a later page wins),
+// in place: a million-row catalog is not copied (std::stable_sort would take a buffer as big).
+void sort_unique(std::vector<catalog_variant>& rows) {
+  std::vector<std::uint32_t> order(rows.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  auto less = [&](std::uint32_t a, std::uint32_t b) {
+    return std::tie(rows[a].store, rows[a].variant_id, b) < std::tie(rows[b].store, rows[b].variant_id, a);
+  };
+  std::sort(order.begin(), order.end(), less); // equal pairs: the later row first
+  order.erase(std::unique(order.begin(), order.end(),
+                          [&](std::uint32_t a, std::uint32_t b) {
+                            return rows[a].store == rows[b].store && rows[a].variant_id == rows[b].variant_id;
+                          }),
+              order.end());
+  // Apply the permutation in place (cycle by cycle); dropped duplicates end up past the kept ones.
+  std::vector<bool> placed(rows.size(), false);
+  std::vector<std::uint32_t> where(rows.size(), static_cast<std::uint32_t>(-1)); // source row -> target slot
+  for (std::uint32_t t = 0; t < order.size(); ++t)
+    where[order[t]] = t;
+  std::uint32_t next_free = static_cast<std::uint32_t>(order.size());
+  for (std::uint32_t i = 0; i < rows.size(); ++i)
+    if (where[i] == static_cast<std::uint32_t>(-1))
+      where[i] = next_free++;
+  for (std::uint32_t i = 0; i < rows.size(); ++i) {
+    while (!placed[i] && where[i] != i) {
+      auto t = where[i];
+      std::swap(rows[i], rows[t]);
+      std::swap(where[i], where[t]);
+      placed[t] = true;
+    }
+    placed[i] = true;
+  }
+  rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(order.size()), rows.end());
+}
+
 void publish(self_ptr self) {
   auto& st = self->state;
-  std::vector<catalog_variant> rows;
-  rows.reserve(st.known.size());
-  for (auto& [k, v] : st.known)
-    rows.push_back(v);
-  auto match = match_catalog(st.group.match_by, st.group.source, st.group.destinations, rows);
+  auto match = match_catalog(st.group.match_by, st.group.source, st.group.destinations, st.known);
   store_locations source;
   std::vector<store_locations> dests;
   for (auto& l : st.locations) {
@@ -52,13 +87,9 @@ void publish(self_ptr self) {
 
 void finish(self_ptr self) {
   auto& st = self->state;
-  st.known.clear();
-  for (auto& r : st.rows) {
-    auto key = std::make_pair(r.store, r.variant_id);
-    st.known[key] = std::move(r);
-  }
-  st.rows.clear();
-  st.rows.shrink_to_fit();
+  st.known = std::move(st.rows);
+  st.rows = {};
+  sort_unique(st.known);
   publish(self);
   st.loading = false;
   st.last_error.clear();
@@ -74,21 +105,17 @@ bool apply_event(catalog_state& st, const store_name& store, const webhook_envel
   if (auto* p = std::get_if<product_changed>(&env.event)) {
     if (p->all_variants.size() > p->variants.size())
       return false;
-    for (auto it = st.known.begin(); it != st.known.end();) {
-      if (it->first.first == store && it->second.product_id == p->id)
-        it = st.known.erase(it);
-      else
-        ++it;
-    }
-    for (auto& v : p->variants) {
-      catalog_variant row{store, p->id, p->handle, v.id, v.sku, v.barcode, v.item, v.position, v.options};
-      st.known[{store, v.id}] = std::move(row);
-    }
+    st.known.erase(std::remove_if(st.known.begin(), st.known.end(),
+                                  [&](const catalog_variant& r) { return r.store == store && r.product_id == p->id; }),
+                   st.known.end());
+    for (auto& v : p->variants)
+      st.known.push_back({store, p->id, p->handle, v.id, v.sku, v.barcode, v.item, v.position, v.options});
+    sort_unique(st.known); // a variant listed again replaces its old row
     return true;
   }
   if (auto* i = std::get_if<inventory_item_changed>(&env.event)) {
-    for (auto& [k, row] : st.known)
-      if (k.first == store && row.inventory_item == i->item)
+    for (auto& row : st.known)
+      if (row.store == store && row.inventory_item == i->item)
         row.sku = i->sku;
     return true;
   }

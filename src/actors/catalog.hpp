@@ -19,8 +19,10 @@ struct catalog_state {
   bool again = false;
   std::vector<store_name> stores; // Source first, then Destinations
   std::vector<catalog_variant> rows; // being loaded
-  // The loaded catalog, kept so product webhooks update the mapping without a reload.
-  std::map<std::pair<store_name, variant_id>, catalog_variant> known;
+  // The loaded catalog, kept so product webhooks update the mapping without a reload: sorted by
+  // (store, variant id), one row each. A vector, not a map: at a million variants per store the
+  // map's nodes alone cost ~100 MB per store, and the matcher takes a vector as it is.
+  std::vector<catalog_variant> known;
   bool rematch_scheduled = false;
   std::vector<store_locations> locations;
   group_mapping_ptr current;

@@ -103,6 +103,8 @@ using mapping_atom = caf::atom_constant<caf::atom("mapping")>;
 using resync_atom = caf::atom_constant<caf::atom("resync")>;
 using rematch_atom = caf::atom_constant<caf::atom("rematch")>;
 using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
+using passivate_atom = caf::atom_constant<caf::atom("passivate")>; // an idle item actor may stop
+using start_atom = caf::atom_constant<caf::atom("start")>;         // router: start more item actors
 
 // Answers the control socket: (command, JSON args) -> one reply line (control_ok/control_error).
 using control_actor =
@@ -219,7 +221,9 @@ using item_actor = caf::typed_actor<
   caf::reacts_to<align_atom>,
   caf::reacts_to<pause_atom, bool>,
   caf::reacts_to<resend_atom, command>,
-  caf::replies_to<view_atom>::with<std::string>>;
+  caf::replies_to<view_atom>::with<std::string>,
+  caf::reacts_to<passivate_atom>,  // its own idle timer
+  caf::reacts_to<shutdown_atom>>;  // the router forgot it: quit (its state is persisted)
 
 // One per sync group: loads every store's catalog and locations through the store links,
 // matches them, persists the mapping and publishes it to the router.
@@ -245,6 +249,10 @@ using router_actor = caf::typed_actor<
   caf::reacts_to<pause_atom, std::string, bool>,  // group ("" = all), paused
   caf::reacts_to<resync_atom, std::string>,       // group ("" = all)
   caf::reacts_to<reconcile_atom, std::string>,    // group ("" = all)
+  // From an idle item actor: (item_state_key, router messages it has handled). Granted (the
+  // router forgets it and sends shutdown_atom) only when nothing the router sent is unhandled.
+  caf::reacts_to<passivate_atom, std::string, std::uint64_t>,
+  caf::reacts_to<start_atom>, // its own: start the next chunk of the item actors a mapping needs
   // Control queries, each answered with a full reply line (control_ok / control_error):
   caf::replies_to<view_atom, std::string, std::string>::with<std::string>,  // item (group, identity)
   caf::replies_to<mapping_atom, std::string, bool>::with<std::string>,      // mappings (group, problems only)

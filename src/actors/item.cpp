@@ -144,6 +144,13 @@ std::string view_json(const item_holder& st) {
 
 } // namespace
 
+bool item_needs_actor(const std::string& stored, const item_layout& layout) {
+  auto decoded = inventory_item_state::decode(stored);
+  if (!decoded || !same_layout(decoded->layout(), layout))
+    return true;
+  return !decoded->idle() || decoded->paused();
+}
+
 std::string item_state_key(const std::string& group, const std::string& identity) {
   std::string k = group;
   k.push_back('\0');
@@ -152,9 +159,10 @@ std::string item_state_key(const std::string& group, const std::string& identity
 }
 
 item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, const sync_context* ctx,
-                               std::string group, item_layout layout) {
+                               std::string group, item_layout layout, router_actor router) {
   auto& st = self->state;
   st.ctx = ctx;
+  st.router = std::move(router);
   st.group = std::move(group);
   st.key = item_state_key(st.group, layout.identity);
   auto stored = ctx->store->get(column::levels, st.key);
@@ -178,8 +186,11 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
     for (auto& c : st.sm->restart().commands)
       execute(self, c, true);
   }
+  if (ctx->item_idle_timeout.count() > 0)
+    self->delayed_send(self, ctx->item_idle_timeout, passivate_atom::value);
   return {
     [self](hint_atom, const level_hint& h) {
+      self->state.from_router++;
       auto& sm = *self->state.sm;
       auto at = sm.find_level(h.store, h.location);
       if (!at) {
@@ -189,10 +200,29 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
       }
       apply(self, sm.hint(*at, h.available), &h);
     },
-    [self](align_atom) { apply(self, self->state.sm->align()); },
-    [self](pause_atom, bool paused) { apply(self, self->state.sm->set_paused(paused)); },
+    [self](align_atom) {
+      self->state.from_router++;
+      apply(self, self->state.sm->align());
+    },
+    [self](pause_atom, bool paused) {
+      self->state.from_router++;
+      apply(self, self->state.sm->set_paused(paused));
+    },
     [self](resend_atom, const command& c) { execute(self, c, true); },
-    [self](view_atom) -> std::string { return view_json(self->state); },
+    [self](view_atom) -> std::string {
+      self->state.from_router++;
+      return view_json(self->state);
+    },
+    [self](passivate_atom) {
+      auto& st = self->state;
+      // Idle for a whole interval: nothing in flight (so no answer or resend can arrive), and
+      // no router message since the last tick.
+      if (st.from_router == st.at_last_tick && st.sm->idle() && !st.sm->paused())
+        self->send(st.router, passivate_atom::value, st.key, st.from_router);
+      st.at_last_tick = st.from_router;
+      self->delayed_send(self, st.ctx->item_idle_timeout, passivate_atom::value);
+    },
+    [self](shutdown_atom) { self->quit(); },
   };
 }
 

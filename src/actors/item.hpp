@@ -4,6 +4,10 @@
 // BEFORE it sends the transition's commands to the store links, and feeds their answers
 // back. The state is its own outbox: after a restart, restart() re-sends what was in flight
 // with the same op ids and idempotency keys.
+// Passivation: when it has been idle (and not paused) for ctx->item_idle_timeout with no
+// message from the router, it asks the router to forget it; the router grants that only when
+// every message it sent has been handled, then sends shutdown_atom. The next message for the
+// identity spawns a new actor, which rehydrates the persisted state.
 #include "actors/interfaces.hpp"
 #include "actors/sync_context.hpp"
 
@@ -19,12 +23,20 @@ struct item_holder {
   std::string key; // levels column key
   std::optional<inventory_item_state> sm;
   std::minstd_rand jitter{std::random_device{}()};
+  router_actor router;            // asked for passivation
+  std::uint64_t from_router = 0;  // messages from the router handled
+  std::uint64_t at_last_tick = 0; // from_router at the previous idle tick
   static inline const char* name = "item";
 };
 
 // Loads the identity's state (or creates it from `layout` and aligns it) and serves it.
 item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, const sync_context* ctx,
-                               std::string group, item_layout layout);
+                               std::string group, item_layout layout, router_actor router);
+
+// Whether an identity whose persisted state is `stored` needs its actor at start-up: the state
+// does not decode or does not fit `layout` (it starts anew and aligns), operations are in flight
+// (to resume), work is left, or it is paused. Otherwise it can wait for its first message.
+bool item_needs_actor(const std::string& stored, const item_layout& layout);
 
 // The levels column key of an identity.
 std::string item_state_key(const std::string& group, const std::string& identity);

@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unordered_set>
+
 namespace shopsync {
 
 namespace {
@@ -38,6 +40,12 @@ bool same_stores(const identity_mapping& a, const identity_mapping& b) {
   return true;
 }
 
+template <class... Ts>
+void send_item(self_ptr self, item_entry& e, Ts&&... xs) {
+  e.sent++;
+  self->send(e.actor, std::forward<Ts>(xs)...);
+}
+
 bool same_slots(const location_mapping& a, const location_mapping& b) {
   if (a.slots.size() != b.slots.size())
     return false;
@@ -47,20 +55,36 @@ bool same_slots(const location_mapping& a, const location_mapping& b) {
   return true;
 }
 
-item_actor item_for(self_ptr self, const group_mapping& m, const identity_mapping& id) {
+item_entry& item_for(self_ptr self, const group_mapping& m, const identity_mapping& id) {
   auto& st = self->state;
   auto key = item_state_key(m.group(), id.key);
   auto it = st.items.find(key);
   if (it != st.items.end())
     return it->second;
   // Monitored, not linked: an item that fails (it cannot persist) is rebuilt from disk at its
-  // next hint instead of taking the router down.
-  auto a = self->spawn(item, st.ctx, m.group(), m.layout(id));
+  // next message instead of taking the router down; and no link table grows with every item.
+  auto a = self->spawn(item, st.ctx, m.group(), m.layout(id), caf::actor_cast<router_actor>(self));
   self->monitor(a);
+  auto& e = st.items.emplace(key, item_entry{a, 0}).first->second;
   if (st.paused.count(m.group()))
-    self->send(a, pause_atom::value, true);
-  st.items.emplace(key, a);
-  return a;
+    send_item(self, e, pause_atom::value, true);
+  return e;
+}
+
+// The identities of a group whose persisted state can wait for their first message (one scan
+// of the levels column): every other identity gets its actor when the mapping arrives.
+std::unordered_set<std::string> at_rest(self_ptr self, const group_mapping& m) {
+  std::unordered_set<std::string> out;
+  auto prefix = item_state_key(m.group(), "");
+  auto s = self->state.ctx->store->scan(column::levels, prefix, [&](std::string_view key, std::string_view value) {
+    std::string identity(key.substr(prefix.size()));
+    if (auto* id = m.find_key(identity); id && !item_needs_actor(std::string(value), m.layout(*id)))
+      out.insert(std::move(identity));
+    return true;
+  });
+  if (!s)
+    spdlog::error("router: group={} cannot scan item states, spawning every item: {}", m.group(), s.error().message);
+  return s ? out : std::unordered_set<std::string>{};
 }
 
 // Records that an event had nothing to do here, with the reason, and marks it applied.
@@ -100,7 +124,7 @@ void route_level(self_ptr self, std::uint64_t seq, const webhook_envelope& env, 
   auto remaining = std::make_shared<std::atomic<int>>(static_cast<int>(targets.size()));
   for (auto& [m, id] : targets) {
     level_hint h{seq, store.name, ev.location, ev.available, remaining};
-    self->send(item_for(self, *m, *id), hint_atom::value, std::move(h));
+    send_item(self, item_for(self, *m, *id), hint_atom::value, std::move(h));
   }
 }
 
@@ -149,9 +173,12 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
     st.catalogs.emplace(g.name, self->spawn<caf::linked>(catalog, ctx, g, caf::actor_cast<router_actor>(self)));
   }
   self->set_down_handler([self](const caf::down_msg& msg) {
+    // A passivated item quits normally and is already forgotten: only failures need the scan.
+    if (!msg.reason || msg.reason == caf::exit_reason::normal || msg.reason == caf::exit_reason::user_shutdown)
+      return;
     auto& items = self->state.items;
     for (auto it = items.begin(); it != items.end(); ++it)
-      if (it->second.address() == msg.source) {
+      if (it->second.actor.address() == msg.source) {
         spdlog::error("router: item actor {} stopped ({})", it->first.substr(it->first.find('\0') + 1),
                       caf::to_string(msg.reason));
         items.erase(it);
@@ -161,9 +188,9 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
   // Shutdown: the item and order actors go with the router (their state is on disk).
   self->set_exit_handler([self](const caf::exit_msg& msg) {
     auto& st = self->state;
-    for (auto& [key, a] : st.items) {
-      self->demonitor(a.address());
-      self->send_exit(a, msg.reason);
+    for (auto& [key, e] : st.items) {
+      self->demonitor(e.actor.address());
+      self->send_exit(e.actor, msg.reason);
     }
     st.items.clear();
     st.orders->stop();
@@ -198,19 +225,29 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
           keep = before && now && same_stores(*before, *now);
         }
         if (mine && !keep) {
-          self->demonitor(it->second.address());
-          self->send_exit(it->second, caf::exit_reason::user_shutdown);
+          self->demonitor(it->second.actor.address());
+          self->send_exit(it->second.actor, caf::exit_reason::user_shutdown);
           it = st.items.erase(it);
         } else {
           ++it;
         }
       }
-      // Every identity gets its actor: new ones align, persisted ones resume what was in flight.
-      for (auto& id : m->identities())
-        item_for(self, *m, id);
+      // New identities (no state) get their actor and align; persisted ones with operations in
+      // flight or work left resume it. The others are spawned by their first message.
+      auto resting = at_rest(self, *m);
+      pending_starts todo{m, {}, 0};
+      for (std::size_t i = 0; i < m->identities().size(); ++i)
+        if (!resting.count(m->identities()[i].key))
+          todo.identities.push_back(i);
+      auto spawned = todo.identities.size();
+      st.starting[group] = std::move(todo);
+      if (!st.start_scheduled) {
+        st.start_scheduled = true;
+        self->send(self, start_atom::value);
+      }
       self->send(st.reconcilers.at(group), mapping_atom::value, m);
-      spdlog::info("router: group={} mapping {} ({} identities, {} problems)", group,
-                   first ? "loaded" : "updated", m->identities().size(), m->problems().size());
+      spdlog::info("router: group={} mapping {} ({} identities, {} problems, {} item actors to start)", group,
+                   first ? "loaded" : "updated", m->identities().size(), m->problems().size(), spawned);
       if (all_mapped(st)) {
         if (!st.orders_resumed) {
           st.orders_resumed = true;
@@ -226,9 +263,12 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       }
     },
     [self](align_atom, const std::string& group) {
-      for (auto& [key, a] : self->state.items)
-        if (key.compare(0, group.size() + 1, group + std::string(1, '\0')) == 0)
-          self->send(a, align_atom::value);
+      auto& st = self->state;
+      auto mit = st.mappings.find(group);
+      if (mit == st.mappings.end())
+        return;
+      for (auto& id : mit->second->identities())
+        send_item(self, item_for(self, *mit->second, id), align_atom::value);
     },
     [self](pause_atom, const std::string& group, bool paused) {
       auto& st = self->state;
@@ -239,9 +279,10 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
           st.paused.insert(g.name);
         else
           st.paused.erase(g.name);
-        for (auto& [key, a] : st.items)
+        // Passivated items were not paused (item.hpp), and spawn takes st.paused into account.
+        for (auto& [key, e] : st.items)
           if (key.compare(0, g.name.size() + 1, g.name + std::string(1, '\0')) == 0)
-            self->send(a, pause_atom::value, paused);
+            send_item(self, e, pause_atom::value, paused);
       }
     },
     [self](resync_atom, const std::string& group) {
@@ -292,6 +333,39 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
               [rp](const caf::error& e) mutable { rp.deliver(control_error("internal", caf::to_string(e))); });
       return rp;
     },
+    [self](start_atom) {
+      auto& st = self->state;
+      constexpr std::size_t chunk = 500;
+      std::size_t n = 0;
+      for (auto it = st.starting.begin(); it != st.starting.end() && n < chunk;) {
+        auto& p = it->second;
+        for (; p.next < p.identities.size() && n < chunk; ++p.next, ++n) {
+          auto& id = p.mapping->identities()[p.identities[p.next]];
+          if (!st.items.count(item_state_key(it->first, id.key)))
+            item_for(self, *p.mapping, id);
+        }
+        if (p.next == p.identities.size())
+          it = st.starting.erase(it);
+        else
+          ++it;
+      }
+      st.start_scheduled = !st.starting.empty();
+      // Paced (at most 25,000 actors/s): millions of actors made runnable at once livelock
+      // CAF 0.17's work-stealing queues on a small machine, and nothing else gets scheduled.
+      if (st.start_scheduled)
+        self->delayed_send(self, std::chrono::milliseconds(20), start_atom::value);
+    },
+    [self](passivate_atom, const std::string& key, std::uint64_t handled) {
+      auto& st = self->state;
+      auto it = st.items.find(key);
+      // Another actor for the key (the asker was replaced), or a message still on its way to it:
+      // refused; it asks again after its next idle interval.
+      if (it == st.items.end() || caf::actor_cast<caf::strong_actor_ptr>(it->second.actor) != self->current_sender() ||
+          it->second.sent != handled)
+        return;
+      self->send(it->second.actor, shutdown_atom::value);
+      st.items.erase(it);
+    },
     [self](view_atom, const std::string& group, const std::string& identity) -> caf::result<std::string> {
       auto& st = self->state;
       auto mit = st.mappings.find(group);
@@ -301,7 +375,9 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       if (!id)
         return control_error("not_found", "identity '" + identity + "' is not mapped in group '" + group + "'");
       auto rp = self->make_response_promise<std::string>();
-      self->request(item_for(self, *mit->second, *id), caf::infinite, view_atom::value)
+      auto& e = item_for(self, *mit->second, *id);
+      e.sent++;
+      self->request(e.actor, caf::infinite, view_atom::value)
         .then([rp](const std::string& json) mutable { rp.deliver(control_ok(json)); },
               [rp](const caf::error& e) mutable { rp.deliver(control_error("internal", caf::to_string(e))); });
       return rp;

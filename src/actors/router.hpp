@@ -1,7 +1,8 @@
 #pragma once
 // The router: an accepted webhook (from the inbox) goes to the actor it concerns. Inventory
 // level changes go to the item actor of their identity in every group the store belongs to
-// (spawned on demand); product and SKU changes ask the group's catalog to resync; orders go
+// (spawned on demand: at a mapping only identities whose persisted state needs it, see
+// item_needs_actor; idle ones are passivated); product and SKU changes ask the group's catalog to resync; orders go
 // to the order path. Until every group has a mapping, events wait here (they are already
 // durable in the inbox).
 #include "actors/interfaces.hpp"
@@ -17,13 +18,29 @@
 
 namespace shopsync {
 
+// A live item actor and how many messages the router has sent it (see passivation in item.hpp).
+struct item_entry {
+  item_actor actor;
+  std::uint64_t sent = 0;
+};
+
+// Item actors a mapping needs (new identities, operations to resume), started 500 per 20 ms
+// so that the router keeps answering and the scheduler is not flooded.
+struct pending_starts {
+  group_mapping_ptr mapping;
+  std::vector<std::size_t> identities; // indexes into mapping->identities()
+  std::size_t next = 0;
+};
+
 struct router_state {
   const sync_context* ctx = nullptr;
   std::map<std::string, group_mapping_ptr> mappings;  // by group
   std::map<std::string, catalog_actor> catalogs;      // by group
   std::map<std::string, reconciler_actor> reconcilers; // by group
-  std::unordered_map<std::string, item_actor> items;  // by item_state_key(group, identity)
+  std::unordered_map<std::string, item_entry> items;  // live ones, by item_state_key(group, identity)
   std::set<std::string> paused;                       // groups
+  std::map<std::string, pending_starts> starting;     // by group
+  bool start_scheduled = false;
   std::deque<std::pair<std::uint64_t, webhook_envelope>> waiting; // until every mapping is in
   std::unique_ptr<order_path> orders; // orders/create and draft_orders/* (actors per order)
   bool orders_resumed = false;

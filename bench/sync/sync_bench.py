@@ -1,0 +1,441 @@
+#!/usr/bin/env python3
+"""Sync benchmark: shopsyncd against shopify-sim over real HTTP on loopback.
+
+Three generated stores (store-1 .. store-3, one location "Main Warehouse" each, every level 10,
+so the first alignment is reads only), two groups:
+  twoway: store-1 <-> store-2 (two_way, match_by sku)
+  oneway: store-1  -> store-3 (one_way, match_by sku)
+Every store-1 variant is therefore mapped in both groups.
+
+Phases:
+  start    first start on an empty data dir: time until `mappings` shows both groups with every
+           identity, then until the first alignment is done (the sim's Admin log quiet).
+  latency  for each rate: /_sim/set_level on store-1 (exactly one inventory_levels/update per
+           change), each change on a distinct SKU, paced open-loop. For each change the time from
+           the change request (client clock, mapped onto the sim's clock) to the destination
+           write applied in the sim's /_sim/log (`at_ms`), for store-2 (adjust) and store-3 (set).
+           Also reported: from the webhook's delivery (sim `delivered_at_ms`) to the write.
+  memory   shopsyncd's VmHWM / VmRSS from /proc after the above.
+  restart  SIGTERM, start again on the same data dir, time until `mappings` answers with every
+           group mapped, then the RSS once its start-up work is done.
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+GID_ITEM = re.compile(r"gid://shopify/InventoryItem/(\d+)")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class Sim:
+    def __init__(self, port):
+        self.port = port
+        self.local = threading.local()
+
+    def conn(self):
+        c = getattr(self.local, "c", None)
+        if c is None:
+            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            self.local.c = c
+        return c
+
+    def req(self, method, path, body=None):
+        for attempt in range(2):
+            c = self.conn()
+            try:
+                c.request(method, path, body=json.dumps(body) if body is not None else None,
+                          headers={"Content-Type": "application/json"})
+                r = c.getresponse()
+                data = r.read()
+                return r.status, json.loads(data) if data else None
+            except (http.client.HTTPException, ConnectionError):
+                c.close()
+                self.local.c = None
+                if attempt:
+                    raise
+
+    def get(self, path):
+        return self.req("GET", path)[1]
+
+    def post(self, path, body):
+        return self.req("POST", path, body)
+
+
+def pct(xs, p):
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    k = min(len(xs) - 1, max(0, int(round(p / 100.0 * len(xs) + 0.5)) - 1))
+    return xs[k]
+
+
+def proc_mem(pid):
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(("VmHWM", "VmRSS")):
+                k, v = line.split(":")
+                out[k] = int(v.split()[0]) / 1024.0  # MiB
+    return out
+
+
+class Bench:
+    def __init__(self, a):
+        self.a = a
+        self.work = os.path.abspath(a.work)
+        os.makedirs(self.work, exist_ok=True)
+        self.sock = os.path.join(self.work, "control.sock")
+        self.data = os.path.join(self.work, "data")
+        self.stores = [f"store-{i}.myshopify.com" for i in (1, 2, 3)]
+        self.sim_proc = None
+        self.d_proc = None
+        self.d_port = free_port()
+
+    # ---- set-up -------------------------------------------------------------------------
+    def write_files(self):
+        a = self.a
+        gen = {"products": a.products, "variants_per_product": a.variants, "universe_seed": 1,
+               "sku_prefix": "SKU", "missing_rate": 0, "duplicate_sku_rate": 0, "barcode_only_rate": 0,
+               "no_barcode_rate": 0, "extra_products": 0, "available_min": 10, "available_max": 10,
+               "unstocked_rate": 0}
+        sc = {"app_secret": "bench-webhook-secret", "app_id": 580111, "api_version": "2026-10",
+              "webhook_url": f"http://127.0.0.1:{self.d_port}/webhooks", "stores": []}
+        for i, shop in enumerate(self.stores, 1):
+            sc["stores"].append({"shop": shop, "token": f"shpat_store_{i}", "locations": ["Main Warehouse"],
+                                 # A bucket that never throttles: the benchmark measures shopsync,
+                                 # not Shopify's rate limit (1M variants through a 100 points/s
+                                 # bucket would take hours to read).
+                                 "bucket": {"max": 1000000, "restore": 1000000},
+                                 "catalog": {"generate": gen}})
+        with open(os.path.join(self.work, "scenario.json"), "w") as f:
+            json.dump(sc, f)
+        sec = os.path.join(self.work, "secrets")
+        os.makedirs(sec, exist_ok=True)
+        with open(os.path.join(sec, "webhook-secret"), "w") as f:
+            f.write("bench-webhook-secret")
+        for i in (1, 2, 3):
+            with open(os.path.join(sec, f"store-{i}.token"), "w") as f:
+                f.write(f"shpat_store_{i}")
+        stores = "".join(f"""
+[[stores]]
+name = "s{i}"
+shop_domain = "store-{i}.myshopify.com"
+role = "{'source' if i == 1 else 'destination'}"
+base_url = "http://127.0.0.1:{self.sim_port}"
+access_token_file = "{sec}/store-{i}.token"
+""" for i in (1, 2, 3))
+        cfg = f"""[daemon]
+listen = "127.0.0.1:{self.d_port}"
+control_socket = "{self.sock}"
+data_dir = "{self.data}"
+batching_window_ms = {a.batching_window_ms}
+reconcile_interval_s = 86400
+log_level = "{a.log_level}"
+sync_writes = {'true' if a.sync_writes else 'false'}
+scheduler_threads = {a.scheduler_threads}
+app_id = 580111
+webhook_secret_files = ["{sec}/webhook-secret"]
+{stores}
+[[groups]]
+name = "twoway"
+source = "s1"
+destinations = ["s2"]
+strategy = "two_way"
+match_by = "sku"
+locations = "by_name"
+
+[[groups]]
+name = "oneway"
+source = "s1"
+destinations = ["s3"]
+strategy = "one_way"
+match_by = "sku"
+locations = "by_name"
+"""
+        with open(os.path.join(self.work, "shopsync.toml"), "w") as f:
+            f.write(cfg)
+
+    def start_sim(self):
+        self.sim_port = free_port()
+        self.write_files()
+        t0 = time.monotonic()
+        self.sim_proc = subprocess.Popen(
+            [os.path.join(self.a.build, "sim", "shopify-sim"), "--scenario", os.path.join(self.work, "scenario.json"),
+             "--port", str(self.sim_port), "--webhook-threads", str(self.a.webhook_threads)],
+            stdout=subprocess.PIPE, stderr=open(os.path.join(self.work, "sim.log"), "w"), text=True)
+        line = self.sim_proc.stdout.readline()
+        if not line.startswith("listening"):
+            raise SystemExit(f"shopify-sim did not start: {line!r}")
+        self.sim = Sim(self.sim_port)
+        print(f"sim: 3 stores x {self.a.products * self.a.variants:,} variants ready in "
+              f"{time.monotonic() - t0:.2f} s", flush=True)
+
+    def start_daemon(self):
+        log = open(os.path.join(self.work, "shopsyncd.log"), "a")
+        self.d_proc = subprocess.Popen(
+            [os.path.join(self.a.build, "shopsyncd"), "--config", os.path.join(self.work, "shopsync.toml")],
+            stdout=log, stderr=subprocess.STDOUT)
+        return time.monotonic()
+
+    def ctl_json(self, *args):
+        r = subprocess.run([os.path.join(self.a.build, "shopsyncctl"), "--socket", self.sock, "--json", *args],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            return None
+        try:
+            return json.loads(r.stdout)
+        except ValueError:
+            return None
+
+    def mapped(self):
+        """True when `mappings` answers with both groups holding every identity."""
+        expect = self.a.products * self.a.variants
+        j = self.ctl_json("mappings", "--problems")
+        if j is None:
+            return False
+        text = json.dumps(j)
+        counts = dict(re.findall(r'"group": "(\w+)", "mode": "[\w_]+", "identities": (\d+)', text))
+        return all(int(counts.get(g, -1)) == expect for g in ("twoway", "oneway"))
+
+    def wait_mapped(self, t0, timeout):
+        while time.monotonic() - t0 < timeout:
+            if self.d_proc.poll() is not None:
+                raise SystemExit("shopsyncd exited, see shopsyncd.log")
+            if self.mapped():
+                return time.monotonic() - t0
+            time.sleep(0.05)
+        raise SystemExit("shopsyncd not mapped in time")
+
+    def wait_quiet(self, quiet_s, timeout):
+        """Until the sim's Admin log has not grown for quiet_s (first alignment done)."""
+        t0 = time.monotonic()
+        last, since = None, time.monotonic()
+        while time.monotonic() - t0 < timeout:
+            n = self.sim.get("/_sim/log?since=999999999999")["next_seq"]
+            if n != last:
+                last, since = n, time.monotonic()
+            elif time.monotonic() - since >= quiet_s:
+                return since - t0, n
+            time.sleep(0.25)
+        raise SystemExit("the sim's Admin log never went quiet")
+
+    # ---- latency ------------------------------------------------------------------------
+    def items(self, n):
+        """The first n variants of every store, matched by SKU: {sku: [item1, item2, item3]}."""
+        per = []
+        for shop in self.stores:
+            st = self.sim.get(f"/_sim/state?store={shop}&limit={n}")
+            per.append({v["sku"]: str(v["inventory_item_id"]) for v in st["variants"]})
+        return [(sku, per[0][sku], per[1][sku], per[2][sku]) for sku in per[0] if sku in per[1] and sku in per[2]]
+
+    def sim_clock_offset(self):
+        """client monotonic - sim at_ms (ms), from a cheap logged Admin call bracketed in time."""
+        best = None
+        for _ in range(5):
+            since = self.sim.get("/_sim/log?since=999999999999")["next_seq"]
+            t1 = time.monotonic()
+            c = http.client.HTTPConnection("127.0.0.1", self.sim_port, timeout=10)
+            c.request("POST", "/admin/api/2026-10/graphql.json",
+                      body=json.dumps({"operationName": "Locations", "query": "", "variables": {"first": 1}}),
+                      headers={"Host": self.stores[0], "X-Shopify-Access-Token": "shpat_store_1",
+                               "Content-Type": "application/json"})
+            c.getresponse().read()
+            t2 = time.monotonic()
+            c.close()
+            calls = [x for x in self.sim.get(f"/_sim/log?since={since}&operation=Locations")["calls"]]
+            if not calls:
+                continue
+            at = calls[-1]["at_ms"]
+            rtt = t2 - t1
+            off = (t1 + t2) / 2 * 1000.0 - at
+            if best is None or rtt < best[1]:
+                best = (off, rtt)
+        print(f"clock: sim at_ms mapped onto the client clock within +-{best[1] * 500 + 0.5:.2f} ms", flush=True)
+        return best[0]
+
+    def run_rate(self, rate, seconds, pool, offset):
+        n = int(rate * seconds)
+        chosen = pool[:n]
+        del pool[:n]
+        if len(chosen) < n:
+            raise SystemExit("not enough distinct SKUs for this phase; raise --pool")
+        log_since = self.sim.get("/_sim/log?since=999999999999")["next_seq"]
+        wh_since = self.sim.get("/_sim/webhooks?since=999999999999")["next_seq"]
+        sent = {}  # sku -> client ms (sim clock)
+        errors = [0]
+        threads = self.a.client_threads
+        start = time.monotonic() + 0.2
+
+        def worker(k):
+            for i in range(k, n, threads):
+                due = start + i / rate
+                d = due - time.monotonic()
+                if d > 0:
+                    time.sleep(d)
+                sku = chosen[i][0]
+                t = time.monotonic()
+                status, _ = self.sim.post("/_sim/set_level", {"store": self.stores[0], "sku": sku,
+                                                             "location": "Main Warehouse", "available": 9})
+                if status != 200:
+                    errors[0] += 1
+                    continue
+                sent[sku] = t * 1000.0 - offset
+
+        ts = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        achieved = n / (time.monotonic() - start)
+        # Wait for every destination write (or give up after 60 s).
+        by_item = {}
+        for sku, i1, i2, i3 in chosen:
+            by_item[("store-2.myshopify.com", i2)] = sku
+            by_item[("store-3.myshopify.com", i3)] = sku
+        got = {}
+        deadline = time.monotonic() + 60
+        seq = log_since
+        while time.monotonic() < deadline and len(got) < 2 * len(sent):
+            j = self.sim.get(f"/_sim/log?since={seq}")
+            for c in j["calls"]:
+                if c["operation"] not in ("InventorySet", "InventoryAdjust") or c["outcome"] != "applied":
+                    continue
+                for item in GID_ITEM.findall(json.dumps(c["variables"])):
+                    k = (c["shop"], item)
+                    if k in by_item and k not in got:
+                        got[k] = c["at_ms"]
+            seq = j["next_seq"]
+            time.sleep(0.2)
+        with open(os.path.join(self.work, f"sim-log-{rate}.json"), "w") as f:
+            json.dump(self.sim.get(f"/_sim/log?since={log_since}"), f)
+        # Webhook delivery time of each change (store-1 inventory_levels/update).
+        wh = self.sim.get(f"/_sim/webhooks?since={wh_since}&store={self.stores[0]}"
+                          f"&topic=inventory_levels/update&bodies=1")
+        item1_to_sku = {i1: sku for sku, i1, _, _ in chosen}
+        delivered = {}
+        for d in wh["deliveries"] if "deliveries" in wh else wh.get("webhooks", []):
+            body = d.get("body") or {}
+            sku = item1_to_sku.get(str(body.get("inventory_item_id")))
+            if sku and d["state"] == "delivered":
+                delivered[sku] = d["delivered_at_ms"]
+        lat = {"store-2 (two_way adjust)": [], "store-3 (one_way set)": [], "both": []}
+        from_wh = []
+        missing = 0
+        for sku, i1, i2, i3 in chosen:
+            if sku not in sent:
+                continue
+            a2 = got.get(("store-2.myshopify.com", i2))
+            a3 = got.get(("store-3.myshopify.com", i3))
+            if a2 is None or a3 is None:
+                missing += 1
+                continue
+            lat["store-2 (two_way adjust)"].append(a2 - sent[sku])
+            lat["store-3 (one_way set)"].append(a3 - sent[sku])
+            lat["both"].append(max(a2, a3) - sent[sku])
+            if sku in delivered:
+                from_wh.append(max(a2, a3) - delivered[sku])
+        print(f"\n== {rate}/s for {seconds} s: {n} changes sent ({achieved:.0f}/s achieved, {errors[0]} refused), "
+              f"{len(lat['both'])} confirmed in both destinations, {missing} not within 60 s", flush=True)
+        print(f"   {'latency, change request -> destination write applied':58s} {'p50 ms':>8s} {'p99 ms':>8s} "
+              f"{'max ms':>8s} {'n':>6s}")
+        for k, xs in lat.items():
+            print(f"   {k:58s} {pct(xs, 50):8.1f} {pct(xs, 99):8.1f} {max(xs) if xs else float('nan'):8.1f} {len(xs):6d}")
+        print(f"   {'both, from webhook delivered (2xx) -> last write':58s} {pct(from_wh, 50):8.1f} "
+              f"{pct(from_wh, 99):8.1f} {max(from_wh) if from_wh else float('nan'):8.1f} {len(from_wh):6d}",
+              flush=True)
+        return lat
+
+    # ---- run ----------------------------------------------------------------------------
+    def run(self):
+        a = self.a
+        total = a.products * a.variants
+        print(f"machine: {os.cpu_count()} cores, load average {open('/proc/loadavg').read().split()[:3]}")
+        self.start_sim()
+        t0 = self.start_daemon()
+        tm = self.wait_mapped(t0, a.timeout)
+        print(f"first start: both groups mapped ({total:,} identities each) in {tm:.2f} s", flush=True)
+        tq, n = self.wait_quiet(a.quiet, a.timeout)
+        print(f"first start: alignment done (sim Admin log quiet, {n} calls) {tq + tm:.1f} s after start; "
+              f"shopsyncd {proc_mem(self.d_proc.pid)}", flush=True)
+        if a.rates:
+            pool = self.items(a.pool)
+            offset = self.sim_clock_offset()
+            for r in a.rates:
+                self.run_rate(r, a.seconds, pool, offset)
+                self.wait_quiet(2, 120)
+        m = proc_mem(self.d_proc.pid)
+        print(f"\nshopsyncd memory after the run: VmHWM {m['VmHWM']:.0f} MiB, VmRSS {m['VmRSS']:.0f} MiB", flush=True)
+        if a.restart:
+            for k in range(a.restarts):
+                self.d_proc.send_signal(signal.SIGTERM)
+                ts = time.monotonic()
+                self.d_proc.wait(timeout=900)
+                stop = time.monotonic() - ts
+                t0 = self.start_daemon()
+                tr = self.wait_mapped(t0, a.timeout)
+                m_ready = proc_mem(self.d_proc.pid)
+                print(f"restart {k + 1}: stopped in {stop:.2f} s; restart-to-ready (mappings shows both groups "
+                      f"with {total:,} identities) {tr:.2f} s; RSS at ready {m_ready['VmRSS']:.0f} MiB", flush=True)
+                tq, _ = self.wait_quiet(a.quiet, a.timeout)
+                m = proc_mem(self.d_proc.pid)
+                print(f"restart {k + 1}: start-up work done (sim log quiet) {tq + tr:.1f} s after start; "
+                      f"VmHWM {m['VmHWM']:.0f} MiB, VmRSS {m['VmRSS']:.0f} MiB", flush=True)
+
+    def stop(self):
+        for p in (self.d_proc, self.sim_proc):
+            if p and p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", required=True, help="build dir with shopsyncd, shopsyncctl, sim/shopify-sim")
+    ap.add_argument("--work", default="/tmp/shopsync-sync-bench")
+    ap.add_argument("--products", type=int, default=10000)
+    ap.add_argument("--variants", type=int, default=3)
+    ap.add_argument("--rates", type=lambda s: [int(x) for x in s.split(",") if x], default=[100, 1000])
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--pool", type=int, default=20000, help="distinct SKUs used by the latency phases")
+    ap.add_argument("--client-threads", type=int, default=4)
+    ap.add_argument("--webhook-threads", type=int, default=16)
+    ap.add_argument("--batching-window-ms", type=int, default=50)
+    ap.add_argument("--quiet", type=float, default=3, help="seconds without Admin calls = start-up work done")
+    ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--log-level", default="warn")
+    ap.add_argument("--scheduler-threads", type=int, default=2, help="daemon.scheduler_threads (CAF workers)")
+    ap.add_argument("--no-sync-writes", dest="sync_writes", action="store_false",
+                    help="daemon.sync_writes = false (no fsync per state transition)")
+    ap.add_argument("--restart", action="store_true")
+    ap.add_argument("--restarts", type=int, default=1)
+    a = ap.parse_args()
+    b = Bench(a)
+    if os.path.exists(b.data):
+        subprocess.run(["rm", "-rf", b.data], check=True)
+    try:
+        b.run()
+    finally:
+        b.stop()
+
+
+if __name__ == "__main__":
+    main()
