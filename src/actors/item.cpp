@@ -47,7 +47,12 @@ void apply(self_ptr self, transition t, const level_hint* hint = nullptr) {
   if (hint && hint->inbox_seq && st.ctx->mark_applied &&
       (!hint->remaining || hint->remaining->fetch_sub(1) == 1))
     st.ctx->mark_applied(b, hint->inbox_seq);
-  if (auto w = st.ctx->store->write(b); !w) {
+  // Not fsynced on its own: an item transition only has to be durable before the write it
+  // leads to reaches Shopify, and the store link fsyncs its outbox batch (same WAL, later in
+  // it) before sending; a lost read or hint is re-derived from the inbox entry, which stays
+  // unapplied when this record is lost. So a power cut cannot make a write apply twice, and
+  // the item path does not pay an fsync per transition.
+  if (auto w = st.ctx->store->write(b, false); !w) {
     spdlog::error("item group={} identity={}: cannot persist state, holding its commands: {}", st.group,
                   st.sm->layout().identity, w.error().message);
     return;

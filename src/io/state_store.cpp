@@ -82,7 +82,7 @@ rocksdb::ColumnFamilyHandle* state_store::handle(column c) const {
   return handles_[static_cast<std::size_t>(c) + 1];
 }
 
-status state_store::write(batch& b) {
+status state_store::write(batch& b, bool sync) {
   if (fail_writes_)
     return error{"storage", "write refused (injected failure)"};
   rocksdb::WriteBatch wb;
@@ -92,7 +92,7 @@ status state_store::write(batch& b) {
       return storage_error(s, "batch");
   }
   rocksdb::WriteOptions wo;
-  wo.sync = sync_writes_;
+  wo.sync = sync_writes_ && sync;
   auto s = db_->Write(wo, &wb);
   if (!s.ok())
     return storage_error(s, "write");

@@ -69,7 +69,10 @@ public:
   static result<std::unique_ptr<state_store>> open(const options& opts);
   ~state_store();
 
-  status write(batch& b);
+  // sync = false skips this write's fsync even under sync_writes: the record reaches the OS
+  // (it survives a crash of the process) and becomes durable with the next synced write,
+  // because every column family shares one WAL, written in order.
+  status write(batch& b, bool sync = true);
   status put(column c, std::string_view key, std::string_view value);
   result<std::optional<std::string>> get(column c, std::string_view key) const;
   // Visits keys starting with prefix in key order until fn returns false.
