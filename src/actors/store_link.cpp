@@ -462,6 +462,32 @@ void job_done(self_ptr self) {
   schedule(self);
 }
 
+// A catalog or locations read, queued like every other request: its answer (or error)
+// completes the requester's promise on the actor's thread.
+template <class Reply, class T, class Start, class Fill>
+caf::typed_response_promise<Reply> queue_api_job(self_ptr self, Start start, Fill fill) {
+  auto rp = self->make_response_promise<Reply>();
+  auto h = self->address();
+  self->state.jobs.push_back([self, h, rp, start, fill]() mutable {
+    start([h, self, rp, fill](result<T> r) mutable {
+      post_back(h, [self, rp, fill, r = std::move(r)]() mutable {
+        Reply rep;
+        if (r.ok()) {
+          rep.ok = true;
+          fill(rep, std::move(r.value()));
+        } else {
+          rep.err = r.error();
+          note_error(self, rep.err);
+        }
+        rp.deliver(std::move(rep));
+        job_done(self);
+      });
+    });
+  });
+  schedule(self);
+  return rp;
+}
+
 store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_options opts) {
   auto& st = self->state;
   st.opts = std::move(opts);
@@ -589,48 +615,14 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
       return rp;
     },
     [self](catalog_atom, const catalog_page_request& req) -> caf::typed_response_promise<catalog_page_reply> {
-      auto rp = self->make_response_promise<catalog_page_reply>();
-      auto h = self->address();
-      self->state.jobs.push_back([self, h, rp, req]() mutable {
-        self->state.api->catalog(req.first, req.after, [h, self, rp](result<catalog_page> r) mutable {
-          post_back(h, [self, rp, r = std::move(r)]() mutable {
-            catalog_page_reply rep;
-            if (r.ok()) {
-              rep.ok = true;
-              rep.page = std::move(r.value());
-            } else {
-              rep.err = r.error();
-              note_error(self, rep.err);
-            }
-            rp.deliver(std::move(rep));
-            job_done(self);
-          });
-        });
-      });
-      schedule(self);
-      return rp;
+      return queue_api_job<catalog_page_reply, catalog_page>(
+        self, [self, req](admin_api::callback<catalog_page> done) { self->state.api->catalog(req.first, req.after, std::move(done)); },
+        [](catalog_page_reply& rep, catalog_page&& page) { rep.page = std::move(page); });
     },
     [self](locations_atom) -> caf::typed_response_promise<locations_reply> {
-      auto rp = self->make_response_promise<locations_reply>();
-      auto h = self->address();
-      self->state.jobs.push_back([self, h, rp]() mutable {
-        self->state.api->locations([h, self, rp](result<std::vector<location_row>> r) mutable {
-          post_back(h, [self, rp, r = std::move(r)]() mutable {
-            locations_reply rep;
-            if (r.ok()) {
-              rep.ok = true;
-              rep.locations = std::move(r.value());
-            } else {
-              rep.err = r.error();
-              note_error(self, rep.err);
-            }
-            rp.deliver(std::move(rep));
-            job_done(self);
-          });
-        });
-      });
-      schedule(self);
-      return rp;
+      return queue_api_job<locations_reply, std::vector<location_row>>(
+        self, [self](admin_api::callback<std::vector<location_row>> done) { self->state.api->locations(std::move(done)); },
+        [](locations_reply& rep, std::vector<location_row>&& rows) { rep.locations = std::move(rows); });
     },
     [self](link_status_atom) -> store_link_status {
       auto& st = self->state;
