@@ -173,6 +173,7 @@ private:
   std::map<std::string, int> point_hits_;
   std::vector<std::string> failures_;
   std::string summary_;
+  std::ostringstream history_; // every traffic op and the sim's answer (kept with a failure)
 };
 
 void chaos_run::write_scenario() {
@@ -314,6 +315,9 @@ void chaos_run::traffic_step(http_client& sim) {
     return;
   }
   ++ops_ok_;
+  history_ << std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now().time_since_epoch()).count() % 1000000
+           << " " << target << " " << body << " -> " << r.body << "\n";
   simdjson::dom::parser p;
   bool ok = false;
   auto e = parse(p, r.body, ok);
@@ -344,7 +348,7 @@ void chaos_run::chaos_loop() {
       ++crash_armed_;
       pid = start_daemon({{"SHOPSYNC_CRASH_POINT", point}, {"SHOPSYNC_CRASH_AFTER", after}});
       daemon_pid_ = pid;
-      int code = wait_exit(pid, std::chrono::milliseconds(1500 + r(1500)));
+      int code = wait_exit(pid, std::chrono::milliseconds(1000 + r(1000)));
       if (code != -1) {
         ++crash_hits_;
         ++point_hits_[point];
@@ -385,6 +389,7 @@ void chaos_run::chaos_loop() {
     pid = start_daemon();
     daemon_pid_ = pid;
     wait_ping(pid, 5s);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 + r(600))); // let it work a little
   }
 }
 
@@ -563,7 +568,28 @@ int chaos_run::run() {
     kill_hard(sim_pid_);
     return 2;
   }
-  std::this_thread::sleep_for(500ms); // catalogs load; webhooks before that wait in the inbox
+  // The first start aligns each Destination to its Source (Source wins): changes made in B
+  // before that are overwritten by design. So traffic starts once both groups are mapped
+  // and the Admin API has been quiet for a moment.
+  for (int i = 0; i < 300; ++i) {
+    auto m = shopsync::control_call(socket_, "mappings", "{}", 2s);
+    std::size_t n = 0;
+    for (auto at = m ? m->find("\"identities\":30") : std::string::npos; at != std::string::npos;
+         at = m->find("\"identities\":30", at + 1))
+      ++n;
+    if (n >= 2)
+      break;
+    std::this_thread::sleep_for(50ms);
+  }
+  for (std::int64_t last = -1, quiet = 0; quiet < 8;) {
+    std::this_thread::sleep_for(100ms);
+    simdjson::dom::parser p;
+    bool ok = false;
+    auto e = parse(p, sim.get("/_sim/log?operation=none").body, ok);
+    auto seq = ok ? get_int(e, "next_seq") : -1;
+    quiet = seq == last ? quiet + 1 : 0;
+    last = seq;
+  }
 
   std::thread chaos([this] { chaos_loop(); });
   auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(opt_.traffic_ms);
@@ -590,7 +616,7 @@ int chaos_run::run() {
   while (std::chrono::steady_clock::now() < settle_end) {
     sim.get("/_sim/webhooks/wait_idle?timeout_ms=5000");
     if (round++ % 3 == 0)
-      shopsync::control_call(socket_, "reconcile", "{}", 5s);
+      (void)shopsync::control_call(socket_, "reconcile", "{}", 5s);
     std::this_thread::sleep_for(400ms);
     if (!snapshot(sim, cur))
       continue;
@@ -604,6 +630,11 @@ int chaos_run::run() {
       break;
   }
   int rc = check();
+  std::string sim_log, sim_hooks;
+  if (rc != 0 || opt_.keep) {
+    sim_log = sim.get("/_sim/log").body;
+    sim_hooks = sim.get("/_sim/webhooks").body;
+  }
   std::string out = (dir_ / "shopsyncd.log").string();
   ::kill(daemon_pid_, SIGTERM);
   if (wait_exit(daemon_pid_, 10s) == -1)
@@ -621,6 +652,9 @@ int chaos_run::run() {
     std::error_code ec;
     std::filesystem::remove_all(keep, ec);
     std::filesystem::create_directories(keep, ec);
+    std::ofstream(keep / "history.log") << history_.str();
+    std::ofstream(keep / "sim_log.json") << sim_log;
+    std::ofstream(keep / "sim_webhooks.json") << sim_hooks;
     for (auto name : {"shopsyncd.log", "sim.out", "shopsync.toml", "scenario.json"})
       std::filesystem::copy_file(dir_ / name, keep / name, ec);
     std::cout << "  seed=" << opt_.seed << " logs in " << keep.string() << std::endl;
