@@ -151,6 +151,8 @@ private:
   void traffic_step(http_client& sim);
   void chaos_loop();
   bool snapshot(http_client& sim, std::vector<levels>& out, std::string* a_orders_json = nullptr);
+  std::set<std::int64_t> undelivered_c_orders(http_client& sim);
+  std::size_t orders_missing(http_client& sim);
   int check();
   void fail(const std::string& why) {
     failures_.push_back(why);
@@ -393,6 +395,44 @@ void chaos_run::chaos_loop() {
   }
 }
 
+// orders/create of C whose every delivery was injected-lost or failed.
+std::set<std::int64_t> chaos_run::undelivered_c_orders(http_client& sim) {
+  std::set<std::int64_t> out;
+  auto w = sim.get(std::string("/_sim/webhooks?store=") + store_names[2] + "&topic=orders/create&bodies=1");
+  simdjson::dom::parser wp;
+  bool wok = false;
+  auto we = parse(wp, w.body, wok);
+  simdjson::dom::array ds;
+  std::map<std::int64_t, bool> delivered;
+  if (!wok || we["deliveries"].get(ds)) {
+    fail("cannot read the sim's webhook deliveries: " + w.body.substr(0, 200));
+    return out;
+  }
+  for (auto d : ds) {
+    simdjson::dom::element be;
+    if (d["body"].get(be))
+      continue;
+    auto id = get_int(be, "id");
+    delivered[id] = delivered[id] || get_str(d, "state") == "delivered";
+  }
+  for (auto& [id, dl] : delivered)
+    if (!dl)
+      out.insert(id);
+  return out;
+}
+
+// Paid C orders that should be in A and are not (yet).
+std::size_t chaos_run::orders_missing(http_client& sim) {
+  auto r = sim.get(std::string("/_sim/state?store=") + store_names[0] + "&variants=0");
+  auto lost = undelivered_c_orders(sim);
+  std::size_t n = 0;
+  const std::string tag_head = std::string("shopsync-origin:") + store_names[2] + ":";
+  for (auto id : paid_c_orders)
+    if (!lost.count(id) && r.body.find(tag_head + std::to_string(id)) == std::string::npos)
+      ++n;
+  return n;
+}
+
 bool chaos_run::snapshot(http_client& sim, std::vector<levels>& out, std::string* a_orders_json) {
   out.assign(3, {});
   for (int st = 0; st < 3; ++st) {
@@ -455,28 +495,7 @@ int chaos_run::check() {
   }
   // orders/create of C whose every delivery was injected-lost: shopsync cannot know them
   // (orders are not reconciled); they are counted, not required.
-  std::set<std::int64_t> lost_orders;
-  {
-    auto w = sim.get(std::string("/_sim/webhooks?store=") + store_names[2] + "&topic=orders/create&bodies=1");
-    simdjson::dom::parser wp;
-    bool wok = false;
-    auto we = parse(wp, w.body, wok);
-    simdjson::dom::array ds;
-    std::map<std::int64_t, bool> delivered;
-    if (wok && !we["deliveries"].get(ds))
-      for (auto d : ds) {
-        simdjson::dom::element be;
-        if (d["body"].get(be))
-          continue;
-        auto id = get_int(be, "id");
-        delivered[id] = delivered[id] || get_str(d, "state") == "delivered";
-      }
-    else
-      fail("cannot read the sim's webhook deliveries: " + w.body.substr(0, 200));
-    for (auto& [id, dl] : delivered)
-      if (!dl)
-        lost_orders.insert(id);
-  }
+  std::set<std::int64_t> lost_orders = undelivered_c_orders(sim);
   int orders_ok = 0;
   for (auto id : paid_c_orders) {
     int n = origin_count.count(id) ? origin_count[id] : 0;
@@ -624,9 +643,11 @@ int chaos_run::run() {
     for (auto& [k, v] : cur[0])
       if (cur[1][k] != v || cur[2][k] != v)
         converged = false;
+    if (orders_missing(sim) != 0)
+      converged = false;
     stable = (cur == prev) ? stable + 1 : 0;
     prev = cur;
-    if (stable >= 4 && (converged || stable >= 12))
+    if (stable >= 4 && (converged || stable >= 40))
       break;
   }
   int rc = check();
