@@ -11,8 +11,12 @@ DRIVER=${CHAOS_DRIVER:-build/tests/chaos/chaos_driver}
 [ -x "$DRIVER" ] || { echo "no $DRIVER: ninja -C build -j2 chaos_driver"; exit 2; }
 pass=0; fail=0; failed=()
 start=$(date +%s)
+summary() {
+  echo "chaos: $((pass + fail)) of $N seeds from $FIRST: $pass ok, $fail FAIL in $(( $(date +%s) - start )) s${failed:+; failing seeds: ${failed[*]}}"
+}
+trap 'summary; exit 130' INT TERM # an interrupted run still reports what it ran
 for ((s = FIRST; s < FIRST + N; s++)); do
   if "$DRIVER" --seed "$s" "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed+=("$s"); fi
 done
-echo "chaos: $N seeds from $FIRST: $pass ok, $fail FAIL in $(( $(date +%s) - start )) s${failed:+; failing seeds: ${failed[*]}}"
+summary
 [ "$fail" -eq 0 ]
