@@ -600,15 +600,40 @@ int chaos_run::run() {
       break;
     std::this_thread::sleep_for(50ms);
   }
-  for (std::int64_t last = -1, quiet = 0; quiet < 8;) {
+  // A change made before an item's first successful read is indistinguishable from a
+  // difference that predates the link, so wait until every item is aligned and idle (reads
+  // that met an injected fault are retried after a backoff).
+  auto all_aligned = [&] {
+    for (const char* group : {"stock", "orders"})
+      for (int pr = 0; pr < products; ++pr)
+        for (int v = 0; v < variants; ++v) {
+          auto r = shopsync::control_call(socket_, "item",
+                                          std::string("{\"group\":\"") + group + "\",\"identity\":\"sku:" +
+                                            sku_of(pr, v) + "\"}",
+                                          2s);
+          if (!r)
+            return false;
+          simdjson::dom::parser p;
+          bool ok = false;
+          auto e = parse(p, *r, ok);
+          bool idle = false;
+          simdjson::dom::array ls;
+          if (!ok || e["idle"].get(idle) || !idle || e["levels"].get(ls))
+            return false;
+          for (auto l : ls) {
+            bool aligned = false;
+            if (std::string(group) == "stock" && get_str(l, "store") != "a" && (l["aligned"].get(aligned) || !aligned))
+              return false;
+          }
+        }
+    return true;
+  };
+  int polls = 0;
+  while (polls < 300 && !all_aligned()) {
+    ++polls;
     std::this_thread::sleep_for(100ms);
-    simdjson::dom::parser p;
-    bool ok = false;
-    auto e = parse(p, sim.get("/_sim/log?operation=none").body, ok);
-    auto seq = ok ? get_int(e, "next_seq") : -1;
-    quiet = seq == last ? quiet + 1 : 0;
-    last = seq;
   }
+  log("every item aligned after " + std::to_string(polls) + " polls");
 
   std::thread chaos([this] { chaos_loop(); });
   auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(opt_.traffic_ms);
