@@ -47,6 +47,10 @@ struct store_link_state {
   std::map<std::uint64_t, batch_slot> batches;
   std::deque<std::uint64_t> ready;
   std::map<op_key, std::uint64_t> op_batch;
+  // Results known but maybe not yet in the outbox (its write runs on an io thread): a
+  // requester asking again meanwhile (an item resending after a restart) must get them, not
+  // a second batch with a new idempotency key.
+  std::map<op_key, op_result> unsaved_results;
 
   std::map<level_key, std::vector<std::function<void(const level_read_reply&)>>> read_waiters;
   std::deque<level_key> read_order;
@@ -82,16 +86,28 @@ std::int64_t unix_now() {
     .count();
 }
 
-void persist(self_ptr self, outbox_transition t) {
+void persist(self_ptr self, outbox_transition t, write_kind kind) {
   auto outbox = self->state.outbox;
   if (!outbox)
     return;
   t.at_unix = unix_now();
   auto store = store_of(self);
-  boost::asio::post(*self->state.opts.io, [outbox, t = std::move(t), store] {
+  for (auto& r : t.results)
+    self->state.unsaved_results[{kind, r.item, r.location, r.op_id}] = r.result;
+  auto h = caf::actor_cast<store_link_actor>(self);
+  boost::asio::post(*self->state.opts.io, [h, self, outbox, t = std::move(t), store, kind] {
     auto s = outbox->apply(t);
-    if (!s.ok())
+    if (!s.ok()) {
       spdlog::error("outbox write failed store={} error=\"{}\"", store, s.error().message);
+      return; // kept in memory: still answered until the daemon stops
+    }
+    std::vector<op_key> saved;
+    for (auto& r : t.results)
+      saved.push_back({kind, r.item, r.location, r.op_id});
+    post_back(h, [self, saved = std::move(saved)] {
+      for (auto& k : saved)
+        self->state.unsaved_results.erase(k);
+    });
   });
 }
 
@@ -234,7 +250,7 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
     for (auto& en : b.batch.entries)
       record(en, {std::nullopt, e});
     t.remove.push_back(id);
-    persist(self, std::move(t));
+    persist(self, std::move(t), kind);
     st.batches.erase(sit);
     return schedule(self);
   }
@@ -250,7 +266,7 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
                                                    "no quantityAfterChange for the entry"}});
     }
     t.remove.push_back(id);
-    persist(self, std::move(t));
+    persist(self, std::move(t), kind);
     st.batches.erase(sit);
     return schedule(self);
   }
@@ -260,7 +276,7 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
     for (auto& en : b.batch.entries)
       record(en, {std::nullopt, out.batch_error});
     t.remove.push_back(id);
-    persist(self, std::move(t));
+    persist(self, std::move(t), kind);
     st.batches.erase(sit);
     return schedule(self);
   }
@@ -282,7 +298,7 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
   t.at_unix = unix_now();
   st.batches.erase(sit);
   if (rest.entries.empty()) {
-    persist(self, std::move(t));
+    persist(self, std::move(t), kind);
     return schedule(self);
   }
   auto nb = make_batch(self, std::move(rest));
@@ -520,6 +536,17 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
       }
       if (st.coalescer.carries(in.kind, in.item, in.location, in.op_id)) {
         st.write_waiters[k].push_back(rp);
+        return rp;
+      }
+      if (auto it = st.unsaved_results.find(k); it != st.unsaved_results.end()) {
+        inventory_write_reply rep;
+        rep.op_id = in.op_id;
+        rep.ok = it->second.quantity_after.has_value();
+        if (rep.ok)
+          rep.quantity_after = *it->second.quantity_after;
+        else
+          rep.err = it->second.err.value_or(error{"admin.unknown", ""});
+        rp.deliver(rep);
         return rp;
       }
       if (st.outbox) {
