@@ -701,6 +701,8 @@ int chaos_run::run() {
     std::ofstream(keep / "history.log") << history_.str();
     std::ofstream(keep / "sim_log.json") << sim_log;
     std::ofstream(keep / "sim_webhooks.json") << sim_hooks;
+    // The daemon's state (audit log, inbox, outbox) for `shopsyncd --data-dir` + shopsyncctl.
+    std::filesystem::copy(dir_ / "data", keep / "data", std::filesystem::copy_options::recursive, ec);
     for (auto name : {"shopsyncd.log", "sim.out", "shopsync.toml", "scenario.json"})
       std::filesystem::copy_file(dir_ / name, keep / name, ec);
     std::cout << "  seed=" << opt_.seed << " logs in " << keep.string() << std::endl;
