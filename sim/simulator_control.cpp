@@ -297,6 +297,8 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
       l = stocked_location(*s, *v);
     if (*l >= s->locations.size())
       return error_answer(409, "the item is not stocked at any location");
+    // The level just before this change, so a test can tell the delta of an absolute set.
+    const auto before = static_cast<std::int64_t>(s->level(*v, *l));
     if (path == "/_sim/set_level") {
       auto avail = as_int(member(body, "available"));
       if (!avail)
@@ -338,13 +340,15 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
       w.begin_object().field("order_id", placed.id).field("name", placed.name)
           .field("inventory_item_id", s->variants[*v].inventory_item_id)
           .field("location_id", s->locations[*l].id)
-          .field("available", static_cast<std::int64_t>(s->level(*v, *l))).end_object();
+          .field("available", static_cast<std::int64_t>(s->level(*v, *l)))
+          .field("available_before", before).end_object();
       return json_answer(200, std::move(w).str());
     }
     json_writer w;
     w.begin_object().field("inventory_item_id", s->variants[*v].inventory_item_id)
         .field("location_id", s->locations[*l].id)
-        .field("available", static_cast<std::int64_t>(s->level(*v, *l))).end_object();
+        .field("available", static_cast<std::int64_t>(s->level(*v, *l)))
+        .field("available_before", before).end_object();
     return json_answer(200, std::move(w).str());
   }
   if (path == "/_sim/draft_order" || path == "/_sim/draft_order/update")

@@ -1,6 +1,7 @@
 #include "actors/item.hpp"
 
 #include "domain/backoff.hpp"
+#include "io/crash_point.hpp"
 #include "io/json_writer.hpp"
 
 #include <spdlog/spdlog.h>
@@ -57,6 +58,8 @@ void apply(self_ptr self, transition t, const level_hint* hint = nullptr) {
                   st.sm->layout().identity, w.error().message);
     return;
   }
+  if (!t.commands.empty())
+    crash_point("after_intent_persisted");
   for (auto& c : t.commands)
     execute(self, c, false);
 }

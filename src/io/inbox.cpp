@@ -1,5 +1,6 @@
 #include "io/inbox.hpp"
 
+#include "io/crash_point.hpp"
 #include "io/metrics.hpp"
 #include "io/webhook_parser.hpp"
 
@@ -247,6 +248,8 @@ void inbox::write_batch(std::vector<pending_submit>& items) {
           r = {append_outcome::failed, 0, st.error().message};
     }
   }
+  if (stored)
+    crash_point("after_inbox_write");
   depth_.fetch_add(stored, std::memory_order_relaxed);
   if (batch_size_) {
     batch_size_->observe(double(items.size()));

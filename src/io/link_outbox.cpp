@@ -1,5 +1,6 @@
 #include "io/link_outbox.hpp"
 
+#include "io/crash_point.hpp"
 #include "io/json_writer.hpp"
 
 #include <simdjson.h>
@@ -154,6 +155,8 @@ status link_outbox::apply(const outbox_transition& t) {
   }
   if (wb.empty())
     return ok_status();
+  if (!t.remove.empty())
+    crash_point("before_outbox_clear");
   return db_.write(wb);
 }
 
