@@ -24,13 +24,6 @@ bool in_group(const group_config& g, const store_name& s) {
   return false;
 }
 
-const group_config* find_group(const config& cfg, const std::string& name) {
-  for (auto& g : cfg.groups)
-    if (g.name == name)
-      return &g;
-  return nullptr;
-}
-
 bool same_stores(const identity_mapping& a, const identity_mapping& b) {
   if (a.stores.size() != b.stores.size())
     return false;
