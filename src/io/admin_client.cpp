@@ -317,11 +317,21 @@ private:
     {
       std::lock_guard<std::mutex> lk(mu_);
       wait = throttle_.delay_before(ex->call.estimated_cost, clock_type::now());
+      if (wait.count() > 0) {
+        // Claim the points while waiting, so that cheaper requests arriving later wait behind
+        // this one instead of draining the bucket under it (a catalog page would otherwise
+        // starve behind a steady flow of level reads).
+        ex->reserved = ex->call.estimated_cost;
+        throttle_.reserve(ex->reserved);
+      }
     }
     if (wait.count() > 0) {
       auto self = shared();
       ex->timer.expires_after(wait);
-      ex->timer.async_wait([self, ex](beast::error_code) { self->acquire(ex); });
+      ex->timer.async_wait([self, ex](beast::error_code) {
+        self->release_reservation(ex);
+        self->acquire(ex);
+      });
       return;
     }
     acquire(ex);
