@@ -308,31 +308,47 @@ simulator::op_result simulator::op_order_create(store& s, element vars) {
   return r;
 }
 
-simulator::op_result simulator::op_orders_by_origin(store& s, element vars) {
-  op_result r;
-  r.outcome = "read";
+namespace {
+// OrdersByOrigin / DraftOrdersByOrigin: the first 5 documents carrying the queried tag
+// (`tag:'…'`), or named by the query; Shopify charges 2 + one per node returned.
+// Returns the response data and the number of nodes.
+template <class Docs, class WriteNode>
+std::pair<std::string, std::size_t> search_by_origin(std::string_view connection, const Docs& docs, element vars,
+                                                     WriteNode write_node) {
   auto q = as_str(member(vars, "query")).value_or("");
   auto tag = tag_query(q);
   json_writer w;
-  w.begin_object().key("orders").begin_object().key("nodes").begin_array();
+  w.begin_object().key(connection).begin_object().key("nodes").begin_array();
   std::size_t n = 0;
-  for (auto& o : s.orders) {
+  for (auto& d : docs) {
     if (n == 5)
       break;
-    bool match = tag ? std::find(o.tags.begin(), o.tags.end(), *tag) != o.tags.end()
-                     : (q.empty() || o.name == q);
+    bool match = tag ? std::find(d.tags.begin(), d.tags.end(), *tag) != d.tags.end() : (q.empty() || d.name == q);
     if (!match)
       continue;
     ++n;
+    write_node(w, d);
+  }
+  w.end_array().end_object().end_object();
+  return {std::move(w).str(), n};
+}
+} // namespace
+
+simulator::op_result simulator::origin_search_result(std::pair<std::string, std::size_t> found) {
+  op_result r;
+  r.outcome = "read";
+  r.data = std::move(found.first);
+  r.actual_cost = 2 + static_cast<double>(found.second);
+  return r;
+}
+
+simulator::op_result simulator::op_orders_by_origin(store& s, element vars) {
+  return origin_search_result(search_by_origin("orders", s.orders, vars, [](json_writer& w, const auto& o) {
     w.begin_object().field("id", gid("Order", o.id)).field("name", o.name);
     write_tags(w, o.tags);
     w.key("sourceIdentifier").value(o.source_identifier);
     w.end_object();
-  }
-  w.end_array().end_object().end_object();
-  r.data = std::move(w).str();
-  r.actual_cost = 2 + static_cast<double>(n);
-  return r;
+  }));
 }
 
 namespace {
@@ -493,26 +509,8 @@ simulator::op_result simulator::op_draft_order_invoice_send(store& s, element va
 }
 
 simulator::op_result simulator::op_draft_orders_by_origin(store& s, element vars) {
-  op_result r;
-  r.outcome = "read";
-  auto q = as_str(member(vars, "query")).value_or("");
-  auto tag = tag_query(q);
-  json_writer w;
-  w.begin_object().key("draftOrders").begin_object().key("nodes").begin_array();
-  std::size_t n = 0;
-  for (auto& d : s.drafts) {
-    if (n == 5)
-      break;
-    bool match = tag ? std::find(d.tags.begin(), d.tags.end(), *tag) != d.tags.end() : (q.empty() || d.name == q);
-    if (!match)
-      continue;
-    ++n;
-    write_draft_node(w, d, true);
-  }
-  w.end_array().end_object().end_object();
-  r.data = std::move(w).str();
-  r.actual_cost = 2 + static_cast<double>(n);
-  return r;
+  return origin_search_result(search_by_origin(
+    "draftOrders", s.drafts, vars, [](json_writer& w, const auto& d) { write_draft_node(w, d, true); }));
 }
 
 } // namespace shopsync::sim
