@@ -1,5 +1,6 @@
 #include "domain/inventory_item_state.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <utility>
@@ -58,7 +59,12 @@ failure_kind classify_inventory_error(const std::string& code) {
 }
 
 inventory_item_state::inventory_item_state(item_layout layout, std::uint64_t epoch)
-  : layout_(std::move(layout)), epoch_(epoch) {
+  // Op ids start at the epoch, not at 1: two lives of one identity (a new state after a
+  // mapping change) must never share an op id, because the store links keep each op's outcome
+  // for a week by (item, location, op id) and would answer the new life's op with the old one's.
+  // The holder's epoch is a time in microseconds; a life would need more ops than microseconds
+  // elapsed before the next life to collide.
+  : layout_(std::move(layout)), epoch_(epoch), next_op_(std::max<std::uint64_t>(epoch, 1)) {
   slots_.resize(layout_.slots.size());
   for (std::size_t s = 0; s < slots_.size(); ++s) {
     slots_[s].levels.resize(layout_.stores.size());
@@ -114,8 +120,8 @@ command inventory_item_state::make_command(level_ref at, const level& lv) const 
   }
   if (lv.op == op_kind::adjust) c.delta = lv.op_delta;
   if (lv.op == op_kind::set || lv.op == op_kind::adjust) {
-    // The epoch tells apart two lives of the same identity (a resync builds a new state whose
-    // op ids start again at 1); the store name guards against ids shared across stores.
+    // The epoch tells apart two lives of the same identity; the store name guards against ids
+    // shared across stores.
     c.idempotency_key = "ss1-" + std::to_string(epoch_) + "-" + std::to_string(c.item) + "-" +
                         std::to_string(c.location) + "-" + std::to_string(c.op_id) + "-" +
                         c.store;
