@@ -290,17 +290,28 @@ transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> 
   return t;
 }
 
+// The level an answer is for, when its op is the one in flight there; otherwise (a duplicate,
+// a late first attempt) the answer is recorded as stale_answer and nullptr returned.
+inventory_item_state::level* inventory_item_state::answered(level_ref at, std::uint64_t op_id,
+                                                             bool write, const char* what,
+                                                             std::optional<std::int64_t> value,
+                                                             transition& t) {
+  level* lv = find(at);
+  const bool kind_matches =
+    lv && (write ? lv->op == op_kind::set || lv->op == op_kind::adjust : lv->op == op_kind::read);
+  if (kind_matches && lv->op_id == op_id) return lv;
+  auto a = make_audit(audit_kind::stale_answer, at, std::string(what) + " for an op not in flight");
+  a.op_id = op_id;
+  a.after = value;
+  t.audit.push_back(std::move(a));
+  return nullptr;
+}
+
 transition inventory_item_state::read_result(level_ref at, std::uint64_t op_id,
                                              std::int64_t quantity) {
   transition t;
-  level* lv = find(at);
-  if (!lv || lv->op != op_kind::read || lv->op_id != op_id) {
-    auto a = make_audit(audit_kind::stale_answer, at, "read answer for an op not in flight");
-    a.op_id = op_id;
-    a.after = quantity;
-    t.audit.push_back(std::move(a));
-    return t;
-  }
+  level* lv = answered(at, op_id, false, "read answer", quantity, t);
+  if (!lv) return t;
   lv->op = op_kind::none;
   lv->attempt = 0;
   observe(at, quantity, "read", t);
@@ -311,13 +322,8 @@ transition inventory_item_state::read_result(level_ref at, std::uint64_t op_id,
 transition inventory_item_state::read_failed(level_ref at, std::uint64_t op_id, failure_kind kind,
                                              const std::string& code) {
   transition t;
-  level* lv = find(at);
-  if (!lv || lv->op != op_kind::read || lv->op_id != op_id) {
-    auto a = make_audit(audit_kind::stale_answer, at, "read failure for an op not in flight");
-    a.op_id = op_id;
-    t.audit.push_back(std::move(a));
-    return t;
-  }
+  level* lv = answered(at, op_id, false, "read failure", std::nullopt, t);
+  if (!lv) return t;
   if (kind != failure_kind::permanent) {
     ++lv->attempt;
     auto a = make_audit(audit_kind::retried, at, code);
@@ -340,14 +346,8 @@ transition inventory_item_state::read_failed(level_ref at, std::uint64_t op_id, 
 transition inventory_item_state::write_result(level_ref at, std::uint64_t op_id,
                                               std::int64_t after) {
   transition t;
-  level* lv = find(at);
-  if (!lv || (lv->op != op_kind::set && lv->op != op_kind::adjust) || lv->op_id != op_id) {
-    auto a = make_audit(audit_kind::stale_answer, at, "write answer for an op not in flight");
-    a.op_id = op_id;
-    a.after = after;
-    t.audit.push_back(std::move(a));
-    return t;
-  }
+  level* lv = answered(at, op_id, true, "write answer", after, t);
+  if (!lv) return t;
   const op_kind kind = lv->op;
   const std::optional<std::int64_t> before = lv->known;
   lv->op = op_kind::none;
@@ -392,13 +392,8 @@ transition inventory_item_state::write_result(level_ref at, std::uint64_t op_id,
 transition inventory_item_state::write_failed(level_ref at, std::uint64_t op_id,
                                               failure_kind kind, const std::string& code) {
   transition t;
-  level* lv = find(at);
-  if (!lv || (lv->op != op_kind::set && lv->op != op_kind::adjust) || lv->op_id != op_id) {
-    auto a = make_audit(audit_kind::stale_answer, at, "write failure for an op not in flight");
-    a.op_id = op_id;
-    t.audit.push_back(std::move(a));
-    return t;
-  }
+  level* lv = answered(at, op_id, true, "write failure", std::nullopt, t);
+  if (!lv) return t;
   if (kind == failure_kind::transient) {
     // Maybe applied, maybe not: only the same op with the same key can tell without risk.
     ++lv->attempt;
