@@ -99,6 +99,7 @@ using align_atom = caf::atom_constant<caf::atom("align")>;
 using pause_atom = caf::atom_constant<caf::atom("pause")>;
 using view_atom = caf::atom_constant<caf::atom("view")>;
 using resend_atom = caf::atom_constant<caf::atom("resend")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
 using mapping_atom = caf::atom_constant<caf::atom("mapping")>;
 using resync_atom = caf::atom_constant<caf::atom("resync")>;
 using rematch_atom = caf::atom_constant<caf::atom("rematch")>;
@@ -221,6 +222,7 @@ using item_actor = caf::typed_actor<
   caf::reacts_to<align_atom>,
   caf::reacts_to<pause_atom, bool>,
   caf::reacts_to<resend_atom, command>,
+  caf::reacts_to<release_atom, std::uint64_t>, // its own timer: held sales' grace period is over
   caf::replies_to<view_atom>::with<std::string>,
   caf::reacts_to<passivate_atom>,  // its own idle timer
   caf::reacts_to<shutdown_atom>>;  // the router forgot it: quit (its state is persisted)

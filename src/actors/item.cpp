@@ -29,6 +29,12 @@ bool same_layout(const item_layout& a, const item_layout& b) {
 
 void execute(self_ptr self, const command& c, bool delayed);
 
+// Every sale held gets the whole grace period: a newer timer makes older ones void.
+void arm_release(self_ptr self) {
+  auto& st = self->state;
+  self->delayed_send(self, st.hold, release_atom::value, ++st.hold_timer);
+}
+
 // Records a transition (and, when it answers an inbox entry, the entry's mark) in one batch,
 // then sends its commands. Nothing is sent when the record cannot be written: the inbox
 // entry then stays unapplied and is replayed after a restart.
@@ -62,6 +68,9 @@ void apply(self_ptr self, transition t, const level_hint* hint = nullptr) {
     crash_point("after_intent_persisted");
   for (auto& c : t.commands)
     execute(self, c, false);
+  for (auto& a : t.audit)
+    if (a.kind == audit_kind::held)
+      return arm_release(self);
 }
 
 // The store link's own codes ("admin.unavailable", "admin.throttled", ...) mean the outcome is
@@ -142,6 +151,8 @@ std::string view_json(const item_holder& st) {
       w.field("op_id", v.op_id).field("op_value", v.op_value);
     w.field("pending_target", v.pending_target).field("pending_delta", v.pending_delta);
     w.field("dirty", v.dirty).field("aligned", v.aligned);
+    if (v.held)
+      w.field("held", true);
     if (!v.blocked.empty())
       w.field("blocked", v.blocked);
     w.end_object();
@@ -173,6 +184,8 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
   st.router = std::move(router);
   st.group = std::move(group);
   st.key = item_state_key(st.group, layout.identity);
+  if (auto* g = ctx->cfg.find_group(st.group))
+    st.hold = g->orders.destination_hold;
   auto stored = ctx->store->get(column::levels, st.key);
   bool fresh = true;
   if (stored && *stored) {
@@ -193,6 +206,8 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
     // Operations in flight when the daemon stopped: the same op ids and keys again.
     for (auto& c : st.sm->restart().commands)
       execute(self, c, true);
+    if (st.sm->holding())
+      arm_release(self);
   }
   if (ctx->item_idle_timeout.count() > 0)
     self->delayed_send(self, ctx->item_idle_timeout, passivate_atom::value);
@@ -217,6 +232,11 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
       apply(self, self->state.sm->set_paused(paused));
     },
     [self](resend_atom, const command& c) { execute(self, c, true); },
+    [self](release_atom, std::uint64_t timer) {
+      auto& st = self->state;
+      if (timer == st.hold_timer && st.sm->holding())
+        apply(self, st.sm->release_holds());
+    },
     [self](view_atom) -> std::string {
       self->state.from_router++;
       return view_json(self->state);

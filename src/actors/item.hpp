@@ -11,6 +11,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/sync_context.hpp"
 
+#include <chrono>
 #include <optional>
 #include <random>
 #include <string>
@@ -26,6 +27,8 @@ struct item_holder {
   router_actor router;            // asked for passivation
   std::uint64_t from_router = 0;  // messages from the router handled
   std::uint64_t at_last_tick = 0; // from_router at the previous idle tick
+  std::chrono::milliseconds hold{0}; // grace period of a held Destination sale (order groups)
+  std::uint64_t hold_timer = 0;      // the newest release timer; older ones are ignored
   static inline const char* name = "item";
 };
 

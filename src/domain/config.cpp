@@ -53,6 +53,12 @@ const store_config* config::find_store(const std::string& name) const {
 }
 
 // Host names are case-insensitive; proxies and people do not always write them in lower case.
+const group_config* config::find_group(const std::string& name) const {
+  for (auto& g : groups)
+    if (g.name == name) return &g;
+  return nullptr;
+}
+
 const store_config* config::find_store_by_domain(const std::string& shop_domain) const {
   for (auto& s : stores)
     if (::strcasecmp(s.shop_domain.c_str(), shop_domain.c_str()) == 0) return &s;

@@ -47,6 +47,9 @@ struct order_options {
   std::string inventory_behaviour = "DECREMENT_OBEYING_POLICY"; // order: OrderCreateInputsInventoryBehavior
   std::string financial_status = "PENDING"; // order: OrderCreateFinancialStatus of the created order
   std::string origin_tag = "shopsync-origin:{shop}:{order}"; // {shop} and {order} are replaced
+  // order: how long a Destination's own sale may keep its level below the Source's while its
+  // order is on its way to the Source (0: set back at once).
+  std::chrono::seconds destination_hold{60};
 };
 
 struct group_config {
@@ -88,6 +91,7 @@ struct config {
 
   const store_config* find_store(const std::string& name) const;
   const store_config* find_store_by_domain(const std::string& shop_domain) const;
+  const group_config* find_group(const std::string& name) const;
 };
 
 // The first rule the configuration breaks, as error{code "config.invalid", message

@@ -283,6 +283,9 @@ status validate_orders(const group_config& g, const std::string& key) {
     if (!one_of(o.financial_status, k_created_financial_statuses))
       return fail(okey + ".financial_status", "unknown value " + quoted(o.financial_status) +
                                                   " (expected " + list(k_created_financial_statuses) + ")");
+    auto hold = o.destination_hold.count();
+    if (hold < 0 || hold > 3600)
+      return fail(okey + ".destination_hold_s", range_reason<long long>(0, 3600, hold));
   }
   return ok_status();
 }

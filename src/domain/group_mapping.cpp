@@ -55,7 +55,7 @@ error corrupt(const std::string& why) { return error{"mapping.corrupt", "stored 
 } // namespace
 
 group_mapping::group_mapping(const group_config& group, catalog_match match, location_mapping locations)
-  : group_(group.name), mode_(sync_mode_for(group.strategy)), destinations_(group.destinations),
+  : group_(group.name), mode_(sync_mode_for(group)), destinations_(group.destinations),
     match_(std::move(match)), locations_(std::move(locations)) {
   build_index();
 }

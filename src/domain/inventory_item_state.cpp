@@ -8,10 +8,28 @@
 namespace shopsync {
 
 sync_mode sync_mode_for(sync_strategy s) {
-  return s == sync_strategy::two_way ? sync_mode::two_way : sync_mode::one_way;
+  switch (s) {
+    case sync_strategy::two_way: return sync_mode::two_way;
+    case sync_strategy::order: return sync_mode::follow_orders;
+    default: return sync_mode::one_way;
+  }
 }
 
-const char* to_string(sync_mode m) { return m == sync_mode::two_way ? "two_way" : "one_way"; }
+sync_mode sync_mode_for(const group_config& g) {
+  if (g.strategy == sync_strategy::order &&
+      (g.orders.inventory_behaviour == "BYPASS" || g.orders.destination_hold.count() <= 0))
+    return sync_mode::one_way;
+  return sync_mode_for(g.strategy);
+}
+
+const char* to_string(sync_mode m) {
+  switch (m) {
+    case sync_mode::one_way: return "one_way";
+    case sync_mode::two_way: return "two_way";
+    case sync_mode::follow_orders: return "follow_orders";
+  }
+  return "?";
+}
 
 const char* to_string(op_kind k) {
   switch (k) {
@@ -37,6 +55,8 @@ const char* to_string(audit_kind k) {
     case audit_kind::stale: return "stale";
     case audit_kind::error: return "error";
     case audit_kind::stale_answer: return "stale_answer";
+    case audit_kind::held: return "held";
+    case audit_kind::released: return "released";
     case audit_kind::paused: return "paused";
     case audit_kind::resumed: return "resumed";
     case audit_kind::error_cleared: return "error_cleared";
@@ -156,7 +176,34 @@ void inventory_item_state::observe(level_ref at, std::int64_t q, const char* cau
   }
   std::int64_t before = *lv.known;
   lv.known = q;
-  if (q != before) external_change(at, q - before, before, q, cause, t);
+  if (q == before) return;
+  external_change(at, q - before, before, q, cause, t);
+  hold_or_release(at, before, q, t);
+}
+
+void inventory_item_state::hold_or_release(level_ref at, std::int64_t before, std::int64_t after,
+                                           transition& t) {
+  if (layout_.mode != sync_mode::follow_orders) return;
+  if (at.store == 0) return release(at.slot, "the Source changed", t);
+  if (after >= before) return; // not a sale: nothing will reach the Source
+  auto& lv = slots_[at.slot].levels[at.store];
+  lv.held = true;
+  auto a = make_audit(audit_kind::held, at, "a sale here: its order will lower the Source");
+  a.before = before;
+  a.after = after;
+  a.delta = after - before;
+  t.audit.push_back(std::move(a));
+}
+
+void inventory_item_state::release(std::size_t s, const char* cause, transition& t) {
+  auto& levels = slots_[s].levels;
+  for (std::size_t i = 1; i < levels.size(); ++i) {
+    if (!levels[i].held) continue;
+    levels[i].held = false;
+    auto a = make_audit(audit_kind::released, {i, s}, cause);
+    a.before = a.after = levels[i].known;
+    t.audit.push_back(std::move(a));
+  }
 }
 
 void inventory_item_state::external_change(level_ref at, std::int64_t delta, std::int64_t before,
@@ -186,11 +233,12 @@ void inventory_item_state::plan_level(level_ref at, transition& t) {
   auto& slot = slots_[at.slot];
   auto& lv = slot.levels[at.store];
   if (!lv.present) return;
-  if (layout_.mode == sync_mode::one_way && at.store != 0 && slot.levels[0].known) {
+  if (layout_.mode != sync_mode::two_way && at.store != 0 && slot.levels[0].known) {
     // The pending intent of a one-way Destination: the newest Source value, unless it is
-    // already there or on its way.
+    // already there or on its way, or a held sale keeps it below.
     const std::int64_t src = *slot.levels[0].known;
-    if (lv.known == src || (lv.op == op_kind::set && lv.op_target == src))
+    if (lv.known == src || (lv.op == op_kind::set && lv.op_target == src) ||
+        (lv.held && lv.known && *lv.known < src))
       lv.target.reset();
     else
       lv.target = src;
@@ -246,7 +294,9 @@ void inventory_item_state::plan_level(level_ref at, transition& t) {
   if (!lv.target || paused_) return;
   lv.op_target = *lv.target;
   lv.target.reset();
-  lv.op_change_from.reset();
+  // follow_orders compares: a sale racing the set is found (stale, re-read, held), not
+  // overwritten with stock it already sold.
+  lv.op_change_from = layout_.mode == sync_mode::follow_orders ? lv.known : std::nullopt;
   lv.op_delta = 0;
   issue(at, lv, op_kind::set, t);
 }
@@ -444,6 +494,20 @@ transition inventory_item_state::clear_error(level_ref at) {
   return t;
 }
 
+transition inventory_item_state::release_holds() {
+  transition t;
+  for (std::size_t s = 0; s < slots_.size(); ++s) release(s, "grace period over", t);
+  plan(t);
+  return t;
+}
+
+bool inventory_item_state::holding() const {
+  for (const auto& slot : slots_)
+    for (const auto& lv : slot.levels)
+      if (lv.present && lv.held) return true;
+  return false;
+}
+
 transition inventory_item_state::restart() const {
   transition t;
   for (std::size_t s = 0; s < slots_.size(); ++s)
@@ -462,7 +526,7 @@ bool inventory_item_state::idle() const {
     for (std::size_t i = 0; i < slot.levels.size(); ++i) {
       const auto& lv = slot.levels[i];
       if (!lv.present) continue;
-      if (lv.op != op_kind::none) return false;
+      if (lv.op != op_kind::none || lv.held) return false;
       if (!lv.blocked.empty()) continue;
       if (lv.dirty || lv.delta != 0 || lv.target) return false;
       if (layout_.mode == sync_mode::two_way && i != 0 && lv.known && !lv.aligned) return false;
@@ -488,6 +552,7 @@ std::vector<level_view> inventory_item_state::view() const {
       v.pending_delta = lv.delta;
       v.dirty = lv.dirty;
       v.aligned = lv.aligned;
+      v.held = lv.held;
       v.blocked = lv.blocked;
       out.push_back(std::move(v));
     }
@@ -495,11 +560,11 @@ std::vector<level_view> inventory_item_state::view() const {
 }
 
 // ---- persistence: a versioned text format of space-separated tokens.
-// "iis1" then: u<n> unsigned, i<n> signed, s<len>:<bytes> string, "-" absent optional.
+// "iis2" ("iis1": no held flag) then: u<n> unsigned, i<n> signed, s<len>:<bytes> string, "-" absent optional.
 namespace {
 
 struct writer {
-  std::string out = "iis1";
+  std::string out = "iis2";
   void u(std::uint64_t v) { out += " u" + std::to_string(v); }
   void i(std::int64_t v) { out += " i" + std::to_string(v); }
   void s(const std::string& v) {
@@ -608,6 +673,7 @@ std::string inventory_item_state::encode() const {
       w.i(lv.delta);
       w.u(lv.dirty ? 1 : 0);
       w.u(lv.aligned ? 1 : 0);
+      w.u(lv.held ? 1 : 0);
       w.s(lv.blocked);
     }
   }
@@ -618,12 +684,13 @@ result<inventory_item_state> inventory_item_state::decode(const std::string& tex
   auto fail = [](std::string why) {
     return error{"state.corrupt", "inventory item state: " + std::move(why)};
   };
-  if (text.compare(0, 4, "iis1") != 0) return fail("unknown format or version");
+  const bool v1 = text.compare(0, 4, "iis1") == 0;
+  if (!v1 && text.compare(0, 4, "iis2") != 0) return fail("unknown format or version");
   reader r{text, 4};
   inventory_item_state st;
   st.layout_.identity = r.s();
   auto mode = r.u();
-  if (mode > 1) return fail("bad mode");
+  if (mode > 2) return fail("bad mode");
   st.layout_.mode = static_cast<sync_mode>(mode);
   st.epoch_ = r.u();
   st.next_op_ = r.u();
@@ -665,6 +732,7 @@ result<inventory_item_state> inventory_item_state::decode(const std::string& tex
       lv.delta = r.i();
       lv.dirty = r.flag();
       lv.aligned = r.flag();
+      lv.held = v1 ? false : r.flag();
       lv.blocked = r.s();
       if (lv.op != op_kind::none && lv.op_id >= st.next_op_) return fail("op id ahead of counter");
     }

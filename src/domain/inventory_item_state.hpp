@@ -30,9 +30,17 @@
 
 namespace shopsync {
 
-enum class sync_mode : std::uint8_t { one_way, two_way };
-// one_way, draft_order and order groups all keep their Destinations equal to the Source.
+// one_way and draft_order groups keep their Destinations equal to the Source. So do order
+// groups (follow_orders), except that a Destination's own sale is held: its order is on its way
+// to the Source and will lower it there, so setting the Destination back up to the Source's
+// pre-order value meanwhile would offer stock that is already sold. A hold ends when the Source
+// changes, when the holder calls release_holds() (its grace period is over), or never lowers
+// anything (a Destination above the Source is set down at once).
+enum class sync_mode : std::uint8_t { one_way, two_way, follow_orders };
 sync_mode sync_mode_for(sync_strategy);
+// As above, except that an order group holds nothing when its orders leave the Source's stock
+// alone (BYPASS: no order will lower the Source) or when its destination_hold is 0.
+sync_mode sync_mode_for(const group_config&);
 const char* to_string(sync_mode);
 
 struct level_ref {
@@ -101,6 +109,8 @@ enum class audit_kind : std::uint8_t {
   stale,            // CHANGE_FROM_QUANTITY_STALE: re-read
   error,            // permanent failure: the level is blocked
   stale_answer,     // an answer for an op that is no longer in flight: ignored
+  held,             // follow_orders: a Destination's sale keeps its level until its order lands
+  released,         // a hold ended (the Source changed, or the grace period is over)
   paused,
   resumed,
   error_cleared,
@@ -137,6 +147,7 @@ struct level_view {
   std::int64_t pending_delta = 0;             // two-way, not yet sent
   bool dirty = false;
   bool aligned = false; // two-way: shares the baseline
+  bool held = false;    // follow_orders: a sale here waits for its order to reach the Source
   std::string blocked;  // error code of a permanent failure; empty when fine
 };
 
@@ -164,6 +175,9 @@ public:
   // the coalesced intents.
   transition set_paused(bool paused);
   transition clear_error(level_ref);  // unblock after a permanent failure: re-read, go on
+  // follow_orders: the holder's grace period for held sales is over; their Destinations follow
+  // the Source again.
+  transition release_holds();
   // After decode(): the ops that were in flight, to send again (same op ids and keys). The
   // state is its own outbox: nothing but encode() needs persisting.
   transition restart() const;
@@ -173,10 +187,12 @@ public:
 
   const item_layout& layout() const { return layout_; }
   bool paused() const { return paused_; }
-  bool idle() const; // nothing in flight, nothing dirty, nothing left to write
+  bool holding() const; // a Destination's sale is held (the holder owes a release_holds())
+  bool idle() const;    // nothing in flight, nothing dirty, nothing left to write, nothing held
   std::vector<level_view> view() const;
 
-  // A compact versioned text ("iis1 ..."): a few hundred bytes for 3 stores, 1 slot.
+  // A compact versioned text ("iis2 ..."; "iis1" is still read): a few hundred bytes for 3
+  // stores, 1 slot.
   // decode() refuses other versions and damaged input with error{"state.corrupt", ...}.
   std::string encode() const;
   static result<inventory_item_state> decode(const std::string&);
@@ -197,6 +213,7 @@ private:
     std::int64_t delta = 0;            // two-way
     bool dirty = false;
     bool aligned = false;
+    bool held = false;
     std::string blocked;
   };
   struct slot_state {
@@ -214,6 +231,8 @@ private:
   void external_change(level_ref, std::int64_t delta, std::int64_t before, std::int64_t after,
                        const char* cause, transition&);
   void issue(level_ref, level&, op_kind, transition&);
+  void hold_or_release(level_ref, std::int64_t before, std::int64_t after, transition&);
+  void release(std::size_t slot, const char* cause, transition&);
   void plan(transition&);
   void plan_level(level_ref, transition&);
 

@@ -338,7 +338,7 @@ void read_group(const toml::table& t, const std::string& path, group_config& g,
   r.table("orders", [&](const toml::table& ot, const std::string& opath) {
     table_reader orr(ot, opath, err);
     orr.allow_only({"financial_statuses", "send_invoice", "name_prefix", "inventory_behaviour",
-                    "financial_status", "origin_tag"});
+                    "financial_status", "origin_tag", "destination_hold_s"});
     auto& o = g.orders;
     orr.get("financial_statuses", o.financial_statuses);
     orr.get("send_invoice", o.send_invoice);
@@ -346,6 +346,7 @@ void read_group(const toml::table& t, const std::string& path, group_config& g,
     orr.get("inventory_behaviour", o.inventory_behaviour);
     orr.get("financial_status", o.financial_status);
     orr.get("origin_tag", o.origin_tag);
+    orr.get_duration("destination_hold_s", o.destination_hold, std::chrono::seconds(1));
   });
 }
 

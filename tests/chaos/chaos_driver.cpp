@@ -229,7 +229,10 @@ void chaos_run::write_config() {
     << "match_by = \"sku\"\nlocations = \"by_name\"\n\n"
     << "[[groups]]\nname = \"orders\"\nsource = \"a\"\ndestinations = [\"c\"]\nstrategy = \"order\"\n"
     << "match_by = \"sku\"\nlocations = \"by_name\"\n\n[groups.orders]\nfinancial_statuses = [\"paid\"]\n"
-    << "name_prefix = \"C-\"\ninventory_behaviour = \"DECREMENT_IGNORING_POLICY\"\nfinancial_status = \"PAID\"\n";
+    << "name_prefix = \"C-\"\ninventory_behaviour = \"DECREMENT_IGNORING_POLICY\"\nfinancial_status = \"PAID\"\n"
+    // C's own sales are held (its orders lower A) for a grace period short enough for the
+    // settle phase to see C follow A again.
+    << "destination_hold_s = 3\n";
 }
 
 bool chaos_run::start_sim() {

@@ -121,6 +121,35 @@ TEST(E2eOrders, order_strategy_creates_exactly_one_source_order_through_duplicat
   EXPECT_EQ(env.level(kDest.shop, "TEE-RED-S"), 8);
 }
 
+// A Destination's own sale is not set back up to the Source's pre-sale value while its order
+// may still be on its way (that would offer the sold unit again); when no order lowers the
+// Source within the grace period, the Destination follows the Source again.
+TEST(E2eOrders, order_strategy_holds_a_destination_sale_for_its_grace_period) {
+  auto o = order_options("order");
+  o.groups_toml += "destination_hold_s = 4\n";
+  e2e_env env(o);
+  ASSERT_TRUE(env.sim_port());
+  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
+  ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.wait_settled("orders", {"sku:MUG-WHITE"})) << env.daemon_output();
+  settle(env);
+  // Not paid, so it does not qualify: no Source order will ever lower the Source.
+  auto sale = env.sale(kDest.shop, "MUG-WHITE", 2, "Main Warehouse", "pending");
+  ASSERT_NE(sale.rfind("HTTP", 0), 0u) << sale;
+  ASSERT_TRUE(env.webhooks_idle());
+  std::this_thread::sleep_for(1000ms); // without the hold the level is set back within ~100 ms
+  EXPECT_EQ(env.level(kDest.shop, "MUG-WHITE"), 8) << "the sale was set back before its grace period";
+  auto view = env.control("item", R"({"group":"orders","identity":"sku:MUG-WHITE"})");
+  EXPECT_NE(view.find("\"held\":true"), std::string::npos) << view;
+  EXPECT_TRUE(env.wait_until([&] { return env.level(kDest.shop, "MUG-WHITE") == 10; }, 10s))
+    << env.control("item", R"({"group":"orders","identity":"sku:MUG-WHITE"})") << env.daemon_output();
+  EXPECT_EQ(env.level(kSource.shop, "MUG-WHITE"), 10);
+  EXPECT_EQ(env.order_count(kSource.shop), 0u);
+  auto audit = env.control("audit", R"({"item":"sku:MUG-WHITE"})");
+  EXPECT_NE(audit.find("\"held\""), std::string::npos) << audit;
+  EXPECT_NE(audit.find("grace period over"), std::string::npos) << audit;
+}
+
 TEST(E2eOrders, draft_order_strategy_creates_then_updates_the_same_source_draft) {
   e2e_env env(order_options("draft_order"));
   ASSERT_TRUE(env.sim_port());

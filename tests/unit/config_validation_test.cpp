@@ -183,6 +183,8 @@ const rule_case k_cases[] = {
     {"order_status_upper_case", [](config& c) { G(c, 1).orders.financial_statuses = {"PAID"}; }, "groups[1].orders.financial_statuses[0]", "unknown financial status \"PAID\""},
     {"order_inventory_behaviour_unknown", [](config& c) { G(c, 1).orders.inventory_behaviour = "DECREMENT"; }, "groups[1].orders.inventory_behaviour", "unknown value \"DECREMENT\""},
     {"order_financial_status_not_in_schema", [](config& c) { G(c, 1).orders.financial_status = "paid"; }, "groups[1].orders.financial_status", "unknown value \"paid\""},
+    {"order_destination_hold_negative", [](config& c) { G(c, 1).orders.destination_hold = -1s; }, "groups[1].orders.destination_hold_s", "between 0 and 3600 (got -1)"},
+    {"order_destination_hold_too_long", [](config& c) { G(c, 1).orders.destination_hold = 3601s; }, "groups[1].orders.destination_hold_s", "(got 3601)"},
     {"order_origin_tag_empty", [](config& c) { G(c, 1).orders.origin_tag.clear(); }, "groups[1].orders.origin_tag", "must not be empty"},
     {"draft_order_status_unknown",
      [](config& c) {

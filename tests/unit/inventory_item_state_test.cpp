@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <regex>
 
 namespace shopsync::testing {
 namespace {
@@ -58,7 +59,18 @@ TEST(inventory_item_state, strategy_maps_to_mode) {
   EXPECT_EQ(sync_mode_for(sync_strategy::two_way), sync_mode::two_way);
   EXPECT_EQ(sync_mode_for(sync_strategy::one_way), sync_mode::one_way);
   EXPECT_EQ(sync_mode_for(sync_strategy::draft_order), sync_mode::one_way);
-  EXPECT_EQ(sync_mode_for(sync_strategy::order), sync_mode::one_way);
+  EXPECT_EQ(sync_mode_for(sync_strategy::order), sync_mode::follow_orders);
+  group_config g;
+  g.strategy = sync_strategy::order;
+  EXPECT_EQ(sync_mode_for(g), sync_mode::follow_orders);
+  g.orders.inventory_behaviour = "BYPASS"; // no order will lower the Source: nothing to hold
+  EXPECT_EQ(sync_mode_for(g), sync_mode::one_way);
+  g.orders.inventory_behaviour = "DECREMENT_IGNORING_POLICY";
+  g.orders.destination_hold = std::chrono::seconds(0);
+  EXPECT_EQ(sync_mode_for(g), sync_mode::one_way);
+  g.strategy = sync_strategy::draft_order; // a draft does not lower the Source
+  g.orders.destination_hold = std::chrono::seconds(60);
+  EXPECT_EQ(sync_mode_for(g), sync_mode::one_way);
 }
 
 TEST(inventory_item_state, one_way_alignment_sets_destinations_to_the_source) {
@@ -315,6 +327,93 @@ TEST(inventory_item_state, one_way_destination_edit_is_set_back_and_not_propagat
   EXPECT_TRUE(st.write_result(d1, r.commands[0].op_id, 10).commands.empty());
   EXPECT_EQ(view_of(st, src).known, 10);
   EXPECT_TRUE(st.idle());
+}
+
+// An order group: a Destination's sale becomes a Source order that lowers the Source. Until
+// then the Destination keeps its lower level; setting it back up would sell the unit twice.
+TEST(inventory_item_state, follow_orders_holds_a_destination_sale_until_the_source_changes) {
+  inventory_item_state st(make_layout(sync_mode::follow_orders, 3), 7);
+  align_equal(st, 10);
+  auto r = st.read_result(d1, st.hint(d1, 8).commands.at(0).op_id, 8); // a sale of 2 in d1
+  EXPECT_TRUE(r.commands.empty()) << "the sale must not be set back";
+  EXPECT_TRUE(has_audit(r, audit_kind::held));
+  EXPECT_TRUE(has_audit(r, audit_kind::external_change));
+  EXPECT_TRUE(view_of(st, d1).held);
+  EXPECT_TRUE(st.holding());
+  EXPECT_FALSE(st.idle()); // the holder owes a release
+  // A reconcile read of the same value changes nothing.
+  EXPECT_TRUE(st.read_result(d1, st.hint(d1, 9).commands.at(0).op_id, 8).commands.empty());
+  // The order lands: the Source drops by 2; d1 already shows it, d2 follows.
+  auto o = st.read_result(src, st.hint(src, 8).commands.at(0).op_id, 8);
+  EXPECT_TRUE(has_audit(o, audit_kind::released));
+  ASSERT_EQ(o.commands.size(), 1u);
+  EXPECT_TRUE(o.commands[0].at == d2);
+  EXPECT_EQ(o.commands[0].target, 8);
+  EXPECT_TRUE(st.write_result(d2, o.commands[0].op_id, 8).commands.empty());
+  EXPECT_FALSE(st.holding());
+  EXPECT_TRUE(st.idle());
+}
+
+TEST(inventory_item_state, follow_orders_grace_period_over_sets_the_destination_back) {
+  inventory_item_state st(make_layout(sync_mode::follow_orders, 2), 7);
+  align_equal(st, 10);
+  EXPECT_TRUE(st.read_result(d1, st.hint(d1, 9).commands.at(0).op_id, 9).commands.empty());
+  auto r = st.release_holds(); // the order never reached the Source (or needs attention)
+  EXPECT_TRUE(has_audit(r, audit_kind::released));
+  ASSERT_EQ(r.commands.size(), 1u);
+  EXPECT_EQ(r.commands[0].kind, op_kind::set);
+  EXPECT_EQ(r.commands[0].target, 10);
+  EXPECT_EQ(r.commands[0].change_from, 9); // compare-and-set: a newer sale is not overwritten
+  EXPECT_TRUE(st.write_result(d1, r.commands[0].op_id, 10).commands.empty());
+  EXPECT_TRUE(st.idle());
+  EXPECT_TRUE(st.release_holds().commands.empty()); // nothing held: nothing to do
+}
+
+TEST(inventory_item_state, follow_orders_never_holds_a_destination_above_the_source) {
+  inventory_item_state st(make_layout(sync_mode::follow_orders, 2), 7);
+  align_equal(st, 10);
+  // A restock (or a return) in the Destination is no sale: set back at once.
+  auto up = st.read_result(d1, st.hint(d1, 14).commands.at(0).op_id, 14);
+  EXPECT_FALSE(has_audit(up, audit_kind::held));
+  ASSERT_EQ(up.commands.size(), 1u);
+  EXPECT_EQ(up.commands[0].target, 10);
+  EXPECT_EQ(up.commands[0].change_from, 14);
+  // A sale races the set: the compare fails, the level is re-read, the sale is held at 9.
+  auto stale = st.write_failed(d1, up.commands[0].op_id, failure_kind::stale, "CHANGE_FROM_QUANTITY_STALE");
+  ASSERT_EQ(stale.commands.size(), 1u);
+  EXPECT_EQ(stale.commands[0].kind, op_kind::read);
+  auto held = st.read_result(d1, stale.commands[0].op_id, 9);
+  EXPECT_TRUE(has_audit(held, audit_kind::held));
+  EXPECT_TRUE(held.commands.empty()); // 9 is below the Source: kept
+  // Held, but the Source drops below it (a sale there): set down at once, no need to wait.
+  auto down = st.read_result(src, st.hint(src, 5).commands.at(0).op_id, 5);
+  ASSERT_EQ(down.commands.size(), 1u);
+  EXPECT_EQ(down.commands[0].target, 5);
+}
+
+TEST(inventory_item_state, follow_orders_holds_survive_encode_decode_and_version_1_still_reads) {
+  inventory_item_state st(make_layout(sync_mode::follow_orders, 2), 7);
+  align_equal(st, 10);
+  (void)st.read_result(d1, st.hint(d1, 9).commands.at(0).op_id, 9);
+  auto text = st.encode();
+  EXPECT_EQ(text.compare(0, 4, "iis2"), 0);
+  auto back = inventory_item_state::decode(text);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_TRUE(back->holding());
+  EXPECT_EQ(back->layout().mode, sync_mode::follow_orders);
+  EXPECT_TRUE(*back == st);
+  // A state written before holds existed: no held flag in its levels.
+  inventory_item_state old(make_layout(sync_mode::one_way, 2), 7);
+  align_equal(old, 10);
+  auto v2 = old.encode();
+  std::string v1 = "iis1" + v2.substr(4);
+  // Each level ends "u<aligned> u<held> s<n>:<blocked>"; version 1 had no held flag.
+  v1 = std::regex_replace(v1, std::regex(" u([01]) u0 (s[0-9]+:)"), " u$1 $2");
+  ASSERT_LT(v1.size(), v2.size());
+  auto from_v1 = inventory_item_state::decode(v1);
+  ASSERT_TRUE(from_v1.ok()) << from_v1.error().message;
+  EXPECT_FALSE(from_v1->holding());
+  EXPECT_EQ(from_v1->encode(), v2);
 }
 
 TEST(inventory_item_state, null_available_is_ignored_with_a_reason) {

@@ -28,6 +28,7 @@ namespace {
 struct config_t {
   bool two_way = true;
   bool lossy = false;
+  bool hold = false; // one-way of an order group (follow_orders): Destination sales are held
 };
 
 struct message {
@@ -63,7 +64,7 @@ public:
     nslots_ = 1 + below(2);
     item_layout layout;
     layout.identity = "sku:P-" + std::to_string(seed);
-    layout.mode = cfg.two_way ? sync_mode::two_way : sync_mode::one_way;
+    layout.mode = cfg.two_way ? sync_mode::two_way : cfg.hold ? sync_mode::follow_orders : sync_mode::one_way;
     for (std::size_t i = 0; i < nstores_; ++i)
       layout.stores.push_back({"store" + std::to_string(i), 1000 + i});
     for (std::size_t s = 0; s < nslots_; ++s) {
@@ -98,6 +99,8 @@ public:
         if (auto err = restart(); !err.empty()) return fail(err);
       } else if (r < 27) {
         null_hint();
+      } else if (cfg_.hold && r < 29) {
+        apply(machine_->release_holds(), nullptr); // the holder's grace timer
       } else if (!pool_.empty()) {
         deliver();
       }
@@ -111,6 +114,12 @@ public:
       // A final reconciliation: hints of the current truth heal lost webhooks.
       reconcile();
       if (!drain()) return fail("no quiescence after reconciliation");
+      if (!error_.empty()) return fail(error_);
+    }
+    if (cfg_.hold) {
+      // Held sales whose order never reached the Source: the grace period ends.
+      apply(machine_->release_holds(), nullptr);
+      if (!drain()) return fail("no quiescence after releasing holds");
       if (!error_.empty()) return fail(error_);
     }
     if (auto err = check_levels(); !err.empty()) return fail(err);
@@ -158,7 +167,7 @@ private:
   std::string fail(const std::string& why) {
     std::ostringstream out;
     out << why << "\n  stores=" << nstores_ << " slots=" << nslots_
-        << " mode=" << (cfg_.two_way ? "two_way" : "one_way") << (cfg_.lossy ? " lossy" : "")
+        << " mode=" << (cfg_.two_way ? "two_way" : cfg_.hold ? "follow_orders" : "one_way") << (cfg_.lossy ? " lossy" : "")
         << "\n  truth:";
     for (std::size_t s = 0; s < nslots_; ++s) {
       out << " [";
@@ -501,12 +510,17 @@ void run_seeds(config_t cfg, std::uint64_t salt) {
   if (cfg.two_way)
     for (const char* k : {"stale", "aligned", "delta_propagated", "race found by a write result"})
       EXPECT_GT(tally[k], 0) << k;
+  if (cfg.hold)
+    for (const char* k : {"held", "released", "stale"})
+      EXPECT_GT(tally[k], 0) << k;
 }
 
 TEST(inventory_property, two_way_converges_without_reconciliation) { run_seeds({true, false}, 1); }
 TEST(inventory_property, two_way_heals_lost_webhooks_by_reconciliation) { run_seeds({true, true}, 2); }
 TEST(inventory_property, one_way_destinations_follow_the_source) { run_seeds({false, false}, 3); }
 TEST(inventory_property, one_way_heals_lost_webhooks_by_reconciliation) { run_seeds({false, true}, 4); }
+TEST(inventory_property, order_group_destinations_follow_the_source_after_holds) { run_seeds({false, false, true}, 5); }
+TEST(inventory_property, order_group_heals_lost_webhooks_by_reconciliation) { run_seeds({false, true, true}, 6); }
 
 } // namespace
 } // namespace shopsync::testing
