@@ -1,5 +1,6 @@
 #include "actors/item.hpp"
 
+#include "actors/link_failure.hpp"
 #include "domain/backoff.hpp"
 #include "io/crash_point.hpp"
 #include "io/json_writer.hpp"
@@ -73,15 +74,6 @@ void apply(self_ptr self, transition t, const level_hint* hint = nullptr) {
       return arm_release(self);
 }
 
-// The store link's own codes ("admin.unavailable", "admin.throttled", ...) mean the outcome is
-// not known yet: the same op (same key) is asked again. Shopify's codes are classified by
-// the domain.
-failure_kind kind_of(const error& e) {
-  if (e.code.rfind("admin.", 0) == 0)
-    return failure_kind::transient;
-  return classify_inventory_error(e.code);
-}
-
 void execute(self_ptr self, const command& c, bool delayed) {
   auto& st = self->state;
   if (c.attempt > 0 && !delayed) {
@@ -105,7 +97,7 @@ void execute(self_ptr self, const command& c, bool delayed) {
         [self, c](const level_read_reply& r) {
           auto& sm = *self->state.sm;
           if (!r.ok)
-            apply(self, sm.read_failed(c.at, c.op_id, kind_of(r.err), r.err.code));
+            apply(self, sm.read_failed(c.at, c.op_id, link_failure_kind(r.err), r.err.code));
           else if (!r.stocked)
             apply(self, sm.read_failed(c.at, c.op_id, failure_kind::permanent, "ITEM_NOT_STOCKED_AT_LOCATION"));
           else
@@ -128,7 +120,7 @@ void execute(self_ptr self, const command& c, bool delayed) {
       [self, c](const inventory_write_reply& r) {
         auto& sm = *self->state.sm;
         if (!r.ok)
-          apply(self, sm.write_failed(c.at, c.op_id, kind_of(r.err), r.err.code));
+          apply(self, sm.write_failed(c.at, c.op_id, link_failure_kind(r.err), r.err.code));
         else
           apply(self, sm.write_result(c.at, c.op_id, r.quantity_after));
       },

@@ -1,5 +1,6 @@
 #include "actors/store_link.hpp"
 
+#include "actors/link_failure.hpp"
 #include "io/idempotency_key.hpp"
 #include "io/link_outbox.hpp"
 
@@ -227,10 +228,22 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
       answer(self, {kind, e.item, e.location, op}, res);
     }
   };
+  // An error the requester answers by asking again (write_failure_kind: transient) is never
+  // remembered as the op's outcome: a later ask would get the same error from the record, and
+  // the op would be retried forever without ever being sent again. Such a batch is kept (same
+  // key, same variables) for the next ask, as for an unknown outcome.
+  auto park = [&](const error& e) {
+    spdlog::warn("inventory batch outcome unknown store={} batch={} code={} error=\"{}\"", store_of(self), id,
+                 e.code, e.message);
+    note_error(self, e);
+    sit->second.where = batch_where::parked;
+    for (auto& en : b.batch.entries)
+      for (auto op : en.op_ids)
+        answer_unknown(self, {kind, en.item, en.location, op}, e);
+    schedule(self);
+  };
   if (!r.ok()) {
     const auto& e = r.error();
-    bool unknown = e.code == "admin.unavailable" || e.code == "admin.throttled" ||
-                   e.code == "admin.uncertain" || e.code == "admin.bad_response";
     if (e.code == "outbox.write_failed") {
       // Never sent: forget it; requesters may ask again.
       note_error(self, e);
@@ -243,17 +256,8 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
       st.batches.erase(sit);
       return schedule(self);
     }
-    if (unknown) {
-      // Maybe applied: keep it (same key, same variables) for a later ask or the next start.
-      spdlog::warn("inventory batch outcome unknown store={} batch={} error=\"{}\"", store_of(self), id,
-                   e.message);
-      note_error(self, e);
-      sit->second.where = batch_where::parked;
-      for (auto& en : b.batch.entries)
-        for (auto op : en.op_ids)
-          answer_unknown(self, {kind, en.item, en.location, op}, e);
-      return schedule(self);
-    }
+    if (link_failure_kind(e) == failure_kind::transient)
+      return park(e); // maybe applied (or refused for now): same key, same variables, later
     for (auto& en : b.batch.entries)
       record(en, {std::nullopt, e});
     t.remove.push_back(id);
@@ -277,6 +281,8 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
     st.batches.erase(sit);
     return schedule(self);
   }
+  if (out.batch_error && link_failure_kind(*out.batch_error) == failure_kind::transient)
+    return park(*out.batch_error); // e.g. IDEMPOTENCY_CONCURRENT_REQUEST: the first is still running
   if (out.batch_error) {
     spdlog::warn("inventory batch refused store={} batch={} code={} message=\"{}\"", store_of(self), id,
                  out.batch_error->code, out.batch_error->message);
@@ -290,8 +296,8 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
   // Entries refused on their own: report them, send the rest again as a new batch.
   std::vector<bool> failed(b.batch.entries.size(), false);
   for (auto& [i, e] : out.entry_errors) {
-    if (failed[i])
-      continue;
+    if (failed[i] || link_failure_kind(e) == failure_kind::transient)
+      continue; // sent again with the rest
     failed[i] = true;
     spdlog::info("inventory entry refused store={} item={} location={} code={}", store_of(self),
                  b.batch.entries[i].item, b.batch.entries[i].location, e.code);

@@ -548,3 +548,34 @@ TEST(store_link, never_more_requests_in_flight_than_configured) {
   EXPECT_GT(max_queued, 0u);
   EXPECT_EQ(fx.log("InventoryAdjust").size(), 1u); // 20 writes, one mutation
 }
+
+// An answer its requester meets by asking again (an HTTP refusal, an unknown outcome, a
+// concurrent request) must not become the op's remembered outcome: the next ask would get the
+// same error from the record, forever, and the change would never be written.
+TEST(store_link, an_error_the_requester_retries_is_not_remembered_as_the_outcome) {
+  link_fixture fx(scenario(2, 1, 20000, 10000));
+  auto link = fx.spawn(fx.options());
+  auto items = fx.items(link);
+  auto loc = fx.locations(link).at(0).id;
+  fx.sim.post("/_sim/faults", R"({"error_next": 1, "error_status": 403, "operations": ["InventoryAdjust"]})");
+  auto first = write_all(fx.sys, link, {adjust(items[0], loc, -4, 51)});
+  ASSERT_FALSE(first[0].ok);
+  EXPECT_EQ(first[0].err.code, "admin.http");
+  EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 100); // refused: nothing applied
+  EXPECT_EQ(fx.outbox_batches(), 1u);                  // kept for the next ask, same key
+  // The requester asks again with the same op: the batch is sent again and applies, once.
+  auto again = write_all(fx.sys, link, {adjust(items[0], loc, -4, 51)});
+  ASSERT_TRUE(again[0].ok) << again[0].err.code << ": " << again[0].err.message;
+  EXPECT_EQ(again[0].quantity_after, 96);
+  auto calls = fx.log("InventoryAdjust");
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].key, calls[1].key);
+  EXPECT_EQ(calls[1].outcome, "applied");
+  EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 96);
+  EXPECT_EQ(fx.outbox_batches_settled(), 0u);
+  // And now the outcome is remembered: asking once more writes nothing.
+  auto third = write_all(fx.sys, link, {adjust(items[0], loc, -4, 51)});
+  ASSERT_TRUE(third[0].ok);
+  EXPECT_EQ(third[0].quantity_after, 96);
+  EXPECT_EQ(fx.log("InventoryAdjust").size(), 2u);
+}
