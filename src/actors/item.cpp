@@ -142,9 +142,7 @@ std::string view_json(const item_holder& st) {
     if (v.in_flight != op_kind::none)
       w.field("op_id", v.op_id).field("op_value", v.op_value);
     w.field("pending_target", v.pending_target).field("pending_delta", v.pending_delta);
-    w.field("dirty", v.dirty).field("aligned", v.aligned);
-    if (v.held)
-      w.field("held", true);
+    w.field("dirty", v.dirty).field("aligned", v.aligned).field("held", v.held);
     if (!v.blocked.empty())
       w.field("blocked", v.blocked);
     w.end_object();

@@ -141,10 +141,11 @@ void print_stores(element r) {
 void print_item(element r) {
   std::cout << field(r, "group") << " " << field(r, "identity") << " (" << field(r, "mode") << ")"
             << (field(r, "paused") == "yes" ? ", paused" : "") << "\n\n";
-  table t{{"STORE", "LOCATION", "KNOWN", "IN FLIGHT", "PENDING TARGET", "PENDING DELTA", "DIRTY", "BLOCKED"}};
+  table t{{"STORE", "LOCATION", "KNOWN", "IN FLIGHT", "PENDING TARGET", "PENDING DELTA", "DIRTY", "HELD", "BLOCKED"}};
   for (auto l : r["levels"].get_array())
     t.push_back({field(l, "store"), field(l, "location"), field(l, "known"), field(l, "in_flight"),
-                 field(l, "pending_target"), field(l, "pending_delta"), field(l, "dirty"), field(l, "blocked")});
+                 field(l, "pending_target"), field(l, "pending_delta"), field(l, "dirty"), field(l, "held"),
+                 field(l, "blocked")});
   print_table(t);
 }
 
