@@ -5,8 +5,11 @@
 // RocksDB's group commit.
 #include "domain/result.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -91,6 +94,15 @@ public:
 private:
   state_store() = default;
   rocksdb::ColumnFamilyHandle* handle(column c) const;
+  void try_resume();
+
+  // After a failed write (a full disk puts RocksDB in read-only mode until DB::Resume()), the
+  // next writes first try to resume, at most once per resume_interval: writes fail (webhooks
+  // get 503) while the disk is full and succeed again once space is back, without a restart.
+  static constexpr std::chrono::milliseconds resume_interval{500};
+  std::atomic<bool> needs_resume_{false};
+  std::mutex resume_mu_;
+  std::chrono::steady_clock::time_point next_resume_{};
 
   std::string path_;
   bool sync_writes_ = true;
