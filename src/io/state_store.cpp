@@ -135,6 +135,8 @@ rocksdb::ColumnFamilyHandle* state_store::handle(column c) const {
 }
 
 status state_store::write(batch& b, bool sync) {
+  if (write_hook_)
+    write_hook_(b);
   if (fail_writes_)
     return error{"storage", "write refused (injected failure)"};
   rocksdb::WriteBatch wb;

@@ -54,6 +54,12 @@ public:
     }
     void del(column c, std::string_view key) { ops_.push_back({c, std::string(key), {}, true}); }
     std::size_t count() const noexcept { return ops_.size(); }
+    // Visits (column, key, is_delete) of every op, in order.
+    template <class F>
+    void for_each(F&& f) const {
+      for (const auto& o : ops_)
+        f(o.col, std::string_view(o.key), o.erase);
+    }
     bool empty() const noexcept { return ops_.empty(); }
     void clear() noexcept { ops_.clear(); }
 
@@ -90,6 +96,10 @@ public:
 
   // Test hook: make every write fail as a full or read-only disk would.
   void fail_writes_for_testing(bool on) noexcept { fail_writes_ = on; }
+  // Test hook: called on the writing thread with each batch before it is written; a test may
+  // block in it to hold a write back (a slow disk). Set it before any write it must see, and
+  // reset it only once nothing writes any more.
+  void set_write_hook_for_testing(std::function<void(const batch&)> hook) { write_hook_ = std::move(hook); }
 
 private:
   state_store() = default;
@@ -107,6 +117,7 @@ private:
   std::string path_;
   bool sync_writes_ = true;
   bool fail_writes_ = false;
+  std::function<void(const batch&)> write_hook_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };
