@@ -73,7 +73,12 @@ bool add_checked(std::int64_t& acc, std::int64_t d) {
 } // namespace
 
 inventory_item_state::inventory_item_state(item_layout layout, std::uint64_t epoch)
-  : layout_(std::move(layout)), epoch_(epoch) {
+  // Op ids start at the epoch, not at 1: two lives of one identity (a new state after a
+  // mapping change) must never share an op id, because the store links keep each op's outcome
+  // for a week by (item, location, op id) and would answer the new life's op with the old one's.
+  // The holder's epoch is a time in microseconds; a life would need more ops than microseconds
+  // elapsed before the next life to collide.
+  : layout_(std::move(layout)), epoch_(epoch), next_op_(std::max<std::uint64_t>(epoch, 1)) {
   slots_.resize(layout_.slots.size());
   for (std::size_t s = 0; s < slots_.size(); ++s) {
     slots_[s].levels.resize(layout_.stores.size());
@@ -129,8 +134,8 @@ command inventory_item_state::make_command(level_ref at, const level& lv) const 
   }
   if (lv.op == op_kind::adjust) c.delta = lv.op_delta;
   if (lv.op == op_kind::set || lv.op == op_kind::adjust) {
-    // The epoch tells apart two lives of the same identity (a resync builds a new state whose
-    // op ids start again at 1); the store name guards against ids shared across stores.
+    // The epoch tells apart two lives of the same identity; the store name guards against ids
+    // shared across stores.
     c.idempotency_key = "ss1-" + std::to_string(epoch_) + "-" + std::to_string(c.item) + "-" +
                         std::to_string(c.location) + "-" + std::to_string(c.op_id) + "-" +
                         c.store;
@@ -309,17 +314,28 @@ transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> 
   return t;
 }
 
+// The level an answer is for, when its op is the one in flight there; otherwise (a duplicate,
+// a late first attempt) the answer is recorded as stale_answer and nullptr returned.
+inventory_item_state::level* inventory_item_state::answered(level_ref at, std::uint64_t op_id,
+                                                             bool write, const char* what,
+                                                             std::optional<std::int64_t> value,
+                                                             transition& t) {
+  level* lv = find(at);
+  const bool kind_matches =
+    lv && (write ? lv->op == op_kind::set || lv->op == op_kind::adjust : lv->op == op_kind::read);
+  if (kind_matches && lv->op_id == op_id) return lv;
+  auto a = make_audit(audit_kind::stale_answer, at, std::string(what) + " for an op not in flight");
+  a.op_id = op_id;
+  a.after = value;
+  t.audit.push_back(std::move(a));
+  return nullptr;
+}
+
 transition inventory_item_state::read_result(level_ref at, std::uint64_t op_id,
                                              std::int64_t quantity) {
   transition t;
-  level* lv = find(at);
-  if (!lv || lv->op != op_kind::read || lv->op_id != op_id) {
-    auto a = make_audit(audit_kind::stale_answer, at, "read answer for an op not in flight");
-    a.op_id = op_id;
-    a.after = quantity;
-    t.audit.push_back(std::move(a));
-    return t;
-  }
+  level* lv = answered(at, op_id, false, "read answer", quantity, t);
+  if (!lv) return t;
   lv->op = op_kind::none;
   lv->attempt = 0;
   if (!in_api_range(quantity)) {
@@ -337,13 +353,8 @@ transition inventory_item_state::read_result(level_ref at, std::uint64_t op_id,
 transition inventory_item_state::read_failed(level_ref at, std::uint64_t op_id, failure_kind kind,
                                              const std::string& code) {
   transition t;
-  level* lv = find(at);
-  if (!lv || lv->op != op_kind::read || lv->op_id != op_id) {
-    auto a = make_audit(audit_kind::stale_answer, at, "read failure for an op not in flight");
-    a.op_id = op_id;
-    t.audit.push_back(std::move(a));
-    return t;
-  }
+  level* lv = answered(at, op_id, false, "read failure", std::nullopt, t);
+  if (!lv) return t;
   if (kind != failure_kind::permanent) {
     ++lv->attempt;
     auto a = make_audit(audit_kind::retried, at, code);
@@ -366,14 +377,8 @@ transition inventory_item_state::read_failed(level_ref at, std::uint64_t op_id, 
 transition inventory_item_state::write_result(level_ref at, std::uint64_t op_id,
                                               std::int64_t after) {
   transition t;
-  level* lv = find(at);
-  if (!lv || (lv->op != op_kind::set && lv->op != op_kind::adjust) || lv->op_id != op_id) {
-    auto a = make_audit(audit_kind::stale_answer, at, "write answer for an op not in flight");
-    a.op_id = op_id;
-    a.after = after;
-    t.audit.push_back(std::move(a));
-    return t;
-  }
+  level* lv = answered(at, op_id, true, "write answer", after, t);
+  if (!lv) return t;
   const op_kind kind = lv->op;
   const std::optional<std::int64_t> before = lv->known;
   lv->op = op_kind::none;
@@ -429,13 +434,8 @@ transition inventory_item_state::write_result(level_ref at, std::uint64_t op_id,
 transition inventory_item_state::write_failed(level_ref at, std::uint64_t op_id,
                                               failure_kind kind, const std::string& code) {
   transition t;
-  level* lv = find(at);
-  if (!lv || (lv->op != op_kind::set && lv->op != op_kind::adjust) || lv->op_id != op_id) {
-    auto a = make_audit(audit_kind::stale_answer, at, "write failure for an op not in flight");
-    a.op_id = op_id;
-    t.audit.push_back(std::move(a));
-    return t;
-  }
+  level* lv = answered(at, op_id, true, "write failure", std::nullopt, t);
+  if (!lv) return t;
   if (kind == failure_kind::transient) {
     // Maybe applied, maybe not: only the same op with the same key can tell without risk.
     ++lv->attempt;

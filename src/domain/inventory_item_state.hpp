@@ -217,6 +217,8 @@ private:
 
   inventory_item_state() = default;
   level* find(level_ref);
+  level* answered(level_ref, std::uint64_t op_id, bool write, const char* what,
+                  std::optional<std::int64_t> value, transition&);
   command make_command(level_ref, const level&) const;
   audit_record make_audit(audit_kind, level_ref, std::string cause) const;
   void observe(level_ref, std::int64_t quantity, const char* cause, transition&);
