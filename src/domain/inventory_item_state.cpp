@@ -78,6 +78,20 @@ failure_kind classify_inventory_error(const std::string& code) {
   return failure_kind::permanent;
 }
 
+namespace {
+
+bool in_api_range(std::int64_t v) { return v >= api_int_min && v <= api_int_max; }
+
+// acc += d, unless that overflows int64 (then acc is left as it was and false is returned).
+bool add_checked(std::int64_t& acc, std::int64_t d) {
+  std::int64_t sum = 0;
+  if (__builtin_add_overflow(acc, d, &sum)) return false;
+  acc = sum;
+  return true;
+}
+
+} // namespace
+
 inventory_item_state::inventory_item_state(item_layout layout, std::uint64_t epoch)
   // Op ids start at the epoch, not at 1: two lives of one identity (a new state after a
   // mapping change) must never share an op id, because the store links keep each op's outcome
@@ -159,6 +173,11 @@ void inventory_item_state::issue(level_ref at, level& lv, op_kind kind, transiti
   t.commands.push_back(make_command(at, lv));
 }
 
+void inventory_item_state::block(level_ref at, level& lv, std::string cause, transition& t) {
+  lv.blocked = quantity_out_of_range;
+  t.audit.push_back(make_audit(audit_kind::error, at, std::string(quantity_out_of_range) + ": " + cause));
+}
+
 void inventory_item_state::observe(level_ref at, std::int64_t q, const char* cause,
                                    transition& t) {
   auto& slot = slots_[at.slot];
@@ -220,7 +239,9 @@ void inventory_item_state::external_change(level_ref at, std::int64_t delta, std
     if (!other.present) continue;
     // A Destination that has not reached the baseline yet counts its own changes into the
     // value it will be set to: its alignment target is baseline + every counted change.
-    if (j == at.store ? (j != 0 && !other.aligned) : true) other.delta += delta;
+    if (j == at.store ? (j != 0 && !other.aligned) : true) {
+      if (!add_checked(other.delta, delta)) block({j, at.slot}, other, "pending delta overflows", t);
+    }
   }
 }
 
@@ -257,7 +278,9 @@ void inventory_item_state::plan_level(level_ref at, transition& t) {
     }
     if (at.store != 0 && !lv.aligned) {
       if (!slot.baseline) return; // the Source is being read (any_known above)
-      std::int64_t target = *slot.baseline + lv.delta;
+      std::int64_t target = *slot.baseline;
+      if (!add_checked(target, lv.delta) || !in_api_range(target))
+        return block(at, lv, "alignment target beyond a 32-bit quantity", t);
       if (target == *lv.known) {
         lv.aligned = true;
         lv.delta = 0;
@@ -276,9 +299,10 @@ void inventory_item_state::plan_level(level_ref at, transition& t) {
       return issue(at, lv, op_kind::set, t);
     }
     if (lv.delta != 0 && !paused_) {
-      lv.op_delta = lv.delta;
+      // One adjust carries at most a 32-bit delta; the rest stays pending for the next one.
+      lv.op_delta = std::min(std::max(lv.delta, api_int_min), api_int_max);
       lv.op_change_from.reset();
-      lv.delta = 0;
+      lv.delta -= lv.op_delta;
       issue(at, lv, op_kind::adjust, t);
     }
     return;
@@ -364,6 +388,13 @@ transition inventory_item_state::read_result(level_ref at, std::uint64_t op_id,
   if (!lv) return t;
   lv->op = op_kind::none;
   lv->attempt = 0;
+  if (!in_api_range(quantity)) {
+    lv->dirty = true; // re-read once cleared
+    block(at, *lv, "read " + std::to_string(quantity), t);
+    t.audit.back().op_id = op_id;
+    plan(t);
+    return t;
+  }
   observe(at, quantity, "read", t);
   plan(t);
   return t;
@@ -402,6 +433,17 @@ transition inventory_item_state::write_result(level_ref at, std::uint64_t op_id,
   const std::optional<std::int64_t> before = lv->known;
   lv->op = op_kind::none;
   lv->attempt = 0;
+  if (!in_api_range(after)) {
+    // Applied, with an answer that cannot be true: the level is no longer known. It is re-read
+    // once the error is cleared; what raced this write cannot be told apart and is not counted.
+    lv->known.reset();
+    lv->dirty = true;
+    block(at, *lv, "quantityAfterChange " + std::to_string(after), t);
+    t.audit.back().before = before;
+    t.audit.back().op_id = op_id;
+    plan(t);
+    return t;
+  }
   lv->known = after;
   if (kind == op_kind::adjust) {
     // Adjusts are only sent from a known level. What raced the write shows here:
@@ -454,7 +496,7 @@ transition inventory_item_state::write_failed(level_ref at, std::uint64_t op_id,
     return t;
   }
   // Not applied: the intent goes back to pending (a one-way target is recomputed anyway).
-  if (layout_.mode == sync_mode::two_way) lv->delta += lv->op_delta;
+  bool overflow = layout_.mode == sync_mode::two_way && !add_checked(lv->delta, lv->op_delta);
   lv->op = op_kind::none;
   lv->attempt = 0;
   auto a = make_audit(kind == failure_kind::stale ? audit_kind::stale : audit_kind::error, at,
@@ -466,6 +508,7 @@ transition inventory_item_state::write_failed(level_ref at, std::uint64_t op_id,
     lv->dirty = true;
   else
     lv->blocked = code.empty() ? "permanent" : code;
+  if (overflow) block(at, *lv, "pending delta overflows", t);
   plan(t);
   return t;
 }

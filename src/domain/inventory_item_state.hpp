@@ -69,6 +69,17 @@ struct item_layout {
   std::vector<item_slot> slots;
 };
 
+// Shopify's quantities, deltas and changeFromQuantity are GraphQL `Int`: 32-bit signed. Nothing
+// outside this range is ever put in a command: a pending two-way delta beyond it is sent in
+// steps (deltas commute, so the level converges the same), a set target beyond it blocks the
+// level, and an API answer beyond it (impossible from Shopify) is refused, blocking the level.
+// Blocked levels carry `quantity_out_of_range` and wait for `clear_error`, as other permanent
+// failures do. Values inside the range that Shopify still refuses (|set| > 1e9, |result of an
+// adjust| > 2e9) come back as INVALID_QUANTITY_TOO_HIGH/LOW, a permanent failure.
+inline constexpr std::int64_t api_int_min = -2147483647LL - 1;
+inline constexpr std::int64_t api_int_max = 2147483647LL;
+inline constexpr const char* quantity_out_of_range = "QUANTITY_OUT_OF_RANGE";
+
 enum class op_kind : std::uint8_t { none, read, set, adjust };
 const char* to_string(op_kind);
 
@@ -233,6 +244,7 @@ private:
   void issue(level_ref, level&, op_kind, transition&);
   void hold_or_release(level_ref, std::int64_t before, std::int64_t after, transition&);
   void release(std::size_t slot, const char* cause, transition&);
+  void block(level_ref, level&, std::string cause, transition&);
   void plan(transition&);
   void plan_level(level_ref, transition&);
 

@@ -1,11 +1,17 @@
 #include "io/state_store.hpp"
 
 #include <rocksdb/db.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <filesystem>
 
 namespace shopsync {
 
@@ -13,6 +19,45 @@ namespace {
 constexpr const char* names[column_count] = {"meta",   "mapping", "levels", "outbox",
                                               "orders", "inbox",   "dedup",  "audit"};
 constexpr std::string_view schema_key = "schema_version";
+
+// RocksDB's own log goes through spdlog instead of a LOG file in the data directory: on a full
+// disk, a LOG file that failed a write trips an assertion in Debian's librocksdb the next time
+// RocksDB logs (the write error it is about to report), and kills the daemon.
+class spdlog_rocksdb_logger final : public rocksdb::Logger {
+public:
+  spdlog_rocksdb_logger() : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap); }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    // Flushes, compactions and the options dump are routine: debug. Warnings and errors stay.
+    auto lvl = level >= rocksdb::InfoLogLevel::HEADER_LEVEL  ? spdlog::level::debug
+               : level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? spdlog::level::err
+               : level == rocksdb::InfoLogLevel::WARN_LEVEL  ? spdlog::level::warn
+                                                              : spdlog::level::debug;
+    if (level < GetInfoLogLevel() || !spdlog::should_log(lvl))
+      return;
+    char buf[1024];
+    va_list copy;
+    va_copy(copy, ap);
+    int n = std::vsnprintf(buf, sizeof buf, format, copy);
+    va_end(copy);
+    if (n < 0)
+      return;
+    spdlog::log(lvl, "event=rocksdb message=\"{}\"", std::string_view(buf, std::min<std::size_t>(n, sizeof buf - 1)));
+  }
+};
+
+// RocksDB would wait for the disk buffer it wants (64 MiB and more) before leaving the read-only
+// mode a full disk causes; shopsync resumes itself instead (state_store::try_resume), as soon
+// as a write fits again.
+class manual_resume_on_no_space final : public rocksdb::EventListener {
+public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status bg_error, bool* auto_recovery) override {
+    if (bg_error.IsNoSpace())
+      *auto_recovery = false;
+    bg_error.PermitUncheckedError();
+  }
+};
 
 error storage_error(const rocksdb::Status& s, std::string_view what) {
   return error{"storage", std::string(what) + ": " + s.ToString()};
@@ -26,7 +71,8 @@ result<std::unique_ptr<state_store>> state_store::open(const options& opts) {
   db_opts.create_if_missing = opts.create_if_missing;
   db_opts.create_missing_column_families = true;
   db_opts.IncreaseParallelism(2);
-  db_opts.keep_log_file_num = 4;
+  db_opts.info_log = std::make_shared<spdlog_rocksdb_logger>();
+  db_opts.listeners.push_back(std::make_shared<manual_resume_on_no_space>());
   // Group commit: concurrent writers are batched into one WAL write and one sync.
   db_opts.enable_pipelined_write = true;
 
@@ -34,6 +80,12 @@ result<std::unique_ptr<state_store>> state_store::open(const options& opts) {
   cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(db_opts));
   for (auto* n : names)
     cfs.emplace_back(n, rocksdb::ColumnFamilyOptions(db_opts));
+
+  // Created here rather than by RocksDB, which logs a missing directory as an error first.
+  if (opts.create_if_missing) {
+    std::error_code ec;
+    std::filesystem::create_directories(opts.path, ec);
+  }
 
   std::unique_ptr<state_store> self{new state_store()};
   self->path_ = opts.path;
@@ -83,6 +135,8 @@ rocksdb::ColumnFamilyHandle* state_store::handle(column c) const {
 }
 
 status state_store::write(batch& b, bool sync) {
+  if (write_hook_)
+    write_hook_(b);
   if (fail_writes_)
     return error{"storage", "write refused (injected failure)"};
   rocksdb::WriteBatch wb;
@@ -91,12 +145,36 @@ status state_store::write(batch& b, bool sync) {
     if (!s.ok())
       return storage_error(s, "batch");
   }
+  if (needs_resume_.load(std::memory_order_acquire))
+    try_resume();
   rocksdb::WriteOptions wo;
   wo.sync = sync_writes_ && sync;
   auto s = db_->Write(wo, &wb);
-  if (!s.ok())
+  if (!s.ok()) {
+    if (!s.IsBusy() && !s.IsTryAgain())
+      needs_resume_.store(true, std::memory_order_release);
     return storage_error(s, "write");
+  }
   return ok_status();
+}
+
+void state_store::try_resume() {
+  std::unique_lock lock(resume_mu_, std::try_to_lock);
+  if (!lock.owns_lock())
+    return; // another writer is at it; this one fails or succeeds on its own
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_resume_)
+    return;
+  next_resume_ = now + resume_interval;
+  // Flushes the memtables (what was acknowledged reaches SST files) and starts a new WAL; fails,
+  // changing nothing, while the disk is still full. On a healthy database it returns at once.
+  auto s = db_->Resume();
+  if (s.ok()) {
+    needs_resume_.store(false, std::memory_order_release);
+    spdlog::info("event=storage_resumed path={}", path_);
+  } else {
+    spdlog::warn("event=storage_resume_failed path={} error=\"{}\"", path_, s.ToString());
+  }
 }
 
 status state_store::put(column c, std::string_view key, std::string_view value) {

@@ -5,8 +5,11 @@
 // RocksDB's group commit.
 #include "domain/result.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +54,12 @@ public:
     }
     void del(column c, std::string_view key) { ops_.push_back({c, std::string(key), {}, true}); }
     std::size_t count() const noexcept { return ops_.size(); }
+    // Visits (column, key, is_delete) of every op, in order.
+    template <class F>
+    void for_each(F&& f) const {
+      for (const auto& o : ops_)
+        f(o.col, std::string_view(o.key), o.erase);
+    }
     bool empty() const noexcept { return ops_.empty(); }
     void clear() noexcept { ops_.clear(); }
 
@@ -87,14 +96,28 @@ public:
 
   // Test hook: make every write fail as a full or read-only disk would.
   void fail_writes_for_testing(bool on) noexcept { fail_writes_ = on; }
+  // Test hook: called on the writing thread with each batch before it is written; a test may
+  // block in it to hold a write back (a slow disk). Set it before any write it must see, and
+  // reset it only once nothing writes any more.
+  void set_write_hook_for_testing(std::function<void(const batch&)> hook) { write_hook_ = std::move(hook); }
 
 private:
   state_store() = default;
   rocksdb::ColumnFamilyHandle* handle(column c) const;
+  void try_resume();
+
+  // After a failed write (a full disk puts RocksDB in read-only mode until DB::Resume()), the
+  // next writes first try to resume, at most once per resume_interval: writes fail (webhooks
+  // get 503) while the disk is full and succeed again once space is back, without a restart.
+  static constexpr std::chrono::milliseconds resume_interval{500};
+  std::atomic<bool> needs_resume_{false};
+  std::mutex resume_mu_;
+  std::chrono::steady_clock::time_point next_resume_{};
 
   std::string path_;
   bool sync_writes_ = true;
   bool fail_writes_ = false;
+  std::function<void(const batch&)> write_hook_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };

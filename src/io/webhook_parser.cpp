@@ -7,6 +7,7 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -321,7 +322,10 @@ public:
     return str(v, field, out);
   }
 
-  // A signed integer; null → absent.
+  // A signed integer within GraphQL Int (32 bits: Shopify's quantities and positions are Int,
+  // negative ones included, e.g. oversold stock); null → absent. Strings, fractions, exponents
+  // and anything beyond 32 bits are refused: no real webhook carries them, and a value the
+  // Admin API could not take back must not enter the sync.
   bool integer(od::value& v, std::string_view field, std::optional<std::int64_t>& out) {
     od::json_type t{};
     if (!type(v, field, t))
@@ -331,8 +335,9 @@ public:
       return true;
     }
     std::int64_t x = 0;
-    if (t != od::json_type::number || v.get_int64().get(x) != simdjson::SUCCESS)
-      return wrong(field, "an integer");
+    if (t != od::json_type::number || v.get_int64().get(x) != simdjson::SUCCESS ||
+        x < std::numeric_limits<std::int32_t>::min() || x > std::numeric_limits<std::int32_t>::max())
+      return wrong(field, "a 32-bit integer");
     out = x;
     return true;
   }

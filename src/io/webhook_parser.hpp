@@ -2,7 +2,9 @@
 // Shopify webhook payloads → domain events, with simdjson On-Demand.
 //
 // Ids are exact unsigned 64-bit integers (JSON numbers, or digit strings); floats,
-// negatives and values beyond 2^64-1 are refused. Money stays a decimal string (a JSON
+// negatives and values beyond 2^64-1 are refused. Quantities (`available`, line item
+// `quantity`, `position`) are GraphQL Int: 32-bit signed, negatives allowed (oversold stock);
+// strings, fractions and anything wider are refused. Money stays a decimal string (a JSON
 // number is kept as its raw text). Unknown fields are ignored; a missing required field or
 // a wrong type is an error naming the field ("line_items[0].quantity: ..."), which the
 // webhook server answers with 400. Nesting deeper than max_depth is refused before

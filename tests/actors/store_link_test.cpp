@@ -11,7 +11,11 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <condition_variable>
+#include <functional>
 #include <limits>
+#include <mutex>
+#include <optional>
 #include <map>
 #include <set>
 #include <thread>
@@ -496,6 +500,81 @@ TEST(store_link, a_resubmission_during_recovery_is_attached_to_the_recovered_bat
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0].key, b.idempotency_key);
   EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 97);
+}
+
+TEST(store_link, a_requester_asking_again_before_the_result_is_on_disk_gets_it_without_a_second_write) {
+  link_fixture fx(scenario(2, 1, 20000, 10000));
+  // The disk is slow: result records (link/a/done/...) are held back until released. The gate
+  // is shared with the hook, which may outlive this scope on an io thread.
+  struct gate {
+    std::mutex m;
+    std::condition_variable cv;
+    bool hold = true, holding = false;
+  };
+  auto g = std::make_shared<gate>();
+  fx.db->set_write_hook_for_testing([g](const state_store::batch& b) {
+    bool results = false;
+    b.for_each([&](column c, std::string_view key, bool) {
+      results = results || (c == column::outbox && key.find("/done/") != std::string_view::npos);
+    });
+    if (!results)
+      return;
+    std::unique_lock l(g->m);
+    g->holding = true;
+    g->cv.notify_all();
+    g->cv.wait(l, [&] { return !g->hold; });
+  });
+  auto release = [g] {
+    {
+      std::lock_guard l(g->m);
+      g->hold = false;
+    }
+    g->cv.notify_all();
+  };
+  struct guard {
+    std::function<void()> f;
+    ~guard() { f(); }
+  } release_at_exit{release}; // even when an assertion ends the test early
+
+  auto link = fx.spawn(fx.options());
+  auto items = fx.items(link);
+  auto loc = fx.locations(link).at(0).id;
+  auto first = write_all(fx.sys, link, {adjust(items[0], loc, -5, 41)});
+  ASSERT_TRUE(first[0].ok) << first[0].err.code;
+  EXPECT_EQ(first[0].quantity_after, 95);
+  {
+    std::unique_lock l(g->m);
+    ASSERT_TRUE(g->cv.wait_for(l, 10s, [&] { return g->holding; })) << "the result record was never written";
+  }
+  // The batch is done and its result is not on disk yet. The requester asks again with the
+  // same op id (as an item actor does after its own restart): it learns the result at once,
+  // and nothing is batched anew under a new key.
+  caf::scoped_actor self{fx.sys};
+  std::optional<inventory_write_reply> again;
+  self->request(link, std::chrono::seconds(3), inv_write_atom::value, adjust(items[0], loc, -5, 41))
+    .receive([&](inventory_write_reply& r) { again = r; },
+             [&](caf::error& e) { ADD_FAILURE() << "no answer while the result is not on disk: " << to_string(e); });
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->ok) << again->err.code;
+  EXPECT_EQ(again->quantity_after, 95);
+
+  release();
+  // Once on disk, the record answers a later ask too; still one mutation, applied once.
+  link_outbox ob(*fx.db, "a", 1);
+  for (int i = 0; i < 300; ++i) {
+    auto r = ob.find_result(items[0], loc, 41);
+    if (r.ok() && *r)
+      break;
+    std::this_thread::sleep_for(10ms);
+  }
+  auto r = ob.find_result(items[0], loc, 41);
+  ASSERT_TRUE(r.ok() && *r);
+  EXPECT_EQ((*r)->quantity_after, 95);
+  auto later = write_all(fx.sys, link, {adjust(items[0], loc, -5, 41)});
+  ASSERT_TRUE(later[0].ok);
+  EXPECT_EQ(later[0].quantity_after, 95);
+  EXPECT_EQ(fx.log("InventoryAdjust").size(), 1u);
+  EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 95);
 }
 
 TEST(store_link, execute_passes_any_document_through) {

@@ -103,6 +103,11 @@ public:
   std::optional<std::int64_t> inbox_depth() const;
 
   unsigned short sim_port() const noexcept { return sim_port_; }
+  // The daemon's webhook listener (127.0.0.1), its webhook secret and its state store's
+  // directory (open it only while the daemon is stopped).
+  unsigned short webhook_port() const noexcept { return webhook_port_; }
+  const std::string& webhook_secret() const noexcept { return opt_.app_secret; }
+  std::string state_dir() const { return (dir_ / "data" / "state").string(); }
   const std::string& socket() const noexcept { return socket_; }
 
 private:

@@ -2,10 +2,8 @@
 #include "io/webhook_server.hpp"
 
 #include "io/hmac.hpp"
-#include "io/inbox.hpp"
-#include "io/metrics.hpp"
-#include "support/temp_dir.hpp"
 #include "support/webhook_client.hpp"
+#include "support/webhook_server_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,75 +18,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string level_body() { return read_file(shared_path("shopify/webhooks/inventory_levels_update.json")); }
+using server_fixture = webhook_server_fixture;
 
-std::size_t count(state_store& s, column c) {
-  std::size_t n = 0;
-  auto st = s.scan(c, "", [&](std::string_view, std::string_view) {
-    ++n;
-    return true;
-  });
-  EXPECT_TRUE(st.ok());
-  return n;
-}
-
-struct server_fixture {
-  temp_dir dir{"webhook-server-test"};
-  std::unique_ptr<state_store> store;
-  std::unique_ptr<inbox> in;
-  metrics_registry metrics;
-  std::mutex mu;
-  std::vector<std::pair<std::uint64_t, webhook_envelope>> accepted;
-  std::unique_ptr<webhook_server> server;
-  std::uint16_t port = 0;
-
-  explicit server_fixture(const std::function<void(webhook_server::options&)>& tweak = {}) {
-    auto s = state_store::open({dir.str() + "/db", true, true});
-    if (!s.ok())
-      throw std::runtime_error(s.error().message);
-    store = std::move(*s);
-    auto i = inbox::open(*store, {});
-    if (!i.ok())
-      throw std::runtime_error(i.error().message);
-    in = std::move(*i);
-    webhook_server::options o;
-    o.address = "127.0.0.1";
-    o.port = 0;
-    o.io_threads = 2;
-    o.max_body_bytes = 64 * 1024;
-    o.max_header_bytes = 8 * 1024;
-    o.header_timeout = 300ms;
-    o.body_timeout = 300ms;
-    o.idle_timeout = 2s;
-    o.linger = 200ms;
-    o.stop_grace = 2s;
-    o.shop_domains = {"shop-a.myshopify.com", "Shop-B.myshopify.com"};
-    o.secrets = {"new-secret", "hush"};
-    if (tweak)
-      tweak(o);
-    server = std::make_unique<webhook_server>(o, *in, metrics, [this](std::uint64_t seq, webhook_envelope e) {
-      std::lock_guard l(mu);
-      accepted.emplace_back(seq, std::move(e));
-    });
-    auto p = server->start();
-    if (!p.ok())
-      throw std::runtime_error(p.error().message);
-    port = *p;
-  }
-  ~server_fixture() {
-    server->stop();
-    in->stop();
-  }
-  std::size_t accepted_count() {
-    std::lock_guard l(mu);
-    return accepted.size();
-  }
-  void expect_nothing_stored() {
-    EXPECT_EQ(count(*store, column::inbox), 0u);
-    EXPECT_EQ(count(*store, column::dedup), 0u);
-    EXPECT_EQ(accepted_count(), 0u);
-  }
-};
+std::size_t count(state_store& s, column c) { return count_records(s, c); }
 
 webhook_headers headers(const std::string& id = "wh-1") {
   webhook_headers h;
