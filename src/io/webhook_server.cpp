@@ -372,7 +372,8 @@ private:
     std::string topic(path_topic.empty() ? req["X-Shopify-Topic"] : path_topic);
     std::string webhook_id(req["X-Shopify-Webhook-Id"]);
     bool known = webhook_parser::is_known_topic(topic);
-    std::string topic_label = known ? topic : "other";
+    static const std::string other_label = "other";
+    const std::string& topic_label = known ? topic : other_label;
     if (topic.empty())
       return webhook_answer(http::status::bad_request, "missing X-Shopify-Topic\n", topic_label, o_bad_request);
     if (webhook_id.empty())
@@ -394,9 +395,9 @@ private:
     }
 
     webhook_delivery d;
-    d.topic = topic;
-    d.shop_domain = shop;
-    d.webhook_id = webhook_id;
+    d.topic = std::move(topic); // topic_label is not used past this point
+    d.shop_domain = std::move(shop);
+    d.webhook_id = std::move(webhook_id);
     d.event_id = std::string(req["X-Shopify-Event-Id"]);
     d.triggered_at = std::string(req["X-Shopify-Triggered-At"]);
     d.api_version = std::string(req["X-Shopify-API-Version"]);
