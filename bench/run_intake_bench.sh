@@ -58,6 +58,10 @@ run() {
 field() { awk -v k="$2" '{for(i=1;i<=NF;i++){split($i,a,"="); if(a[1]==k) print a[2]}}' "$TMP/$1.txt"; }
 
 echo "machine: $(nproc) cores, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); load generator and servers share the cores"
+# Pressure stall information: the share of time some task waited for a CPU or for I/O.
+pressure() { awk '/^some/{split($3, a, "="); print a[2] "%"}' "/proc/pressure/$1" 2>/dev/null || echo "n/a"; }
+report_pressure() { echo "pressure (avg60, some): cpu $(pressure cpu), io $(pressure io)"; }
+report_pressure
 # The floor under a durable ack: one fdatasync of the WAL's file system. RocksDB appends to
 # its WAL, so each sync also commits the ext4 journal (new size, new blocks); overwriting
 # written blocks needs no journal commit (what recycle_log_file_num would give, see README).
@@ -103,6 +107,7 @@ start node node "$HERE/node-receiver/server.js" 0 hush
 series node
 stop
 
+report_pressure
 echo
 printf '%-32s %12s %9s %9s %11s %12s\n' run accepted/s p50_ms p99_ms server_cpu loadgen_cpu
 for r in "${RUNS[@]}"; do
