@@ -56,7 +56,8 @@ constexpr const char* o_header_too_large = "header_too_large";
 constexpr const char* o_unavailable = "unavailable";
 
 // respond()'s bytes for a 200 on a keep-alive HTTP/1.1 connection (webhook_ok(); the test
-// WebhookServer.PreSerialisedAnswersMatchBeast compares them with Beast's serializer).
+// webhook_answer_bytes.pre_serialised_200s_are_what_beast_writes compares them with
+// Beast's serializer).
 constexpr std::string_view wire_ok = "HTTP/1.1 200 OK\r\nServer: shopsyncd\r\n"
                                      "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 3\r\n\r\nok\n";
 constexpr std::string_view wire_duplicate = "HTTP/1.1 200 OK\r\nServer: shopsyncd\r\n"
