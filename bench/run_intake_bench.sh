@@ -95,16 +95,18 @@ series() {
   RUNS+=("${prefix}_paced_${PACED_RATE}")
 }
 
+# Node right after the durable server: the ratio compares runs made minutes apart, not
+# the first and the last of the script, on cores that other work may share.
 start shopsync "$SERVER" --io-threads 2
 series shopsync_durable
 stop
 
-start shopsync_nosync "$SERVER" --io-threads 2 --no-sync
-series shopsync_nosync
-stop
-
 start node node "$HERE/node-receiver/server.js" 0 hush
 series node
+stop
+
+start shopsync_nosync "$SERVER" --io-threads 2 --no-sync
+series shopsync_nosync
 stop
 
 report_pressure
