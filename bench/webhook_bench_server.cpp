@@ -103,10 +103,12 @@ int main(int argc, char** argv) {
     (*in)->stop();
     auto& batches = metrics.histogram("inbox_batch_size", "", {});
     auto& writes = metrics.histogram("inbox_write_seconds", "", {});
-    std::printf("accepted %llu inbox_depth %llu batches %llu mean_batch %.1f mean_write_ms %.3f\n",
+    auto& queued = metrics.histogram("inbox_queue_seconds", "", {});
+    auto mean_ms = [](histogram_metric& h) { return h.count() ? h.sum() * 1000 / double(h.count()) : 0.0; };
+    std::printf("accepted %llu inbox_depth %llu batches %llu mean_batch %.1f mean_queue_ms %.3f mean_write_ms %.3f\n",
                 static_cast<unsigned long long>(accepted.load()), static_cast<unsigned long long>((*in)->depth()),
                 static_cast<unsigned long long>(batches.count()), batches.count() ? batches.sum() / double(batches.count()) : 0.0,
-                writes.count() ? writes.sum() * 1000 / double(writes.count()) : 0.0);
+                mean_ms(queued), mean_ms(writes));
   }
   if (own_dir) {
     std::error_code ec;

@@ -115,6 +115,9 @@ inbox::inbox(state_store& store, options opts) : store_(store), opts_(std::move(
   if (opts_.metrics) {
     batch_size_ = &opts_.metrics->histogram("inbox_batch_size", "Deliveries taken by the inbox writer per batch",
                                             {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
+    queue_seconds_ = &opts_.metrics->histogram(
+        "inbox_queue_seconds", "Time a delivery waits in the inbox queue before its batch is written, seconds",
+        metrics_registry::default_latency_buckets());
     write_seconds_ = &opts_.metrics->histogram("inbox_write_seconds",
                                                "Duration of one inbox batch write (dedup lookups and WriteBatch), seconds",
                                                metrics_registry::default_latency_buckets());
@@ -165,7 +168,7 @@ void inbox::submit(webhook_delivery d, completion done) {
     std::unique_lock lock(mu_);
     stopped = stopping_;
     if (!stopped && queue_.size() < opts_.max_queue) {
-      queue_.push_back(pending_submit{std::move(d), std::move(done)});
+      queue_.push_back(pending_submit{std::move(d), std::move(done), std::chrono::steady_clock::now()});
       bool was_empty = queue_.size() == 1;
       lock.unlock();
       if (was_empty)
@@ -194,6 +197,9 @@ void inbox::run() {
 void inbox::write_batch(std::vector<pending_submit>& items) {
   std::lock_guard wlock(write_mu_);
   auto started = std::chrono::steady_clock::now();
+  if (queue_seconds_)
+    for (auto& it : items)
+      queue_seconds_->observe(std::chrono::duration<double>(started - it.submitted).count());
   auto now = opts_.clock();
   std::vector<append_result> results(items.size());
   state_store::batch b;

@@ -72,7 +72,9 @@ public:
     std::chrono::seconds inbox_retention{48 * 3600};
     std::size_t max_queue = 100000; // beyond this, submit() fails at once (overload)
     clock_fn clock;                 // default: system_clock::now (tests pass their own)
-    // Optional: inbox_batch_size and inbox_write_seconds histograms (group commit at work).
+    // Optional: inbox_batch_size, inbox_queue_seconds and inbox_write_seconds histograms
+    // (group commit at work: a delivery waits at most for the write in progress, then
+    // for its own batch's write and sync).
     metrics_registry* metrics = nullptr;
   };
 
@@ -113,6 +115,7 @@ private:
   struct pending_submit {
     webhook_delivery d;
     completion done;
+    std::chrono::steady_clock::time_point submitted;
   };
   void write_batch(std::vector<pending_submit>& batch);
 
@@ -127,6 +130,7 @@ private:
   std::atomic<std::uint64_t> depth_{0};
   std::thread writer_;
   histogram_metric* batch_size_ = nullptr;
+  histogram_metric* queue_seconds_ = nullptr;
   histogram_metric* write_seconds_ = nullptr;
 };
 

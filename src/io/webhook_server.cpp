@@ -17,11 +17,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
+#include <memory_resource>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -51,6 +54,18 @@ constexpr const char* o_bad_request = "bad_request";
 constexpr const char* o_too_large = "too_large";
 constexpr const char* o_header_too_large = "header_too_large";
 constexpr const char* o_unavailable = "unavailable";
+
+// respond()'s bytes for a 200 on a keep-alive HTTP/1.1 connection (webhook_ok(); the test
+// webhook_answer_bytes.pre_serialised_200s_are_what_beast_writes compares them with
+// Beast's serializer).
+constexpr std::string_view wire_ok = "HTTP/1.1 200 OK\r\nServer: shopsyncd\r\n"
+                                     "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 3\r\n\r\nok\n";
+constexpr std::string_view wire_duplicate = "HTTP/1.1 200 OK\r\nServer: shopsyncd\r\n"
+                                            "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 10\r\n\r\n"
+                                            "duplicate\n";
+constexpr std::string_view wire_ignored = "HTTP/1.1 200 OK\r\nServer: shopsyncd\r\n"
+                                          "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 8\r\n\r\n"
+                                          "ignored\n";
 
 // Refusals are logged, but a flood of them (bad signatures from anywhere) must not flood
 // the log: at most `per_second` lines a second, then one line saying how many were skipped.
@@ -110,7 +125,13 @@ struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl>
   histogram_metric* ack_seconds = nullptr;
   log_limiter refusal_log{20};
   std::mutex counters_mu;
-  std::unordered_map<std::string, counter_metric*> counters;
+  struct counter_entry {
+    std::string topic;
+    const char* outcome;
+    counter_metric* counter;
+  };
+  // Topic labels are the known topics, "other" and "unverified": a short list.
+  std::vector<counter_entry> counters;
 
   impl(options o, inbox& i, metrics_registry& m, accepted_fn fn)
       : opts(std::move(o)), in(i), metrics(m), on_accepted(std::move(fn)) {
@@ -124,20 +145,23 @@ struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl>
   }
   ~impl() { metrics.remove_callback("inbox_depth"); }
 
+  // Counters by (topic label, outcome), found without building a key: this runs for every
+  // request. Outcomes are the o_* constants, compared by address.
   void count(const std::string& topic, const char* outcome) {
-    std::string key = topic + '\0' + outcome;
     counter_metric* c = nullptr;
     {
       std::lock_guard lock(counters_mu);
-      auto it = counters.find(key);
-      if (it != counters.end())
-        c = it->second;
+      for (auto& e : counters)
+        if (e.outcome == outcome && e.topic == topic) {
+          c = e.counter;
+          break;
+        }
     }
     if (!c) {
       c = &metrics.counter("webhooks_total", "Webhook deliveries by topic and outcome",
                            {{"topic", topic}, {"outcome", outcome}});
       std::lock_guard lock(counters_mu);
-      counters.emplace(std::move(key), c);
+      counters.push_back({topic, outcome, c});
     }
     c->inc();
   }
@@ -202,7 +226,11 @@ private:
   }
 
   void read_header() {
-    parser_.emplace();
+    // The previous request's header fields lived in the arena: drop them, then reuse it.
+    parser_.reset();
+    fields_arena_.emplace(fields_buffer_.data(), fields_buffer_.size());
+    parser_.emplace(std::piecewise_construct, std::make_tuple(),
+                    std::make_tuple(fields_allocator(&*fields_arena_)));
     parser_->header_limit(srv_->opts.max_header_bytes);
     parser_->body_limit(srv_->opts.max_body_bytes);
     stream_.expires_after(srv_->opts.header_timeout);
@@ -300,6 +328,26 @@ private:
     respond(st, std::move(body));
   }
 
+  // The answers to stored, duplicate and ignored deliveries on a keep-alive HTTP/1.1
+  // connection (nearly every answer under load): the same bytes respond() would produce,
+  // kept pre-serialised, so that no response object, header list or serializer is built.
+  void webhook_ok(std::string_view wire, const std::string& topic, const char* outcome) {
+    auto& req = parser_->get();
+    if (req.version() != 11 || !req.keep_alive() || srv_->stopping.load()) {
+      std::string_view body = wire.substr(wire.find("\r\n\r\n") + 4);
+      return webhook_answer(http::status::ok, std::string(body), topic, outcome);
+    }
+    srv_->count(topic, outcome);
+    srv_->ack_seconds->observe(std::chrono::duration<double>(steady::now() - started_).count());
+    stream_.expires_after(srv_->opts.body_timeout);
+    asio::async_write(stream_, asio::buffer(wire.data(), wire.size()),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec)
+                          return self->close_now();
+                        self->wait_request();
+                      });
+  }
+
   void handle_webhook(std::string_view path_topic) {
     auto& req = parser_->get();
     // 401 for an unknown shop and for a bad signature alike: which one is not said.
@@ -325,7 +373,8 @@ private:
     std::string topic(path_topic.empty() ? req["X-Shopify-Topic"] : path_topic);
     std::string webhook_id(req["X-Shopify-Webhook-Id"]);
     bool known = webhook_parser::is_known_topic(topic);
-    std::string topic_label = known ? topic : "other";
+    static const std::string other_label = "other";
+    const std::string& topic_label = known ? topic : other_label;
     if (topic.empty())
       return webhook_answer(http::status::bad_request, "missing X-Shopify-Topic\n", topic_label, o_bad_request);
     if (webhook_id.empty())
@@ -337,7 +386,7 @@ private:
         return webhook_answer(http::status::bad_request, st.error().message + "\n", topic_label, o_bad_request);
       spdlog::info("event=webhook_ignored reason=unknown_topic shop={} topic=\"{}\" webhook_id=\"{}\"", shop,
                    topic.substr(0, 100), webhook_id.substr(0, 100));
-      return webhook_answer(http::status::ok, "ignored\n", topic_label, o_ignored);
+      return webhook_ok(wire_ignored, topic_label, o_ignored);
     }
     auto event = parser.parse(topic, body);
     if (!event) {
@@ -347,9 +396,9 @@ private:
     }
 
     webhook_delivery d;
-    d.topic = topic;
-    d.shop_domain = shop;
-    d.webhook_id = webhook_id;
+    d.topic = std::move(topic); // topic_label is not used past this point
+    d.shop_domain = std::move(shop);
+    d.webhook_id = std::move(webhook_id);
     d.event_id = std::string(req["X-Shopify-Event-Id"]);
     d.triggered_at = std::string(req["X-Shopify-Triggered-At"]);
     d.api_version = std::string(req["X-Shopify-API-Version"]);
@@ -384,11 +433,11 @@ private:
                     envelope_.webhook_id);
       if (srv_->on_accepted)
         srv_->on_accepted(r.seq, std::move(envelope_));
-      return webhook_answer(http::status::ok, "ok\n", topic, o_accepted);
+      return webhook_ok(wire_ok, topic, o_accepted);
     case append_outcome::duplicate:
       spdlog::info("event=webhook_duplicate shop={} topic={} webhook_id={} first_seq={}", envelope_.shop_domain, topic,
                    envelope_.webhook_id, r.seq);
-      return webhook_answer(http::status::ok, "duplicate\n", topic, o_duplicate);
+      return webhook_ok(wire_duplicate, topic, o_duplicate);
     case append_outcome::failed:
       spdlog::error("event=webhook_unavailable shop={} topic={} webhook_id={} error=\"{}\"", envelope_.shop_domain,
                     topic, envelope_.webhook_id, r.error);
@@ -469,7 +518,13 @@ private:
   std::shared_ptr<impl> srv_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  // Header fields are allocated one by one: from a per-connection arena, released as a
+  // whole at the next request, instead of a malloc and a free per field (the upstream
+  // allocator takes over when a request's fields do not fit).
+  using fields_allocator = std::pmr::polymorphic_allocator<char>;
+  alignas(std::max_align_t) std::array<std::byte, 2048> fields_buffer_;
+  std::optional<std::pmr::monotonic_buffer_resource> fields_arena_;
+  std::optional<http::request_parser<http::string_body, fields_allocator>> parser_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> pending_work_;
   webhook_envelope envelope_;
   steady::time_point started_;
