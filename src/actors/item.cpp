@@ -29,6 +29,15 @@ bool same_layout(const item_layout& a, const item_layout& b) {
 
 void execute(self_ptr self, const command& c, bool delayed);
 
+// An actor started for its start-up work leaves once that work is done (see item.hpp).
+void leave_if_done(self_ptr self) {
+  auto& st = self->state;
+  if (!st.leave_when_idle || !st.sm->idle() || st.sm->paused())
+    return;
+  st.leave_when_idle = false;
+  self->send(st.router, passivate_atom::value, st.key, st.from_router);
+}
+
 // Records a transition (and, when it answers an inbox entry, the entry's mark) in one batch,
 // then sends its commands. Nothing is sent when the record cannot be written: the inbox
 // entry then stays unapplied and is replayed after a restart.
@@ -62,6 +71,7 @@ void apply(self_ptr self, transition t, const level_hint* hint = nullptr) {
     crash_point("after_intent_persisted");
   for (auto& c : t.commands)
     execute(self, c, false);
+  leave_if_done(self);
 }
 
 // The store link's own codes ("admin.unavailable", "admin.throttled", ...) mean the outcome is
@@ -167,8 +177,9 @@ std::string item_state_key(const std::string& group, const std::string& identity
 }
 
 item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, const sync_context* ctx,
-                               std::string group, item_layout layout, router_actor router) {
+                               std::string group, item_layout layout, router_actor router, bool leave_when_idle) {
   auto& st = self->state;
+  st.leave_when_idle = leave_when_idle;
   st.ctx = ctx;
   st.router = std::move(router);
   st.group = std::move(group);
@@ -193,6 +204,7 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
     // Operations in flight when the daemon stopped: the same op ids and keys again.
     for (auto& c : st.sm->restart().commands)
       execute(self, c, true);
+    leave_if_done(self);
   }
   if (ctx->item_idle_timeout.count() > 0)
     self->delayed_send(self, ctx->item_idle_timeout, passivate_atom::value);

@@ -117,8 +117,15 @@ result<std::optional<std::string>> state_store::get(column c, std::string_view k
 
 status state_store::scan(column c, std::string_view prefix,
                          const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  return scan(c, prefix, prefix, fn);
+}
+
+status state_store::scan(column c, std::string_view prefix, std::string_view from,
+                         const std::function<bool(std::string_view, std::string_view)>& fn) const {
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions(), handle(c))};
-  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+  if (from < prefix)
+    from = prefix;
+  for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
     auto k = it->key();
     std::string_view key{k.data(), k.size()};
     if (key.substr(0, prefix.size()) != prefix)
