@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <tuple>
 
 namespace shopsync {
@@ -37,6 +38,43 @@ std::optional<std::uint16_t> store_index(const catalog_state& st, const store_na
   return std::nullopt;
 }
 
+// After a match the rows live on in the mapping: only those it does not hold (duplicates,
+// misses, no identifier) are kept, and `known` is released (~115 MB per million-variant group).
+void keep_leftover(catalog_state& st) {
+  keyed_catalog left;
+  auto& m = *st.current;
+  for (auto& r : st.known.rows()) {
+    auto i = m.find_variant(st.stores[r.store], r.variant);
+    bool held = i && m.key(*i) == st.known.key(r) && m.identities().ref(*i, r.store).item == r.item &&
+                m.identities().ref(*i, r.store).product == r.product;
+    if (!held)
+      left.add(r.store, r.product, r.variant, r.item, st.known.key(r));
+  }
+  left.shrink_to_fit();
+  st.leftover = std::move(left);
+  st.known = keyed_catalog{};
+  st.known_built = false;
+}
+
+// The catalog again (for product webhooks): the mapping's rows and the leftover ones.
+void rebuild_known(catalog_state& st) {
+  if (st.known_built)
+    return;
+  keyed_catalog k;
+  if (st.current) {
+    auto& t = st.current->identities();
+    for (std::size_t i = 0; i < t.size(); ++i)
+      for (std::size_t s = 0; s < t.store_count(); ++s)
+        if (t.has(i, s))
+          k.add(static_cast<std::uint16_t>(s), t.ref(i, s).product, t.ref(i, s).variant, t.ref(i, s).item, t.key(i));
+  }
+  for (auto& r : st.leftover.rows())
+    k.add(r.store, r.product, r.variant, r.item, st.leftover.key(r));
+  k.sort_unique();
+  st.known = std::move(k);
+  st.known_built = true;
+}
+
 void publish(self_ptr self) {
   auto& st = self->state;
   auto match = match_keyed(st.group.source, st.group.destinations, st.known);
@@ -52,6 +90,8 @@ void publish(self_ptr self) {
   auto m = std::make_shared<const group_mapping>(st.group, std::move(match), std::move(locs));
   if (st.current && m->same_as(*st.current)) {
     spdlog::info("catalog group={}: mapping unchanged ({} identities)", st.group.name, m->size());
+    m.reset();
+    keep_leftover(st);
     return; // already persisted and published
   }
   if (auto w = st.ctx->store->put(column::mapping, mapping_key(st.group.name), m->encode()); !w)
@@ -63,15 +103,18 @@ void publish(self_ptr self) {
                  p.name);
   st.current = m;
   self->send(st.router, mapping_atom::value, st.group.name, m);
+  keep_leftover(st);
 }
 
 void finish(self_ptr self) {
   auto& st = self->state;
   st.known = std::move(st.rows);
+  st.known_built = true;
   st.rows = {};
   st.known.sort_unique();
   st.known.shrink_to_fit();
   publish(self);
+  st.loaded = true;
   st.loading = false;
   st.last_error.clear();
   if (st.again) {
@@ -89,6 +132,7 @@ bool apply_event(catalog_state& st, const store_name& store, const webhook_envel
   if (auto* p = std::get_if<product_changed>(&env.event)) {
     if (p->all_variants.size() > p->variants.size())
       return false;
+    rebuild_known(st);
     st.known.erase_if([&](const keyed_catalog::row& r) { return r.store == *s && r.product == p->id; });
     for (auto& v : p->variants) {
       std::vector<std::string_view> options(v.options.begin(), v.options.end());
@@ -102,6 +146,7 @@ bool apply_event(catalog_state& st, const store_name& store, const webhook_envel
     if (st.group.match_by != match_key::sku)
       return true; // the SKU is not this group's identifier
     auto key = key_of(match_key::sku, i->sku, {}, {}, 0, {});
+    rebuild_known(st);
     auto& rows = st.known.rows();
     for (std::size_t r = 0; r < rows.size(); ++r)
       if (rows[r].store == *s && rows[r].item == i->item)
@@ -238,11 +283,16 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
   for (auto& d : st.group.destinations)
     st.stores.push_back(d);
   // The persisted mapping makes the group ready at once; the catalogs are then read again.
+  auto t0 = std::chrono::steady_clock::now();
   if (auto stored = ctx->store->get(column::mapping, mapping_key(st.group.name)); stored && *stored) {
+    auto t1 = std::chrono::steady_clock::now();
     if (auto m = group_mapping::decode(st.group, **stored); m) {
       st.current = std::make_shared<const group_mapping>(std::move(*m));
       self->send(st.router, mapping_atom::value, st.group.name, st.current);
-      spdlog::info("catalog group={}: persisted mapping loaded ({} identities)", st.group.name, st.current->size());
+      auto ms = [](auto a, auto b) { return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count(); };
+      spdlog::info("catalog group={}: persisted mapping loaded ({} identities, {} bytes read in {} ms, decoded in {} ms)",
+                   st.group.name, st.current->size(), (*stored)->size(), ms(t0, t1),
+                   ms(t1, std::chrono::steady_clock::now()));
     } else {
       spdlog::warn("catalog group={}: {}", st.group.name, m.error().message);
     }
@@ -269,6 +319,10 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
       auto& st = self->state;
       if (st.loading) {
         st.again = true; // the load in progress may predate this change
+        return;
+      }
+      if (!st.loaded) { // running on the persisted mapping: the rows are read first
+        self->send(self, resync_atom::value);
         return;
       }
       if (!apply_event(st, store, env)) {

@@ -23,9 +23,13 @@ struct catalog_state {
   // Rows carry only ids and the group's identity key (domain/keyed_catalog.hpp): ~56 B per
   // variant instead of ~230 B with every string and option.
   keyed_catalog rows; // being loaded
-  // The loaded catalog, kept so product webhooks update the mapping without a reload: sorted by
-  // (store, variant id), one row each.
+  // The loaded catalog, so product webhooks update the mapping without a reload: sorted by
+  // (store, variant id), one row each. Held only while matching: afterwards the mapping holds
+  // most rows and `leftover` the others, and `known` is rebuilt from both when a webhook needs it.
   keyed_catalog known;
+  bool known_built = false;
+  keyed_catalog leftover;
+  bool loaded = false; // a load finished since the start (until then: the persisted mapping only)
   bool rematch_scheduled = false;
   std::vector<store_locations> locations;
   group_mapping_ptr current;

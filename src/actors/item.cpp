@@ -30,11 +30,15 @@ bool same_layout(const item_layout& a, const item_layout& b) {
 void execute(self_ptr self, const command& c, bool delayed);
 
 // An actor started for its start-up work leaves once that work is done (see item.hpp).
+// It asks at every idle moment until the router agrees: the router refuses only when it has
+// sent something since, and that message brings the actor here again once handled. Such an
+// actor arms no idle timer: a pending delayed message would keep the quit actor's memory for a
+// whole interval, for each of a million identities.
 void leave_if_done(self_ptr self) {
   auto& st = self->state;
-  if (!st.leave_when_idle || !st.sm->idle() || st.sm->paused())
+  if (!st.leave_when_idle || !st.sm->idle() || st.sm->paused() || st.asked_at == st.from_router)
     return;
-  st.leave_when_idle = false;
+  st.asked_at = st.from_router;
   self->send(st.router, passivate_atom::value, st.key, st.from_router);
 }
 
@@ -206,7 +210,7 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
       execute(self, c, true);
     leave_if_done(self);
   }
-  if (ctx->item_idle_timeout.count() > 0)
+  if (ctx->item_idle_timeout.count() > 0 && !st.leave_when_idle)
     self->delayed_send(self, ctx->item_idle_timeout, passivate_atom::value);
   return {
     [self](hint_atom, const level_hint& h) {
@@ -231,7 +235,9 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
     [self](resend_atom, const command& c) { execute(self, c, true); },
     [self](view_atom) -> std::string {
       self->state.from_router++;
-      return view_json(self->state);
+      auto json = view_json(self->state);
+      leave_if_done(self);
+      return json;
     },
     [self](passivate_atom) {
       auto& st = self->state;

@@ -29,7 +29,8 @@ struct item_holder {
   router_actor router;            // asked for passivation
   std::uint64_t from_router = 0;  // messages from the router handled
   std::uint64_t at_last_tick = 0; // from_router at the previous idle tick
-  bool leave_when_idle = false;   // asks once, at the first idle moment
+  bool leave_when_idle = false;   // asks the router to forget it whenever idle (see item.cpp)
+  std::uint64_t asked_at = ~std::uint64_t{0}; // from_router when it last asked
   static inline const char* name = "item";
 };
 

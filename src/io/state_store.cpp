@@ -29,6 +29,9 @@ result<std::unique_ptr<state_store>> state_store::open(const options& opts) {
   db_opts.keep_log_file_num = 4;
   // Group commit: concurrent writers are batched into one WAL write and one sync.
   db_opts.enable_pipelined_write = true;
+  // Memtables of every column family together: without a cap each of the nine may hold up to
+  // 2 x 64 MB, and a first alignment of a million identities fills levels and audit at once.
+  db_opts.db_write_buffer_size = 128 << 20;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(db_opts));
