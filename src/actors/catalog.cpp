@@ -40,9 +40,8 @@ std::optional<std::uint16_t> store_index(const catalog_state& st, const store_na
 
 // After a match the rows live on in the mapping: only those it does not hold (duplicates,
 // misses, no identifier) are kept, and `known` is released (~115 MB per million-variant group).
-void keep_leftover(catalog_state& st) {
+void keep_leftover(catalog_state& st, const group_mapping& m) {
   keyed_catalog left;
-  auto& m = *st.current;
   for (auto& r : st.known.rows()) {
     auto i = m.find_variant(st.stores[r.store], r.variant);
     bool held = i && m.key(*i) == st.known.key(r) && m.identities().ref(*i, r.store).item == r.item &&
@@ -88,10 +87,9 @@ void publish(self_ptr self) {
   }
   auto locs = map_locations(source, dests, st.group.locations_by_name, st.group.location_pairs);
   auto m = std::make_shared<const group_mapping>(st.group, std::move(match), std::move(locs));
+  keep_leftover(st, *m); // the rows are released before the mapping is encoded
   if (st.current && m->same_as(*st.current)) {
     spdlog::info("catalog group={}: mapping unchanged ({} identities)", st.group.name, m->size());
-    m.reset();
-    keep_leftover(st);
     return; // already persisted and published
   }
   if (auto w = st.ctx->store->put(column::mapping, mapping_key(st.group.name), m->encode()); !w)
@@ -103,7 +101,6 @@ void publish(self_ptr self) {
                  p.name);
   st.current = m;
   self->send(st.router, mapping_atom::value, st.group.name, m);
-  keep_leftover(st);
 }
 
 void finish(self_ptr self) {

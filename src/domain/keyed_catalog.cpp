@@ -8,7 +8,7 @@ namespace shopsync {
 
 void keyed_catalog::add(std::uint16_t store, shopsync::product_id product, shopsync::variant_id variant,
                         inventory_item_id item, std::optional<std::string_view> key) {
-  row r{product, variant, item, static_cast<std::uint32_t>(keys_.size()), 0, store};
+  row r{product, variant, item, static_cast<std::uint32_t>(keys_.size()), 0, store, next_seq_++};
   if (key && !key->empty()) {
     r.key_len = static_cast<std::uint32_t>(key->size());
     keys_.append(key->data(), key->size());
@@ -31,9 +31,12 @@ void keyed_catalog::set_key(std::size_t i, std::optional<std::string_view> key) 
 }
 
 void keyed_catalog::sort_unique() {
-  // Stable on (store, variant): among equal pairs the row added last ends last and is kept.
-  std::stable_sort(rows_.begin(), rows_.end(),
-                   [](const row& a, const row& b) { return std::tie(a.store, a.variant) < std::tie(b.store, b.variant); });
+  // Among equal pairs the row added last ends last and is kept. In place: std::stable_sort would
+  // take a buffer as big as a million-row catalog. (seq wraps after 4 G additions; only rows
+  // added that far apart would be misordered.)
+  std::sort(rows_.begin(), rows_.end(), [](const row& a, const row& b) {
+    return std::tie(a.store, a.variant, a.seq) < std::tie(b.store, b.variant, b.seq);
+  });
   std::size_t out = 0;
   for (std::size_t i = 0; i < rows_.size(); ++i) {
     bool last = i + 1 == rows_.size() || rows_[i + 1].store != rows_[i].store || rows_[i + 1].variant != rows_[i].variant;
@@ -48,6 +51,7 @@ void keyed_catalog::sort_unique() {
 
 void keyed_catalog::clear() noexcept {
   rows_.clear();
+  next_seq_ = 0;
   keys_.clear();
   live_key_bytes_ = 0;
 }

@@ -24,6 +24,7 @@ public:
     std::uint32_t key_at = 0;
     std::uint32_t key_len = 0; // 0: the variant has no identifier (reported, never synced)
     std::uint16_t store = 0;   // 0 the Source, 1.. the Destinations
+    std::uint32_t seq = 0;     // order of addition (in the padding: a row stays 40 B)
   };
 
   // nullopt or an empty key: no identifier.
@@ -61,6 +62,7 @@ private:
   std::vector<row> rows_;
   std::string keys_; // arena; key_at is a 32-bit offset: up to 4 GiB of keys (~200 M variants)
   std::size_t live_key_bytes_ = 0;
+  std::uint32_t next_seq_ = 0;
 };
 
 } // namespace shopsync
