@@ -86,12 +86,13 @@ void publish(self_ptr self) {
       dests.push_back(l);
   }
   auto locs = map_locations(source, dests, st.group.locations_by_name, st.group.location_pairs);
-  auto m = std::make_shared<const group_mapping>(st.group, std::move(match), std::move(locs));
-  keep_leftover(st, *m); // the rows are released before the mapping is encoded
-  if (st.current && m->same_as(*st.current)) {
-    spdlog::info("catalog group={}: mapping unchanged ({} identities)", st.group.name, m->size());
+  if (st.current && st.current->same_as(match, locs)) {
+    spdlog::info("catalog group={}: mapping unchanged ({} identities)", st.group.name, st.current->size());
+    keep_leftover(st, *st.current);
     return; // already persisted and published
   }
+  auto m = std::make_shared<const group_mapping>(st.group, std::move(match), std::move(locs));
+  keep_leftover(st, *m); // the rows are released before the mapping is encoded
   if (auto w = st.ctx->store->put(column::mapping, mapping_key(st.group.name), m->encode()); !w)
     spdlog::error("catalog group={}: cannot persist the mapping: {}", st.group.name, w.error().message);
   for (auto& p : m->problems())

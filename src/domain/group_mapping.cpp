@@ -383,6 +383,11 @@ bool group_mapping::same_as(const group_mapping& other) const {
          same_location_problems(locations_.problems, other.locations_.problems);
 }
 
+bool group_mapping::same_as(const keyed_match& match, const location_mapping& locations) const {
+  return table_ == match.identities && same_slots(locations_, locations) && same_problems(problems_, match.problems) &&
+         same_location_problems(locations_.problems, locations.problems);
+}
+
 std::string group_mapping::encode() const {
   writer w;
   w.out = "gm2";

@@ -50,6 +50,9 @@ public:
   bool same_identities(const group_mapping& other) const;
   // same_identities, and the same problems: nothing to persist or publish.
   bool same_as(const group_mapping& other) const;
+  // The same as what a mapping built from this match and these locations would be (without
+  // building it: a reload that finds nothing new costs no second index).
+  bool same_as(const keyed_match& match, const location_mapping& locations) const;
 
   // "gm2" binary form (varints); decode also reads the older "gm1" text form. A stored mapping
   // made for other stores than the group's (the configuration changed) is refused.

@@ -264,6 +264,18 @@ TEST(compact_mapping, same_identities_and_same_as_tell_what_changed) {
   EXPECT_FALSE(d.same_identities(a));
   EXPECT_FALSE(d.same_stores(0, a, 0));
   EXPECT_TRUE(d.same_stores(1, a, 1));
+  // Compared with a match before a mapping is built from it.
+  keyed_catalog rows;
+  rows.add(0, 1, 11, 111, std::string_view("sku:A"));
+  rows.add(1, 2, 21, 211, std::string_view("sku:A"));
+  rows.add(2, 3, 31, 311, std::string_view("sku:A"));
+  auto km = match_keyed("src", {"d1", "d2"}, rows);
+  catalog_match one;
+  one.identities.push_back(a.identity(0));
+  group_mapping only_a(g, one, two_slots());
+  EXPECT_TRUE(only_a.same_as(km, two_slots()));
+  EXPECT_FALSE(only_a.same_as(km, location_mapping{}));
+  EXPECT_FALSE(a.same_as(km, two_slots()));
   // Other slots: not the same identities either.
   auto slots = two_slots();
   slots.slots[0].destinations[1] = 300;
