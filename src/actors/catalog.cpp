@@ -296,10 +296,7 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
     }
   }
   // With a persisted mapping the daemon is ready: the catalogs are read again in the background.
-  if (st.current && ctx->catalog_reload_delay.count() > 0)
-    self->delayed_send(self, ctx->catalog_reload_delay, resync_atom::value);
-  else
-    self->send(self, resync_atom::value);
+  self->send(self, resync_atom::value);
   return {
     [self](resync_atom) {
       auto& st = self->state;
@@ -334,8 +331,10 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
       }
     },
     [self](rematch_atom) {
-      self->state.rematch_scheduled = false;
-      if (!self->state.loading)
+      auto& st = self->state;
+      st.rematch_scheduled = false;
+      // Nothing to match when a load finished meanwhile (it matched and released the rows).
+      if (!st.loading && st.known_built)
         publish(self);
     },
     [self](mapping_atom, bool problems_only) -> std::string {

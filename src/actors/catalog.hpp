@@ -2,8 +2,8 @@
 // The catalog actor (one per sync group): loads every store's locations and catalog pages
 // through the store links, matches them (domain matcher), persists the mapping and publishes
 // it to the router. At start the persisted mapping is published first, so the daemon is
-// ready before the catalogs are read again (after ctx->catalog_reload_delay); a reload that
-// matches the same mapping is neither persisted nor published again. Resync requests during a
+// ready while the catalogs are read again in the background; a reload that matches the same
+// mapping is neither persisted nor published again. Resync requests during a
 // load are coalesced.
 #include "actors/interfaces.hpp"
 #include "actors/sync_context.hpp"
