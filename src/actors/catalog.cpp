@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <tuple>
 
 namespace shopsync {
@@ -25,45 +26,57 @@ void fail(self_ptr self, const std::string& what) {
   self->delayed_send(self, std::chrono::seconds(30), resync_atom::value);
 }
 
-// Sorts rows by (store, variant id) and keeps the last of each pair (a later page wins),
-// in place: a million-row catalog is not copied (std::stable_sort would take a buffer as big).
-void sort_unique(std::vector<catalog_variant>& rows) {
-  std::vector<std::uint32_t> order(rows.size());
-  for (std::uint32_t i = 0; i < order.size(); ++i)
-    order[i] = i;
-  auto less = [&](std::uint32_t a, std::uint32_t b) {
-    return std::tie(rows[a].store, rows[a].variant_id, b) < std::tie(rows[b].store, rows[b].variant_id, a);
-  };
-  std::sort(order.begin(), order.end(), less); // equal pairs: the later row first
-  order.erase(std::unique(order.begin(), order.end(),
-                          [&](std::uint32_t a, std::uint32_t b) {
-                            return rows[a].store == rows[b].store && rows[a].variant_id == rows[b].variant_id;
-                          }),
-              order.end());
-  // Apply the permutation in place (cycle by cycle); dropped duplicates end up past the kept ones.
-  std::vector<bool> placed(rows.size(), false);
-  std::vector<std::uint32_t> where(rows.size(), static_cast<std::uint32_t>(-1)); // source row -> target slot
-  for (std::uint32_t t = 0; t < order.size(); ++t)
-    where[order[t]] = t;
-  std::uint32_t next_free = static_cast<std::uint32_t>(order.size());
-  for (std::uint32_t i = 0; i < rows.size(); ++i)
-    if (where[i] == static_cast<std::uint32_t>(-1))
-      where[i] = next_free++;
-  for (std::uint32_t i = 0; i < rows.size(); ++i) {
-    while (!placed[i] && where[i] != i) {
-      auto t = where[i];
-      std::swap(rows[i], rows[t]);
-      std::swap(where[i], where[t]);
-      placed[t] = true;
-    }
-    placed[i] = true;
+std::optional<std::string> key_of(match_key by, std::string_view sku, std::string_view barcode,
+                                  std::string_view handle, int position, const std::vector<std::string_view>& options) {
+  return identity_key(by, sku, barcode, handle, position, options.data(), options.size());
+}
+
+std::optional<std::uint16_t> store_index(const catalog_state& st, const store_name& store) {
+  for (std::size_t i = 0; i < st.stores.size(); ++i)
+    if (st.stores[i] == store)
+      return static_cast<std::uint16_t>(i);
+  return std::nullopt;
+}
+
+// After a match the rows live on in the mapping: only those it does not hold (duplicates,
+// misses, no identifier) are kept, and `known` is released (~115 MB per million-variant group).
+void keep_leftover(catalog_state& st, const group_mapping& m) {
+  keyed_catalog left;
+  for (auto& r : st.known.rows()) {
+    auto i = m.find_variant(st.stores[r.store], r.variant);
+    bool held = i && m.key(*i) == st.known.key(r) && m.identities().ref(*i, r.store).item == r.item &&
+                m.identities().ref(*i, r.store).product == r.product;
+    if (!held)
+      left.add(r.store, r.product, r.variant, r.item, st.known.key(r));
   }
-  rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(order.size()), rows.end());
+  left.shrink_to_fit();
+  st.leftover = std::move(left);
+  st.known = keyed_catalog{};
+  st.known_built = false;
+}
+
+// The catalog again (for product webhooks): the mapping's rows and the leftover ones.
+void rebuild_known(catalog_state& st) {
+  if (st.known_built)
+    return;
+  keyed_catalog k;
+  if (st.current) {
+    auto& t = st.current->identities();
+    for (std::size_t i = 0; i < t.size(); ++i)
+      for (std::size_t s = 0; s < t.store_count(); ++s)
+        if (t.has(i, s))
+          k.add(static_cast<std::uint16_t>(s), t.ref(i, s).product, t.ref(i, s).variant, t.ref(i, s).item, t.key(i));
+  }
+  for (auto& r : st.leftover.rows())
+    k.add(r.store, r.product, r.variant, r.item, st.leftover.key(r));
+  k.sort_unique();
+  st.known = std::move(k);
+  st.known_built = true;
 }
 
 void publish(self_ptr self) {
   auto& st = self->state;
-  auto match = match_catalog(st.group.match_by, st.group.source, st.group.destinations, st.known);
+  auto match = match_keyed(st.group.source, st.group.destinations, st.known);
   store_locations source;
   std::vector<store_locations> dests;
   for (auto& l : st.locations) {
@@ -73,7 +86,13 @@ void publish(self_ptr self) {
       dests.push_back(l);
   }
   auto locs = map_locations(source, dests, st.group.locations_by_name, st.group.location_pairs);
+  if (st.current && st.current->same_as(match, locs)) {
+    spdlog::info("catalog group={}: mapping unchanged ({} identities)", st.group.name, st.current->size());
+    keep_leftover(st, *st.current);
+    return; // already persisted and published
+  }
   auto m = std::make_shared<const group_mapping>(st.group, std::move(match), std::move(locs));
+  keep_leftover(st, *m); // the rows are released before the mapping is encoded
   if (auto w = st.ctx->store->put(column::mapping, mapping_key(st.group.name), m->encode()); !w)
     spdlog::error("catalog group={}: cannot persist the mapping: {}", st.group.name, w.error().message);
   for (auto& p : m->problems())
@@ -88,9 +107,12 @@ void publish(self_ptr self) {
 void finish(self_ptr self) {
   auto& st = self->state;
   st.known = std::move(st.rows);
+  st.known_built = true;
   st.rows = {};
-  sort_unique(st.known);
+  st.known.sort_unique();
+  st.known.shrink_to_fit();
   publish(self);
+  st.loaded = true;
   st.loading = false;
   st.last_error.clear();
   if (st.again) {
@@ -102,21 +124,31 @@ void finish(self_ptr self) {
 // Applies a product or SKU webhook to the loaded catalog. False when it cannot (a product
 // with more variants than the webhook lists): then the catalog is read again.
 bool apply_event(catalog_state& st, const store_name& store, const webhook_envelope& env) {
+  auto s = store_index(st, store);
+  if (!s)
+    return true; // not a store of this group
   if (auto* p = std::get_if<product_changed>(&env.event)) {
     if (p->all_variants.size() > p->variants.size())
       return false;
-    st.known.erase(std::remove_if(st.known.begin(), st.known.end(),
-                                  [&](const catalog_variant& r) { return r.store == store && r.product_id == p->id; }),
-                   st.known.end());
-    for (auto& v : p->variants)
-      st.known.push_back({store, p->id, p->handle, v.id, v.sku, v.barcode, v.item, v.position, v.options});
-    sort_unique(st.known); // a variant listed again replaces its old row
+    rebuild_known(st);
+    st.known.erase_if([&](const keyed_catalog::row& r) { return r.store == *s && r.product == p->id; });
+    for (auto& v : p->variants) {
+      std::vector<std::string_view> options(v.options.begin(), v.options.end());
+      auto key = key_of(st.group.match_by, v.sku, v.barcode, p->handle, v.position, options);
+      st.known.add(*s, p->id, v.id, v.item, key ? std::optional<std::string_view>(*key) : std::nullopt);
+    }
+    st.known.sort_unique(); // a variant listed again replaces its old row
     return true;
   }
   if (auto* i = std::get_if<inventory_item_changed>(&env.event)) {
-    for (auto& row : st.known)
-      if (row.store == store && row.inventory_item == i->item)
-        row.sku = i->sku;
+    if (st.group.match_by != match_key::sku)
+      return true; // the SKU is not this group's identifier
+    auto key = key_of(match_key::sku, i->sku, {}, {}, 0, {});
+    rebuild_known(st);
+    auto& rows = st.known.rows();
+    for (std::size_t r = 0; r < rows.size(); ++r)
+      if (rows[r].store == *s && rows[r].item == i->item)
+        st.known.set_key(r, key ? std::optional<std::string_view>(*key) : std::nullopt);
     return true;
   }
   return true;
@@ -136,12 +168,14 @@ void load_page(self_ptr self, std::size_t idx, std::string cursor) {
           fail(self, "catalog of " + st.stores[idx] + " failed: " + r.err.message);
           return;
         }
+        std::vector<std::string_view> options;
         for (auto& row : r.page.rows) {
-          catalog_variant v{st.stores[idx], row.product, row.handle, row.variant, row.sku, row.barcode,
-                            row.inventory_item, row.position, {}};
+          options.clear();
           for (auto& [name, value] : row.options)
-            v.options.push_back(value);
-          st.rows.push_back(std::move(v));
+            options.push_back(value);
+          auto key = key_of(st.group.match_by, row.sku, row.barcode, row.handle, row.position, options);
+          st.rows.add(static_cast<std::uint16_t>(idx), row.product, row.variant, row.inventory_item,
+                      key ? std::optional<std::string_view>(*key) : std::nullopt);
         }
         if (r.page.has_next)
           load_page(self, idx, r.page.end_cursor);
@@ -189,7 +223,7 @@ void load_store(self_ptr self, std::size_t idx) {
 std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t limit) {
   json_writer w;
   w.begin_object().field("group", m.group()).field("mode", to_string(m.mode()));
-  w.field("identities", static_cast<std::uint64_t>(m.identities().size()));
+  w.field("identities", static_cast<std::uint64_t>(m.size()));
   w.field("problem_count", static_cast<std::uint64_t>(m.problems().size()));
   w.key("problems").begin_array();
   std::size_t n = 0;
@@ -220,13 +254,15 @@ std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t
   if (!problems_only) {
     w.key("mapped").begin_array();
     n = 0;
-    for (auto& id : m.identities()) {
+    auto& t = m.identities();
+    for (std::size_t i = 0; i < t.size(); ++i) {
       if (limit && n++ >= limit)
         break;
-      w.begin_object().field("key", id.key).key("stores").begin_array();
-      for (auto& s : id.stores)
-        w.begin_object().field("store", s.store).field("variant", static_cast<std::uint64_t>(s.variant_id))
-          .field("inventory_item", static_cast<std::uint64_t>(s.inventory_item)).end_object();
+      w.begin_object().field("key", std::string(t.key(i))).key("stores").begin_array();
+      for (std::size_t s = 0; s < t.store_count(); ++s)
+        if (t.has(i, s))
+          w.begin_object().field("store", t.stores()[s]).field("variant", static_cast<std::uint64_t>(t.ref(i, s).variant))
+            .field("inventory_item", static_cast<std::uint64_t>(t.ref(i, s).item)).end_object();
       w.end_array().end_object();
     }
     w.end_array();
@@ -245,14 +281,21 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
   for (auto& d : st.group.destinations)
     st.stores.push_back(d);
   // The persisted mapping makes the group ready at once; the catalogs are then read again.
+  auto t0 = std::chrono::steady_clock::now();
   if (auto stored = ctx->store->get(column::mapping, mapping_key(st.group.name)); stored && *stored) {
+    auto t1 = std::chrono::steady_clock::now();
     if (auto m = group_mapping::decode(st.group, **stored); m) {
       st.current = std::make_shared<const group_mapping>(std::move(*m));
       self->send(st.router, mapping_atom::value, st.group.name, st.current);
+      auto ms = [](auto a, auto b) { return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count(); };
+      spdlog::info("catalog group={}: persisted mapping loaded ({} identities, {} bytes read in {} ms, decoded in {} ms)",
+                   st.group.name, st.current->size(), (*stored)->size(), ms(t0, t1),
+                   ms(t1, std::chrono::steady_clock::now()));
     } else {
       spdlog::warn("catalog group={}: {}", st.group.name, m.error().message);
     }
   }
+  // With a persisted mapping the daemon is ready: the catalogs are read again in the background.
   self->send(self, resync_atom::value);
   return {
     [self](resync_atom) {
@@ -273,6 +316,10 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
         st.again = true; // the load in progress may predate this change
         return;
       }
+      if (!st.loaded) { // running on the persisted mapping: the rows are read first
+        self->send(self, resync_atom::value);
+        return;
+      }
       if (!apply_event(st, store, env)) {
         self->send(self, resync_atom::value);
         return;
@@ -284,8 +331,10 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
       }
     },
     [self](rematch_atom) {
-      self->state.rematch_scheduled = false;
-      if (!self->state.loading)
+      auto& st = self->state;
+      st.rematch_scheduled = false;
+      // Nothing to match when a load finished meanwhile (it matched and released the rows).
+      if (!st.loading && st.known_built)
         publish(self);
     },
     [self](mapping_atom, bool problems_only) -> std::string {

@@ -2,7 +2,9 @@
 // The catalog actor (one per sync group): loads every store's locations and catalog pages
 // through the store links, matches them (domain matcher), persists the mapping and publishes
 // it to the router. At start the persisted mapping is published first, so the daemon is
-// ready before the catalogs are read again. Resync requests during a load are coalesced.
+// ready while the catalogs are read again in the background; a reload that matches the same
+// mapping is neither persisted nor published again. Resync requests during a
+// load are coalesced.
 #include "actors/interfaces.hpp"
 #include "actors/sync_context.hpp"
 
@@ -18,11 +20,16 @@ struct catalog_state {
   bool loading = false;
   bool again = false;
   std::vector<store_name> stores; // Source first, then Destinations
-  std::vector<catalog_variant> rows; // being loaded
-  // The loaded catalog, kept so product webhooks update the mapping without a reload: sorted by
-  // (store, variant id), one row each. A vector, not a map: at a million variants per store the
-  // map's nodes alone cost ~100 MB per store, and the matcher takes a vector as it is.
-  std::vector<catalog_variant> known;
+  // Rows carry only ids and the group's identity key (domain/keyed_catalog.hpp): ~56 B per
+  // variant instead of ~230 B with every string and option.
+  keyed_catalog rows; // being loaded
+  // The loaded catalog, so product webhooks update the mapping without a reload: sorted by
+  // (store, variant id), one row each. Held only while matching: afterwards the mapping holds
+  // most rows and `leftover` the others, and `known` is rebuilt from both when a webhook needs it.
+  keyed_catalog known;
+  bool known_built = false;
+  keyed_catalog leftover;
+  bool loaded = false; // a load finished since the start (until then: the persisted mapping only)
   bool rematch_scheduled = false;
   std::vector<store_locations> locations;
   group_mapping_ptr current;

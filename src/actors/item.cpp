@@ -36,6 +36,19 @@ void arm_release(self_ptr self) {
   self->delayed_send(self, st.hold, release_atom::value, ++st.hold_timer);
 }
 
+// An actor started for its start-up work leaves once that work is done (see item.hpp).
+// It asks at every idle moment until the router agrees: the router refuses only when it has
+// sent something since, and that message brings the actor here again once handled. Such an
+// actor arms no idle timer: a pending delayed message would keep the quit actor's memory for a
+// whole interval, for each of a million identities.
+void leave_if_done(self_ptr self) {
+  auto& st = self->state;
+  if (!st.leave_when_idle || !st.sm->idle() || st.sm->paused() || st.asked_at == st.from_router)
+    return;
+  st.asked_at = st.from_router;
+  self->send(st.router, passivate_atom::value, st.key, st.from_router);
+}
+
 // Records a transition (and, when it answers an inbox entry, the entry's mark) in one batch,
 // then sends its commands. Nothing is sent when the record cannot be written: the inbox
 // entry then stays unapplied and is replayed after a restart.
@@ -70,8 +83,11 @@ void apply(self_ptr self, transition t, const level_hint* hint = nullptr) {
   for (auto& c : t.commands)
     execute(self, c, false);
   for (auto& a : t.audit)
-    if (a.kind == audit_kind::held)
-      return arm_release(self);
+    if (a.kind == audit_kind::held) {
+      arm_release(self);
+      break;
+    }
+  leave_if_done(self);
 }
 
 void execute(self_ptr self, const command& c, bool delayed) {
@@ -168,8 +184,9 @@ std::string item_state_key(const std::string& group, const std::string& identity
 }
 
 item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, const sync_context* ctx,
-                               std::string group, item_layout layout, router_actor router) {
+                               std::string group, item_layout layout, router_actor router, bool leave_when_idle) {
   auto& st = self->state;
+  st.leave_when_idle = leave_when_idle;
   st.ctx = ctx;
   st.router = std::move(router);
   st.group = std::move(group);
@@ -198,8 +215,9 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
       execute(self, c, true);
     if (st.sm->holding())
       arm_release(self);
+    leave_if_done(self);
   }
-  if (ctx->item_idle_timeout.count() > 0)
+  if (ctx->item_idle_timeout.count() > 0 && !st.leave_when_idle)
     self->delayed_send(self, ctx->item_idle_timeout, passivate_atom::value);
   return {
     [self](hint_atom, const level_hint& h) {
@@ -229,7 +247,9 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
     },
     [self](view_atom) -> std::string {
       self->state.from_router++;
-      return view_json(self->state);
+      auto json = view_json(self->state);
+      leave_if_done(self);
+      return json;
     },
     [self](passivate_atom) {
       auto& st = self->state;

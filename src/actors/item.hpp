@@ -7,7 +7,10 @@
 // Passivation: when it has been idle (and not paused) for ctx->item_idle_timeout with no
 // message from the router, it asks the router to forget it; the router grants that only when
 // every message it sent has been handled, then sends shutdown_atom. The next message for the
-// identity spawns a new actor, which rehydrates the persisted state.
+// identity spawns a new actor, which rehydrates the persisted state. An actor the router
+// started for a mapping (leave_when_idle: an identity to align, operations to resume) asks to
+// leave as soon as its work is done, so that a first alignment of a million identities does not
+// keep a million actors alive.
 #include "actors/interfaces.hpp"
 #include "actors/sync_context.hpp"
 
@@ -29,12 +32,15 @@ struct item_holder {
   std::uint64_t at_last_tick = 0; // from_router at the previous idle tick
   std::chrono::milliseconds hold{0}; // grace period of a held Destination sale (order groups)
   std::uint64_t hold_timer = 0;      // the newest release timer; older ones are ignored
+  bool leave_when_idle = false;   // asks the router to forget it whenever idle (see item.cpp)
+  std::uint64_t asked_at = ~std::uint64_t{0}; // from_router when it last asked
   static inline const char* name = "item";
 };
 
 // Loads the identity's state (or creates it from `layout` and aligns it) and serves it.
 item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, const sync_context* ctx,
-                               std::string group, item_layout layout, router_actor router);
+                               std::string group, item_layout layout, router_actor router,
+                               bool leave_when_idle = false);
 
 // Whether an identity whose persisted state is `stored` needs its actor at start-up: the state
 // does not decode or does not fit `layout` (it starts anew and aligns), operations are in flight

@@ -89,14 +89,13 @@ void send_event(caf::event_based_actor* h, std::shared_ptr<order_path::shared> s
 
 std::optional<variant_id> resolve_variant(const group_mapping& m, const store_name& destination,
                                           variant_id v) {
-  for (const auto& id : m.identities()) {
-    if (id.stores.empty())
-      continue;
-    for (std::size_t i = 1; i < id.stores.size(); ++i)
-      if (id.stores[i].store == destination && id.stores[i].variant_id == v)
-        return id.stores[0].variant_id; // stores[0] is the Source
-  }
-  return std::nullopt;
+  auto& t = m.identities();
+  if (t.store_count() == 0 || t.stores()[0] == destination)
+    return std::nullopt; // stores[0] is the Source
+  auto i = m.find_variant(destination, v);
+  if (!i || !t.has(*i, 0))
+    return std::nullopt;
+  return t.ref(*i, 0).variant;
 }
 
 order_path::order_path(caf::actor_system& sys, order_path_options opts)

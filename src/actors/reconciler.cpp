@@ -31,16 +31,14 @@ void start_round(self_ptr self) {
   st.outstanding = 0;
   auto& m = *st.mapping;
   auto& slots = m.locations().slots;
-  for (auto& id : m.identities()) {
-    for (std::size_t si = 0; si < id.stores.size(); ++si) {
-      auto& s = id.stores[si];
-      // Store index in the group (0 = Source) → the slot's location in that store.
-      std::size_t group_index = 0;
-      if (s.store != st.group.source)
-        for (std::size_t d = 0; d < st.group.destinations.size(); ++d)
-          if (st.group.destinations[d] == s.store)
-            group_index = d + 1;
-      auto* link = st.ctx->link(s.store);
+  auto& t = m.identities();
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    for (std::size_t group_index = 0; group_index < t.store_count(); ++group_index) {
+      if (!t.has(i, group_index))
+        continue;
+      // The table's stores are in group order (0 = Source): the slot's location in that store.
+      const auto& store_name_ = t.stores()[group_index];
+      auto* link = st.ctx->link(store_name_);
       if (!link)
         continue;
       for (auto& slot : slots) {
@@ -51,8 +49,8 @@ void start_round(self_ptr self) {
         if (!loc)
           continue;
         st.outstanding++;
-        auto item = s.inventory_item;
-        auto store = s.store;
+        auto item = t.ref(i, group_index).item;
+        auto store = store_name_;
         auto location = *loc;
         // The store link batches these reads (up to 250 per query).
         self->request(*link, caf::infinite, level_read_atom::value, level_key{item, location})

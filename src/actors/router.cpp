@@ -7,7 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include <unordered_set>
+#include <algorithm>
 
 namespace shopsync {
 
@@ -24,60 +24,68 @@ bool in_group(const group_config& g, const store_name& s) {
   return false;
 }
 
-bool same_stores(const identity_mapping& a, const identity_mapping& b) {
-  if (a.stores.size() != b.stores.size())
-    return false;
-  for (std::size_t i = 0; i < a.stores.size(); ++i)
-    if (a.stores[i].store != b.stores[i].store || a.stores[i].inventory_item != b.stores[i].inventory_item)
-      return false;
-  return true;
-}
-
 template <class... Ts>
 void send_item(self_ptr self, item_entry& e, Ts&&... xs) {
   e.sent++;
   self->send(e.actor, std::forward<Ts>(xs)...);
 }
 
-bool same_slots(const location_mapping& a, const location_mapping& b) {
-  if (a.slots.size() != b.slots.size())
-    return false;
-  for (std::size_t i = 0; i < a.slots.size(); ++i)
-    if (a.slots[i].source != b.slots[i].source || a.slots[i].destinations != b.slots[i].destinations)
-      return false;
-  return true;
-}
-
-item_entry& item_for(self_ptr self, const group_mapping& m, const identity_mapping& id) {
+item_entry& item_for(self_ptr self, const group_mapping& m, std::size_t i, bool started = false) {
   auto& st = self->state;
-  auto key = item_state_key(m.group(), id.key);
+  auto key = item_state_key(m.group(), std::string(m.key(i)));
   auto it = st.items.find(key);
   if (it != st.items.end())
     return it->second;
   // Monitored, not linked: an item that fails (it cannot persist) is rebuilt from disk at its
   // next message instead of taking the router down; and no link table grows with every item.
-  auto a = self->spawn(item, st.ctx, m.group(), m.layout(id), caf::actor_cast<router_actor>(self));
+  auto a = self->spawn(item, st.ctx, m.group(), m.layout(i), caf::actor_cast<router_actor>(self), started);
   self->monitor(a);
-  auto& e = st.items.emplace(key, item_entry{a, 0}).first->second;
+  auto& e = st.items.emplace(key, item_entry{a, 0, started}).first->second;
+  if (started)
+    st.starting_live++;
   if (st.paused.count(m.group()))
     send_item(self, e, pause_atom::value, true);
   return e;
 }
 
-// The identities of a group whose persisted state can wait for their first message (one scan
-// of the levels column): every other identity gets its actor when the mapping arrives.
-std::unordered_set<std::string> at_rest(self_ptr self, const group_mapping& m) {
-  std::unordered_set<std::string> out;
+using item_iterator = std::unordered_map<std::string, item_entry>::iterator;
+
+// Forgets a live item (it quits or has quit).
+item_iterator forget(router_state& st, item_iterator it) {
+  if (it->second.started)
+    st.starting_live--;
+  return st.items.erase(it);
+}
+
+// Walks identities [p.scanned, p.scanned + n) of a mapping along the group's persisted states
+// (levels keys are group + '\0' + identity: the mapping's key order): an identity without a
+// state, or whose state needs its actor (item_needs_actor), is queued.
+void scan_chunk(self_ptr self, pending_starts& p, std::size_t n) {
+  auto& m = *p.mapping;
+  auto i = p.scanned;
+  const auto end = std::min(m.size(), i + n);
+  if (i >= end)
+    return;
   auto prefix = item_state_key(m.group(), "");
-  auto s = self->state.ctx->store->scan(column::levels, prefix, [&](std::string_view key, std::string_view value) {
-    std::string identity(key.substr(prefix.size()));
-    if (auto* id = m.find_key(identity); id && !item_needs_actor(std::string(value), m.layout(*id)))
-      out.insert(std::move(identity));
-    return true;
+  auto from = prefix + std::string(m.key(i));
+  auto s = self->state.ctx->store->scan(column::levels, prefix, from, [&](std::string_view key, std::string_view value) {
+    auto identity = key.substr(prefix.size());
+    while (i < end && m.key(i) < identity)
+      p.queue.push_back(static_cast<std::uint32_t>(i++)); // no state: a new identity, to align
+    if (i == end)
+      return false;
+    if (m.key(i) == identity) {
+      if (item_needs_actor(std::string(value), m.layout(i)))
+        p.queue.push_back(static_cast<std::uint32_t>(i));
+      ++i;
+    } // else: the state of an identity no longer mapped
+    return i < end;
   });
   if (!s)
-    spdlog::error("router: group={} cannot scan item states, spawning every item: {}", m.group(), s.error().message);
-  return s ? out : std::unordered_set<std::string>{};
+    spdlog::error("router: group={} cannot scan item states, starting their items: {}", m.group(), s.error().message);
+  while (i < end)
+    p.queue.push_back(static_cast<std::uint32_t>(i++));
+  p.scanned = end;
 }
 
 // Records that an event had nothing to do here, with the reason, and marks it applied.
@@ -102,13 +110,13 @@ bool all_mapped(const router_state& st) {
 void route_level(self_ptr self, std::uint64_t seq, const webhook_envelope& env, const store_config& store,
                  const inventory_level_changed& ev) {
   auto& st = self->state;
-  std::vector<std::pair<const group_mapping*, const identity_mapping*>> targets;
+  std::vector<std::pair<const group_mapping*, std::size_t>> targets;
   for (auto& g : st.ctx->cfg.groups) {
     if (!in_group(g, store.name))
       continue;
     auto& m = st.mappings.at(g.name);
-    if (auto* id = m->find(store.name, ev.item))
-      targets.emplace_back(m.get(), id);
+    if (auto id = m->find(store.name, ev.item))
+      targets.emplace_back(m.get(), *id);
   }
   if (targets.empty()) {
     skip(self, seq, env, store.name, "inventory_item/" + std::to_string(ev.item), "skipped_unmapped");
@@ -117,7 +125,7 @@ void route_level(self_ptr self, std::uint64_t seq, const webhook_envelope& env, 
   auto remaining = std::make_shared<std::atomic<int>>(static_cast<int>(targets.size()));
   for (auto& [m, id] : targets) {
     level_hint h{seq, store.name, ev.location, ev.available, remaining};
-    send_item(self, item_for(self, *m, *id), hint_atom::value, std::move(h));
+    send_item(self, item_for(self, *m, id), hint_atom::value, std::move(h));
   }
 }
 
@@ -174,7 +182,7 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       if (it->second.actor.address() == msg.source) {
         spdlog::error("router: item actor {} stopped ({})", it->first.substr(it->first.find('\0') + 1),
                       caf::to_string(msg.reason));
-        items.erase(it);
+        forget(self->state, it);
         break;
       }
   });
@@ -186,6 +194,7 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       self->send_exit(e.actor, msg.reason);
     }
     st.items.clear();
+    st.starting_live = 0;
     st.orders->stop();
     self->quit(msg.reason);
   });
@@ -204,43 +213,48 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       bool first = !previous;
       st.mappings[group] = m;
       st.orders->set_mapping(group, m);
-      bool same_locations = previous && same_slots(previous->locations(), m->locations());
-      // Item actors whose identity changed restart on the new mapping (state is persisted; a
-      // changed layout starts a new state and aligns); the others go on undisturbed.
-      auto prefix = group + std::string(1, '\0');
-      for (auto it = st.items.begin(); it != st.items.end();) {
-        bool mine = it->first.compare(0, prefix.size(), prefix) == 0;
-        bool keep = false;
-        if (mine && same_locations) {
-          auto identity = it->first.substr(prefix.size());
-          auto* before = previous->find_key(identity);
-          auto* now = m->find_key(identity);
-          keep = before && now && same_stores(*before, *now);
+      if (previous && previous->same_identities(*m)) {
+        // The same identities (a catalog reload found nothing new): item states stay valid.
+        if (auto it = st.starting.find(group); it != st.starting.end())
+          it->second.mapping = m;
+      } else {
+        // Item actors whose identity changed restart on the new mapping (state is persisted; a
+        // changed layout starts a new state and aligns); the others go on undisturbed.
+        bool same_locations = previous && previous->locations().slots.size() == m->locations().slots.size();
+        for (std::size_t i = 0; same_locations && i < m->locations().slots.size(); ++i)
+          same_locations = previous->locations().slots[i].source == m->locations().slots[i].source &&
+                           previous->locations().slots[i].destinations == m->locations().slots[i].destinations;
+        auto prefix = group + std::string(1, '\0');
+        for (auto it = st.items.begin(); it != st.items.end();) {
+          bool mine = it->first.compare(0, prefix.size(), prefix) == 0;
+          bool keep = false;
+          if (mine && same_locations) {
+            auto identity = std::string_view(it->first).substr(prefix.size());
+            auto before = previous->find_key(identity);
+            auto now = m->find_key(identity);
+            keep = before && now && previous->same_stores(*before, *m, *now);
+          }
+          if (mine && !keep) {
+            self->demonitor(it->second.actor.address());
+            self->send_exit(it->second.actor, caf::exit_reason::user_shutdown);
+            it = forget(st, it);
+          } else {
+            ++it;
+          }
         }
-        if (mine && !keep) {
-          self->demonitor(it->second.actor.address());
-          self->send_exit(it->second.actor, caf::exit_reason::user_shutdown);
-          it = st.items.erase(it);
-        } else {
-          ++it;
+        // New identities (no state) get their actor and align; persisted ones with operations in
+        // flight or work left resume it. The others are spawned by their first message. Found
+        // by a walk over the persisted states, a chunk per tick (start_atom): the router goes on
+        // routing meanwhile.
+        st.starting[group] = pending_starts{m, 0, {}, 0};
+        if (!st.start_scheduled) {
+          st.start_scheduled = true;
+          self->send(self, start_atom::value);
         }
-      }
-      // New identities (no state) get their actor and align; persisted ones with operations in
-      // flight or work left resume it. The others are spawned by their first message.
-      auto resting = at_rest(self, *m);
-      pending_starts todo{m, {}, 0};
-      for (std::size_t i = 0; i < m->identities().size(); ++i)
-        if (!resting.count(m->identities()[i].key))
-          todo.identities.push_back(i);
-      auto spawned = todo.identities.size();
-      st.starting[group] = std::move(todo);
-      if (!st.start_scheduled) {
-        st.start_scheduled = true;
-        self->send(self, start_atom::value);
       }
       self->send(st.reconcilers.at(group), mapping_atom::value, m);
-      spdlog::info("router: group={} mapping {} ({} identities, {} problems, {} item actors to start)", group,
-                   first ? "loaded" : "updated", m->identities().size(), m->problems().size(), spawned);
+      spdlog::info("router: group={} mapping {} ({} identities, {} problems)", group,
+                   first ? "loaded" : "updated", m->size(), m->problems().size());
       if (all_mapped(st)) {
         if (!st.orders_resumed) {
           st.orders_resumed = true;
@@ -260,8 +274,9 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       auto mit = st.mappings.find(group);
       if (mit == st.mappings.end())
         return;
-      for (auto& id : mit->second->identities())
-        send_item(self, item_for(self, *mit->second, id), align_atom::value);
+      auto m = mit->second;
+      for (std::size_t i = 0; i < m->size(); ++i)
+        send_item(self, item_for(self, *m, i), align_atom::value);
     },
     [self](pause_atom, const std::string& group, bool paused) {
       auto& st = self->state;
@@ -328,19 +343,31 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
     },
     [self](start_atom) {
       auto& st = self->state;
-      constexpr std::size_t chunk = 500;
-      std::size_t n = 0;
-      for (auto it = st.starting.begin(); it != st.starting.end() && n < chunk;) {
+      constexpr std::size_t walk_chunk = 5'000; // persisted states looked at per tick
+      constexpr std::size_t start_chunk = 500;  // actors started per tick
+      std::size_t started = 0;
+      for (auto it = st.starting.begin(); it != st.starting.end();) {
         auto& p = it->second;
-        for (; p.next < p.identities.size() && n < chunk; ++p.next, ++n) {
-          auto& id = p.mapping->identities()[p.identities[p.next]];
-          if (!st.items.count(item_state_key(it->first, id.key)))
-            item_for(self, *p.mapping, id);
+        // Keep the queue short: walk further only when it is nearly done.
+        if (p.scanned < p.mapping->size() && p.queue.size() - p.next < start_chunk) {
+          p.queue.erase(p.queue.begin(), p.queue.begin() + static_cast<std::ptrdiff_t>(p.next));
+          p.next = 0;
+          scan_chunk(self, p, walk_chunk);
         }
-        if (p.next == p.identities.size())
+        for (; p.next < p.queue.size() && started < start_chunk && st.starting_live < st.ctx->start_window;
+             ++p.next) {
+          auto i = p.queue[p.next];
+          if (!st.items.count(item_state_key(it->first, std::string(p.mapping->key(i))))) {
+            item_for(self, *p.mapping, i, true);
+            started++;
+          }
+        }
+        if (p.scanned == p.mapping->size() && p.next == p.queue.size()) {
+          spdlog::info("router: group={} start-up walk done", it->first);
           it = st.starting.erase(it);
-        else
+        } else {
           ++it;
+        }
       }
       st.start_scheduled = !st.starting.empty();
       // Paced (at most 25,000 actors/s): millions of actors made runnable at once livelock
@@ -357,14 +384,14 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
           it->second.sent != handled)
         return;
       self->send(it->second.actor, shutdown_atom::value);
-      st.items.erase(it);
+      forget(st, it);
     },
     [self](view_atom, const std::string& group, const std::string& identity) -> caf::result<std::string> {
       auto& st = self->state;
       auto mit = st.mappings.find(group);
       if (mit == st.mappings.end())
         return control_error("not_found", "no mapping for group '" + group + "' yet");
-      auto* id = mit->second->find_key(identity);
+      auto id = mit->second->find_key(identity);
       if (!id)
         return control_error("not_found", "identity '" + identity + "' is not mapped in group '" + group + "'");
       auto rp = self->make_response_promise<std::string>();

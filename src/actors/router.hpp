@@ -22,14 +22,19 @@ namespace shopsync {
 struct item_entry {
   item_actor actor;
   std::uint64_t sent = 0;
+  bool started = false; // started for a mapping (counts in router_state::starting_live)
 };
 
-// Item actors a mapping needs (new identities, operations to resume), started 500 per 20 ms
-// so that the router keeps answering and the scheduler is not flooded.
+// The start-up work of a mapping, in chunks so that the router keeps answering (and routing)
+// meanwhile: the group's identities and its persisted states are walked together in key order
+// (both sorted), a chunk per tick; identities with no state (to align) or with operations to
+// resume go to `queue`, whose actors are started at most ctx->start_window alive at a time
+// (they leave when their work is done) and 500 per tick, so the scheduler is not flooded.
 struct pending_starts {
   group_mapping_ptr mapping;
-  std::vector<std::size_t> identities; // indexes into mapping->identities()
-  std::size_t next = 0;
+  std::size_t scanned = 0;             // identities [0, scanned) are walked
+  std::vector<std::uint32_t> queue;    // identity indexes whose actor is to start
+  std::size_t next = 0;                // queue[next] is the next to start
 };
 
 struct router_state {
@@ -40,6 +45,7 @@ struct router_state {
   std::unordered_map<std::string, item_entry> items;  // live ones, by item_state_key(group, identity)
   std::set<std::string> paused;                       // groups
   std::map<std::string, pending_starts> starting;     // by group
+  std::size_t starting_live = 0;                      // live items with started = true
   bool start_scheduled = false;
   std::deque<std::pair<std::uint64_t, webhook_envelope>> waiting; // until every mapping is in
   std::unique_ptr<order_path> orders; // orders/create and draft_orders/* (actors per order)

@@ -19,6 +19,9 @@ struct sync_context {
   // Adds "inbox entry `seq` is applied" to a batch (the inbox's mark_applied).
   std::function<void(state_store::batch&, std::uint64_t seq)> mark_applied;
   std::chrono::milliseconds item_idle_timeout{30'000};
+  // Item actors started by the router at a mapping (new identities to align, operations to
+  // resume) that may be alive at once: they leave as soon as their work is done.
+  std::size_t start_window = 20'000;
   std::chrono::milliseconds retry_base{200};
   std::chrono::milliseconds retry_max{30'000};
 

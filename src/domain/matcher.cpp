@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -10,10 +11,10 @@ namespace shopsync {
 
 namespace {
 
-std::string trim(const std::string& s) {
+std::string_view trim(std::string_view s) {
   const char* ws = " \t\r\n\f\v";
   auto b = s.find_first_not_of(ws);
-  if (b == std::string::npos) return {};
+  if (b == std::string_view::npos) return {};
   auto e = s.find_last_not_of(ws);
   return s.substr(b, e - b + 1);
 }
@@ -43,32 +44,33 @@ const char* to_string(location_problem_kind k) {
   return "?";
 }
 
-std::optional<std::string> identity_key(match_key by, const catalog_variant& v) {
+std::optional<std::string> identity_key(match_key by, std::string_view sku, std::string_view barcode,
+                                        std::string_view handle, int position, const std::string_view* options,
+                                        std::size_t option_count) {
   switch (by) {
     case match_key::sku: {
-      auto s = trim(v.sku);
+      auto s = trim(sku);
       if (s.empty()) return std::nullopt;
-      return "sku:" + s;
+      return "sku:" + std::string(s);
     }
     case match_key::barcode: {
-      auto s = trim(v.barcode);
+      auto s = trim(barcode);
       if (s.empty()) return std::nullopt;
-      return "barcode:" + s;
+      return "barcode:" + std::string(s);
     }
     case match_key::handle: {
-      auto h = trim(v.handle);
+      auto h = trim(handle);
       if (h.empty()) return std::nullopt;
       // A handle has no '/' or '#', so both forms below are unambiguous.
-      const bool default_only =
-          v.options.empty() || (v.options.size() == 1 && v.options[0] == "Default Title");
+      const bool default_only = option_count == 0 || (option_count == 1 && options[0] == "Default Title");
       if (default_only) {
-        if (v.position <= 0) return std::nullopt;
-        return "handle:" + h + "#" + std::to_string(v.position);
+        if (position <= 0) return std::nullopt;
+        return "handle:" + std::string(h) + "#" + std::to_string(position);
       }
-      std::string key = "handle:" + h + "/";
-      for (std::size_t i = 0; i < v.options.size(); ++i) {
+      std::string key = "handle:" + std::string(h) + "/";
+      for (std::size_t i = 0; i < option_count; ++i) {
         if (i) key += " / ";
-        key += v.options[i];
+        key += options[i];
       }
       return key;
     }
@@ -76,99 +78,122 @@ std::optional<std::string> identity_key(match_key by, const catalog_variant& v) 
   return std::nullopt;
 }
 
+std::optional<std::string> identity_key(match_key by, const catalog_variant& v) {
+  std::vector<std::string_view> options(v.options.begin(), v.options.end());
+  return identity_key(by, v.sku, v.barcode, v.handle, v.position, options.data(), options.size());
+}
+
 catalog_match match_catalog(match_key by, const store_name& source,
                             const std::vector<store_name>& destinations,
                             const std::vector<catalog_variant>& rows) {
-  // Store index in the group: 0 the Source, 1.. the Destinations.
-  std::unordered_map<std::string, std::size_t> store_index;
+  std::unordered_map<std::string, std::uint16_t> store_index;
   store_index.emplace(source, 0);
-  for (std::size_t i = 0; i < destinations.size(); ++i) store_index.emplace(destinations[i], i + 1);
-  const std::size_t nstores = destinations.size() + 1;
-  std::vector<const store_name*> names(nstores);
-  names[0] = &source;
-  for (std::size_t i = 0; i < destinations.size(); ++i) names[i + 1] = &destinations[i];
-
-  // One entry per (store, variant): the last row wins.
-  struct ref {
-    std::size_t store;
-    variant_id variant;
-    std::size_t row;
-  };
-  std::vector<ref> refs;
-  refs.reserve(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    auto it = store_index.find(rows[i].store);
-    if (it != store_index.end()) refs.push_back({it->second, rows[i].variant_id, i});
+  for (std::size_t i = 0; i < destinations.size(); ++i)
+    store_index.emplace(destinations[i], static_cast<std::uint16_t>(i + 1));
+  keyed_catalog keyed;
+  for (const auto& r : rows) {
+    auto it = store_index.find(r.store);
+    if (it == store_index.end()) continue; // not a store of the group
+    auto key = identity_key(by, r);
+    keyed.add(it->second, r.product_id, r.variant_id, r.inventory_item,
+              key ? std::optional<std::string_view>(*key) : std::nullopt);
   }
-  std::sort(refs.begin(), refs.end(), [](const ref& a, const ref& b) {
-    return std::tie(a.store, a.variant, a.row) < std::tie(b.store, b.variant, b.row);
-  });
-  std::vector<std::pair<std::size_t, const catalog_variant*>> unique;
-  unique.reserve(refs.size());
-  for (std::size_t i = 0; i < refs.size(); ++i)
-    if (i + 1 == refs.size() || refs[i + 1].store != refs[i].store || refs[i + 1].variant != refs[i].variant)
-      unique.emplace_back(refs[i].store, &rows[refs[i].row]);
-
+  auto m = match_keyed(source, destinations, keyed);
   catalog_match out;
-  struct entry {
-    std::string key;
-    std::size_t store;
-    const catalog_variant* row;
-  };
-  std::vector<entry> entries;
-  entries.reserve(unique.size());
-  for (const auto& [store, row] : unique) {
-    auto key = identity_key(by, *row);
-    if (!key) {
-      out.problems.push_back({match_problem_kind::empty_identifier, {}, row->store, {row->variant_id}});
+  out.identities.reserve(m.identities.size());
+  for (std::size_t i = 0; i < m.identities.size(); ++i) out.identities.push_back(m.identities.materialize(i));
+  out.problems = std::move(m.problems);
+  return out;
+}
+
+keyed_match match_keyed(const store_name& source, const std::vector<store_name>& destinations,
+                        const keyed_catalog& catalog) {
+  const std::size_t nstores = destinations.size() + 1;
+  std::vector<store_name> names;
+  names.reserve(nstores);
+  names.push_back(source);
+  for (const auto& d : destinations) names.push_back(d);
+  const auto& rows = catalog.rows();
+
+  // One row per (store, variant): the last one wins. Row indexes, sorted.
+  std::vector<std::uint32_t> order;
+  order.reserve(rows.size());
+  for (std::uint32_t i = 0; i < rows.size(); ++i)
+    if (rows[i].store < nstores) order.push_back(i);
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return std::tie(rows[a].store, rows[a].variant, a) < std::tie(rows[b].store, rows[b].variant, b);
+  });
+  keyed_match out{identity_table(names), {}};
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const auto& r = rows[order[i]];
+    bool last = i + 1 == order.size() || rows[order[i + 1]].store != r.store || rows[order[i + 1]].variant != r.variant;
+    if (!last) continue;
+    if (r.key_len == 0) {
+      out.problems.push_back({match_problem_kind::empty_identifier, {}, names[r.store], {r.variant}});
       continue;
     }
-    entries.push_back({std::move(*key), store, row});
+    order[kept++] = order[i];
   }
-  std::sort(entries.begin(), entries.end(), [](const entry& a, const entry& b) {
-    return std::tie(a.key, a.store, a.row->variant_id) < std::tie(b.key, b.store, b.row->variant_id);
+  order.resize(kept);
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    auto ka = catalog.key(rows[a]), kb = catalog.key(rows[b]);
+    if (int c = ka.compare(kb)) return c < 0;
+    return std::tie(rows[a].store, rows[a].variant) < std::tie(rows[b].store, rows[b].variant);
   });
 
-  for (std::size_t i = 0; i < entries.size();) {
+  std::vector<variant_ref> refs(nstores);
+  std::unique_ptr<bool[]> present(new bool[nstores]);
+  std::vector<std::size_t> per_store(nstores);
+  std::vector<std::size_t> first(nstores);
+  out.identities.reserve(order.size() / (nstores ? nstores : 1), 0);
+  for (std::size_t i = 0; i < order.size();) {
+    const auto key = catalog.key(rows[order[i]]);
     std::size_t j = i;
-    while (j < entries.size() && entries[j].key == entries[i].key) ++j;
-    const std::string& key = entries[i].key;
-    // Per store: the variants with this key (entries are sorted by store within the key).
-    std::vector<std::vector<const catalog_variant*>> per_store(nstores);
-    for (std::size_t k = i; k < j; ++k) per_store[entries[k].store].push_back(entries[k].row);
+    while (j < order.size() && catalog.key(rows[order[j]]) == key) ++j;
+    // Per store: how many variants have this key (entries are sorted by store within the key).
+    std::fill(per_store.begin(), per_store.end(), 0);
+    for (std::size_t k = j; k-- > i;) {
+      per_store[rows[order[k]].store]++;
+      first[rows[order[k]].store] = k;
+    }
     bool duplicated = false;
     for (std::size_t s = 0; s < nstores; ++s) {
-      if (per_store[s].size() < 2) continue;
+      if (per_store[s] < 2) continue;
       duplicated = true;
-      match_problem p{match_problem_kind::duplicate, key, *names[s], {}};
-      for (const auto* r : per_store[s]) p.variants.push_back(r->variant_id);
+      match_problem p{match_problem_kind::duplicate, std::string(key), names[s], {}};
+      for (std::size_t k = first[s]; k < first[s] + per_store[s]; ++k) p.variants.push_back(rows[order[k]].variant);
       out.problems.push_back(std::move(p));
     }
     if (!duplicated) {
-      if (per_store[0].empty()) {
+      if (per_store[0] == 0) {
         for (std::size_t s = 1; s < nstores; ++s)
-          if (!per_store[s].empty())
-            out.problems.push_back({match_problem_kind::missing_in_source, key, *names[s],
-                                    {per_store[s][0]->variant_id}});
+          if (per_store[s])
+            out.problems.push_back({match_problem_kind::missing_in_source, std::string(key), names[s],
+                                    {rows[order[first[s]]].variant}});
       } else {
-        identity_mapping m;
-        m.key = key;
+        std::size_t have = 0;
         for (std::size_t s = 0; s < nstores; ++s) {
-          if (per_store[s].empty()) {
-            out.problems.push_back({match_problem_kind::missing_in_destination, key, *names[s],
-                                    {per_store[0][0]->variant_id}});
+          present[s] = per_store[s] != 0;
+          if (!present[s]) {
+            out.problems.push_back({match_problem_kind::missing_in_destination, std::string(key), names[s],
+                                    {rows[order[first[0]]].variant}});
             continue;
           }
-          const auto* r = per_store[s][0];
-          m.stores.push_back({*names[s], r->product_id, r->variant_id, r->inventory_item});
+          const auto& r = rows[order[first[s]]];
+          refs[s] = {r.product, r.variant, r.item};
+          have++;
         }
         // Only the Source has it: nothing to sync, already reported as missing.
-        if (m.stores.size() > 1) out.identities.push_back(std::move(m));
+        if (have > 1) out.identities.add(key, refs.data(), present.get());
       }
     }
     i = j;
   }
+  out.identities.shrink_to_fit();
 
+  std::unordered_map<std::string, std::size_t> store_index;
+  for (std::size_t s = 0; s < nstores; ++s) store_index.emplace(names[s], s);
   std::stable_sort(out.problems.begin(), out.problems.end(),
                    [&](const match_problem& a, const match_problem& b) {
                      auto ia = store_index.at(a.store), ib = store_index.at(b.store);

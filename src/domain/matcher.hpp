@@ -4,8 +4,10 @@
 // Pure and deterministic (output order does not depend on input order); never guesses: an
 // identifier found twice in a store, or missing, is reported and that identity is not synced.
 #include "domain/config.hpp"
+#include "domain/identity_table.hpp"
 #include "domain/ids.hpp"
 #include "domain/inventory_item_state.hpp"
+#include "domain/keyed_catalog.hpp"
 
 #include <optional>
 #include <string>
@@ -31,6 +33,10 @@ struct catalog_variant {
 // identifier is empty (blank SKU or barcode, no handle). Only surrounding whitespace is
 // trimmed; case and inner text are kept (matching never guesses).
 std::optional<std::string> identity_key(match_key, const catalog_variant&);
+// The same from the variant's parts (options: the values present, in order).
+std::optional<std::string> identity_key(match_key, std::string_view sku, std::string_view barcode,
+                                        std::string_view handle, int position, const std::string_view* options,
+                                        std::size_t option_count);
 
 struct mapped_variant {
   store_name store;
@@ -71,6 +77,15 @@ struct catalog_match {
 catalog_match match_catalog(match_key, const store_name& source,
                             const std::vector<store_name>& destinations,
                             const std::vector<catalog_variant>& rows);
+
+// The same matching on keyed rows (store index 0 the Source, 1.. the Destinations), with the
+// identities in a compact table: what the catalog actor uses at a million variants.
+struct keyed_match {
+  identity_table identities; // by key
+  std::vector<match_problem> problems;
+};
+keyed_match match_keyed(const store_name& source, const std::vector<store_name>& destinations,
+                        const keyed_catalog& rows);
 
 // ---- locations
 

@@ -82,6 +82,9 @@ result<std::unique_ptr<state_store>> state_store::open(const options& opts) {
   // and a journal commit first writes out the data of newly allocated blocks: without
   // this, an acknowledgement could wait for a whole 64 MiB memtable flush.
   db_opts.bytes_per_sync = 1 << 20;
+  // Memtables of every column family together: without a cap each of the nine may hold up to
+  // 2 x 64 MB, and a first alignment of a million identities fills levels and audit at once.
+  db_opts.db_write_buffer_size = 128 << 20;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(db_opts));
@@ -211,8 +214,15 @@ result<std::optional<std::string>> state_store::get(column c, std::string_view k
 
 status state_store::scan(column c, std::string_view prefix,
                          const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  return scan(c, prefix, prefix, fn);
+}
+
+status state_store::scan(column c, std::string_view prefix, std::string_view from,
+                         const std::function<bool(std::string_view, std::string_view)>& fn) const {
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions(), handle(c))};
-  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+  if (from < prefix)
+    from = prefix;
+  for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
     auto k = it->key();
     std::string_view key{k.data(), k.size()};
     if (key.substr(0, prefix.size()) != prefix)

@@ -87,6 +87,9 @@ public:
   // Visits keys starting with prefix in key order until fn returns false.
   status scan(column c, std::string_view prefix,
               const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
+  // The same from the first key >= from (a key with that prefix): a long scan done in chunks.
+  status scan(column c, std::string_view prefix, std::string_view from,
+              const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
   // Online backup (RocksDB Checkpoint) into a directory that must not exist yet.
   status checkpoint(const std::string& dir) const;
   // Flushes memtables; used at orderly shutdown.

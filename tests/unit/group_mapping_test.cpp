@@ -36,20 +36,20 @@ group_mapping sample() {
 TEST(group_mapping, finds_identity_by_store_and_inventory_item) {
   auto m = sample();
   ASSERT_EQ(m.identities().size(), 1u);
-  auto* id = m.find("outlet", 18446744073709551615ull);
-  ASSERT_NE(id, nullptr);
-  EXPECT_EQ(id->key, "sku:TEE-1\tX");
+  auto id = m.find("outlet", 18446744073709551615ull);
+  ASSERT_TRUE(id);
+  EXPECT_EQ(m.key(*id), "sku:TEE-1\tX");
   EXPECT_EQ(m.find("main", 111), id);
-  EXPECT_EQ(m.find("outlet", 111), nullptr); // the item id belongs to another store
-  EXPECT_EQ(m.find("main", 112), nullptr);   // duplicate SKU: never mapped
+  EXPECT_EQ(m.find("outlet", 111), std::nullopt); // the item id belongs to another store
+  EXPECT_EQ(m.find("main", 112), std::nullopt);   // duplicate SKU: never mapped
   EXPECT_EQ(m.find_key("sku:TEE-1\tX"), id);
   EXPECT_EQ(m.find_variant("outlet", 21), id);
-  EXPECT_EQ(m.find_variant("outlet", 11), nullptr);
+  EXPECT_EQ(m.find_variant("outlet", 11), std::nullopt);
 }
 
 TEST(group_mapping, layout_has_the_slots_of_the_location_mapping) {
   auto m = sample();
-  auto layout = m.layout(m.identities()[0]);
+  auto layout = m.layout(0);
   EXPECT_EQ(layout.mode, sync_mode::two_way);
   ASSERT_EQ(layout.stores.size(), 2u);
   EXPECT_EQ(layout.stores[1].item, 18446744073709551615ull);
@@ -64,13 +64,14 @@ TEST(group_mapping, encode_decode_round_trip_keeps_everything) {
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(back->encode(), text);
   EXPECT_EQ(back->problems().size(), m.problems().size());
-  EXPECT_NE(back->find("outlet", 18446744073709551615ull), nullptr);
+  EXPECT_TRUE(back->find("outlet", 18446744073709551615ull));
+  EXPECT_TRUE(back->same_as(m));
   EXPECT_EQ(back->locations().problems.size(), m.locations().problems.size());
 }
 
 TEST(group_mapping, decode_refuses_damaged_text) {
   auto g = two_way_group();
-  for (auto bad : {"", "gm2", "gm1\nX\tfoo", "gm1\nI\tk\tmain\t1\t2", "gm1\nI\tk\tmain\t1\t2\tz",
+  for (auto bad : {"", "gm2", "gm3", "gm1\nX\tfoo", "gm1\nI\tk\tmain\t1\t2", "gm1\nI\tk\tmain\t1\t2\tz",
                    "gm1\nP\t9\tk\tmain", "gm1\nS\tname\tnotanumber"}) {
     EXPECT_FALSE(group_mapping::decode(g, bad)) << bad;
   }
