@@ -45,6 +45,7 @@ using group_mapping_ptr = std::shared_ptr<const group_mapping>;
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::webhook_envelope)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::level_hint)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::item_layout)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::group_mapping_ptr)
 
 namespace shopsync {
@@ -100,6 +101,7 @@ using pause_atom = caf::atom_constant<caf::atom("pause")>;
 using view_atom = caf::atom_constant<caf::atom("view")>;
 using resend_atom = caf::atom_constant<caf::atom("resend")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
+using remap_atom = caf::atom_constant<caf::atom("remap")>;
 using mapping_atom = caf::atom_constant<caf::atom("mapping")>;
 using resync_atom = caf::atom_constant<caf::atom("resync")>;
 using rematch_atom = caf::atom_constant<caf::atom("rematch")>;
@@ -223,6 +225,7 @@ using item_actor = caf::typed_actor<
   caf::reacts_to<pause_atom, bool>,
   caf::reacts_to<resend_atom, command>,
   caf::reacts_to<release_atom, std::uint64_t>, // its own timer: held sales' grace period is over
+  caf::reacts_to<remap_atom, item_layout>,     // the mapping changed this identity's layout
   caf::replies_to<view_atom>::with<std::string>,
   caf::reacts_to<passivate_atom>,  // its own idle timer
   caf::reacts_to<shutdown_atom>>;  // the router forgot it: quit (its state is persisted)

@@ -29,6 +29,34 @@ bool same_layout(const item_layout& a, const item_layout& b) {
 }
 
 void execute(self_ptr self, const command& c, bool delayed);
+void apply(self_ptr self, transition t, const level_hint* hint = nullptr);
+
+// A new life of the identity (its layout changed): a new state, aligned from fresh reads. Its op
+// ids start beyond the old life's, so no answer or outcome of the old life can be taken for
+// one of the new life's.
+void start_new_life(self_ptr self, item_layout layout, std::uint64_t min_epoch, bool paused) {
+  auto& st = self->state;
+  auto now = static_cast<std::uint64_t>(
+    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  st.sm.emplace(std::move(layout), std::max(now, min_epoch));
+  if (paused)
+    apply(self, st.sm->set_paused(true));
+  apply(self, st.sm->align());
+}
+
+// A remap waits until the old life has nothing in flight: its writes have landed (or failed)
+// before the new life reads the levels, so none of them is later taken for a change made by
+// someone else; and one actor holds the identity throughout, so no two lives write its state.
+void switch_life_if_quiet(self_ptr self) {
+  auto& st = self->state;
+  if (!st.next_layout || st.sm->in_flight())
+    return;
+  auto layout = std::move(*st.next_layout);
+  st.next_layout.reset();
+  spdlog::info("item group={} identity={}: mapping changed under a live actor, starting a new state", st.group,
+               layout.identity);
+  start_new_life(self, std::move(layout), st.sm->next_op_id(), st.sm->paused());
+}
 
 // Every sale held gets the whole grace period: a newer timer makes older ones void.
 void arm_release(self_ptr self) {
@@ -52,7 +80,7 @@ void leave_if_done(self_ptr self) {
 // Records a transition (and, when it answers an inbox entry, the entry's mark) in one batch,
 // then sends its commands. Nothing is sent when the record cannot be written: the inbox
 // entry then stays unapplied and is replayed after a restart.
-void apply(self_ptr self, transition t, const level_hint* hint = nullptr) {
+void apply(self_ptr self, transition t, const level_hint* hint) {
   auto& st = self->state;
   state_store::batch b;
   b.put(column::levels, st.key, st.sm->encode());
@@ -87,6 +115,7 @@ void apply(self_ptr self, transition t, const level_hint* hint = nullptr) {
       arm_release(self);
       break;
     }
+  switch_life_if_quiet(self);
   leave_if_done(self);
 }
 
@@ -195,20 +224,20 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
     st.hold = g->orders.destination_hold;
   auto stored = ctx->store->get(column::levels, st.key);
   bool fresh = true;
+  std::uint64_t min_epoch = 0;
   if (stored && *stored) {
     auto decoded = inventory_item_state::decode(**stored);
     if (decoded && same_layout(decoded->layout(), layout)) {
       st.sm.emplace(std::move(*decoded));
       fresh = false;
     } else {
+      if (decoded)
+        min_epoch = decoded->next_op_id();
       spdlog::info("item group={} identity={}: mapping changed, starting a new state", st.group, layout.identity);
     }
   }
   if (fresh) {
-    auto epoch = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-    st.sm.emplace(std::move(layout), epoch);
-    apply(self, st.sm->align());
+    start_new_life(self, std::move(layout), min_epoch, false);
   } else {
     // Operations in flight when the daemon stopped: the same op ids and keys again.
     for (auto& c : st.sm->restart().commands)
@@ -240,6 +269,15 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
       apply(self, self->state.sm->set_paused(paused));
     },
     [self](resend_atom, const command& c) { execute(self, c, true); },
+    [self](remap_atom, item_layout& layout) {
+      auto& st = self->state;
+      st.from_router++;
+      if (same_layout(st.sm->layout(), layout))
+        st.next_layout.reset(); // back to the layout it has: nothing to do
+      else
+        st.next_layout = std::move(layout);
+      switch_life_if_quiet(self);
+    },
     [self](release_atom, std::uint64_t timer) {
       auto& st = self->state;
       if (timer == st.hold_timer && st.sm->holding())

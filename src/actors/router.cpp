@@ -218,8 +218,10 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         if (auto it = st.starting.find(group); it != st.starting.end())
           it->second.mapping = m;
       } else {
-        // Item actors whose identity changed restart on the new mapping (state is persisted; a
-        // changed layout starts a new state and aligns); the others go on undisturbed.
+        // Item actors whose identity changed get its new layout: each starts a new state and
+        // aligns once its operations in flight are done (item.cpp). One actor holds an identity
+        // throughout: a replacement spawned next to a dying actor could read the state before
+        // the old one's last write. Identities that are gone are shut down (their state stays).
         bool same_locations = previous && previous->locations().slots.size() == m->locations().slots.size();
         for (std::size_t i = 0; same_locations && i < m->locations().slots.size(); ++i)
           same_locations = previous->locations().slots[i].source == m->locations().slots[i].source &&
@@ -235,8 +237,13 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
             keep = before && now && previous->same_stores(*before, *m, *now);
           }
           if (mine && !keep) {
+            if (auto now = m->find_key(std::string_view(it->first).substr(prefix.size()))) {
+              send_item(self, it->second, remap_atom::value, m->layout(*now));
+              ++it;
+              continue;
+            }
             self->demonitor(it->second.actor.address());
-            self->send_exit(it->second.actor, caf::exit_reason::user_shutdown);
+            self->send(it->second.actor, shutdown_atom::value);
             it = forget(st, it);
           } else {
             ++it;

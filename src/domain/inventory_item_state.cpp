@@ -544,6 +544,13 @@ transition inventory_item_state::release_holds() {
   return t;
 }
 
+bool inventory_item_state::in_flight() const {
+  for (const auto& slot : slots_)
+    for (const auto& lv : slot.levels)
+      if (lv.present && lv.op != op_kind::none) return true;
+  return false;
+}
+
 bool inventory_item_state::holding() const {
   for (const auto& slot : slots_)
     for (const auto& lv : slot.levels)

@@ -199,6 +199,9 @@ public:
   const item_layout& layout() const { return layout_; }
   bool paused() const { return paused_; }
   bool holding() const; // a Destination's sale is held (the holder owes a release_holds())
+  bool in_flight() const; // an operation is in flight at some level
+  // The next life of this identity must start its op ids (its epoch) at least here.
+  std::uint64_t next_op_id() const { return next_op_; }
   bool idle() const;    // nothing in flight, nothing dirty, nothing left to write, nothing held
   std::vector<level_view> view() const;
 

@@ -82,9 +82,14 @@ e2e_env::e2e_env(e2e_options o) : opt_(std::move(o)) {
          << "base_url = \"http://127.0.0.1:" << sim_port_ << "\"\n"
          << "access_token_file = \"" << s.name << ".token\"\n\n";
   }
-  toml << opt_.groups_toml;
+  config_head_ = toml.str();
   config_ = (dir_ / "shopsync.toml").string();
-  std::ofstream(config_) << toml.str();
+  set_groups(opt_.groups_toml);
+}
+
+void e2e_env::set_groups(const std::string& groups_toml) {
+  opt_.groups_toml = groups_toml;
+  std::ofstream(config_) << config_head_ << groups_toml;
 }
 
 e2e_env::~e2e_env() {

@@ -55,6 +55,8 @@ public:
   explicit e2e_env(e2e_options o);
   ~e2e_env();
 
+  // Rewrites the configuration's [[groups]] (takes effect at the next start).
+  void set_groups(const std::string& groups_toml);
   // Starts (or restarts, on the same data dir) shopsyncd; true when it answers ping.
   bool start_daemon();
   void kill_daemon();      // SIGKILL, no goodbye
@@ -114,7 +116,7 @@ private:
   e2e_options opt_;
   temp_dir dir_{"shopsync-e2e"};
   unsigned short sim_port_ = 0, webhook_port_ = 0;
-  std::string socket_, config_;
+  std::string socket_, config_, config_head_; // config_head_: everything before the groups
   std::unique_ptr<child_process> sim_;
   std::unique_ptr<http_client> http_; // one keep-alive connection: calls take turns
   mutable std::mutex http_mu_;

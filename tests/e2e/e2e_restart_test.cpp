@@ -93,3 +93,64 @@ TEST(E2eRestart, kill_9_after_acknowledged_burst_then_restart_converges_without_
   EXPECT_TRUE(env.wait_until([&] { return env.inbox_depth() == 0; }, 10s)) << env.control("status");
   EXPECT_EQ(env.stop_daemon(), 0);
 }
+
+// A mapping change that alters a live identity's layout (here its locations, after a config
+// change and a restart): the running item actor takes the new layout itself, once nothing of
+// its old life is in flight, and from then on only the new layout syncs.
+TEST(E2eRestart, a_changed_location_mapping_reaches_a_live_item_as_a_new_state) {
+  const e2e_store src{"source", "source-remap.myshopify.com", "shpat_remap_source", true};
+  const e2e_store dst{"dest-a", "dest-a-remap.myshopify.com", "shpat_remap_dest", false};
+  e2e_options o;
+  o.stores = {src, dst};
+  o.scenario_json = uniform_scenario(o.stores, {"REMAP-1"}, {10, 10});
+  auto group = [](const std::string& locations) {
+    return "[[groups]]\nname = \"stock\"\nsource = \"source\"\ndestinations = [\"dest-a\"]\n"
+           "strategy = \"two_way\"\nmatch_by = \"sku\"\n" + locations;
+  };
+  o.groups_toml = group("locations = \"by_name\"\n");
+  e2e_env env(o);
+  ASSERT_TRUE(env.sim_port());
+  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
+  ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.wait_settled("stock", {"sku:REMAP-1"})) << env.daemon_output();
+  ASSERT_EQ(env.stop_daemon(), 0) << env.daemon_output();
+
+  // Only Main Warehouse from now on. The catalog reload that brings the new mapping is held
+  // back, so the identity's actor is live (started by a sale) when the new layout arrives.
+  env.set_groups(group("locations = \"explicit\"\n\n[[groups.location_pairs]]\nsource = \"Main Warehouse\"\n"
+                       "store = \"dest-a\"\ndestination = \"Main Warehouse\"\n"));
+  ASSERT_EQ(env.sim_post("/_sim/faults", R"({"latency_ms":3000,"operations":["CatalogPage"]})").rfind("HTTP", 0),
+            std::string::npos);
+  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
+  ASSERT_TRUE(env.wait_mapped(10s)) << env.daemon_output();
+  ASSERT_NE(env.sale(dst.shop, "REMAP-1", 1, "Outlet").rfind("HTTP", 0), 0u);
+  // The old layout still maps Outlet: the sale reaches the Source there.
+  EXPECT_TRUE(env.wait_until([&] { return env.level(src.shop, "REMAP-1", "Outlet") == 9; }, 10s))
+    << env.daemon_output();
+  env.sim_post("/_sim/faults", R"({"latency_ms":0})");
+  const std::string view_args = R"({"group":"stock","identity":"sku:REMAP-1"})";
+  auto levels_in_view = [&] {
+    auto v = env.control("item", view_args);
+    std::size_t n = 0;
+    for (auto at = v.find("\"location\":"); at != std::string::npos; at = v.find("\"location\":", at + 1))
+      ++n;
+    return n;
+  };
+  EXPECT_TRUE(env.wait_until([&] { return levels_in_view() == 2; }, 15s)) << env.control("item", view_args);
+  auto out = env.daemon_output();
+  EXPECT_NE(out.find("identity=sku:REMAP-1: mapping changed under a live actor, starting a new state"),
+            std::string::npos)
+    << out;
+  ASSERT_TRUE(env.wait_settled("stock", {"sku:REMAP-1"})) << env.control("item", view_args);
+
+  // The new life: Outlet no longer syncs, Main Warehouse does.
+  ASSERT_NE(env.sale(dst.shop, "REMAP-1", 2, "Outlet").rfind("HTTP", 0), 0u);
+  ASSERT_NE(env.sale(dst.shop, "REMAP-1", 3, "Main Warehouse").rfind("HTTP", 0), 0u);
+  EXPECT_TRUE(env.wait_until([&] { return env.level(src.shop, "REMAP-1", "Main Warehouse") == 7; }, 10s))
+    << env.control("item", view_args) << env.daemon_output();
+  ASSERT_TRUE(env.webhooks_idle());
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(env.level(src.shop, "REMAP-1", "Outlet"), 9);
+  EXPECT_EQ(env.level(dst.shop, "REMAP-1", "Outlet"), 7);
+  EXPECT_EQ(env.level(dst.shop, "REMAP-1", "Main Warehouse"), 7);
+}
