@@ -7,6 +7,7 @@
 #include "io/webhook_server.hpp"
 #include "support/temp_dir.hpp"
 #include "support/webhook_client.hpp"
+#include "support/webhook_server_fixture.hpp"
 
 #include <boost/beast/http.hpp>
 
@@ -24,45 +25,14 @@ namespace http = boost::beast::http;
 
 namespace {
 
-struct answer_fixture {
-  temp_dir dir{"webhook-answer-bytes-test"};
-  std::unique_ptr<state_store> store;
-  std::unique_ptr<inbox> in;
-  metrics_registry metrics;
-  std::unique_ptr<webhook_server> server;
-  std::uint16_t port = 0;
-
-  answer_fixture() {
-    auto s = state_store::open({dir.str() + "/db", true, true});
-    if (!s.ok())
-      throw std::runtime_error(s.error().message);
-    store = std::move(*s);
-    auto i = inbox::open(*store, {});
-    if (!i.ok())
-      throw std::runtime_error(i.error().message);
-    in = std::move(*i);
-    webhook_server::options o;
-    o.port = 0;
-    o.io_threads = 2;
-    o.max_header_bytes = 16 * 1024;
-    o.shop_domains = {"shop-a.myshopify.com"};
-    o.secrets = {"hush"};
-    server = std::make_unique<webhook_server>(o, *in, metrics, [](std::uint64_t, webhook_envelope) {});
-    auto p = server->start();
-    if (!p.ok())
-      throw std::runtime_error(p.error().message);
-    port = *p;
-  }
-  ~answer_fixture() {
-    server->stop();
-    in->stop();
-  }
+// The shared server fixture with the general path's timeouts, and headers up to 16 KiB.
+struct answer_fixture : webhook_server_fixture {
+  answer_fixture()
+    : webhook_server_fixture([](webhook_server::options& o) {
+        o.max_header_bytes = 16 * 1024;
+        o.header_timeout = o.body_timeout = 5s;
+      }) {}
 };
-
-const std::string& level_body() {
-  static const std::string body = read_file(shared_path("shopify/webhooks/inventory_levels_update.json"));
-  return body;
-}
 
 std::string request(const std::string& id, const std::string& topic = "inventory_levels/update",
                     const std::string& version = "HTTP/1.1", const std::string& extra_headers = "") {
