@@ -15,12 +15,81 @@ const std::string& domain_of(const config& cfg, const store_name& s) {
   return sc ? sc->shop_domain : none;
 }
 
+constexpr std::size_t read_window = 2000; // reads in flight per group (8 queries of 250)
+
 void round_done(self_ptr self) {
   auto& st = self->state;
   st.running = false;
+  st.round_mapping.reset();
   st.rounds++;
   spdlog::info("reconciler group={}: round {} done ({} levels read, {} errors)", st.group.name, st.rounds,
                st.levels_read, st.read_errors);
+}
+
+void issue_more(self_ptr self);
+
+void read_level(self_ptr self, const store_link_actor& link, inventory_item_id item, const store_name& store,
+                location_id location) {
+  self->state.outstanding++;
+  // The store link batches these reads (up to 250 per query).
+  self->request(link, caf::infinite, level_read_atom::value, level_key{item, location})
+    .then(
+      [self, item, store, location](const level_read_reply& r) {
+        auto& st = self->state;
+        if (!r.ok || !r.stocked) {
+          if (!r.ok)
+            st.read_errors++;
+        } else {
+          st.levels_read++;
+          webhook_envelope env;
+          env.topic = "inventory_levels/update";
+          env.shop_domain = domain_of(st.ctx->cfg, store);
+          env.webhook_id = "reconcile";
+          env.event = inventory_level_changed{item, location, r.available, ""};
+          self->send(st.router, event_atom::value, std::uint64_t{0}, std::move(env));
+        }
+        st.outstanding--;
+        issue_more(self);
+      },
+      [self](const caf::error&) {
+        auto& st = self->state;
+        st.read_errors++;
+        st.outstanding--;
+        issue_more(self);
+      });
+}
+
+// Sends the round's next reads, up to the window; the round is done when the walk is over and
+// every read answered.
+void issue_more(self_ptr self) {
+  auto& st = self->state;
+  auto& m = *st.round_mapping;
+  auto& t = m.identities();
+  auto& slots = m.locations().slots;
+  while (st.outstanding < read_window && st.next_identity < t.size()) {
+    const auto i = st.next_identity, group_index = st.next_store, k = st.next_slot;
+    if (++st.next_slot >= slots.size()) {
+      st.next_slot = 0;
+      if (++st.next_store >= t.store_count()) {
+        st.next_store = 0;
+        ++st.next_identity;
+      }
+    }
+    if (k >= slots.size() || !t.has(i, group_index))
+      continue;
+    // The table's stores are in group order (0 = Source): the slot's location in that store.
+    const auto& slot = slots[k];
+    std::optional<location_id> loc =
+      group_index == 0 ? std::optional<location_id>(slot.source)
+                       : (group_index - 1 < slot.destinations.size() ? slot.destinations[group_index - 1] : std::nullopt);
+    const auto& store = t.stores()[group_index];
+    auto* link = st.ctx->link(store);
+    if (!loc || !link)
+      continue;
+    read_level(self, *link, t.ref(i, group_index).item, store, *loc);
+  }
+  if (st.outstanding == 0 && st.next_identity >= t.size())
+    round_done(self);
 }
 
 void start_round(self_ptr self) {
@@ -28,61 +97,10 @@ void start_round(self_ptr self) {
   if (st.running || !st.mapping)
     return;
   st.running = true;
+  st.round_mapping = st.mapping;
+  st.next_identity = st.next_store = st.next_slot = 0;
   st.outstanding = 0;
-  auto& m = *st.mapping;
-  auto& slots = m.locations().slots;
-  auto& t = m.identities();
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    for (std::size_t group_index = 0; group_index < t.store_count(); ++group_index) {
-      if (!t.has(i, group_index))
-        continue;
-      // The table's stores are in group order (0 = Source): the slot's location in that store.
-      const auto& store_name_ = t.stores()[group_index];
-      auto* link = st.ctx->link(store_name_);
-      if (!link)
-        continue;
-      for (auto& slot : slots) {
-        std::optional<location_id> loc =
-          group_index == 0 ? std::optional<location_id>(slot.source)
-                           : (group_index - 1 < slot.destinations.size() ? slot.destinations[group_index - 1]
-                                                                         : std::nullopt);
-        if (!loc)
-          continue;
-        st.outstanding++;
-        auto item = t.ref(i, group_index).item;
-        auto store = store_name_;
-        auto location = *loc;
-        // The store link batches these reads (up to 250 per query).
-        self->request(*link, caf::infinite, level_read_atom::value, level_key{item, location})
-          .then(
-            [self, item, store, location](const level_read_reply& r) {
-              auto& st = self->state;
-              if (!r.ok || !r.stocked) {
-                if (!r.ok)
-                  st.read_errors++;
-              } else {
-                st.levels_read++;
-                webhook_envelope env;
-                env.topic = "inventory_levels/update";
-                env.shop_domain = domain_of(st.ctx->cfg, store);
-                env.webhook_id = "reconcile";
-                env.event = inventory_level_changed{item, location, r.available, ""};
-                self->send(st.router, event_atom::value, std::uint64_t{0}, std::move(env));
-              }
-              if (--st.outstanding == 0)
-                round_done(self);
-            },
-            [self](const caf::error&) {
-              auto& st = self->state;
-              st.read_errors++;
-              if (--st.outstanding == 0)
-                round_done(self);
-            });
-      }
-    }
-  }
-  if (st.outstanding == 0)
-    round_done(self);
+  issue_more(self);
 }
 
 } // namespace

@@ -16,6 +16,10 @@ struct reconciler_state {
   router_actor router;
   group_mapping_ptr mapping;
   bool running = false;
+  // A round walks the mapping it started with, a window of reads at a time: at a million
+  // identities, four million reads (and the hints they bring) at once would hold gigabytes.
+  group_mapping_ptr round_mapping;
+  std::size_t next_identity = 0, next_store = 0, next_slot = 0;
   std::size_t outstanding = 0;
   std::uint64_t rounds = 0, levels_read = 0, read_errors = 0;
   static inline const char* name = "reconciler";
