@@ -1,6 +1,7 @@
 #include "io/inbox.hpp"
 
 #include "support/temp_dir.hpp"
+#include "support/webhook_server_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -50,15 +51,7 @@ append_result submit_wait(inbox& in, webhook_delivery d) {
   return f.get();
 }
 
-std::size_t count(state_store& s, column c) {
-  std::size_t n = 0;
-  auto st = s.scan(c, "", [&](std::string_view, std::string_view) {
-    ++n;
-    return true;
-  });
-  EXPECT_TRUE(st.ok());
-  return n;
-}
+std::size_t count(state_store& s, column c) { return shopsync::testing::count_records(s, c); }
 
 struct fixture {
   temp_dir dir{"inbox-test"};
