@@ -264,9 +264,7 @@ TEST(BadInputSuite, control_socket_refuses_malformed_unknown_oversized_and_badly
 
 TEST(BadInputSuite, negative_and_extreme_quantities_sync_as_32_bit_deltas) {
   e2e_env env(two_way_options(3));
-  ASSERT_TRUE(env.sim_port());
-  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
-  ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.start_mapped());
   ASSERT_TRUE(env.wait_settled("pair", {"sku:" + kSku})) << env.daemon_output();
   auto dest_at = [&](std::int64_t q) {
     return env.wait_until([&] { return env.level(kDest.shop, kSku) == q; }, 15s);

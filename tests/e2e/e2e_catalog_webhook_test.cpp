@@ -27,9 +27,7 @@ TEST(E2eCatalogWebhooks, products_created_and_skus_changed_update_the_mapping_wi
   o.groups_toml = "[[groups]]\nname = \"mirror\"\nsource = \"source\"\ndestinations = [\"dest\"]\n"
                   "strategy = \"one_way\"\nmatch_by = \"sku\"\nlocations = \"by_name\"\n";
   e2e_env env(o);
-  ASSERT_TRUE(env.sim_port());
-  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
-  ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.start_mapped());
   auto mapping = [&] { return env.control("mappings", R"({"problems":true})"); };
   ASSERT_NE(mapping().find("\"identities\":2"), std::string::npos) << mapping();
 

@@ -101,6 +101,16 @@ e2e_env::~e2e_env() {
     sim_->stop(5s);
 }
 
+::testing::AssertionResult e2e_env::start_mapped() {
+  if (!sim_port_)
+    return ::testing::AssertionFailure() << "the simulator did not start";
+  if (!start_daemon())
+    return ::testing::AssertionFailure() << "shopsyncd did not answer: " << daemon_output();
+  if (!wait_mapped())
+    return ::testing::AssertionFailure() << "not every group mapped: " << daemon_output();
+  return ::testing::AssertionSuccess();
+}
+
 bool e2e_env::start_daemon() {
   if (daemon_) {
     previous_output_ += daemon_->output();

@@ -8,6 +8,7 @@
 #include "support/http_client.hpp"
 #include "support/temp_dir.hpp"
 
+#include <gtest/gtest.h>
 #include <simdjson.h>
 
 #include <chrono>
@@ -59,6 +60,9 @@ public:
   void set_groups(const std::string& groups_toml);
   // Starts (or restarts, on the same data dir) shopsyncd; true when it answers ping.
   bool start_daemon();
+  // The usual first start: the simulator is up, shopsyncd answers and every group is mapped;
+  // a failure names the step and carries the daemon's output.
+  ::testing::AssertionResult start_mapped();
   void kill_daemon();      // SIGKILL, no goodbye
   int stop_daemon();       // SIGTERM; exit code
   std::string daemon_output() const;

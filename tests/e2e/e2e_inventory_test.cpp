@@ -57,9 +57,7 @@ TEST(E2eInventory, one_way_aligns_three_destinations_carries_changes_and_undoes_
   o.scenario_json = uniform_scenario(o.stores, kSkus, {10, 0, 3, 7});
   o.groups_toml = group_toml("mirror", dests, "one_way");
   e2e_env env(o);
-  ASSERT_TRUE(env.sim_port());
-  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
-  ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.start_mapped());
 
   // Initial alignment: every Destination takes the Source's value, the Source is untouched.
   ASSERT_TRUE(env.wait_until(
@@ -101,9 +99,7 @@ TEST(E2eInventory, two_way_counts_concurrent_sales_in_both_stores) {
   o.scenario_json = uniform_scenario(o.stores, kSkus, {20, 20});
   o.groups_toml = group_toml("stock", {kDestA}, "two_way");
   e2e_env env(o);
-  ASSERT_TRUE(env.sim_port());
-  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
-  ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.start_mapped());
   ASSERT_TRUE(env.wait_settled("stock", kIds)) << env.daemon_output();
   ASSERT_TRUE(env.webhooks_idle());
 
@@ -138,9 +134,7 @@ TEST(E2eInventory, one_sale_is_one_write_per_other_store_then_silence_and_the_ec
   o.scenario_json = uniform_scenario(o.stores, kSkus, {12, 12, 12});
   o.groups_toml = group_toml("stock", {kDestA, kDestB}, "two_way");
   e2e_env env(o);
-  ASSERT_TRUE(env.sim_port());
-  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
-  ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.start_mapped());
   ASSERT_TRUE(env.wait_settled("stock", kIds)) << env.daemon_output();
   ASSERT_TRUE(env.webhooks_idle());
   std::this_thread::sleep_for(500ms);
@@ -168,9 +162,7 @@ TEST(E2eInventory, duplicated_reordered_and_lost_webhooks_heal_after_reconcile) 
   o.groups_toml = group_toml("stock", {kDestA}, "two_way");
   o.sim_args = {"--seed", "7"};
   e2e_env env(o);
-  ASSERT_TRUE(env.sim_port());
-  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
-  ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.start_mapped());
   ASSERT_TRUE(env.wait_settled("stock", kIds)) << env.daemon_output();
   ASSERT_TRUE(env.webhooks_idle());
 
@@ -228,9 +220,7 @@ TEST(E2eInventory, a_reconcile_round_walks_every_level_a_window_at_a_time) {
   o.scenario_json = uniform_scenario(o.stores, skus, {20, 20});
   o.groups_toml = group_toml("stock", {kDestA}, "two_way");
   e2e_env env(o);
-  ASSERT_TRUE(env.sim_port());
-  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
-  ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.start_mapped());
   ASSERT_TRUE(env.wait_settled("stock", {"sku:" + skus.back()})) << env.daemon_output();
   ASSERT_TRUE(env.webhooks_idle());
   // The last identity's change in the Destination is never announced.

@@ -42,9 +42,7 @@ std::string sale_id(const std::string& answer) { return std::to_string(parse(ans
 
 TEST(E2eOrders, order_strategy_creates_exactly_one_source_order_through_duplicates_5xx_and_lost_answers) {
   e2e_env env(order_options("order"));
-  ASSERT_TRUE(env.sim_port());
-  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
-  ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.start_mapped());
   settle(env);
   ASSERT_EQ(env.order_count(kSource.shop), 0u);
 
@@ -128,9 +126,7 @@ TEST(E2eOrders, order_strategy_holds_a_destination_sale_for_its_grace_period) {
   auto o = order_options("order");
   o.groups_toml += "destination_hold_s = 4\n";
   e2e_env env(o);
-  ASSERT_TRUE(env.sim_port());
-  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
-  ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.start_mapped());
   ASSERT_TRUE(env.wait_settled("orders", {"sku:MUG-WHITE"})) << env.daemon_output();
   settle(env);
   // Not paid, so it does not qualify: no Source order will ever lower the Source.
@@ -152,9 +148,7 @@ TEST(E2eOrders, order_strategy_holds_a_destination_sale_for_its_grace_period) {
 
 TEST(E2eOrders, draft_order_strategy_creates_then_updates_the_same_source_draft) {
   e2e_env env(order_options("draft_order"));
-  ASSERT_TRUE(env.sim_port());
-  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
-  ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.start_mapped());
   settle(env);
 
   auto created = env.sim_post("/_sim/draft_order",

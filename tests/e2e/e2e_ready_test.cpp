@@ -23,9 +23,7 @@ TEST(E2eReady, restart_routes_webhooks_from_the_persisted_mapping_before_the_cat
   o.groups_toml = "[[groups]]\nname = \"mirror\"\nsource = \"source\"\ndestinations = [\"dest\"]\n"
                   "strategy = \"one_way\"\nmatch_by = \"sku\"\nlocations = \"by_name\"\n";
   e2e_env env(o);
-  ASSERT_TRUE(env.sim_port());
-  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
-  ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.start_mapped());
   ASSERT_TRUE(env.wait_until([&] { return env.level(kDest.shop, "MUG-WHITE") == 10; }, 15s)) << env.daemon_output();
   ASSERT_EQ(env.stop_daemon(), 0) << env.daemon_output();
 

@@ -35,9 +35,7 @@ TEST(E2eRestart, kill_9_after_acknowledged_burst_then_restart_converges_without_
     "match_by = \"sku\"\n\n[groups.orders]\nfinancial_statuses = [\"paid\"]\nname_prefix = \"B-\"\n"
     "financial_status = \"PAID\"\n";
   e2e_env env(o);
-  ASSERT_TRUE(env.sim_port());
-  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
-  ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.start_mapped());
   ASSERT_TRUE(env.webhooks_idle());
   std::this_thread::sleep_for(500ms);
 
@@ -109,9 +107,7 @@ TEST(E2eRestart, a_changed_location_mapping_reaches_a_live_item_as_a_new_state) 
   };
   o.groups_toml = group("locations = \"by_name\"\n");
   e2e_env env(o);
-  ASSERT_TRUE(env.sim_port());
-  ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
-  ASSERT_TRUE(env.wait_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.start_mapped());
   ASSERT_TRUE(env.wait_settled("stock", {"sku:REMAP-1"})) << env.daemon_output();
   ASSERT_EQ(env.stop_daemon(), 0) << env.daemon_output();
 
