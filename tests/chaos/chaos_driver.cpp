@@ -55,6 +55,7 @@ struct options {
   int settle_s = 60;
   bool keep = false;
   bool verbose = false;
+  std::string log_level = "info"; // "debug" traces every op of a failing seed
 };
 
 using level_key = std::pair<std::string, std::string>; // sku, location
@@ -218,7 +219,7 @@ void chaos_run::write_config() {
   std::string base = "http://127.0.0.1:" + std::to_string(sim_port_);
   c << "[daemon]\nlisten = \"127.0.0.1:" << daemon_port_ << "\"\ncontrol_socket = " << quote(socket_)
     << "\ndata_dir = " << quote(data_) << "\nbatching_window_ms = 20\nreconcile_interval_s = 3600\n"
-    << "log_level = \"info\"\nsync_writes = true\napp_id = 580111\nscheduler_threads = 2\nio_threads = 2\n"
+    << "log_level = \"" << opt_.log_level << "\"\nsync_writes = true\napp_id = 580111\nscheduler_threads = 2\nio_threads = 2\n"
     << "webhook_secret_files = [\"secret\"]\n\n";
   const char* names[3] = {"a", "b", "c"};
   const char* roles[3] = {"source", "destination", "destination"};
@@ -736,8 +737,10 @@ int main(int argc, char** argv) {
       o.keep = true;
     else if (a == "-v" || a == "--verbose")
       o.verbose = true;
+    else if (a == "--log-level")
+      o.log_level = next();
     else {
-      std::cerr << "usage: chaos_driver --seed N [--traffic-ms 4000] [--settle-s 60] [--keep] [-v]\n";
+      std::cerr << "usage: chaos_driver --seed N [--traffic-ms 4000] [--settle-s 60] [--keep] [--log-level info|debug] [-v]\n";
       return 2;
     }
   }
