@@ -136,11 +136,15 @@ void execute(self_ptr self, const command& c, bool delayed) {
     apply(self, std::move(t));
     return;
   }
+  spdlog::debug("item group={} identity={} store={} location={} op={} {} sent attempt={}", st.group,
+                st.sm->layout().identity, c.store, c.location, c.op_id, to_string(c.kind), c.attempt);
   if (c.kind == op_kind::read) {
     self->request(*link, caf::infinite, level_read_atom::value, level_key{c.item, c.location})
       .then(
         [self, c](const level_read_reply& r) {
           auto& sm = *self->state.sm;
+          spdlog::debug("item group={} identity={} store={} location={} op={} read answered ok={}", self->state.group,
+                        sm.layout().identity, c.store, c.location, c.op_id, r.ok);
           if (!r.ok)
             apply(self, sm.read_failed(c.at, c.op_id, link_failure_kind(r.err), r.err.code));
           else if (!r.stocked)

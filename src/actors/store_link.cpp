@@ -338,6 +338,8 @@ void on_reads_done(self_ptr self, const std::vector<level_key>& keys,
       rep.err = r.error();
     }
     auto it = st.read_waiters.find(keys[i]);
+    spdlog::debug("store_link store={} item={} location={} read answered ok={} waiters={}", store_of(self),
+                  keys[i].item, keys[i].location, rep.ok, it == st.read_waiters.end() ? 0 : it->second.size());
     if (it == st.read_waiters.end())
       continue;
     auto fns = std::move(it->second);
@@ -370,6 +372,8 @@ void send_reads(self_ptr self) {
 void queue_read(self_ptr self, const level_key& k, std::function<void(const level_read_reply&)> fn) {
   auto& st = self->state;
   auto& ws = st.read_waiters[k];
+  spdlog::debug("store_link store={} item={} location={} read queued waiters={}", st.opts.store.name, k.item,
+                k.location, ws.size());
   if (ws.empty())
     st.read_order.push_back(k);
   ws.push_back(std::move(fn));
