@@ -167,15 +167,37 @@ void inventory_item_state::issue(level_ref at, level& lv, op_kind kind, transiti
   lv.op = kind;
   lv.op_id = next_op_++;
   lv.attempt = 0;
-  // A read answers every hint received before it is sent; hints arriving while it is in
-  // flight may describe later changes and set dirty again.
-  if (kind == op_kind::read) lv.dirty = false;
+  // A read, like an adjust's quantityAfterChange, answers every hint received before it is
+  // sent (sets are only sent from a clean level); hints arriving while it is in flight may
+  // describe later changes and set dirty again.
+  lv.dirty = false;
+  lv.hinted.reset();
   t.commands.push_back(make_command(at, lv));
 }
 
 void inventory_item_state::block(level_ref at, level& lv, std::string cause, transition& t) {
   lv.blocked = quantity_out_of_range;
   t.audit.push_back(make_audit(audit_kind::error, at, std::string(quantity_out_of_range) + ": " + cause));
+}
+
+void inventory_item_state::must_read(level& lv) {
+  lv.dirty = true;
+  lv.hinted.reset();
+}
+
+// The hints received while the op was in flight all carried the value its answer found: they
+// describe that state (or a change and its reversal after it, which nets to nothing), so they
+// ask for no further read. Without this, a level hinted during every read (a busy store, or a
+// reconcile round joining the read) would re-read forever and never send its pending change.
+void inventory_item_state::settle_hints(level_ref at, level& lv, std::int64_t value,
+                                        transition& t) {
+  if (lv.dirty && lv.hinted && *lv.hinted == value) {
+    lv.dirty = false;
+    auto a = make_audit(audit_kind::echo_dropped, at, "hints in flight agree with the answer");
+    a.before = a.after = value;
+    t.audit.push_back(std::move(a));
+  }
+  lv.hinted.reset();
 }
 
 void inventory_item_state::observe(level_ref at, std::int64_t q, const char* cause,
@@ -265,7 +287,14 @@ void inventory_item_state::plan_level(level_ref at, transition& t) {
       lv.target = src;
   }
   if (lv.op != op_kind::none || !lv.blocked.empty()) return;
-  if (lv.dirty) return issue(at, lv, op_kind::read, t);
+  if (lv.dirty) {
+    // A two-way level that owes a delta sends it without reading first: the adjust's
+    // quantityAfterChange tells what the read would (a change not seen yet is counted from it,
+    // see write_result), so a level whose webhooks never stop still gets its deltas.
+    const bool adjust_now = layout_.mode == sync_mode::two_way && lv.known && lv.delta != 0 &&
+                            !paused_ && (at.store == 0 || lv.aligned);
+    if (!adjust_now) return issue(at, lv, op_kind::read, t);
+  }
   bool any_known = false;
   for (const auto& o : slot.levels) any_known = any_known || (o.present && o.known);
 
@@ -329,7 +358,7 @@ transition inventory_item_state::align() {
   transition t;
   for (auto& slot : slots_)
     for (auto& lv : slot.levels)
-      if (lv.present && lv.blocked.empty()) lv.dirty = true;
+      if (lv.present && lv.blocked.empty()) must_read(lv);
   plan(t);
   return t;
 }
@@ -352,6 +381,12 @@ transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> 
     t.audit.push_back(std::move(a));
     return t;
   }
+  if (lv->op == op_kind::none)
+    lv->hinted.reset();
+  else if (!lv->dirty)
+    lv->hinted = available; // the first hint since the op was sent
+  else if (lv->hinted != available)
+    lv->hinted.reset(); // hints that disagree: only a read can tell
   lv->dirty = true;
   auto a = make_audit(audit_kind::hint_dirty, at,
                       lv->op != op_kind::none ? "op in flight"
@@ -389,12 +424,13 @@ transition inventory_item_state::read_result(level_ref at, std::uint64_t op_id,
   lv->op = op_kind::none;
   lv->attempt = 0;
   if (!in_api_range(quantity)) {
-    lv->dirty = true; // re-read once cleared
+    must_read(*lv); // re-read once cleared
     block(at, *lv, "read " + std::to_string(quantity), t);
     t.audit.back().op_id = op_id;
     plan(t);
     return t;
   }
+  settle_hints(at, *lv, quantity, t);
   observe(at, quantity, "read", t);
   plan(t);
   return t;
@@ -416,7 +452,7 @@ transition inventory_item_state::read_failed(level_ref at, std::uint64_t op_id, 
   lv->op = op_kind::none;
   lv->attempt = 0;
   lv->blocked = code.empty() ? "permanent" : code;
-  lv->dirty = true; // re-read once cleared
+  must_read(*lv); // re-read once cleared
   auto a = make_audit(audit_kind::error, at, "read: " + code);
   a.op_id = op_id;
   t.audit.push_back(std::move(a));
@@ -437,13 +473,14 @@ transition inventory_item_state::write_result(level_ref at, std::uint64_t op_id,
     // Applied, with an answer that cannot be true: the level is no longer known. It is re-read
     // once the error is cleared; what raced this write cannot be told apart and is not counted.
     lv->known.reset();
-    lv->dirty = true;
+    must_read(*lv);
     block(at, *lv, "quantityAfterChange " + std::to_string(after), t);
     t.audit.back().before = before;
     t.audit.back().op_id = op_id;
     plan(t);
     return t;
   }
+  settle_hints(at, *lv, after, t);
   lv->known = after;
   if (kind == op_kind::adjust) {
     // Adjusts are only sent from a known level. What raced the write shows here:
@@ -504,8 +541,9 @@ transition inventory_item_state::write_failed(level_ref at, std::uint64_t op_id,
   a.before = lv->known;
   a.op_id = op_id;
   t.audit.push_back(std::move(a));
+  lv->hinted.reset(); // no answer: hints received in flight keep the level dirty
   if (kind == failure_kind::stale)
-    lv->dirty = true;
+    must_read(*lv);
   else
     lv->blocked = code.empty() ? "permanent" : code;
   if (overflow) block(at, *lv, "pending delta overflows", t);
@@ -532,7 +570,7 @@ transition inventory_item_state::clear_error(level_ref at) {
   auto a = make_audit(audit_kind::error_cleared, at, lv->blocked);
   t.audit.push_back(std::move(a));
   lv->blocked.clear();
-  lv->dirty = true;
+  must_read(*lv);
   plan(t);
   return t;
 }
@@ -610,11 +648,11 @@ std::vector<level_view> inventory_item_state::view() const {
 }
 
 // ---- persistence: a versioned text format of space-separated tokens.
-// "iis2" ("iis1": no held flag) then: u<n> unsigned, i<n> signed, s<len>:<bytes> string, "-" absent optional.
+// "iis3" ("iis2": no hinted value, "iis1": nor held flag) then: u<n> unsigned, i<n> signed, s<len>:<bytes> string, "-" absent optional.
 namespace {
 
 struct writer {
-  std::string out = "iis2";
+  std::string out = "iis3";
   void u(std::uint64_t v) { out += " u" + std::to_string(v); }
   void i(std::int64_t v) { out += " i" + std::to_string(v); }
   void s(const std::string& v) {
@@ -722,6 +760,7 @@ std::string inventory_item_state::encode() const {
       w.oi(lv.target);
       w.i(lv.delta);
       w.u(lv.dirty ? 1 : 0);
+      w.oi(lv.hinted);
       w.u(lv.aligned ? 1 : 0);
       w.u(lv.held ? 1 : 0);
       w.s(lv.blocked);
@@ -735,7 +774,8 @@ result<inventory_item_state> inventory_item_state::decode(const std::string& tex
     return error{"state.corrupt", "inventory item state: " + std::move(why)};
   };
   const bool v1 = text.compare(0, 4, "iis1") == 0;
-  if (!v1 && text.compare(0, 4, "iis2") != 0) return fail("unknown format or version");
+  const bool v2 = text.compare(0, 4, "iis2") == 0;
+  if (!v1 && !v2 && text.compare(0, 4, "iis3") != 0) return fail("unknown format or version");
   reader r{text, 4};
   inventory_item_state st;
   st.layout_.identity = r.s();
@@ -781,6 +821,7 @@ result<inventory_item_state> inventory_item_state::decode(const std::string& tex
       lv.target = r.oi();
       lv.delta = r.i();
       lv.dirty = r.flag();
+      if (!v1 && !v2) lv.hinted = r.oi();
       lv.aligned = r.flag();
       lv.held = v1 ? false : r.flag();
       lv.blocked = r.s();

@@ -205,7 +205,7 @@ public:
   bool idle() const;    // nothing in flight, nothing dirty, nothing left to write, nothing held
   std::vector<level_view> view() const;
 
-  // A compact versioned text ("iis2 ..."; "iis1" is still read): a few hundred bytes for 3
+  // A compact versioned text ("iis3 ..."; "iis1" and "iis2" are still read): a few hundred bytes for 3
   // stores, 1 slot.
   // decode() refuses other versions and damaged input with error{"state.corrupt", ...}.
   std::string encode() const;
@@ -226,6 +226,9 @@ private:
     std::optional<std::int64_t> target; // one-way Destination
     std::int64_t delta = 0;            // two-way
     bool dirty = false;
+    // While an op is in flight: the value every hint received since it was sent carried
+    // (unset when none came, when they disagreed, or when the level is dirty for another reason).
+    std::optional<std::int64_t> hinted;
     bool aligned = false;
     bool held = false;
     std::string blocked;
@@ -248,6 +251,8 @@ private:
   void hold_or_release(level_ref, std::int64_t before, std::int64_t after, transition&);
   void release(std::size_t slot, const char* cause, transition&);
   void block(level_ref, level&, std::string cause, transition&);
+  void must_read(level&);
+  void settle_hints(level_ref, level&, std::int64_t value, transition&);
   void plan(transition&);
   void plan_level(level_ref, transition&);
 

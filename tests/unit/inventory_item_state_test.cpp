@@ -208,13 +208,79 @@ TEST(inventory_item_state, read_is_held_while_a_write_is_in_flight) {
   ASSERT_TRUE(to_src);
   EXPECT_EQ(to_src->kind, op_kind::adjust);
   EXPECT_EQ(to_src->delta, -1);
-  const command* reread = find_cmd(w, d1);
-  ASSERT_TRUE(reread); // the hint arrived during flight
-  EXPECT_EQ(reread->kind, op_kind::read);
-  // Reading 3 finds nothing new: no further delta.
-  auto r = st.read_result(d1, reread->op_id, 3);
-  EXPECT_TRUE(r.commands.empty());
+  // The hint that came during flight said 3, what the answer found: no re-read.
+  EXPECT_TRUE(find_cmd(w, d1) == nullptr);
+  EXPECT_TRUE(has_audit(w, audit_kind::echo_dropped));
   EXPECT_EQ(view_of(st, d1).known, 3);
+  EXPECT_FALSE(view_of(st, d1).dirty);
+}
+
+// Chaos seeds 13001 and 15004: the Source's level owed a delta, but each of its reads was joined
+// by a reconcile round whose hint (the same value) arrived while the next read was in flight, so
+// every answer found the level dirty and read again: the delta never left.
+TEST(inventory_item_state, hints_in_flight_that_agree_with_the_answer_ask_for_no_second_read) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_equal(st, 10);
+  auto read_src = st.hint(src, 11).commands.at(0); // a restock at the Source: read it
+  auto rd = st.hint(d1, 8).commands.at(0);         // a sale in d1
+  auto t = st.read_result(d1, rd.op_id, 8);
+  EXPECT_TRUE(find_cmd(t, src) == nullptr) << "the Source is being read: its -2 waits";
+  // Reconcile rounds read the Source too: their hints arrive while our read is in flight.
+  EXPECT_TRUE(st.hint(src, 11).commands.empty());
+  EXPECT_TRUE(st.hint(src, 11).commands.empty());
+  // The state survives a restart in this very moment.
+  auto back = inventory_item_state::decode(st.encode());
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_TRUE(*back == st);
+  for (auto* s : {&st, &*back}) {
+    auto a = s->read_result(src, read_src.op_id, 11);
+    EXPECT_TRUE(has_audit(a, audit_kind::echo_dropped));
+    const command* to_src = find_cmd(a, src);
+    ASSERT_TRUE(to_src) << "the delta it owes";
+    EXPECT_EQ(to_src->kind, op_kind::adjust);
+    EXPECT_EQ(to_src->delta, -2);
+    const command* to_d1 = find_cmd(a, d1); // and d1 gets the Source's restock
+    ASSERT_TRUE(to_d1);
+    EXPECT_EQ(to_d1->delta, 1);
+    EXPECT_TRUE(s->write_result(src, to_src->op_id, 9).commands.empty());
+    EXPECT_TRUE(s->write_result(d1, to_d1->op_id, 9).commands.empty());
+    EXPECT_TRUE(s->idle());
+  }
+}
+
+TEST(inventory_item_state, hints_in_flight_that_disagree_with_the_answer_are_read_again) {
+  for (std::vector<std::int64_t> hints : {std::vector<std::int64_t>{12}, {11, 12}, {12, 11}}) {
+    inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+    align_equal(st, 10);
+    auto read_src = st.hint(src, 11).commands.at(0);
+    for (auto h : hints) EXPECT_TRUE(st.hint(src, h).commands.empty());
+    auto a = st.read_result(src, read_src.op_id, 11);
+    const command* again = find_cmd(a, src);
+    ASSERT_TRUE(again) << "a hint said something else: only a read can tell which is newer";
+    EXPECT_EQ(again->kind, op_kind::read);
+  }
+}
+
+TEST(inventory_item_state, a_dirty_two_way_level_owing_a_delta_sends_it_without_reading_first) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_equal(st, 10);
+  auto t1 = st.read_result(src, st.hint(src, 9).commands.at(0).op_id, 9);
+  auto first = *find_cmd(t1, d1);
+  (void)st.read_result(src, st.hint(src, 8).commands.at(0).op_id, 8); // -1 more, pending for d1
+  EXPECT_TRUE(st.hint(d1, 12).commands.empty()); // webhooks that disagree arrive meanwhile
+  EXPECT_TRUE(st.hint(d1, 6).commands.empty());
+  auto w = st.write_result(d1, first.op_id, 9);
+  const command* next = find_cmd(w, d1);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->kind, op_kind::adjust) << "its answer is as good as a read";
+  EXPECT_EQ(next->delta, -1);
+  // d1 sold 3 meanwhile: 9 - 3 - 1 = 5. The answer counts the sale and sends it to the Source.
+  auto w2 = st.write_result(d1, next->op_id, 5);
+  EXPECT_TRUE(has_audit(w2, audit_kind::external_change));
+  const command* to_src = find_cmd(w2, src);
+  ASSERT_TRUE(to_src);
+  EXPECT_EQ(to_src->delta, -3);
+  EXPECT_TRUE(find_cmd(w2, d1) == nullptr) << "nothing left to learn there";
 }
 
 TEST(inventory_item_state, two_way_deltas_reach_every_other_store_and_sum) {
@@ -267,21 +333,17 @@ TEST(inventory_item_state, one_sale_makes_exactly_one_write_per_other_store_then
   // The echoes of our own writes arrive before, between and after the answers.
   (void)count(st.hint(d1, 9));
   auto w1 = count(st.write_result(d1, find_cmd(t, d1)->op_id, 9));
-  ASSERT_EQ(w1.commands.size(), 1u); // d1's echo came during flight: a read, nothing more
-  EXPECT_EQ(w1.commands[0].kind, op_kind::read);
-  (void)count(st.hint(d1, 9)); // duplicate echo while that read is in flight: read again
+  EXPECT_TRUE(w1.commands.empty()); // d1's echo came during flight and says what the answer says
+  EXPECT_TRUE(count(st.hint(d1, 9)).commands.empty()); // a duplicate echo after it: dropped
   (void)count(st.hint(d2, 9));
-  auto w2 = count(st.write_result(d2, find_cmd(t, d2)->op_id, 9));
-  for (const auto& c : w2.commands) (void)count(st.read_result(c.at, c.op_id, 9));
-  auto r1 = count(st.read_result(d1, w1.commands[0].op_id, 9));
-  ASSERT_EQ(r1.commands.size(), 1u);
-  EXPECT_TRUE(count(st.read_result(d1, r1.commands[0].op_id, 9)).commands.empty());
-  (void)count(st.hint(d1, 9));
-  (void)count(st.hint(src, 9));
-  (void)count(st.hint(d2, 10)); // a late webhook of the level before the sale
+  (void)count(st.hint(d2, 9));
+  EXPECT_TRUE(count(st.write_result(d2, find_cmd(t, d2)->op_id, 9)).commands.empty());
+  EXPECT_TRUE(count(st.hint(src, 9)).commands.empty());
+  auto late = count(st.hint(d2, 10)); // a late webhook of the level before the sale: re-read
+  ASSERT_EQ(late.commands.size(), 1u);
+  EXPECT_EQ(late.commands[0].kind, op_kind::read);
   EXPECT_EQ(writes, 2);
-  EXPECT_EQ(view_of(st, d2).in_flight, op_kind::read);
-  (void)count(st.read_result(d2, view_of(st, d2).op_id, 9));
+  EXPECT_TRUE(count(st.read_result(d2, late.commands[0].op_id, 9)).commands.empty());
   EXPECT_EQ(writes, 2);
   EXPECT_TRUE(st.idle());
 }
@@ -396,24 +458,28 @@ TEST(inventory_item_state, follow_orders_holds_survive_encode_decode_and_version
   align_equal(st, 10);
   (void)st.read_result(d1, st.hint(d1, 9).commands.at(0).op_id, 9);
   auto text = st.encode();
-  EXPECT_EQ(text.compare(0, 4, "iis2"), 0);
+  EXPECT_EQ(text.compare(0, 4, "iis3"), 0);
   auto back = inventory_item_state::decode(text);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_TRUE(back->holding());
   EXPECT_EQ(back->layout().mode, sync_mode::follow_orders);
   EXPECT_TRUE(*back == st);
-  // A state written before holds existed: no held flag in its levels.
+  // States written by older versions: each level ends "u<dirty> <hinted> u<aligned> u<held>
+  // s<n>:<blocked>"; version 2 had no hinted value, version 1 no held flag either.
   inventory_item_state old(make_layout(sync_mode::one_way, 2), 7);
   align_equal(old, 10);
-  auto v2 = old.encode();
-  std::string v1 = "iis1" + v2.substr(4);
-  // Each level ends "u<aligned> u<held> s<n>:<blocked>"; version 1 had no held flag.
-  v1 = std::regex_replace(v1, std::regex(" u([01]) u0 (s[0-9]+:)"), " u$1 $2");
+  auto v3 = old.encode();
+  std::string v2 = std::regex_replace("iis2" + v3.substr(4), std::regex(" u([01]) - u([01]) u([01]) (s[0-9]+:)"),
+                                      " u$1 u$2 u$3 $4");
+  std::string v1 = std::regex_replace("iis1" + v2.substr(4), std::regex(" u([01]) u0 (s[0-9]+:)"), " u$1 $2");
+  ASSERT_LT(v2.size(), v3.size());
   ASSERT_LT(v1.size(), v2.size());
-  auto from_v1 = inventory_item_state::decode(v1);
-  ASSERT_TRUE(from_v1.ok()) << from_v1.error().message;
-  EXPECT_FALSE(from_v1->holding());
-  EXPECT_EQ(from_v1->encode(), v2);
+  for (const auto& older : {v2, v1}) {
+    auto from = inventory_item_state::decode(older);
+    ASSERT_TRUE(from.ok()) << from.error().message;
+    EXPECT_FALSE(from->holding());
+    EXPECT_EQ(from->encode(), v3);
+  }
 }
 
 TEST(inventory_item_state, null_available_is_ignored_with_a_reason) {
@@ -467,14 +533,18 @@ TEST(inventory_item_state, permanent_write_error_blocks_the_level_without_a_retr
   EXPECT_TRUE(find_cmd(t2, d1) == nullptr);
   EXPECT_TRUE(st.hint(d1, 3).commands.empty());
   EXPECT_EQ(view_of(st, d1).pending_delta, -2);
-  // Cleared by the operator: re-read first, then the accumulated delta.
+  // Cleared by the operator: the accumulated delta goes out at once, and its answer is the
+  // read: a change made there while blocked (10 -> 12) is counted from it.
   auto c = st.clear_error(d1);
   EXPECT_TRUE(has_audit(c, audit_kind::error_cleared));
   ASSERT_EQ(c.commands.size(), 1u);
-  EXPECT_EQ(c.commands[0].kind, op_kind::read);
-  auto r = st.read_result(d1, c.commands[0].op_id, 10);
+  EXPECT_EQ(c.commands[0].kind, op_kind::adjust);
+  EXPECT_EQ(c.commands[0].delta, -2);
+  auto r = st.write_result(d1, c.commands[0].op_id, 10);
+  EXPECT_TRUE(has_audit(r, audit_kind::external_change));
   ASSERT_EQ(r.commands.size(), 1u);
-  EXPECT_EQ(r.commands[0].delta, -2);
+  EXPECT_EQ(r.commands[0].at.store, src.store);
+  EXPECT_EQ(r.commands[0].delta, 2);
 }
 
 TEST(inventory_item_state, read_failures_retry_or_block) {
