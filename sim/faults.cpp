@@ -34,6 +34,7 @@ std::string apply_fault_json(fault_config& c, simdjson::dom::element obj) {
   read_num(obj, "latency_jitter_ms", c.latency_jitter_ms, err);
   read_num(obj, "lost_rate", c.lost_rate, err);
   read_num(obj, "lost_next", c.lost_next, err);
+  read_num(obj, "unreported_next", c.unreported_next, err);
   read_num(obj, "webhook_duplicate_rate", c.webhook_duplicate_rate, err);
   read_num(obj, "webhook_reorder_rate", c.webhook_reorder_rate, err);
   read_num(obj, "webhook_reorder_window_ms", c.webhook_reorder_window_ms, err);
@@ -67,7 +68,8 @@ std::string fault_json(const fault_config& c) {
       .field("error_next", c.error_next).field("throttle_rate", c.throttle_rate)
       .field("throttle_next", c.throttle_next).field("latency_ms", c.latency_ms)
       .field("latency_jitter_ms", c.latency_jitter_ms).field("lost_rate", c.lost_rate)
-      .field("lost_next", c.lost_next).field("lost_mode", c.lost_mode);
+      .field("lost_next", c.lost_next).field("lost_mode", c.lost_mode)
+      .field("unreported_next", c.unreported_next);
   w.key("operations").begin_array();
   for (auto& o : c.operations)
     w.value(o);
@@ -94,6 +96,8 @@ std::string admin_fault::describe() const {
     add("throttled");
   if (lost)
     add(drop ? "lost_drop" : "lost_hang");
+  if (unreported)
+    add("unreported");
   return s;
 }
 
@@ -136,6 +140,10 @@ admin_fault fault_injector::draw_admin(const std::string& operation) {
     f.lost = true;
   }
   f.drop = f.lost && cfg_.lost_mode == "drop";
+  if (cfg_.unreported_next > 0 && (operation == "InventorySet" || operation == "InventoryAdjust")) {
+    --cfg_.unreported_next;
+    f.unreported = true;
+  }
   return f;
 }
 

@@ -24,6 +24,8 @@ struct fault_config {
   double lost_rate = 0;       // applied, then never answered
   int lost_next = 0;
   std::string lost_mode = "hang"; // hang: keep the connection open, silent; drop: close it
+  int unreported_next = 0; // the next N inventory mutations apply but list no changes (a protocol
+                           // violation: the daemon must neither retry nor lose track of them)
   std::set<std::string> operations; // Admin faults only for these operationNames (empty: all)
   // Webhooks
   double webhook_duplicate_rate = 0; // a second delivery: new X-Shopify-Webhook-Id, same Event-Id
@@ -46,6 +48,7 @@ struct admin_fault {
   bool throttled = false;
   bool lost = false;
   bool drop = false; // lost by closing the connection (else hang)
+  bool unreported = false; // an inventory mutation answers without its changes
   std::string describe() const;
 };
 

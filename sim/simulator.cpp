@@ -327,7 +327,7 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
   if (op == "CatalogPage") r = op_catalog_page(*s, vars);
   else if (op == "Locations") r = op_locations(*s, vars);
   else if (op == "InventoryLevels") r = op_inventory_levels(*s, vars);
-  else if (op == "InventorySet" || op == "InventoryAdjust") r = op_inventory_write(*s, op, vars);
+  else if (op == "InventorySet" || op == "InventoryAdjust") r = op_inventory_write(*s, op, vars, fault.unreported);
   else if (op == "OrderCreate") r = op_order_create(*s, vars);
   else if (op == "OrdersByOrigin") r = op_orders_by_origin(*s, vars);
   else if (op == "DraftOrderCreate") r = op_draft_order_create(*s, vars);
@@ -512,7 +512,8 @@ void simulator::set_level(store& s, std::uint32_t v, std::size_t l, std::int32_t
   emit(s, "inventory_levels/update", inventory_level_payload(s, v, l, now), now);
 }
 
-simulator::op_result simulator::op_inventory_write(store& s, const std::string& op, element vars) {
+simulator::op_result simulator::op_inventory_write(store& s, const std::string& op, element vars,
+                                                   bool unreported) {
   const bool is_set = op == "InventorySet";
   const std::string field = is_set ? "inventorySetQuantities" : "inventoryAdjustQuantities";
   const std::string list_name = is_set ? "quantities" : "changes";
@@ -650,6 +651,8 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
     g.begin_object().key("changes").begin_array();
     for (const char* qname : {"available", "on_hand"})
       for (auto& p : plan) {
+        if (unreported)
+          break;
         const auto& var = s.variants[p.v];
         g.begin_object().field("name", qname).field("delta", p.delta).field("quantityAfterChange", p.after);
         g.key("item").begin_object().field("id", gid("InventoryItem", var.inventory_item_id)).end_object();

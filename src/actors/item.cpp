@@ -168,7 +168,9 @@ void execute(self_ptr self, const command& c, bool delayed) {
     .then(
       [self, c](const inventory_write_reply& r) {
         auto& sm = *self->state.sm;
-        if (!r.ok)
+        if (!r.ok && r.err.code == write_applied_unseen_code)
+          apply(self, sm.write_applied_unseen(c.at, c.op_id));
+        else if (!r.ok)
           apply(self, sm.write_failed(c.at, c.op_id, link_failure_kind(r.err), r.err.code));
         else
           apply(self, sm.write_result(c.at, c.op_id, r.quantity_after));

@@ -9,6 +9,11 @@
 
 namespace shopsync {
 
+// The link's code for a write that was applied but whose answer did not report the level after
+// it. Not a failure: asking again is answered from the same record, so the requester takes the
+// write as applied (inventory_item_state::write_applied_unseen) instead of retrying it.
+inline constexpr const char* write_applied_unseen_code = "admin.no_change_reported";
+
 inline failure_kind link_failure_kind(const error& e) {
   if (e.code.rfind("admin.", 0) == 0)
     return failure_kind::transient;

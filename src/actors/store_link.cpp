@@ -128,7 +128,7 @@ void answer(self_ptr self, const op_key& k, const op_result& r) {
     rep.ok = true;
     rep.quantity_after = *r.quantity_after;
   } else {
-    rep.err = r.err.value_or(error{"admin.no_change_reported", "no quantityAfterChange"});
+    rep.err = r.err.value_or(error{write_applied_unseen_code, "no quantityAfterChange"});
     note_error(self, rep.err);
   }
   for (auto& rp : it->second)
@@ -273,7 +273,7 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
       if (!q && kind == write_kind::set)
         q = en.quantity; // an unchanged level may be left out of `changes`
       record(en, q ? op_result{q, std::nullopt}
-                   : op_result{std::nullopt, error{"admin.no_change_reported",
+                   : op_result{std::nullopt, error{write_applied_unseen_code,
                                                    "no quantityAfterChange for the entry"}});
     }
     t.remove.push_back(id);

@@ -462,11 +462,25 @@ transition inventory_item_state::read_failed(level_ref at, std::uint64_t op_id, 
 
 transition inventory_item_state::write_result(level_ref at, std::uint64_t op_id,
                                               std::int64_t after) {
+  return confirm_write(at, op_id, after);
+}
+
+transition inventory_item_state::write_applied_unseen(level_ref at, std::uint64_t op_id) {
+  return confirm_write(at, op_id, std::nullopt);
+}
+
+// `seen`: quantityAfterChange; nullopt when the answer did not say it (the level is then taken
+// to be what the write made it, and re-read: the read counts whatever raced the write).
+transition inventory_item_state::confirm_write(level_ref at, std::uint64_t op_id,
+                                               std::optional<std::int64_t> seen) {
   transition t;
-  level* lv = answered(at, op_id, true, "write answer", after, t);
+  level* lv = answered(at, op_id, true, "write answer", seen, t);
   if (!lv) return t;
   const op_kind kind = lv->op;
   const std::optional<std::int64_t> before = lv->known;
+  // Adjusts are only sent from a known level.
+  const std::int64_t after =
+    seen ? *seen : kind == op_kind::adjust ? *before + lv->op_delta : lv->op_target;
   lv->op = op_kind::none;
   lv->attempt = 0;
   if (!in_api_range(after)) {
@@ -480,13 +494,16 @@ transition inventory_item_state::write_result(level_ref at, std::uint64_t op_id,
     plan(t);
     return t;
   }
-  settle_hints(at, *lv, after, t);
+  if (seen)
+    settle_hints(at, *lv, after, t);
+  else
+    must_read(*lv);
   lv->known = after;
   if (kind == op_kind::adjust) {
-    // Adjusts are only sent from a known level. What raced the write shows here:
-    // external = after - delta - known.
+    // What raced the write shows here: external = after - delta - known.
     const std::int64_t d = lv->op_delta;
-    auto a = make_audit(audit_kind::delta_propagated, at, "adjust confirmed");
+    auto a = make_audit(audit_kind::delta_propagated, at,
+                        seen ? "adjust confirmed" : "adjust applied, level after it not reported: re-read");
     a.before = before;
     a.after = after;
     a.delta = d;
@@ -495,7 +512,8 @@ transition inventory_item_state::write_result(level_ref at, std::uint64_t op_id,
     const std::int64_t external = after - d - *before;
     if (external != 0) external_change(at, external, *before + d, after, "write result", t);
   } else {
-    auto a = make_audit(audit_kind::level_set, at, "set confirmed");
+    auto a = make_audit(audit_kind::level_set, at,
+                        seen ? "set confirmed" : "set applied, level after it not reported: re-read");
     a.before = before;
     a.after = after;
     a.delta = after - before.value_or(after);

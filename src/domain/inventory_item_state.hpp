@@ -180,6 +180,10 @@ public:
   transition read_failed(level_ref, std::uint64_t op_id, failure_kind, const std::string& code);
   // quantity_after_change: `quantityAfterChange` of the mutation's change for this level.
   transition write_result(level_ref, std::uint64_t op_id, std::int64_t quantity_after_change);
+  // Applied, but the answer did not report the level after it (Shopify always does; a
+  // defensive path): the level is taken to be what the write made it and re-read, so that
+  // whatever raced the write is still counted. Never sent again.
+  transition write_applied_unseen(level_ref, std::uint64_t op_id);
   transition write_failed(level_ref, std::uint64_t op_id, failure_kind, const std::string& code);
   // Paused: no new write is sent; hints, reads and answers go on being recorded, and an op
   // already in flight is still completed (its transient retries included). Resuming sends
@@ -252,6 +256,7 @@ private:
   void release(std::size_t slot, const char* cause, transition&);
   void block(level_ref, level&, std::string cause, transition&);
   void must_read(level&);
+  transition confirm_write(level_ref, std::uint64_t op_id, std::optional<std::int64_t> seen);
   void settle_hints(level_ref, level&, std::int64_t value, transition&);
   void plan(transition&);
   void plan_level(level_ref, transition&);

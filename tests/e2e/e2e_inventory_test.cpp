@@ -155,6 +155,34 @@ TEST(E2eInventory, one_sale_is_one_write_per_other_store_then_silence_and_the_ec
   EXPECT_NE(audit.find("\"echo_dropped\""), std::string::npos) << audit;
 }
 
+TEST(E2eInventory, an_adjust_answered_without_its_level_is_not_sent_again_and_the_level_is_re_read) {
+  e2e_options o;
+  o.stores = {kSource, kDestA};
+  o.scenario_json = uniform_scenario(o.stores, kSkus, {12, 12});
+  o.groups_toml = group_toml("stock", {kDestA}, "two_way");
+  e2e_env env(o);
+  ASSERT_TRUE(env.start_mapped());
+  ASSERT_TRUE(env.wait_settled("stock", kIds)) << env.daemon_output();
+  ASSERT_TRUE(env.webhooks_idle());
+  auto seq = env.log_seq();
+  // The next inventory mutation applies but its answer lists no changes.
+  ASSERT_EQ(env.sim_post("/_sim/faults", R"({"unreported_next":1})").rfind("HTTP", 0), std::string::npos);
+  ASSERT_NE(env.sale(kSource.shop, "MUG-WHITE", 2).rfind("HTTP", 0), 0u);
+  ASSERT_TRUE(env.wait_until([&] { return all_at(env, o.stores, "MUG-WHITE", 10); }, 10s))
+    << levels_of(env, o.stores, kSkus);
+  // Taken as applied and checked by a read: the item is at rest (it used to retry for ever,
+  // answered each time from the same outcome record).
+  EXPECT_TRUE(env.wait_settled("stock", {"sku:MUG-WHITE"}, 5s))
+    << env.control("item", R"({"group":"stock","identity":"sku:MUG-WHITE"})");
+  ASSERT_TRUE(env.webhooks_idle());
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(env.mutations(kDestA.shop, seq), 1) << "sent once, never again";
+  EXPECT_EQ(env.mutations(kSource.shop, seq), 0);
+  EXPECT_TRUE(all_at(env, o.stores, "MUG-WHITE", 10)) << levels_of(env, o.stores, kSkus);
+  auto audit = env.control("audit", R"({"item":"sku:MUG-WHITE","limit":100})");
+  EXPECT_NE(audit.find("level after it not reported"), std::string::npos) << audit;
+}
+
 TEST(E2eInventory, duplicated_reordered_and_lost_webhooks_heal_after_reconcile) {
   e2e_options o;
   o.stores = {kSource, kDestA};

@@ -283,6 +283,36 @@ TEST(inventory_item_state, a_dirty_two_way_level_owing_a_delta_sends_it_without_
   EXPECT_TRUE(find_cmd(w2, d1) == nullptr) << "nothing left to learn there";
 }
 
+TEST(inventory_item_state, an_applied_write_whose_level_was_not_reported_is_not_sent_again_and_is_re_read) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_equal(st, 10);
+  auto t = st.read_result(src, st.hint(src, 9).commands.at(0).op_id, 9);
+  auto adj = *find_cmd(t, d1);
+  auto u = st.write_applied_unseen(d1, adj.op_id);
+  ASSERT_TRUE(has_audit(u, audit_kind::delta_propagated));
+  ASSERT_EQ(u.commands.size(), 1u);
+  EXPECT_EQ(u.commands[0].kind, op_kind::read) << "never the adjust again";
+  EXPECT_EQ(view_of(st, d1).known, 9); // what the adjust made it
+  // d1 sold 2 while the adjust was on its way: the read finds 7 and counts it.
+  auto r = st.read_result(d1, u.commands[0].op_id, 7);
+  EXPECT_TRUE(has_audit(r, audit_kind::external_change));
+  const command* to_src = find_cmd(r, src);
+  ASSERT_TRUE(to_src);
+  EXPECT_EQ(to_src->delta, -2);
+  // A second answer for the same op (the record asked again) changes nothing.
+  EXPECT_TRUE(has_audit(st.write_applied_unseen(d1, adj.op_id), audit_kind::stale_answer));
+  // One-way: the set is taken as done, and checked.
+  inventory_item_state ow(make_layout(sync_mode::one_way, 2), 7);
+  align_equal(ow, 10);
+  auto s = ow.read_result(src, ow.hint(src, 4).commands.at(0).op_id, 4);
+  auto set = *find_cmd(s, d1);
+  auto us = ow.write_applied_unseen(d1, set.op_id);
+  ASSERT_EQ(us.commands.size(), 1u);
+  EXPECT_EQ(us.commands[0].kind, op_kind::read);
+  EXPECT_TRUE(ow.read_result(d1, us.commands[0].op_id, 4).commands.empty());
+  EXPECT_TRUE(ow.idle());
+}
+
 TEST(inventory_item_state, two_way_deltas_reach_every_other_store_and_sum) {
   inventory_item_state st(make_layout(sync_mode::two_way, 3), 7);
   align_equal(st, 10);
