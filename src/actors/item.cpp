@@ -110,11 +110,8 @@ void apply(self_ptr self, transition t, const level_hint* hint) {
     crash_point("after_intent_persisted");
   for (auto& c : t.commands)
     execute(self, c, false);
-  for (auto& a : t.audit)
-    if (a.kind == audit_kind::held) {
-      arm_release(self);
-      break;
-    }
+  if (t.held)
+    arm_release(self);
   switch_life_if_quiet(self);
   leave_if_done(self);
 }

@@ -229,6 +229,7 @@ void inventory_item_state::hold_or_release(level_ref at, std::int64_t before, st
   if (after >= before) return; // not a sale: nothing will reach the Source
   auto& lv = slots_[at.slot].levels[at.store];
   lv.held = true;
+  t.held = true;
   auto a = make_audit(audit_kind::held, at, "a sale here: its order will lower the Source");
   a.before = before;
   a.after = after;

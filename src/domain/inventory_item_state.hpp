@@ -143,6 +143,7 @@ struct audit_record {
 struct transition {
   std::vector<command> commands;
   std::vector<audit_record> audit;
+  bool held = false; // follow_orders: a sale was held; its grace period starts now (the holder's timer)
 };
 
 // For `shopsyncctl item`.
@@ -172,7 +173,9 @@ public:
   // counted since) with a compare-and-set. Safe to repeat (resync): it only re-reads.
   transition align();
   // A webhook's value is a hint, never truth: equal to known with nothing in flight it is an
-  // echo (dropped); otherwise the level is re-read (after the op in flight, if any).
+  // echo (dropped); otherwise the level is re-read (after the op in flight, if any), unless
+  // every hint received during that op carried the value its answer found (they describe it).
+  // A dirty two-way level owing a delta sends the adjust instead: its answer is the read.
   transition hint(level_ref, std::optional<std::int64_t> available);
   // Answers quote the op id of their command; an answer for an op no longer in flight (a
   // duplicate, a late first attempt) is recorded as stale_answer and changes nothing.

@@ -429,6 +429,7 @@ TEST(inventory_item_state, follow_orders_holds_a_destination_sale_until_the_sour
   auto r = st.read_result(d1, st.hint(d1, 8).commands.at(0).op_id, 8); // a sale of 2 in d1
   EXPECT_TRUE(r.commands.empty()) << "the sale must not be set back";
   EXPECT_TRUE(has_audit(r, audit_kind::held));
+  EXPECT_TRUE(r.held) << "the holder starts the grace period";
   EXPECT_TRUE(has_audit(r, audit_kind::external_change));
   EXPECT_TRUE(view_of(st, d1).held);
   EXPECT_TRUE(st.holding());
@@ -467,6 +468,7 @@ TEST(inventory_item_state, follow_orders_never_holds_a_destination_above_the_sou
   // A restock (or a return) in the Destination is no sale: set back at once.
   auto up = st.read_result(d1, st.hint(d1, 14).commands.at(0).op_id, 14);
   EXPECT_FALSE(has_audit(up, audit_kind::held));
+  EXPECT_FALSE(up.held);
   ASSERT_EQ(up.commands.size(), 1u);
   EXPECT_EQ(up.commands[0].target, 10);
   EXPECT_EQ(up.commands[0].change_from, 14);
