@@ -32,6 +32,7 @@ std::string apply_fault_json(fault_config& c, simdjson::dom::element obj) {
   read_num(obj, "throttle_next", c.throttle_next, err);
   read_num(obj, "latency_ms", c.latency_ms, err);
   read_num(obj, "latency_jitter_ms", c.latency_jitter_ms, err);
+  read_num(obj, "answer_delay_ms", c.answer_delay_ms, err);
   read_num(obj, "lost_rate", c.lost_rate, err);
   read_num(obj, "lost_next", c.lost_next, err);
   read_num(obj, "unreported_next", c.unreported_next, err);
@@ -67,7 +68,8 @@ std::string fault_json(const fault_config& c) {
       .field("error_rate", c.error_rate).field("error_status", c.error_status)
       .field("error_next", c.error_next).field("throttle_rate", c.throttle_rate)
       .field("throttle_next", c.throttle_next).field("latency_ms", c.latency_ms)
-      .field("latency_jitter_ms", c.latency_jitter_ms).field("lost_rate", c.lost_rate)
+      .field("latency_jitter_ms", c.latency_jitter_ms).field("answer_delay_ms", c.answer_delay_ms)
+      .field("lost_rate", c.lost_rate)
       .field("lost_next", c.lost_next).field("lost_mode", c.lost_mode)
       .field("unreported_next", c.unreported_next);
   w.key("operations").begin_array();
@@ -90,6 +92,8 @@ std::string admin_fault::describe() const {
   auto add = [&](const std::string& x) { s += (s.empty() ? "" : ","); s += x; };
   if (latency_ms)
     add("latency:" + std::to_string(latency_ms) + "ms");
+  if (answer_delay_ms)
+    add("answer_delay:" + std::to_string(answer_delay_ms) + "ms");
   if (error_status)
     add("http_" + std::to_string(error_status));
   if (throttled)
@@ -115,6 +119,7 @@ admin_fault fault_injector::draw_admin(const std::string& operation) {
   f.latency_ms = cfg_.latency_ms;
   if (cfg_.latency_jitter_ms > 0)
     f.latency_ms += std::uniform_int_distribution<int>(0, cfg_.latency_jitter_ms)(rng_);
+  f.answer_delay_ms = cfg_.answer_delay_ms;
   if (cfg_.error_next > 0) {
     --cfg_.error_next;
     f.error_status = cfg_.error_status;

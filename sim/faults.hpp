@@ -21,6 +21,7 @@ struct fault_config {
   int throttle_next = 0;
   int latency_ms = 0;         // added before every Admin answer
   int latency_jitter_ms = 0;  // plus uniform [0, jitter]
+  int answer_delay_ms = 0;    // the answer, computed at once, is held back this long (a slow way back)
   double lost_rate = 0;       // applied, then never answered
   int lost_next = 0;
   std::string lost_mode = "hang"; // hang: keep the connection open, silent; drop: close it
@@ -44,6 +45,7 @@ std::string fault_json(const fault_config& cfg);
 
 struct admin_fault {
   int latency_ms = 0;
+  int answer_delay_ms = 0;
   int error_status = 0; // 0: none
   bool throttled = false;
   bool lost = false;

@@ -352,6 +352,7 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
     out += std::string(out.size() > 1 ? "," : "") + "\"errors\":" + r.errors;
   out += std::string(out.size() > 1 ? "," : "") + "\"extensions\":" + cost_json(actual) + "}";
   ans.body = std::move(out);
+  ans.latency_ms = fault.answer_delay_ms; // held back after it was computed (http_server)
   if (fault.lost)
     ans.after = fault.drop ? http_answer::then::drop : http_answer::then::hang;
   rec.http_status = fault.lost ? 0 : 200;

@@ -49,8 +49,14 @@ struct store_link_state {
   std::deque<std::uint64_t> ready;
   std::map<op_key, std::uint64_t> op_batch;
 
-  std::map<level_key, std::vector<std::function<void(const level_read_reply&)>>> read_waiters;
+  // Reads asked and not yet sent, and the requesters of each query sent. A read is answered by
+  // a query sent after it was asked: one asked while the level's query is on its way waits for
+  // the next (joining it could answer "what was there" to a requester that learnt of a change).
+  using read_waiter = std::function<void(const level_read_reply&)>;
+  std::map<level_key, std::vector<read_waiter>> read_waiters;
   std::deque<level_key> read_order;
+  std::map<std::uint64_t, std::vector<std::vector<read_waiter>>> reads_sent; // by query, by key
+  std::uint64_t read_queries = 0;
   std::deque<std::function<void()>> jobs;
 
   // Results answered but maybe not yet on disk: a requester asking again in that gap must
@@ -322,11 +328,12 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
   schedule(self);
 }
 
-void on_reads_done(self_ptr self, const std::vector<level_key>& keys,
+void on_reads_done(self_ptr self, std::uint64_t query, const std::vector<level_key>& keys,
                    result<std::vector<level_value>> r) {
   auto& st = self->state;
   --st.in_flight;
-  for (std::size_t i = 0; i < keys.size(); ++i) {
+  auto sent = st.reads_sent.extract(query);
+  for (std::size_t i = 0; sent && i < keys.size(); ++i) {
     level_read_reply rep;
     rep.key = keys[i];
     if (r.ok()) {
@@ -337,13 +344,9 @@ void on_reads_done(self_ptr self, const std::vector<level_key>& keys,
     } else {
       rep.err = r.error();
     }
-    auto it = st.read_waiters.find(keys[i]);
+    auto& fns = sent.mapped()[i];
     spdlog::debug("store_link store={} item={} location={} read answered ok={} waiters={}", store_of(self),
-                  keys[i].item, keys[i].location, rep.ok, it == st.read_waiters.end() ? 0 : it->second.size());
-    if (it == st.read_waiters.end())
-      continue;
-    auto fns = std::move(it->second);
-    st.read_waiters.erase(it);
+                  keys[i].item, keys[i].location, rep.ok, fns.size());
     for (auto& fn : fns)
       fn(rep);
   }
@@ -355,17 +358,22 @@ void on_reads_done(self_ptr self, const std::vector<level_key>& keys,
 void send_reads(self_ptr self) {
   auto& st = self->state;
   std::vector<level_key> keys;
+  const auto query = ++st.read_queries;
+  auto& waiters = st.reads_sent[query];
   while (!st.read_order.empty() && keys.size() < max_level_ids) {
     keys.push_back(st.read_order.front());
     st.read_order.pop_front();
+    auto it = st.read_waiters.find(keys.back());
+    waiters.push_back(std::move(it->second));
+    st.read_waiters.erase(it);
   }
   if (st.read_order.empty())
     st.reads_since.reset();
   ++st.in_flight;
   ++st.level_queries;
   auto h = self->address();
-  st.api->inventory_levels(keys, [h, self, keys](result<std::vector<level_value>> r) {
-    post_back(h, [self, keys, r = std::move(r)]() mutable { on_reads_done(self, keys, std::move(r)); });
+  st.api->inventory_levels(keys, [h, self, query, keys](result<std::vector<level_value>> r) {
+    post_back(h, [self, query, keys, r = std::move(r)]() mutable { on_reads_done(self, query, keys, std::move(r)); });
   });
 }
 

@@ -413,6 +413,30 @@ TEST(store_link, level_reads_are_batched_250_to_a_query) {
   EXPECT_EQ(fx.log("InventoryLevels").size(), 2u);
 }
 
+TEST(store_link, a_read_asked_while_the_levels_query_is_on_its_way_is_answered_by_a_later_query) {
+  link_fixture fx(scenario(2, 1, 20000, 10000));
+  auto link = fx.spawn(fx.options());
+  auto items = fx.items(link);
+  auto loc = fx.locations(link).at(0).id;
+  const level_key k{items[0], loc};
+  // Level reads are answered 400 ms after the simulator computed them.
+  fx.sim.post("/_sim/faults", R"({"answer_delay_ms": 400, "operations": ["InventoryLevels"]})");
+  caf::scoped_actor self{fx.sys};
+  auto first = self->request(link, std::chrono::seconds(30), level_read_atom::value, k);
+  std::this_thread::sleep_for(250ms); // its query is answered, the answer on its way back
+  // A change, and (as after its webhook) a second read of the level.
+  auto set = fx.sim.post("/_sim/set_level", R"({"store": "a.myshopify.com", "inventory_item_id": )" +
+                                                std::to_string(k.item) + R"(, "location_id": )" +
+                                                std::to_string(k.location) + R"(, "available": 7})");
+  ASSERT_EQ(set.rfind("HTTP", 0), std::string::npos) << set;
+  auto second = self->request(link, std::chrono::seconds(30), level_read_atom::value, k);
+  first.receive([&](level_read_reply& r) { EXPECT_EQ(r.available, 100); },
+                [&](caf::error& e) { ADD_FAILURE() << to_string(e); });
+  second.receive([&](level_read_reply& r) { EXPECT_EQ(r.available, 7) << "not the value from before the change"; },
+                 [&](caf::error& e) { ADD_FAILURE() << to_string(e); });
+  EXPECT_EQ(fx.log("InventoryLevels").size(), 2u);
+}
+
 TEST(store_link, deltas_that_cancel_out_cost_a_read_not_a_mutation) {
   link_fixture fx(scenario(2, 1, 20000, 10000));
   auto link = fx.spawn(fx.options());
