@@ -48,6 +48,29 @@ std::string levels_of(const e2e_env& env, const std::vector<e2e_store>& stores, 
 const std::vector<std::string> kSkus = {"TEE-RED-S", "MUG-WHITE", "CAP-GREEN"};
 const std::vector<std::string> kIds = {"sku:TEE-RED-S", "sku:MUG-WHITE", "sku:CAP-GREEN"};
 
+// The Source and `dests` in the two-way group "stock", every level at `level`.
+e2e_options two_way_options(const std::vector<e2e_store>& dests, int level,
+                            const std::vector<std::string>& skus = kSkus) {
+  e2e_options o;
+  o.stores = {kSource};
+  o.stores.insert(o.stores.end(), dests.begin(), dests.end());
+  o.scenario_json = uniform_scenario(o.stores, skus, std::vector<int>(o.stores.size(), level));
+  o.groups_toml = group_toml("stock", dests, "two_way");
+  return o;
+}
+
+// The first start of a two_way_options() run, up to every identity aligned and no webhook left
+// to deliver.
+::testing::AssertionResult start_settled(e2e_env& env, const std::vector<std::string>& identities = kIds) {
+  if (auto mapped = env.start_mapped(); !mapped)
+    return mapped;
+  if (!env.wait_settled("stock", identities))
+    return ::testing::AssertionFailure() << "not aligned in time\n" << env.daemon_output();
+  if (!env.webhooks_idle())
+    return ::testing::AssertionFailure() << "webhooks still pending";
+  return ::testing::AssertionSuccess();
+}
+
 } // namespace
 
 TEST(E2eInventory, one_way_aligns_three_destinations_carries_changes_and_undoes_manual_edits) {
@@ -94,14 +117,9 @@ TEST(E2eInventory, one_way_aligns_three_destinations_carries_changes_and_undoes_
 }
 
 TEST(E2eInventory, two_way_counts_concurrent_sales_in_both_stores) {
-  e2e_options o;
-  o.stores = {kSource, kDestA};
-  o.scenario_json = uniform_scenario(o.stores, kSkus, {20, 20});
-  o.groups_toml = group_toml("stock", {kDestA}, "two_way");
+  auto o = two_way_options({kDestA}, 20);
   e2e_env env(o);
-  ASSERT_TRUE(env.start_mapped());
-  ASSERT_TRUE(env.wait_settled("stock", kIds)) << env.daemon_output();
-  ASSERT_TRUE(env.webhooks_idle());
+  ASSERT_TRUE(start_settled(env));
 
   // Sales in both stores at once, from two threads, on the same two SKUs.
   int source_sold = 0, dest_sold = 0;
@@ -129,14 +147,9 @@ TEST(E2eInventory, two_way_counts_concurrent_sales_in_both_stores) {
 }
 
 TEST(E2eInventory, one_sale_is_one_write_per_other_store_then_silence_and_the_echo_is_dropped) {
-  e2e_options o;
-  o.stores = {kSource, kDestA, kDestB};
-  o.scenario_json = uniform_scenario(o.stores, kSkus, {12, 12, 12});
-  o.groups_toml = group_toml("stock", {kDestA, kDestB}, "two_way");
+  auto o = two_way_options({kDestA, kDestB}, 12);
   e2e_env env(o);
-  ASSERT_TRUE(env.start_mapped());
-  ASSERT_TRUE(env.wait_settled("stock", kIds)) << env.daemon_output();
-  ASSERT_TRUE(env.webhooks_idle());
+  ASSERT_TRUE(start_settled(env));
   std::this_thread::sleep_for(500ms);
   auto seq = env.log_seq();
 
@@ -156,14 +169,9 @@ TEST(E2eInventory, one_sale_is_one_write_per_other_store_then_silence_and_the_ec
 }
 
 TEST(E2eInventory, an_adjust_answered_without_its_level_is_not_sent_again_and_the_level_is_re_read) {
-  e2e_options o;
-  o.stores = {kSource, kDestA};
-  o.scenario_json = uniform_scenario(o.stores, kSkus, {12, 12});
-  o.groups_toml = group_toml("stock", {kDestA}, "two_way");
+  auto o = two_way_options({kDestA}, 12);
   e2e_env env(o);
-  ASSERT_TRUE(env.start_mapped());
-  ASSERT_TRUE(env.wait_settled("stock", kIds)) << env.daemon_output();
-  ASSERT_TRUE(env.webhooks_idle());
+  ASSERT_TRUE(start_settled(env));
   auto seq = env.log_seq();
   // The next inventory mutation applies but its answer lists no changes.
   ASSERT_EQ(env.sim_post("/_sim/faults", R"({"unreported_next":1})").rfind("HTTP", 0), std::string::npos);
@@ -184,15 +192,10 @@ TEST(E2eInventory, an_adjust_answered_without_its_level_is_not_sent_again_and_th
 }
 
 TEST(E2eInventory, duplicated_reordered_and_lost_webhooks_heal_after_reconcile) {
-  e2e_options o;
-  o.stores = {kSource, kDestA};
-  o.scenario_json = uniform_scenario(o.stores, kSkus, {30, 30});
-  o.groups_toml = group_toml("stock", {kDestA}, "two_way");
+  auto o = two_way_options({kDestA}, 30);
   o.sim_args = {"--seed", "7"};
   e2e_env env(o);
-  ASSERT_TRUE(env.start_mapped());
-  ASSERT_TRUE(env.wait_settled("stock", kIds)) << env.daemon_output();
-  ASSERT_TRUE(env.webhooks_idle());
+  ASSERT_TRUE(start_settled(env));
 
   ASSERT_EQ(env.sim_post("/_sim/faults", R"({"webhook_duplicate_rate":0.3,"webhook_reorder_rate":0.5,)"
                                          R"("webhook_reorder_window_ms":300,"webhook_loss_rate":0.3})")
@@ -243,14 +246,9 @@ TEST(E2eInventory, a_reconcile_round_walks_every_level_a_window_at_a_time) {
   std::vector<std::string> skus;
   for (int i = 0; i < 1300; ++i)
     skus.push_back("WIN-" + std::to_string(10000 + i));
-  e2e_options o;
-  o.stores = {kSource, kDestA};
-  o.scenario_json = uniform_scenario(o.stores, skus, {20, 20});
-  o.groups_toml = group_toml("stock", {kDestA}, "two_way");
+  auto o = two_way_options({kDestA}, 20, skus);
   e2e_env env(o);
-  ASSERT_TRUE(env.start_mapped());
-  ASSERT_TRUE(env.wait_settled("stock", {"sku:" + skus.back()})) << env.daemon_output();
-  ASSERT_TRUE(env.webhooks_idle());
+  ASSERT_TRUE(start_settled(env, {"sku:" + skus.back()}));
   // The last identity's change in the Destination is never announced.
   ASSERT_EQ(env.sim_post("/_sim/faults", R"({"webhook_loss_next":1})").rfind("HTTP", 0), std::string::npos);
   ASSERT_NE(env.restock(kDestA.shop, skus.back(), 5).rfind("HTTP", 0), 0u);
