@@ -68,8 +68,7 @@ e2e_options two_way_options(int level) {
   e2e_options o;
   o.stores = {kSource, kDest};
   o.scenario_json = uniform_scenario(o.stores, {kSku}, {level, level});
-  o.groups_toml = "[[groups]]\nname = \"pair\"\nsource = \"source\"\ndestinations = [\"dest\"]\n"
-                  "strategy = \"two_way\"\nmatch_by = \"sku\"\nlocations = \"by_name\"\n";
+  o.groups_toml = group_toml("pair", {kDest}, "two_way");
   return o;
 }
 

@@ -24,8 +24,7 @@ TEST(E2eCatalogWebhooks, products_created_and_skus_changed_update_the_mapping_wi
   e2e_options o;
   o.stores = {kSource, kDest};
   o.scenario_json = uniform_scenario(o.stores, {"TEE-RED-S", "MUG-WHITE"}, {10, 10});
-  o.groups_toml = "[[groups]]\nname = \"mirror\"\nsource = \"source\"\ndestinations = [\"dest\"]\n"
-                  "strategy = \"one_way\"\nmatch_by = \"sku\"\nlocations = \"by_name\"\n";
+  o.groups_toml = group_toml("mirror", {kDest}, "one_way");
   e2e_env env(o);
   ASSERT_TRUE(env.start_mapped());
   auto mapping = [&] { return env.control("mappings", R"({"problems":true})"); };

@@ -291,6 +291,14 @@ std::optional<std::int64_t> e2e_env::inbox_depth() const {
   return parse(control("status"))->num("/inbox_depth");
 }
 
+std::string group_toml(const std::string& name, const std::vector<e2e_store>& dests, const std::string& strategy,
+                       const std::string& match_by) {
+  std::string t = "[[groups]]\nname = \"" + name + "\"\nsource = \"source\"\ndestinations = [";
+  for (std::size_t i = 0; i < dests.size(); ++i)
+    t += (i ? ", \"" : "\"") + dests[i].name + "\"";
+  return t + "]\nstrategy = \"" + strategy + "\"\nmatch_by = \"" + match_by + "\"\nlocations = \"by_name\"\n\n";
+}
+
 std::string uniform_scenario(const std::vector<e2e_store>& stores, const std::vector<std::string>& skus,
                              const std::vector<int>& levels, const std::vector<std::vector<std::string>>& only_in,
                              const std::string& app_secret) {

@@ -136,4 +136,8 @@ std::string uniform_scenario(const std::vector<e2e_store>& stores, const std::ve
                              const std::vector<std::vector<std::string>>& only_in = {},
                              const std::string& app_secret = "e2e-secret");
 
+// A [[groups]] table: Source "source", the given Destinations, locations matched by name.
+std::string group_toml(const std::string& name, const std::vector<e2e_store>& dests, const std::string& strategy,
+                       const std::string& match_by = "sku");
+
 } // namespace shopsync::testing

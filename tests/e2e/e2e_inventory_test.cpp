@@ -17,14 +17,6 @@ const e2e_store kDestA{"dest-a", "dest-a-e2e.myshopify.com", "shpat_e2e_dest_a",
 const e2e_store kDestB{"dest-b", "dest-b-e2e.myshopify.com", "shpat_e2e_dest_b", false};
 const e2e_store kDestC{"dest-c", "dest-c-e2e.myshopify.com", "shpat_e2e_dest_c", false};
 
-std::string group_toml(const std::string& name, const std::vector<e2e_store>& dests, const std::string& strategy,
-                       const std::string& match_by = "sku") {
-  std::string t = "[[groups]]\nname = \"" + name + "\"\nsource = \"source\"\ndestinations = [";
-  for (std::size_t i = 0; i < dests.size(); ++i)
-    t += (i ? ", \"" : "\"") + dests[i].name + "\"";
-  return t + "]\nstrategy = \"" + strategy + "\"\nmatch_by = \"" + match_by + "\"\nlocations = \"by_name\"\n\n";
-}
-
 // Every listed store holds `expected` for sku at location.
 bool all_at(const e2e_env& env, const std::vector<e2e_store>& stores, const std::string& sku, std::int64_t expected,
             const std::string& location = "Main Warehouse") {

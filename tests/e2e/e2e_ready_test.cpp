@@ -20,8 +20,7 @@ TEST(E2eReady, restart_routes_webhooks_from_the_persisted_mapping_before_the_cat
   e2e_options o;
   o.stores = {kSource, kDest};
   o.scenario_json = uniform_scenario(o.stores, {"TEE-RED-S", "MUG-WHITE"}, {10, 4});
-  o.groups_toml = "[[groups]]\nname = \"mirror\"\nsource = \"source\"\ndestinations = [\"dest\"]\n"
-                  "strategy = \"one_way\"\nmatch_by = \"sku\"\nlocations = \"by_name\"\n";
+  o.groups_toml = group_toml("mirror", {kDest}, "one_way");
   e2e_env env(o);
   ASSERT_TRUE(env.start_mapped());
   ASSERT_TRUE(env.wait_until([&] { return env.level(kDest.shop, "MUG-WHITE") == 10; }, 15s)) << env.daemon_output();
