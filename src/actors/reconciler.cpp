@@ -77,11 +77,8 @@ void issue_more(self_ptr self) {
     }
     if (k >= slots.size() || !t.has(i, group_index))
       continue;
-    // The table's stores are in group order (0 = Source): the slot's location in that store.
-    const auto& slot = slots[k];
-    std::optional<location_id> loc =
-      group_index == 0 ? std::optional<location_id>(slot.source)
-                       : (group_index - 1 < slot.destinations.size() ? slot.destinations[group_index - 1] : std::nullopt);
+    // The table's stores are in group order (0 = Source).
+    auto loc = slots[k].in_store(group_index);
     const auto& store = t.stores()[group_index];
     auto* link = st.ctx->link(store);
     if (!loc || !link)

@@ -357,7 +357,7 @@ item_layout make_item_layout(const identity_mapping& identity, const location_ma
     bool any = false;
     for (std::size_t i = 1; i < dest_of.size(); ++i) {
       std::optional<location_id> loc;
-      if (dest_of[i] && *dest_of[i] < ls.destinations.size()) loc = ls.destinations[*dest_of[i]];
+      if (dest_of[i]) loc = ls.in_store(*dest_of[i] + 1);
       any = any || loc.has_value();
       slot.locations.push_back(loc);
     }

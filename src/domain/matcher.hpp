@@ -105,6 +105,13 @@ struct location_slot {
   std::string name; // the Source location's name
   location_id source = 0;
   std::vector<std::optional<location_id>> destinations;
+
+  // The location in the group's store `store_index` (0 = the Source, i = Destination i - 1).
+  std::optional<location_id> in_store(std::size_t store_index) const {
+    if (store_index == 0)
+      return source;
+    return store_index - 1 < destinations.size() ? destinations[store_index - 1] : std::nullopt;
+  }
 };
 
 enum class location_problem_kind {
