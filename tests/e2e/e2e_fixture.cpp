@@ -74,7 +74,8 @@ e2e_env::e2e_env(e2e_options o) : opt_(std::move(o)) {
        << "log_level = \"info\"\n"
        << "sync_writes = " << (opt_.sync_writes ? "true" : "false") << "\n"
        << "app_id = " << opt_.app_id << "\n"
-       << "webhook_secret_files = [\"webhook-secret\"]\n\n";
+       << "webhook_secret_files = [\"webhook-secret\"]\n"
+       << opt_.daemon_toml << "\n";
   for (auto& s : opt_.stores) {
     std::ofstream(dir_ / (s.name + ".token")) << s.token << "\n";
     toml << "[[stores]]\nname = \"" << s.name << "\"\nshop_domain = \"" << s.shop << "\"\n"

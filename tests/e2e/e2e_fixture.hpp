@@ -49,6 +49,7 @@ struct e2e_options {
   bool sync_writes = true;
   std::string app_secret = "e2e-secret";
   std::uint64_t app_id = 580111;
+  std::string daemon_toml;            // extra [daemon] lines, e.g. "idempotency_key_max_age_s = 1\n"
 };
 
 class e2e_env {
