@@ -74,6 +74,21 @@ struct link_fixture {
     links.clear();
   }
 
+  // A crash of `link`: the actor dies, its io threads stop, the database is closed and opened
+  // again (what a restarted daemon finds).
+  void crash(const store_link_actor& link) {
+    {
+      caf::scoped_actor self{sys};
+      self->send_exit(link, caf::exit_reason::kill);
+      self->wait_for(link);
+    }
+    io->stop();
+    retired_io.push_back(std::move(io));
+    io = std::make_unique<io_threads>(1);
+    db.reset();
+    open_db();
+  }
+
   void open_db() {
     auto r = state_store::open({dir.str() + "/db", false, true});
     EXPECT_TRUE(r.ok());
@@ -466,15 +481,8 @@ TEST(store_link, a_crash_after_sending_resends_the_same_batch_and_it_applies_onc
       std::this_thread::sleep_for(10ms);
     ASSERT_EQ(fx.log("InventoryAdjust").size(), 1u);
     EXPECT_EQ(fx.outbox_batches(), 1u); // saved before it was sent
-    // Crash: the actor dies, its io threads stop, the database is closed.
-    self->send_exit(link1, caf::exit_reason::kill);
-    self->wait_for(link1);
+    fx.crash(link1);
   }
-  fx.io->stop();
-  fx.retired_io.push_back(std::move(fx.io));
-  fx.io = std::make_unique<io_threads>(1);
-  fx.db.reset();
-  fx.open_db();
   EXPECT_EQ(fx.outbox_batches(), 1u);
   auto after_crash = fx.levels();
   EXPECT_EQ(*after_crash[key_of(items[0], loc)], 95);
@@ -736,14 +744,8 @@ TEST(store_link, a_recovered_batch_older_than_its_key_lifetime_is_not_resent) {
     for (int i = 0; i < 200 && fx.log("InventoryAdjust").empty(); ++i)
       std::this_thread::sleep_for(10ms);
     ASSERT_EQ(fx.log("InventoryAdjust").size(), 1u);
-    self->send_exit(link1, caf::exit_reason::kill);
-    self->wait_for(link1);
+    fx.crash(link1);
   }
-  fx.io->stop();
-  fx.retired_io.push_back(std::move(fx.io));
-  fx.io = std::make_unique<io_threads>(1);
-  fx.db.reset();
-  fx.open_db();
   ASSERT_EQ(fx.outbox_batches(), 1u);
   EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 95);
   std::this_thread::sleep_for(2200ms);

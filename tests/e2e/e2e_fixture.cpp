@@ -300,6 +300,15 @@ std::string group_toml(const std::string& name, const std::vector<e2e_store>& de
   return t + "]\nstrategy = \"" + strategy + "\"\nmatch_by = \"" + match_by + "\"\nlocations = \"by_name\"\n\n";
 }
 
+e2e_options pair_options(const e2e_store& source, const e2e_store& dest, const std::string& sku, int level,
+                         const std::string& group, const std::string& strategy) {
+  e2e_options o;
+  o.stores = {source, dest};
+  o.scenario_json = uniform_scenario(o.stores, {sku}, {level, level});
+  o.groups_toml = group_toml(group, {dest}, strategy);
+  return o;
+}
+
 std::string uniform_scenario(const std::vector<e2e_store>& stores, const std::vector<std::string>& skus,
                              const std::vector<int>& levels, const std::vector<std::vector<std::string>>& only_in,
                              const std::string& app_secret) {

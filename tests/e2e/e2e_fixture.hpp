@@ -137,6 +137,10 @@ std::string uniform_scenario(const std::vector<e2e_store>& stores, const std::ve
                              const std::vector<std::vector<std::string>>& only_in = {},
                              const std::string& app_secret = "e2e-secret");
 
+// Two stores (`source` the Source) holding one `sku` at `level` everywhere, in one group.
+e2e_options pair_options(const e2e_store& source, const e2e_store& dest, const std::string& sku, int level,
+                         const std::string& group, const std::string& strategy);
+
 // A [[groups]] table: Source "source", the given Destinations, locations matched by name.
 std::string group_toml(const std::string& name, const std::vector<e2e_store>& dests, const std::string& strategy,
                        const std::string& match_by = "sku");

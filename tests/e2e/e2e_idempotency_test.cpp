@@ -19,13 +19,7 @@ const e2e_store kSource{"source", "source-idem.myshopify.com", "shpat_idem_sourc
 const e2e_store kDest{"dest-a", "dest-a-idem.myshopify.com", "shpat_idem_dest_a", false};
 const std::string kSku = "TEE-RED-S";
 
-e2e_options two_way(int level) {
-  e2e_options o;
-  o.stores = {kSource, kDest};
-  o.scenario_json = uniform_scenario(o.stores, {kSku}, {level, level});
-  o.groups_toml = group_toml("stock", {kDest}, "two_way");
-  return o;
-}
+e2e_options two_way(int level) { return pair_options(kSource, kDest, kSku, level, "stock", "two_way"); }
 
 struct adjust_call {
   std::string shop, key, outcome;
