@@ -36,6 +36,13 @@ std::string apply_fault_json(fault_config& c, simdjson::dom::element obj) {
   read_num(obj, "lost_rate", c.lost_rate, err);
   read_num(obj, "lost_next", c.lost_next, err);
   read_num(obj, "unreported_next", c.unreported_next, err);
+  read_num(obj, "user_error_next", c.user_error_next, err);
+  read_num(obj, "idempotency_window_s", c.idempotency_window_s, err);
+  if (auto m = as_str(member(obj, "user_error_code"))) {
+    if (*m != "ADJUST_QUANTITIES_FAILED" && *m != "SERVICE_UNAVAILABLE" && *m != "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED")
+      return "user_error_code must be ADJUST_QUANTITIES_FAILED, SERVICE_UNAVAILABLE or IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED";
+    c.user_error_code = std::string(*m);
+  }
   read_num(obj, "webhook_duplicate_rate", c.webhook_duplicate_rate, err);
   read_num(obj, "webhook_reorder_rate", c.webhook_reorder_rate, err);
   read_num(obj, "webhook_reorder_window_ms", c.webhook_reorder_window_ms, err);
@@ -71,7 +78,9 @@ std::string fault_json(const fault_config& c) {
       .field("latency_jitter_ms", c.latency_jitter_ms).field("answer_delay_ms", c.answer_delay_ms)
       .field("lost_rate", c.lost_rate)
       .field("lost_next", c.lost_next).field("lost_mode", c.lost_mode)
-      .field("unreported_next", c.unreported_next);
+      .field("unreported_next", c.unreported_next)
+      .field("user_error_next", c.user_error_next).field("user_error_code", c.user_error_code)
+      .field("idempotency_window_s", c.idempotency_window_s);
   w.key("operations").begin_array();
   for (auto& o : c.operations)
     w.value(o);
@@ -102,6 +111,8 @@ std::string admin_fault::describe() const {
     add(drop ? "lost_drop" : "lost_hang");
   if (unreported)
     add("unreported");
+  if (!user_error.empty())
+    add("user_error:" + user_error);
   return s;
 }
 
@@ -114,6 +125,7 @@ bool fault_injector::chance(double p) {
 admin_fault fault_injector::draw_admin(const std::string& operation) {
   std::lock_guard lock(mu_);
   admin_fault f;
+  f.idempotency_window_s = cfg_.idempotency_window_s; // a setting of the store, not a fault
   if (!cfg_.operations.empty() && !cfg_.operations.count(operation))
     return f;
   f.latency_ms = cfg_.latency_ms;
@@ -136,6 +148,14 @@ admin_fault fault_injector::draw_admin(const std::string& operation) {
   }
   if (chance(cfg_.throttle_rate)) {
     f.throttled = true;
+    return f;
+  }
+  // Only where the operation's 2026-10 enum has the code.
+  const bool takes_code = operation == "InventoryAdjust" ||
+                          (operation == "InventorySet" && cfg_.user_error_code == "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED");
+  if (cfg_.user_error_next > 0 && takes_code) {
+    --cfg_.user_error_next;
+    f.user_error = cfg_.user_error_code;
     return f;
   }
   if (cfg_.lost_next > 0) {

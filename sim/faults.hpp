@@ -27,6 +27,15 @@ struct fault_config {
   std::string lost_mode = "hang"; // hang: keep the connection open, silent; drop: close it
   int unreported_next = 0; // the next N inventory mutations apply but list no changes (a protocol
                            // violation: the daemon must neither retry nor lose track of them)
+  // The next N inventory mutations are refused with this userError (field null), nothing applied;
+  // the key is remembered as failed: reused, it is answered IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED.
+  // ADJUST_QUANTITIES_FAILED and SERVICE_UNAVAILABLE exist only for InventoryAdjust (2026-10
+  // enums), IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED for both.
+  int user_error_next = 0;
+  std::string user_error_code = "ADJUST_QUANTITIES_FAILED";
+  // How long a store keeps an idempotency key (seconds; 0: for ever). Shopify does not publish
+  // its window; past it, the same request is a new one and applies again.
+  double idempotency_window_s = 0;
   std::set<std::string> operations; // Admin faults only for these operationNames (empty: all)
   // Webhooks
   double webhook_duplicate_rate = 0; // a second delivery: new X-Shopify-Webhook-Id, same Event-Id
@@ -51,6 +60,8 @@ struct admin_fault {
   bool lost = false;
   bool drop = false; // lost by closing the connection (else hang)
   bool unreported = false; // an inventory mutation answers without its changes
+  std::string user_error;   // an inventory mutation refused with this userError code
+  double idempotency_window_s = 0; // keys older than this are forgotten (0: never)
   std::string describe() const;
 };
 

@@ -5,7 +5,9 @@
 #include "sim/webhook_payloads.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -327,7 +329,7 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
   if (op == "CatalogPage") r = op_catalog_page(*s, vars);
   else if (op == "Locations") r = op_locations(*s, vars);
   else if (op == "InventoryLevels") r = op_inventory_levels(*s, vars);
-  else if (op == "InventorySet" || op == "InventoryAdjust") r = op_inventory_write(*s, op, vars, fault.unreported);
+  else if (op == "InventorySet" || op == "InventoryAdjust") r = op_inventory_write(*s, op, vars, fault);
   else if (op == "OrderCreate") r = op_order_create(*s, vars);
   else if (op == "OrdersByOrigin") r = op_orders_by_origin(*s, vars);
   else if (op == "DraftOrderCreate") r = op_draft_order_create(*s, vars);
@@ -514,7 +516,8 @@ void simulator::set_level(store& s, std::uint32_t v, std::size_t l, std::int32_t
 }
 
 simulator::op_result simulator::op_inventory_write(store& s, const std::string& op, element vars,
-                                                   bool unreported) {
+                                                   const admin_fault& fault) {
+  const bool unreported = fault.unreported;
   const bool is_set = op == "InventorySet";
   const std::string field = is_set ? "inventorySetQuantities" : "inventoryAdjustQuantities";
   const std::string list_name = is_set ? "quantities" : "changes";
@@ -569,7 +572,19 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
     w.end_object().end_object();
     return std::move(w).str();
   };
+  const auto now_steady = std::chrono::steady_clock::now();
+  if (auto it = s.idempotency.find(r.idempotency_key);
+      it != s.idempotency.end() && fault.idempotency_window_s > 0 &&
+      now_steady - it->second.at > std::chrono::duration<double>(fault.idempotency_window_s))
+    s.idempotency.erase(it); // past the window: forgotten, the request is a new one
   if (auto it = s.idempotency.find(r.idempotency_key); it != s.idempotency.end()) {
+    if (it->second.operation == op && it->second.variables == canonical && it->second.failed) {
+      r.data = rendered({{"IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED", {},
+                          "A previous request with this idempotency key failed. Retry with a new idempotency key."}}, "");
+      r.outcome = "previous_attempt_failed";
+      r.actual_cost = 10;
+      return r;
+    }
     if (it->second.operation == op && it->second.variables == canonical) {
       r.data = it->second.data;
       r.outcome = "replayed";
@@ -580,6 +595,19 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
                         "The same idempotency key cannot be used with different operation parameters."}}, "");
     r.outcome = "idempotency_mismatch";
     r.actual_cost = 10;
+    return r;
+  }
+
+  if (!fault.user_error.empty()) {
+    // Injected: refused before anything applied; the attempt counts as failed for its key.
+    static const std::map<std::string, std::string> messages = {
+      {"ADJUST_QUANTITIES_FAILED", "The quantities couldn't be adjusted. Try again."},
+      {"SERVICE_UNAVAILABLE", "The service is temporarily unavailable. Try again later."},
+      {"IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED", "A previous request with this idempotency key failed. Retry with a new idempotency key."}};
+    r.data = rendered({{fault.user_error, {}, messages.at(fault.user_error)}}, "");
+    r.outcome = "user_errors";
+    r.actual_cost = 10;
+    s.idempotency[r.idempotency_key] = {op, canonical, r.data, true, now_steady};
     return r;
   }
 
@@ -670,7 +698,7 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
     r.outcome = "user_errors";
   }
   r.actual_cost = 10;
-  s.idempotency[r.idempotency_key] = {op, canonical, r.data};
+  s.idempotency[r.idempotency_key] = {op, canonical, r.data, false, now_steady};
   return r;
 }
 

@@ -81,7 +81,7 @@ private:
   op_result op_catalog_page(store& s, element vars);
   op_result op_locations(store& s, element vars);
   op_result op_inventory_levels(store& s, element vars);
-  op_result op_inventory_write(store& s, const std::string& op, element vars, bool unreported);
+  op_result op_inventory_write(store& s, const std::string& op, element vars, const admin_fault& fault);
   op_result op_order_create(store& s, element vars);
   op_result op_orders_by_origin(store& s, element vars);
   op_result op_draft_order_create(store& s, element vars);

@@ -5,6 +5,7 @@
 #include "sim/model.hpp"
 #include "sim/scenario.hpp"
 
+#include <chrono>
 #include <mutex>
 #include <random>
 #include <string>
@@ -17,6 +18,8 @@ struct idempotency_record {
   std::string operation;
   std::string variables; // minified JSON of the request's variables
   std::string data;      // the `data` JSON first answered
+  bool failed = false;   // the attempt failed (not applied): reuse → IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED
+  std::chrono::steady_clock::time_point at{}; // when the key was first used (for the window)
 };
 
 class store {

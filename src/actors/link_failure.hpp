@@ -1,11 +1,9 @@
 #pragma once
 // How a store link's failed answer is read, by the item actor that asked and by the link when
-// it decides which outcomes it may remember for an op. The link's own codes ("admin.*":
-// unavailable, throttled, uncertain, an HTTP refusal, ...) mean the outcome is not known or the
-// request was refused for now: the same op (same key) is asked again. Shopify's codes are
-// classified by the domain.
+// it decides which outcomes it may remember for an op: io/write_answer.hpp classifies it.
 #include "domain/inventory_item_state.hpp"
 #include "domain/result.hpp"
+#include "io/write_answer.hpp"
 
 namespace shopsync {
 
@@ -14,10 +12,6 @@ namespace shopsync {
 // write as applied (inventory_item_state::write_applied_unseen) instead of retrying it.
 inline constexpr const char* write_applied_unseen_code = "admin.no_change_reported";
 
-inline failure_kind link_failure_kind(const error& e) {
-  if (e.code.rfind("admin.", 0) == 0)
-    return failure_kind::transient;
-  return classify_inventory_error(e.code);
-}
+inline failure_kind link_failure_kind(const error& e) { return classify_write_failure(e); }
 
 } // namespace shopsync

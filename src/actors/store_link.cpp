@@ -3,6 +3,7 @@
 #include "actors/link_failure.hpp"
 #include "io/idempotency_key.hpp"
 #include "io/link_outbox.hpp"
+#include "io/write_answer.hpp"
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -33,6 +34,7 @@ struct batch_slot {
   outbox_batch b;
   batch_where where = batch_where::ready;
   outbox_transition pre; // persisted before the next send
+  bool sent_before = false; // recovered from the outbox, or sent by this run
 };
 
 struct store_link_state {
@@ -183,9 +185,47 @@ void register_batch(self_ptr self, outbox_batch b, outbox_transition pre, bool f
 
 void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r);
 
+// The batch's outcome for every op it carries is `e`: recorded (so that asking again is answered
+// from the record, never by a new batch), requesters answered, the batch forgotten.
+void settle_batch(self_ptr self, std::map<std::uint64_t, batch_slot>::iterator sit, const error& e) {
+  auto& st = self->state;
+  auto& b = sit->second.b;
+  outbox_transition t;
+  for (auto& en : b.batch.entries)
+    for (auto op : en.op_ids) {
+      op_result res{std::nullopt, e};
+      t.results.push_back({en.item, en.location, op, res});
+      answer(self, {b.batch.kind, en.item, en.location, op}, res);
+    }
+  t.remove.push_back(sit->first);
+  persist(self, std::move(t));
+  st.batches.erase(sit);
+}
+
 void send_batch(self_ptr self, std::uint64_t id) {
   auto& st = self->state;
-  auto& slot = st.batches.at(id);
+  auto sit = st.batches.find(id);
+  auto& slot = sit->second;
+  const auto now = unix_now();
+  if (slot.sent_before &&
+      decide_resend(slot.b.first_sent_unix, now, st.opts.idempotency_key_max_age) ==
+        resend_decision::settle_by_reading) {
+    // Shopify may have forgotten the key: this request could apply a second time.
+    spdlog::warn("inventory batch not sent again, its key may have expired store={} batch={} first_sent={} "
+                 "age_s={}: its requesters read the levels instead",
+                 store_of(self), id, slot.b.first_sent_unix, now - slot.b.first_sent_unix);
+    return settle_batch(self, sit, error{write_expired_code, "unanswered since " +
+                                                               std::to_string(slot.b.first_sent_unix) +
+                                                               " (unix s): its idempotency key may have expired"});
+  }
+  if (!slot.sent_before) {
+    // The first send: its time is saved with the batch (which `pre` saves before sending).
+    slot.sent_before = true;
+    slot.b.first_sent_unix = now;
+    for (auto& saved : slot.pre.save)
+      if (saved.id == id)
+        saved.first_sent_unix = now;
+  }
   slot.where = batch_where::sending;
   ++st.in_flight;
   ++st.mutations;
@@ -264,11 +304,7 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
     }
     if (link_failure_kind(e) == failure_kind::transient)
       return park(e); // maybe applied (or refused for now): same key, same variables, later
-    for (auto& en : b.batch.entries)
-      record(en, {std::nullopt, e});
-    t.remove.push_back(id);
-    persist(self, std::move(t));
-    st.batches.erase(sit);
+    settle_batch(self, sit, e);
     return schedule(self);
   }
   auto& out = r.value();
@@ -292,11 +328,7 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
   if (out.batch_error) {
     spdlog::warn("inventory batch refused store={} batch={} code={} message=\"{}\"", store_of(self), id,
                  out.batch_error->code, out.batch_error->message);
-    for (auto& en : b.batch.entries)
-      record(en, {std::nullopt, out.batch_error});
-    t.remove.push_back(id);
-    persist(self, std::move(t));
-    st.batches.erase(sit);
+    settle_batch(self, sit, *out.batch_error);
     return schedule(self);
   }
   // Entries refused on their own: report them, send the rest again as a new batch.
@@ -547,6 +579,8 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
                      st.opts.store.name, b.id, b.batch.entries.size());
         register_batch(self, std::move(b), {}, false);
       }
+      for (auto& [id, slot] : st.batches)
+        slot.sent_before = true; // maybe sent before the restart: resent only while its key lives
       schedule(self);
     }
   }

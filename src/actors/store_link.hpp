@@ -10,10 +10,17 @@
 // listened gets the recorded result. When entries fail with their own userError (e.g.
 // ITEM_NOT_STOCKED_AT_LOCATION, CHANGE_FROM_QUANTITY_STALE), those requesters get the error
 // and the rest goes again as a new batch (new id and key, saved first).
+// A batch is re-sent under its key (a recovered one, or a parked one asked for again) only while
+// Shopify surely still keeps the key: idempotency_key_max_age after its first send. An older one
+// is dropped unsent and its requesters get write_expired_code (io/write_answer.hpp): they settle
+// by reading the level. Refusals that say "not applied" (ADJUST_QUANTITIES_FAILED,
+// SERVICE_UNAVAILABLE, IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED) are remembered as the op's outcome:
+// its requester sends the change again as a new op, so in a new batch under a new key.
 // Reads: level reads are batched the same way (250 per InventoryLevels query).
 // At most store.max_in_flight requests are in flight; the client's throttle model gates each.
 #include "actors/interfaces.hpp"
 #include "domain/config.hpp"
+#include "domain/write_expiry.hpp"
 #include "io/admin_client.hpp"
 #include "io/state_store.hpp"
 
@@ -33,6 +40,10 @@ struct store_link_options {
   state_store* db = nullptr;                    // nullptr: no outbox (benchmarks of reads only)
   admin_client_options client;                  // pool_size defaults to max_in_flight
   std::uint64_t first_batch_id = 0;             // 0: current time in microseconds
+  // daemon.idempotency_key_max_age_s: an unanswered batch first sent longer ago than this is
+  // never sent again (its key may be gone); its requesters are told write_expired_code and
+  // settle by reading.
+  std::chrono::seconds idempotency_key_max_age = default_idempotency_key_max_age;
 };
 
 store_link_actor spawn_store_link(caf::actor_system& sys, store_link_options opts);

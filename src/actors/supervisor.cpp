@@ -36,6 +36,7 @@ supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<su
       store_link_options o;
       o.store = s;
       o.batching_window = ctx.cfg.daemon.batching_window;
+      o.idempotency_key_max_age = ctx.cfg.daemon.idempotency_key_max_age;
       o.io = st.env.io;
       o.db = ctx.store;
       auto link = spawn_store_link(self->home_system(), o);

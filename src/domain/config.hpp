@@ -82,6 +82,9 @@ struct daemon_config {
   std::uint64_t app_id = 0;  // our app's id: orders it created are not synced again
   std::vector<std::string> webhook_secret_files; // rotation: every secret is tried
   std::vector<std::string> webhook_secrets;      // loaded from the files
+  // An unanswered inventory write first sent longer ago than this is settled by reading the
+  // level, never resent under its key (Shopify keeps keys for a window it does not publish).
+  std::chrono::seconds idempotency_key_max_age{3600};
 };
 
 struct config {

@@ -192,6 +192,11 @@ status validate_daemon(const daemon_config& d) {
     return fail("daemon.io_threads", range_reason(1, 64, d.io_threads));
   if (d.scheduler_threads < 1 || d.scheduler_threads > 64)
     return fail("daemon.scheduler_threads", range_reason(1, 64, d.scheduler_threads));
+  // Shopify does not publish how long it keeps an idempotency key; an hour is well inside
+  // what such windows usually are (a day), and a day is the most we would ever trust.
+  auto key_age = d.idempotency_key_max_age.count();
+  if (key_age < 1 || key_age > 86400)
+    return fail("daemon.idempotency_key_max_age_s", range_reason<long long>(1, 86400, key_age));
   if (d.webhook_secret_files.empty())
     return fail("daemon.webhook_secret_files",
                 "at least one webhook secret file is needed to verify Shopify's signatures");

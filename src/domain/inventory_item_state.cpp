@@ -60,22 +60,10 @@ const char* to_string(audit_kind k) {
     case audit_kind::paused: return "paused";
     case audit_kind::resumed: return "resumed";
     case audit_kind::error_cleared: return "error_cleared";
+    case audit_kind::not_applied: return "not_applied";
+    case audit_kind::expired: return "expired";
   }
   return "?";
-}
-
-failure_kind classify_inventory_error(const std::string& code) {
-  if (code == "CHANGE_FROM_QUANTITY_STALE") return failure_kind::stale;
-  // Outcomes that may or may not have applied, or were refused for load: retrying the same op
-  // with the same idempotency key is safe. Transport failures (timeouts, connection resets,
-  // HTTP 5xx) are transient too; the caller reports them with failure_kind::transient directly.
-  if (code == "THROTTLED" || code == "IDEMPOTENCY_CONCURRENT_REQUEST" ||
-      code == "INTERNAL_SERVER_ERROR" || code == "SERVICE_UNAVAILABLE" || code == "TIMEOUT")
-    return failure_kind::transient;
-  // Everything else (ITEM_NOT_STOCKED_AT_LOCATION, NON_MUTABLE_INVENTORY_ITEM,
-  // INVALID_QUANTITY_TOO_HIGH, IDEMPOTENCY_KEY_PARAMETER_MISMATCH, unknown codes) will not
-  // heal by itself: no retry loop.
-  return failure_kind::permanent;
 }
 
 namespace {
@@ -463,17 +451,18 @@ transition inventory_item_state::read_failed(level_ref at, std::uint64_t op_id, 
 
 transition inventory_item_state::write_result(level_ref at, std::uint64_t op_id,
                                               std::int64_t after) {
-  return confirm_write(at, op_id, after);
+  return confirm_write(at, op_id, after, "");
 }
 
 transition inventory_item_state::write_applied_unseen(level_ref at, std::uint64_t op_id) {
-  return confirm_write(at, op_id, std::nullopt);
+  return confirm_write(at, op_id, std::nullopt, "applied, level after it not reported: re-read");
 }
 
 // `seen`: quantityAfterChange; nullopt when the answer did not say it (the level is then taken
 // to be what the write made it, and re-read: the read counts whatever raced the write).
 transition inventory_item_state::confirm_write(level_ref at, std::uint64_t op_id,
-                                               std::optional<std::int64_t> seen) {
+                                               std::optional<std::int64_t> seen,
+                                               const char* unseen_cause) {
   transition t;
   level* lv = answered(at, op_id, true, "write answer", seen, t);
   if (!lv) return t;
@@ -504,7 +493,7 @@ transition inventory_item_state::confirm_write(level_ref at, std::uint64_t op_id
     // What raced the write shows here: external = after - delta - known.
     const std::int64_t d = lv->op_delta;
     auto a = make_audit(audit_kind::delta_propagated, at,
-                        seen ? "adjust confirmed" : "adjust applied, level after it not reported: re-read");
+                        seen ? std::string("adjust confirmed") : std::string("adjust ") + unseen_cause);
     a.before = before;
     a.after = after;
     a.delta = d;
@@ -514,7 +503,7 @@ transition inventory_item_state::confirm_write(level_ref at, std::uint64_t op_id
     if (external != 0) external_change(at, external, *before + d, after, "write result", t);
   } else {
     auto a = make_audit(audit_kind::level_set, at,
-                        seen ? "set confirmed" : "set applied, level after it not reported: re-read");
+                        seen ? std::string("set confirmed") : std::string("set ") + unseen_cause);
     a.before = before;
     a.after = after;
     a.delta = after - before.value_or(after);
@@ -542,6 +531,18 @@ transition inventory_item_state::write_failed(level_ref at, std::uint64_t op_id,
   transition t;
   level* lv = answered(at, op_id, true, "write failure", std::nullopt, t);
   if (!lv) return t;
+  if (kind == failure_kind::expired) {
+    // The key may be gone: a resend could apply a second time. Taken as applied (never twice)
+    // and settled by reading; the read counts whatever else changed.
+    auto a = make_audit(audit_kind::expired, at, code + ": unanswered longer than its key lives; "
+                                                        "taken as applied, never sent again, level re-read");
+    a.before = lv->known;
+    a.delta = lv->op == op_kind::adjust ? lv->op_delta : 0;
+    a.op_id = op_id;
+    auto settled = confirm_write(at, op_id, std::nullopt, "taken as applied (key expired): re-read");
+    settled.audit.insert(settled.audit.begin(), std::move(a));
+    return settled;
+  }
   if (kind == failure_kind::transient) {
     // Maybe applied, maybe not: only the same op with the same key can tell without risk.
     ++lv->attempt;
@@ -555,18 +556,28 @@ transition inventory_item_state::write_failed(level_ref at, std::uint64_t op_id,
   bool overflow = layout_.mode == sync_mode::two_way && !add_checked(lv->delta, lv->op_delta);
   lv->op = op_kind::none;
   lv->attempt = 0;
-  auto a = make_audit(kind == failure_kind::stale ? audit_kind::stale : audit_kind::error, at,
-                      code);
+  const bool retry = kind == failure_kind::stale || kind == failure_kind::not_applied;
+  auto a = make_audit(kind == failure_kind::stale         ? audit_kind::stale
+                      : kind == failure_kind::not_applied ? audit_kind::not_applied
+                                                          : audit_kind::error,
+                      at, code);
   a.before = lv->known;
   a.op_id = op_id;
   t.audit.push_back(std::move(a));
   lv->hinted.reset(); // no answer: hints received in flight keep the level dirty
-  if (kind == failure_kind::stale)
+  if (retry)
     must_read(*lv);
   else
     lv->blocked = code.empty() ? "permanent" : code;
   if (overflow) block(at, *lv, "pending delta overflows", t);
   plan(t);
+  if (kind == failure_kind::not_applied) {
+    // Refused for now (load, a failed attempt): what goes next (the re-read, or a two-way
+    // adjust whose answer is the read) waits a backoff, so that a store refusing every write
+    // is not asked again at once. A write is a new op, with a new key.
+    for (auto& c : t.commands)
+      if (c.at == at) c.attempt = lv->attempt = 1;
+  }
   return t;
 }
 

@@ -14,7 +14,9 @@
 //   4. After a restart: `decode()` the state and send `restart().commands` (the operations
 //      that were in flight; retried with the same op id and key, so they apply once).
 //   Transient failures come back as the same command again; the holder (or the store link)
-//   applies its backoff before sending it. `view()` answers `shopsyncctl item`.
+//   applies its backoff before sending any command with attempt > 0. A write refused as
+//   not_applied comes back as a new op (new key); an expired one (its key may be gone) is
+//   never sent again: the level is read. `view()` answers `shopsyncctl item`.
 //
 // Levels are addressed by `level_ref{store, slot}`: store 0 is the Source, 1.. the
 // Destinations (in the order of the layout); a slot is one mapped location in each store.
@@ -93,19 +95,29 @@ struct command {
   inventory_item_id item = 0;
   location_id location = 0;
   std::uint64_t op_id = 0;  // the answer must quote it
-  std::uint32_t attempt = 0; // 0 first send, >0 a retry of the same op (apply backoff)
+  std::uint32_t attempt = 0; // 0 first send; >0 back off first (a retry of the same op, or
+                             // the next op after a write refused with not_applied)
   std::int64_t target = 0;  // set
   std::int64_t delta = 0;   // adjust
   std::optional<std::int64_t> change_from; // set only
   std::string idempotency_key; // writes: stable f(epoch, store, item, location, op id)
 };
 
-// How a failed call failed. transient covers uncertain outcomes (timeout, lost answer, 5xx,
-// THROTTLED, IDEMPOTENCY_CONCURRENT_REQUEST): the same op is retried with the same key.
-// stale: CHANGE_FROM_QUANTITY_STALE, not applied: re-read. permanent: not applied, not
-// retried (ITEM_NOT_STOCKED_AT_LOCATION, ...): the level is blocked until `clear_error`.
-enum class failure_kind : std::uint8_t { transient, stale, permanent };
-failure_kind classify_inventory_error(const std::string& code);
+// How a failed call failed (src/io/write_answer.hpp reads Shopify's answers into these).
+// transient: the outcome is uncertain or was refused for now (timeout, lost answer, 5xx,
+//   THROTTLED, IDEMPOTENCY_CONCURRENT_REQUEST): the same op is retried with the same key.
+// stale: CHANGE_FROM_QUANTITY_STALE, not applied: re-read.
+// not_applied: certainly not applied and worth another try (ADJUST_QUANTITIES_FAILED,
+//   SERVICE_UNAVAILABLE, IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED). Shopify refuses a key whose
+//   attempt failed ("Retry with a new idempotency key"), so the op ends: the level is re-read
+//   (after a backoff) and the intent goes out again as a new op, under a new key.
+// expired: unanswered for longer than Shopify may keep its key: a resend could apply twice,
+//   so the op is never sent again. The write is taken as applied and the level re-read (the
+//   read counts whatever else changed). Never twice; if it in fact never applied, its change
+//   is lost and the read counts the difference as a change made there (audited as `expired`).
+// permanent: not applied, not retried (NON_MUTABLE_INVENTORY_ITEM, ...): the level is
+//   blocked until `clear_error`.
+enum class failure_kind : std::uint8_t { transient, stale, permanent, not_applied, expired };
 
 enum class audit_kind : std::uint8_t {
   echo_dropped,     // hint equal to known with nothing in flight: no API call
@@ -125,6 +137,8 @@ enum class audit_kind : std::uint8_t {
   paused,
   resumed,
   error_cleared,
+  not_applied,      // a write refused for now, certainly not applied: re-read, then a new op (new key)
+  expired,          // a write unanswered longer than its key lives: taken as applied, re-read
 };
 const char* to_string(audit_kind);
 
@@ -259,7 +273,8 @@ private:
   void release(std::size_t slot, const char* cause, transition&);
   void block(level_ref, level&, std::string cause, transition&);
   void must_read(level&);
-  transition confirm_write(level_ref, std::uint64_t op_id, std::optional<std::int64_t> seen);
+  transition confirm_write(level_ref, std::uint64_t op_id, std::optional<std::int64_t> seen,
+                           const char* unseen_cause);
   void settle_hints(level_ref, level&, std::int64_t value, transition&);
   void plan(transition&);
   void plan_level(level_ref, transition&);

@@ -265,7 +265,8 @@ void read_daemon(const toml::table& t, const std::string& path, daemon_config& d
   r.allow_only({"listen", "control_socket", "control_allowed_uids", "data_dir",
                 "batching_window_ms", "reconcile_interval_s", "log_level", "dedup_retention_h",
                 "inbox_retention_h", "audit_retention_days", "max_body_bytes", "io_threads",
-                "scheduler_threads", "sync_writes", "app_id", "webhook_secret_files"});
+                "scheduler_threads", "sync_writes", "app_id", "webhook_secret_files",
+                "idempotency_key_max_age_s"});
   std::string listen;
   r.get("listen", listen);
   if (!err && !listen.empty())
@@ -287,6 +288,7 @@ void read_daemon(const toml::table& t, const std::string& path, daemon_config& d
   r.get("sync_writes", d.sync_writes);
   r.get("app_id", d.app_id);
   r.get("webhook_secret_files", d.webhook_secret_files);
+  r.get_duration("idempotency_key_max_age_s", d.idempotency_key_max_age, std::chrono::seconds(1));
 }
 
 void read_store(const toml::table& t, const std::string& path, store_config& s,

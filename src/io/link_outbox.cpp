@@ -51,6 +51,8 @@ std::string link_outbox::encode(const outbox_batch& b) {
   }
   w.end_array();
   w.field("variables", b.variables_json);
+  if (b.first_sent_unix)
+    w.field("first_sent", static_cast<std::int64_t>(b.first_sent_unix));
   w.end_object();
   return std::move(w).str();
 }
@@ -71,6 +73,8 @@ result<outbox_batch> link_outbox::decode(std::string json) {
         b.batch.kind = std::string_view(f.value().get_string()) == "set" ? write_kind::set : write_kind::adjust;
       else if (k == "variables")
         b.variables_json = std::string(std::string_view(f.value().get_string()));
+      else if (k == "first_sent")
+        b.first_sent_unix = f.value().get_int64();
       else if (k == "entries") {
         for (auto e : f.value().get_array()) {
           write_entry we;

@@ -24,6 +24,10 @@ struct outbox_batch {
   std::string idempotency_key;
   write_batch batch;          // entries with every op id they carry
   std::string variables_json; // exactly what is (re)sent
+  // When it was first sent (unix s; 0: not yet, or a record older than this field). Saved with
+  // the batch before that send: a resend is only safe while Shopify surely keeps the key
+  // (domain/write_expiry.hpp).
+  std::int64_t first_sent_unix = 0;
 };
 
 // What a requester gets: quantityAfterChange or a typed error.

@@ -4,6 +4,7 @@
 #include "io/idempotency_key.hpp"
 #include "io/io_threads.hpp"
 #include "io/link_outbox.hpp"
+#include "io/write_answer.hpp"
 #include "support/sim_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -71,6 +72,21 @@ struct link_fixture {
       self->wait_for(l);
     }
     links.clear();
+  }
+
+  // A crash of `link`: the actor dies, its io threads stop, the database is closed and opened
+  // again (what a restarted daemon finds).
+  void crash(const store_link_actor& link) {
+    {
+      caf::scoped_actor self{sys};
+      self->send_exit(link, caf::exit_reason::kill);
+      self->wait_for(link);
+    }
+    io->stop();
+    retired_io.push_back(std::move(io));
+    io = std::make_unique<io_threads>(1);
+    db.reset();
+    open_db();
   }
 
   void open_db() {
@@ -465,15 +481,8 @@ TEST(store_link, a_crash_after_sending_resends_the_same_batch_and_it_applies_onc
       std::this_thread::sleep_for(10ms);
     ASSERT_EQ(fx.log("InventoryAdjust").size(), 1u);
     EXPECT_EQ(fx.outbox_batches(), 1u); // saved before it was sent
-    // Crash: the actor dies, its io threads stop, the database is closed.
-    self->send_exit(link1, caf::exit_reason::kill);
-    self->wait_for(link1);
+    fx.crash(link1);
   }
-  fx.io->stop();
-  fx.retired_io.push_back(std::move(fx.io));
-  fx.io = std::make_unique<io_threads>(1);
-  fx.db.reset();
-  fx.open_db();
   EXPECT_EQ(fx.outbox_batches(), 1u);
   auto after_crash = fx.levels();
   EXPECT_EQ(*after_crash[key_of(items[0], loc)], 95);
@@ -508,11 +517,14 @@ TEST(store_link, a_resubmission_during_recovery_is_attached_to_the_recovered_bat
     loc = fx.locations(probe).at(0).id;
     fx.stop_links();
   }
-  // A batch persisted by a previous run and never sent (the crash came before the send).
+  // A batch persisted by a previous run and never sent (the crash came before the send; its
+  // record carries the send time it was saved for, a moment ago).
   link_outbox ob(*fx.db, "a", 7000);
   write_batch wb{write_kind::adjust, {{items[0], loc, -3, std::nullopt, {77}}}};
   outbox_batch b{7000, batch_idempotency_key("a", 7000), wb, ""};
   b.variables_json = admin_api::write_variables(wb, b.idempotency_key, "gid://shopsync/SyncBatch/a/7000");
+  b.first_sent_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
   ASSERT_TRUE(ob.apply({{}, {b}, {}}).ok());
   // Slow answers, so the re-submission arrives while the recovered batch is in flight.
   fx.sim.post("/_sim/faults", R"({"latency_ms": 300})");
@@ -681,4 +693,104 @@ TEST(store_link, an_error_the_requester_retries_is_not_remembered_as_the_outcome
   ASSERT_TRUE(third[0].ok);
   EXPECT_EQ(third[0].quantity_after, 96);
   EXPECT_EQ(fx.log("InventoryAdjust").size(), 2u);
+}
+
+// 2026-10: SERVICE_UNAVAILABLE / ADJUST_QUANTITIES_FAILED mean "not applied, try again", and
+// Shopify refuses the key of a failed attempt ("Retry with a new idempotency key"). The link
+// remembers the refusal as the op's outcome, so asking again never resends that key; the next
+// op (the requester's new attempt) goes in a new batch under a new key.
+TEST(store_link, a_write_refused_as_not_applied_is_never_resent_under_its_key) {
+  link_fixture fx(scenario(2, 1, 20000, 10000));
+  auto link = fx.spawn(fx.options());
+  auto items = fx.items(link);
+  auto loc = fx.locations(link).at(0).id;
+  fx.sim.post("/_sim/faults", R"({"user_error_next": 1, "user_error_code": "SERVICE_UNAVAILABLE"})");
+  auto first = write_all(fx.sys, link, {adjust(items[0], loc, -4, 61)});
+  ASSERT_FALSE(first[0].ok);
+  EXPECT_EQ(first[0].err.code, "SERVICE_UNAVAILABLE");
+  EXPECT_EQ(classify_write_failure(first[0].err), failure_kind::not_applied);
+  EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 100);
+  EXPECT_EQ(fx.outbox_batches_settled(), 0u);
+  // The same op asked again: answered from the record, nothing sent.
+  auto again = write_all(fx.sys, link, {adjust(items[0], loc, -4, 61)});
+  ASSERT_FALSE(again[0].ok);
+  EXPECT_EQ(again[0].err.code, "SERVICE_UNAVAILABLE");
+  ASSERT_EQ(fx.log("InventoryAdjust").size(), 1u) << "the refused key was sent again";
+  // The requester's new attempt: a new op, a new batch, a new key; it applies once.
+  auto next = write_all(fx.sys, link, {adjust(items[0], loc, -4, 62)});
+  ASSERT_TRUE(next[0].ok) << next[0].err.code;
+  EXPECT_EQ(next[0].quantity_after, 96);
+  auto calls = fx.log("InventoryAdjust");
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_NE(calls[0].key, calls[1].key);
+  EXPECT_EQ(calls[1].outcome, "applied");
+}
+
+// A batch that was sent and never answered, found in the outbox after a restart that came later
+// than its key's lifetime: it is not sent again (the simulator, whose keys live 1 s here, would
+// apply it a second time); its requesters are told it expired and settle by reading.
+TEST(store_link, a_recovered_batch_older_than_its_key_lifetime_is_not_resent) {
+  link_fixture fx(scenario(3, 1, 20000, 10000));
+  std::vector<inventory_item_id> items;
+  location_id loc;
+  {
+    auto link1 = fx.spawn(fx.options());
+    items = fx.items(link1);
+    loc = fx.locations(link1).at(0).id;
+    fx.sim.post("/_sim/faults", R"({"lost_next": 1, "lost_mode": "hang", "operations": ["InventoryAdjust"],
+                                    "idempotency_window_s": 1})");
+    caf::scoped_actor self{fx.sys};
+    self->request(link1, std::chrono::seconds(30), inv_write_atom::value, adjust(items[0], loc, -5, 81));
+    for (int i = 0; i < 200 && fx.log("InventoryAdjust").empty(); ++i)
+      std::this_thread::sleep_for(10ms);
+    ASSERT_EQ(fx.log("InventoryAdjust").size(), 1u);
+    fx.crash(link1);
+  }
+  ASSERT_EQ(fx.outbox_batches(), 1u);
+  EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 95);
+  std::this_thread::sleep_for(2200ms);
+
+  auto o = fx.options();
+  o.idempotency_key_max_age = 1s;
+  auto link2 = fx.spawn(o);
+  EXPECT_EQ(fx.outbox_batches_settled(), 0u);
+  auto r = write_all(fx.sys, link2, {adjust(items[0], loc, -5, 81)});
+  ASSERT_FALSE(r[0].ok);
+  EXPECT_EQ(r[0].err.code, write_expired_code);
+  EXPECT_EQ(classify_write_failure(r[0].err), failure_kind::expired);
+  EXPECT_EQ(fx.log("InventoryAdjust").size(), 1u) << "resent under a key that may be gone";
+  EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 95) << "applied once";
+}
+
+// The first send time is kept with the batch. An outbox record from before it was kept has no
+// age: it is settled by reading rather than resent (reading is always safe, resending is not).
+TEST(store_link, an_outbox_record_without_a_send_time_is_settled_by_reading_not_resent) {
+  link_fixture fx(scenario(2, 1, 20000, 10000));
+  std::vector<inventory_item_id> items;
+  location_id loc;
+  {
+    auto probe = fx.spawn(fx.options());
+    items = fx.items(probe);
+    loc = fx.locations(probe).at(0).id;
+    auto r = write_all(fx.sys, probe, {adjust(items[0], loc, -1, 91)});
+    ASSERT_TRUE(r[0].ok);
+    fx.stop_links();
+  }
+  link_outbox ob(*fx.db, "a", 9000);
+  write_batch wb{write_kind::adjust, {{items[0], loc, -3, std::nullopt, {92}}}};
+  outbox_batch b{9000, batch_idempotency_key("a", 9000), wb, ""};
+  b.variables_json = admin_api::write_variables(wb, b.idempotency_key, "gid://shopsync/SyncBatch/a/9000");
+  auto decoded = link_outbox::decode(link_outbox::encode(b));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->first_sent_unix, 0);
+  b.first_sent_unix = 1234;
+  EXPECT_EQ(link_outbox::decode(link_outbox::encode(b))->first_sent_unix, 1234);
+  b.first_sent_unix = 0;
+  ASSERT_TRUE(ob.apply({{}, {b}, {}}).ok());
+  auto link = fx.spawn(fx.options());
+  auto r = write_all(fx.sys, link, {adjust(items[0], loc, -3, 92)});
+  ASSERT_FALSE(r[0].ok);
+  EXPECT_EQ(r[0].err.code, write_expired_code);
+  EXPECT_EQ(fx.log("InventoryAdjust").size(), 1u);
+  EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 99);
 }

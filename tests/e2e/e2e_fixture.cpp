@@ -74,7 +74,8 @@ e2e_env::e2e_env(e2e_options o) : opt_(std::move(o)) {
        << "log_level = \"info\"\n"
        << "sync_writes = " << (opt_.sync_writes ? "true" : "false") << "\n"
        << "app_id = " << opt_.app_id << "\n"
-       << "webhook_secret_files = [\"webhook-secret\"]\n\n";
+       << "webhook_secret_files = [\"webhook-secret\"]\n"
+       << opt_.daemon_toml << "\n";
   for (auto& s : opt_.stores) {
     std::ofstream(dir_ / (s.name + ".token")) << s.token << "\n";
     toml << "[[stores]]\nname = \"" << s.name << "\"\nshop_domain = \"" << s.shop << "\"\n"
@@ -297,6 +298,15 @@ std::string group_toml(const std::string& name, const std::vector<e2e_store>& de
   for (std::size_t i = 0; i < dests.size(); ++i)
     t += (i ? ", \"" : "\"") + dests[i].name + "\"";
   return t + "]\nstrategy = \"" + strategy + "\"\nmatch_by = \"" + match_by + "\"\nlocations = \"by_name\"\n\n";
+}
+
+e2e_options pair_options(const e2e_store& source, const e2e_store& dest, const std::string& sku, int level,
+                         const std::string& group, const std::string& strategy) {
+  e2e_options o;
+  o.stores = {source, dest};
+  o.scenario_json = uniform_scenario(o.stores, {sku}, {level, level});
+  o.groups_toml = group_toml(group, {dest}, strategy);
+  return o;
 }
 
 std::string uniform_scenario(const std::vector<e2e_store>& stores, const std::vector<std::string>& skus,

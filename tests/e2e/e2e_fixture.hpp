@@ -49,6 +49,7 @@ struct e2e_options {
   bool sync_writes = true;
   std::string app_secret = "e2e-secret";
   std::uint64_t app_id = 580111;
+  std::string daemon_toml;            // extra [daemon] lines, e.g. "idempotency_key_max_age_s = 1\n"
 };
 
 class e2e_env {
@@ -135,6 +136,10 @@ std::string uniform_scenario(const std::vector<e2e_store>& stores, const std::ve
                              const std::vector<int>& levels,
                              const std::vector<std::vector<std::string>>& only_in = {},
                              const std::string& app_secret = "e2e-secret");
+
+// Two stores (`source` the Source) holding one `sku` at `level` everywhere, in one group.
+e2e_options pair_options(const e2e_store& source, const e2e_store& dest, const std::string& sku, int level,
+                         const std::string& group, const std::string& strategy);
 
 // A [[groups]] table: Source "source", the given Destinations, locations matched by name.
 std::string group_toml(const std::string& name, const std::vector<e2e_store>& dests, const std::string& strategy,

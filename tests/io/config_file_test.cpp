@@ -141,6 +141,7 @@ TEST_F(config_file, example_config_loads_with_credentials_directory) {
   EXPECT_EQ(c.daemon.control_socket, "/run/shopsync/control.sock");
   EXPECT_EQ(c.daemon.data_dir, "/var/lib/shopsync");
   EXPECT_EQ(c.daemon.batching_window, std::chrono::milliseconds(50));
+  EXPECT_EQ(c.daemon.idempotency_key_max_age, std::chrono::seconds(3600));
   EXPECT_EQ(c.daemon.reconcile_interval, std::chrono::seconds(900));
   EXPECT_EQ(c.daemon.dedup_retention, std::chrono::hours(48));
   EXPECT_EQ(c.daemon.audit_retention, std::chrono::hours(30 * 24));
@@ -168,7 +169,7 @@ TEST(config_example, documents_every_key) {
        {"listen", "control_socket", "control_allowed_uids", "data_dir", "batching_window_ms",
         "reconcile_interval_s", "log_level", "dedup_retention_h", "inbox_retention_h",
         "audit_retention_days", "max_body_bytes", "io_threads", "scheduler_threads", "sync_writes",
-        "app_id", "webhook_secret_files", "name", "shop_domain", "role", "base_url", "api_version",
+        "app_id", "webhook_secret_files", "idempotency_key_max_age_s", "name", "shop_domain", "role", "base_url", "api_version",
         "access_token_file", "max_in_flight", "source", "destinations", "strategy", "match_by",
         "locations", "store", "destination", "financial_statuses", "send_invoice", "name_prefix",
         "inventory_behaviour", "financial_status", "origin_tag", "[daemon]", "[[stores]]",
@@ -285,6 +286,14 @@ TEST_F(config_file, base_url_trailing_slash_is_dropped) {
   auto r = parse(replace(k_minimal, "role = \"source\"", "role = \"source\"\nbase_url = \"http://127.0.0.1:9100/\""));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->stores[0].base_url, "http://127.0.0.1:9100");
+}
+
+TEST_F(config_file, idempotency_key_max_age_is_read_in_seconds_and_validated) {
+  auto r = parse(replace(k_minimal, "[daemon]", "[daemon]\nidempotency_key_max_age_s = 5"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->daemon.idempotency_key_max_age, std::chrono::seconds(5));
+  expect_error(replace(k_minimal, "[daemon]", "[daemon]\nidempotency_key_max_age_s = 0"),
+               "daemon.idempotency_key_max_age_s", "between 1 and 86400");
 }
 
 TEST_F(config_file, validation_errors_come_through_the_loader) {

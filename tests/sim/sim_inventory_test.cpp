@@ -2,6 +2,9 @@
 // @idempotent keys, changeFromQuantity compare-and-set, batch limits and userErrors codes.
 #include "sim/sim_fixture.hpp"
 
+#include <chrono>
+#include <thread>
+
 using namespace shopsync::testing;
 
 namespace {
@@ -137,4 +140,62 @@ TEST_F(SimInventory, ApiWritesComeBackAsInventoryLevelWebhooks) {
   EXPECT_EQ(hooks->num("/deliveries/0/body/inventory_item_id"), shirt_s);
   EXPECT_EQ(hooks->num("/deliveries/0/body/location_id"), main_loc);
   EXPECT_EQ(hooks->num("/deliveries/0/body/available"), 6);
+}
+
+// 2026-10: an attempt refused with ADJUST_QUANTITIES_FAILED / SERVICE_UNAVAILABLE applies
+// nothing, and its key stays failed: "Retry with a new idempotency key".
+TEST_F(SimInventory, AnInjectedRefusalAppliesNothingAndItsKeyIsAnsweredPreviousAttemptFailed) {
+  for (const char* code : {"ADJUST_QUANTITIES_FAILED", "SERVICE_UNAVAILABLE"}) {
+    SCOPED_TRACE(code);
+    sim.post("/_sim/faults", std::string(R"({"user_error_next":1,"user_error_code":")") + code + R"("})");
+    // A set is not refused with an adjust-only code: the fault waits for the next adjust.
+    auto set = sim.alpha("InventorySet", set_vars(std::string("s-") + code, set_entry(shirt_m, main_loc, 5, "null")));
+    EXPECT_EQ(set->size("/data/inventorySetQuantities/userErrors"), 0u) << set->dump();
+    const auto before = level("SHIRT-S");
+    auto vars = adjust_vars(std::string("r-") + code, adjust_entry(shirt_s, main_loc, -2, "null"));
+    auto j = sim.alpha("InventoryAdjust", vars);
+    EXPECT_TRUE(j->is_null("/data/inventoryAdjustQuantities/inventoryAdjustmentGroup"));
+    EXPECT_EQ(j->str("/data/inventoryAdjustQuantities/userErrors/0/code"), code);
+    EXPECT_TRUE(j->is_null("/data/inventoryAdjustQuantities/userErrors/0/field"));
+    EXPECT_EQ(level("SHIRT-S"), before);
+    auto again = sim.alpha("InventoryAdjust", vars);
+    EXPECT_EQ(again->str("/data/inventoryAdjustQuantities/userErrors/0/code"), "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED");
+    EXPECT_EQ(level("SHIRT-S"), before);
+    auto fresh = sim.alpha("InventoryAdjust", adjust_vars(std::string("n-") + code, adjust_entry(shirt_s, main_loc, -2, "null")));
+    EXPECT_EQ(fresh->size("/data/inventoryAdjustQuantities/userErrors"), 0u) << fresh->dump();
+    EXPECT_EQ(level("SHIRT-S"), before - 2);
+  }
+  auto log = sim.get("/_sim/log?store=alpha.myshopify.com&operation=InventoryAdjust");
+  ASSERT_EQ(log->size("/calls"), 6u);
+  EXPECT_EQ(log->str("/calls/0/fault"), "user_error:ADJUST_QUANTITIES_FAILED");
+  EXPECT_EQ(log->str("/calls/1/outcome"), "previous_attempt_failed");
+  EXPECT_EQ(log->str("/calls/2/outcome"), "applied");
+}
+
+TEST_F(SimInventory, PreviousAttemptFailedCanBeInjectedForSetsToo) {
+  sim.post("/_sim/faults", R"({"user_error_next":1,"user_error_code":"IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"})");
+  auto j = sim.alpha("InventorySet", set_vars("p-1", set_entry(shirt_s, main_loc, 1, "null")));
+  EXPECT_EQ(j->str("/data/inventorySetQuantities/userErrors/0/code"), "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED");
+  EXPECT_EQ(level("SHIRT-S"), 10);
+  auto bad = sim.client().post("/_sim/faults", R"({"user_error_code":"CHANGE_FROM_QUANTITY_STALE"})");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+}
+
+// Shopify keeps keys for a window it does not publish: past it the same request applies again.
+// This is why shopsyncd never resends an old unanswered write.
+TEST_F(SimInventory, PastTheIdempotencyWindowTheSameRequestAppliesAgain) {
+  sim.post("/_sim/faults", R"({"idempotency_window_s":0.3})");
+  auto vars = adjust_vars("w-1", adjust_entry(shirt_s, main_loc, -2, "null"));
+  sim.alpha("InventoryAdjust", vars);
+  sim.alpha("InventoryAdjust", vars); // inside the window: replayed
+  EXPECT_EQ(level("SHIRT-S"), 8);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto late = sim.alpha("InventoryAdjust", vars);
+  EXPECT_EQ(late->num("/data/inventoryAdjustQuantities/inventoryAdjustmentGroup/changes/0/quantityAfterChange"), 6);
+  EXPECT_EQ(level("SHIRT-S"), 6) << "applied twice: the key was forgotten";
+  auto log = sim.get("/_sim/log?store=alpha.myshopify.com&operation=InventoryAdjust");
+  ASSERT_EQ(log->size("/calls"), 3u);
+  EXPECT_EQ(log->str("/calls/0/outcome"), "applied");
+  EXPECT_EQ(log->str("/calls/1/outcome"), "replayed");
+  EXPECT_EQ(log->str("/calls/2/outcome"), "applied");
 }

@@ -86,6 +86,8 @@ const rule_case k_cases[] = {
     {"data_dir_empty", [](config& c) { D(c).data_dir.clear(); }, "daemon.data_dir", "must not be empty"},
     {"batching_window_zero", [](config& c) { D(c).batching_window = 0ms; }, "daemon.batching_window_ms", "between 1 and 10000 (got 0)"},
     {"batching_window_too_long", [](config& c) { D(c).batching_window = 10001ms; }, "daemon.batching_window_ms", "(got 10001)"},
+    {"idempotency_key_max_age_zero", [](config& c) { D(c).idempotency_key_max_age = 0s; }, "daemon.idempotency_key_max_age_s", "between 1 and 86400 (got 0)"},
+    {"idempotency_key_max_age_over_a_day", [](config& c) { D(c).idempotency_key_max_age = 86401s; }, "daemon.idempotency_key_max_age_s", "(got 86401)"},
     {"reconcile_too_often", [](config& c) { D(c).reconcile_interval = 9s; }, "daemon.reconcile_interval_s", "between 10 and 86400 (got 9)"},
     {"reconcile_too_rare", [](config& c) { D(c).reconcile_interval = 86401s; }, "daemon.reconcile_interval_s", "(got 86401)"},
     {"log_level_unknown", [](config& c) { D(c).log_level = "verbose"; }, "daemon.log_level", "unknown level \"verbose\""},
@@ -207,6 +209,7 @@ TEST(config_validation, accepts_range_boundaries) {
     bool lo = edge == 0;
     D(c).listen_port = lo ? 1 : 65535;
     D(c).batching_window = lo ? 1ms : 10000ms;
+    D(c).idempotency_key_max_age = lo ? 1s : 86400s;
     D(c).reconcile_interval = lo ? 10s : 86400s;
     D(c).dedup_retention = lo ? 5h : 720h;
     D(c).inbox_retention = lo ? 1h : 720h;

@@ -1,4 +1,5 @@
 #include "domain/inventory_item_state.hpp"
+#include "domain/write_expiry.hpp"
 
 #include <gtest/gtest.h>
 
@@ -579,6 +580,93 @@ TEST(inventory_item_state, permanent_write_error_blocks_the_level_without_a_retr
   EXPECT_EQ(r.commands[0].delta, 2);
 }
 
+// ADJUST_QUANTITIES_FAILED, SERVICE_UNAVAILABLE, IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED: not applied,
+// and Shopify refuses the key whose attempt failed. Not a block: the intent goes out again as a
+// new op (so a new key), after a backoff.
+TEST(inventory_item_state, a_write_refused_as_not_applied_goes_out_again_as_a_new_op_with_a_new_key) {
+  for (const char* code : {"ADJUST_QUANTITIES_FAILED", "SERVICE_UNAVAILABLE", "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"}) {
+    SCOPED_TRACE(code);
+    inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+    align_equal(st, 10);
+    auto t = st.read_result(src, st.hint(src, 9).commands.at(0).op_id, 9);
+    auto adj = *find_cmd(t, d1);
+    auto f = st.write_failed(d1, adj.op_id, failure_kind::not_applied, code);
+    EXPECT_TRUE(has_audit(f, audit_kind::not_applied));
+    EXPECT_FALSE(has_audit(f, audit_kind::error));
+    EXPECT_EQ(view_of(st, d1).blocked, "");
+    ASSERT_EQ(f.commands.size(), 1u);
+    const auto& again = f.commands[0];
+    EXPECT_EQ(again.kind, op_kind::adjust) << "a two-way adjust's answer is the read";
+    EXPECT_EQ(again.delta, -1) << "the delta is owed once, not lost, not doubled";
+    EXPECT_NE(again.op_id, adj.op_id);
+    EXPECT_NE(again.idempotency_key, adj.idempotency_key);
+    EXPECT_GT(again.attempt, 0u) << "sent after a backoff";
+    // The refused op's own late answers change nothing.
+    EXPECT_TRUE(has_audit(st.write_failed(d1, adj.op_id, failure_kind::not_applied, code), audit_kind::stale_answer));
+    auto ok = st.write_result(d1, again.op_id, 9);
+    EXPECT_TRUE(ok.commands.empty());
+    EXPECT_EQ(view_of(st, d1).known, 9);
+    EXPECT_TRUE(st.idle());
+  }
+  // One-way: the level is read first (after a backoff), then set under a new op and key.
+  inventory_item_state ow(make_layout(sync_mode::one_way, 2), 7);
+  align_equal(ow, 10);
+  auto s = ow.read_result(src, ow.hint(src, 4).commands.at(0).op_id, 4);
+  auto set = *find_cmd(s, d1);
+  auto f = ow.write_failed(d1, set.op_id, failure_kind::not_applied, "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED");
+  ASSERT_EQ(f.commands.size(), 1u);
+  EXPECT_EQ(f.commands[0].kind, op_kind::read);
+  EXPECT_GT(f.commands[0].attempt, 0u);
+  auto r = ow.read_result(d1, f.commands[0].op_id, 10);
+  auto set2 = find_cmd(r, d1);
+  ASSERT_TRUE(set2);
+  EXPECT_EQ(set2->kind, op_kind::set);
+  EXPECT_EQ(set2->target, 4);
+  EXPECT_NE(set2->idempotency_key, set.idempotency_key);
+  EXPECT_TRUE(ow.write_result(d1, set2->op_id, 4).commands.empty());
+  EXPECT_TRUE(ow.idle());
+}
+
+// A write unanswered for longer than Shopify may keep its key: a resend might apply twice.
+// It is taken as applied and the level is read; the read counts whatever else changed.
+TEST(inventory_item_state, a_write_unanswered_past_its_key_lifetime_is_read_never_resent) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_equal(st, 10);
+  auto t = st.read_result(src, st.hint(src, 9).commands.at(0).op_id, 9);
+  auto adj = *find_cmd(t, d1);
+  auto retry = st.write_failed(d1, adj.op_id, failure_kind::transient, "admin.unavailable");
+  ASSERT_EQ(retry.commands.size(), 1u); // young: the same op, the same key
+  auto e = st.write_failed(d1, adj.op_id, failure_kind::expired, "shopsync.key_expired");
+  ASSERT_TRUE(has_audit(e, audit_kind::expired));
+  ASSERT_EQ(e.commands.size(), 1u);
+  EXPECT_EQ(e.commands[0].kind, op_kind::read) << "never the adjust again";
+  EXPECT_EQ(view_of(st, d1).known, 9) << "taken as applied";
+  // It had applied, and d1 sold 2 since: the read counts the sale, and only the sale.
+  auto r = st.read_result(d1, e.commands[0].op_id, 7);
+  EXPECT_TRUE(has_audit(r, audit_kind::external_change));
+  const command* to_src = find_cmd(r, src);
+  ASSERT_TRUE(to_src);
+  EXPECT_EQ(to_src->delta, -2);
+  EXPECT_TRUE(st.write_result(src, to_src->op_id, 7).commands.empty());
+  EXPECT_TRUE(st.idle());
+  // The old op's answer, should it still come, changes nothing.
+  EXPECT_TRUE(has_audit(st.write_result(d1, adj.op_id, 9), audit_kind::stale_answer));
+  // One-way: the set is taken as done and checked by the read; a level found elsewhere is set
+  // again under a new key.
+  inventory_item_state ow(make_layout(sync_mode::one_way, 2), 7);
+  align_equal(ow, 10);
+  auto s = ow.read_result(src, ow.hint(src, 4).commands.at(0).op_id, 4);
+  auto set = *find_cmd(s, d1);
+  auto oe = ow.write_failed(d1, set.op_id, failure_kind::expired, "shopsync.key_expired");
+  ASSERT_EQ(oe.commands.size(), 1u);
+  EXPECT_EQ(oe.commands[0].kind, op_kind::read);
+  auto or_ = ow.read_result(d1, oe.commands[0].op_id, 10); // it had not applied
+  auto set2 = find_cmd(or_, d1);
+  ASSERT_TRUE(set2);
+  EXPECT_EQ(set2->target, 4);
+  EXPECT_NE(set2->idempotency_key, set.idempotency_key);
+}
+
 TEST(inventory_item_state, read_failures_retry_or_block) {
   inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
   auto t = st.align();
@@ -769,12 +857,16 @@ TEST(inventory_item_state, view_shows_known_pending_and_in_flight) {
   EXPECT_EQ(view_of(st, src).known, 8);
 }
 
-TEST(inventory_item_state, classifies_shopify_codes) {
-  EXPECT_EQ(classify_inventory_error("CHANGE_FROM_QUANTITY_STALE"), failure_kind::stale);
-  EXPECT_EQ(classify_inventory_error("ITEM_NOT_STOCKED_AT_LOCATION"), failure_kind::permanent);
-  EXPECT_EQ(classify_inventory_error("IDEMPOTENCY_KEY_PARAMETER_MISMATCH"), failure_kind::permanent);
-  EXPECT_EQ(classify_inventory_error("IDEMPOTENCY_CONCURRENT_REQUEST"), failure_kind::transient);
-  EXPECT_EQ(classify_inventory_error("THROTTLED"), failure_kind::transient);
+TEST(write_expiry, an_unanswered_write_is_resent_under_its_key_only_while_the_key_surely_lives) {
+  using namespace std::chrono_literals;
+  EXPECT_EQ(decide_resend(1000, 1000, 3600s), resend_decision::resend_same_key);
+  EXPECT_EQ(decide_resend(1000, 4600, 3600s), resend_decision::resend_same_key);
+  EXPECT_EQ(decide_resend(1000, 4601, 3600s), resend_decision::settle_by_reading);
+  EXPECT_EQ(decide_resend(1000, 1002, 1s), resend_decision::settle_by_reading);
+  // Unknown age: reading is always safe, resending is not.
+  EXPECT_EQ(decide_resend(0, 1000, 3600s), resend_decision::settle_by_reading);
+  // A clock stepped back does not stop resends.
+  EXPECT_EQ(decide_resend(5000, 1000, 3600s), resend_decision::resend_same_key);
 }
 
 } // namespace

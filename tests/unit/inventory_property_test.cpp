@@ -3,8 +3,11 @@
 // edits in any store; a webhook for every change (the machine's own writes too: echoes),
 // delivered late, duplicated, reordered and, in the lossy mode, lost; reads answered with the
 // truth at answer time; writes applied at a random moment, each op id at most once (like
-// Shopify's idempotency keys), their answers sometimes lost; transient failures; pauses;
-// restarts from the persisted encoding.
+// Shopify's idempotency keys), their answers sometimes lost; transient failures; writes refused
+// as not applied (ADJUST_QUANTITIES_FAILED, SERVICE_UNAVAILABLE; a key whose attempt failed is
+// answered IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED ever after); retries of an applied write refused
+// as expired (the store link's answer once its key may be gone); pauses; restarts from the
+// persisted encoding.
 //
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds per test (default 3000).
 #include "domain/inventory_item_state.hpp"
@@ -49,6 +52,7 @@ struct applied_op {
   std::optional<std::int64_t> change_from;
   std::int64_t after;
   bool stale = false; // answered CHANGE_FROM_QUANTITY_STALE: the key keeps that answer
+  bool failed = false; // refused as not applied: the key is answered IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED
 };
 
 struct external {
@@ -374,6 +378,13 @@ private:
       }
       if (done->second.stale)
         return answer_failure(c, true, failure_kind::stale, "CHANGE_FROM_QUANTITY_STALE");
+      if (done->second.failed)
+        return answer_failure(c, true, failure_kind::not_applied, "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED");
+      // A retry of an applied write whose key may have expired: the store link settles it by
+      // reading instead of resending. (A write that never applied and expires is taken as
+      // applied too, and its change lost: not modelled here, see the unit tests.)
+      if (c.attempt > 0 && chance(25))
+        return answer_failure(c, true, failure_kind::expired, "shopsync.key_expired");
       message r;
       r.what = message::type::write_ok;
       r.at = c.at;
@@ -383,6 +394,13 @@ private:
       return;
     }
     if (chance(8)) return answer_failure(c, true, failure_kind::transient, "INTERNAL_SERVER_ERROR");
+    if (chance(4)) {
+      applied_[key] = {c.kind, c.target, c.delta, c.change_from, q, false, true};
+      return answer_failure(c, true, failure_kind::not_applied,
+                            c.kind == op_kind::set ? "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"
+                            : chance(50)           ? "ADJUST_QUANTITIES_FAILED"
+                                                   : "SERVICE_UNAVAILABLE");
+    }
     if (c.change_from && *c.change_from != q) {
       applied_[key] = {c.kind, c.target, c.delta, c.change_from, q, true};
       return answer_failure(c, true, failure_kind::stale, "CHANGE_FROM_QUANTITY_STALE");
@@ -505,7 +523,7 @@ void run_seeds(config_t cfg, std::uint64_t salt) {
   EXPECT_GT(writes, 0);
   if (n < 200 || only) return;
   for (const char* k : {"echo_dropped", "hint_dirty", "external_change", "retried", "stale_answer",
-                        "level_set"})
+                        "level_set", "not_applied", "expired"})
     EXPECT_GT(tally[k], 0) << k;
   if (cfg.two_way)
     for (const char* k : {"stale", "aligned", "delta_propagated", "race found by a write result"})

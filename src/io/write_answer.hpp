@@ -1,0 +1,29 @@
+#pragma once
+// What a failed inventory write's answer means, read into the failure_kind the item state
+// machine acts on (it decides the retries; this file only knows Shopify's answer semantics).
+// The codes are the 2026-10 InventorySetQuantitiesUserErrorCode /
+// InventoryAdjustQuantitiesUserErrorCode enums (answered as userErrors), top-level
+// errors[].extensions.code, and the store link's own "admin.*" codes.
+#include "domain/inventory_item_state.hpp"
+#include "domain/result.hpp"
+
+namespace shopsync {
+
+// The store link's code for a write it will not send again because its key may have expired
+// (domain/write_expiry.hpp): failure_kind::expired, settled by reading.
+inline constexpr const char* write_expired_code = "shopsync.key_expired";
+
+// - "admin.*" (the link's and the client's own: unavailable, throttled, uncertain, ...):
+//   transient, the outcome is unknown or nothing ran: the same request, same key, later.
+// - THROTTLED, IDEMPOTENCY_CONCURRENT_REQUEST (the first attempt still runs),
+//   INTERNAL_SERVER_ERROR, TIMEOUT: transient.
+// - ADJUST_QUANTITIES_FAILED ("Try again"), SERVICE_UNAVAILABLE ("Try again later"),
+//   IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED ("Retry with a new idempotency key"): not_applied.
+//   Resending under the same key would only be answered IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED.
+// - CHANGE_FROM_QUANTITY_STALE: stale.
+// - write_expired_code: expired.
+// - everything else (NON_MUTABLE_INVENTORY_ITEM, INVALID_QUANTITY_TOO_HIGH,
+//   IDEMPOTENCY_KEY_PARAMETER_MISMATCH, unknown codes): permanent; it will not heal by itself.
+failure_kind classify_write_failure(const error&);
+
+} // namespace shopsync
