@@ -10,7 +10,7 @@
 // listened gets the recorded result. When entries fail with their own userError (e.g.
 // ITEM_NOT_STOCKED_AT_LOCATION, CHANGE_FROM_QUANTITY_STALE), those requesters get the error
 // and the rest goes again as a new batch (new id and key, saved first).
-// Reads: level reads are batched the same way (250 per InventoryLevels query).
+// Reads: level reads are batched the same way (250 per InventoryLevels query, one location each).
 // At most store.max_in_flight requests are in flight; the client's throttle model gates each.
 #include "actors/interfaces.hpp"
 #include "domain/config.hpp"
