@@ -37,11 +37,11 @@ std::optional<std::pair<std::int64_t, std::int64_t>> level_gid(std::string_view 
   auto q = g.find(param);
   if (q == std::string_view::npos)
     return std::nullopt;
-  auto loc = parse_i64(g.substr(0, q));
+  auto level = parse_i64(g.substr(0, q));
   auto item = parse_i64(g.substr(q + param.size()));
-  if (!loc || !item)
+  if (!level || !item)
     return std::nullopt;
-  return std::make_pair(*loc, *item);
+  return std::make_pair(*level, *item);
 }
 
 std::string gid(std::string_view type, std::int64_t id) {
@@ -52,8 +52,8 @@ std::string gid(std::string_view type, std::int64_t id) {
   return s;
 }
 
-std::string level_gid(std::int64_t location, std::int64_t item) {
-  return "gid://shopify/InventoryLevel/" + std::to_string(location) +
+std::string level_gid(std::int64_t level, std::int64_t item) {
+  return "gid://shopify/InventoryLevel/" + std::to_string(level) +
          "?inventory_item_id=" + std::to_string(item);
 }
 

@@ -76,10 +76,11 @@ inline std::string to_json(element el) { return simdjson::minify(el); }
 // The number at the end of "gid://shopify/<type>/<n>" (a query string after it is ignored);
 // also accepts a bare number, as the control API does.
 std::optional<std::int64_t> gid_number(std::string_view gid, std::string_view type);
-// gid://shopify/InventoryLevel/<location>?inventory_item_id=<item> → {location, item}.
+// gid://shopify/InventoryLevel/<level>?inventory_item_id=<item> → {level, item}. <level> is the
+// level's own number (store::level_id), never the location's.
 std::optional<std::pair<std::int64_t, std::int64_t>> level_gid(std::string_view gid);
 std::string gid(std::string_view type, std::int64_t id);
-std::string level_gid(std::int64_t location, std::int64_t item);
+std::string level_gid(std::int64_t level, std::int64_t item);
 
 std::string base64_encode(std::string_view in);
 std::string base64_decode(std::string_view in);

@@ -101,6 +101,7 @@ struct draft_order {
 // Shopify's ids: large 64-bit integers, one range per object family, different per store.
 struct id_families {
   i64 location, product, variant, inventory_item, order, draft_order, line_item, customer, option;
+  i64 inventory_level; // a level's own number: never the location's
 };
 
 } // namespace shopsync::sim

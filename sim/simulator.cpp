@@ -463,6 +463,12 @@ simulator::op_result simulator::op_locations(store& s, element vars) {
   return r;
 }
 
+// `nodes(ids)`, as Shopify answers it, for the two kinds of id a level read can name:
+// - InventoryItem GIDs with `$locationId` (the document shopsync sends): each item with its
+//   `inventoryLevel(locationId, includeInactive: true) { id isActive quantities }`, null when
+//   not stocked there; the node itself is null when the item does not exist.
+// - InventoryLevel GIDs: a level found by its own number (store::level_id), null otherwise, so
+//   a GID made up from a location id finds nothing, as in a real store.
 simulator::op_result simulator::op_inventory_levels(store& s, element vars) {
   op_result r;
   r.outcome = "read";
@@ -479,25 +485,53 @@ simulator::op_result simulator::op_inventory_levels(store& s, element vars) {
     r.outcome = "error";
     return r;
   }
+  auto location_var = as_str(member(vars, "locationId"));
+  std::optional<std::size_t> at;
+  if (location_var)
+    if (auto n = gid_number(*location_var, "Location"))
+      at = s.location_index(*n);
+  auto write_level = [&](json_writer& w, std::uint32_t v, std::size_t l) {
+    w.field("id", level_gid(s.level_id(v, l), s.variants[v].inventory_item_id));
+    w.field("isActive", s.level_active(v, l));
+    w.key("quantities").begin_array().begin_object().field("name", "available")
+        .field("quantity", static_cast<std::int64_t>(s.level(v, l))).end_object().end_array();
+  };
   json_writer w;
   w.begin_object().key("nodes").begin_array();
   std::size_t found = 0;
   for (auto idel : ids) {
-    auto g = as_str(idel);
-    auto lg = g ? level_gid(*g) : std::nullopt;
-    auto l = lg ? s.location_index(lg->first) : std::nullopt;
-    auto v = lg ? s.variant_by_item(lg->second) : std::nullopt;
-    if (!l || !v || s.level(*v, *l) == not_stocked) {
+    auto g = as_str(idel).value_or("");
+    if (auto lg = level_gid(g)) {
+      auto v = s.variant_by_item(lg->second);
+      auto l = v ? s.level_location(*v, lg->first) : std::nullopt;
+      if (!l) {
+        w.null();
+        continue;
+      }
+      ++found;
+      const auto& var = s.variants[*v];
+      w.begin_object();
+      write_level(w, *v, *l);
+      w.key("item").begin_object().field("id", gid("InventoryItem", var.inventory_item_id)).end_object();
+      w.key("location").begin_object().field("id", gid("Location", s.locations[*l].id)).end_object();
+      w.end_object();
+      continue;
+    }
+    auto item = gid_number(g, "InventoryItem");
+    auto v = item && g.rfind("gid://shopify/InventoryItem/", 0) == 0 ? s.variant_by_item(*item) : std::nullopt;
+    if (!v) {
       w.null();
       continue;
     }
     ++found;
-    const auto& var = s.variants[*v];
-    w.begin_object().field("id", level_gid(s.locations[*l].id, var.inventory_item_id));
-    w.key("item").begin_object().field("id", gid("InventoryItem", var.inventory_item_id)).end_object();
-    w.key("location").begin_object().field("id", gid("Location", s.locations[*l].id)).end_object();
-    w.key("quantities").begin_array().begin_object().field("name", "available")
-        .field("quantity", static_cast<std::int64_t>(s.level(*v, *l))).end_object().end_array();
+    w.begin_object().field("id", gid("InventoryItem", s.variants[*v].inventory_item_id)).key("inventoryLevel");
+    if (!at || s.level(*v, *at) == not_stocked) {
+      w.null();
+    } else {
+      w.begin_object();
+      write_level(w, *v, *at);
+      w.end_object();
+    }
     w.end_object();
   }
   w.end_array().end_object();
@@ -645,8 +679,6 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
       errs.push_back({"INVALID_INVENTORY_ITEM", path("inventoryItemId"), "The specified inventory item could not be found."});
     } else if (l == SIZE_MAX) {
       errs.push_back({"INVALID_LOCATION", path("locationId"), "The specified location could not be found."});
-    } else if (s.level(v, l) == not_stocked) {
-      errs.push_back({"ITEM_NOT_STOCKED_AT_LOCATION", path("locationId"), "The item is not stocked at the location."});
     } else if (!seen.insert({v, l}).second) {
       errs.push_back({"NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR", path("locationId"),
                       "The combination of inventoryItemId and locationId must be unique."});
@@ -655,7 +687,9 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
     } else if (!is_set && ledger && !ledger->is_null()) {
       errs.push_back({"INVALID_AVAILABLE_DOCUMENT", path("ledgerDocumentUri"), "A ledger document URI is not allowed when adjusting available."});
     } else {
-      std::int64_t cur = s.level(v, l);
+      // 2026-10: a location where the item is not stocked takes the write and stocks it; its
+      // quantities start at 0 (what changeFromQuantity is compared with).
+      std::int64_t cur = s.level(v, l) == not_stocked ? 0 : s.level(v, l);
       auto cfq = member(e, "changeFromQuantity");
       std::int64_t after = is_set ? *amount : cur + *amount;
       std::int64_t limit = is_set ? 1'000'000'000 : 2'000'000'000;
@@ -689,8 +723,11 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
         g.end_object();
       }
     g.end_array().end_object();
-    for (auto& p : plan)
+    for (auto& p : plan) {
+      if (s.level(p.v, p.l) == not_stocked)
+        stock_level(s, p.v, p.l, 0, true, now);
       set_level(s, p.v, p.l, static_cast<std::int32_t>(p.after), now);
+    }
     r.data = rendered({}, std::move(g).str());
     r.outcome = "applied";
   } else {

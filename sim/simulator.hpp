@@ -93,6 +93,10 @@ private:
   // Changes shared by the Admin API and the control API (store mutex held); each emits the
   // webhooks Shopify would.
   void set_level(store& s, std::uint32_t v, std::size_t l, std::int32_t value, i64 now);
+  // A level appears (inventory_levels/connect) or goes away (inventory_levels/disconnect):
+  // simulator_levels.cpp. A stocked level gets a new id of its own.
+  void stock_level(store& s, std::uint32_t v, std::size_t l, std::int32_t available, bool active, i64 now);
+  void unstock_level(store& s, std::uint32_t v, std::size_t l, i64 now);
   std::size_t stocked_location(const store& s, std::uint32_t v) const;
   // Stores the order, applies the (variant, location, quantity) decrements, emits orders/create,
   // inventory_levels/update and products/update.

@@ -119,6 +119,8 @@ void write_level_state(json_writer& w, const store& s, std::uint32_t v) {
     w.begin_object().field("location_id", s.locations[l].id).field("location", s.locations[l].name);
     w.key("available");
     s.level(v, l) == not_stocked ? w.null() : w.value(static_cast<std::int64_t>(s.level(v, l)));
+    if (s.level(v, l) != not_stocked)
+      w.field("level_id", s.level_id(v, l)).field("active", s.level_active(v, l));
     w.end_object();
   }
   w.end_array().end_object();
@@ -351,6 +353,33 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
         .field("available_before", before).end_object();
     return json_answer(200, std::move(w).str());
   }
+  if (path == "/_sim/stock" || path == "/_sim/unstock") {
+    // The merchant stocks an item at a location (a new level: inventory_levels/connect, then
+    // inventory_levels/update when its quantity is not 0) or removes it from there
+    // (inventory_levels/disconnect).
+    auto v = resolve_variant(*s, body);
+    if (!v)
+      return error_answer(404, "no such variant (give inventory_item_id, variant_id, sku or barcode)");
+    bool given = false;
+    auto l = resolve_location(*s, body, given);
+    if (!l)
+      return error_answer(given ? 404 : 400, given ? "no such location" : "location or location_id is required");
+    const bool stocked = s->level(*v, *l) != not_stocked;
+    if (path == "/_sim/stock") {
+      if (stocked)
+        return error_answer(409, "the item is already stocked at that location");
+      auto avail = static_cast<std::int32_t>(as_int(member(body, "available")).value_or(0));
+      stock_level(*s, *v, *l, 0, as_bool(member(body, "active")).value_or(true), now);
+      set_level(*s, *v, *l, avail, now);
+    } else {
+      if (!stocked)
+        return error_answer(409, "the item is not stocked at that location");
+      unstock_level(*s, *v, *l, now);
+    }
+    json_writer w;
+    write_level_state(w, *s, *v);
+    return json_answer(200, std::move(w).str());
+  }
   if (path == "/_sim/draft_order" || path == "/_sim/draft_order/update")
     return control_draft(*s, body, path == "/_sim/draft_order", now);
   if (path == "/_sim/variant/update") {
@@ -403,6 +432,7 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
     for (std::size_t k = 0; k < s->products[p].variants.size(); ++k)
       for (std::size_t l = 0; l < s->locations.size(); ++l)
         s->level(s->products[p].variants[k], l) = avail[k].value_or(0);
+    s->number_levels();
     emit(*s, "products/create", product_payload(*s, p), now);
     json_writer w;
     w.begin_object().field("product_id", s->products[p].id).key("variants").begin_array();

@@ -76,6 +76,8 @@ store::store(const store_spec& spec, int idx, std::uint64_t seed, i64 now)
   ids_.line_item = base + 14'000'000'000'000 + s * 100'000'000'000 + jitter(1'000'000'000);
   ids_.customer = base + 7'000'000'000'000 + s * 10'000'000'000 + jitter(1'000'000'000);
   ids_.option = base + 10'000'000'000'000 + s * 100'000'000'000;
+  // Drawn without the generator, so the catalog and the other ids stay what they were.
+  ids_.inventory_level = base + 110'000'000'000 + s * 1'000'000'000 + (ids_.location % 1000) * 1000;
 
   for (auto& l : spec.locations)
     locations.push_back({next(ids_.location), l.name, l.active});
@@ -109,6 +111,8 @@ store::store(const store_spec& spec, int idx, std::uint64_t seed, i64 now)
     products.reserve(products.size() + g.products + g.extra_products);
     variants.reserve(variants.size() + expect);
     levels.reserve(levels.size() + expect * nloc);
+    level_ids.reserve(levels.capacity());
+    level_inactive.reserve(levels.capacity());
     auto gen_product = [&](const std::string& handle, const std::string& title, const std::string& sku_stem,
                            std::uint64_t universe_index, bool store_only) {
       product pr;
@@ -156,6 +160,7 @@ store::store(const store_spec& spec, int idx, std::uint64_t seed, i64 now)
                   900'000'000ull + static_cast<std::uint64_t>(idx) * 1'000'000 + p, true);
     }
   }
+  number_levels();
 }
 
 void store::add_variant(std::uint32_t p, const variant_spec& vs, int position, std::size_t nloc) {
@@ -172,6 +177,38 @@ void store::add_variant(std::uint32_t p, const variant_spec& vs, int position, s
   v.updated_at = products.size() > p ? products[p].updated_at : 0;
   variants.push_back(std::move(v));
   levels.resize(variants.size() * nloc, 0);
+  level_ids.resize(variants.size() * nloc, 0);
+  level_inactive.resize(variants.size() * nloc, 0);
+}
+
+void store::stock(std::uint32_t v, std::size_t l, std::int32_t available, bool active) {
+  const std::size_t i = v * locations.size() + l;
+  levels[i] = available;
+  level_ids[i] = ids_.inventory_level += 3;
+  level_inactive[i] = active ? 0 : 1;
+}
+
+void store::unstock(std::uint32_t v, std::size_t l) {
+  const std::size_t i = v * locations.size() + l;
+  levels[i] = not_stocked;
+  level_ids[i] = 0;
+  level_inactive[i] = 0;
+}
+
+void store::number_levels() {
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    if (levels[i] == not_stocked)
+      level_ids[i] = 0;
+    else if (level_ids[i] == 0)
+      level_ids[i] = ids_.inventory_level += 3;
+  }
+}
+
+std::optional<std::size_t> store::level_location(std::uint32_t v, i64 level) const {
+  for (std::size_t l = 0; l < locations.size(); ++l)
+    if (level != 0 && level_id(v, l) == level)
+      return l;
+  return std::nullopt;
 }
 
 std::uint32_t store::add_product(const product_spec& ps, i64 now) {

@@ -34,6 +34,11 @@ public:
   std::vector<product> products;
   std::vector<variant> variants;
   std::vector<std::int32_t> levels; // variants × locations, not_stocked where not stocked
+  // Parallel to levels: each stocked level's own id (the <n> of gid://shopify/InventoryLevel/<n>,
+  // as in real stores, unrelated to the location id; 0 where not stocked), and whether it is
+  // inactive (stocked, but deactivated: 2026-10 reads it only with includeInactive).
+  std::vector<i64> level_ids;
+  std::vector<std::uint8_t> level_inactive;
   std::vector<order> orders;
   std::vector<draft_order> drafts;
   std::unordered_map<std::string, idempotency_record> idempotency;
@@ -52,6 +57,16 @@ public:
 
   std::int32_t& level(std::uint32_t v, std::size_t l) { return levels[v * locations.size() + l]; }
   std::int32_t level(std::uint32_t v, std::size_t l) const { return levels[v * locations.size() + l]; }
+  i64 level_id(std::uint32_t v, std::size_t l) const { return level_ids[v * locations.size() + l]; }
+  bool level_active(std::uint32_t v, std::size_t l) const { return !level_inactive[v * locations.size() + l]; }
+  // Stocks (v, l) as a new level with a new id (a level stocked again gets a new one);
+  // unstock removes it. Webhooks are the caller's.
+  void stock(std::uint32_t v, std::size_t l, std::int32_t available, bool active);
+  void unstock(std::uint32_t v, std::size_t l);
+  // Gives every stocked level without an id its own (after levels were written directly).
+  void number_levels();
+  // The location of the level with id `level` of variant v.
+  std::optional<std::size_t> level_location(std::uint32_t v, i64 level) const;
   // Sum of available over the locations where the variant is stocked.
   i64 inventory_quantity(std::uint32_t v) const;
 

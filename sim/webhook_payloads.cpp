@@ -48,8 +48,15 @@ std::string inventory_level_payload(const store& s, std::uint32_t v, std::size_t
   else
     w.value(static_cast<std::int64_t>(s.level(v, l)));
   w.field("updated_at", format_time(now, s.timezone))
-      .field("admin_graphql_api_id", level_gid(loc.id, var.inventory_item_id))
+      .field("admin_graphql_api_id", level_gid(s.level_id(v, l), var.inventory_item_id))
       .end_object();
+  return std::move(w).str();
+}
+
+std::string inventory_level_disconnect_payload(const store& s, std::uint32_t v, std::size_t l) {
+  json_writer w;
+  w.begin_object().field("inventory_item_id", s.variants[v].inventory_item_id)
+      .field("location_id", s.locations[l].id).end_object();
   return std::move(w).str();
 }
 

@@ -7,7 +7,10 @@
 
 namespace shopsync::sim {
 
+// inventory_levels/update and inventory_levels/connect (the same shape).
 std::string inventory_level_payload(const store& s, std::uint32_t v, std::size_t l, i64 now);
+// inventory_levels/disconnect: the level is gone, so only the pair it was.
+std::string inventory_level_disconnect_payload(const store& s, std::uint32_t v, std::size_t l);
 std::string inventory_item_payload(const store& s, std::uint32_t v, i64 now);
 std::string order_payload(const store& s, const order& o);
 std::string draft_order_payload(const store& s, const draft_order& d);

@@ -220,7 +220,29 @@ void load_store(self_ptr self, std::size_t idx) {
 
 } // namespace
 
-std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t limit) {
+namespace {
+
+std::string location_name(const group_mapping& m, const std::vector<store_locations>& names, const store_name& store,
+                          location_id id) {
+  for (auto& s : names)
+    if (s.store == store)
+      for (auto& l : s.locations)
+        if (l.id == id)
+          return l.name;
+  for (auto& slot : m.locations().slots) {
+    if (slot.source == id)
+      return slot.name;
+    for (auto& d : slot.destinations)
+      if (d && *d == id)
+        return slot.name;
+  }
+  return std::to_string(id);
+}
+
+} // namespace
+
+std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t limit,
+                         const std::vector<unstocked_level>& unstocked, const std::vector<store_locations>& names) {
   json_writer w;
   w.begin_object().field("group", m.group()).field("mode", to_string(m.mode()));
   w.field("identities", static_cast<std::uint64_t>(m.size()));
@@ -250,6 +272,19 @@ std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t
   for (auto& p : m.locations().problems)
     w.begin_object().field("kind", to_string(p.kind)).field("error", p.error).field("store", p.store)
       .field("name", p.name).end_object();
+  w.end_array();
+  // Not synced there until the merchant stocks the item (inventory_levels/connect) or the group
+  // sets stock_unstocked.
+  w.field("unstocked_count", static_cast<std::uint64_t>(unstocked.size()));
+  w.key("unstocked").begin_array();
+  n = 0;
+  for (auto& u : unstocked) {
+    if (limit && n++ >= limit)
+      break;
+    w.begin_object().field("identity", u.identity).field("store", u.store)
+      .field("location", location_name(m, names, u.store, u.location))
+      .field("location_id", static_cast<std::uint64_t>(u.location)).field("state", to_string(u.state)).end_object();
+  }
   w.end_array();
   if (!problems_only) {
     w.key("mapped").begin_array();
@@ -341,7 +376,7 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
       auto& st = self->state;
       if (!st.current)
         return "null";
-      return mapping_json(*st.current, problems_only, 1000);
+      return mapping_json(*st.current, problems_only, 1000, st.ctx->stocking->of(st.group.name), st.locations);
     },
   };
 }

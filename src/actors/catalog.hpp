@@ -40,7 +40,11 @@ struct catalog_state {
 catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_state> self, const sync_context* ctx,
                                      group_config group, router_actor router);
 
-// JSON of a mapping for `shopsyncctl mappings` (problems only, or with the identities).
-std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t limit);
+// JSON of a mapping for `shopsyncctl mappings` (problems only, or with the identities), with
+// the levels not stocked at a mapped location (`unstocked`, location names from `names` when
+// known, else the slot's name).
+std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t limit,
+                         const std::vector<unstocked_level>& unstocked = {},
+                         const std::vector<store_locations>& names = {});
 
 } // namespace shopsync

@@ -35,6 +35,9 @@ struct level_hint {
   location_id location = 0;
   std::optional<std::int64_t> available;
   std::shared_ptr<std::atomic<int>> remaining;
+  // inventory_levels/connect (the item is now stocked there) or /disconnect (no longer).
+  enum class stocking_change : std::uint8_t { none, connected, disconnected };
+  stocking_change change = stocking_change::none;
 };
 
 using group_mapping_ptr = std::shared_ptr<const group_mapping>;
@@ -154,11 +157,13 @@ struct inventory_write_reply {
   error err;
 };
 
-// A level read. ok && !stocked: the item is not stocked at that location.
+// A level read. ok && !stocked: the item is not stocked at that location, or (inactive) its
+// level there is deactivated; either way nothing is written there unless the group says so.
 struct level_read_reply {
   level_key key;
   bool ok = false;
   bool stocked = false;
+  bool inactive = false;
   std::int64_t available = 0;
   error err;
 };

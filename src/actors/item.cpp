@@ -31,6 +31,23 @@ bool same_layout(const item_layout& a, const item_layout& b) {
 void execute(self_ptr self, const command& c, bool delayed);
 void apply(self_ptr self, transition t, const level_hint* hint = nullptr);
 
+// The group's stock_unstocked option goes into the state (persisted with it), and the levels
+// that are not stocked into the stocking report whenever they change.
+void follow_stocking_policy(self_ptr self) {
+  auto& st = self->state;
+  if (st.sm->stock_unstocked() != st.stock_unstocked)
+    apply(self, st.sm->set_stock_unstocked(st.stock_unstocked));
+}
+
+void report_stocking(self_ptr self) {
+  auto& st = self->state;
+  auto now = unstocked_levels_of(st.sm->layout().identity, st.sm->view());
+  if (now == st.reported)
+    return;
+  st.reported = now;
+  st.ctx->stocking->update(st.group, st.sm->layout().identity, std::move(now));
+}
+
 // A new life of the identity (its layout changed): a new state, aligned from fresh reads. Its op
 // ids start beyond the old life's, so no answer or outcome of the old life can be taken for
 // one of the new life's.
@@ -41,6 +58,7 @@ void start_new_life(self_ptr self, item_layout layout, std::uint64_t min_epoch, 
   st.sm.emplace(std::move(layout), std::max(now, min_epoch));
   if (paused)
     apply(self, st.sm->set_paused(true));
+  follow_stocking_policy(self);
   apply(self, st.sm->align());
 }
 
@@ -112,6 +130,7 @@ void apply(self_ptr self, transition t, const level_hint* hint) {
     execute(self, c, false);
   if (t.held)
     arm_release(self);
+  report_stocking(self);
   switch_life_if_quiet(self);
   leave_if_done(self);
 }
@@ -144,8 +163,10 @@ void execute(self_ptr self, const command& c, bool delayed) {
                         sm.layout().identity, c.store, c.location, c.op_id, r.ok);
           if (!r.ok)
             apply(self, sm.read_failed(c.at, c.op_id, link_failure_kind(r.err), r.err.code));
+          else if (r.inactive)
+            apply(self, sm.read_not_stocked(c.at, c.op_id, stocking::inactive, r.available));
           else if (!r.stocked)
-            apply(self, sm.read_failed(c.at, c.op_id, failure_kind::permanent, "ITEM_NOT_STOCKED_AT_LOCATION"));
+            apply(self, sm.read_not_stocked(c.at, c.op_id, stocking::not_stocked));
           else
             apply(self, sm.read_result(c.at, c.op_id, r.available));
         },
@@ -193,6 +214,8 @@ std::string view_json(const item_holder& st) {
     w.field("dirty", v.dirty).field("aligned", v.aligned).field("held", v.held);
     if (!v.blocked.empty())
       w.field("blocked", v.blocked);
+    if (v.stock != stocking::stocked)
+      w.field("stocking", to_string(v.stock));
     w.end_object();
   }
   w.end_array().end_object();
@@ -205,7 +228,8 @@ bool item_needs_actor(const std::string& stored, const item_layout& layout) {
   auto decoded = inventory_item_state::decode(stored);
   if (!decoded || !same_layout(decoded->layout(), layout))
     return true;
-  return !decoded->idle() || decoded->paused();
+  return !decoded->idle() || decoded->paused() ||
+         !unstocked_levels_of(layout.identity, decoded->view()).empty();
 }
 
 std::string item_state_key(const std::string& group, const std::string& identity) {
@@ -223,8 +247,10 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
   st.router = std::move(router);
   st.group = std::move(group);
   st.key = item_state_key(st.group, layout.identity);
-  if (auto* g = ctx->cfg.find_group(st.group))
+  if (auto* g = ctx->cfg.find_group(st.group)) {
     st.hold = g->orders.destination_hold;
+    st.stock_unstocked = g->stock_unstocked;
+  }
   auto stored = ctx->store->get(column::levels, st.key);
   bool fresh = true;
   std::uint64_t min_epoch = 0;
@@ -247,6 +273,8 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
       execute(self, c, true);
     if (st.sm->holding())
       arm_release(self);
+    follow_stocking_policy(self);
+    report_stocking(self);
     leave_if_done(self);
   }
   if (ctx->item_idle_timeout.count() > 0 && !st.leave_when_idle)
@@ -260,6 +288,11 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
         transition none;
         apply(self, std::move(none), &h); // still marks the inbox entry
         return;
+      }
+      switch (h.change) {
+        case level_hint::stocking_change::connected: return apply(self, sm.connected(*at), &h);
+        case level_hint::stocking_change::disconnected: return apply(self, sm.disconnected(*at), &h);
+        case level_hint::stocking_change::none: break;
       }
       apply(self, sm.hint(*at, h.available), &h);
     },

@@ -35,6 +35,8 @@ struct item_holder {
   std::optional<item_layout> next_layout; // a remap waiting for the ops in flight to finish
   bool leave_when_idle = false;   // asks the router to forget it whenever idle (see item.cpp)
   std::uint64_t asked_at = ~std::uint64_t{0}; // from_router when it last asked
+  bool stock_unstocked = false;   // the group's option (set into the state at every start)
+  std::vector<unstocked_level> reported; // what the stocking report last got from this actor
   static inline const char* name = "item";
 };
 
@@ -45,7 +47,8 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
 
 // Whether an identity whose persisted state is `stored` needs its actor at start-up: the state
 // does not decode or does not fit `layout` (it starts anew and aligns), operations are in flight
-// (to resume), work is left, or it is paused. Otherwise it can wait for its first message.
+// (to resume), work is left, it is paused, or a level is not stocked (its actor reports it).
+// Otherwise it can wait for its first message.
 bool item_needs_actor(const std::string& stored, const item_layout& layout);
 
 // The levels column key of an identity.

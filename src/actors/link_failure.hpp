@@ -12,6 +12,14 @@ namespace shopsync {
 // write as applied (inventory_item_state::write_applied_unseen) instead of retrying it.
 inline constexpr const char* write_applied_unseen_code = "admin.no_change_reported";
 
-inline failure_kind link_failure_kind(const error& e) { return classify_write_failure(e); }
+// The link's code for an adjust whose deltas cancelled out (nothing sent) at a level its read
+// found not stocked: not applied; the requester re-reads, and the read tells it so.
+inline constexpr const char* level_not_stocked_code = "shopsync.not_stocked";
+
+inline failure_kind link_failure_kind(const error& e) {
+  if (e.code == level_not_stocked_code)
+    return failure_kind::stale;
+  return classify_write_failure(e);
+}
 
 } // namespace shopsync

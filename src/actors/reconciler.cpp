@@ -36,9 +36,18 @@ void read_level(self_ptr self, const store_link_actor& link, inventory_item_id i
     .then(
       [self, item, store, location](const level_read_reply& r) {
         auto& st = self->state;
-        if (!r.ok || !r.stocked) {
-          if (!r.ok)
-            st.read_errors++;
+        if (!r.ok) {
+          st.read_errors++;
+        } else if (!r.stocked) {
+          // As a lost inventory_levels/disconnect would have said: the item actor stops writing
+          // there (a level it already knows to be unstocked is left alone).
+          st.levels_read++;
+          webhook_envelope env;
+          env.topic = "inventory_levels/disconnect";
+          env.shop_domain = domain_of(st.ctx->cfg, store);
+          env.webhook_id = "reconcile";
+          env.event = inventory_level_stocking{item, location, false, std::nullopt};
+          self->send(st.router, event_atom::value, std::uint64_t{0}, std::move(env));
         } else {
           st.levels_read++;
           webhook_envelope env;

@@ -108,7 +108,8 @@ bool all_mapped(const router_state& st) {
 }
 
 void route_level(self_ptr self, std::uint64_t seq, const webhook_envelope& env, const store_config& store,
-                 const inventory_level_changed& ev) {
+                 const inventory_level_changed& ev,
+                 level_hint::stocking_change change = level_hint::stocking_change::none) {
   auto& st = self->state;
   std::vector<std::pair<const group_mapping*, std::size_t>> targets;
   for (auto& g : st.ctx->cfg.groups) {
@@ -124,7 +125,7 @@ void route_level(self_ptr self, std::uint64_t seq, const webhook_envelope& env, 
   }
   auto remaining = std::make_shared<std::atomic<int>>(static_cast<int>(targets.size()));
   for (auto& [m, id] : targets) {
-    level_hint h{seq, store.name, ev.location, ev.available, remaining};
+    level_hint h{seq, store.name, ev.location, ev.available, remaining, change};
     send_item(self, item_for(self, *m, id), hint_atom::value, std::move(h));
   }
 }
@@ -138,6 +139,10 @@ void route(self_ptr self, std::uint64_t seq, const webhook_envelope& env) {
   }
   if (auto* lvl = std::get_if<inventory_level_changed>(&env.event)) {
     route_level(self, seq, env, *store, *lvl);
+  } else if (auto* sl = std::get_if<inventory_level_stocking>(&env.event)) {
+    // connect / disconnect: to the item actors of that level, like an update (they read it).
+    route_level(self, seq, env, *store, inventory_level_changed{sl->item, sl->location, sl->available, {}},
+                sl->connected ? level_hint::stocking_change::connected : level_hint::stocking_change::disconnected);
   } else if (std::holds_alternative<product_changed>(env.event) ||
              std::holds_alternative<inventory_item_changed>(env.event)) {
     // The mapping follows the catalog (the catalog re-reads a store when it must).

@@ -371,7 +371,8 @@ void on_reads_done(self_ptr self, std::uint64_t query, const std::vector<level_k
     if (r.ok()) {
       rep.ok = true;
       auto& v = r.value()[i];
-      rep.stocked = v.available.has_value();
+      rep.stocked = v.available.has_value() && v.active;
+      rep.inactive = v.available.has_value() && !v.active;
       rep.available = v.available.value_or(0);
     } else {
       rep.err = r.error();
@@ -392,12 +393,19 @@ void send_reads(self_ptr self) {
   std::vector<level_key> keys;
   const auto query = ++st.read_queries;
   auto& waiters = st.reads_sent[query];
-  while (!st.read_order.empty() && keys.size() < max_level_ids) {
-    keys.push_back(st.read_order.front());
-    st.read_order.pop_front();
-    auto it = st.read_waiters.find(keys.back());
-    waiters.push_back(std::move(it->second));
-    st.read_waiters.erase(it);
+  // One query reads one location (levels are addressed by item and location): the oldest
+  // read's location, with up to 250 of its reads, oldest first; the others keep their order.
+  const location_id at = st.read_order.front().location;
+  for (auto it = st.read_order.begin(); it != st.read_order.end() && keys.size() < max_level_ids;) {
+    if (it->location != at) {
+      ++it;
+      continue;
+    }
+    keys.push_back(*it);
+    it = st.read_order.erase(it);
+    auto w = st.read_waiters.find(keys.back());
+    waiters.push_back(std::move(w->second));
+    st.read_waiters.erase(w);
   }
   if (st.read_order.empty())
     st.reads_since.reset();
@@ -445,7 +453,7 @@ bool take_write_batch(self_ptr self) {
           if (rep.ok && rep.stocked)
             res.quantity_after = rep.available;
           else
-            res.err = rep.ok ? error{"ITEM_NOT_STOCKED_AT_LOCATION", "not stocked"} : rep.err;
+            res.err = rep.ok ? error{level_not_stocked_code, "not stocked"} : rep.err;
           answer(self, {write_kind::adjust, item, loc, op}, res);
         }
       });

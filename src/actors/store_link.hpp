@@ -16,7 +16,7 @@
 // by reading the level. Refusals that say "not applied" (ADJUST_QUANTITIES_FAILED,
 // SERVICE_UNAVAILABLE, IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED) are remembered as the op's outcome:
 // its requester sends the change again as a new op, so in a new batch under a new key.
-// Reads: level reads are batched the same way (250 per InventoryLevels query).
+// Reads: level reads are batched the same way (250 per InventoryLevels query, one location each).
 // At most store.max_in_flight requests are in flight; the client's throttle model gates each.
 #include "actors/interfaces.hpp"
 #include "domain/config.hpp"

@@ -2,6 +2,7 @@
 // What the sync actors share: the state store, the audit log, the store links and the hook
 // that marks an inbox entry applied. Owned by main(); outlives the actor system.
 #include "actors/interfaces.hpp"
+#include "actors/stocking_report.hpp"
 #include "io/audit_log.hpp"
 #include "io/state_store.hpp"
 
@@ -22,6 +23,8 @@ struct sync_context {
   // Item actors started by the router at a mapping (new identities to align, operations to
   // resume) that may be alive at once: they leave as soon as their work is done.
   std::size_t start_window = 20'000;
+  // Levels not stocked at a mapped location (item actors write, `mappings --problems` reads).
+  std::shared_ptr<stocking_report> stocking = std::make_shared<stocking_report>();
   std::chrono::milliseconds retry_base{200};
   std::chrono::milliseconds retry_max{30'000};
 

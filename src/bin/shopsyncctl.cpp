@@ -185,6 +185,10 @@ void print_mappings(element r) {
     }
     for (auto p : g["location_problems"].get_array())
       t.push_back({std::string("location ") + field(p, "kind"), field(p, "name"), field(p, "store"), ""});
+    if (auto u = g["unstocked"]; !u.error())
+      for (auto p : u.get_array())
+        t.push_back({std::string(field(p, "state")) + " at " + field(p, "location"), field(p, "identity"),
+                     field(p, "store"), ""});
     if (t.size() > 1)
       print_table(t);
     std::cout << '\n';

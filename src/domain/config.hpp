@@ -61,6 +61,9 @@ struct group_config {
   bool locations_by_name = true;         // false: only the explicit pairs are mapped (true: no pairs)
   std::vector<location_pair> location_pairs;
   order_options orders;
+  // [groups.options] stock_unstocked: write Destinations' levels where the item is not stocked
+  // (Shopify 2026-10 then stocks it there). Default: reported, never written.
+  bool stock_unstocked = false;
 };
 
 struct daemon_config {

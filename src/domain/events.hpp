@@ -21,6 +21,17 @@ struct inventory_level_changed {
   std::string updated_at;                // ISO-8601, one-second resolution
 };
 
+// inventory_levels/connect and inventory_levels/disconnect: an item became stocked at a location
+// (a new inventory level) or stopped being stocked there. Shopify's connect payload has the
+// shape of an update (available, updated_at, admin_graphql_api_id); disconnect may carry only
+// the two ids. Only the ids are needed: the level is read.
+struct inventory_level_stocking {
+  inventory_item_id item = 0;
+  location_id location = 0;
+  bool connected = true; // false: disconnected
+  std::optional<std::int64_t> available;
+};
+
 // inventory_items/update: carries the SKU (matching by SKU follows it).
 struct inventory_item_changed {
   inventory_item_id item = 0;
@@ -112,7 +123,7 @@ struct product_changed {
 };
 
 using webhook_event = std::variant<inventory_level_changed, inventory_item_changed, order_created,
-                                   draft_order_changed, product_changed>;
+                                   draft_order_changed, product_changed, inventory_level_stocking>;
 
 // What the intake records for every accepted delivery.
 struct webhook_envelope {

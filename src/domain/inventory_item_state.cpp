@@ -62,6 +62,18 @@ const char* to_string(audit_kind k) {
     case audit_kind::error_cleared: return "error_cleared";
     case audit_kind::not_applied: return "not_applied";
     case audit_kind::expired: return "expired";
+    case audit_kind::not_stocked: return "not_stocked";
+    case audit_kind::stocked: return "stocked";
+  }
+  return "?";
+}
+
+const char* to_string(stocking s) {
+  switch (s) {
+    case stocking::stocked: return "stocked";
+    case stocking::not_stocked: return "not_stocked";
+    case stocking::inactive: return "inactive";
+    case stocking::disconnect_seen: return "disconnect_seen";
   }
   return "?";
 }
@@ -173,6 +185,35 @@ void inventory_item_state::must_read(level& lv) {
   lv.hinted.reset();
 }
 
+// Whether a write may be sent to the level: it is stocked, or the group stocks Destinations'
+// unstocked levels (never after a disconnect not yet confirmed by a read).
+bool inventory_item_state::writable(level_ref at, const level& lv) const {
+  if (lv.stock == stocking::stocked) return true;
+  return stock_unstocked_ && at.store != 0 &&
+         (lv.stock == stocking::not_stocked || lv.stock == stocking::inactive);
+}
+
+// The level stops being one: what it held was not sold or restocked by anyone, so it is never
+// counted as a change. A two-way Destination that shared the slot's value leaves with what it
+// is owed folded into its alignment target (baseline + delta = the slot's value), so that if it
+// comes back it is set to the slot's value then, like a Destination that never aligned.
+void inventory_item_state::unstock(level_ref at, level& lv, stocking why, transition& t) {
+  auto& slot = slots_[at.slot];
+  auto a = make_audit(audit_kind::not_stocked, at, to_string(why));
+  a.before = lv.known;
+  t.audit.push_back(std::move(a));
+  if (layout_.mode == sync_mode::two_way && at.store != 0 && lv.aligned) {
+    lv.aligned = false;
+    if (lv.known && slot.baseline && !add_checked(lv.delta, *lv.known - *slot.baseline))
+      block(at, lv, "pending delta overflows", t);
+  }
+  lv.known.reset();
+  lv.target.reset();
+  lv.stock = why;
+  // Stocked by writing, when the group says so: its quantities start at 0.
+  if (writable(at, lv)) lv.known = 0;
+}
+
 // The hints received while the op was in flight all carried the value its answer found: they
 // describe that state (or a change and its reversal after it, which nets to nothing), so they
 // ask for no further read. Without this, a level hinted during every read (a busy store, or a
@@ -265,7 +306,10 @@ void inventory_item_state::plan_level(level_ref at, transition& t) {
   auto& slot = slots_[at.slot];
   auto& lv = slot.levels[at.store];
   if (!lv.present) return;
-  if (layout_.mode != sync_mode::two_way && at.store != 0 && slot.levels[0].known) {
+  const bool can_write = writable(at, lv);
+  if (layout_.mode != sync_mode::two_way && at.store != 0 && (!can_write || !slot.levels[0].known)) {
+    lv.target.reset(); // nothing to follow (the Source is not stocked), or not to be written
+  } else if (layout_.mode != sync_mode::two_way && at.store != 0) {
     // The pending intent of a one-way Destination: the newest Source value, unless it is
     // already there or on its way, or a held sale keeps it below.
     const std::int64_t src = *slot.levels[0].known;
@@ -281,9 +325,13 @@ void inventory_item_state::plan_level(level_ref at, transition& t) {
     // quantityAfterChange tells what the read would (a change not seen yet is counted from it,
     // see write_result), so a level whose webhooks never stop still gets its deltas.
     const bool adjust_now = layout_.mode == sync_mode::two_way && lv.known && lv.delta != 0 &&
-                            !paused_ && (at.store == 0 || lv.aligned);
+                            !paused_ && (at.store == 0 || lv.aligned) && can_write;
     if (!adjust_now) return issue(at, lv, op_kind::read, t);
   }
+  // A level that is not to be written waits for a hint or a connect to read it again.
+  if (!can_write) return;
+  // A level stocked by this write has no quantity to compare with.
+  const bool compare = lv.stock == stocking::stocked;
   bool any_known = false;
   for (const auto& o : slot.levels) any_known = any_known || (o.present && o.known);
 
@@ -311,7 +359,7 @@ void inventory_item_state::plan_level(level_ref at, transition& t) {
       // Compare-and-set from the value just read: a sale racing the alignment gets
       // CHANGE_FROM_QUANTITY_STALE, is re-read and counted, never overwritten.
       lv.op_target = target;
-      lv.op_change_from = lv.known;
+      lv.op_change_from = compare ? lv.known : std::nullopt;
       lv.op_delta = lv.delta;
       lv.delta = 0;
       return issue(at, lv, op_kind::set, t);
@@ -338,7 +386,7 @@ void inventory_item_state::plan_level(level_ref at, transition& t) {
   lv.target.reset();
   // follow_orders compares: a sale racing the set is found (stale, re-read, held), not
   // overwritten with stock it already sold.
-  lv.op_change_from = layout_.mode == sync_mode::follow_orders ? lv.known : std::nullopt;
+  lv.op_change_from = layout_.mode == sync_mode::follow_orders && compare ? lv.known : std::nullopt;
   lv.op_delta = 0;
   issue(at, lv, op_kind::set, t);
 }
@@ -419,8 +467,93 @@ transition inventory_item_state::read_result(level_ref at, std::uint64_t op_id,
     plan(t);
     return t;
   }
+  if (lv->stock != stocking::stocked) {
+    // Found stocked. After a disconnect that a read now contradicts, nothing happened; a level
+    // that was gone is a new level: its first value is observed, never counted as a change.
+    const bool was_gone = lv->stock != stocking::disconnect_seen;
+    lv->stock = stocking::stocked;
+    if (was_gone) lv->known.reset();
+    auto a = make_audit(audit_kind::stocked, at, was_gone ? "found stocked by a read" : "still stocked after a disconnect");
+    a.after = quantity;
+    a.op_id = op_id;
+    t.audit.push_back(std::move(a));
+  }
   settle_hints(at, *lv, quantity, t);
   observe(at, quantity, "read", t);
+  plan(t);
+  return t;
+}
+
+transition inventory_item_state::read_not_stocked(level_ref at, std::uint64_t op_id, stocking why,
+                                                  std::optional<std::int64_t> quantity) {
+  if (why == stocking::stocked || why == stocking::disconnect_seen) why = stocking::not_stocked;
+  // A deactivated level still has its quantities: a group that stocks unstocked levels syncs it
+  // as it is (writing it does not need to create it).
+  if (why == stocking::inactive && quantity && stock_unstocked_ && at.store != 0)
+    return read_result(at, op_id, *quantity);
+  transition t;
+  level* lv = answered(at, op_id, false, "read answer (not stocked)", std::nullopt, t);
+  if (!lv) return t;
+  lv->op = op_kind::none;
+  lv->attempt = 0;
+  lv->hinted.reset();
+  if (lv->stock != why) unstock(at, *lv, why, t);
+  plan(t);
+  return t;
+}
+
+transition inventory_item_state::connected(level_ref at) {
+  transition t;
+  level* lv = find(at);
+  if (!lv) {
+    t.audit.push_back(make_audit(audit_kind::hint_ignored, at, "level not mapped"));
+    return t;
+  }
+  must_read(*lv);
+  auto a = make_audit(audit_kind::hint_dirty, at, "inventory_levels/connect");
+  a.before = lv->known;
+  t.audit.push_back(std::move(a));
+  plan(t);
+  return t;
+}
+
+transition inventory_item_state::disconnected(level_ref at) {
+  transition t;
+  level* lv = find(at);
+  if (!lv) {
+    t.audit.push_back(make_audit(audit_kind::hint_ignored, at, "level not mapped"));
+    return t;
+  }
+  if (lv->stock == stocking::not_stocked || lv->stock == stocking::inactive) return t; // known gone
+  if (lv->stock == stocking::stocked) {
+    lv->stock = stocking::disconnect_seen;
+    auto a = make_audit(audit_kind::not_stocked, at, "inventory_levels/disconnect: no write until a read tells");
+    a.before = lv->known;
+    t.audit.push_back(std::move(a));
+  }
+  // Read again even when a read is on its way: it may have been answered before the removal.
+  must_read(*lv);
+  plan(t);
+  return t;
+}
+
+transition inventory_item_state::set_stock_unstocked(bool on) {
+  transition t;
+  if (on == stock_unstocked_) return t;
+  stock_unstocked_ = on;
+  for (std::size_t s = 0; s < slots_.size(); ++s)
+    for (std::size_t i = 1; i < slots_[s].levels.size(); ++i) {
+      auto& lv = slots_[s].levels[i];
+      if (!lv.present || lv.op != op_kind::none ||
+          (lv.stock != stocking::not_stocked && lv.stock != stocking::inactive))
+        continue;
+      if (on) {
+        lv.known = 0;
+      } else {
+        lv.known.reset();
+        lv.target.reset();
+      }
+    }
   plan(t);
   return t;
 }
@@ -488,6 +621,13 @@ transition inventory_item_state::confirm_write(level_ref at, std::uint64_t op_id
     settle_hints(at, *lv, after, t);
   else
     must_read(*lv);
+  if (lv->stock == stocking::not_stocked || lv->stock == stocking::inactive) {
+    lv->stock = stocking::stocked;
+    auto a = make_audit(audit_kind::stocked, at, "stocked by this write (stock_unstocked)");
+    a.after = after;
+    a.op_id = op_id;
+    t.audit.push_back(std::move(a));
+  }
   lv->known = after;
   if (kind == op_kind::adjust) {
     // What raced the write shows here: external = after - delta - known.
@@ -646,6 +786,7 @@ bool inventory_item_state::idle() const {
       if (!lv.present) continue;
       if (lv.op != op_kind::none || lv.held) return false;
       if (!lv.blocked.empty()) continue;
+      if (!lv.dirty && !writable({i, 0}, lv)) continue; // not stocked: reported, nothing to do
       if (lv.dirty || lv.delta != 0 || lv.target) return false;
       if (layout_.mode == sync_mode::two_way && i != 0 && lv.known && !lv.aligned) return false;
     }
@@ -672,17 +813,18 @@ std::vector<level_view> inventory_item_state::view() const {
       v.aligned = lv.aligned;
       v.held = lv.held;
       v.blocked = lv.blocked;
+      v.stock = lv.stock;
       out.push_back(std::move(v));
     }
   return out;
 }
 
 // ---- persistence: a versioned text format of space-separated tokens.
-// "iis3" ("iis2": no hinted value, "iis1": nor held flag) then: u<n> unsigned, i<n> signed, s<len>:<bytes> string, "-" absent optional.
+// "iis4" ("iis3": no stocking, "iis2": nor hinted value, "iis1": nor held flag) then: u<n> unsigned, i<n> signed, s<len>:<bytes> string, "-" absent optional.
 namespace {
 
 struct writer {
-  std::string out = "iis3";
+  std::string out = "iis4";
   void u(std::uint64_t v) { out += " u" + std::to_string(v); }
   void i(std::int64_t v) { out += " i" + std::to_string(v); }
   void s(const std::string& v) {
@@ -767,6 +909,7 @@ std::string inventory_item_state::encode() const {
   w.u(epoch_);
   w.u(next_op_);
   w.u(paused_ ? 1 : 0);
+  w.u(stock_unstocked_ ? 1 : 0);
   w.u(layout_.stores.size());
   for (const auto& st : layout_.stores) {
     w.s(st.store);
@@ -794,6 +937,7 @@ std::string inventory_item_state::encode() const {
       w.u(lv.aligned ? 1 : 0);
       w.u(lv.held ? 1 : 0);
       w.s(lv.blocked);
+      w.u(static_cast<std::uint64_t>(lv.stock));
     }
   }
   return std::move(w.out);
@@ -805,7 +949,8 @@ result<inventory_item_state> inventory_item_state::decode(const std::string& tex
   };
   const bool v1 = text.compare(0, 4, "iis1") == 0;
   const bool v2 = text.compare(0, 4, "iis2") == 0;
-  if (!v1 && !v2 && text.compare(0, 4, "iis3") != 0) return fail("unknown format or version");
+  const bool v3 = text.compare(0, 4, "iis3") == 0;
+  if (!v1 && !v2 && !v3 && text.compare(0, 4, "iis4") != 0) return fail("unknown format or version");
   reader r{text, 4};
   inventory_item_state st;
   st.layout_.identity = r.s();
@@ -815,6 +960,7 @@ result<inventory_item_state> inventory_item_state::decode(const std::string& tex
   st.epoch_ = r.u();
   st.next_op_ = r.u();
   st.paused_ = r.flag();
+  if (!v1 && !v2 && !v3) st.stock_unstocked_ = r.flag();
   auto nstores = r.u();
   if (r.bad || nstores == 0 || nstores > max_count) return fail("bad store count");
   for (std::uint64_t i = 0; i < nstores && !r.bad; ++i) {
@@ -855,6 +1001,11 @@ result<inventory_item_state> inventory_item_state::decode(const std::string& tex
       lv.aligned = r.flag();
       lv.held = v1 ? false : r.flag();
       lv.blocked = r.s();
+      if (!v1 && !v2 && !v3) {
+        auto stock = r.u();
+        if (stock > 3) return fail("bad stocking");
+        lv.stock = static_cast<stocking>(stock);
+      }
       if (lv.op != op_kind::none && lv.op_id >= st.next_op_) return fail("op id ahead of counter");
     }
     if (!r.bad && !st.slots_[s].levels[0].present) return fail("slot without a Source location");

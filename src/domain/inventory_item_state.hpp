@@ -6,8 +6,10 @@
 // How the holder (the item actor) uses it:
 //   1. Build it from the mapping (`item_layout`) with an `epoch` it chose once (time or
 //      randomness, an input), persist `encode()`, then call `align()` for the initial alignment.
-//   2. Feed every input: `hint` (inventory_levels/update webhook), `read_result`/`read_failed`,
-//      `write_result`/`write_failed`, `set_paused`, `clear_error`. Each returns a `transition`.
+//   2. Feed every input: `hint` (inventory_levels/update webhook), `connected`/`disconnected`
+//      (inventory_levels/connect|disconnect), `read_result`/`read_not_stocked`/`read_failed`,
+//      `write_result`/`write_failed`, `set_paused`, `set_stock_unstocked`, `clear_error`. Each
+//      returns a `transition`.
 //   3. After each input: persist `encode()` together with `transition.commands` (the outbox)
 //      and `transition.audit` in one batch, THEN send the commands. Nothing else to decide:
 //      a command's `idempotency_key` is stable across restarts, retries reuse the op id.
@@ -85,6 +87,19 @@ inline constexpr const char* quantity_out_of_range = "QUANTITY_OUT_OF_RANGE";
 enum class op_kind : std::uint8_t { none, read, set, adjust };
 const char* to_string(op_kind);
 
+// Whether the item is stocked at a level's location. Since 2026-10 Shopify accepts a write at a
+// location where the item is not stocked and stocks it there, so writing is a decision: a
+// level that is not stocked (never stocked, removed by the merchant, or deactivated) is not
+// written, and takes no part in its slot, unless the group says to stock it
+// (`set_stock_unstocked`, Destinations only: the Source is the merchant's truth). A level that
+// comes back (connect, or a read finding it) starts again as a new level: a one-way
+// Destination is set to the Source, a two-way Destination is aligned to the slot's value (never
+// counting its reappearance as a sale or a restock).
+//   disconnect_seen: stocked as far as known, but inventory_levels/disconnect said otherwise:
+//   nothing is written until a read tells (a late disconnect changes nothing then).
+enum class stocking : std::uint8_t { stocked, not_stocked, inactive, disconnect_seen };
+const char* to_string(stocking);
+
 // An API call to make. read: read `available` at (item, location). set: inventorySetQuantities
 // to `target` with changeFromQuantity = `change_from` (null when absent). adjust:
 // inventoryAdjustQuantities by `delta` with changeFromQuantity null.
@@ -118,6 +133,7 @@ struct command {
 // permanent: not applied, not retried (NON_MUTABLE_INVENTORY_ITEM, ...): the level is
 //   blocked until `clear_error`.
 enum class failure_kind : std::uint8_t { transient, stale, permanent, not_applied, expired };
+// A level that is not stocked is not a failure: see `stocking` and `read_not_stocked`.
 
 enum class audit_kind : std::uint8_t {
   echo_dropped,     // hint equal to known with nothing in flight: no API call
@@ -139,6 +155,8 @@ enum class audit_kind : std::uint8_t {
   error_cleared,
   not_applied,      // a write refused for now, certainly not applied: re-read, then a new op (new key)
   expired,          // a write unanswered longer than its key lives: taken as applied, re-read
+  not_stocked,      // the level is not stocked (or inactive, or disconnected): not written
+  stocked,          // the level is stocked again (found by a read), or stocked by our write
 };
 const char* to_string(audit_kind);
 
@@ -175,6 +193,7 @@ struct level_view {
   bool aligned = false; // two-way: shares the baseline
   bool held = false;    // follow_orders: a sale here waits for its order to reach the Source
   std::string blocked;  // error code of a permanent failure; empty when fine
+  stocking stock = stocking::stocked;
 };
 
 class inventory_item_state {
@@ -195,6 +214,17 @@ public:
   // duplicate, a late first attempt) is recorded as stale_answer and changes nothing.
   transition read_result(level_ref, std::uint64_t op_id, std::int64_t quantity);
   transition read_failed(level_ref, std::uint64_t op_id, failure_kind, const std::string& code);
+  // The read found no level (`why` = not_stocked) or a deactivated one (inactive). Not an
+  // error: nothing is written there (unless stocking is allowed), the holder reports it.
+  // `quantity`: an inactive level's available (a group stocking unstocked levels syncs it).
+  transition read_not_stocked(level_ref, std::uint64_t op_id, stocking why,
+                              std::optional<std::int64_t> quantity = std::nullopt);
+  // inventory_levels/connect: the item is now stocked there; the level is read (a hint).
+  transition connected(level_ref);
+  // inventory_levels/disconnect (or a reconcile read finding no level): the level is gone,
+  // unless the webhook is late: no write until a read tells. Nothing for a level already
+  // known not to be stocked.
+  transition disconnected(level_ref);
   // quantity_after_change: `quantityAfterChange` of the mutation's change for this level.
   transition write_result(level_ref, std::uint64_t op_id, std::int64_t quantity_after_change);
   // Applied, but the answer did not report the level after it (Shopify always does; a
@@ -206,6 +236,10 @@ public:
   // already in flight is still completed (its transient retries included). Resuming sends
   // the coalesced intents.
   transition set_paused(bool paused);
+  // The group's stock_unstocked option: Destinations' levels that are not stocked are written
+  // (which stocks them) as if they held 0, with no compare-and-set.
+  transition set_stock_unstocked(bool);
+  bool stock_unstocked() const { return stock_unstocked_; }
   transition clear_error(level_ref);  // unblock after a permanent failure: re-read, go on
   // follow_orders: the holder's grace period for held sales is over; their Destinations follow
   // the Source again.
@@ -226,8 +260,8 @@ public:
   bool idle() const;    // nothing in flight, nothing dirty, nothing left to write, nothing held
   std::vector<level_view> view() const;
 
-  // A compact versioned text ("iis3 ..."; "iis1" and "iis2" are still read): a few hundred bytes for 3
-  // stores, 1 slot.
+  // A compact versioned text ("iis4 ..."; "iis1" to "iis3" are still read): a few hundred bytes
+  // for 3 stores, 1 slot.
   // decode() refuses other versions and damaged input with error{"state.corrupt", ...}.
   std::string encode() const;
   static result<inventory_item_state> decode(const std::string&);
@@ -253,6 +287,7 @@ private:
     bool aligned = false;
     bool held = false;
     std::string blocked;
+    stocking stock = stocking::stocked;
   };
   struct slot_state {
     std::optional<std::int64_t> baseline; // two-way: the Source's first value
@@ -273,6 +308,8 @@ private:
   void release(std::size_t slot, const char* cause, transition&);
   void block(level_ref, level&, std::string cause, transition&);
   void must_read(level&);
+  bool writable(level_ref, const level&) const;
+  void unstock(level_ref, level&, stocking why, transition&);
   transition confirm_write(level_ref, std::uint64_t op_id, std::optional<std::int64_t> seen,
                            const char* unseen_cause);
   void settle_hints(level_ref, level&, std::int64_t value, transition&);
@@ -283,6 +320,7 @@ private:
   std::uint64_t epoch_ = 0;
   std::uint64_t next_op_ = 1;
   bool paused_ = false;
+  bool stock_unstocked_ = false;
   std::vector<slot_state> slots_;
 };
 

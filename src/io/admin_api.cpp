@@ -218,36 +218,46 @@ result<std::vector<level_value>> admin_api::parse_levels(std::string body,
     for (auto n : data.get_object().find_field_unordered("nodes").get_array()) {
       if (i >= keys.size())
         return error{"admin.bad_response", "more levels than asked"};
-      level_value lv{keys[i], std::nullopt};
+      level_value lv{keys[i], std::nullopt, true};
       od::value v = n.value();
+      // A null node: the item does not exist (any more); a null inventoryLevel: not stocked.
       if (!v.is_null()) {
-        level_key got{};
+        inventory_item_id got = 0;
         for (auto f : v.get_object()) {
           std::string_view k = f.unescaped_key();
-          if (k == "item")
-            got.item = nested_id(f.value(), "InventoryItem");
-          else if (k == "location")
-            got.location = nested_id(f.value(), "Location");
-          else if (k == "quantities") {
-            for (auto q : f.value().get_array()) {
-              std::string name;
-              std::optional<std::int64_t> qty;
-              for (auto qf : q.get_object()) {
-                std::string_view qk = qf.unescaped_key();
-                if (qk == "name")
-                  name = str(qf.value());
-                else if (qk == "quantity")
-                  qty = std::int64_t(qf.value().get_int64());
+          if (k == "id") {
+            got = id_of(f.value(), "InventoryItem");
+            continue;
+          }
+          if (k != "inventoryLevel")
+            continue;
+          od::value level = f.value();
+          if (level.is_null())
+            continue;
+          lv.available = 0; // a stocked level always has "available"
+          for (auto lf : level.get_object()) {
+            std::string_view lk = lf.unescaped_key();
+            if (lk == "isActive")
+              lv.active = lf.value().get_bool();
+            else if (lk == "quantities") {
+              for (auto q : lf.value().get_array()) {
+                std::string name;
+                std::optional<std::int64_t> qty;
+                for (auto qf : q.get_object()) {
+                  std::string_view qk = qf.unescaped_key();
+                  if (qk == "name")
+                    name = str(qf.value());
+                  else if (qk == "quantity")
+                    qty = std::int64_t(qf.value().get_int64());
+                }
+                if (name == "available" && qty)
+                  lv.available = qty;
               }
-              if (name == "available")
-                lv.available = qty;
             }
           }
         }
-        if ((got.item && got.item != keys[i].item) || (got.location && got.location != keys[i].location))
+        if (got && got != keys[i].item)
           return error{"admin.bad_response", "levels answered out of order"};
-        if (!lv.available)
-          lv.available = 0; // a stocked level always has "available"
       }
       out.push_back(lv);
       ++i;
@@ -399,11 +409,20 @@ void admin_api::inventory_levels(const std::vector<level_key>& keys,
                                  callback<std::vector<level_value>> done) {
   if (keys.size() > max_level_ids)
     return done(error{"admin.too_many", "at most 250 levels per query"});
+  if (keys.empty())
+    return done(std::vector<level_value>{});
+  for (auto& k : keys)
+    if (k.location != keys.front().location)
+      return done(error{"admin.bad_request", "one location per level query"});
   json_writer w;
   w.begin_object().key("ids").begin_array();
   for (auto& k : keys)
-    w.value(make_gid("InventoryLevel", k.location) + "?inventory_item_id=" + std::to_string(k.item));
-  w.end_array().end_object();
+    w.value(make_gid("InventoryItem", k.item));
+  w.end_array();
+  w.field("locationId", make_gid("Location", keys.front().location));
+  w.end_object();
+  // Shopify's rule: each object 1 point, a list counts its size: per item the node, its level
+  // and the level's quantities list.
   client_->post({"InventoryLevels", std::string(graphql::inventory_levels), std::move(w).str(),
                  request_safety::query, 1.0 + 3.0 * static_cast<double>(keys.size())},
                 [keys, done = std::move(done)](result<graphql_reply> r) {

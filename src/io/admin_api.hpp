@@ -50,6 +50,7 @@ struct level_key {
 struct level_value {
   level_key key;
   std::optional<std::int64_t> available; // nullopt: the item is not stocked there
+  bool active = true;                    // false: stocked, but the level is deactivated
 };
 
 // Result of one inventory mutation. Shopify applies a batch entirely or not at all: with any
@@ -78,7 +79,7 @@ public:
   void catalog(int first, const std::optional<std::string>& after, callback<catalog_page> done);
   // Every active location (all pages).
   void locations(callback<std::vector<location_row>> done);
-  // Up to 250 levels, in the order asked.
+  // Up to 250 levels of ONE location (one query reads one location), in the order asked.
   void inventory_levels(const std::vector<level_key>& keys, callback<std::vector<level_value>> done);
   // A prepared set or adjust mutation (see write_variables). IDEMPOTENCY_CONCURRENT_REQUEST
   // is retried later with the same key and variables.

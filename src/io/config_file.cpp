@@ -318,7 +318,7 @@ void read_group(const toml::table& t, const std::string& path, group_config& g,
                 std::optional<error>& err) {
   table_reader r(t, path, err);
   r.allow_only({"name", "source", "destinations", "strategy", "match_by", "locations",
-                "location_pairs", "orders"});
+                "location_pairs", "orders", "options"});
   r.get("name", g.name);
   r.get("source", g.source);
   r.get("destinations", g.destinations);
@@ -336,6 +336,11 @@ void read_group(const toml::table& t, const std::string& path, group_config& g,
     pr.get("store", p.store);
     pr.get("destination", p.destination);
     g.location_pairs.push_back(std::move(p));
+  });
+  r.table("options", [&](const toml::table& ot, const std::string& opath) {
+    table_reader opr(ot, opath, err);
+    opr.allow_only({"stock_unstocked"});
+    opr.get("stock_unstocked", g.stock_unstocked);
   });
   r.table("orders", [&](const toml::table& ot, const std::string& opath) {
     table_reader orr(ot, opath, err);

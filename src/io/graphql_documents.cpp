@@ -7,8 +7,8 @@ const std::vector<document>& all_documents() {
     {"CatalogPage", catalog_page, R"({"first": 250, "after": "eyJsYXN0X2lkIjo0NTAxMjM0NTY3ODkwMX0="})"},
     {"Locations", locations, R"({"first": 50, "after": null})"},
     {"InventoryLevels", inventory_levels,
-     R"({"ids": ["gid://shopify/InventoryLevel/71234567890?inventory_item_id=45678901234567",
-                 "gid://shopify/InventoryLevel/71234567891?inventory_item_id=45678901234567"]})"},
+     R"({"ids": ["gid://shopify/InventoryItem/45678901234567", "gid://shopify/InventoryItem/45678901234568"],
+         "locationId": "gid://shopify/Location/71234567890"})"},
     {"InventorySet", inventory_set, R"({
       "idempotencyKey": "5b1f0c2e-8d6a-5c3b-9f41-2a7d9e0c4b16",
       "input": {"name": "available", "reason": "correction",

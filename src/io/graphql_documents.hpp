@@ -38,16 +38,19 @@ inline constexpr std::string_view locations = R"(query Locations($first: Int!, $
   }
 })";
 
-// Up to 250 levels at once by their InventoryLevel GIDs
-// (gid://shopify/InventoryLevel/<location>?inventory_item_id=<item>); a level that does not
-// exist comes back as null.
-inline constexpr std::string_view inventory_levels = R"(query InventoryLevels($ids: [ID!]!) {
+// Up to 250 levels of one location at once, addressed by (inventory item, location): a level's
+// GID carries a number of its own that only Shopify knows, so shopsync never builds one. An item
+// that does not exist is a null node; an item not stocked at the location has a null
+// inventoryLevel; a deactivated level comes back (includeInactive) with isActive false.
+inline constexpr std::string_view inventory_levels = R"(query InventoryLevels($ids: [ID!]!, $locationId: ID!) {
   nodes(ids: $ids) {
-    ... on InventoryLevel {
+    ... on InventoryItem {
       id
-      item { id }
-      location { id }
-      quantities(names: ["available"]) { name quantity }
+      inventoryLevel(locationId: $locationId, includeInactive: true) {
+        id
+        isActive
+        quantities(names: ["available"]) { name quantity }
+      }
     }
   }
 })";

@@ -22,7 +22,8 @@ namespace {
 
 constexpr std::string_view topics[] = {
     "inventory_levels/update", "inventory_items/update", "orders/create",     "draft_orders/create",
-    "draft_orders/update",     "products/create",        "products/update"};
+    "draft_orders/update",     "products/create",        "products/update",
+    "inventory_levels/connect", "inventory_levels/disconnect"};
 
 bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
@@ -592,6 +593,28 @@ bool parse_inventory_level(reader& r, od::object& root, inventory_level_changed&
   return true;
 }
 
+// inventory_levels/connect|disconnect: the two ids are required (nothing can be done without
+// them); the rest may be null or missing.
+bool parse_level_stocking(reader& r, od::object& root, inventory_level_stocking& e) {
+  bool has_item = false, has_location = false;
+  bool ok = r.fields(root, [&](std::string_view k, od::value v) {
+    if (k == "inventory_item_id")
+      return has_item = true, r.required_id(v, k, e.item);
+    if (k == "location_id")
+      return has_location = true, r.required_id(v, k, e.location);
+    if (k == "available")
+      return r.integer(v, k, e.available);
+    return true;
+  });
+  if (!ok)
+    return false;
+  if (!has_item)
+    return r.missing("inventory_item_id");
+  if (!has_location)
+    return r.missing("location_id");
+  return true;
+}
+
 bool parse_inventory_item(reader& r, od::object& root, inventory_item_changed& e) {
   bool has_id = false;
   bool ok = r.fields(root, [&](std::string_view k, od::value v) {
@@ -868,6 +891,11 @@ result<webhook_event> webhook_parser::parse_padded(std::string_view topic, const
     return run(inventory_level_changed{}, parse_inventory_level);
   if (topic == "inventory_items/update")
     return run(inventory_item_changed{}, parse_inventory_item);
+  if (topic == "inventory_levels/connect" || topic == "inventory_levels/disconnect") {
+    inventory_level_stocking e;
+    e.connected = topic == "inventory_levels/connect";
+    return run(std::move(e), parse_level_stocking);
+  }
   if (topic == "orders/create")
     return run(order_created{}, parse_order);
   if (topic == "draft_orders/create" || topic == "draft_orders/update") {

@@ -329,16 +329,15 @@ TEST(store_link, one_entry_refused_the_rest_goes_through_with_a_new_key) {
   auto link = fx.spawn(fx.options());
   auto truth = fx.levels();
   auto locs = fx.locations(link);
-  // Two stocked pairs and one that is not stocked, at the Main location.
+  // Two stocked pairs and an item that does not exist, at the Main location (since 2026-10 a
+  // write where the item is not stocked is not refused: it stocks it).
   std::vector<inventory_item_id> stocked;
-  std::optional<inventory_item_id> unstocked;
+  std::optional<inventory_item_id> unstocked = 1234; // no such inventory item
   for (auto& [k, v] : truth) {
     if (k.second != locs[0].id)
       continue;
     if (v && stocked.size() < 2)
       stocked.push_back(k.first);
-    else if (!v && !unstocked)
-      unstocked = k.first;
   }
   ASSERT_EQ(stocked.size(), 2u);
   ASSERT_TRUE(unstocked);
@@ -349,7 +348,7 @@ TEST(store_link, one_entry_refused_the_rest_goes_through_with_a_new_key) {
   EXPECT_TRUE(replies[0].ok);
   EXPECT_EQ(replies[0].quantity_after, *truth[key_of(stocked[0], locs[0].id)] - 1);
   EXPECT_FALSE(replies[1].ok);
-  EXPECT_EQ(replies[1].err.code, "ITEM_NOT_STOCKED_AT_LOCATION");
+  EXPECT_EQ(replies[1].err.code, "INVALID_INVENTORY_ITEM");
   EXPECT_TRUE(replies[2].ok);
   EXPECT_EQ(replies[2].quantity_after, *truth[key_of(stocked[1], locs[0].id)] + 3);
   auto calls = fx.log("InventoryAdjust");
@@ -362,7 +361,7 @@ TEST(store_link, one_entry_refused_the_rest_goes_through_with_a_new_key) {
   EXPECT_EQ(fx.outbox_batches_settled(), 0u);
   // Asking again with the refused op id answers from the record, without a call.
   auto again = write_all(fx.sys, link, {intents[1]});
-  EXPECT_EQ(again[0].err.code, "ITEM_NOT_STOCKED_AT_LOCATION");
+  EXPECT_EQ(again[0].err.code, "INVALID_INVENTORY_ITEM");
   EXPECT_EQ(fx.log("InventoryAdjust").size(), 2u);
   // Old result records are pruned; recent ones stay.
   link_outbox ob(*fx.db, "a", 1);
@@ -425,6 +424,46 @@ TEST(store_link, level_reads_are_batched_250_to_a_query) {
         unstocked += !r.stocked;
       },
       [&](caf::error& e) { ADD_FAILURE() << to_string(e); });
+  EXPECT_GT(unstocked, 0u);
+  EXPECT_EQ(fx.log("InventoryLevels").size(), 2u);
+}
+
+// Levels are addressed by (item, location): reads of two locations asked in turn go as one
+// query per location, and find the real values (a level GID made up from the location id, as
+// shopsync once sent, finds nothing in a real store or in the simulator).
+TEST(store_link, level_reads_go_one_query_per_location_and_find_the_levels) {
+  link_fixture fx(scenario(20, 1, 20000, 10000, 0.2));
+  auto link = fx.spawn(fx.options());
+  auto truth = fx.levels();
+  auto locs = fx.locations(link);
+  ASSERT_EQ(locs.size(), 2u);
+  std::vector<level_key> keys;
+  for (auto& [k, v] : truth)
+    if (k.second == locs[0].id && keys.size() < 40) {
+      keys.push_back({k.first, locs[0].id});
+      keys.push_back({k.first, locs[1].id});
+    }
+  caf::scoped_actor self{fx.sys};
+  using handle_t = decltype(self->request(link, std::chrono::seconds(30), level_read_atom::value, keys[0]));
+  std::vector<handle_t> hs;
+  for (auto& k : keys)
+    hs.push_back(self->request(link, std::chrono::seconds(30), level_read_atom::value, k));
+  std::size_t stocked = 0, unstocked = 0;
+  for (std::size_t i = 0; i < hs.size(); ++i)
+    hs[i].receive(
+      [&](level_read_reply& r) {
+        ASSERT_TRUE(r.ok) << r.err.message;
+        EXPECT_EQ(r.key, keys[i]);
+        auto want = truth[key_of(keys[i].item, keys[i].location)];
+        EXPECT_EQ(r.stocked, want.has_value());
+        EXPECT_FALSE(r.inactive);
+        if (want)
+          EXPECT_EQ(r.available, *want);
+        stocked += r.stocked;
+        unstocked += !r.stocked;
+      },
+      [&](caf::error& e) { ADD_FAILURE() << to_string(e); });
+  EXPECT_GT(stocked, 20u);
   EXPECT_GT(unstocked, 0u);
   EXPECT_EQ(fx.log("InventoryLevels").size(), 2u);
 }

@@ -153,12 +153,22 @@ TEST(admin_api_sim, locations_and_levels_with_unstocked_as_null) {
   std::map<std::string, inventory_item_id> item;
   for (auto& r : rows)
     item[r.sku] = r.inventory_item;
-  auto lv = s.levels({{item["TEE-S"], locs[0].id}, {item["TEE-S"], locs[1].id}, {item["TEE-M"], locs[1].id}});
-  ASSERT_TRUE(lv.ok()) << lv.error().message;
-  ASSERT_EQ(lv->size(), 3u);
-  EXPECT_EQ((*lv)[0].available, 10);
-  EXPECT_EQ((*lv)[1].available, 5);
-  EXPECT_FALSE((*lv)[2].available); // not stocked
+  // Read by (item, location), one location per query: real values, not nulls (a level GID made
+  // up from the location id, as shopsync once sent, finds nothing in a real store).
+  auto main = s.levels({{item["TEE-S"], locs[0].id}});
+  ASSERT_TRUE(main.ok()) << main.error().message;
+  ASSERT_EQ(main->size(), 1u);
+  EXPECT_EQ((*main)[0].available, 10);
+  EXPECT_TRUE((*main)[0].active);
+  auto outlet = s.levels({{item["TEE-S"], locs[1].id}, {item["TEE-M"], locs[1].id}, {123, locs[1].id}});
+  ASSERT_TRUE(outlet.ok()) << outlet.error().message;
+  ASSERT_EQ(outlet->size(), 3u);
+  EXPECT_EQ((*outlet)[0].available, 5);
+  EXPECT_FALSE((*outlet)[1].available); // not stocked
+  EXPECT_FALSE((*outlet)[2].available); // no such item
+  auto mixed = s.levels({{item["TEE-S"], locs[0].id}, {item["TEE-S"], locs[1].id}});
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_EQ(mixed.error().code, "admin.bad_request");
 }
 
 TEST(admin_api_sim, set_and_adjust_report_quantity_after_change) {
@@ -189,16 +199,16 @@ TEST(admin_api_sim, per_entry_user_errors_name_the_entry_and_nothing_is_applied)
   std::map<std::string, inventory_item_id> item;
   for (auto& r : rows)
     item[r.sku] = r.inventory_item;
-  // Entry 1: TEE-M is not stocked at Outlet; entry 2: stale compare-and-set.
+  // Entry 1: no such location; entry 2: stale compare-and-set.
   write_batch b{write_kind::set, {{item["TEE-S"], locs[0].id, 1, std::nullopt, {1}},
-                                  {item["TEE-M"], locs[1].id, 1, std::nullopt, {2}},
+                                  {item["TEE-M"], 1, 1, std::nullopt, {2}},
                                   {item["CAP \"1\""], locs[0].id, 9, 99, {3}}}};
   auto r = s.write(b, 7);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_FALSE(r->applied);
   ASSERT_EQ(r->entry_errors.size(), 2u);
   EXPECT_EQ(r->entry_errors[0].first, 1u);
-  EXPECT_EQ(r->entry_errors[0].second.code, "ITEM_NOT_STOCKED_AT_LOCATION");
+  EXPECT_EQ(r->entry_errors[0].second.code, "INVALID_LOCATION");
   EXPECT_EQ(r->entry_errors[1].first, 2u);
   EXPECT_EQ(r->entry_errors[1].second.code, "CHANGE_FROM_QUANTITY_STALE");
   auto lv = s.levels({{item["TEE-S"], locs[0].id}});

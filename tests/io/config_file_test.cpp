@@ -157,6 +157,7 @@ TEST_F(config_file, example_config_loads_with_credentials_directory) {
   EXPECT_EQ(c.groups[1].strategy, sync_strategy::order);
   EXPECT_EQ(c.groups[1].orders.name_prefix, "WS-");
   EXPECT_EQ(c.groups[1].orders.origin_tag, "shopsync-origin:{shop}:{order}");
+  EXPECT_FALSE(c.groups[0].stock_unstocked);
 }
 
 // Every key the loader knows is in the example, and its first appearance has a comment.
@@ -173,7 +174,7 @@ TEST(config_example, documents_every_key) {
         "access_token_file", "max_in_flight", "source", "destinations", "strategy", "match_by",
         "locations", "store", "destination", "financial_statuses", "send_invoice", "name_prefix",
         "inventory_behaviour", "financial_status", "origin_tag", "[daemon]", "[[stores]]",
-        "[[groups]]", "[[groups.location_pairs]]", "[groups.orders]"}) {
+        "[[groups]]", "[[groups.location_pairs]]", "[groups.orders]", "stock_unstocked", "[groups.options]"}) {
     bool header = key.front() == '[';
     auto it = std::find_if(lines.begin(), lines.end(), [&](const std::string& l) {
       return header ? l == key : l.rfind(key + " = ", 0) == 0;
@@ -260,6 +261,21 @@ TEST_F(config_file, enum_values_are_checked_by_the_loader) {
                "unknown role");
   expect_error(replace(k_minimal, "role = \"destination\"\n", ""), "stores[1].role", "required");
   expect_error(replace(k_minimal, "strategy = \"one_way\"\n", ""), "groups[0].strategy", "required");
+}
+
+// [groups.options] stock_unstocked: off unless set; a boolean; nothing else in the table.
+TEST_F(config_file, stock_unstocked_is_a_group_option) {
+  auto off = parse(k_minimal);
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_FALSE(off->groups[0].stock_unstocked);
+  auto on = parse(k_minimal + "[groups.options]\nstock_unstocked = true\n");
+  ASSERT_TRUE(on.ok()) << on.error().message;
+  EXPECT_TRUE(on->groups[0].stock_unstocked);
+  expect_error(k_minimal + "[groups.options]\nstock_unstocked = \"yes\"\n", "groups[0].options.stock_unstocked",
+               "expected a boolean");
+  expect_error(k_minimal + "[groups.options]\nstock_unstoked = true\n", "groups[0].options.stock_unstoked",
+               "unknown key");
+  expect_error(k_minimal + "options = 1\n", "groups[0].options", "expected a table");
 }
 
 TEST_F(config_file, syntax_error_reports_line_and_column) {

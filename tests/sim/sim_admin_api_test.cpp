@@ -61,7 +61,9 @@ TEST(SimAdminApi, CatalogPagesWalkEveryVariantOnceWithCursors) {
   EXPECT_EQ(skus, (std::set<std::string>{"SHIRT-S", "SHIRT-M", "SHIRT-L", "MUG"})) << "the cap has a barcode only";
 }
 
-TEST(SimAdminApi, LocationsAndLevelsByInventoryLevelGid) {
+// Levels are read by (inventory item, location): nodes(ids: InventoryItem GIDs) with
+// inventoryLevel(locationId). Not stocked: inventoryLevel null; unknown item: node null.
+TEST(SimAdminApi, LevelsByInventoryItemAndLocation) {
   sim_process sim(small_scenario());
   auto locs = sim.alpha("Locations", R"({"first":50,"after":null})");
   ASSERT_EQ(locs->size("/data/locations/nodes"), 2u);
@@ -69,17 +71,48 @@ TEST(SimAdminApi, LocationsAndLevelsByInventoryLevelGid) {
   auto main_id = sim.location_id("alpha.myshopify.com", "Main Warehouse");
   auto outlet_id = sim.location_id("alpha.myshopify.com", "Outlet");
   auto [v, item] = sim.ids("alpha.myshopify.com", "SHIRT-L");
-  auto level = [&](std::int64_t loc) {
-    return "\"gid://shopify/InventoryLevel/" + std::to_string(loc) + "?inventory_item_id=" + std::to_string(item) + "\"";
+  auto vars = [&](std::int64_t loc) {
+    return R"({"ids":[")" + item_gid(item) + R"(","gid://shopify/InventoryItem/2"],"locationId":")" +
+           location_gid(loc) + R"("})";
   };
-  auto j = sim.alpha("InventoryLevels", R"({"ids":[)" + level(main_id) + "," + level(outlet_id) + R"(,"gid://shopify/InventoryLevel/1?inventory_item_id=2"]})");
-  ASSERT_EQ(j->size("/data/nodes"), 3u);
+  auto j = sim.alpha("InventoryLevels", vars(main_id));
+  ASSERT_EQ(j->size("/data/nodes"), 2u) << j->dump();
+  EXPECT_EQ(j->str("/data/nodes/0/id"), item_gid(item));
+  EXPECT_EQ(j->num("/data/nodes/0/inventoryLevel/quantities/0/quantity"), 2);
+  EXPECT_EQ(j->str("/data/nodes/0/inventoryLevel/quantities/0/name"), "available");
+  EXPECT_TRUE(j->flag("/data/nodes/0/inventoryLevel/isActive"));
+  EXPECT_TRUE(j->is_null("/data/nodes/1")) << "no such item";
+  // The level's GID carries a number of its own, not the location's.
+  auto level_gid = j->str("/data/nodes/0/inventoryLevel/id");
+  EXPECT_EQ(level_gid.rfind("gid://shopify/InventoryLevel/", 0), 0u);
+  EXPECT_EQ(level_gid.find("/" + std::to_string(main_id) + "?"), std::string::npos) << level_gid;
+  EXPECT_NE(level_gid.find("?inventory_item_id=" + std::to_string(item)), std::string::npos);
+  auto o = sim.alpha("InventoryLevels", vars(outlet_id));
+  EXPECT_FALSE(o->is_null("/data/nodes/0")) << "the item exists";
+  EXPECT_TRUE(o->is_null("/data/nodes/0/inventoryLevel")) << "SHIRT-L is not stocked at the Outlet";
+}
+
+// A level GID Shopify gave is found by nodes(); one made up from the location id finds nothing,
+// as in a real store.
+TEST(SimAdminApi, LevelGidsAreTheLevelsOwnAndMadeUpOnesFindNothing) {
+  sim_process sim(small_scenario());
+  auto main_id = sim.location_id("alpha.myshopify.com", "Main Warehouse");
+  auto [v, item] = sim.ids("alpha.myshopify.com", "SHIRT-L");
+  auto read = sim.alpha("InventoryLevels", R"({"ids":[")" + item_gid(item) + R"("],"locationId":")" +
+                                               location_gid(main_id) + R"("})");
+  auto real = read->str("/data/nodes/0/inventoryLevel/id");
+  auto made_up = "gid://shopify/InventoryLevel/" + std::to_string(main_id) + "?inventory_item_id=" + std::to_string(item);
+  ASSERT_NE(real, made_up);
+  auto j = sim.alpha("InventoryLevels", R"({"ids":[")" + real + R"(",")" + made_up + R"("]})");
+  ASSERT_EQ(j->size("/data/nodes"), 2u);
   EXPECT_EQ(j->num("/data/nodes/0/quantities/0/quantity"), 2);
-  EXPECT_EQ(j->str("/data/nodes/0/quantities/0/name"), "available");
-  EXPECT_EQ(j->str("/data/nodes/0/item/id"), item_gid(item));
   EXPECT_EQ(j->str("/data/nodes/0/location/id"), location_gid(main_id));
-  EXPECT_TRUE(j->is_null("/data/nodes/1")) << "SHIRT-L is not stocked at the Outlet";
-  EXPECT_TRUE(j->is_null("/data/nodes/2"));
+  EXPECT_TRUE(j->is_null("/data/nodes/1")) << "a GID built from the location id is not a level's";
+  // The state shows the level's id too.
+  auto st = sim.get("/_sim/state?store=alpha.myshopify.com&sku=SHIRT-L");
+  EXPECT_EQ("gid://shopify/InventoryLevel/" + std::to_string(st->num("/variants/0/levels/0/level_id")) +
+                "?inventory_item_id=" + std::to_string(item),
+            real);
 }
 
 TEST(SimAdminApi, ThrottledWhenTheBucketLacksTheRequestedCostAndRefundsTheDifference) {
@@ -116,9 +149,9 @@ TEST(SimAdminApi, FirstAbove250AndMoreThan250IdsAreRefused) {
   EXPECT_TRUE(j->has("/errors/0/extensions/code"));
   std::string ids = "[";
   for (int i = 0; i < 251; ++i)
-    ids += std::string(i ? "," : "") + "\"gid://shopify/InventoryLevel/1?inventory_item_id=" + std::to_string(i) + "\"";
+    ids += std::string(i ? "," : "") + "\"gid://shopify/InventoryItem/" + std::to_string(i + 1) + "\"";
   ids += "]";
-  auto big = sim.alpha("InventoryLevels", R"({"ids":)" + ids + "}");
+  auto big = sim.alpha("InventoryLevels", R"({"ids":)" + ids + R"(,"locationId":"gid://shopify/Location/1"})");
   EXPECT_FALSE(big->has("/data"));
   EXPECT_EQ(big->str("/errors/0/extensions/code"), "MAX_INPUT_SIZE_EXCEEDED") << big->dump();
   EXPECT_TRUE(big->is_null("/extensions/cost/actualQueryCost"));

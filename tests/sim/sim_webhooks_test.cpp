@@ -132,8 +132,13 @@ TEST(SimWebhooks, EveryTopicHasTheFieldsAndTypesOfShopifysExampleAndIsSigned) {
   auto level = parse_json(by_topic["inventory_levels/update"][0].body);
   EXPECT_EQ(level->num("/inventory_item_id"), shirt_item);
   EXPECT_EQ(level->num("/available"), 8);
-  EXPECT_EQ(level->str("/admin_graphql_api_id"),
-            "gid://shopify/InventoryLevel/" + std::to_string(level->num("/location_id")) + "?inventory_item_id=" + std::to_string(shirt_item));
+  // The level's own number (never the location id), the one a read of that level answers.
+  auto level_id = level->str("/admin_graphql_api_id");
+  EXPECT_NE(level_id, "gid://shopify/InventoryLevel/" + std::to_string(level->num("/location_id")) +
+                          "?inventory_item_id=" + std::to_string(shirt_item));
+  auto read = sim.alpha("InventoryLevels", R"({"ids":[")" + level_id + R"("]})");
+  EXPECT_EQ(read->str("/data/nodes/0/location/id"), location_gid(level->num("/location_id"))) << read->dump();
+  EXPECT_TRUE(read->has("/data/nodes/0/quantities/0/quantity")) << read->dump();
   auto created = parse_json(by_topic["draft_orders/create"][0].body);
   EXPECT_EQ(created->num("/api_client_id"), 580111);
   EXPECT_EQ(created->str("/status"), "open");

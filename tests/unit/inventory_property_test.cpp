@@ -7,7 +7,11 @@
 // as not applied (ADJUST_QUANTITIES_FAILED, SERVICE_UNAVAILABLE; a key whose attempt failed is
 // answered IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED ever after); retries of an applied write refused
 // as expired (the store link's answer once its key may be gone); pauses; restarts from the
-// persisted encoding.
+// persisted encoding. With `stocking`, the merchant also removes the item from
+// Destination locations and stocks it there again (inventory_levels/disconnect and /connect,
+// lost or late like any webhook; a write at a location where the item is not stocked stocks it,
+// as in 2026-10): the machine must never send a write to a level after it learned the level
+// is gone, until it finds it stocked again.
 //
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds per test (default 3000).
 #include "domain/inventory_item_state.hpp"
@@ -32,10 +36,12 @@ struct config_t {
   bool two_way = true;
   bool lossy = false;
   bool hold = false; // one-way of an order group (follow_orders): Destination sales are held
+  bool stocking = false; // Destinations' levels are removed and stocked again (one-way)
 };
 
 struct message {
-  enum class type { webhook, request, read_ok, write_ok, failure } what = type::webhook;
+  enum class type { webhook, request, read_ok, write_ok, failure, connect, disconnect, read_unstocked } what =
+    type::webhook;
   level_ref at;
   std::int64_t value = 0; // webhook: available; read_ok: q; write_ok: quantityAfterChange
   std::uint64_t seq = 0;  // read_ok: how many external changes were made before the answer
@@ -78,6 +84,8 @@ public:
     }
     machine_.emplace(layout, seed);
     truth_.assign(nslots_, std::vector<std::int64_t>(nstores_));
+    stocked_.assign(nslots_, std::vector<bool>(nstores_, true));
+    gone_.assign(nslots_, std::vector<bool>(nstores_, false));
     for (auto& slot : truth_)
       for (auto& q : slot) q = below(30);
     baseline_seq_.assign(nslots_, std::vector<std::optional<std::uint64_t>>(nstores_));
@@ -105,6 +113,8 @@ public:
         null_hint();
       } else if (cfg_.hold && r < 29) {
         apply(machine_->release_holds(), nullptr); // the holder's grace timer
+      } else if (cfg_.stocking && r < 31) {
+        toggle_stocking();
       } else if (!pool_.empty()) {
         deliver();
       }
@@ -202,6 +212,7 @@ private:
   void external_change() {
     level_ref at{static_cast<std::size_t>(below(static_cast<int>(nstores_))),
                  static_cast<std::size_t>(below(static_cast<int>(nslots_)))};
+    if (!stocked_[at.slot][at.store]) return; // nothing to sell there
     std::int64_t delta = 0;
     while (delta == 0) {
       int kind = below(100);
@@ -216,6 +227,21 @@ private:
     webhook(at, truth_[at.slot][at.store]);
   }
 
+  // The merchant removes the item from a Destination location, or stocks it there again (at 0).
+  void toggle_stocking() {
+    level_ref at{1 + static_cast<std::size_t>(below(static_cast<int>(nstores_ - 1))),
+                 static_cast<std::size_t>(below(static_cast<int>(nslots_)))};
+    bool now = !stocked_[at.slot][at.store];
+    stocked_[at.slot][at.store] = now;
+    if (now) truth_[at.slot][at.store] = 0;
+    log(std::string(now ? "merchant stocks " : "merchant removes ") + where(at));
+    if (cfg_.lossy && chance(20)) return log("  its webhook is lost");
+    message m;
+    m.what = now ? message::type::connect : message::type::disconnect;
+    m.at = at;
+    pool_.push_back(m);
+  }
+
   void null_hint() {
     level_ref at{static_cast<std::size_t>(below(static_cast<int>(nstores_))),
                  static_cast<std::size_t>(below(static_cast<int>(nslots_)))};
@@ -227,7 +253,7 @@ private:
     for (std::size_t s = 0; s < nslots_; ++s)
       for (std::size_t i = 0; i < nstores_; ++i) {
         message m;
-        m.what = message::type::webhook;
+        m.what = stocked_[s][i] ? message::type::webhook : message::type::disconnect;
         m.at = {i, s};
         m.value = truth_[s][i];
         pool_.push_back(m);
@@ -259,6 +285,8 @@ private:
   void apply(const transition& t, const message* answering) {
     for (const auto& a : t.audit) {
       ++tally_[static_cast<std::size_t>(a.kind)];
+      if (a.kind == audit_kind::not_stocked) gone_[a.at.slot][a.at.store] = true;
+      if (a.kind == audit_kind::stocked) gone_[a.at.slot][a.at.store] = false;
       if (a.kind == audit_kind::external_change && a.cause == "write result") ++races_;
       if (a.kind == audit_kind::observed && answering && answering->what == message::type::read_ok)
         baseline(a.at, answering);
@@ -282,6 +310,8 @@ private:
           error_ = "two-way set without changeFromQuantity";
         if (!cfg_.two_way && c.kind == op_kind::adjust) error_ = "one-way sent an adjust";
         if (!cfg_.two_way && c.at.store == 0) error_ = "one-way wrote to the Source";
+        if (c.attempt == 0 && gone_[c.at.slot][c.at.store])
+          error_ = "a write sent to a level known not to be stocked";
       }
       log(std::string("cmd ") + to_string(c.kind) + " " + where(c.at) + " op" +
           std::to_string(c.op_id) + " try" + std::to_string(c.attempt) +
@@ -298,6 +328,7 @@ private:
 
   void baseline(level_ref at, const message* answer) {
     auto& b = baseline_seq_[at.slot][at.store];
+    if (b && cfg_.stocking) return; // a level that came back is a new level (one-way: no count)
     if (b) {
       error_ = "level observed twice for the first time";
       return;
@@ -332,6 +363,18 @@ private:
             std::to_string(m.value));
         apply(machine_->write_result(m.at, m.op_id, m.value), &m);
         break;
+      case message::type::connect:
+        log("connect " + where(m.at));
+        apply(machine_->connected(m.at), nullptr);
+        break;
+      case message::type::disconnect:
+        log("disconnect " + where(m.at));
+        apply(machine_->disconnected(m.at), nullptr);
+        break;
+      case message::type::read_unstocked:
+        log("read answer " + where(m.at) + " op" + std::to_string(m.op_id) + " not stocked");
+        apply(machine_->read_not_stocked(m.at, m.op_id, stocking::not_stocked), &m);
+        break;
       case message::type::failure:
         log("failure " + where(m.at) + " op" + std::to_string(m.op_id) + " " + m.code);
         apply(m.write ? machine_->write_failed(m.at, m.op_id, m.kind, m.code)
@@ -358,7 +401,7 @@ private:
     if (c.kind == op_kind::read) {
       if (chance(8)) return answer_failure(c, false, failure_kind::transient, "TIMEOUT");
       message r;
-      r.what = message::type::read_ok;
+      r.what = stocked_[c.at.slot][c.at.store] ? message::type::read_ok : message::type::read_unstocked;
       r.at = c.at;
       r.op_id = c.op_id;
       r.value = q;
@@ -405,6 +448,16 @@ private:
       applied_[key] = {c.kind, c.target, c.delta, c.change_from, q, true};
       return answer_failure(c, true, failure_kind::stale, "CHANGE_FROM_QUANTITY_STALE");
     }
+    if (!stocked_[c.at.slot][c.at.store]) {
+      // 2026-10: the write stocks the item there (a write sent before the machine knew).
+      stocked_[c.at.slot][c.at.store] = true;
+      q = 0;
+      log("shopify stocks " + where(c.at) + " by the write");
+      message m;
+      m.what = message::type::connect;
+      m.at = c.at;
+      pool_.push_back(m);
+    }
     if (c.kind == op_kind::set) {
       q = c.target;
     } else {
@@ -427,6 +480,12 @@ private:
   std::string check_levels() {
     auto view = machine_->view();
     for (const auto& v : view) {
+      if ((v.stock == stocking::stocked) != stocked_[v.at.slot][v.at.store])
+        return "stocking differs from truth at " + where(v.at);
+      if (!stocked_[v.at.slot][v.at.store]) {
+        if (v.in_flight != op_kind::none) return "op still in flight at " + where(v.at);
+        continue;
+      }
       if (!v.known || *v.known != truth_[v.at.slot][v.at.store])
         return "known differs from truth at " + where(v.at);
       if (v.in_flight != op_kind::none) return "op still in flight at " + where(v.at);
@@ -434,7 +493,7 @@ private:
     for (std::size_t s = 0; s < nslots_; ++s) {
       if (!cfg_.two_way) {
         for (std::size_t i = 1; i < nstores_; ++i)
-          if (truth_[s][i] != truth_[s][0])
+          if (stocked_[s][i] && truth_[s][i] != truth_[s][0])
             return "one-way Destination " + std::to_string(i) + " differs from the Source in slot " +
                    std::to_string(s);
         continue;
@@ -472,6 +531,8 @@ private:
   std::size_t nstores_ = 2, nslots_ = 1;
   std::optional<inventory_item_state> machine_;
   std::vector<std::vector<std::int64_t>> truth_;
+  std::vector<std::vector<bool>> stocked_; // the merchant's: the item has a level there
+  std::vector<std::vector<bool>> gone_;    // the machine said so (not_stocked audit, until stocked)
   std::vector<message> pool_;
   std::map<std::tuple<std::size_t, std::size_t, std::uint64_t>, applied_op> applied_;
   std::map<std::string, std::tuple<std::size_t, std::size_t, std::uint64_t, op_kind, std::int64_t,
@@ -531,6 +592,9 @@ void run_seeds(config_t cfg, std::uint64_t salt) {
   if (cfg.hold)
     for (const char* k : {"held", "released", "stale"})
       EXPECT_GT(tally[k], 0) << k;
+  if (cfg.stocking)
+    for (const char* k : {"not_stocked", "stocked"})
+      EXPECT_GT(tally[k], 0) << k;
 }
 
 TEST(inventory_property, two_way_converges_without_reconciliation) { run_seeds({true, false}, 1); }
@@ -539,6 +603,8 @@ TEST(inventory_property, one_way_destinations_follow_the_source) { run_seeds({fa
 TEST(inventory_property, one_way_heals_lost_webhooks_by_reconciliation) { run_seeds({false, true}, 4); }
 TEST(inventory_property, order_group_destinations_follow_the_source_after_holds) { run_seeds({false, false, true}, 5); }
 TEST(inventory_property, order_group_heals_lost_webhooks_by_reconciliation) { run_seeds({false, true, true}, 6); }
+TEST(inventory_property, one_way_never_writes_a_level_known_to_be_unstocked) { run_seeds({false, false, false, true}, 7); }
+TEST(inventory_property, one_way_stocking_heals_lost_connects_by_reconciliation) { run_seeds({false, true, false, true}, 8); }
 
 } // namespace
 } // namespace shopsync::testing
