@@ -502,13 +502,16 @@ transition inventory_item_state::read_not_stocked(level_ref at, std::uint64_t op
   return t;
 }
 
+inventory_item_state::level* inventory_item_state::mapped(level_ref at, transition& t) {
+  level* lv = find(at);
+  if (!lv) t.audit.push_back(make_audit(audit_kind::hint_ignored, at, "level not mapped"));
+  return lv;
+}
+
 transition inventory_item_state::connected(level_ref at) {
   transition t;
-  level* lv = find(at);
-  if (!lv) {
-    t.audit.push_back(make_audit(audit_kind::hint_ignored, at, "level not mapped"));
-    return t;
-  }
+  level* lv = mapped(at, t);
+  if (!lv) return t;
   must_read(*lv);
   auto a = make_audit(audit_kind::hint_dirty, at, "inventory_levels/connect");
   a.before = lv->known;
@@ -519,11 +522,8 @@ transition inventory_item_state::connected(level_ref at) {
 
 transition inventory_item_state::disconnected(level_ref at) {
   transition t;
-  level* lv = find(at);
-  if (!lv) {
-    t.audit.push_back(make_audit(audit_kind::hint_ignored, at, "level not mapped"));
-    return t;
-  }
+  level* lv = mapped(at, t);
+  if (!lv) return t;
   if (lv->stock == stocking::not_stocked || lv->stock == stocking::inactive) return t; // known gone
   if (lv->stock == stocking::stocked) {
     lv->stock = stocking::disconnect_seen;

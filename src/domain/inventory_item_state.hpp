@@ -296,6 +296,7 @@ private:
 
   inventory_item_state() = default;
   level* find(level_ref);
+  level* mapped(level_ref, transition&); // find(), or nullptr with a hint_ignored record
   level* answered(level_ref, std::uint64_t op_id, bool write, const char* what,
                   std::optional<std::int64_t> value, transition&);
   command make_command(level_ref, const level&) const;

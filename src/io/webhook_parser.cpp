@@ -593,25 +593,15 @@ bool parse_inventory_level(reader& r, od::object& root, inventory_level_changed&
   return true;
 }
 
-// inventory_levels/connect|disconnect: the two ids are required (nothing can be done without
-// them); the rest may be null or missing.
+// inventory_levels/connect|disconnect: the fields of an update (the two ids required, the rest
+// may be null or missing; disconnect carries only the ids).
 bool parse_level_stocking(reader& r, od::object& root, inventory_level_stocking& e) {
-  bool has_item = false, has_location = false;
-  bool ok = r.fields(root, [&](std::string_view k, od::value v) {
-    if (k == "inventory_item_id")
-      return has_item = true, r.required_id(v, k, e.item);
-    if (k == "location_id")
-      return has_location = true, r.required_id(v, k, e.location);
-    if (k == "available")
-      return r.integer(v, k, e.available);
-    return true;
-  });
-  if (!ok)
+  inventory_level_changed l;
+  if (!parse_inventory_level(r, root, l))
     return false;
-  if (!has_item)
-    return r.missing("inventory_item_id");
-  if (!has_location)
-    return r.missing("location_id");
+  e.item = l.item;
+  e.location = l.location;
+  e.available = l.available;
   return true;
 }
 

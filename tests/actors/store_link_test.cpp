@@ -231,6 +231,26 @@ store_link_status link_status(caf::actor_system& sys, const store_link_actor& li
   return s;
 }
 
+// Asks every level at once and collects the answers in the order asked (each ok, for its key).
+std::vector<level_read_reply> read_all(caf::actor_system& sys, const store_link_actor& link,
+                                       const std::vector<level_key>& keys) {
+  caf::scoped_actor self{sys};
+  using handle_t = decltype(self->request(link, std::chrono::seconds(30), level_read_atom::value, keys[0]));
+  std::vector<handle_t> hs;
+  for (auto& k : keys)
+    hs.push_back(self->request(link, std::chrono::seconds(30), level_read_atom::value, k));
+  std::vector<level_read_reply> out;
+  for (std::size_t i = 0; i < hs.size(); ++i)
+    hs[i].receive(
+      [&](level_read_reply& r) {
+        EXPECT_TRUE(r.ok) << r.err.message;
+        EXPECT_EQ(r.key, keys[i]);
+        out.push_back(r);
+      },
+      [&](caf::error& e) { ADD_FAILURE() << to_string(e); });
+  return out;
+}
+
 } // namespace
 
 TEST(store_link, a_burst_of_1000_changes_over_300_items_takes_two_mutations) {
@@ -406,24 +426,14 @@ TEST(store_link, level_reads_are_batched_250_to_a_query) {
     if (keys.size() < 300 && k.second == truth.begin()->first.second)
       keys.push_back({k.first, k.second});
   ASSERT_EQ(keys.size(), 300u);
-  caf::scoped_actor self{fx.sys};
-  using handle_t = decltype(self->request(link, std::chrono::seconds(30), level_read_atom::value, keys[0]));
-  std::vector<handle_t> hs;
-  for (auto& k : keys)
-    hs.push_back(self->request(link, std::chrono::seconds(30), level_read_atom::value, k));
   std::size_t unstocked = 0;
-  for (std::size_t i = 0; i < hs.size(); ++i)
-    hs[i].receive(
-      [&](level_read_reply& r) {
-        ASSERT_TRUE(r.ok) << r.err.message;
-        EXPECT_EQ(r.key, keys[i]);
-        auto want = truth[key_of(keys[i].item, keys[i].location)];
-        EXPECT_EQ(r.stocked, want.has_value());
-        if (want)
-          EXPECT_EQ(r.available, *want);
-        unstocked += !r.stocked;
-      },
-      [&](caf::error& e) { ADD_FAILURE() << to_string(e); });
+  for (auto& r : read_all(fx.sys, link, keys)) {
+    auto want = truth[key_of(r.key.item, r.key.location)];
+    EXPECT_EQ(r.stocked, want.has_value());
+    if (want)
+      EXPECT_EQ(r.available, *want);
+    unstocked += !r.stocked;
+  }
   EXPECT_GT(unstocked, 0u);
   EXPECT_EQ(fx.log("InventoryLevels").size(), 2u);
 }
@@ -443,26 +453,16 @@ TEST(store_link, level_reads_go_one_query_per_location_and_find_the_levels) {
       keys.push_back({k.first, locs[0].id});
       keys.push_back({k.first, locs[1].id});
     }
-  caf::scoped_actor self{fx.sys};
-  using handle_t = decltype(self->request(link, std::chrono::seconds(30), level_read_atom::value, keys[0]));
-  std::vector<handle_t> hs;
-  for (auto& k : keys)
-    hs.push_back(self->request(link, std::chrono::seconds(30), level_read_atom::value, k));
   std::size_t stocked = 0, unstocked = 0;
-  for (std::size_t i = 0; i < hs.size(); ++i)
-    hs[i].receive(
-      [&](level_read_reply& r) {
-        ASSERT_TRUE(r.ok) << r.err.message;
-        EXPECT_EQ(r.key, keys[i]);
-        auto want = truth[key_of(keys[i].item, keys[i].location)];
-        EXPECT_EQ(r.stocked, want.has_value());
-        EXPECT_FALSE(r.inactive);
-        if (want)
-          EXPECT_EQ(r.available, *want);
-        stocked += r.stocked;
-        unstocked += !r.stocked;
-      },
-      [&](caf::error& e) { ADD_FAILURE() << to_string(e); });
+  for (auto& r : read_all(fx.sys, link, keys)) {
+    auto want = truth[key_of(r.key.item, r.key.location)];
+    EXPECT_EQ(r.stocked, want.has_value());
+    EXPECT_FALSE(r.inactive);
+    if (want)
+      EXPECT_EQ(r.available, *want);
+    stocked += r.stocked;
+    unstocked += !r.stocked;
+  }
   EXPECT_GT(stocked, 20u);
   EXPECT_GT(unstocked, 0u);
   EXPECT_EQ(fx.log("InventoryLevels").size(), 2u);

@@ -3,6 +3,7 @@
 // error: it is never written unless the group stocks unstocked levels, and it comes back as a
 // new level (connect, or a read finding it).
 #include "domain/inventory_item_state.hpp"
+#include "item_state_test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,40 +11,6 @@
 
 namespace shopsync::testing {
 namespace {
-
-item_layout make_layout(sync_mode mode, std::size_t stores) {
-  item_layout l;
-  l.identity = "sku:ABC";
-  l.mode = mode;
-  item_slot slot;
-  for (std::size_t i = 0; i < stores; ++i) {
-    l.stores.push_back({"store" + std::to_string(i), 1000 + i});
-    slot.locations.push_back(100 * (i + 1));
-  }
-  l.slots.push_back(slot);
-  return l;
-}
-
-constexpr level_ref src{0, 0};
-constexpr level_ref d1{1, 0};
-constexpr level_ref d2{2, 0};
-
-const command* find_cmd(const transition& t, level_ref at) {
-  for (const auto& c : t.commands)
-    if (c.at == at) return &c;
-  return nullptr;
-}
-
-bool has_audit(const transition& t, audit_kind k) {
-  return std::any_of(t.audit.begin(), t.audit.end(), [&](const audit_record& a) { return a.kind == k; });
-}
-
-level_view view_of(const inventory_item_state& st, level_ref at) {
-  for (const auto& v : st.view())
-    if (v.at == at) return v;
-  ADD_FAILURE() << "no view for level";
-  return {};
-}
 
 bool writes(const transition& t) {
   return std::any_of(t.commands.begin(), t.commands.end(),
