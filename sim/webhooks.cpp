@@ -102,6 +102,59 @@ void webhook_dispatcher::emit(const std::string& shop, const std::string& url, c
   cv_.notify_all();
 }
 
+webhook_dispatcher::sent webhook_dispatcher::send(const std::string& shop, const std::string& url,
+                                                  const std::string& topic, std::string body,
+                                                  const std::string& triggered_at, const std::string& event_id) {
+  sent out;
+  {
+    std::lock_guard lock(mu_);
+    delivery d;
+    d.shop = shop;
+    d.url = url;
+    d.topic = topic;
+    d.event_id = event_id.empty() ? uuid() : event_id;
+    d.webhook_id = uuid();
+    d.triggered_at = triggered_at;
+    d.body = std::move(body);
+    d.text_body = true;
+    d.note = "control:send";
+    d.due = clock::now();
+    if (url.empty())
+      d.state = "unsubscribed";
+    out = {next_seq_, d.webhook_id, d.event_id};
+    enqueue(std::move(d));
+  }
+  cv_.notify_all();
+  return out;
+}
+
+std::optional<webhook_dispatcher::sent> webhook_dispatcher::redeliver(std::uint64_t seq) {
+  std::optional<sent> out;
+  {
+    std::lock_guard lock(mu_);
+    auto* first = find(seq);
+    if (!first)
+      return std::nullopt;
+    delivery d;
+    d.shop = first->shop;
+    d.url = first->url;
+    d.topic = first->topic;
+    d.event_id = first->event_id;
+    d.webhook_id = uuid();
+    d.triggered_at = first->triggered_at;
+    d.body = first->body;
+    d.text_body = first->text_body;
+    d.note = "control:second_subscription";
+    d.due = clock::now();
+    if (d.url.empty())
+      d.state = "unsubscribed";
+    out = sent{next_seq_, d.webhook_id, d.event_id};
+    enqueue(std::move(d));
+  }
+  cv_.notify_all();
+  return out;
+}
+
 void webhook_dispatcher::worker() {
   std::unique_lock lock(mu_);
   for (;;) {
@@ -195,7 +248,9 @@ std::string webhook_dispatcher::stats_json(const std::string& shop, std::uint64_
         .field("last_error", d.last_error).field("duplicate", d.duplicate)
         .field("injected_delay_ms", d.injected_delay_ms).field("note", d.note)
         .field("delivered_at_ms", d.delivered_at_ms);
-    if (bodies)
+    if (bodies && d.text_body)
+      w.field("body", d.body);
+    else if (bodies)
       w.key("body").raw(d.body);
     w.end_object();
   }
