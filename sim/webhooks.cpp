@@ -102,57 +102,50 @@ void webhook_dispatcher::emit(const std::string& shop, const std::string& url, c
   cv_.notify_all();
 }
 
-webhook_dispatcher::sent webhook_dispatcher::send(const std::string& shop, const std::string& url,
-                                                  const std::string& topic, std::string body,
-                                                  const std::string& triggered_at, const std::string& event_id) {
-  sent out;
-  {
-    std::lock_guard lock(mu_);
-    delivery d;
-    d.shop = shop;
-    d.url = url;
-    d.topic = topic;
-    d.event_id = event_id.empty() ? uuid() : event_id;
-    d.webhook_id = uuid();
-    d.triggered_at = triggered_at;
-    d.body = std::move(body);
-    d.text_body = true;
-    d.note = "control:send";
-    d.due = clock::now();
-    if (url.empty())
-      d.state = "unsubscribed";
-    out = {next_seq_, d.webhook_id, d.event_id};
-    enqueue(std::move(d));
-  }
+// Test control: queued at once, no faults drawn (mu_ held).
+webhook_dispatcher::sent webhook_dispatcher::enqueue_now(delivery d) {
+  d.due = clock::now();
+  if (d.url.empty())
+    d.state = "unsubscribed";
+  sent out{next_seq_, d.webhook_id, d.event_id};
+  enqueue(std::move(d));
   cv_.notify_all();
   return out;
 }
 
+webhook_dispatcher::sent webhook_dispatcher::send(const std::string& shop, const std::string& url,
+                                                  const std::string& topic, std::string body,
+                                                  const std::string& triggered_at, const std::string& event_id) {
+  std::lock_guard lock(mu_);
+  delivery d;
+  d.shop = shop;
+  d.url = url;
+  d.topic = topic;
+  d.event_id = event_id.empty() ? uuid() : event_id;
+  d.webhook_id = uuid();
+  d.triggered_at = triggered_at;
+  d.body = std::move(body);
+  d.text_body = true;
+  d.note = "control:send";
+  return enqueue_now(std::move(d));
+}
+
 std::optional<webhook_dispatcher::sent> webhook_dispatcher::redeliver(std::uint64_t seq) {
-  std::optional<sent> out;
-  {
-    std::lock_guard lock(mu_);
-    auto* first = find(seq);
-    if (!first)
-      return std::nullopt;
-    delivery d;
-    d.shop = first->shop;
-    d.url = first->url;
-    d.topic = first->topic;
-    d.event_id = first->event_id;
-    d.webhook_id = uuid();
-    d.triggered_at = first->triggered_at;
-    d.body = first->body;
-    d.text_body = first->text_body;
-    d.note = "control:second_subscription";
-    d.due = clock::now();
-    if (d.url.empty())
-      d.state = "unsubscribed";
-    out = sent{next_seq_, d.webhook_id, d.event_id};
-    enqueue(std::move(d));
-  }
-  cv_.notify_all();
-  return out;
+  std::lock_guard lock(mu_);
+  auto* first = find(seq);
+  if (!first)
+    return std::nullopt;
+  delivery d = *first; // same shop, url, topic, event id, time and body
+  d.webhook_id = uuid();
+  d.state = "pending";
+  d.attempts = 0;
+  d.last_status = 0;
+  d.last_error.clear();
+  d.duplicate = false;
+  d.injected_delay_ms = 0;
+  d.delivered_at_ms = 0;
+  d.note = "control:second_subscription";
+  return enqueue_now(std::move(d));
 }
 
 void webhook_dispatcher::worker() {

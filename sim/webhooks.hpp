@@ -76,6 +76,7 @@ private:
   std::string uuid();
   delivery* find(std::uint64_t seq);
   void enqueue(delivery d);
+  sent enqueue_now(delivery d);
   void worker();
   std::chrono::milliseconds scaled(double seconds, int floor_ms) const;
 

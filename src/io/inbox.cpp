@@ -440,8 +440,10 @@ result<std::size_t> inbox::purge(sys_clock::time_point now) {
   return removed;
 }
 
-result<std::optional<inbox_record>> inbox::get(std::uint64_t seq) const {
-  auto v = store_.get(column::inbox, key(seq));
+namespace {
+// The record of entry `seq` stored under `k` (an entry's key or an unusable one's), if any.
+result<std::optional<inbox_record>> read_record(const state_store& store, const std::string& k, std::uint64_t seq) {
+  auto v = store.get(column::inbox, k);
   if (!v)
     return v.error();
   if (!*v)
@@ -451,6 +453,9 @@ result<std::optional<inbox_record>> inbox::get(std::uint64_t seq) const {
     return r.error();
   return std::optional<inbox_record>{std::move(*r)};
 }
+} // namespace
+
+result<std::optional<inbox_record>> inbox::get(std::uint64_t seq) const { return read_record(store_, key(seq), seq); }
 
 result<std::vector<inbox_record>> inbox::list_unusable(const state_store& store, std::size_t limit) {
   std::deque<inbox_record> out;
@@ -476,15 +481,7 @@ result<std::vector<inbox_record>> inbox::list_unusable(const state_store& store,
 }
 
 result<std::optional<inbox_record>> inbox::get_unusable(const state_store& store, std::uint64_t seq) {
-  auto v = store.get(column::inbox, unusable_key(seq));
-  if (!v)
-    return v.error();
-  if (!*v)
-    return std::optional<inbox_record>{};
-  auto r = decode(seq, **v);
-  if (!r)
-    return r.error();
-  return std::optional<inbox_record>{std::move(*r)};
+  return read_record(store, unusable_key(seq), seq);
 }
 
 } // namespace shopsync
