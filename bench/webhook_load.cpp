@@ -123,9 +123,12 @@ private:
   }
 
   void send() {
+    // One event per request: the daemon deduplicates on X-Shopify-Event-Id.
+    auto id = st_.run_id + std::to_string(st_.id_counter++);
     request_.assign(st_.prefix);
-    request_ += st_.run_id;
-    request_ += std::to_string(st_.id_counter++);
+    request_ += id;
+    request_ += "\r\nX-Shopify-Event-Id: ";
+    request_ += id;
     request_ += st_.suffix;
     sent_ = clk::now();
     if (st_.cfg.rate <= 0)
@@ -247,12 +250,12 @@ int main(int argc, char** argv) {
   } else {
     c.body = R"({"inventory_item_id":45678901234567,"location_id":71234567890,"available":7,"updated_at":"2025-03-14T10:22:31-04:00","admin_graphql_api_id":"gid://shopify/InventoryLevel/71234567890?inventory_item_id=45678901234567"})";
   }
-  // The body is the same for every request, so is its signature; only the webhook id changes.
+  // The body is the same for every request, so is its signature; only the webhook and event ids change.
   auto sig = shopsync::hmac_sha256_base64(c.secret, c.body);
   st.prefix = "POST " + c.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
               "X-Shopify-Topic: inventory_levels/update\r\nX-Shopify-Shop-Domain: " + c.shop +
               "\r\nX-Shopify-API-Version: 2026-10\r\nX-Shopify-Hmac-Sha256: " + sig +
-              "\r\nX-Shopify-Triggered-At: 2025-03-14T14:22:31.000Z\r\nX-Shopify-Event-Id: bench-event\r\n" +
+              "\r\nX-Shopify-Triggered-At: 2025-03-14T14:22:31.000Z\r\n" +
               "X-Shopify-Webhook-Id: ";
   st.suffix = "\r\nContent-Length: " + std::to_string(c.body.size()) + "\r\n\r\n" + c.body;
   st.run_id = "bench-" + std::to_string(::getpid()) + "-" +

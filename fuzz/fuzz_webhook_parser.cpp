@@ -5,8 +5,8 @@
 // buffer keeps stale bytes of earlier bodies) and through parse_padded() on a fresh heap
 // buffer of exactly size + padding whose padding is junk, so ASan sees any read past it and
 // any dependence on the padding's content shows up as a disagreement. Both must agree on
-// ok/error code/event kind. validate() runs on the body too, as the server does for topics it
-// does not parse; when parse() accepts a body, validate() must accept it as well (save for
+// ok/error code/event kind. validate() (the full syntax check) runs on the body too; when
+// parse() accepts a body, validate() must accept it as well (save for
 // out-of-range numbers in skipped fields, see below).
 #include "io/webhook_parser.hpp"
 

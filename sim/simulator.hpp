@@ -107,6 +107,8 @@ private:
   // Control API
   std::string state_json(store& s, const std::string& query);
   http_answer control_draft(store& s, element body, bool create, i64 now);
+  // POST /_sim/webhooks/send: signs and delivers an arbitrary body for a topic.
+  http_answer control_send_webhook(store& s, element body);
   std::string log_json(const std::string& shop, std::uint64_t since, const std::string& op);
 
   scenario sc_;

@@ -270,6 +270,16 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
     return json_answer(200, fault_json(faults_.config()));
   }
 
+  if (path == "/_sim/webhooks/redeliver") {
+    auto seq = as_int(member(body, "seq"));
+    auto again = seq && *seq > 0 ? hooks_->redeliver(static_cast<std::uint64_t>(*seq)) : std::nullopt;
+    if (!again)
+      return error_answer(404, "no such delivery (give \"seq\" from /_sim/webhooks)");
+    json_writer w;
+    w.begin_object().field("seq", again->seq).field("webhook_id", again->webhook_id)
+        .field("event_id", again->event_id).end_object();
+    return json_answer(200, std::move(w).str());
+  }
   std::string shop = q.count("store") ? q["store"] : std::string(as_str(member(body, "store")).value_or(""));
   if (path == "/_sim/state" && shop.empty()) { // every store's truth at once
     std::string out = "{\"stores\":[";
@@ -285,6 +295,8 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
   std::lock_guard lock(s->mu);
   if (path == "/_sim/state")
     return json_answer(200, state_json(*s, query));
+  if (path == "/_sim/webhooks/send")
+    return control_send_webhook(*s, body);
 
   const auto now = unix_now();
   if (path == "/_sim/set_level" || path == "/_sim/restock" || path == "/_sim/sale") {
@@ -546,6 +558,22 @@ http_answer simulator::control_draft(store& s, element body, bool create, i64 no
   w.begin_object().field("id", d->id).field("name", d->name).field("status", d->status);
   w.key("order_id").value(d->order_id);
   w.end_object();
+  return json_answer(200, std::move(w).str());
+}
+
+// Shopify's own sample payloads, or bodies no real store would send, through the same signing
+// and delivery (and retries) as every event.
+http_answer simulator::control_send_webhook(store& s, element body) {
+  auto topic = as_str(member(body, "topic"));
+  auto text = as_str(member(body, "body"));
+  if (!topic || topic->empty() || !text)
+    return error_answer(400, "give \"topic\" and \"body\" (the payload as a string, sent byte for byte)");
+  auto event_id = as_str(member(body, "event_id")).value_or("");
+  auto sent = hooks_->send(s.shop, webhook_url(s), std::string(*topic), std::string(*text),
+                           format_time(unix_now(), s.timezone), std::string(event_id));
+  json_writer w;
+  w.begin_object().field("seq", sent.seq).field("webhook_id", sent.webhook_id).field("event_id", sent.event_id)
+      .end_object();
   return json_answer(200, std::move(w).str());
 }
 

@@ -102,6 +102,52 @@ void webhook_dispatcher::emit(const std::string& shop, const std::string& url, c
   cv_.notify_all();
 }
 
+// Test control: queued at once, no faults drawn (mu_ held).
+webhook_dispatcher::sent webhook_dispatcher::enqueue_now(delivery d) {
+  d.due = clock::now();
+  if (d.url.empty())
+    d.state = "unsubscribed";
+  sent out{next_seq_, d.webhook_id, d.event_id};
+  enqueue(std::move(d));
+  cv_.notify_all();
+  return out;
+}
+
+webhook_dispatcher::sent webhook_dispatcher::send(const std::string& shop, const std::string& url,
+                                                  const std::string& topic, std::string body,
+                                                  const std::string& triggered_at, const std::string& event_id) {
+  std::lock_guard lock(mu_);
+  delivery d;
+  d.shop = shop;
+  d.url = url;
+  d.topic = topic;
+  d.event_id = event_id.empty() ? uuid() : event_id;
+  d.webhook_id = uuid();
+  d.triggered_at = triggered_at;
+  d.body = std::move(body);
+  d.text_body = true;
+  d.note = "control:send";
+  return enqueue_now(std::move(d));
+}
+
+std::optional<webhook_dispatcher::sent> webhook_dispatcher::redeliver(std::uint64_t seq) {
+  std::lock_guard lock(mu_);
+  auto* first = find(seq);
+  if (!first)
+    return std::nullopt;
+  delivery d = *first; // same shop, url, topic, event id, time and body
+  d.webhook_id = uuid();
+  d.state = "pending";
+  d.attempts = 0;
+  d.last_status = 0;
+  d.last_error.clear();
+  d.duplicate = false;
+  d.injected_delay_ms = 0;
+  d.delivered_at_ms = 0;
+  d.note = "control:second_subscription";
+  return enqueue_now(std::move(d));
+}
+
 void webhook_dispatcher::worker() {
   std::unique_lock lock(mu_);
   for (;;) {
@@ -195,7 +241,9 @@ std::string webhook_dispatcher::stats_json(const std::string& shop, std::uint64_
         .field("last_error", d.last_error).field("duplicate", d.duplicate)
         .field("injected_delay_ms", d.injected_delay_ms).field("note", d.note)
         .field("delivered_at_ms", d.delivered_at_ms);
-    if (bodies)
+    if (bodies && d.text_body)
+      w.field("body", d.body);
+    else if (bodies)
       w.key("body").raw(d.body);
     w.end_object();
   }

@@ -37,6 +37,17 @@ public:
   // Queues one event (one X-Shopify-Event-Id) for `url`; an empty url records it as unsubscribed.
   void emit(const std::string& shop, const std::string& url, const std::string& topic, std::string body,
             const std::string& triggered_at);
+  // Test control (no faults drawn). send: one delivery of `body` exactly as given (Shopify's
+  // own samples, or junk), under `event_id` (empty: a new one). redeliver: delivery `seq` again
+  // as a second subscription to its topic would send it: same event id, topic and body, a new
+  // webhook id (nullopt: no such delivery).
+  struct sent {
+    std::uint64_t seq = 0;
+    std::string webhook_id, event_id;
+  };
+  sent send(const std::string& shop, const std::string& url, const std::string& topic, std::string body,
+            const std::string& triggered_at, const std::string& event_id);
+  std::optional<sent> redeliver(std::uint64_t seq);
   // Deliveries as JSON: {"deliveries":[...], "summary":{...}}; filters optional.
   std::string stats_json(const std::string& shop, std::uint64_t since, bool bodies, const std::string& topic);
   void reset(std::uint64_t seed);
@@ -52,6 +63,7 @@ private:
     int last_status = 0;
     std::string state = "pending"; // pending | delivered | failed | lost | unsubscribed
     bool duplicate = false;
+    bool text_body = false; // sent by hand, maybe not JSON: listed as a string
     int injected_delay_ms = 0;
     clock::time_point due;
     std::int64_t delivered_at_ms = 0; // ms since the dispatcher started
@@ -64,6 +76,7 @@ private:
   std::string uuid();
   delivery* find(std::uint64_t seq);
   void enqueue(delivery d);
+  sent enqueue_now(delivery d);
   void worker();
   std::chrono::milliseconds scaled(double seconds, int floor_ms) const;
 

@@ -4,6 +4,7 @@
 #include "io/control_protocol.hpp"
 #include "io/json_writer.hpp"
 #include "io/logging.hpp"
+#include "io/unusable_report.hpp"
 
 #include <simdjson.h>
 
@@ -161,6 +162,14 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
         if (!ref)
           return control_error(ref.error().code, ref.error().message);
         return self->delegate(env.router, order_retry_atom::value, ref->first, std::uint64_t{ref->second});
+      }
+      if (cmd == "inbox") {
+        // Only the unusable deliveries are listed: the rest is applied within seconds.
+        auto json = a.num("show") ? unusable_delivery_json(*ctx.store, env.facts.cfg.stores, *a.num("show"))
+                                  : unusable_list_json(*ctx.store, env.facts.cfg.stores, a.num("limit").value_or(50));
+        if (!json)
+          return control_error(json.error().code == "not_found" ? "not_found" : "storage", json.error().message);
+        return control_ok(*json);
       }
       if (cmd == "backup") {
         auto dir = a.str("dir");

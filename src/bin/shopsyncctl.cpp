@@ -195,6 +195,31 @@ void print_mappings(element r) {
   }
 }
 
+void print_unusable(element r) {
+  table t{{"ID", "RECEIVED", "STORE", "TOPIC", "WEBHOOK ID", "EVENT ID", "SIZE", "REASON"}};
+  for (auto u : r["unusable"].get_array()) {
+    auto store = field(u, "store");
+    t.push_back({field(u, "id"), field(u, "received_at"), store == "-" ? field(u, "shop_domain") : store,
+                 field(u, "topic"), field(u, "webhook_id"), field(u, "event_id"), field(u, "size"),
+                 field(u, "reason")});
+  }
+  if (t.size() == 1) {
+    std::cout << "no unusable deliveries\n";
+    return;
+  }
+  print_table(t);
+  std::cout << "\n(one with its body: shopsyncctl inbox --unusable --show ID)\n";
+}
+
+void print_unusable_one(element r) {
+  for (auto key : {"id", "received_at", "store", "shop_domain", "topic", "webhook_id", "event_id", "triggered_at",
+                   "api_version", "size", "reason_code", "reason"})
+    std::cout << key << ": " << field(r, key) << '\n';
+  std::cout << "body:\n" << field(r, "body") << '\n';
+  if (field(r, "body_base64") != "-")
+    std::cout << "body (base64, not UTF-8):\n" << field(r, "body_base64") << '\n';
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -215,7 +240,8 @@ int main(int argc, char** argv) {
   };
   std::string group, identity, store, state, item, dir, level;
   std::uint64_t id = 0, since = 0, limit = 50;
-  bool problems = false, attention = false;
+  bool problems = false, attention = false, unusable = false;
+  std::uint64_t show = 0;
 
   auto sub = [&](const char* name, const char* help) {
     auto* s = app.add_subcommand(name, help);
@@ -251,6 +277,10 @@ int main(int argc, char** argv) {
     s->add_option("store", store, "Destination store")->required();
     s->add_option("id", id, "Destination order or draft order id")->required();
   }
+  auto* inbox = sub("inbox", "signed webhook deliveries kept aside because their content could not be used");
+  inbox->add_flag("--unusable", unusable, "list them (the only listing so far; required)")->required();
+  inbox->add_option("--show", show, "one of them by ID, with its headers and body");
+  inbox->add_option("--limit", limit, "at most this many (newest)");
   auto* backup = sub("backup", "consistent copy of the state store (RocksDB checkpoint)");
   backup->add_option("dir", dir, "absolute path that does not exist yet")->required();
   auto* loglevel = sub("log-level", "change the daemon's log level");
@@ -262,7 +292,9 @@ int main(int argc, char** argv) {
   if (problems) args.field("problems", true);
   if (!item.empty()) args.field("item", item);
   if (since) args.field("since", since);
-  if (cmd == "audit") args.field("limit", limit);
+  if (cmd == "audit" || cmd == "inbox") args.field("limit", limit);
+  if (unusable) args.field("unusable", true);
+  if (show) args.field("show", show);
   if (!state.empty()) args.field("state", state);
   if (attention) args.field("attention", true);
   if (!store.empty()) args.field("store", store).field("id", id);
@@ -275,6 +307,7 @@ int main(int argc, char** argv) {
   if (cmd == "audit") printer = print_audit;
   if (cmd == "orders") printer = print_orders;
   if (cmd == "mappings") printer = print_mappings;
+  if (cmd == "inbox") printer = show ? print_unusable_one : print_unusable;
 
   auto reply = control_call(socket, cmd, args.str());
   if (!reply) {

@@ -129,8 +129,8 @@ using webhook_event = std::variant<inventory_level_changed, inventory_item_chang
 struct webhook_envelope {
   std::string topic;
   std::string shop_domain;
-  std::string webhook_id;   // X-Shopify-Webhook-Id: the dedup key
-  std::string event_id;     // X-Shopify-Event-Id
+  std::string webhook_id;   // X-Shopify-Webhook-Id: one per delivery and subscription
+  std::string event_id;     // X-Shopify-Event-Id: one per event, the dedup key
   std::string triggered_at; // X-Shopify-Triggered-At
   std::string api_version;
   webhook_event event;

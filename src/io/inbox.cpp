@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <deque>
 #include <unordered_map>
 
 namespace shopsync {
@@ -16,6 +17,9 @@ using sys_clock = std::chrono::system_clock;
 constexpr unsigned char record_version = 1;
 constexpr unsigned char flag_applied = 1;
 constexpr std::string_view last_seq_key = "inbox.last_seq";
+// Unusable deliveries: this prefix and the seq. Regular entries' keys are exactly 8 bytes, so
+// no scan of them sees these, and a prefix scan sees nothing else.
+constexpr std::string_view unusable_prefix = "unusable/";
 
 std::int64_t to_seconds(sys_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -53,7 +57,8 @@ bool get_str(std::string_view in, std::size_t& at, std::string& out) {
 }
 
 // v1: version, flags, received_at (s, BE), applied_at (s, BE, 0 = not applied), then
-// length-prefixed topic, shop, webhook id, event id, triggered at, api version, body.
+// length-prefixed topic, shop, webhook id, event id, triggered at, api version, body; an
+// unusable delivery adds its reason's code and message.
 constexpr std::size_t header_size = 2 + 8 + 8;
 constexpr std::size_t flags_at = 1, applied_at_at = 10;
 
@@ -67,6 +72,10 @@ std::string encode(const webhook_delivery& d, sys_clock::time_point received) {
   put_u64(out, 0);
   for (auto* s : {&d.topic, &d.shop_domain, &d.webhook_id, &d.event_id, &d.triggered_at, &d.api_version, &d.body})
     put_str(out, *s);
+  if (d.unusable) {
+    put_str(out, d.unusable->code);
+    put_str(out, d.unusable->message);
+  }
   return out;
 }
 
@@ -83,6 +92,12 @@ result<inbox_record> decode(std::uint64_t seq, std::string_view v) {
   for (auto* s : {&d.topic, &d.shop_domain, &d.webhook_id, &d.event_id, &d.triggered_at, &d.api_version, &d.body})
     if (!get_str(v, at, *s))
       return error{"inbox.corrupt", "inbox entry " + std::to_string(seq) + " is truncated"};
+  if (at < v.size()) {
+    error why;
+    if (!get_str(v, at, why.code) || !get_str(v, at, why.message))
+      return error{"inbox.corrupt", "inbox entry " + std::to_string(seq) + " is truncated"};
+    d.unusable = std::move(why);
+  }
   return r;
 }
 
@@ -101,12 +116,22 @@ std::string inbox::key(std::uint64_t seq) {
   return k;
 }
 
-std::string inbox::dedup_key(std::string_view shop_domain, std::string_view webhook_id) {
-  std::string k;
-  k.reserve(shop_domain.size() + 1 + webhook_id.size());
-  k.append(shop_domain).push_back('\n');
-  k.append(webhook_id);
+std::string inbox::unusable_key(std::uint64_t seq) {
+  std::string k(unusable_prefix);
+  put_u64(k, seq);
   return k;
+}
+
+std::string inbox::dedup_key(std::string_view shop_domain, std::string_view id) {
+  std::string k;
+  k.reserve(shop_domain.size() + 1 + id.size());
+  k.append(shop_domain).push_back('\n');
+  k.append(id);
+  return k;
+}
+
+std::string inbox::dedup_key(const webhook_delivery& d) {
+  return dedup_key(d.shop_domain, d.event_id.empty() ? d.webhook_id : d.event_id);
 }
 
 inbox::inbox(state_store& store, options opts) : store_(store), opts_(std::move(opts)) {
@@ -209,34 +234,56 @@ void inbox::write_batch(std::vector<pending_submit>& items) {
   const std::uint64_t first_seq = next_seq_;
   bool lookup_failed = false;
   std::string lookup_error;
+  std::uint64_t usable = 0; // stored entries that count in depth()
 
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    auto& d = items[i].d;
-    auto dk = dedup_key(d.shop_domain, d.webhook_id);
-    if (auto it = first_in_batch.find(dk); it != first_in_batch.end()) {
-      same_as[i] = it->second;
-      continue;
-    }
+  // The first delivery seen within the retention window under `dk`: its seq, 0 if none.
+  auto seen_under = [&](const std::string& dk, std::size_t i) -> std::optional<std::uint64_t> {
     auto seen = store_.get(column::dedup, dk);
     if (!seen) {
       lookup_failed = true;
       lookup_error = seen.error().message;
       results[i] = {append_outcome::failed, 0, seen.error().message};
+      return std::nullopt;
+    }
+    if (*seen && seen->value().size() == 16 &&
+        now - from_seconds(static_cast<std::int64_t>(get_u64(**seen, 0))) < opts_.dedup_retention)
+      return get_u64(**seen, 8);
+    return std::uint64_t{0};
+  };
+
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto& d = items[i].d;
+    // No id at all: nothing to deduplicate on, every such delivery is kept.
+    bool has_id = !d.event_id.empty() || !d.webhook_id.empty();
+    auto dk = dedup_key(d);
+    if (auto it = has_id ? first_in_batch.find(dk) : first_in_batch.end(); it != first_in_batch.end()) {
+      same_as[i] = it->second;
       continue;
     }
-    if (*seen && seen->value().size() == 16) {
-      auto seen_at = from_seconds(static_cast<std::int64_t>(get_u64(**seen, 0)));
-      if (now - seen_at < opts_.dedup_retention) {
-        results[i] = {append_outcome::duplicate, get_u64(**seen, 8), {}};
-        first_in_batch.emplace(std::move(dk), i);
-        continue;
-      }
+    std::optional<std::uint64_t> first_seq_seen{0};
+    if (has_id)
+      first_seq_seen = seen_under(dk, i);
+    // A retry of a delivery recorded under its webhook id (by a version that deduplicated
+    // on it, or without an event id) is the same delivery.
+    if (first_seq_seen && *first_seq_seen == 0 && !d.event_id.empty() && !d.webhook_id.empty() &&
+        d.webhook_id != d.event_id)
+      first_seq_seen = seen_under(dedup_key(d.shop_domain, d.webhook_id), i);
+    if (!first_seq_seen)
+      continue; // lookup failed
+    if (*first_seq_seen) {
+      results[i] = {append_outcome::duplicate, *first_seq_seen, {}};
+      first_in_batch.emplace(std::move(dk), i);
+      continue;
     }
     auto seq = next_seq_++;
-    b.put(column::inbox, key(seq), encode(d, now));
-    b.put(column::dedup, dk, dedup_value(now, seq));
+    b.put(column::inbox, d.unusable ? unusable_key(seq) : key(seq), encode(d, now));
+    if (has_id)
+      b.put(column::dedup, dk, dedup_value(now, seq));
     results[i] = {append_outcome::stored, seq, {}};
-    first_in_batch.emplace(std::move(dk), i);
+    if (!d.unusable)
+      ++usable;
+    if (has_id)
+      first_in_batch.emplace(std::move(dk), i);
   }
   (void)lookup_failed;
   (void)lookup_error;
@@ -248,6 +295,7 @@ void inbox::write_batch(std::vector<pending_submit>& items) {
     if (auto st = store_.write(b); !st) {
       next_seq_ = first_seq;
       stored = 0;
+      usable = 0;
       spdlog::error("event=inbox_write_failed deliveries={} error=\"{}\"", items.size(), st.error().message);
       for (auto& r : results)
         if (r.outcome == append_outcome::stored)
@@ -256,7 +304,7 @@ void inbox::write_batch(std::vector<pending_submit>& items) {
   }
   if (stored)
     crash_point("after_inbox_write");
-  depth_.fetch_add(stored, std::memory_order_relaxed);
+  depth_.fetch_add(usable, std::memory_order_relaxed);
   if (batch_size_) {
     batch_size_->observe(double(items.size()));
     write_seconds_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
@@ -340,8 +388,16 @@ result<std::size_t> inbox::purge(sys_clock::time_point now) {
   if (!st)
     return st.error();
   st = store_.scan(column::inbox, "", [&](std::string_view k, std::string_view v) {
-    if (v.size() >= header_size && (static_cast<unsigned char>(v[flags_at]) & flag_applied) &&
+    if (k.size() == 8 && v.size() >= header_size && (static_cast<unsigned char>(v[flags_at]) & flag_applied) &&
         now - from_seconds(static_cast<std::int64_t>(get_u64(v, applied_at_at))) >= opts_.inbox_retention)
+      inbox_keys.emplace_back(k);
+    return true;
+  });
+  if (!st)
+    return st.error();
+  st = store_.scan(column::inbox, unusable_prefix, [&](std::string_view k, std::string_view v) {
+    if (v.size() >= header_size &&
+        now - from_seconds(static_cast<std::int64_t>(get_u64(v, 2))) >= opts_.unusable_retention)
       inbox_keys.emplace_back(k);
     return true;
   });
@@ -370,7 +426,7 @@ result<std::size_t> inbox::purge(sys_clock::time_point now) {
       return w.error();
     removed += n;
   }
-  // Applied entries never change again: no re-check needed.
+  // Applied and unusable entries never change again: no re-check needed.
   for (std::size_t i = 0; i < inbox_keys.size(); i += chunk) {
     state_store::batch b;
     for (std::size_t j = i; j < std::min(inbox_keys.size(), i + chunk); ++j)
@@ -384,8 +440,10 @@ result<std::size_t> inbox::purge(sys_clock::time_point now) {
   return removed;
 }
 
-result<std::optional<inbox_record>> inbox::get(std::uint64_t seq) const {
-  auto v = store_.get(column::inbox, key(seq));
+namespace {
+// The record of entry `seq` stored under `k` (an entry's key or an unusable one's), if any.
+result<std::optional<inbox_record>> read_record(const state_store& store, const std::string& k, std::uint64_t seq) {
+  auto v = store.get(column::inbox, k);
   if (!v)
     return v.error();
   if (!*v)
@@ -394,6 +452,36 @@ result<std::optional<inbox_record>> inbox::get(std::uint64_t seq) const {
   if (!r)
     return r.error();
   return std::optional<inbox_record>{std::move(*r)};
+}
+} // namespace
+
+result<std::optional<inbox_record>> inbox::get(std::uint64_t seq) const { return read_record(store_, key(seq), seq); }
+
+result<std::vector<inbox_record>> inbox::list_unusable(const state_store& store, std::size_t limit) {
+  std::deque<inbox_record> out;
+  std::optional<error> bad;
+  auto st = store.scan(column::inbox, unusable_prefix, [&](std::string_view k, std::string_view v) {
+    if (k.size() != unusable_prefix.size() + 8)
+      return true;
+    auto r = decode(get_u64(k, unusable_prefix.size()), v);
+    if (!r) {
+      bad = r.error();
+      return false;
+    }
+    out.push_back(std::move(*r));
+    if (limit && out.size() > limit) // keep the newest `limit`
+      out.pop_front();
+    return true;
+  });
+  if (!st)
+    return st.error();
+  if (bad)
+    return *bad;
+  return std::vector<inbox_record>(std::make_move_iterator(out.begin()), std::make_move_iterator(out.end()));
+}
+
+result<std::optional<inbox_record>> inbox::get_unusable(const state_store& store, std::uint64_t seq) {
+  return read_record(store, unusable_key(seq), seq);
 }
 
 } // namespace shopsync

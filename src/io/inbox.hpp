@@ -1,6 +1,7 @@
 #pragma once
-// The durable inbox: accepted webhook deliveries, deduplicated by X-Shopify-Webhook-Id,
-// written to RocksDB before they are acknowledged.
+// The durable inbox: accepted webhook deliveries, deduplicated by X-Shopify-Event-Id (one per
+// event, shared when an event reaches us through two subscriptions; X-Shopify-Webhook-Id when
+// a delivery has no event id), written to RocksDB before they are acknowledged.
 //
 // One writer thread does group commit itself: connections submit(), the writer takes
 // everything queued, drops duplicates (seen within the retention window, or twice in the
@@ -12,6 +13,11 @@
 // envelope headers and the raw body (versioned); the event is re-parsed from the body on
 // replay, so the same parser serves intake and replay. An entry stays (marked applied)
 // until purge() removes it after the inbox retention window.
+//
+// A signed delivery whose content shopsync cannot use (malformed, unknown topic, a wrong
+// type...) is kept aside instead: same queue, same dedup, same seq numbers, but stored under
+// unusable_key(seq) with the reason, never replayed nor counted in depth(), listed by
+// list_unusable() and removed by purge() after unusable_retention.
 #include "domain/events.hpp"
 #include "domain/result.hpp"
 #include "io/state_store.hpp"
@@ -38,6 +44,7 @@ class histogram_metric;
 struct webhook_delivery {
   std::string topic, shop_domain, webhook_id, event_id, triggered_at, api_version;
   std::string body;
+  std::optional<error> unusable; // set: kept aside for inspection, never applied; why
 };
 
 enum class append_outcome { stored, duplicate, failed };
@@ -76,6 +83,8 @@ public:
     // (group commit at work: a delivery waits at most for the write in progress, then
     // for its own batch's write and sync).
     metrics_registry* metrics = nullptr;
+    // Unusable deliveries wait this long for someone to look at them.
+    std::chrono::seconds unusable_retention{30 * 24 * 3600};
   };
 
   // Recovers the next sequence number and the depth from the store, starts the writer.
@@ -106,8 +115,15 @@ public:
 
   result<std::optional<inbox_record>> get(std::uint64_t seq) const;
 
+  // Unusable deliveries kept aside, oldest first: the last `limit` of them (0: all).
+  static result<std::vector<inbox_record>> list_unusable(const state_store& store, std::size_t limit = 0);
+  static result<std::optional<inbox_record>> get_unusable(const state_store& store, std::uint64_t seq);
+
   static std::string key(std::uint64_t seq);
-  static std::string dedup_key(std::string_view shop_domain, std::string_view webhook_id);
+  static std::string unusable_key(std::uint64_t seq);
+  // The dedup record of a delivery: shop and event id (webhook id without an event id).
+  static std::string dedup_key(std::string_view shop_domain, std::string_view id);
+  static std::string dedup_key(const webhook_delivery& d);
 
 private:
   inbox(state_store& store, options opts);

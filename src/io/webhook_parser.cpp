@@ -715,15 +715,19 @@ bool parse_draft_order(reader& r, od::object& root, draft_order_changed& e) {
   return true;
 }
 
-bool parse_variant(reader& r, od::value& item, std::size_t index, product_variant_info& out) {
-  bool has_id = false, has_item = false;
+// A variant's `id` and `inventory_item_id` may be null or absent in real payloads (Shopify's
+// own products/create sample has a null inventory_item_id): *usable is then false and the
+// caller leaves the variant out of `variants`, keeping its id (when there is one) in
+// all_variants, so that the product reads as incomplete and is read again through the API.
+bool parse_variant(reader& r, od::value& item, std::size_t index, product_variant_info& out, bool* usable) {
+  std::optional<std::uint64_t> id, inventory_item;
   std::array<std::optional<std::string>, 3> options;
   reader::scope sc(r, "variants", index);
   bool ok = r.object(item, "", [&](std::string_view k, od::value v) {
     if (k == "id")
-      return has_id = true, r.required_id(v, k, out.id);
+      return r.id(v, k, id);
     if (k == "inventory_item_id")
-      return has_item = true, r.required_id(v, k, out.item);
+      return r.id(v, k, inventory_item);
     if (k == "sku")
       return r.str(v, k, out.sku);
     if (k == "barcode")
@@ -753,10 +757,9 @@ bool parse_variant(reader& r, od::value& item, std::size_t index, product_varian
   });
   if (!ok)
     return false;
-  if (!has_id)
-    return r.missing("id");
-  if (!has_item)
-    return r.missing("inventory_item_id");
+  out.id = id.value_or(0);
+  out.item = inventory_item.value_or(0);
+  *usable = id && inventory_item;
   for (auto& o : options)
     if (o)
       out.options.push_back(std::move(*o));
@@ -765,6 +768,7 @@ bool parse_variant(reader& r, od::value& item, std::size_t index, product_varian
 
 bool parse_product(reader& r, od::object& root, product_changed& e) {
   bool has_id = false;
+  std::vector<variant_id> incomplete; // listed variants without an inventory item id
   bool ok = r.fields(root, [&](std::string_view k, od::value v) {
     if (k == "id")
       return has_id = true, r.required_id(v, k, e.id);
@@ -778,9 +782,13 @@ bool parse_product(reader& r, od::object& root, product_changed& e) {
       std::size_t i = 0;
       return r.array(v, k, [&](od::value& item) {
         product_variant_info info;
-        if (!parse_variant(r, item, i++, info))
+        bool usable = false;
+        if (!parse_variant(r, item, i++, info, &usable))
           return false;
-        e.variants.push_back(std::move(info));
+        if (usable)
+          e.variants.push_back(std::move(info));
+        else if (info.id)
+          incomplete.push_back(info.id);
         return true;
       });
     }
@@ -813,13 +821,17 @@ bool parse_product(reader& r, od::object& root, product_changed& e) {
   if (!has_id)
     return r.missing("id");
   // Every variant id is in all_variants, whether or not variant_gids came.
-  for (auto& v : e.variants) {
+  auto add = [&](variant_id id) {
     bool found = false;
-    for (auto id : e.all_variants)
-      found = found || id == v.id;
+    for (auto known : e.all_variants)
+      found = found || known == id;
     if (!found)
-      e.all_variants.push_back(v.id);
-  }
+      e.all_variants.push_back(id);
+  };
+  for (auto& v : e.variants)
+    add(v.id);
+  for (auto id : incomplete)
+    add(id);
   return true;
 }
 

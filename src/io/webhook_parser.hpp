@@ -5,9 +5,11 @@
 // negatives and values beyond 2^64-1 are refused. Quantities (`available`, line item
 // `quantity`, `position`) are GraphQL Int: 32-bit signed, negatives allowed (oversold stock);
 // strings, fractions and anything wider are refused. Money stays a decimal string (a JSON
-// number is kept as its raw text). Unknown fields are ignored; a missing required field or
-// a wrong type is an error naming the field ("line_items[0].quantity: ..."), which the
-// webhook server answers with 400. Nesting deeper than max_depth is refused before
+// number is kept as its raw text). Unknown fields are ignored; fields Shopify may send as
+// null are read as absent (a product variant without an id or inventory item id is left out
+// of `variants`, its id kept in all_variants); a missing required field or a wrong type is
+// an error naming the field ("line_items[0].quantity: ..."), with which the webhook server
+// keeps the delivery aside as unusable. Nesting deeper than max_depth is refused before
 // simdjson sees the document, so hostile input cannot exhaust anything.
 //
 // One parser per thread: it keeps its buffers between calls and is not thread-safe.

@@ -48,9 +48,8 @@ std::string lower(std::string_view s) {
 // Outcome labels of webhooks_total.
 constexpr const char* o_accepted = "accepted";
 constexpr const char* o_duplicate = "duplicate";
-constexpr const char* o_ignored = "ignored";
+constexpr const char* o_unusable = "unusable";
 constexpr const char* o_unauthorized = "unauthorized";
-constexpr const char* o_bad_request = "bad_request";
 constexpr const char* o_too_large = "too_large";
 constexpr const char* o_header_too_large = "header_too_large";
 constexpr const char* o_unavailable = "unavailable";
@@ -63,9 +62,6 @@ constexpr std::string_view wire_ok = "HTTP/1.1 200 OK\r\nServer: shopsyncd\r\n"
 constexpr std::string_view wire_duplicate = "HTTP/1.1 200 OK\r\nServer: shopsyncd\r\n"
                                             "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 10\r\n\r\n"
                                             "duplicate\n";
-constexpr std::string_view wire_ignored = "HTTP/1.1 200 OK\r\nServer: shopsyncd\r\n"
-                                          "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 8\r\n\r\n"
-                                          "ignored\n";
 
 // Refusals are logged, but a flood of them (bad signatures from anywhere) must not flood
 // the log: at most `per_second` lines a second, then one line saying how many were skipped.
@@ -99,6 +95,36 @@ private:
   steady::time_point window_{};
 };
 
+// Unusable deliveries are Shopify's doing or ours, not an attack, and may repeat with every
+// product save: the first of each (topic, reason) is a warning, then at most one warning per
+// `interval` saying how many more came; the rest go to the debug log.
+class unusable_log {
+public:
+  explicit unusable_log(std::chrono::seconds interval) : interval_(interval) {}
+  // True when this one is to be a warning; *since_last receives how many were not.
+  bool warn(const std::string& topic, const std::string& code, std::uint64_t* since_last) {
+    std::lock_guard lock(mu_);
+    auto now = steady::now();
+    auto [it, first] = seen_.try_emplace(topic + '\n' + code, entry{now, 0});
+    *since_last = it->second.quiet;
+    if (first || now - it->second.last >= interval_) {
+      it->second = entry{now, 0};
+      return true;
+    }
+    ++it->second.quiet;
+    return false;
+  }
+
+private:
+  struct entry {
+    steady::time_point last;
+    std::uint64_t quiet;
+  };
+  std::mutex mu_;
+  std::chrono::seconds interval_;
+  std::unordered_map<std::string, entry> seen_; // topics are labels (known or "other"): few keys
+};
+
 } // namespace
 
 struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl> {
@@ -124,6 +150,7 @@ struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl>
 
   histogram_metric* ack_seconds = nullptr;
   log_limiter refusal_log{20};
+  unusable_log unusable_warnings{std::chrono::minutes(10)};
   std::mutex counters_mu;
   struct counter_entry {
     std::string topic;
@@ -164,6 +191,14 @@ struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl>
       counters.push_back({topic, outcome, c});
     }
     c->inc();
+  }
+
+  // webhooks_unusable_total by topic label: deliveries kept aside.
+  void count_unusable(const std::string& topic) {
+    metrics
+        .counter("webhooks_unusable_total", "Signed webhook deliveries kept aside because their content is unusable",
+                 {{"topic", topic}})
+        .inc();
   }
 
   void do_accept();
@@ -370,40 +405,33 @@ private:
       return refuse_unauthorized("unknown_shop");
     if (!signed_ok)
       return refuse_unauthorized("bad_hmac");
-    std::string topic(path_topic.empty() ? req["X-Shopify-Topic"] : path_topic);
-    std::string webhook_id(req["X-Shopify-Webhook-Id"]);
-    bool known = webhook_parser::is_known_topic(topic);
-    static const std::string other_label = "other";
-    const std::string& topic_label = known ? topic : other_label;
-    if (topic.empty())
-      return webhook_answer(http::status::bad_request, "missing X-Shopify-Topic\n", topic_label, o_bad_request);
-    if (webhook_id.empty())
-      return webhook_answer(http::status::bad_request, "missing X-Shopify-Webhook-Id\n", topic_label, o_bad_request);
-
-    thread_local webhook_parser parser;
-    if (!known) {
-      if (auto st = parser.validate(body); !st)
-        return webhook_answer(http::status::bad_request, st.error().message + "\n", topic_label, o_bad_request);
-      spdlog::info("event=webhook_ignored reason=unknown_topic shop={} topic=\"{}\" webhook_id=\"{}\"", shop,
-                   topic.substr(0, 100), webhook_id.substr(0, 100));
-      return webhook_ok(wire_ignored, topic_label, o_ignored);
-    }
-    auto event = parser.parse(topic, body);
-    if (!event) {
-      spdlog::warn("event=webhook_refused reason=bad_payload shop={} topic={} webhook_id=\"{}\" error=\"{}\"", shop,
-                   topic, webhook_id.substr(0, 100), event.error().message);
-      return webhook_answer(http::status::bad_request, event.error().message + "\n", topic_label, o_bad_request);
-    }
-
+    // Signed by Shopify and for a shop we serve: from here on the delivery is answered 2xx
+    // once stored, whatever its content (a non-2xx makes Shopify retry, then delete the
+    // subscription). What cannot be used is kept aside with the reason.
     webhook_delivery d;
-    d.topic = std::move(topic); // topic_label is not used past this point
+    d.topic = std::string(path_topic.empty() ? req["X-Shopify-Topic"] : path_topic);
     d.shop_domain = std::move(shop);
-    d.webhook_id = std::move(webhook_id);
+    d.webhook_id = std::string(req["X-Shopify-Webhook-Id"]);
     d.event_id = std::string(req["X-Shopify-Event-Id"]);
     d.triggered_at = std::string(req["X-Shopify-Triggered-At"]);
     d.api_version = std::string(req["X-Shopify-API-Version"]);
-    envelope_ = webhook_envelope{d.topic,        d.shop_domain,  d.webhook_id,          d.event_id,
-                                 d.triggered_at, d.api_version, std::move(event.value())};
+    static const std::string other_label = "other";
+    topic_label_ = webhook_parser::is_known_topic(d.topic) ? d.topic : other_label;
+
+    thread_local webhook_parser parser;
+    std::optional<webhook_event> event;
+    if (d.topic.empty()) {
+      d.unusable = error{"webhook.missing_topic", "missing X-Shopify-Topic"};
+    } else if (d.webhook_id.empty() && d.event_id.empty()) {
+      d.unusable = error{"webhook.missing_id", "missing X-Shopify-Webhook-Id and X-Shopify-Event-Id"};
+    } else if (auto parsed = parser.parse(d.topic, body); !parsed) {
+      d.unusable = std::move(parsed.error());
+    } else {
+      event = std::move(*parsed);
+    }
+    envelope_ = webhook_envelope{d.topic,        d.shop_domain, d.webhook_id, d.event_id,
+                                 d.triggered_at, d.api_version, event ? std::move(*event) : webhook_event{}};
+    unusable_ = d.unusable;
     d.body = std::move(body);
     // Keeps the I/O threads alive while the writer holds this request.
     pending_work_.emplace(srv_->ioc.get_executor());
@@ -426,7 +454,9 @@ private:
 
   void on_stored(append_result r) {
     pending_work_.reset();
-    auto topic = envelope_.topic;
+    auto topic = topic_label_;
+    if (unusable_ && r.outcome == append_outcome::stored)
+      return on_unusable_stored(r.seq);
     switch (r.outcome) {
     case append_outcome::stored:
       spdlog::debug("event=webhook_accepted seq={} shop={} topic={} webhook_id={}", r.seq, envelope_.shop_domain, topic,
@@ -443,6 +473,22 @@ private:
                     topic, envelope_.webhook_id, r.error);
       return webhook_answer(http::status::service_unavailable, "unavailable, retry later\n", topic, o_unavailable);
     }
+  }
+
+  // A signed delivery kept aside: counted, logged (see unusable_log), answered 200 with the
+  // reason for whoever looks at Shopify's delivery log.
+  void on_unusable_stored(std::uint64_t seq) {
+    auto& why = *unusable_;
+    srv_->count_unusable(topic_label_);
+    std::uint64_t quiet = 0;
+    auto level = srv_->unusable_warnings.warn(topic_label_, why.code, &quiet) ? spdlog::level::warn
+                                                                               : spdlog::level::debug;
+    spdlog::log(level,
+                "event=webhook_unusable seq={} shop={} topic=\"{}\" webhook_id=\"{}\" event_id=\"{}\" reason={} "
+                "error=\"{}\" similar_since_last_warning={} (kept aside: shopsyncctl inbox --unusable)",
+                seq, envelope_.shop_domain, envelope_.topic.substr(0, 100), envelope_.webhook_id.substr(0, 100),
+                envelope_.event_id.substr(0, 100), why.code, why.message.substr(0, 300), quiet);
+    webhook_answer(http::status::ok, "kept aside: " + why.message + "\n", topic_label_, o_unusable);
   }
 
   void respond(http::status status, std::string body, const char* extra_name = nullptr,
@@ -527,6 +573,8 @@ private:
   std::optional<http::request_parser<http::string_body, fields_allocator>> parser_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> pending_work_;
   webhook_envelope envelope_;
+  std::optional<error> unusable_; // the delivery in progress is kept aside, for this reason
+  std::string topic_label_;       // its topic as a metric label: a parsed topic, or "other"
   steady::time_point started_;
   bool idle_ = false;
 };

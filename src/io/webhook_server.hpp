@@ -10,11 +10,14 @@
 // A webhook is checked in this order, each with its answer: body over the limit → 413
 // (Content-Length is checked before the body is read); header over the limit → 431; slow
 // header or body → connection closed; unknown or missing shop domain → 401; missing or
-// wrong HMAC → 401 (the same answer: a caller learns nothing about which); missing
-// X-Shopify-Webhook-Id, malformed JSON or a missing required field → 400; unknown topic →
-// 200, logged, not stored; webhook id already seen → 200, not processed again; otherwise
-// the delivery is written to the durable inbox and only then answered 200, after
-// on_accepted(seq, envelope) ran. A storage failure → 503 so that Shopify retries.
+// wrong HMAC → 401 (the same answer: a caller learns nothing about which). A delivery that
+// passed those is Shopify's and is never refused for its content: it is parsed, then
+// deduplicated on X-Shopify-Event-Id (X-Shopify-Webhook-Id without one; already seen → 200,
+// not processed again), written to the durable inbox and only then answered 200, after
+// on_accepted(seq, envelope) ran. One whose content cannot be used (no topic, no id, an
+// unknown topic, malformed JSON, a missing field or a wrong type) is kept aside in the inbox
+// with the reason (inbox::list_unusable), counted in webhooks_unusable_total{topic}, logged
+// (rate-limited) and answered 200 as well. A storage failure → 503 so that Shopify retries.
 #include "domain/config.hpp"
 #include "domain/events.hpp"
 #include "domain/result.hpp"

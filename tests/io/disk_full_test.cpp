@@ -156,7 +156,7 @@ TEST(disk_full, webhooks_get_503_while_full_and_are_accepted_again_when_space_re
     if (status != 200)
       continue;
     ++acknowledged;
-    auto seen = (*store)->get(column::dedup, inbox::dedup_key("shop-a.myshopify.com", id));
+    auto seen = (*store)->get(column::dedup, inbox::dedup_key("shop-a.myshopify.com", "ev-" + id));
     ASSERT_TRUE(seen.ok());
     EXPECT_TRUE(seen->has_value()) << id << " was acknowledged and is not stored";
   }

@@ -284,3 +284,92 @@ TEST(inbox, a_full_queue_refuses_at_once_instead_of_growing) {
   EXPECT_EQ(r.error, "inbox queue full");
   EXPECT_EQ(count(**store, column::inbox), 0u);
 }
+
+// Signed deliveries whose content cannot be used are kept aside: same seq numbers and dedup,
+// not pending, not counted in depth(), listed with their reason, kept across a restart, and
+// purged only after unusable_retention (30 days by default).
+TEST(inbox, unusable_deliveries_are_kept_aside_with_their_reason) {
+  fixture f;
+  auto bad = delivery("u1");
+  bad.body = R"({"inventory_item_id":1,"location_id":)";
+  bad.unusable = error{"webhook.malformed", "malformed JSON: truncated JSON"};
+  auto r = submit_wait(*f.in, bad);
+  ASSERT_EQ(r.outcome, append_outcome::stored) << r.error;
+  EXPECT_EQ(submit_wait(*f.in, delivery("w1")).seq, r.seq + 1);
+  EXPECT_EQ(submit_wait(*f.in, bad).outcome, append_outcome::duplicate);
+  EXPECT_EQ(f.in->depth(), 1u);
+
+  f.reopen();
+  EXPECT_EQ(f.in->depth(), 1u);
+  auto pending = f.in->pending();
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].envelope.webhook_id, "w1");
+  auto kept = inbox::list_unusable(*f.store);
+  ASSERT_TRUE(kept.ok()) << kept.error().message;
+  ASSERT_EQ(kept->size(), 1u);
+  auto& k = (*kept)[0];
+  EXPECT_EQ(k.seq, r.seq);
+  EXPECT_EQ(k.received_at, f.clock.get());
+  EXPECT_EQ(k.delivery.body, bad.body);
+  EXPECT_EQ(k.delivery.webhook_id, "u1");
+  EXPECT_EQ(k.delivery.event_id, "ev-u1");
+  ASSERT_TRUE(k.delivery.unusable);
+  EXPECT_EQ(k.delivery.unusable->code, "webhook.malformed");
+  EXPECT_EQ(k.delivery.unusable->message, "malformed JSON: truncated JSON");
+  auto usable = f.in->get(r.seq + 1);
+  ASSERT_TRUE(usable.ok() && usable->has_value());
+  EXPECT_FALSE((*usable)->delivery.unusable);
+  EXPECT_FALSE(inbox::get_unusable(*f.store, r.seq + 1)->has_value());
+
+  f.clock.advance(29 * 24h);
+  ASSERT_TRUE(f.in->purge(f.clock.get()).ok());
+  EXPECT_EQ(inbox::list_unusable(*f.store)->size(), 1u);
+  f.clock.advance(2 * 24h);
+  ASSERT_TRUE(f.in->purge(f.clock.get()).ok());
+  EXPECT_TRUE(inbox::list_unusable(*f.store)->empty());
+}
+
+// The dedup key is the event id: one event through two subscriptions is stored once; without
+// an event id the webhook id; a record left under the webhook id (by a version that keyed on
+// it) still catches a retry of that delivery.
+TEST(inbox, dedup_is_on_the_event_id_and_honours_records_under_the_webhook_id) {
+  fixture f;
+  auto sub1 = delivery("wh-1");
+  sub1.event_id = "ev-shared";
+  auto sub2 = delivery("wh-2");
+  sub2.event_id = "ev-shared";
+  auto first = submit_wait(*f.in, sub1);
+  ASSERT_EQ(first.outcome, append_outcome::stored);
+  auto second = submit_wait(*f.in, sub2);
+  EXPECT_EQ(second.outcome, append_outcome::duplicate);
+  EXPECT_EQ(second.seq, first.seq);
+  EXPECT_TRUE(f.store->get(column::dedup, inbox::dedup_key("shop-a.myshopify.com", "ev-shared"))->has_value());
+
+  auto bare = delivery("wh-bare");
+  bare.event_id.clear();
+  EXPECT_EQ(submit_wait(*f.in, bare).outcome, append_outcome::stored);
+  EXPECT_EQ(submit_wait(*f.in, bare).outcome, append_outcome::duplicate);
+  EXPECT_EQ(inbox::dedup_key(bare), inbox::dedup_key("shop-a.myshopify.com", "wh-bare"));
+
+  // A record written under the webhook id, as the version before wrote them.
+  auto legacy = delivery("wh-legacy");
+  state_store::batch b;
+  std::string v;
+  auto put_u64 = [&v](std::uint64_t x) {
+    for (int i = 7; i >= 0; --i)
+      v.push_back(static_cast<char>((x >> (i * 8)) & 0xff));
+  };
+  put_u64(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                         f.clock.get().time_since_epoch()).count()));
+  put_u64(77);
+  b.put(column::dedup, inbox::dedup_key("shop-a.myshopify.com", "wh-legacy"), v);
+  ASSERT_TRUE(f.store->write(b).ok());
+  auto retry = submit_wait(*f.in, legacy);
+  EXPECT_EQ(retry.outcome, append_outcome::duplicate);
+  EXPECT_EQ(retry.seq, 77u);
+
+  // Past the retention the event is new again (Shopify stopped retrying long before).
+  f.clock.advance(49h);
+  EXPECT_EQ(submit_wait(*f.in, sub2).outcome, append_outcome::stored);
+}

@@ -196,7 +196,7 @@ TEST(nginx_webhook, signed_webhooks_pass_through_nginx_and_bad_ones_are_refused)
     std::lock_guard l(mu);
     ASSERT_EQ(accepted.size(), 2u);
     EXPECT_EQ(accepted[0].webhook_id, "via-nginx-1");
-    EXPECT_EQ(accepted[0].event_id, "ev-1");
+    EXPECT_EQ(accepted[0].event_id, "ev-via-nginx-1");
     EXPECT_EQ(accepted[0].api_version, "2026-10");
     EXPECT_EQ(std::get<order_created>(accepted[0].event).id, 5812345678901u);
   }

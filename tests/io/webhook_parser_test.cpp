@@ -227,9 +227,6 @@ TEST(webhook_parser, missing_required_field_is_named) {
   err = parse_err(p, "draft_orders/update", R"({"id":1,"line_items":[]})");
   EXPECT_NE(err.message.find("status"), std::string::npos) << err.message;
 
-  err = parse_err(p, "products/update", R"({"id":1,"variants":[{"id":2}]})");
-  EXPECT_NE(err.message.find("variants[0].inventory_item_id"), std::string::npos) << err.message;
-
   err = parse_err(p, "inventory_items/update", R"({"sku":"X"})");
   EXPECT_NE(err.message.find("id"), std::string::npos) << err.message;
 }
@@ -492,4 +489,37 @@ TEST(webhook_parser, number_grammar_is_checked_in_skipped_fields) {
     SCOPED_TRACE(good);
     EXPECT_TRUE(p.parse(level_topic, "{\"inventory_item_id\":1,\"location_id\":2,\"x\":" + good + "}").ok());
   }
+}
+
+// Shopify documents a variant's inventory_item_id as nullable (its own products/create sample
+// carries null): that variant is a fact about itself, not a reason to lose the others. It is
+// left out of `variants` and kept in all_variants, so the catalog knows the product is not
+// fully described and reads it again.
+TEST(webhook_parser, a_variant_without_an_inventory_item_keeps_the_others) {
+  webhook_parser p;
+  for (std::string topic : {"products/create", "products/update"}) {
+    SCOPED_TRACE(topic);
+    auto pr = parse_ok<product_changed>(
+        p, topic,
+        R"({"id":1,"handle":"tee","variants":[{"id":10,"inventory_item_id":null,"sku":"A"},)"
+        R"({"id":11,"inventory_item_id":21,"sku":"B"},{"id":12,"sku":"C"},{"id":null,"inventory_item_id":23}]})");
+    ASSERT_EQ(pr.variants.size(), 1u);
+    EXPECT_EQ(pr.variants[0].id, 11u);
+    EXPECT_EQ(pr.variants[0].item, 21u);
+    EXPECT_EQ(pr.variants[0].sku, "B");
+    EXPECT_EQ(pr.all_variants, (std::vector<variant_id>{11u, 10u, 12u}));
+  }
+  // The sample with its inventory_item_id nulled, as Shopify's documentation shows it.
+  auto body = sample("products_create.json");
+  auto at = body.find("\"inventory_item_id\":");
+  ASSERT_NE(at, std::string::npos);
+  auto end = body.find_first_of(",}", at);
+  body.replace(at, end - at, "\"inventory_item_id\": null");
+  auto pr = parse_ok<product_changed>(p, "products/create", body);
+  EXPECT_TRUE(pr.variants.empty());
+  EXPECT_EQ(pr.all_variants, std::vector<variant_id>{45012345678901u});
+  // A wrong type is still an error naming the field.
+  auto err = parse_err(p, "products/update", R"({"id":1,"variants":[{"id":2,"inventory_item_id":"x"}]})");
+  EXPECT_EQ(err.code, "webhook.wrong_type");
+  EXPECT_NE(err.message.find("variants[0].inventory_item_id"), std::string::npos) << err.message;
 }

@@ -42,7 +42,7 @@ TEST(webhook_server, accepts_a_signed_webhook_stores_it_then_hands_it_on) {
   EXPECT_EQ(env.topic, "inventory_levels/update");
   EXPECT_EQ(env.shop_domain, "shop-a.myshopify.com");
   EXPECT_EQ(env.webhook_id, "wh-1");
-  EXPECT_EQ(env.event_id, "ev-1");
+  EXPECT_EQ(env.event_id, "ev-wh-1");
   EXPECT_EQ(env.api_version, "2026-10");
   EXPECT_EQ(env.triggered_at, "2025-03-14T14:22:31.000Z");
   auto& ev = std::get<inventory_level_changed>(env.event);
@@ -194,36 +194,175 @@ TEST(webhook_server, unknown_or_missing_shop_and_bad_or_missing_hmac_are_the_sam
   f.expect_nothing_stored();
 }
 
-TEST(webhook_server, malformed_json_missing_field_or_missing_webhook_id_are_400) {
+// A signed delivery is Shopify's: whatever its content, once stored it is answered 200 (a
+// non-2xx makes Shopify retry, then delete the subscription). What cannot be used is kept
+// aside with the reason, counted, and never handed on.
+TEST(webhook_server, signed_deliveries_with_unusable_content_are_200_and_kept_aside) {
   server_fixture f;
-  auto post = [&](const std::string& body, webhook_headers h) { return post_webhook(f.port, body, h); };
-  auto r = post(R"({"inventory_item_id":1,"location_id":)", headers("a"));
-  EXPECT_EQ(r.status, 400);
-  r = post(R"({"inventory_item_id":1,"available":3})", headers("b"));
-  EXPECT_EQ(r.status, 400);
-  EXPECT_NE(r.body.find("location_id"), std::string::npos) << r.body;
-  r = post("{\"inventory_item_id\":1,\"location_id\":2,\"x\":\"\xff\"}", headers("c"));
-  EXPECT_EQ(r.status, 400);
-  r = post(level_body(), headers("")); // no X-Shopify-Webhook-Id
-  EXPECT_EQ(r.status, 400);
-  EXPECT_NE(r.body.find("X-Shopify-Webhook-Id"), std::string::npos);
-  auto h = headers("d");
-  h.topic = "";
-  r = post(level_body(), h);
-  EXPECT_EQ(r.status, 400); // no topic anywhere
-  f.expect_nothing_stored();
+  struct unusable_case {
+    std::string webhook_id, event_id, topic, path, body, code, names;
+  };
+  std::vector<unusable_case> cases = {
+    {"a", "", "inventory_levels/update", "", R"({"inventory_item_id":1,"location_id":)", "webhook.malformed", "truncated"},
+    {"b", "", "inventory_levels/update", "", R"({"inventory_item_id":1,"available":3})", "webhook.missing_field", "location_id"},
+    {"c", "", "inventory_levels/update", "", "{\"inventory_item_id\":1,\"location_id\":2,\"x\":\"\xff\"}", "webhook.malformed", ""},
+    {"d", "", "inventory_levels/update", "", R"({"inventory_item_id":18446744073709551616,"location_id":2})", "webhook.wrong_type", "inventory_item_id"},
+    {"e", "", "inventory_levels/update", "", R"({"inventory_item_id":1,"location_id":2,"x":)" + std::string(100, '[') + std::string(100, ']') + "}", "webhook.malformed", "nesting"},
+    {"f", "", "orders/create", "", R"({"id":"five","line_items":[]})", "webhook.wrong_type", "id"},
+    {"g", "", "", "", level_body(), "webhook.missing_topic", "X-Shopify-Topic"},
+    {"h", "", "customers/create", "", R"({"id":1,"email":"x@example.com"})", "webhook.unknown_topic", "customers/create"},
+    {"i", "", "", "/webhooks/customers/update", R"({"id":1})", "webhook.unknown_topic", "customers/update"},
+    {"", "", "inventory_levels/update", "", level_body(), "webhook.missing_id", "X-Shopify-Webhook-Id"},
+  };
+  for (auto& c : cases) {
+    SCOPED_TRACE(c.webhook_id + " " + c.code);
+    auto h = headers(c.webhook_id);
+    h.event_id = c.webhook_id.empty() ? "" : "ev-" + c.webhook_id;
+    h.topic = c.topic;
+    if (!c.path.empty())
+      h.path = c.path;
+    auto r = post_webhook(f.port, c.body, h);
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_NE(r.body.find("kept aside"), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find(c.names), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(f.accepted_count(), 0u); // nothing handed on
+  EXPECT_EQ(f.in->depth(), 0u);
+  auto kept = inbox::list_unusable(*f.store);
+  ASSERT_TRUE(kept.ok()) << kept.error().message;
+  ASSERT_EQ(kept->size(), cases.size());
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    auto& d = (*kept)[i].delivery;
+    SCOPED_TRACE(cases[i].webhook_id);
+    EXPECT_EQ(d.webhook_id, cases[i].webhook_id);
+    EXPECT_EQ(d.shop_domain, "shop-a.myshopify.com");
+    EXPECT_EQ(d.body, cases[i].body); // the raw body, byte for byte
+    ASSERT_TRUE(d.unusable);
+    EXPECT_EQ(d.unusable->code, cases[i].code);
+  }
+  EXPECT_EQ((*kept)[8].delivery.topic, "customers/update");
+
+  // Shopify's retry of an unusable delivery is a duplicate like any other.
+  auto retry = headers("a");
+  retry.event_id = "ev-a";
+  auto r = post_webhook(f.port, cases[0].body, retry);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "duplicate\n");
+  EXPECT_EQ(inbox::list_unusable(*f.store)->size(), cases.size());
+  auto last = inbox::list_unusable(*f.store, 2);
+  ASSERT_TRUE(last.ok());
+  ASSERT_EQ(last->size(), 2u);
+  EXPECT_EQ((*last)[0].delivery.webhook_id, "i");
+  auto one = inbox::get_unusable(*f.store, (*kept)[1].seq);
+  ASSERT_TRUE(one.ok() && one->has_value());
+  EXPECT_EQ((*one)->delivery.webhook_id, "b");
+
+  auto m = http_get(f.port, "/metrics").body;
+  EXPECT_NE(m.find("webhooks_unusable_total{topic=\"inventory_levels/update\"} 6\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("webhooks_unusable_total{topic=\"orders/create\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("webhooks_unusable_total{topic=\"other\"} 3\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("webhooks_total{topic=\"other\",outcome=\"unusable\"} 3\n"), std::string::npos) << m;
+
+  // Kept aside entries are not replayed and survive a restart of the inbox.
+  auto pending = f.in->pending();
+  ASSERT_TRUE(pending.ok());
+  EXPECT_TRUE(pending->empty());
 }
 
-TEST(webhook_server, unknown_topic_is_200_and_not_stored) {
+TEST(webhook_server, unsigned_junk_is_still_401_and_not_kept) {
   server_fixture f;
-  auto h = headers("cust-1");
-  h.topic = "customers/create";
-  auto r = post_webhook(f.port, R"({"id":1,"email":"x@example.com"})", h);
-  EXPECT_EQ(r.status, 200);
-  h.path = "/webhooks/customers/update";
-  h.topic = "";
-  EXPECT_EQ(post_webhook(f.port, R"({"id":1})", h).status, 200);
+  auto h = headers("junk");
+  h.hmac = "not-a-signature";
+  EXPECT_EQ(post_webhook(f.port, R"({"inventory_item_id":1,"location_id":)", h).status, 401);
+  h.hmac = std::nullopt;
+  h.shop = "stranger.myshopify.com";
+  EXPECT_EQ(post_webhook(f.port, "not json at all", h).status, 401);
   f.expect_nothing_stored();
+  EXPECT_TRUE(inbox::list_unusable(*f.store)->empty());
+}
+
+// Shopify's own samples, signed and posted over real HTTP: each 200 and handed on parsed,
+// including a products/create whose variant has a null inventory_item_id (as Shopify's
+// documentation shows it).
+TEST(webhook_server, every_shopify_sample_is_accepted_and_handed_on) {
+  server_fixture f;
+  std::vector<std::pair<std::string, std::string>> samples; // topic, body
+  for (auto name : {"draft_orders_create", "draft_orders_update", "inventory_items_update", "inventory_levels_update",
+                    "orders_create", "products_create", "products_update"}) {
+    std::string topic = name;
+    topic[topic.rfind('_')] = '/';
+    samples.emplace_back(topic, read_file(shared_path(std::string("shopify/webhooks/") + name + ".json")));
+  }
+  auto nulled = samples[5].second;
+  auto at = nulled.find("\"inventory_item_id\":");
+  ASSERT_NE(at, std::string::npos);
+  nulled.replace(at, nulled.find_first_of(",}", at) - at, "\"inventory_item_id\":null");
+  samples.emplace_back("products/create", nulled);
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    SCOPED_TRACE(samples[i].first);
+    ASSERT_FALSE(samples[i].second.empty());
+    auto h = headers("sample-" + std::to_string(i));
+    h.topic = samples[i].first;
+    auto r = post_webhook(f.port, samples[i].second, h);
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body, "ok\n");
+  }
+  ASSERT_EQ(f.accepted_count(), samples.size());
+  EXPECT_TRUE(inbox::list_unusable(*f.store)->empty());
+  std::lock_guard l(f.mu);
+  auto& p = std::get<product_changed>(f.accepted.back().second.event);
+  EXPECT_TRUE(p.variants.empty());
+  EXPECT_EQ(p.all_variants, std::vector<variant_id>{45012345678901u});
+}
+
+// X-Shopify-Event-Id is one per event, shared when the event reaches us through two
+// subscriptions: that is the dedup key. The webhook id stays on the record.
+TEST(webhook_server, dedup_is_on_the_event_id_with_the_webhook_id_as_fallback) {
+  server_fixture f;
+  auto sub1 = headers("wh-sub-1");
+  sub1.event_id = "ev-shared";
+  auto sub2 = headers("wh-sub-2");
+  sub2.event_id = "ev-shared";
+  EXPECT_EQ(post_webhook(f.port, level_body(), sub1).body, "ok\n");
+  EXPECT_EQ(post_webhook(f.port, level_body(), sub2).body, "duplicate\n");
+  ASSERT_EQ(f.accepted_count(), 1u);
+  {
+    std::lock_guard l(f.mu);
+    EXPECT_EQ(f.accepted[0].second.webhook_id, "wh-sub-1");
+    EXPECT_EQ(f.accepted[0].second.event_id, "ev-shared");
+    auto rec = f.in->get(f.accepted[0].first);
+    ASSERT_TRUE(rec.ok() && rec->has_value());
+    EXPECT_EQ((*rec)->delivery.webhook_id, "wh-sub-1");
+  }
+  auto seen = f.store->get(column::dedup, inbox::dedup_key("shop-a.myshopify.com", "ev-shared"));
+  ASSERT_TRUE(seen.ok());
+  EXPECT_TRUE(seen->has_value());
+  // Same event id in another shop: another event.
+  auto other_shop = sub1;
+  other_shop.shop = "shop-b.myshopify.com";
+  EXPECT_EQ(post_webhook(f.port, level_body(), other_shop).body, "ok\n");
+  // Without an event id, the webhook id.
+  auto bare = headers("wh-bare");
+  bare.event_id = "";
+  EXPECT_EQ(post_webhook(f.port, level_body(), bare).body, "ok\n");
+  EXPECT_EQ(post_webhook(f.port, level_body(), bare).body, "duplicate\n");
+  // A retry of a delivery recorded under its webhook id only (before the event id was the
+  // key, or without one) is still the same delivery.
+  auto retried = bare;
+  retried.event_id = "ev-bare";
+  EXPECT_EQ(post_webhook(f.port, level_body(), retried).body, "duplicate\n");
+  EXPECT_EQ(f.accepted_count(), 3u);
+  // Concurrent deliveries of one event through several subscriptions (one batch).
+  std::vector<std::thread> ts;
+  for (int i = 0; i < 8; ++i)
+    ts.emplace_back([&, i] {
+      auto h = headers("wh-burst-" + std::to_string(i));
+      h.event_id = "ev-burst";
+      EXPECT_EQ(post_webhook(f.port, level_body(), h).status, 200);
+    });
+  for (auto& t : ts)
+    t.join();
+  EXPECT_EQ(f.accepted_count(), 4u);
 }
 
 TEST(webhook_server, duplicate_webhook_id_is_200_and_not_processed_twice) {

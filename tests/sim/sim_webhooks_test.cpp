@@ -186,3 +186,60 @@ TEST(SimWebhooks, GivesUpAfterEightRetries) {
   EXPECT_EQ(stats->str("/deliveries/0/state"), "failed");
   EXPECT_EQ(stats->num("/deliveries/0/last_status"), 503);
 }
+
+// Test control: an arbitrary body (here Shopify's own sample, then junk) signed and sent for a
+// topic, and an event delivered again as a second subscription would (same event id, new
+// webhook id).
+TEST(SimWebhooks, SendsArbitraryBodiesAndRedeliversAnEventAsASecondSubscription) {
+  http_receiver rx;
+  sim_process sim(small_scenario(), {"--webhook-url", rx.url(), "--time-scale", "0.001"});
+  auto sample = example_file("products/create");
+  std::string junk = "{\"not json";
+  auto escaped = [](const std::string& s) {
+    std::string out;
+    for (char c : s) {
+      if (c == '"' || c == '\\')
+        out.push_back('\\');
+      if (c == '\n') {
+        out += "\\n";
+        continue;
+      }
+      out.push_back(c);
+    }
+    return out;
+  };
+  auto a = sim.post("/_sim/webhooks/send", R"({"store":"alpha.myshopify.com","topic":"products/create","body":")" +
+                                               escaped(sample) + "\"}");
+  auto b = sim.post("/_sim/webhooks/send",
+                    R"({"store":"alpha.myshopify.com","topic":"inventory_levels/update","event_id":"ev-given","body":")" +
+                        escaped(junk) + "\"}");
+  ASSERT_TRUE(a->has("/seq") && b->has("/seq"));
+  EXPECT_EQ(b->str("/event_id"), "ev-given");
+  auto again = sim.post("/_sim/webhooks/redeliver", "{\"seq\":" + std::to_string(a->num("/seq")) + "}");
+  EXPECT_EQ(again->str("/event_id"), a->str("/event_id"));
+  EXPECT_NE(again->str("/webhook_id"), a->str("/webhook_id"));
+  sim.post("/_sim/webhooks/redeliver", R"({"seq":999999})", 404);
+
+  ASSERT_TRUE(rx.wait_for(3, std::chrono::seconds(10))) << rx.count();
+  auto reqs = rx.requests();
+  std::map<std::string, received_request> by_webhook_id;
+  for (auto& r : reqs) {
+    EXPECT_EQ(r.headers["x-shopify-hmac-sha256"], shopsync::sim::hmac_sha256_base64("test-secret", r.body));
+    by_webhook_id[r.headers["x-shopify-webhook-id"]] = r;
+  }
+  auto& first = by_webhook_id[a->str("/webhook_id")];
+  auto& second = by_webhook_id[again->str("/webhook_id")];
+  EXPECT_EQ(first.body, sample) << "sent byte for byte";
+  EXPECT_EQ(first.headers["x-shopify-topic"], "products/create");
+  EXPECT_EQ(second.body, sample);
+  EXPECT_EQ(second.headers["x-shopify-topic"], "products/create");
+  EXPECT_EQ(second.headers["x-shopify-event-id"], first.headers["x-shopify-event-id"]);
+  auto& j = by_webhook_id[b->str("/webhook_id")];
+  EXPECT_EQ(j.body, junk);
+  EXPECT_EQ(j.headers["x-shopify-event-id"], "ev-given");
+  // Listed with their bodies, the junk one as a string.
+  sim.get("/_sim/webhooks/wait_idle?timeout_ms=5000");
+  auto stats = sim.get("/_sim/webhooks?bodies=1");
+  EXPECT_EQ(stats->size("/deliveries"), 3u);
+  EXPECT_EQ(stats->str("/deliveries/1/body"), junk);
+}

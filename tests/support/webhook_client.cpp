@@ -143,8 +143,9 @@ std::string webhook_request(const std::string& body, const webhook_headers& h) {
     req += "X-Shopify-Shop-Domain: " + h.shop + "\r\n";
   if (!h.webhook_id.empty())
     req += "X-Shopify-Webhook-Id: " + h.webhook_id + "\r\n";
-  if (!h.event_id.empty())
-    req += "X-Shopify-Event-Id: " + h.event_id + "\r\n";
+  auto event_id = h.event_id ? *h.event_id : "ev-" + h.webhook_id;
+  if (!event_id.empty())
+    req += "X-Shopify-Event-Id: " + event_id + "\r\n";
   req += "X-Shopify-API-Version: 2026-10\r\nX-Shopify-Triggered-At: 2025-03-14T14:22:31.000Z\r\n";
   std::string sig = h.hmac ? *h.hmac : hmac_sha256_base64(h.secret, body);
   if (!sig.empty())

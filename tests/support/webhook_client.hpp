@@ -40,7 +40,9 @@ struct webhook_headers {
   std::string topic = "inventory_levels/update";
   std::string shop = "shop-a.myshopify.com";
   std::string webhook_id = "wh-1";
-  std::string event_id = "ev-1";
+  // X-Shopify-Event-Id, the daemon's dedup key. Unset: "ev-" + webhook_id (one event per
+  // delivery); empty: no header.
+  std::optional<std::string> event_id;
   std::optional<std::string> hmac; // default: computed with secret
   std::string secret = "hush";
   std::string path = "/webhooks";
