@@ -89,6 +89,29 @@ struct link_fixture {
     open_db();
   }
 
+  // A first link's adjusts (made from the catalog's items and the first location) go out as one
+  // batch that applies and is never answered (the connection hangs: `faults` adds to that), then
+  // the link crashes. Returns the items and the location.
+  std::pair<std::vector<inventory_item_id>, location_id>
+  crash_with_an_unanswered_batch(const std::string& faults,
+                                 const std::function<std::vector<write_intent>(
+                                   const std::vector<inventory_item_id>&, location_id)>& intents) {
+    auto link = spawn(options());
+    auto its = items(link);
+    auto loc = locations(link).at(0).id;
+    sim.post("/_sim/faults", R"({"lost_next": 1, "lost_mode": "hang", "operations": ["InventoryAdjust"])" +
+                               std::string(faults.empty() ? "" : ", ") + faults + "}");
+    caf::scoped_actor self{sys};
+    for (auto& in : intents(its, loc))
+      self->request(link, std::chrono::seconds(30), inv_write_atom::value, in);
+    for (int i = 0; i < 200 && log("InventoryAdjust").empty(); ++i)
+      std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(log("InventoryAdjust").size(), 1u);
+    EXPECT_EQ(outbox_batches(), 1u); // saved before it was sent
+    crash(link);
+    return {its, loc};
+  }
+
   void open_db() {
     auto r = state_store::open({dir.str() + "/db", false, true});
     EXPECT_TRUE(r.ok());
@@ -505,23 +528,10 @@ TEST(store_link, deltas_that_cancel_out_cost_a_read_not_a_mutation) {
 
 TEST(store_link, a_crash_after_sending_resends_the_same_batch_and_it_applies_once) {
   link_fixture fx(scenario(3, 1, 20000, 10000));
-  std::vector<inventory_item_id> items;
-  location_id loc;
-  {
-    auto link1 = fx.spawn(fx.options());
-    items = fx.items(link1);
-    loc = fx.locations(link1).at(0).id;
-    // The first mutation is applied, and its answer never comes (the connection hangs).
-    fx.sim.post("/_sim/faults", R"({"lost_next": 1, "lost_mode": "hang", "operations": ["InventoryAdjust"]})");
-    caf::scoped_actor self{fx.sys};
-    self->request(link1, std::chrono::seconds(30), inv_write_atom::value, adjust(items[0], loc, -5, 41));
-    self->request(link1, std::chrono::seconds(30), inv_write_atom::value, adjust(items[1], loc, 7, 42));
-    for (int i = 0; i < 200 && fx.log("InventoryAdjust").empty(); ++i)
-      std::this_thread::sleep_for(10ms);
-    ASSERT_EQ(fx.log("InventoryAdjust").size(), 1u);
-    EXPECT_EQ(fx.outbox_batches(), 1u); // saved before it was sent
-    fx.crash(link1);
-  }
+  // The first mutation is applied, and its answer never comes (the connection hangs).
+  auto [items, loc] = fx.crash_with_an_unanswered_batch("", [](auto& its, location_id l) {
+    return std::vector<write_intent>{adjust(its[0], l, -5, 41), adjust(its[1], l, 7, 42)};
+  });
   EXPECT_EQ(fx.outbox_batches(), 1u);
   auto after_crash = fx.levels();
   EXPECT_EQ(*after_crash[key_of(items[0], loc)], 95);
@@ -770,21 +780,9 @@ TEST(store_link, a_write_refused_as_not_applied_is_never_resent_under_its_key) {
 // apply it a second time); its requesters are told it expired and settle by reading.
 TEST(store_link, a_recovered_batch_older_than_its_key_lifetime_is_not_resent) {
   link_fixture fx(scenario(3, 1, 20000, 10000));
-  std::vector<inventory_item_id> items;
-  location_id loc;
-  {
-    auto link1 = fx.spawn(fx.options());
-    items = fx.items(link1);
-    loc = fx.locations(link1).at(0).id;
-    fx.sim.post("/_sim/faults", R"({"lost_next": 1, "lost_mode": "hang", "operations": ["InventoryAdjust"],
-                                    "idempotency_window_s": 1})");
-    caf::scoped_actor self{fx.sys};
-    self->request(link1, std::chrono::seconds(30), inv_write_atom::value, adjust(items[0], loc, -5, 81));
-    for (int i = 0; i < 200 && fx.log("InventoryAdjust").empty(); ++i)
-      std::this_thread::sleep_for(10ms);
-    ASSERT_EQ(fx.log("InventoryAdjust").size(), 1u);
-    fx.crash(link1);
-  }
+  auto [items, loc] = fx.crash_with_an_unanswered_batch(R"("idempotency_window_s": 1)", [](auto& its, location_id l) {
+    return std::vector<write_intent>{adjust(its[0], l, -5, 81)};
+  });
   ASSERT_EQ(fx.outbox_batches(), 1u);
   EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 95);
   std::this_thread::sleep_for(2200ms);

@@ -2,6 +2,7 @@
 #include "io/admin_api.hpp"
 #include "io/idempotency_key.hpp"
 #include "io/io_threads.hpp"
+#include "io/write_answer.hpp"
 #include "support/sim_process.hpp"
 
 #include <gtest/gtest.h>
@@ -254,6 +255,30 @@ TEST(admin_api_sim, applied_but_never_answered_is_replayed_not_applied_twice) {
     EXPECT_EQ(log[1].first, "replayed") << mode;
     EXPECT_EQ(log[0].second, log[1].second);
     EXPECT_EQ((*s.levels({{item, locs[0].id}}))[0].available, 6) << mode;
+  }
+}
+
+// 2026-10 userErrors without a field path (answered for the whole mutation): a typed batch error,
+// nothing applied, read as "not applied, send it again under a new key".
+TEST(admin_api_sim, not_applied_refusals_are_batch_errors_read_as_not_applied) {
+  for (std::string code : {"ADJUST_QUANTITIES_FAILED", "SERVICE_UNAVAILABLE", "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"}) {
+    sim_api s(small_scenario);
+    auto locs = s.locations();
+    auto item = s.all_rows(50)[0].inventory_item;
+    ASSERT_EQ(s.sim.post("/_sim/faults", R"({"user_error_next": 1, "user_error_code": ")" + code + R"("})")[0], '{');
+    write_batch b{write_kind::adjust, {{item, locs[0].id, -1, std::nullopt, {1}}}};
+    auto r = s.write(b, 21);
+    ASSERT_TRUE(r.ok()) << code << ": " << r.error().message;
+    EXPECT_FALSE(r->applied) << code;
+    ASSERT_TRUE(r->batch_error) << code;
+    EXPECT_EQ(r->batch_error->code, code);
+    EXPECT_EQ(classify_write_failure(*r->batch_error), failure_kind::not_applied) << code;
+    EXPECT_EQ((*s.levels({{item, locs[0].id}}))[0].available, 10) << code;
+    // The same request under the same key: the failed attempt's key is refused.
+    auto again = s.write(b, 21);
+    ASSERT_TRUE(again.ok() && again->batch_error) << code;
+    EXPECT_EQ(again->batch_error->code, "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED");
+    EXPECT_EQ((*s.levels({{item, locs[0].id}}))[0].available, 10) << code;
   }
 }
 
