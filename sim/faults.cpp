@@ -57,6 +57,15 @@ std::string apply_fault_json(fault_config& c, simdjson::dom::element obj) {
       if (auto s = as_str(e))
         c.operations.insert(std::string(*s));
   }
+  if (auto topics = member(obj, "webhook_loss_topics")) {
+    simdjson::dom::array arr;
+    if (topics->get(arr) != simdjson::SUCCESS)
+      return "webhook_loss_topics must be an array of topics";
+    c.webhook_loss_topics.clear();
+    for (auto e : arr)
+      if (auto s = as_str(e))
+        c.webhook_loss_topics.insert(std::string(*s));
+  }
   if (c.error_status < 400 || c.error_status > 599)
     return "error_status must be 4xx or 5xx";
   return err;
@@ -82,8 +91,11 @@ std::string fault_json(const fault_config& c) {
       .field("webhook_delay_ms", c.webhook_delay_ms)
       .field("webhook_delay_jitter_ms", c.webhook_delay_jitter_ms)
       .field("webhook_loss_rate", c.webhook_loss_rate)
-      .field("webhook_loss_next", c.webhook_loss_next)
-      .end_object();
+      .field("webhook_loss_next", c.webhook_loss_next);
+  w.key("webhook_loss_topics").begin_array();
+  for (auto& t : c.webhook_loss_topics)
+    w.value(t);
+  w.end_array().end_object();
   return std::move(w).str();
 }
 
@@ -152,9 +164,13 @@ admin_fault fault_injector::draw_admin(const std::string& operation) {
   return f;
 }
 
-webhook_fault fault_injector::draw_webhook() {
+webhook_fault fault_injector::draw_webhook(const std::string& topic) {
   std::lock_guard lock(mu_);
   webhook_fault f;
+  if (!topic.empty() && cfg_.webhook_loss_topics.count(topic)) {
+    f.lost = true; // drawn before the generator: the other faults' sequence is unchanged
+    return f;
+  }
   if (cfg_.webhook_loss_next > 0) {
     --cfg_.webhook_loss_next;
     f.lost = true;

@@ -7,6 +7,7 @@
 // durable in the inbox).
 #include "actors/interfaces.hpp"
 #include "actors/order_path.hpp"
+#include "actors/order_reconciler.hpp"
 #include "actors/sync_context.hpp"
 
 #include <deque>
@@ -50,6 +51,7 @@ struct router_state {
   std::deque<std::pair<std::uint64_t, webhook_envelope>> waiting; // until every mapping is in
   std::unique_ptr<order_path> orders; // orders/create and draft_orders/* (actors per order)
   bool orders_resumed = false;
+  std::map<std::string, order_reconciler_actor> order_reconcilers; // by order / draft_order group
   static inline const char* name = "router";
 };
 

@@ -11,6 +11,8 @@
 
 namespace shopsync {
 
+class metrics_registry;
+
 struct sync_context {
   config cfg;
   state_store* store = nullptr;
@@ -24,6 +26,7 @@ struct sync_context {
   std::size_t start_window = 20'000;
   std::chrono::milliseconds retry_base{200};
   std::chrono::milliseconds retry_max{30'000};
+  metrics_registry* metrics = nullptr; // /metrics (nullptr: not counted)
 
   const store_link_actor* link(const store_name& s) const {
     auto it = links.find(s);

@@ -1,6 +1,7 @@
 #pragma once
 // The configuration model and its validation. Pure: the TOML loader (io/config_file) fills
 // it and reads the secrets; validate() names the first offending key and the reason.
+#include "domain/order_reconcile.hpp"
 #include "domain/result.hpp"
 
 #include <chrono>
@@ -82,6 +83,10 @@ struct daemon_config {
   std::uint64_t app_id = 0;  // our app's id: orders it created are not synced again
   std::vector<std::string> webhook_secret_files; // rotation: every secret is tried
   std::vector<std::string> webhook_secrets;      // loaded from the files
+  // The order reconciler (order and draft_order groups): how often it lists each Destination's
+  // recent orders and draft orders, and its overlap, grace and page size.
+  std::chrono::seconds order_reconcile_interval{300};
+  order_reconcile_options order_reconcile;
 };
 
 struct config {
