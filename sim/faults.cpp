@@ -19,6 +19,20 @@ bool read_num(simdjson::dom::element obj, std::string_view key, T& out, std::str
   out = static_cast<T>(*d);
   return true;
 }
+// An optional array of names; false when the key holds something else.
+bool read_names(simdjson::dom::element obj, const char* key, std::set<std::string>& out) {
+  auto v = member(obj, key);
+  if (!v)
+    return true;
+  simdjson::dom::array arr;
+  if (v->get(arr) != simdjson::SUCCESS)
+    return false;
+  out.clear();
+  for (auto e : arr)
+    if (auto s = as_str(e))
+      out.insert(std::string(*s));
+  return true;
+}
 } // namespace
 
 std::string apply_fault_json(fault_config& c, simdjson::dom::element obj) {
@@ -48,24 +62,10 @@ std::string apply_fault_json(fault_config& c, simdjson::dom::element obj) {
       return "lost_mode must be hang or drop";
     c.lost_mode = std::string(*m);
   }
-  if (auto ops = member(obj, "operations")) {
-    simdjson::dom::array arr;
-    if (ops->get(arr) != simdjson::SUCCESS)
-      return "operations must be an array of operation names";
-    c.operations.clear();
-    for (auto e : arr)
-      if (auto s = as_str(e))
-        c.operations.insert(std::string(*s));
-  }
-  if (auto topics = member(obj, "webhook_loss_topics")) {
-    simdjson::dom::array arr;
-    if (topics->get(arr) != simdjson::SUCCESS)
-      return "webhook_loss_topics must be an array of topics";
-    c.webhook_loss_topics.clear();
-    for (auto e : arr)
-      if (auto s = as_str(e))
-        c.webhook_loss_topics.insert(std::string(*s));
-  }
+  if (!read_names(obj, "operations", c.operations))
+    return "operations must be an array of operation names";
+  if (!read_names(obj, "webhook_loss_topics", c.webhook_loss_topics))
+    return "webhook_loss_topics must be an array of topics";
   if (c.error_status < 400 || c.error_status > 599)
     return "error_status must be 4xx or 5xx";
   return err;

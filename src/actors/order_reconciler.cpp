@@ -251,11 +251,11 @@ std::string order_cursor_key(const std::string& group, const store_name& store, 
 }
 
 order_reconciler_actor::behavior_type order_reconciler(self_ptr self, const sync_context* ctx, group_config group,
-                                                       order_path* path) {
+                                                       std::shared_ptr<order_path> path) {
   auto& st = self->state;
   st.ctx = ctx;
   st.group = std::move(group);
-  st.path = path;
+  st.path = std::move(path);
   const auto& opts = ctx->cfg.daemon.order_reconcile;
   for (const auto& dest : st.group.destinations) {
     std::vector<reconcile_doc> kinds{reconcile_doc::orders};

@@ -37,7 +37,7 @@ struct order_reconciler_state {
   static inline const char* name = "order_reconciler";
   const sync_context* ctx = nullptr;
   group_config group;
-  order_path* path = nullptr; // owned by the router, which outlives its linked children
+  std::shared_ptr<order_path> path; // shared with the router (a late answer may outlive it)
   std::vector<order_cursor> cursors;
   // import-orders dry run: the reply waits for every cursor's listing.
   std::optional<caf::typed_response_promise<std::string>> dry_run_reply;
@@ -50,6 +50,6 @@ std::string order_cursor_key(const std::string& group, const store_name& store, 
 
 order_reconciler_actor::behavior_type order_reconciler(
   order_reconciler_actor::stateful_pointer<order_reconciler_state> self, const sync_context* ctx,
-  group_config group, order_path* path);
+  group_config group, std::shared_ptr<order_path> path);
 
 } // namespace shopsync

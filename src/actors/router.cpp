@@ -176,13 +176,13 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       return graphql_executor_actor{*l};
     return std::nullopt;
   };
-  st.orders = std::make_unique<order_path>(self->home_system(), std::move(po));
+  st.orders = std::make_shared<order_path>(self->home_system(), std::move(po));
   for (auto& g : ctx->cfg.groups) {
     auto rec = self->spawn<caf::linked>(reconciler, ctx, g, caf::actor_cast<router_actor>(self));
     st.reconcilers.emplace(g.name, rec);
     st.catalogs.emplace(g.name, self->spawn<caf::linked>(catalog, ctx, g, caf::actor_cast<router_actor>(self)));
     if (g.strategy == sync_strategy::order || g.strategy == sync_strategy::draft_order)
-      st.order_reconcilers.emplace(g.name, self->spawn<caf::linked>(order_reconciler, ctx, g, st.orders.get()));
+      st.order_reconcilers.emplace(g.name, self->spawn<caf::linked>(order_reconciler, ctx, g, st.orders));
   }
   self->set_down_handler([self](const caf::down_msg& msg) {
     // A passivated item quits normally and is already forgotten: only failures need the scan.

@@ -1,5 +1,7 @@
 #include "e2e_fixture.hpp"
 
+#include <algorithm>
+
 #include "io/control_client.hpp"
 
 #include <cctype>
@@ -54,8 +56,10 @@ e2e_env::e2e_env(e2e_options o) : opt_(std::move(o)) {
   std::ofstream(scenario) << opt_.scenario_json;
   std::vector<std::string> args = {binary_path("shopify-sim").string(), "--port", "0", "--scenario", scenario,
                                    "--webhook-url",
-                                   "http://127.0.0.1:" + std::to_string(webhook_port_) + "/webhooks",
-                                   "--time-scale", "0.01"};
+                                   "http://127.0.0.1:" + std::to_string(webhook_port_) + "/webhooks"};
+  // --time-scale 0.01 unless the test sets its own (the flag takes one value).
+  if (std::find(opt_.sim_args.begin(), opt_.sim_args.end(), "--time-scale") == opt_.sim_args.end())
+    args.insert(args.end(), {"--time-scale", "0.01"});
   args.insert(args.end(), opt_.sim_args.begin(), opt_.sim_args.end());
   sim_ = std::make_unique<child_process>(args);
   if (auto line = sim_->wait_for_line("listening on ", 20s))
@@ -74,7 +78,8 @@ e2e_env::e2e_env(e2e_options o) : opt_(std::move(o)) {
        << "log_level = \"info\"\n"
        << "sync_writes = " << (opt_.sync_writes ? "true" : "false") << "\n"
        << "app_id = " << opt_.app_id << "\n"
-       << "webhook_secret_files = [\"webhook-secret\"]\n\n";
+       << "webhook_secret_files = [\"webhook-secret\"]\n"
+       << opt_.daemon_toml << "\n";
   for (auto& s : opt_.stores) {
     std::ofstream(dir_ / (s.name + ".token")) << s.token << "\n";
     toml << "[[stores]]\nname = \"" << s.name << "\"\nshop_domain = \"" << s.shop << "\"\n"
