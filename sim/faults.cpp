@@ -19,6 +19,20 @@ bool read_num(simdjson::dom::element obj, std::string_view key, T& out, std::str
   out = static_cast<T>(*d);
   return true;
 }
+// An optional array of names; false when the key holds something else.
+bool read_names(simdjson::dom::element obj, const char* key, std::set<std::string>& out) {
+  auto v = member(obj, key);
+  if (!v)
+    return true;
+  simdjson::dom::array arr;
+  if (v->get(arr) != simdjson::SUCCESS)
+    return false;
+  out.clear();
+  for (auto e : arr)
+    if (auto s = as_str(e))
+      out.insert(std::string(*s));
+  return true;
+}
 } // namespace
 
 std::string apply_fault_json(fault_config& c, simdjson::dom::element obj) {
@@ -55,15 +69,10 @@ std::string apply_fault_json(fault_config& c, simdjson::dom::element obj) {
       return "lost_mode must be hang or drop";
     c.lost_mode = std::string(*m);
   }
-  if (auto ops = member(obj, "operations")) {
-    simdjson::dom::array arr;
-    if (ops->get(arr) != simdjson::SUCCESS)
-      return "operations must be an array of operation names";
-    c.operations.clear();
-    for (auto e : arr)
-      if (auto s = as_str(e))
-        c.operations.insert(std::string(*s));
-  }
+  if (!read_names(obj, "operations", c.operations))
+    return "operations must be an array of operation names";
+  if (!read_names(obj, "webhook_loss_topics", c.webhook_loss_topics))
+    return "webhook_loss_topics must be an array of topics";
   if (c.error_status < 400 || c.error_status > 599)
     return "error_status must be 4xx or 5xx";
   return err;
@@ -91,8 +100,11 @@ std::string fault_json(const fault_config& c) {
       .field("webhook_delay_ms", c.webhook_delay_ms)
       .field("webhook_delay_jitter_ms", c.webhook_delay_jitter_ms)
       .field("webhook_loss_rate", c.webhook_loss_rate)
-      .field("webhook_loss_next", c.webhook_loss_next)
-      .end_object();
+      .field("webhook_loss_next", c.webhook_loss_next);
+  w.key("webhook_loss_topics").begin_array();
+  for (auto& t : c.webhook_loss_topics)
+    w.value(t);
+  w.end_array().end_object();
   return std::move(w).str();
 }
 
@@ -172,9 +184,13 @@ admin_fault fault_injector::draw_admin(const std::string& operation) {
   return f;
 }
 
-webhook_fault fault_injector::draw_webhook() {
+webhook_fault fault_injector::draw_webhook(const std::string& topic) {
   std::lock_guard lock(mu_);
   webhook_fault f;
+  if (!topic.empty() && cfg_.webhook_loss_topics.count(topic)) {
+    f.lost = true; // drawn before the generator: the other faults' sequence is unchanged
+    return f;
+  }
   if (cfg_.webhook_loss_next > 0) {
     --cfg_.webhook_loss_next;
     f.lost = true;

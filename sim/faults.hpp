@@ -45,6 +45,7 @@ struct fault_config {
   int webhook_delay_jitter_ms = 0;
   double webhook_loss_rate = 0;      // never sent
   int webhook_loss_next = 0;
+  std::set<std::string> webhook_loss_topics; // every delivery of these topics is lost for good
 };
 
 // Updates cfg from a JSON object holding any subset of the keys above (same names).
@@ -76,7 +77,7 @@ class fault_injector {
 public:
   explicit fault_injector(std::uint64_t seed, fault_config cfg = {}) : initial_(cfg), cfg_(std::move(cfg)), rng_(seed), seed_(seed) {}
   admin_fault draw_admin(const std::string& operation);
-  webhook_fault draw_webhook();
+  webhook_fault draw_webhook(const std::string& topic = {});
   fault_config config();
   std::string update(simdjson::dom::element obj);
   void reset(); // back to the start-up configuration and seed

@@ -171,6 +171,10 @@ double simulator::requested_cost(const std::string& op, element vars) const {
   }
   if (op == "OrdersByOrigin" || op == "DraftOrdersByOrigin")
     return 2 + 5;
+  if (op == "OrdersCreatedSince" || op == "DraftOrdersUpdatedSince")
+    return 2 + 1.0 * static_cast<double>(as_int(member(vars, "first")).value_or(0));
+  if (op == "OrderForSync" || op == "DraftOrderForSync")
+    return 8 + 3.0 * 100; // lineItems(first: 100); refunded down to what was read
   return 10; // mutations
 }
 
@@ -244,7 +248,8 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
 
   static const std::set<std::string, std::less<>> known = {
       "CatalogPage", "Locations", "InventoryLevels", "InventorySet", "InventoryAdjust", "OrderCreate",
-      "OrdersByOrigin", "DraftOrderCreate", "DraftOrderUpdate", "DraftOrderInvoiceSend", "DraftOrdersByOrigin"};
+      "OrdersByOrigin", "DraftOrderCreate", "DraftOrderUpdate", "DraftOrderInvoiceSend", "DraftOrdersByOrigin",
+      "OrdersCreatedSince", "DraftOrdersUpdatedSince", "OrderForSync", "DraftOrderForSync"};
   if (!known.count(op)) {
     ans.body = R"({"errors":)" + errors_json("shopify-sim does not answer operation '" + op +
                                                  "' (it dispatches on operationName)", "SIM_UNKNOWN_OPERATION") + "}";
@@ -335,6 +340,10 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
   else if (op == "DraftOrderCreate") r = op_draft_order_create(*s, vars);
   else if (op == "DraftOrderUpdate") r = op_draft_order_update(*s, vars);
   else if (op == "DraftOrderInvoiceSend") r = op_draft_order_invoice_send(*s, vars);
+  else if (op == "OrdersCreatedSince") r = op_orders_created_since(*s, vars);
+  else if (op == "DraftOrdersUpdatedSince") r = op_draft_orders_updated_since(*s, vars);
+  else if (op == "OrderForSync") r = op_order_for_sync(*s, vars);
+  else if (op == "DraftOrderForSync") r = op_draft_order_for_sync(*s, vars);
   else r = op_draft_orders_by_origin(*s, vars);
 
   std::optional<double> actual = r.actual_cost;

@@ -88,6 +88,11 @@ private:
   op_result op_draft_order_update(store& s, element vars);
   op_result op_draft_order_invoice_send(store& s, element vars);
   op_result op_draft_orders_by_origin(store& s, element vars);
+  // The order reconciler's listings and full reads (simulator_order_queries.cpp).
+  op_result op_orders_created_since(store& s, element vars);
+  op_result op_draft_orders_updated_since(store& s, element vars);
+  op_result op_order_for_sync(store& s, element vars);
+  op_result op_draft_order_for_sync(store& s, element vars);
   static op_result origin_search_result(std::pair<std::string, std::size_t> found); // OrdersByOrigin, DraftOrdersByOrigin
 
   // Changes shared by the Admin API and the control API (store mutex held); each emits the

@@ -66,7 +66,7 @@ void webhook_dispatcher::enqueue(delivery d) {
 
 void webhook_dispatcher::emit(const std::string& shop, const std::string& url, const std::string& topic,
                               std::string body, const std::string& triggered_at) {
-  auto f = faults_.draw_webhook();
+  auto f = faults_.draw_webhook(topic);
   {
     std::lock_guard lock(mu_);
     auto now = clock::now();

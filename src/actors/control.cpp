@@ -133,6 +133,15 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
         self->send(env.router, resync_atom::value, a.str("group"));
         return control_ok(R"({"resync":"started"})");
       }
+      if (cmd == "reconcile" && a.flag("orders"))
+        return self->delegate(env.router, order_recon_atom::value, a.str("group"), std::string(R"({"action":"reconcile"})"));
+      if (cmd == "import-orders") {
+        if (a.str("group").empty() || a.str("since").empty())
+          return control_error("bad_request", "import-orders needs a group and --since <ISO-8601 time>");
+        json_writer w;
+        w.begin_object().field("action", "import").field("since", a.str("since")).field("apply", a.flag("apply")).end_object();
+        return self->delegate(env.router, order_recon_atom::value, a.str("group"), w.str());
+      }
       if (cmd == "reconcile") {
         self->send(env.router, reconcile_atom::value, a.str("group"));
         return control_ok(R"({"reconcile":"started"})");

@@ -80,6 +80,7 @@ struct graphql_answer {
 struct order_event {
   std::uint64_t inbox_seq = 0;
   std::variant<order_created, draft_order_changed> event;
+  bool found_by_reconcile = false; // read by the order reconciler, not delivered by a webhook
 };
 
 } // namespace shopsync
@@ -111,6 +112,8 @@ using rematch_atom = caf::atom_constant<caf::atom("rematch")>;
 using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
 using passivate_atom = caf::atom_constant<caf::atom("passivate")>; // an idle item actor may stop
 using start_atom = caf::atom_constant<caf::atom("start")>;         // router: start more item actors
+using order_fed_atom = caf::atom_constant<caf::atom("ord_fed")>;       // order reconciler: a feed taken
+using order_recon_atom = caf::atom_constant<caf::atom("ord_recon")>;   // reconcile --orders / import-orders
 
 // Answers the control socket: (command, JSON args) -> one reply line (control_ok/control_error).
 using control_actor =
@@ -251,6 +254,17 @@ using reconciler_actor = caf::typed_actor<
   caf::reacts_to<reconcile_atom, bool>, // true: the periodic timer (re-armed), false: on request
   caf::reacts_to<mapping_atom, group_mapping_ptr>>;
 
+// One per order or draft_order group (actors/order_reconciler.hpp): lists each Destination's
+// recent orders / draft orders and feeds the ones shopsync does not know into the order path.
+// - reconcile_atom, periodic: a round (true: its own timer, re-armed);
+// - order_fed_atom (store, draft?, id, at, taken?): the order path's answer to one feed;
+// - order_recon_atom, args JSON: {"action":"reconcile"} or {"action":"import","since":"<ISO>",
+//   "apply":bool} (import-orders; a dry run unless apply) → a control reply line.
+using order_reconciler_actor = caf::typed_actor<
+  caf::reacts_to<reconcile_atom, bool>,
+  caf::reacts_to<order_fed_atom, std::string, bool, std::uint64_t, std::int64_t, bool>,
+  caf::replies_to<order_recon_atom, std::string>::with<std::string>>;
+
 // Inbox events in; the right item, order or catalog actor out.
 using router_actor = caf::typed_actor<
   caf::reacts_to<event_atom, std::uint64_t, webhook_envelope>,
@@ -266,6 +280,7 @@ using router_actor = caf::typed_actor<
   // Control queries, each answered with a full reply line (control_ok / control_error):
   caf::replies_to<view_atom, std::string, std::string>::with<std::string>,  // item (group, identity)
   caf::replies_to<mapping_atom, std::string, bool>::with<std::string>,      // mappings (group, problems only)
-  caf::replies_to<order_retry_atom, std::string, std::uint64_t>::with<std::string>>; // retry (store, id)
+  caf::replies_to<order_retry_atom, std::string, std::uint64_t>::with<std::string>,  // retry (store, id)
+  caf::replies_to<order_recon_atom, std::string, std::string>::with<std::string>>;  // order reconciler (group, args)
 
 } // namespace shopsync

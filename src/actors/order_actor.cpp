@@ -55,11 +55,14 @@ audit_entry audit_of(const order_audit_record& a, const order_key& key) {
 void execute(self_ptr self, const order_command& c);
 
 // The actor's loop: persist, then execute, then quit when at rest.
-void run(self_ptr self, order_output out, std::uint64_t inbox_seq) {
+void run(self_ptr self, order_output out, std::uint64_t inbox_seq, bool found_by_reconcile = false) {
   auto& st = self->state;
   state_store::batch b;
+  found_by_reconcile = found_by_reconcile && out.persist && st.machine;
   if (out.persist && st.machine)
     b.put(column::orders, order_state_key(st.key), st.machine->encode());
+  if (found_by_reconcile)
+    b.put(column::orders, order_found_key(st.key), "reconcile");
   if (st.env.audit)
     for (const auto& a : out.audit)
       st.env.audit->append(b, audit_of(a, st.key));
@@ -76,6 +79,8 @@ void run(self_ptr self, order_output out, std::uint64_t inbox_seq) {
       return;
     }
   }
+  if (found_by_reconcile && st.env.found_by_reconcile)
+    st.env.found_by_reconcile(st.key);
   if (out.command)
     execute(self, *out.command);
   if (st.inflight == 0 && (!st.machine || order_at_rest(st.machine->state().phase))) {
@@ -191,6 +196,10 @@ std::string order_subject(std::string_view store, shopify_id id) {
   return std::string(store) + "/" + std::to_string(id);
 }
 
+std::string order_found_key(const order_key& k) {
+  return "f" + order_state_key(k).substr(1);
+}
+
 std::string order_state_key(const order_key& k) {
   return "o/" + k.group + "/" + k.store + "/" + to_string(k.kind) + "/" + std::to_string(k.id);
 }
@@ -272,6 +281,7 @@ order_actor::behavior_type order_actor_impl(self_ptr self, order_actor_env env,
   return {
     [self](order_event& ev) -> std::string {
       auto& s = self->state;
+      const bool fresh = !s.machine || s.machine->state().phase == order_phase::received;
       if (!s.machine)
         s.machine.emplace(order_sync(s.group.settings, s.destination));
       auto now = now_of(s);
@@ -283,7 +293,7 @@ order_actor::behavior_type order_actor_impl(self_ptr self, order_actor_env env,
           },
         },
         ev.event);
-      run(self, std::move(out), ev.inbox_seq);
+      run(self, std::move(out), ev.inbox_seq, fresh && ev.found_by_reconcile);
       return to_string(s.machine->state().phase);
     },
     [self](order_timer_atom, std::uint64_t seq) {

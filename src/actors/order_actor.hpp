@@ -26,6 +26,8 @@
 
 namespace shopsync {
 
+struct order_key;
+
 // What every order actor shares (the daemon builds one).
 struct order_actor_env {
   state_store* store = nullptr; // outlives every actor
@@ -38,6 +40,8 @@ struct order_actor_env {
   // HOOK for the intake: adds "inbox entry <seq> applied" to the batch that stores the state
   // the event led to (called only for seq != 0). Empty: nothing is marked.
   std::function<void(state_store::batch&, std::uint64_t inbox_seq)> mark_inbox_applied;
+  // HOOK for /metrics: an order the order reconciler found (no webhook had brought it) started.
+  std::function<void(const order_key&)> found_by_reconcile;
 };
 
 // What an order actor needs of its sync group.
@@ -59,6 +63,10 @@ struct order_key {
 
 // The audit subject of a Destination order or draft order: "<store>/<id>".
 std::string order_subject(std::string_view store, shopify_id id);
+
+// "f/<group>/<store>/<kind>/<id>" → "reconcile": the order reconciler found the order (no
+// webhook had brought it); absent: its webhook did. Written with the state it started.
+std::string order_found_key(const order_key&);
 
 // "o/<group>/<store>/<order|draft_order>/<id>"; parse_order_key is its inverse.
 std::string order_state_key(const order_key&);

@@ -69,19 +69,25 @@ namespace shopsync {
 namespace {
 
 void send_event(caf::event_based_actor* h, std::shared_ptr<order_path::shared> sh, order_key k,
-                order_group_env g, order_destination d, order_event ev, int tries) {
+                order_group_env g, order_destination d, order_event ev, int tries,
+                std::function<void(bool)> done = {}) {
   auto a = order_path::shared::get_or_spawn(sh, k, g, d);
   h->request(a, caf::infinite, ev)
-    .then([](std::string&) {},
-          [h, sh, k, g, d, ev, tries, a](caf::error& err) {
+    .then([done](std::string&) {
+            if (done)
+              done(true);
+          },
+          [h, sh, k, g, d, ev, tries, a, done](caf::error& err) {
             order_path::shared::forget(sh, k, a);
             if (tries <= 1) {
               // Left in the inbox (not marked applied): the next start delivers it again.
               spdlog::error("event=order_event_undelivered order={}/{} error={}", k.store, k.id,
                             h->system().render(err));
+              if (done)
+                done(false);
               return;
             }
-            send_event(h, sh, k, g, d, ev, tries - 1);
+            send_event(h, sh, k, g, d, ev, tries - 1, done);
           });
 }
 
@@ -211,6 +217,25 @@ bool order_path::dispatch(std::uint64_t inbox_seq, const webhook_envelope& env,
     });
   }
   return true;
+}
+
+void order_path::dispatch_found(const std::string& group, const webhook_envelope& env, const store_config& store,
+                                std::function<void(bool)> done) {
+  const bool is_order = std::holds_alternative<order_created>(env.event);
+  auto ge = group_env(group);
+  if (!ge || !shared_->mapping(group)) {
+    done(false); // lines cannot be resolved yet: the reconciler feeds it again next round
+    return;
+  }
+  shopify_id id = is_order ? std::get<order_created>(env.event).id : std::get<draft_order_changed>(env.event).id;
+  order_key k{group, store.name, is_order ? order_doc_kind::order : order_doc_kind::draft_order, id};
+  order_destination d{store.name, store.shop_domain};
+  order_event ev{0, is_order ? decltype(order_event::event)(std::get<order_created>(env.event))
+                             : decltype(order_event::event)(std::get<draft_order_changed>(env.event)),
+                 true};
+  sys_.spawn([sh = shared_, k, g = std::move(*ge), d, ev, done = std::move(done)](caf::event_based_actor* h) {
+    send_event(h, sh, k, g, d, ev, 3, done);
+  });
 }
 
 void order_path::stop() {

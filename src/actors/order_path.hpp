@@ -51,6 +51,12 @@ public:
   // Events of stores that are in no order group are accepted and ignored (true).
   bool dispatch(std::uint64_t inbox_seq, const webhook_envelope&, const store_config& store);
 
+  // The order reconciler's way in: a document it read, as its webhook would have carried it
+  // (no inbox entry), for one group. `done(taken)` runs on another actor's thread once the
+  // order actor took it (its state is persisted) or could not (no mapping yet, actor gone).
+  void dispatch_found(const std::string& group, const webhook_envelope&, const store_config& store,
+                      std::function<void(bool taken)> done);
+
   // The catalog published (or changed) a group's mapping; actors see it at their next input.
   void set_mapping(const std::string& group, group_mapping_ptr mapping);
 

@@ -61,6 +61,12 @@ void write_summary(json_writer& w, const persisted_order& o) {
   w.end_array();
 }
 
+// How the order reached shopsync: "reconcile" (the order reconciler found it) or "webhook".
+std::string found_by(const state_store& store, const order_key& k) {
+  auto f = store.get(column::orders, order_found_key(k));
+  return f && *f ? std::string(**f) : std::string("webhook");
+}
+
 } // namespace
 
 result<std::string> orders_json(const state_store& store, const order_list_filter& filter) {
@@ -75,6 +81,7 @@ result<std::string> orders_json(const state_store& store, const order_list_filte
       return true;
     w.begin_object();
     write_summary(w, o);
+    w.field("found_by", found_by(store, o.key));
     w.end_object();
     ++n;
     return true;
@@ -131,6 +138,7 @@ result<std::string> order_detail_json(const state_store& store, const audit_log*
   json_writer w;
   w.begin_object();
   write_summary(w, o);
+  w.field("found_by", found_by(store, o.key));
   w.field("origin_tag", s.origin_tag).field("origin_marker", s.origin_marker);
   w.field("invoice_sent", s.invoice_sent).field("destination_completed", s.destination_completed);
   w.key("lines").begin_array();

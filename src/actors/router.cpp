@@ -4,6 +4,7 @@
 #include "actors/item.hpp"
 #include "actors/reconciler.hpp"
 #include "io/control_protocol.hpp"
+#include "io/metrics.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -167,16 +168,26 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
   po.env.store = ctx->store;
   po.env.audit = ctx->audit;
   po.env.mark_inbox_applied = ctx->mark_applied;
+  po.env.found_by_reconcile = [ctx](const order_key& k) {
+    if (ctx->metrics)
+      ctx->metrics
+        ->counter("shopsync_orders_found_by_reconcile_total",
+                  "Orders and draft orders the order reconciler found before (or without) their webhook",
+                  {{"group", k.group}, {"kind", to_string(k.kind)}})
+        .inc();
+  };
   po.link = [ctx](const store_name& s) -> std::optional<graphql_executor_actor> {
     if (auto* l = ctx->link(s))
       return graphql_executor_actor{*l};
     return std::nullopt;
   };
-  st.orders = std::make_unique<order_path>(self->home_system(), std::move(po));
+  st.orders = std::make_shared<order_path>(self->home_system(), std::move(po));
   for (auto& g : ctx->cfg.groups) {
     auto rec = self->spawn<caf::linked>(reconciler, ctx, g, caf::actor_cast<router_actor>(self));
     st.reconcilers.emplace(g.name, rec);
     st.catalogs.emplace(g.name, self->spawn<caf::linked>(catalog, ctx, g, caf::actor_cast<router_actor>(self)));
+    if (g.strategy == sync_strategy::order || g.strategy == sync_strategy::draft_order)
+      st.order_reconcilers.emplace(g.name, self->spawn<caf::linked>(order_reconciler, ctx, g, st.orders));
   }
   self->set_down_handler([self](const caf::down_msg& msg) {
     // A passivated item quits normally and is already forgotten: only failures need the scan.
@@ -274,6 +285,9 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
             spdlog::error("router: resuming orders failed: {}", n.error().message);
           else if (*n)
             spdlog::info("router: resumed {} orders", *n);
+          // The first order reconcile round: it catches up what was placed while we were down.
+          for (auto& [name, r] : st.order_reconcilers)
+            self->send(r, reconcile_atom::value, false);
         }
         auto waiting = std::move(st.waiting);
         st.waiting.clear();
@@ -350,6 +364,23 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       auto rp = self->make_response_promise<std::string>();
       self->request(*a, std::chrono::seconds(30), order_retry_atom::value)
         .then([rp](const std::string& state) mutable { rp.deliver(control_ok("{\"state\":\"" + state + "\"}")); },
+              [rp](const caf::error& e) mutable { rp.deliver(control_error("internal", caf::to_string(e))); });
+      return rp;
+    },
+    [self](order_recon_atom, const std::string& group, const std::string& args) -> caf::result<std::string> {
+      auto& st = self->state;
+      if (group.empty()) {
+        for (auto& [name, r] : st.order_reconcilers)
+          self->request(r, std::chrono::minutes(5), order_recon_atom::value, args)
+            .then([](const std::string&) {}, [](const caf::error&) {});
+        return control_ok(R"({"reconcile":"started","orders":true})");
+      }
+      auto it = st.order_reconcilers.find(group);
+      if (it == st.order_reconcilers.end())
+        return control_error("not_found", "no order or draft_order group '" + group + "'");
+      auto rp = self->make_response_promise<std::string>();
+      self->request(it->second, std::chrono::minutes(5), order_recon_atom::value, args)
+        .then([rp](const std::string& line) mutable { rp.deliver(line); },
               [rp](const caf::error& e) mutable { rp.deliver(control_error("internal", caf::to_string(e))); });
       return rp;
     },

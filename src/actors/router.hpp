@@ -7,6 +7,7 @@
 // durable in the inbox).
 #include "actors/interfaces.hpp"
 #include "actors/order_path.hpp"
+#include "actors/order_reconciler.hpp"
 #include "actors/sync_context.hpp"
 
 #include <deque>
@@ -48,8 +49,10 @@ struct router_state {
   std::size_t starting_live = 0;                      // live items with started = true
   bool start_scheduled = false;
   std::deque<std::pair<std::uint64_t, webhook_envelope>> waiting; // until every mapping is in
-  std::unique_ptr<order_path> orders; // orders/create and draft_orders/* (actors per order)
+  // orders/create and draft_orders/* (actors per order); shared with the order reconcilers.
+  std::shared_ptr<order_path> orders;
   bool orders_resumed = false;
+  std::map<std::string, order_reconciler_actor> order_reconcilers; // by order / draft_order group
   static inline const char* name = "router";
 };
 

@@ -162,10 +162,11 @@ void print_audit(element r) {
 }
 
 void print_orders(element r) {
-  table t{{"GROUP", "STORE", "KIND", "ID", "NAME", "STATE", "SOURCE ID", "ATTEMPTS", "UNMAPPED", "LAST ERROR"}};
+  table t{{"GROUP", "STORE", "KIND", "ID", "NAME", "STATE", "FOUND BY", "SOURCE ID", "ATTEMPTS", "UNMAPPED",
+           "LAST ERROR"}};
   for (auto o : r["orders"].get_array())
     t.push_back({field(o, "group"), field(o, "store"), field(o, "kind"), field(o, "id"), field(o, "name"),
-                 field(o, "state"), field(o, "source_id"), field(o, "attempts"),
+                 field(o, "state"), field(o, "found_by"), field(o, "source_id"), field(o, "attempts"),
                  std::to_string(simdjson::dom::array(o["unmapped"]).size()), field(o, "last_error")});
   print_table(t);
 }
@@ -240,8 +241,10 @@ int main(int argc, char** argv) {
   };
   std::string group, identity, store, state, item, dir, level;
   std::uint64_t id = 0, since = 0, limit = 50;
-  bool problems = false, attention = false, unusable = false;
+  bool problems = false, attention = false, unusable = false, reconcile_orders = false,
+       import_apply = false;
   std::uint64_t show = 0;
+  std::string import_since;
 
   auto sub = [&](const char* name, const char* help) {
     auto* s = app.add_subcommand(name, help);
@@ -267,7 +270,14 @@ int main(int argc, char** argv) {
                         : name == std::string("resync") ? "read every store's catalog again and re-match"
                                                         : "read every mapped level now and heal differences");
     s->add_option("group", group, "one sync group (default: all)");
+    if (name == std::string("reconcile"))
+      s->add_flag("--orders", reconcile_orders, "list each Destination's recent orders now and sync those not seen");
   }
+  auto* import = sub("import-orders", "backfill a group's Destination orders created since a time (a dry run "
+                                      "without --apply)");
+  import->add_option("group", group, "order or draft_order group")->required();
+  import->add_option("--since", import_since, "ISO-8601 time, e.g. 2026-12-01T00:00:00Z")->required();
+  import->add_flag("--apply", import_apply, "import them (else: only count them)");
   auto* orders = sub("orders", "orders synced from Destinations");
   orders->add_option("--state", state, "only orders in this state");
   orders->add_flag("--attention", attention, "only orders that need attention");
@@ -286,6 +296,9 @@ int main(int argc, char** argv) {
   auto* loglevel = sub("log-level", "change the daemon's log level");
   loglevel->add_option("level", level, "trace|debug|info|warn|error|critical|off")->required();
   CLI11_PARSE(app, argc, argv);
+  if (reconcile_orders) args.field("orders", true);
+  if (!import_since.empty()) args.field("since", import_since);
+  if (import_apply) args.field("apply", true);
 
   if (!group.empty()) args.field("group", group);
   if (!identity.empty()) args.field("identity", identity);

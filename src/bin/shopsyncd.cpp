@@ -112,6 +112,7 @@ int main(int argc, char** argv) {
   ctx.cfg = cfg;
   ctx.store = store->get();
   ctx.audit = &audit;
+  ctx.metrics = &metrics;
   ctx.mark_applied = [&in](state_store::batch& b, std::uint64_t seq) {
     if (auto st = (*in)->mark_applied(b, seq, std::chrono::system_clock::now()); !st)
       spdlog::error("inbox: cannot mark entry {} applied: {}", seq, st.error().message);

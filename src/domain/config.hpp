@@ -1,6 +1,7 @@
 #pragma once
 // The configuration model and its validation. Pure: the TOML loader (io/config_file) fills
 // it and reads the secrets; validate() names the first offending key and the reason.
+#include "domain/order_reconcile.hpp"
 #include "domain/result.hpp"
 
 #include <chrono>
@@ -88,6 +89,10 @@ struct daemon_config {
   // An unanswered inventory write first sent longer ago than this is settled by reading the
   // level, never resent under its key (Shopify keeps keys for a window it does not publish).
   std::chrono::seconds idempotency_key_max_age{3600};
+  // The order reconciler (order and draft_order groups): how often it lists each Destination's
+  // recent orders and draft orders, and its overlap, grace and page size.
+  std::chrono::seconds order_reconcile_interval{300};
+  order_reconcile_options order_reconcile;
 };
 
 struct config {

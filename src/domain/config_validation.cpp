@@ -170,6 +170,15 @@ status validate_daemon(const daemon_config& d) {
   auto ri = d.reconcile_interval.count();
   if (ri < 10 || ri > 86400)
     return fail("daemon.reconcile_interval_s", range_reason<long long>(10, 86400, ri));
+  auto ori = d.order_reconcile_interval.count();
+  if (ori < 1 || ori > 86400)
+    return fail("daemon.order_reconcile_interval_s", range_reason<long long>(1, 86400, ori));
+  if (d.order_reconcile.overlap_s < 0 || d.order_reconcile.overlap_s > 86400)
+    return fail("daemon.order_reconcile_overlap_s", range_reason<long long>(0, 86400, d.order_reconcile.overlap_s));
+  if (d.order_reconcile.grace_s < 0 || d.order_reconcile.grace_s > 3600)
+    return fail("daemon.order_reconcile_grace_s", range_reason<long long>(0, 3600, d.order_reconcile.grace_s));
+  if (d.order_reconcile.page_size < 1 || d.order_reconcile.page_size > 250)
+    return fail("daemon.order_reconcile_page_size", range_reason<long long>(1, 250, d.order_reconcile.page_size));
   if (!one_of(d.log_level, k_log_levels))
     return fail("daemon.log_level", "unknown level " + quoted(d.log_level) + " (expected " +
                                         list(k_log_levels) + ")");

@@ -266,7 +266,9 @@ void read_daemon(const toml::table& t, const std::string& path, daemon_config& d
                 "batching_window_ms", "reconcile_interval_s", "log_level", "dedup_retention_h",
                 "inbox_retention_h", "audit_retention_days", "max_body_bytes", "io_threads",
                 "scheduler_threads", "sync_writes", "app_id", "webhook_secret_files",
-                "idempotency_key_max_age_s"});
+                "idempotency_key_max_age_s",
+                "order_reconcile_interval_s", "order_reconcile_overlap_s", "order_reconcile_grace_s",
+                "order_reconcile_page_size"});
   std::string listen;
   r.get("listen", listen);
   if (!err && !listen.empty())
@@ -289,6 +291,10 @@ void read_daemon(const toml::table& t, const std::string& path, daemon_config& d
   r.get("app_id", d.app_id);
   r.get("webhook_secret_files", d.webhook_secret_files);
   r.get_duration("idempotency_key_max_age_s", d.idempotency_key_max_age, std::chrono::seconds(1));
+  r.get_duration("order_reconcile_interval_s", d.order_reconcile_interval, std::chrono::seconds(1));
+  r.get("order_reconcile_overlap_s", d.order_reconcile.overlap_s);
+  r.get("order_reconcile_grace_s", d.order_reconcile.grace_s);
+  r.get("order_reconcile_page_size", d.order_reconcile.page_size);
 }
 
 void read_store(const toml::table& t, const std::string& path, store_config& s,

@@ -69,6 +69,12 @@ const std::vector<document>& all_documents() {
      R"({"id": "gid://shopify/DraftOrder/1123456789099"})"},
     {"DraftOrdersByOrigin", draft_orders_by_origin,
      R"({"query": "tag:'shopsync-origin:dest-a.myshopify.com:D17'"})"},
+    {"OrdersCreatedSince", orders_created_since,
+     R"({"first": 100, "after": null, "query": "created_at:>=2026-12-04T10:00:00Z"})"},
+    {"DraftOrdersUpdatedSince", draft_orders_updated_since,
+     R"({"first": 100, "after": "eyJsYXN0X2lkIjoxMTIzNDU2Nzg5MDEyfQ==", "query": "updated_at:>=2026-12-04T10:00:00Z"})"},
+    {"OrderForSync", order_for_sync, R"({"id": "gid://shopify/Order/5812345678901"})"},
+    {"DraftOrderForSync", draft_order_for_sync, R"({"id": "gid://shopify/DraftOrder/1123456789012"})"},
   };
   return docs;
 }

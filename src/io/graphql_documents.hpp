@@ -117,6 +117,60 @@ inline constexpr std::string_view draft_orders_by_origin = R"(query DraftOrdersB
   }
 })";
 
+// The order reconciler (issue 16): cheap listings (ids and times only) of a Destination's
+// orders created since / draft orders updated since, oldest first, and the full read of one
+// document it does not know (the fields the webhook parser reads from the payload).
+inline constexpr std::string_view orders_created_since = R"(query OrdersCreatedSince($first: Int!, $after: String, $query: String!) {
+  orders(first: $first, after: $after, query: $query, sortKey: CREATED_AT) {
+    nodes { id createdAt }
+    pageInfo { hasNextPage endCursor }
+  }
+})";
+
+inline constexpr std::string_view draft_orders_updated_since = R"(query DraftOrdersUpdatedSince($first: Int!, $after: String, $query: String!) {
+  draftOrders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    nodes { id updatedAt }
+    pageInfo { hasNextPage endCursor }
+  }
+})";
+
+inline constexpr std::string_view order_for_sync = R"(query OrderForSync($id: ID!) {
+  order(id: $id) {
+    id name email displayFinancialStatus currencyCode sourceName createdAt tags note
+    app { id }
+    customAttributes { key value }
+    customer { id firstName lastName defaultEmailAddress { emailAddress } }
+    shippingAddress { ...SyncAddress }
+    billingAddress { ...SyncAddress }
+    totalPriceSet { shopMoney { amount } }
+    lineItems(first: 100) {
+      nodes { id quantity sku title variantTitle variant { id } product { id } originalUnitPriceSet { shopMoney { amount } } }
+      pageInfo { hasNextPage }
+    }
+  }
+}
+fragment SyncAddress on MailingAddress {
+  firstName lastName company address1 address2 city province provinceCode zip country countryCodeV2 phone
+})";
+
+inline constexpr std::string_view draft_order_for_sync = R"(query DraftOrderForSync($id: ID!) {
+  draftOrder(id: $id) {
+    id name status email currencyCode updatedAt tags note2
+    order { id }
+    customAttributes { key value }
+    customer { id firstName lastName defaultEmailAddress { emailAddress } }
+    shippingAddress { ...SyncAddress }
+    billingAddress { ...SyncAddress }
+    lineItems(first: 100) {
+      nodes { id quantity sku title variantTitle variant { id } product { id } originalUnitPriceSet { shopMoney { amount } } }
+      pageInfo { hasNextPage }
+    }
+  }
+}
+fragment SyncAddress on MailingAddress {
+  firstName lastName company address1 address2 city province provinceCode zip country countryCodeV2 phone
+})";
+
 // Every document with its example variables (for the schema check and the simulator's tests).
 const std::vector<document>& all_documents();
 

@@ -1,5 +1,7 @@
 #include "e2e_fixture.hpp"
 
+#include <algorithm>
+
 #include "io/control_client.hpp"
 
 #include <cctype>
@@ -54,8 +56,10 @@ e2e_env::e2e_env(e2e_options o) : opt_(std::move(o)) {
   std::ofstream(scenario) << opt_.scenario_json;
   std::vector<std::string> args = {binary_path("shopify-sim").string(), "--port", "0", "--scenario", scenario,
                                    "--webhook-url",
-                                   "http://127.0.0.1:" + std::to_string(webhook_port_) + "/webhooks",
-                                   "--time-scale", "0.01"};
+                                   "http://127.0.0.1:" + std::to_string(webhook_port_) + "/webhooks"};
+  // --time-scale 0.01 unless the test sets its own (the flag takes one value).
+  if (std::find(opt_.sim_args.begin(), opt_.sim_args.end(), "--time-scale") == opt_.sim_args.end())
+    args.insert(args.end(), {"--time-scale", "0.01"});
   args.insert(args.end(), opt_.sim_args.begin(), opt_.sim_args.end());
   sim_ = std::make_unique<child_process>(args);
   if (auto line = sim_->wait_for_line("listening on ", 20s))

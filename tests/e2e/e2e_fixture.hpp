@@ -44,8 +44,9 @@ struct e2e_options {
   std::string scenario_json;          // without webhook_url (the fixture passes --webhook-url)
   std::vector<e2e_store> stores;
   std::string groups_toml;            // [[groups]] tables
-  std::vector<std::string> sim_args;  // extra flags (faults, ...); --time-scale 0.01 is added
+  std::vector<std::string> sim_args;  // extra flags (faults, ...); --time-scale 0.01 unless given
   int reconcile_interval_s = 3600;
+  std::string daemon_toml;            // extra [daemon] keys ("key = value\n" lines)
   bool sync_writes = true;
   std::string app_secret = "e2e-secret";
   std::uint64_t app_id = 580111;

@@ -1,0 +1,303 @@
+#include "io/order_reconcile_api.hpp"
+
+#include "domain/gid.hpp"
+#include "domain/order_sync_state.hpp"
+#include "io/graphql_documents.hpp"
+#include "io/json_writer.hpp"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+
+namespace shopsync {
+
+namespace {
+
+using simdjson::dom::element;
+
+error bad(std::string why) { return {"order_reconcile.bad_response", std::move(why)}; }
+
+std::optional<element> at(element e, std::string_view key) {
+  element v;
+  if (!e.is_object() || e.get_object().at_key(key).get(v) != simdjson::SUCCESS || v.is_null())
+    return std::nullopt;
+  return v;
+}
+
+std::string str(std::optional<element> e) {
+  std::string_view s;
+  if (!e || e->get(s) != simdjson::SUCCESS)
+    return {};
+  return std::string(s);
+}
+
+std::string str(element e, std::string_view key) { return str(at(e, key)); }
+
+std::optional<shopify_id> gid_of(element e, std::string_view key, std::string_view type) {
+  auto s = str(e, key);
+  return s.empty() ? std::nullopt : parse_gid(s, type);
+}
+
+// The id of a nested object: {"variant": {"id": "gid://shopify/ProductVariant/1"}}.
+std::optional<shopify_id> nested_gid(element e, std::string_view key, std::string_view type) {
+  auto o = at(e, key);
+  return o ? gid_of(*o, "id", type) : std::nullopt;
+}
+
+// {"data": {"<field>": ...}} after the top-level errors (THROTTLED and friends) are turned into
+// an error with their code; the field itself may be null (nullopt).
+result<std::optional<element>> data_field(simdjson::dom::parser& parser, std::string_view body,
+                                          std::string_view field) {
+  element root;
+  if (parser.parse(body).get(root) != simdjson::SUCCESS || !root.is_object())
+    return bad("malformed answer");
+  if (auto errs = at(root, "errors"); errs && errs->is_array()) {
+    error e{"shopify.graphql_error", {}};
+    for (auto item : errs->get_array()) {
+      if (e.message.empty())
+        if (auto ext = at(item, "extensions"); ext)
+          if (auto code = str(*ext, "code"); !code.empty())
+            e.code = code;
+      e.message += (e.message.empty() ? "" : "; ") + str(item, "message");
+    }
+    return e;
+  }
+  auto data = at(root, "data");
+  if (!data)
+    return error{"shopify.no_data", "the answer has no data"};
+  return at(*data, field);
+}
+
+std::optional<mailing_address> address_of(std::optional<element> e) {
+  if (!e || !e->is_object())
+    return std::nullopt;
+  mailing_address a;
+  a.first_name = str(*e, "firstName");
+  a.last_name = str(*e, "lastName");
+  a.company = str(*e, "company");
+  a.address1 = str(*e, "address1");
+  a.address2 = str(*e, "address2");
+  a.city = str(*e, "city");
+  a.province = str(*e, "province");
+  a.province_code = str(*e, "provinceCode");
+  a.zip = str(*e, "zip");
+  a.country = str(*e, "country");
+  a.country_code = str(*e, "countryCodeV2");
+  a.phone = str(*e, "phone");
+  return a;
+}
+
+std::optional<customer_ref> customer_of(std::optional<element> e) {
+  if (!e || !e->is_object())
+    return std::nullopt;
+  customer_ref c;
+  c.id = gid_of(*e, "id", "Customer");
+  c.first_name = str(*e, "firstName");
+  c.last_name = str(*e, "lastName");
+  if (auto mail = at(*e, "defaultEmailAddress"))
+    c.email = str(*mail, "emailAddress");
+  return c;
+}
+
+std::vector<std::string> tags_of(std::optional<element> e) {
+  std::vector<std::string> out;
+  if (e && e->is_array())
+    for (auto t : e->get_array())
+      if (auto s = str(std::optional<element>(t)); !s.empty())
+        out.push_back(std::move(s));
+  return out;
+}
+
+// customAttributes [{key, value}] are the webhook's note_attributes [{name, value}].
+std::vector<note_attribute> attributes_of(std::optional<element> e) {
+  std::vector<note_attribute> out;
+  if (e && e->is_array())
+    for (auto a : e->get_array())
+      out.push_back({str(a, "key"), str(a, "value")});
+  return out;
+}
+
+std::string money_of(std::optional<element> set) {
+  if (!set)
+    return {};
+  auto shop = at(*set, "shopMoney");
+  return shop ? str(*shop, "amount") : std::string();
+}
+
+result<std::vector<order_line>> lines_of(std::optional<element> conn, std::string_view line_type) {
+  std::vector<order_line> out;
+  if (!conn)
+    return out;
+  if (auto pi = at(*conn, "pageInfo")) {
+    bool more = false;
+    if (auto hn = at(*pi, "hasNextPage"); hn && hn->get(more) == simdjson::SUCCESS && more)
+      return error{"order_reconcile.too_many_lines", "the document has more than 100 lines"};
+  }
+  auto nodes = at(*conn, "nodes");
+  if (!nodes || !nodes->is_array())
+    return out;
+  for (auto n : nodes->get_array()) {
+    order_line l;
+    l.line_id = gid_of(n, "id", line_type).value_or(0);
+    l.variant = nested_gid(n, "variant", "ProductVariant");
+    l.product = nested_gid(n, "product", "Product");
+    l.sku = str(n, "sku");
+    l.title = str(n, "title");
+    l.variant_title = str(n, "variantTitle");
+    std::int64_t q = 0;
+    if (auto qe = at(n, "quantity"))
+      if (qe->get(q) != simdjson::SUCCESS)
+        q = 0;
+    l.quantity = q;
+    l.price = money_of(at(n, "originalUnitPriceSet"));
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string id_variables(std::string_view type, shopify_id id) {
+  json_writer w;
+  w.begin_object().field("id", make_gid(type, id)).end_object();
+  return std::move(w).str();
+}
+
+} // namespace
+
+std::string iso8601_utc(std::int64_t epoch_s) {
+  std::time_t t = static_cast<std::time_t>(epoch_s);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string reconcile_search_query(reconcile_doc d, std::int64_t since) {
+  return std::string(d == reconcile_doc::orders ? "created_at:>=" : "updated_at:>=") + iso8601_utc(since);
+}
+
+order_api_call make_listing_call(reconcile_doc d, const reconcile_query& q) {
+  json_writer w;
+  w.begin_object().field("first", static_cast<std::int64_t>(q.first));
+  w.key("after");
+  if (q.after.empty())
+    w.null();
+  else
+    w.value(q.after);
+  w.field("query", reconcile_search_query(d, q.since)).end_object();
+  if (d == reconcile_doc::orders)
+    return {"OrdersCreatedSince", std::string(graphql::orders_created_since), std::move(w).str(), false};
+  return {"DraftOrdersUpdatedSince", std::string(graphql::draft_orders_updated_since), std::move(w).str(), false};
+}
+
+order_api_call make_order_read_call(order_id id) {
+  return {"OrderForSync", std::string(graphql::order_for_sync), id_variables("Order", id), false};
+}
+
+order_api_call make_draft_order_read_call(draft_order_id id) {
+  return {"DraftOrderForSync", std::string(graphql::draft_order_for_sync), id_variables("DraftOrder", id), false};
+}
+
+result<listing_page> parse_listing(std::string_view body, reconcile_doc d) {
+  simdjson::dom::parser parser;
+  auto conn = data_field(parser, body, d == reconcile_doc::orders ? "orders" : "draftOrders");
+  if (!conn)
+    return conn.error();
+  if (!*conn)
+    return error{"shopify.no_data", "the listing is null"};
+  listing_page page;
+  const auto type = d == reconcile_doc::orders ? "Order" : "DraftOrder";
+  const auto time_key = d == reconcile_doc::orders ? "createdAt" : "updatedAt";
+  if (auto nodes = at(**conn, "nodes"); nodes && nodes->is_array())
+    for (auto n : nodes->get_array()) {
+      auto id = gid_of(n, "id", type);
+      auto t = parse_iso8601_seconds(str(n, time_key));
+      if (!id || !t)
+        return bad("a listed document without id or time");
+      page.docs.push_back({*id, *t});
+    }
+  if (auto pi = at(**conn, "pageInfo")) {
+    if (auto hn = at(*pi, "hasNextPage"))
+      if (hn->get(page.has_next) != simdjson::SUCCESS)
+        page.has_next = false;
+    page.end_cursor = str(*pi, "endCursor");
+  }
+  return page;
+}
+
+result<order_created> parse_order_read(std::string_view body) {
+  simdjson::dom::parser parser;
+  auto f = data_field(parser, body, "order");
+  if (!f)
+    return f.error();
+  if (!*f)
+    return error{"order_reconcile.gone", "the order no longer exists"};
+  auto o = **f;
+  order_created e;
+  auto id = gid_of(o, "id", "Order");
+  if (!id)
+    return bad("an order without id");
+  e.id = *id;
+  e.name = str(o, "name");
+  e.email = str(o, "email");
+  e.financial_status = lower(str(o, "displayFinancialStatus")); // PAID -> the webhook's "paid"
+  e.currency = str(o, "currencyCode");
+  e.source_name = str(o, "sourceName");
+  if (auto app = nested_gid(o, "app", "App"))
+    e.app_id = *app;
+  e.tags = tags_of(at(o, "tags"));
+  e.note = str(o, "note");
+  e.note_attributes = attributes_of(at(o, "customAttributes"));
+  e.customer = customer_of(at(o, "customer"));
+  e.shipping_address = address_of(at(o, "shippingAddress"));
+  e.billing_address = address_of(at(o, "billingAddress"));
+  auto lines = lines_of(at(o, "lineItems"), "LineItem");
+  if (!lines)
+    return lines.error();
+  e.lines = std::move(*lines);
+  e.total_price = money_of(at(o, "totalPriceSet"));
+  e.created_at = str(o, "createdAt");
+  return e;
+}
+
+result<draft_order_changed> parse_draft_order_read(std::string_view body) {
+  simdjson::dom::parser parser;
+  auto f = data_field(parser, body, "draftOrder");
+  if (!f)
+    return f.error();
+  if (!*f)
+    return error{"order_reconcile.gone", "the draft order no longer exists"};
+  auto o = **f;
+  draft_order_changed e;
+  auto id = gid_of(o, "id", "DraftOrder");
+  if (!id)
+    return bad("a draft order without id");
+  e.id = *id;
+  e.created = false; // its create or update: the order path takes either the same way
+  e.name = str(o, "name");
+  e.status = lower(str(o, "status")); // OPEN -> "open", INVOICE_SENT -> "invoice_sent"
+  e.completed_order = nested_gid(o, "order", "Order");
+  e.email = str(o, "email");
+  e.currency = str(o, "currencyCode");
+  e.tags = tags_of(at(o, "tags"));
+  e.note = str(o, "note2");
+  e.note_attributes = attributes_of(at(o, "customAttributes"));
+  e.customer = customer_of(at(o, "customer"));
+  e.shipping_address = address_of(at(o, "shippingAddress"));
+  e.billing_address = address_of(at(o, "billingAddress"));
+  auto lines = lines_of(at(o, "lineItems"), "DraftOrderLineItem");
+  if (!lines)
+    return lines.error();
+  e.lines = std::move(*lines);
+  e.updated_at = str(o, "updatedAt");
+  return e;
+}
+
+} // namespace shopsync

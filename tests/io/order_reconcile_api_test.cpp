@@ -1,0 +1,167 @@
+// order_reconcile_api: the order reconciler's listings and full reads. The full read of an
+// order must give the order path the same event its orders/create webhook gives (the filters
+// and the "is it ours" checks read those fields), so it is compared with the intake's parser
+// on Shopify's own sample payload.
+#include "io/order_reconcile_api.hpp"
+
+#include "domain/order_sync_state.hpp"
+#include "io/webhook_parser.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace shopsync;
+
+namespace {
+
+// ../shared/shopify/webhooks/orders_create.json as GraphQL's OrderForSync answers it.
+const char* kSampleAsGraphql = R"({"data":{"order":{
+  "id":"gid://shopify/Order/5812345678901","name":"#1042","email":"jane@example.com",
+  "displayFinancialStatus":"PAID","currencyCode":"USD","sourceName":"web",
+  "createdAt":"2025-03-14T14:22:30Z","tags":[],"note":null,
+  "app":{"id":"gid://shopify/App/580111"},
+  "customAttributes":[],
+  "customer":{"id":"gid://shopify/Customer/7012345678901","firstName":"Jane","lastName":"Doe",
+              "defaultEmailAddress":{"emailAddress":"jane@example.com"}},
+  "shippingAddress":{"firstName":"Jane","lastName":"Doe","company":null,"address1":"1 Main St","address2":null,
+                     "city":"Springfield","province":"Illinois","provinceCode":"IL","zip":"62701",
+                     "country":"United States","countryCodeV2":"US","phone":null},
+  "billingAddress":null,
+  "totalPriceSet":{"shopMoney":{"amount":"59.98"}},
+  "lineItems":{"nodes":[{"id":"gid://shopify/LineItem/14012345678901","quantity":2,"sku":"TSHIRT-RED-M",
+                         "title":"T-Shirt","variantTitle":"Red / M",
+                         "variant":{"id":"gid://shopify/ProductVariant/45012345678901"},
+                         "product":{"id":"gid://shopify/Product/8012345678901"},
+                         "originalUnitPriceSet":{"shopMoney":{"amount":"29.99"}}}],
+               "pageInfo":{"hasNextPage":false}}}},
+  "extensions":{"cost":{"requestedQueryCost":308,"actualQueryCost":11}}})";
+
+order_created webhook_sample() {
+  webhook_parser parser;
+  auto body = shopsync::testing::read_file(shopsync::testing::shared_path("shopify/webhooks/orders_create.json"));
+  auto ev = parser.parse("orders/create", body);
+  EXPECT_TRUE(static_cast<bool>(ev));
+  return std::get<order_created>(*ev);
+}
+
+} // namespace
+
+TEST(OrderReconcileApi, an_order_read_gives_the_order_path_what_its_webhook_gives) {
+  auto hook = webhook_sample();
+  auto read = parse_order_read(kSampleAsGraphql);
+  ASSERT_TRUE(static_cast<bool>(read)) << read.error().message;
+  EXPECT_EQ(read->id, hook.id);
+  EXPECT_EQ(read->name, hook.name);
+  EXPECT_EQ(read->email, hook.email);
+  EXPECT_EQ(read->financial_status, hook.financial_status);
+  EXPECT_EQ(read->currency, hook.currency);
+  EXPECT_EQ(read->source_name, hook.source_name);
+  EXPECT_EQ(read->app_id, hook.app_id);
+  EXPECT_EQ(read->tags, hook.tags);
+  EXPECT_EQ(read->note, hook.note);
+  EXPECT_EQ(read->note_attributes.size(), hook.note_attributes.size());
+  EXPECT_EQ(read->total_price, hook.total_price);
+  EXPECT_EQ(parse_iso8601_seconds(read->created_at), parse_iso8601_seconds(hook.created_at));
+  ASSERT_TRUE(read->customer && hook.customer);
+  EXPECT_EQ(read->customer->id, hook.customer->id);
+  EXPECT_EQ(read->customer->email, hook.customer->email);
+  ASSERT_TRUE(read->shipping_address && hook.shipping_address);
+  EXPECT_EQ(read->shipping_address->address1, hook.shipping_address->address1);
+  EXPECT_EQ(read->shipping_address->country_code, hook.shipping_address->country_code);
+  EXPECT_EQ(read->shipping_address->province_code, hook.shipping_address->province_code);
+  EXPECT_EQ(read->billing_address.has_value(), hook.billing_address.has_value());
+  ASSERT_EQ(read->lines.size(), hook.lines.size());
+  for (std::size_t i = 0; i < hook.lines.size(); ++i) {
+    EXPECT_EQ(read->lines[i].line_id, hook.lines[i].line_id);
+    EXPECT_EQ(read->lines[i].variant, hook.lines[i].variant);
+    EXPECT_EQ(read->lines[i].product, hook.lines[i].product);
+    EXPECT_EQ(read->lines[i].sku, hook.lines[i].sku);
+    EXPECT_EQ(read->lines[i].quantity, hook.lines[i].quantity);
+    EXPECT_EQ(read->lines[i].price, hook.lines[i].price);
+  }
+}
+
+TEST(OrderReconcileApi, an_order_shopsync_created_is_recognised_as_ours_when_read) {
+  order_sync_settings st;
+  st.app_id = 580111;
+  auto read = parse_order_read(kSampleAsGraphql);
+  ASSERT_TRUE(static_cast<bool>(read));
+  auto why = order_skip_reason(*read, st);
+  ASSERT_TRUE(static_cast<bool>(why));
+  EXPECT_NE(why->find("created by shopsync"), std::string::npos) << *why;
+
+  // Made by another app, but carrying shopsync's origin tag and attributes: still ours.
+  std::string other = kSampleAsGraphql;
+  other.replace(other.find("App/580111"), 10, "App/999");
+  other.replace(other.find("\"tags\":[]"), 9, R"("tags":["shopsync-origin:dest-b.myshopify.com:77"])");
+  read = parse_order_read(other);
+  ASSERT_TRUE(static_cast<bool>(read));
+  EXPECT_EQ(read->app_id, std::optional<std::uint64_t>(999));
+  EXPECT_TRUE(order_skip_reason(*read, st).has_value());
+  st.app_id = 1; // a different app id configured: the tag still tells
+  EXPECT_TRUE(order_skip_reason(*read, st).has_value());
+}
+
+TEST(OrderReconcileApi, listings_use_shopifys_search_syntax_and_parse_pages) {
+  reconcile_query q{1'796'378'400, "", 100}; // 2026-12-04T10:00:00Z
+  auto call = make_listing_call(reconcile_doc::orders, q);
+  EXPECT_EQ(call.operation, "OrdersCreatedSince");
+  EXPECT_NE(call.variables_json.find(R"("query":"created_at:>=2026-12-04T10:00:00Z")"), std::string::npos)
+    << call.variables_json;
+  EXPECT_NE(call.variables_json.find(R"("after":null)"), std::string::npos);
+  q.after = "abc";
+  call = make_listing_call(reconcile_doc::draft_orders, q);
+  EXPECT_EQ(call.operation, "DraftOrdersUpdatedSince");
+  EXPECT_NE(call.variables_json.find(R"("query":"updated_at:>=2026-12-04T10:00:00Z")"), std::string::npos);
+  EXPECT_NE(call.variables_json.find(R"("after":"abc")"), std::string::npos);
+
+  auto page = parse_listing(R"({"data":{"draftOrders":{"nodes":[
+      {"id":"gid://shopify/DraftOrder/11","updatedAt":"2026-12-04T10:00:05Z"},
+      {"id":"gid://shopify/DraftOrder/12","updatedAt":"2026-12-04T11:00:05+01:00"}],
+      "pageInfo":{"hasNextPage":true,"endCursor":"eyJ4IjoxfQ=="}}}})",
+                            reconcile_doc::draft_orders);
+  ASSERT_TRUE(static_cast<bool>(page)) << page.error().message;
+  ASSERT_EQ(page->docs.size(), 2u);
+  EXPECT_EQ(page->docs[0].id, 11u);
+  EXPECT_EQ(page->docs[0].at, 1'796'378'405);
+  EXPECT_EQ(page->docs[1].at, 1'796'378'405);
+  EXPECT_TRUE(page->has_next);
+  EXPECT_EQ(page->end_cursor, "eyJ4IjoxfQ==");
+
+  auto throttled = parse_listing(R"({"errors":[{"message":"Throttled","extensions":{"code":"THROTTLED"}}]})",
+                                 reconcile_doc::orders);
+  ASSERT_FALSE(static_cast<bool>(throttled));
+  EXPECT_EQ(throttled.error().code, "THROTTLED");
+}
+
+TEST(OrderReconcileApi, a_document_is_never_read_short_or_from_nothing) {
+  std::string many = kSampleAsGraphql;
+  many.replace(many.find(R"("hasNextPage":false)"), 19, R"("hasNextPage":true)");
+  auto r = parse_order_read(many);
+  ASSERT_FALSE(static_cast<bool>(r));
+  EXPECT_EQ(r.error().code, "order_reconcile.too_many_lines");
+  auto gone = parse_draft_order_read(R"({"data":{"draftOrder":null}})");
+  ASSERT_FALSE(static_cast<bool>(gone));
+  EXPECT_EQ(gone.error().code, "order_reconcile.gone");
+}
+
+TEST(OrderReconcileApi, a_draft_read_maps_status_note_and_completed_order) {
+  auto d = parse_draft_order_read(R"({"data":{"draftOrder":{"id":"gid://shopify/DraftOrder/1123456789012",
+    "name":"#D17","status":"INVOICE_SENT","email":"b@example.com","currencyCode":"USD",
+    "updatedAt":"2026-12-04T10:00:05Z","tags":["vip"],"note2":"call first","order":{"id":"gid://shopify/Order/77"},
+    "customAttributes":[{"key":"gift","value":"yes"}],"customer":null,"shippingAddress":null,"billingAddress":null,
+    "lineItems":{"nodes":[{"id":"gid://shopify/DraftOrderLineItem/5","quantity":3,"sku":"S","title":"T",
+      "variantTitle":null,"variant":null,"product":null,"originalUnitPriceSet":{"shopMoney":{"amount":"1.00"}}}],
+      "pageInfo":{"hasNextPage":false}}}}})");
+  ASSERT_TRUE(static_cast<bool>(d)) << d.error().message;
+  EXPECT_EQ(d->status, "invoice_sent");
+  EXPECT_EQ(d->note, "call first");
+  EXPECT_EQ(d->completed_order, std::optional<order_id>(77));
+  EXPECT_EQ(d->tags, std::vector<std::string>{"vip"});
+  ASSERT_EQ(d->note_attributes.size(), 1u);
+  EXPECT_EQ(d->note_attributes[0].name, "gift");
+  ASSERT_EQ(d->lines.size(), 1u);
+  EXPECT_FALSE(d->lines[0].variant.has_value()); // a custom line
+  EXPECT_EQ(d->lines[0].quantity, 3);
+  EXPECT_EQ(d->updated_at, "2026-12-04T10:00:05Z");
+}
