@@ -30,7 +30,8 @@ public:
   webhook_parser& operator=(const webhook_parser&) = delete;
 
   // Topics shopsync parses: inventory_levels/update, inventory_items/update, orders/create,
-  // draft_orders/create, draft_orders/update, products/create, products/update.
+  // draft_orders/create, draft_orders/update, products/create, products/update,
+  // products/delete, inventory_items/delete.
   static bool is_known_topic(std::string_view topic);
 
   // Error codes: "webhook.malformed" (not JSON, truncated, invalid UTF-8, not an object,
