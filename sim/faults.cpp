@@ -48,6 +48,11 @@ std::string apply_fault_json(fault_config& c, simdjson::dom::element obj) {
       return "lost_mode must be hang or drop";
     c.lost_mode = std::string(*m);
   }
+  if (auto m = as_str(member(obj, "negative_sets"))) {
+    if (*m != "refuse" && *m != "apply")
+      return "negative_sets must be refuse or apply";
+    c.negative_sets = std::string(*m);
+  }
   if (auto ops = member(obj, "operations")) {
     simdjson::dom::array arr;
     if (ops->get(arr) != simdjson::SUCCESS)
@@ -71,7 +76,7 @@ std::string fault_json(const fault_config& c) {
       .field("latency_jitter_ms", c.latency_jitter_ms).field("answer_delay_ms", c.answer_delay_ms)
       .field("lost_rate", c.lost_rate)
       .field("lost_next", c.lost_next).field("lost_mode", c.lost_mode)
-      .field("unreported_next", c.unreported_next);
+      .field("unreported_next", c.unreported_next).field("negative_sets", c.negative_sets);
   w.key("operations").begin_array();
   for (auto& o : c.operations)
     w.value(o);

@@ -28,6 +28,9 @@ struct fault_config {
   int unreported_next = 0; // the next N inventory mutations apply but list no changes (a protocol
                            // violation: the daemon must neither retry nor lose track of them)
   std::set<std::string> operations; // Admin faults only for these operationNames (empty: all)
+  // Not a fault: which reading of Shopify plays a set below 0. "refuse" (the contract's:
+  // INVALID_QUANTITY_NEGATIVE, nothing applied) or "apply" (the level goes negative).
+  std::string negative_sets = "refuse";
   // Webhooks
   double webhook_duplicate_rate = 0; // a second delivery: new X-Shopify-Webhook-Id, same Event-Id
   double webhook_reorder_rate = 0;   // held back a random [0, window] ms so later ones overtake

@@ -103,6 +103,7 @@ private:
   // Control API
   std::string state_json(store& s, const std::string& query);
   http_answer control_draft(store& s, element body, bool create, i64 now);
+  http_answer control_delete(store& s, element body, bool whole_product, i64 now);
   std::string log_json(const std::string& shop, std::uint64_t since, const std::string& op);
 
   scenario sc_;

@@ -9,6 +9,8 @@ namespace shopsync::sim {
 
 std::string inventory_level_payload(const store& s, std::uint32_t v, std::size_t l, i64 now);
 std::string inventory_item_payload(const store& s, std::uint32_t v, i64 now);
+// inventory_items/delete: the item's id and its (null) origin fields, nothing else.
+std::string inventory_item_deleted_payload(const store& s, std::uint32_t v);
 std::string order_payload(const store& s, const order& o);
 std::string draft_order_payload(const store& s, const draft_order& d);
 std::string product_payload(const store& s, std::uint32_t p);
