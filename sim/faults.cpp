@@ -73,6 +73,11 @@ std::string apply_fault_json(fault_config& c, simdjson::dom::element obj) {
     return "operations must be an array of operation names";
   if (!read_names(obj, "webhook_loss_topics", c.webhook_loss_topics))
     return "webhook_loss_topics must be an array of topics";
+  if (auto m = as_str(member(obj, "negative_sets"))) {
+    if (*m != "refuse" && *m != "apply")
+      return "negative_sets must be refuse or apply";
+    c.negative_sets = std::string(*m);
+  }
   if (c.error_status < 400 || c.error_status > 599)
     return "error_status must be 4xx or 5xx";
   return err;
@@ -89,7 +94,8 @@ std::string fault_json(const fault_config& c) {
       .field("lost_next", c.lost_next).field("lost_mode", c.lost_mode)
       .field("unreported_next", c.unreported_next)
       .field("user_error_next", c.user_error_next).field("user_error_code", c.user_error_code)
-      .field("idempotency_window_s", c.idempotency_window_s);
+      .field("idempotency_window_s", c.idempotency_window_s)
+      .field("negative_sets", c.negative_sets);
   w.key("operations").begin_array();
   for (auto& o : c.operations)
     w.value(o);

@@ -37,6 +37,9 @@ struct fault_config {
   // its window; past it, the same request is a new one and applies again.
   double idempotency_window_s = 0;
   std::set<std::string> operations; // Admin faults only for these operationNames (empty: all)
+  // Not a fault: which reading of Shopify plays a set below 0. "refuse" (the contract's:
+  // INVALID_QUANTITY_NEGATIVE, nothing applied) or "apply" (the level goes negative).
+  std::string negative_sets = "refuse";
   // Webhooks
   double webhook_duplicate_rate = 0; // a second delivery: new X-Shopify-Webhook-Id, same Event-Id
   double webhook_reorder_rate = 0;   // held back a random [0, window] ms so later ones overtake

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   fault_opts["webhook_delay_jitter_ms"] = app.add_option("--fault-webhook-delay-jitter-ms", f.webhook_delay_jitter_ms, "plus uniform random [0, N] ms");
   fault_opts["webhook_loss_rate"] = app.add_option("--fault-webhook-loss-rate", f.webhook_loss_rate, "share of webhooks never sent");
   fault_opts["idempotency_window_s"] = app.add_option("--fault-idempotency-window-s", f.idempotency_window_s, "seconds a store keeps an idempotency key (0: for ever)");
+  fault_opts["negative_sets"] = app.add_option("--fault-negative-sets", f.negative_sets, "refuse (INVALID_QUANTITY_NEGATIVE, default) or apply sets below 0");
   std::string fault_operations;
   fault_opts["operations"] = app.add_option("--fault-operations", fault_operations, "comma-separated operationNames the Admin faults apply to (default: all)");
   CLI11_PARSE(app, argc, argv);
@@ -92,6 +93,7 @@ int main(int argc, char** argv) {
     else if (key == "webhook_delay_jitter_ms") merged.webhook_delay_jitter_ms = f.webhook_delay_jitter_ms;
     else if (key == "webhook_loss_rate") merged.webhook_loss_rate = f.webhook_loss_rate;
     else if (key == "idempotency_window_s") merged.idempotency_window_s = f.idempotency_window_s;
+    else if (key == "negative_sets") merged.negative_sets = f.negative_sets;
     else if (key == "operations") {
       merged.operations.clear();
       std::size_t p = 0;

@@ -26,6 +26,7 @@ struct product {
   i64 created_at = 0; // unix seconds
   i64 updated_at = 0;
   std::vector<std::uint32_t> variants; // indexes into store::variants, by position
+  bool deleted = false; // products/delete: kept (indexes stay valid), found by no lookup
 };
 
 struct variant {
@@ -40,6 +41,7 @@ struct variant {
   bool tracked = true;
   bool deny_oversell = true; // inventory_policy "deny"
   i64 updated_at = 0;
+  bool deleted = false; // its product or itself deleted: found by no lookup, listed nowhere
 };
 
 // A level's value when the item is not stocked at the location.

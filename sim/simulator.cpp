@@ -2,6 +2,7 @@
 
 #include "io/json_writer.hpp"
 #include "sim/json_read.hpp"
+#include "sim/uri_check.hpp"
 #include "sim/webhook_payloads.hpp"
 
 #include <algorithm>
@@ -409,6 +410,7 @@ simulator::op_result simulator::op_catalog_page(store& s, element vars) {
   i64 last_id = 0;
   for (; i < s.variants.size() && n < static_cast<std::size_t>(*first); ++i) {
     const auto& v = s.variants[i];
+    if (v.deleted) continue;
     if (field == "sku" && v.sku != wanted) continue;
     if (field == "barcode" && v.barcode != wanted) continue;
     const auto& p = s.products[v.product];
@@ -428,7 +430,7 @@ simulator::op_result simulator::op_catalog_page(store& s, element vars) {
   bool more = false;
   for (std::size_t j = i; j < s.variants.size(); ++j) {
     const auto& v = s.variants[j];
-    if ((field == "sku" && v.sku != wanted) || (field == "barcode" && v.barcode != wanted))
+    if (v.deleted || (field == "sku" && v.sku != wanted) || (field == "barcode" && v.barcode != wanted))
       continue;
     more = true;
     break;
@@ -662,7 +664,7 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
   auto reason = as_str(member(*input, "reason")).value_or("");
   if (!valid_reasons.count(reason))
     errs.push_back({"INVALID_REASON", {"input", "reason"}, "The specified reason is invalid."});
-  if (auto ref = as_str(member(*input, "referenceDocumentUri")); ref && ref->find(':') == std::string_view::npos)
+  if (auto ref = as_str(member(*input, "referenceDocumentUri")); ref && !is_rfc3986_uri(*ref))
     errs.push_back({"INVALID_REFERENCE_DOCUMENT", {"input", "referenceDocumentUri"}, "The specified reference document is invalid."});
 
   struct planned {
@@ -672,6 +674,7 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
   };
   std::vector<planned> plan;
   std::set<std::pair<std::uint32_t, std::size_t>> seen;
+  const bool refuse_negative = is_set && faults_.config().negative_sets != "apply";
   idx = 0;
   for (auto e : entries) {
     auto path = [&](const char* leaf) {
@@ -706,6 +709,8 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
         errs.push_back({"CHANGE_FROM_QUANTITY_STALE", path("changeFromQuantity"),
                         is_set ? "The changeFromQuantity value does not match persisted value."
                                : "The changeFromQuantity argument no longer matches the persisted quantity."});
+      } else if (refuse_negative && after < 0) {
+        errs.push_back({"INVALID_QUANTITY_NEGATIVE", path("quantity"), "The quantity can't be negative."});
       } else if (after > limit) {
         errs.push_back({"INVALID_QUANTITY_TOO_HIGH", path(is_set ? "quantity" : "delta"), "The quantity can't be higher than " + std::to_string(limit) + "."});
       } else if (after < -limit) {

@@ -114,6 +114,7 @@ private:
   http_answer control_draft(store& s, element body, bool create, i64 now);
   // POST /_sim/webhooks/send: signs and delivers an arbitrary body for a topic.
   http_answer control_send_webhook(store& s, element body);
+  http_answer control_delete(store& s, element body, bool whole_product, i64 now);
   std::string log_json(const std::string& shop, std::uint64_t since, const std::string& op);
 
   scenario sc_;

@@ -5,6 +5,7 @@
 #include "sim/simulator.hpp"
 #include "sim/webhook_payloads.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace shopsync::sim {
@@ -77,13 +78,13 @@ std::optional<std::uint32_t> resolve_variant(store& s, element b) {
       return s.variant_by_id(*n);
   if (auto sku = as_str(member(b, "sku"))) {
     for (std::uint32_t i = 0; i < s.variants.size(); ++i)
-      if (s.variants[i].sku == *sku)
+      if (s.variants[i].sku == *sku && !s.variants[i].deleted)
         return i;
     return std::nullopt;
   }
   if (auto bc = as_str(member(b, "barcode"))) {
     for (std::uint32_t i = 0; i < s.variants.size(); ++i)
-      if (s.variants[i].barcode == *bc)
+      if (s.variants[i].barcode == *bc && !s.variants[i].deleted)
         return i;
   }
   return std::nullopt;
@@ -154,6 +155,7 @@ std::string simulator::state_json(store& s, const std::string& query) {
     std::size_t seen = 0, written = 0;
     for (std::uint32_t v = 0; v < s.variants.size() && written < limit; ++v) {
       const auto& var = s.variants[v];
+      if (var.deleted) continue;
       if (q.count("sku") && var.sku != q["sku"]) continue;
       if (q.count("barcode") && var.barcode != q["barcode"]) continue;
       if (q.count("inventory_item_id") && std::to_string(var.inventory_item_id) != q["inventory_item_id"]) continue;
@@ -453,7 +455,57 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
     w.end_array().end_object();
     return json_answer(200, std::move(w).str());
   }
+  if (path == "/_sim/product/delete" || path == "/_sim/variant/delete")
+    return control_delete(*s, body, path == "/_sim/product/delete", now);
   return error_answer(404, "unknown control path " + path);
+}
+
+// A merchant deletes a product (every variant with it) or one variant. Shopify tells apps with
+// products/delete (`{"id"}` only: a deleted object has no other detail) and inventory_items/delete
+// per variant, or, for one variant, inventory_items/delete and products/update.
+http_answer simulator::control_delete(store& s, element body, bool whole_product, i64 now) {
+  std::optional<std::uint32_t> p;
+  std::optional<std::uint32_t> v;
+  if (whole_product) {
+    if (auto id = as_int(member(body, "product_id")))
+      p = s.product_by_id(*id);
+    else if (auto g = as_str(member(body, "product_id")))
+      p = gid_number(*g, "Product") ? s.product_by_id(*gid_number(*g, "Product")) : std::nullopt;
+    else if ((v = resolve_variant(s, body)))
+      p = s.variants[*v].product;
+    if (!p)
+      return error_answer(404, "no such product (give product_id, or a variant selector)");
+  } else {
+    v = resolve_variant(s, body);
+    if (!v)
+      return error_answer(404, "no such variant (give inventory_item_id, variant_id, sku or barcode)");
+    p = s.variants[*v].product;
+    if (s.products[*p].variants.size() < 2)
+      return error_answer(409, "a product keeps at least one variant: delete the product");
+  }
+  auto& pr = s.products[*p];
+  std::vector<std::uint32_t> gone = whole_product ? pr.variants : std::vector<std::uint32_t>{*v};
+  for (auto x : gone)
+    s.variants[x].deleted = true;
+  if (whole_product) {
+    pr.deleted = true;
+    json_writer w;
+    w.begin_object().field("id", pr.id).end_object();
+    emit(s, "products/delete", std::move(w).str(), now);
+  } else {
+    pr.variants.erase(std::find(pr.variants.begin(), pr.variants.end(), *v));
+    pr.updated_at = now;
+  }
+  for (auto x : gone)
+    emit(s, "inventory_items/delete", inventory_item_deleted_payload(s, x), now);
+  if (!whole_product)
+    emit(s, "products/update", product_payload(s, *p), now);
+  json_writer w;
+  w.begin_object().field("product_id", pr.id).key("inventory_item_ids").begin_array();
+  for (auto x : gone)
+    w.value(s.variants[x].inventory_item_id);
+  w.end_array().end_object();
+  return json_answer(200, std::move(w).str());
 }
 
 http_answer simulator::control_draft(store& s, element body, bool create, i64 now) {

@@ -229,14 +229,18 @@ std::uint32_t store::add_product(const product_spec& ps, i64 now) {
   return pidx;
 }
 
+// Deleted objects are gone for every lookup, as in Shopify (their ids are never reused).
 std::optional<std::uint32_t> store::variant_by_id(i64 id) const {
-  return search(variants, id, [](const variant& v) { return v.id; });
+  auto v = search(variants, id, [](const variant& x) { return x.id; });
+  return v && !variants[*v].deleted ? v : std::nullopt;
 }
 std::optional<std::uint32_t> store::variant_by_item(i64 id) const {
-  return search(variants, id, [](const variant& v) { return v.inventory_item_id; });
+  auto v = search(variants, id, [](const variant& x) { return x.inventory_item_id; });
+  return v && !variants[*v].deleted ? v : std::nullopt;
 }
 std::optional<std::uint32_t> store::product_by_id(i64 id) const {
-  return search(products, id, [](const product& p) { return p.id; });
+  auto p = search(products, id, [](const product& x) { return x.id; });
+  return p && !products[*p].deleted ? p : std::nullopt;
 }
 std::optional<std::size_t> store::location_index(i64 id) const {
   for (std::size_t i = 0; i < locations.size(); ++i)

@@ -60,6 +60,17 @@ std::string inventory_level_disconnect_payload(const store& s, std::uint32_t v, 
   return std::move(w).str();
 }
 
+std::string inventory_item_deleted_payload(const store& s, std::uint32_t v) {
+  json_writer w;
+  w.begin_object().field("id", s.variants[v].inventory_item_id);
+  w.key("country_code_of_origin").null();
+  w.key("province_code_of_origin").null();
+  w.key("harmonized_system_code").null();
+  w.key("country_harmonized_system_codes").begin_array().end_array();
+  w.end_object();
+  return std::move(w).str();
+}
+
 std::string inventory_item_payload(const store& s, std::uint32_t v, i64 now) {
   const auto& var = s.variants[v];
   const auto& pr = s.products[var.product];

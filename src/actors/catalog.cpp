@@ -1,5 +1,6 @@
 #include "actors/catalog.hpp"
 
+#include "domain/catalog_deletion.hpp"
 #include "io/json_writer.hpp"
 
 #include <spdlog/spdlog.h>
@@ -74,18 +75,27 @@ void rebuild_known(catalog_state& st) {
   st.known_built = true;
 }
 
-void publish(self_ptr self) {
+// `keep_locations`: match the rows only, with the current mapping's locations (while a load is
+// reading them again, st.locations is incomplete).
+void publish(self_ptr self, bool keep_locations = false) {
   auto& st = self->state;
+  drop_deleted_rows(st.known, st.tombstones, st.stores);
   auto match = match_keyed(st.group.source, st.group.destinations, st.known);
-  store_locations source;
-  std::vector<store_locations> dests;
-  for (auto& l : st.locations) {
-    if (l.store == st.group.source)
-      source = l;
-    else
-      dests.push_back(l);
+  report_deletions(match, st.tombstones);
+  location_mapping locs;
+  if (keep_locations && st.current) {
+    locs = st.current->locations();
+  } else {
+    store_locations source;
+    std::vector<store_locations> dests;
+    for (auto& l : st.locations) {
+      if (l.store == st.group.source)
+        source = l;
+      else
+        dests.push_back(l);
+    }
+    locs = map_locations(source, dests, st.group.locations_by_name, st.group.location_pairs);
   }
-  auto locs = map_locations(source, dests, st.group.locations_by_name, st.group.location_pairs);
   if (st.current && st.current->same_as(match, locs)) {
     spdlog::info("catalog group={}: mapping unchanged ({} identities)", st.group.name, st.current->size());
     keep_leftover(st, *st.current);
@@ -119,6 +129,35 @@ void finish(self_ptr self) {
     st.again = false;
     self->send(self, resync_atom::value);
   }
+}
+
+// products/delete or inventory_items/delete: the variants leave the mapping at once (published
+// now, not after the rematch delay), and their store link drops the writes still waiting for
+// them. Whatever the catalog is doing: a load in progress is matched with the tombstones too.
+void apply_deletion(self_ptr self, const store_name& store, const webhook_envelope& env) {
+  auto& st = self->state;
+  auto s = store_index(st, store);
+  if (!s)
+    return;
+  catalog_deletion d;
+  d.store = *s;
+  if (auto* p = std::get_if<product_deleted>(&env.event))
+    d.product = p->id;
+  if (auto* i = std::get_if<inventory_item_deleted>(&env.event))
+    d.item = i->item;
+  rebuild_known(st);
+  auto out = take_deleted(st.known, d, st.stores);
+  if (d.item && out.items.empty())
+    out.items.push_back(*d.item); // not in the catalog here, but deleted all the same
+  if (!out.items.empty())
+    if (auto* link = st.ctx->link(store))
+      self->send(*link, forget_atom::value, out.items);
+  if (out.tombstones.empty() || !st.current)
+    return; // nothing mapped here (a load in progress will not list it)
+  merge_tombstones(st.tombstones, out.tombstones);
+  for (auto& t : out.tombstones)
+    spdlog::warn("catalog group={}: identity {} deleted in {}: unmapped there", st.group.name, t.key, t.store);
+  publish(self, st.loading || !st.loaded);
 }
 
 // Applies a product or SKU webhook to the loaded catalog. False when it cannot (a product
@@ -321,6 +360,9 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
     auto t1 = std::chrono::steady_clock::now();
     if (auto m = group_mapping::decode(st.group, **stored); m) {
       st.current = std::make_shared<const group_mapping>(std::move(*m));
+      for (auto& p : st.current->problems())
+        if (p.kind == match_problem_kind::deleted)
+          st.tombstones.push_back(p);
       self->send(st.router, mapping_atom::value, st.group.name, st.current);
       auto ms = [](auto a, auto b) { return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count(); };
       spdlog::info("catalog group={}: persisted mapping loaded ({} identities, {} bytes read in {} ms, decoded in {} ms)",
@@ -347,6 +389,11 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
     },
     [self](event_atom, const store_name& store, const webhook_envelope& env) {
       auto& st = self->state;
+      if (std::holds_alternative<product_deleted>(env.event) ||
+          std::holds_alternative<inventory_item_deleted>(env.event)) {
+        apply_deletion(self, store, env);
+        return;
+      }
       if (st.loading) {
         st.again = true; // the load in progress may predate this change
         return;

@@ -33,6 +33,9 @@ struct catalog_state {
   bool rematch_scheduled = false;
   std::vector<store_locations> locations;
   group_mapping_ptr current;
+  // Variants deleted in a store (domain/catalog_deletion.hpp): reported as `deleted`, and never
+  // mapped again from a catalog page read before the deletion. Kept in the mapping's problems.
+  std::vector<match_problem> tombstones;
   std::string last_error;
   static inline const char* name = "catalog";
 };

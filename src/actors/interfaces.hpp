@@ -214,6 +214,7 @@ using locations_atom = caf::atom_constant<caf::atom("locations")>;
 using link_status_atom = caf::atom_constant<caf::atom("lnk_stat")>;
 using link_task_atom = caf::atom_constant<caf::atom("lnk_task")>; // internal
 using link_tick_atom = caf::atom_constant<caf::atom("lnk_tick")>; // internal: batching window
+using forget_atom = caf::atom_constant<caf::atom("forget")>;     // inventory items deleted in the store
 
 // One per store. Writes and level reads are queued, coalesced within the batching window and
 // sent in batches of up to 250; at most store.max_in_flight requests are in flight; the
@@ -225,7 +226,10 @@ using store_link_actor = graphql_executor_actor::extend<
   caf::replies_to<locations_atom>::with<locations_reply>,
   caf::replies_to<link_status_atom>::with<store_link_status>,
   caf::reacts_to<link_task_atom, link_task>,
-  caf::reacts_to<link_tick_atom>>;
+  caf::reacts_to<link_tick_atom>,
+  // Inventory items deleted in the store: their writes still queued or coalescing are dropped
+  // (answered INVALID_INVENTORY_ITEM, never sent), and so is every later one.
+  caf::reacts_to<forget_atom, std::vector<inventory_item_id>>>;
 // One per mapped identity of a group: holds its inventory_item_state.
 using item_actor = caf::typed_actor<
   caf::reacts_to<hint_atom, level_hint>,

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <vector>
 
 namespace shopsync {
 
@@ -26,6 +27,20 @@ bool same_layout(const item_layout& a, const item_layout& b) {
     if (a.slots[i].locations != b.slots[i].locations)
       return false;
   return true;
+}
+
+// Indexes (in `old`) of the stores whose variant `now` no longer has: the same store with the
+// same inventory item is not in `now`'s stores.
+std::vector<std::size_t> unmapped_stores(const item_layout& old, const item_layout& now) {
+  std::vector<std::size_t> gone;
+  for (std::size_t i = 0; i < old.stores.size(); ++i) {
+    bool kept = false;
+    for (auto& s : now.stores)
+      kept = kept || (s.store == old.stores[i].store && s.item == old.stores[i].item);
+    if (!kept)
+      gone.push_back(i);
+  }
+  return gone;
 }
 
 void execute(self_ptr self, const command& c, bool delayed);
@@ -308,10 +323,20 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
     [self](remap_atom, item_layout& layout) {
       auto& st = self->state;
       st.from_router++;
-      if (same_layout(st.sm->layout(), layout))
+      if (same_layout(st.sm->layout(), layout)) {
         st.next_layout.reset(); // back to the layout it has: nothing to do
-      else
+      } else {
+        // A store whose variant left the identity (deleted there): nothing more is written to
+        // it from now on, while the old life finishes what is in flight elsewhere.
+        transition unmapped;
+        for (auto i : unmapped_stores(st.sm->layout(), layout)) {
+          auto u = st.sm->unmap_store(i);
+          unmapped.audit.insert(unmapped.audit.end(), u.audit.begin(), u.audit.end());
+        }
         st.next_layout = std::move(layout);
+        if (!unmapped.audit.empty())
+          apply(self, std::move(unmapped)); // may start the new life at once (nothing in flight)
+      }
       switch_life_if_quiet(self);
     },
     [self](release_atom, std::uint64_t timer) {

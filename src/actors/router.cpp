@@ -145,8 +145,11 @@ void route(self_ptr self, std::uint64_t seq, const webhook_envelope& env) {
     route_level(self, seq, env, *store, inventory_level_changed{sl->item, sl->location, sl->available, {}},
                 sl->connected ? level_hint::stocking_change::connected : level_hint::stocking_change::disconnected);
   } else if (std::holds_alternative<product_changed>(env.event) ||
-             std::holds_alternative<inventory_item_changed>(env.event)) {
-    // The mapping follows the catalog (the catalog re-reads a store when it must).
+             std::holds_alternative<inventory_item_changed>(env.event) ||
+             std::holds_alternative<product_deleted>(env.event) ||
+             std::holds_alternative<inventory_item_deleted>(env.event)) {
+    // The mapping follows the catalog (the catalog re-reads a store when it must; a deletion
+    // unmaps at once).
     for (auto& g : st.ctx->cfg.groups)
       if (in_group(g, store->name))
         self->send(st.catalogs.at(g.name), event_atom::value, store->name, env);

@@ -4,12 +4,15 @@
 #include "io/idempotency_key.hpp"
 #include "io/link_outbox.hpp"
 #include "io/write_answer.hpp"
+#include "io/reference_uri.hpp"
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <deque>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace shopsync {
@@ -64,6 +67,10 @@ struct store_link_state {
   // Results answered but maybe not yet on disk: a requester asking again in that gap must
   // still find them (else its op would be batched anew, under a new key).
   std::map<std::tuple<inventory_item_id, location_id, std::uint64_t>, op_result> unpersisted;
+
+  // Inventory items deleted in the store (forget_atom): no write for them is sent any more.
+  // Shopify never reuses an id, so the set only grows; a restart starts from a mapping without them.
+  std::set<inventory_item_id> deleted_items;
 
   int in_flight = 0;
   bool tick_armed = false;
@@ -164,9 +171,8 @@ outbox_batch make_batch(self_ptr self, write_batch wb) {
   b.id = st.outbox ? st.outbox->next_id() : st.mem_next_id++;
   b.idempotency_key = batch_idempotency_key(st.opts.store.name, b.id);
   b.batch = std::move(wb);
-  b.variables_json = admin_api::write_variables(
-    b.batch, b.idempotency_key,
-    "gid://shopsync/SyncBatch/" + st.opts.store.name + "/" + std::to_string(b.id));
+  b.variables_json = admin_api::write_variables(b.batch, b.idempotency_key,
+                                                batch_reference_uri(st.opts.store.name, b.id));
   return b;
 }
 
@@ -515,6 +521,57 @@ void schedule(self_ptr self) {
   }
 }
 
+error deleted_item_error() { return {"INVALID_INVENTORY_ITEM", "the inventory item was deleted in the store"}; }
+
+// Drops the writes of deleted inventory items (`items` sorted) that are not on their way yet:
+// entries still coalescing, and entries of batches made but not sent (those are made again
+// without them, under a new id and key). Their requesters are answered INVALID_INVENTORY_ITEM.
+void forget_items(self_ptr self, const std::vector<inventory_item_id>& items) {
+  auto& st = self->state;
+  auto deleted = [&](inventory_item_id i) { return std::binary_search(items.begin(), items.end(), i); };
+  const op_result gone{std::nullopt, deleted_item_error()};
+  for (auto& [kind, e] : st.coalescer.take_items(items))
+    for (auto op : e.op_ids)
+      answer(self, {kind, e.item, e.location, op}, gone);
+  if (st.coalescer.empty())
+    st.writes_since.reset();
+  const std::vector<std::uint64_t> ids(st.ready.begin(), st.ready.end());
+  for (auto id : ids) {
+    auto it = st.batches.find(id);
+    if (it == st.batches.end() || it->second.where != batch_where::ready)
+      continue;
+    const auto& entries = it->second.b.batch.entries;
+    if (std::none_of(entries.begin(), entries.end(), [&](const write_entry& e) { return deleted(e.item); }))
+      continue;
+    const auto kind = it->second.b.batch.kind;
+    write_batch rest{kind, {}};
+    for (auto& e : entries) {
+      if (!deleted(e.item)) {
+        rest.entries.push_back(e);
+        continue;
+      }
+      for (auto op : e.op_ids)
+        answer(self, {kind, e.item, e.location, op}, gone);
+    }
+    // What was to be persisted before the send, less this batch (removed if it was saved already).
+    outbox_transition pre = std::move(it->second.pre);
+    auto self_save = std::find_if(pre.save.begin(), pre.save.end(), [&](const outbox_batch& b) { return b.id == id; });
+    if (self_save != pre.save.end())
+      pre.save.erase(self_save);
+    else
+      pre.remove.push_back(id);
+    st.batches.erase(it);
+    if (rest.entries.empty()) {
+      if (!pre.save.empty() || !pre.remove.empty() || !pre.results.empty())
+        persist(self, std::move(pre));
+      continue;
+    }
+    auto nb = make_batch(self, std::move(rest));
+    pre.save.push_back(nb);
+    register_batch(self, std::move(nb), std::move(pre), true);
+  }
+}
+
 void job_done(self_ptr self) {
   --self->state.in_flight;
   schedule(self);
@@ -620,6 +677,13 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
     [self](inv_write_atom, const write_intent& in) -> caf::typed_response_promise<inventory_write_reply> {
       auto& st = self->state;
       auto rp = self->make_response_promise<inventory_write_reply>();
+      if (st.deleted_items.count(in.item)) {
+        inventory_write_reply rep;
+        rep.op_id = in.op_id;
+        rep.err = deleted_item_error();
+        rp.deliver(rep);
+        return rp;
+      }
       op_key k{in.kind, in.item, in.location, in.op_id};
       if (auto it = st.op_batch.find(k); it != st.op_batch.end()) {
         // Already in a batch (recovered, queued, in flight or parked): wait for its result.
@@ -723,6 +787,13 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
     },
     [self](link_tick_atom) {
       self->state.tick_armed = false;
+      schedule(self);
+    },
+    [self](forget_atom, std::vector<inventory_item_id> items) {
+      std::sort(items.begin(), items.end());
+      items.erase(std::unique(items.begin(), items.end()), items.end());
+      self->state.deleted_items.insert(items.begin(), items.end());
+      forget_items(self, items);
       schedule(self);
     },
   };

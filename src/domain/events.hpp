@@ -122,8 +122,19 @@ struct product_changed {
   std::string updated_at;
 };
 
+// products/delete: Shopify sends only the product's id (deleted objects have no other detail).
+struct product_deleted {
+  product_id id = 0;
+};
+
+// inventory_items/delete (a variant deleted, or its product): only the item's id is known.
+struct inventory_item_deleted {
+  inventory_item_id item = 0;
+};
+
 using webhook_event = std::variant<inventory_level_changed, inventory_item_changed, order_created,
-                                   draft_order_changed, product_changed, inventory_level_stocking>;
+                                   draft_order_changed, product_changed, inventory_level_stocking,
+                                   product_deleted, inventory_item_deleted>;
 
 // What the intake records for every accepted delivery.
 struct webhook_envelope {

@@ -485,7 +485,8 @@ result<group_mapping> group_mapping::decode(const group_config& group, std::stri
   for (std::uint64_t i = 0; i < n; ++i) {
     match_problem p;
     std::uint64_t nv = 0;
-    if (!r.u(a) || a > 3 || !r.s(p.key) || !r.s(p.store) || !r.count(nv, 1))
+    if (!r.u(a) || a > static_cast<std::uint64_t>(match_problem_kind::deleted) || !r.s(p.key) || !r.s(p.store) ||
+        !r.count(nv, 1))
       return corrupt("problem record");
     p.kind = static_cast<match_problem_kind>(a);
     for (std::uint64_t k = 0; k < nv; ++k) {

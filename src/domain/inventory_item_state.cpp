@@ -78,6 +78,10 @@ const char* to_string(stocking s) {
   return "?";
 }
 
+std::int64_t destination_target(std::int64_t source) {
+  return std::max<std::int64_t>(source, 0);
+}
+
 namespace {
 
 bool in_api_range(std::int64_t v) { return v >= api_int_min && v <= api_int_max; }
@@ -310,9 +314,9 @@ void inventory_item_state::plan_level(level_ref at, transition& t) {
   if (layout_.mode != sync_mode::two_way && at.store != 0 && (!can_write || !slot.levels[0].known)) {
     lv.target.reset(); // nothing to follow (the Source is not stocked), or not to be written
   } else if (layout_.mode != sync_mode::two_way && at.store != 0) {
-    // The pending intent of a one-way Destination: the newest Source value, unless it is
-    // already there or on its way, or a held sale keeps it below.
-    const std::int64_t src = *slot.levels[0].known;
+    // The pending intent of a one-way Destination: the newest Source value (never below 0),
+    // unless it is already there or on its way, or a held sale keeps it below.
+    const std::int64_t src = destination_target(*slot.levels[0].known);
     if (lv.known == src || (lv.op == op_kind::set && lv.op_target == src) ||
         (lv.held && lv.known && *lv.known < src))
       lv.target.reset();
@@ -563,6 +567,7 @@ transition inventory_item_state::read_failed(level_ref at, std::uint64_t op_id, 
   transition t;
   level* lv = answered(at, op_id, false, "read failure", std::nullopt, t);
   if (!lv) return t;
+  if (lv->blocked == unmapped_cause) kind = failure_kind::permanent; // nothing to retry there
   if (kind != failure_kind::permanent) {
     ++lv->attempt;
     auto a = make_audit(audit_kind::retried, at, code);
@@ -573,7 +578,7 @@ transition inventory_item_state::read_failed(level_ref at, std::uint64_t op_id, 
   }
   lv->op = op_kind::none;
   lv->attempt = 0;
-  lv->blocked = code.empty() ? "permanent" : code;
+  if (lv->blocked != unmapped_cause) lv->blocked = code.empty() ? "permanent" : code;
   must_read(*lv); // re-read once cleared
   auto a = make_audit(audit_kind::error, at, "read: " + code);
   a.op_id = op_id;
@@ -671,6 +676,11 @@ transition inventory_item_state::write_failed(level_ref at, std::uint64_t op_id,
   transition t;
   level* lv = answered(at, op_id, true, "write failure", std::nullopt, t);
   if (!lv) return t;
+  // A one-way set below 0 (sent before targets were floored at 0, and replayed after an upgrade)
+  // is refused by Shopify and applied nothing: the level is re-read and gets a target >= 0.
+  if (code == invalid_quantity_negative && lv->op == op_kind::set && layout_.mode != sync_mode::two_way)
+    kind = failure_kind::stale;
+  if (lv->blocked == unmapped_cause) kind = failure_kind::permanent; // never sent again there
   if (kind == failure_kind::expired) {
     // The key may be gone: a resend could apply a second time. Taken as applied (never twice)
     // and settled by reading; the read counts whatever else changed.
@@ -707,7 +717,7 @@ transition inventory_item_state::write_failed(level_ref at, std::uint64_t op_id,
   lv->hinted.reset(); // no answer: hints received in flight keep the level dirty
   if (retry)
     must_read(*lv);
-  else
+  else if (lv->blocked != unmapped_cause)
     lv->blocked = code.empty() ? "permanent" : code;
   if (overflow) block(at, *lv, "pending delta overflows", t);
   plan(t);
@@ -736,12 +746,29 @@ transition inventory_item_state::set_paused(bool p) {
 transition inventory_item_state::clear_error(level_ref at) {
   transition t;
   level* lv = find(at);
-  if (!lv || lv->blocked.empty()) return t;
+  if (!lv || lv->blocked.empty() || lv->blocked == unmapped_cause) return t; // gone: nothing to clear
   auto a = make_audit(audit_kind::error_cleared, at, lv->blocked);
   t.audit.push_back(std::move(a));
   lv->blocked.clear();
   must_read(*lv);
   plan(t);
+  return t;
+}
+
+transition inventory_item_state::unmap_store(std::size_t store) {
+  transition t;
+  for (std::size_t s = 0; s < slots_.size(); ++s) {
+    level* lv = find({store, s});
+    if (!lv || lv->blocked == unmapped_cause) continue;
+    lv->blocked = unmapped_cause;
+    lv->target.reset();
+    lv->delta = 0;
+    lv->dirty = false;
+    lv->held = false;
+    auto a = make_audit(audit_kind::error, {store, s}, std::string(unmapped_cause) + ": no longer in this store");
+    a.before = lv->known;
+    t.audit.push_back(std::move(a));
+  }
   return t;
 }
 

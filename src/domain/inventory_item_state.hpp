@@ -83,6 +83,16 @@ struct item_layout {
 inline constexpr std::int64_t api_int_min = -2147483647LL - 1;
 inline constexpr std::int64_t api_int_max = 2147483647LL;
 inline constexpr const char* quantity_out_of_range = "QUANTITY_OUT_OF_RANGE";
+// The blocked cause of a level whose store no longer has the identity (see unmap_store).
+inline constexpr const char* unmapped_cause = "UNMAPPED";
+
+// What a one-way Destination is set to for a Source value: the same, but never below 0. A Source
+// oversold to -3 (legal in Shopify) shows 0 in its Destinations, the stock a merchant expects
+// there; such a Destination at 0 is at rest (no write, no re-read). Two-way levels share one
+// stock and go negative together through adjusts.
+std::int64_t destination_target(std::int64_t source);
+// Shopify's answer to a set below 0 (InventorySetQuantitiesUserErrorCode): not applied.
+inline constexpr const char* invalid_quantity_negative = "INVALID_QUANTITY_NEGATIVE";
 
 enum class op_kind : std::uint8_t { none, read, set, adjust };
 const char* to_string(op_kind);
@@ -241,6 +251,11 @@ public:
   transition set_stock_unstocked(bool);
   bool stock_unstocked() const { return stock_unstocked_; }
   transition clear_error(level_ref);  // unblock after a permanent failure: re-read, go on
+  // The identity's variant in `store` is gone (deleted there, so unmapped): its levels are
+  // blocked with unmapped_cause at once, so nothing more is written there, not even an intent
+  // still pending; an op in flight gets its answer but is never retried. The holder starts a
+  // new life with the new layout once nothing is in flight.
+  transition unmap_store(std::size_t store);
   // follow_orders: the holder's grace period for held sales is over; their Destinations follow
   // the Source again.
   transition release_holds();

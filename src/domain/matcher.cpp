@@ -27,6 +27,7 @@ const char* to_string(match_problem_kind k) {
     case match_problem_kind::missing_in_destination: return "missing_in_destination";
     case match_problem_kind::missing_in_source: return "missing_in_source";
     case match_problem_kind::empty_identifier: return "empty_identifier";
+    case match_problem_kind::deleted: return "deleted";
   }
   return "?";
 }

@@ -57,6 +57,7 @@ enum class match_problem_kind {
   missing_in_destination, // in the Source, not in this Destination
   missing_in_source,      // in this Destination, not in the Source: not synced
   empty_identifier,       // the variant has no SKU / barcode / handle: not synced
+  deleted,                // deleted in this store (products/delete, inventory_items/delete): unmapped there
 };
 const char* to_string(match_problem_kind);
 

@@ -46,6 +46,23 @@ bool write_coalescer::carries(write_kind k, inventory_item_id item, location_id 
   return std::find(ops.begin(), ops.end(), op_id) != ops.end();
 }
 
+std::vector<std::pair<write_kind, write_entry>> write_coalescer::take_items(const std::vector<inventory_item_id>& items) {
+  std::vector<std::pair<write_kind, write_entry>> out;
+  for (auto k : {write_kind::set, write_kind::adjust}) {
+    auto& t = k == write_kind::set ? sets_ : adjusts_;
+    for (auto it = t.begin(); it != t.end();) {
+      if (!std::binary_search(items.begin(), items.end(), it->first.first)) {
+        ++it;
+        continue;
+      }
+      ops_ -= it->second.entry.op_ids.size();
+      out.emplace_back(k, std::move(it->second.entry));
+      it = t.erase(it);
+    }
+  }
+  return out;
+}
+
 std::optional<write_batch> write_coalescer::take(std::size_t max_entries) {
   if (max_entries == 0)
     return std::nullopt;

@@ -63,6 +63,10 @@ public:
   // are usually alignment work that others wait on), entries in arrival order.
   std::optional<write_batch> take(std::size_t max_entries = max_batch_entries);
 
+  // Removes every entry of these inventory items (`items` sorted ascending) and returns them, so
+  // that their requesters can be answered: the items were deleted, nothing is to be sent.
+  std::vector<std::pair<write_kind, write_entry>> take_items(const std::vector<inventory_item_id>& items);
+
 private:
   using key = std::pair<inventory_item_id, location_id>;
   struct slot {

@@ -23,7 +23,8 @@ namespace {
 constexpr std::string_view topics[] = {
     "inventory_levels/update", "inventory_items/update", "orders/create",     "draft_orders/create",
     "draft_orders/update",     "products/create",        "products/update",
-    "inventory_levels/connect", "inventory_levels/disconnect"};
+    "inventory_levels/connect", "inventory_levels/disconnect", "products/delete",
+    "inventory_items/delete"};
 
 bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
@@ -623,6 +624,26 @@ bool parse_inventory_item(reader& r, od::object& root, inventory_item_changed& e
   return has_id || r.missing("id");
 }
 
+// products/delete and inventory_items/delete: `{"id": ...}` and nothing else that matters (the
+// item's payload also lists its null origin fields). The id is all a deletion can be told by.
+template <class Id>
+bool parse_deleted(reader& r, od::object& root, Id& id) {
+  bool has_id = false;
+  bool ok = r.fields(root, [&](std::string_view k, od::value v) {
+    if (k == "id")
+      return has_id = true, r.required_id(v, k, id);
+    return true;
+  });
+  if (!ok)
+    return false;
+  return has_id || r.missing("id");
+}
+
+bool parse_product_deleted(reader& r, od::object& root, product_deleted& e) { return parse_deleted(r, root, e.id); }
+bool parse_item_deleted(reader& r, od::object& root, inventory_item_deleted& e) {
+  return parse_deleted(r, root, e.item);
+}
+
 // The fields orders and draft orders share (same names, same meaning). Sets `handled`.
 template <class Event>
 bool read_order_common(reader& r, std::string_view k, od::value v, Event& e, bool& has_lines, bool& handled) {
@@ -905,6 +926,10 @@ result<webhook_event> webhook_parser::parse_padded(std::string_view topic, const
     d.created = topic == "draft_orders/create";
     return run(std::move(d), parse_draft_order);
   }
+  if (topic == "products/delete")
+    return run(product_deleted{}, parse_product_deleted);
+  if (topic == "inventory_items/delete")
+    return run(inventory_item_deleted{}, parse_item_deleted);
   product_changed p;
   p.created = topic == "products/create";
   return run(std::move(p), parse_product);

@@ -33,7 +33,8 @@ public:
 
   // Topics shopsync parses: inventory_levels/update, inventory_items/update, orders/create,
   // draft_orders/create, draft_orders/update, products/create, products/update,
-  // inventory_levels/connect, inventory_levels/disconnect.
+  // inventory_levels/connect, inventory_levels/disconnect, products/delete,
+  // inventory_items/delete.
   static bool is_known_topic(std::string_view topic);
 
   // Error codes: "webhook.malformed" (not JSON, truncated, invalid UTF-8, not an object,

@@ -831,3 +831,40 @@ TEST(store_link, an_outbox_record_without_a_send_time_is_settled_by_reading_not_
   EXPECT_EQ(fx.log("InventoryAdjust").size(), 1u);
   EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 99);
 }
+
+TEST(store_link, writes_still_waiting_for_a_deleted_item_are_dropped_and_never_sent) {
+  link_fixture fx(scenario(4, 1, 20000, 10000));
+  ASSERT_TRUE(fx.sim.running());
+  auto o = fx.options();
+  o.batching_window = 1500ms; // every write below is still coalescing when the deletion comes
+  auto link = fx.spawn(o);
+  auto items = fx.items(link);
+  ASSERT_GE(items.size(), 2u);
+  auto loc = fx.locations(link).at(0).id;
+  caf::scoped_actor self{fx.sys};
+  auto h1 = self->request(link, 30s, inv_write_atom::value, write_intent{write_kind::set, items[0], loc, 5, std::nullopt, 1});
+  auto h2 = self->request(link, 30s, inv_write_atom::value, adjust(items[0], fx.locations(link).at(1).id, -1, 2));
+  auto h3 = self->request(link, 30s, inv_write_atom::value, write_intent{write_kind::set, items[1], loc, 6, std::nullopt, 3});
+  self->send(link, forget_atom::value, std::vector<inventory_item_id>{items[0]});
+  for (auto* h : {&h1, &h2})
+    h->receive([&](inventory_write_reply& r) {
+      EXPECT_FALSE(r.ok);
+      EXPECT_EQ(r.err.code, "INVALID_INVENTORY_ITEM");
+    },
+               [&](caf::error& e) { ADD_FAILURE() << to_string(e); });
+  h3.receive([&](inventory_write_reply& r) {
+    EXPECT_TRUE(r.ok) << r.err.code;
+    EXPECT_EQ(r.quantity_after, 6);
+  },
+             [&](caf::error& e) { ADD_FAILURE() << to_string(e); });
+  // A write asked later for the deleted item is refused at once.
+  auto later = write_all(fx.sys, link, {write_intent{write_kind::set, items[0], loc, 9, std::nullopt, 4}});
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].err.code, "INVALID_INVENTORY_ITEM");
+  // Shopify saw one mutation, for the other item only.
+  auto sets = fx.log("InventorySet");
+  ASSERT_EQ(sets.size(), 1u);
+  EXPECT_EQ(sets[0].entries, 1u);
+  EXPECT_TRUE(fx.log("InventoryAdjust").empty());
+  EXPECT_EQ(fx.levels()[key_of(items[0], loc)], 100);
+}

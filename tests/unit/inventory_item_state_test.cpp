@@ -10,18 +10,6 @@
 namespace shopsync::testing {
 namespace {
 
-// Aligns every level to `q` (all stores already equal): reads answered, no write needed.
-void align_equal(inventory_item_state& st, std::int64_t q) {
-  auto t = st.align();
-  auto cmds = t.commands;
-  for (const auto& c : cmds) {
-    ASSERT_EQ(c.kind, op_kind::read);
-    auto r = st.read_result(c.at, c.op_id, q);
-    ASSERT_TRUE(r.commands.empty());
-  }
-  ASSERT_TRUE(st.idle());
-}
-
 TEST(inventory_item_state, strategy_maps_to_mode) {
   EXPECT_EQ(sync_mode_for(sync_strategy::two_way), sync_mode::two_way);
   EXPECT_EQ(sync_mode_for(sync_strategy::one_way), sync_mode::one_way);

@@ -12,12 +12,16 @@
 // lost or late like any webhook; a write at a location where the item is not stocked stocks it,
 // as in 2026-10): the machine must never send a write to a level after it learned the level
 // is gone, until it finds it stocked again.
+// In one-way groups the Source can be oversold (negative `available`, legal in Shopify): its
+// Destinations then hold 0, and Shopify refuses sets below 0 (INVALID_QUANTITY_NEGATIVE) in half
+// of the seeds.
 //
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds per test (default 3000).
 #include "domain/inventory_item_state.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -83,11 +87,14 @@ public:
       layout.slots.push_back(slot);
     }
     machine_.emplace(layout, seed);
+    // Two-way levels share one stock: they stay as they were (negative only through sales).
+    floor_ = cfg.two_way ? 0 : -5;
+    refuse_negative_sets_ = !cfg.two_way && chance(50);
     truth_.assign(nslots_, std::vector<std::int64_t>(nstores_));
     stocked_.assign(nslots_, std::vector<bool>(nstores_, true));
     gone_.assign(nslots_, std::vector<bool>(nstores_, false));
     for (auto& slot : truth_)
-      for (auto& q : slot) q = below(30);
+      for (auto& q : slot) q = floor_ + below(30);
     baseline_seq_.assign(nslots_, std::vector<std::optional<std::uint64_t>>(nstores_));
     source_baseline_.assign(nslots_, std::nullopt);
     adjusted_abs_.assign(nslots_, std::vector<std::int64_t>(nstores_, 0));
@@ -138,14 +145,19 @@ public:
     }
     if (auto err = check_levels(); !err.empty()) return fail(err);
     if (!machine_->idle()) return fail("machine not idle at quiescence");
+    for (std::size_t s = 0; s < nslots_; ++s)
+      if (!cfg_.two_way && truth_[s][0] < 0) oversold_at_rest_ = 1;
 
-    // Echoes and duplicates of the final truth, with nothing new: no write at all.
-    const long writes_before = writes_;
+    // Echoes and duplicates of the final truth, with nothing new: no write, no read at all (a
+    // Destination at 0 below an oversold Source is at rest too).
+    const long writes_before = writes_, reads_before = reads_;
     reconcile();
     reconcile();
     if (!drain()) return fail("no quiescence after echoes");
     if (writes_ != writes_before)
       return fail("an echo caused " + std::to_string(writes_ - writes_before) + " write(s)");
+    if (reads_ != reads_before)
+      return fail("an echo caused " + std::to_string(reads_ - reads_before) + " read(s)");
     if (auto err = check_levels(); !err.empty()) return fail(err);
     return {};
   }
@@ -157,6 +169,7 @@ public:
     for (std::size_t k = 0; k < tally_.size(); ++k)
       if (tally_[k]) out[to_string(static_cast<audit_kind>(k))] = tally_[k];
     out["race found by a write result"] = races_;
+    out["oversold Source at rest"] = oversold_at_rest_;
     return out;
   }
 
@@ -218,7 +231,7 @@ private:
       int kind = below(100);
       if (kind < 65) delta = -(1 + below(3));                                // a sale
       else if (kind < 85) delta = 1 + below(4);                              // a restock
-      else delta = below(31) - truth_[at.slot][at.store];                    // a manual edit
+      else delta = floor_ + below(31) - truth_[at.slot][at.store];           // a manual edit
     }
     truth_[at.slot][at.store] += delta;
     externals_.push_back({at.slot, at.store, delta, ++seq_});
@@ -312,7 +325,11 @@ private:
         if (!cfg_.two_way && c.at.store == 0) error_ = "one-way wrote to the Source";
         if (c.attempt == 0 && gone_[c.at.slot][c.at.store])
           error_ = "a write sent to a level known not to be stocked";
+// In one-way groups the Source can be oversold (negative `available`, legal in Shopify): its
+// Destinations then hold 0, and Shopify refuses sets below 0 (INVALID_QUANTITY_NEGATIVE) in half
+// of the seeds.
       }
+      if (c.kind == op_kind::read && c.attempt == 0) ++reads_;
       log(std::string("cmd ") + to_string(c.kind) + " " + where(c.at) + " op" +
           std::to_string(c.op_id) + " try" + std::to_string(c.attempt) +
           (c.kind == op_kind::set ? " target=" + std::to_string(c.target) : "") +
@@ -458,6 +475,9 @@ private:
       m.at = c.at;
       pool_.push_back(m);
     }
+// In one-way groups the Source can be oversold (negative `available`, legal in Shopify): its
+// Destinations then hold 0, and Shopify refuses sets below 0 (INVALID_QUANTITY_NEGATIVE) in half
+// of the seeds.
     if (c.kind == op_kind::set) {
       q = c.target;
     } else {
@@ -492,10 +512,14 @@ private:
     }
     for (std::size_t s = 0; s < nslots_; ++s) {
       if (!cfg_.two_way) {
+        const std::int64_t expected = std::max<std::int64_t>(truth_[s][0], 0);
         for (std::size_t i = 1; i < nstores_; ++i)
           if (stocked_[s][i] && truth_[s][i] != truth_[s][0])
             return "one-way Destination " + std::to_string(i) + " differs from the Source in slot " +
                    std::to_string(s);
+// In one-way groups the Source can be oversold (negative `available`, legal in Shopify): its
+// Destinations then hold 0, and Shopify refuses sets below 0 (INVALID_QUANTITY_NEGATIVE) in half
+// of the seeds.
         continue;
       }
       if (!source_baseline_[s]) return "Source never read";
@@ -543,11 +567,14 @@ private:
   std::vector<std::vector<std::optional<std::uint64_t>>> baseline_seq_;
   std::vector<std::optional<std::int64_t>> source_baseline_;
   std::vector<std::vector<std::int64_t>> adjusted_abs_;
-  long writes_ = 0;
+  long writes_ = 0, reads_ = 0;
+  std::int64_t floor_ = 0;             // lowest value of a level at the start or after a manual edit
+  bool refuse_negative_sets_ = false;  // Shopify's INVALID_QUANTITY_NEGATIVE for sets below 0
   std::vector<std::string> history_;
   std::string error_;
   std::array<long, 32> tally_{};
   long races_ = 0;
+  long oversold_at_rest_ = 0;
 };
 
 std::uint64_t seeds() {
@@ -589,6 +616,8 @@ void run_seeds(config_t cfg, std::uint64_t salt) {
   if (cfg.two_way)
     for (const char* k : {"stale", "aligned", "delta_propagated", "race found by a write result"})
       EXPECT_GT(tally[k], 0) << k;
+  if (!cfg.two_way)
+    EXPECT_GT(tally["oversold Source at rest"], 0);
   if (cfg.hold)
     for (const char* k : {"held", "released", "stale"})
       EXPECT_GT(tally[k], 0) << k;

@@ -1,6 +1,6 @@
 #pragma once
-// What the inventory item state machine's unit tests share: a layout of N stores (ids 1000+i,
-// locations 100*(i+1)+slot), level names, and lookups into transitions and views.
+// What the inventory item state machine's unit tests share: a layout of N stores (store0 the
+// Source) and M slots, level names, and lookups in a transition or the state's view.
 #include "domain/inventory_item_state.hpp"
 
 #include <gtest/gtest.h>
@@ -43,6 +43,18 @@ inline level_view view_of(const inventory_item_state& st, level_ref at) {
     if (v.at == at) return v;
   ADD_FAILURE() << "no view for level";
   return {};
+}
+
+// Aligns every level to `q` (all stores already equal): reads answered, no write needed.
+inline void align_equal(inventory_item_state& st, std::int64_t q) {
+  auto t = st.align();
+  auto cmds = t.commands;
+  for (const auto& c : cmds) {
+    ASSERT_EQ(c.kind, op_kind::read);
+    auto r = st.read_result(c.at, c.op_id, q);
+    ASSERT_TRUE(r.commands.empty());
+  }
+  ASSERT_TRUE(st.idle());
 }
 
 } // namespace shopsync::testing
