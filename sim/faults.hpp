@@ -28,6 +28,8 @@ struct fault_config {
   int unreported_next = 0; // the next N inventory mutations apply but list no changes (a protocol
                            // violation: the daemon must neither retry nor lose track of them)
   std::set<std::string> operations; // Admin faults only for these operationNames (empty: all)
+  int search_lag_ms = 0; // orders and draft orders show in orders(query:)/draftOrders(query:)
+                         // only this long after their creation (not limited by `operations`)
   // Webhooks
   double webhook_duplicate_rate = 0; // a second delivery: new X-Shopify-Webhook-Id, same Event-Id
   double webhook_reorder_rate = 0;   // held back a random [0, window] ms so later ones overtake
