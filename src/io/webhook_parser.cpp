@@ -542,103 +542,83 @@ bool read_flag(reader& r, od::value& v, std::string_view field, std::optional<bo
   return true;
 }
 
-bool read_tax_lines(reader& r, od::value& v, std::string_view field, std::vector<tax_line>& out) {
+// An array of objects, each read field by field into a T by on_field(t, key, value).
+template <class T, class F>
+bool read_objects(reader& r, od::value& v, std::string_view field, std::vector<T>& out, F&& on_field) {
   std::size_t i = 0;
   return r.array(v, field, [&](od::value& item) {
-    tax_line t;
+    T x;
     reader::scope sc(r, field, i++);
-    bool ok = r.object(item, "", [&](std::string_view k, od::value val) {
-      if (k == "title")
-        return r.str(val, k, t.title);
-      if (k == "rate")
-        return r.money(val, k, t.rate); // a JSON number, kept as written
-      if (k == "price")
-        return r.money(val, k, t.price);
-      return true;
-    });
+    bool ok = r.object(item, "", [&](std::string_view k, od::value val) { return on_field(x, k, val); });
     if (ok)
-      out.push_back(std::move(t));
+      out.push_back(std::move(x));
     return ok;
   });
 }
 
-// One shipping line object (orders: shipping_lines[i]; draft orders: shipping_line, whose
-// code is called handle).
-bool read_shipping_line(reader& r, od::value& item, shipping_line& s, bool* present = nullptr) {
-  return r.object(
-    item, "",
-    [&](std::string_view k, od::value val) {
-      if (k == "title")
-        return r.str(val, k, s.title);
-      if (k == "code" || (k == "handle" && s.code.empty()))
-        return r.str(val, k, s.code);
-      if (k == "source")
-        return r.str(val, k, s.source);
-      if (k == "price")
-        return r.money(val, k, s.price);
-      if (k == "tax_lines")
-        return read_tax_lines(r, val, k, s.tax_lines);
-      return true;
-    },
-    present);
-}
-
-bool read_shipping_lines(reader& r, od::value& v, std::vector<shipping_line>& out) {
-  std::size_t i = 0;
-  return r.array(v, "shipping_lines", [&](od::value& item) {
-    shipping_line s;
-    reader::scope sc(r, "shipping_lines", i++);
-    if (!read_shipping_line(r, item, s))
-      return false;
-    out.push_back(std::move(s));
+bool read_tax_lines(reader& r, od::value& v, std::string_view field, std::vector<tax_line>& out) {
+  return read_objects(r, v, field, out, [&](tax_line& t, std::string_view k, od::value val) {
+    if (k == "title")
+      return r.str(val, k, t.title);
+    if (k == "rate")
+      return r.money(val, k, t.rate); // a JSON number, kept as written
+    if (k == "price")
+      return r.money(val, k, t.price);
     return true;
   });
 }
 
+// A field of a shipping line (orders: shipping_lines[i]; draft orders: shipping_line, whose
+// code is called handle).
+bool shipping_line_field(reader& r, shipping_line& s, std::string_view k, od::value val) {
+  if (k == "title")
+    return r.str(val, k, s.title);
+  if (k == "code" || (k == "handle" && s.code.empty()))
+    return r.str(val, k, s.code);
+  if (k == "source")
+    return r.str(val, k, s.source);
+  if (k == "price")
+    return r.money(val, k, s.price);
+  if (k == "tax_lines")
+    return read_tax_lines(r, val, k, s.tax_lines);
+  return true;
+}
+
+bool read_shipping_lines(reader& r, od::value& v, std::vector<shipping_line>& out) {
+  return read_objects(r, v, "shipping_lines", out, [&](shipping_line& s, std::string_view k, od::value val) {
+    return shipping_line_field(r, s, k, val);
+  });
+}
+
 bool read_discount_codes(reader& r, od::value& v, std::vector<discount_code>& out) {
-  std::size_t i = 0;
-  return r.array(v, "discount_codes", [&](od::value& item) {
-    discount_code d;
-    reader::scope sc(r, "discount_codes", i++);
-    bool ok = r.object(item, "", [&](std::string_view k, od::value val) {
-      if (k == "code")
-        return r.str(val, k, d.code);
-      if (k == "amount")
-        return r.money(val, k, d.amount);
-      if (k == "type")
-        return r.str(val, k, d.type);
-      return true;
-    });
-    if (ok)
-      out.push_back(std::move(d));
-    return ok;
+  return read_objects(r, v, "discount_codes", out, [&](discount_code& d, std::string_view k, od::value val) {
+    if (k == "code")
+      return r.str(val, k, d.code);
+    if (k == "amount")
+      return r.money(val, k, d.amount);
+    if (k == "type")
+      return r.str(val, k, d.type);
+    return true;
   });
 }
 
 bool read_discount_applications(reader& r, od::value& v, std::vector<discount_application>& out) {
-  std::size_t i = 0;
-  return r.array(v, "discount_applications", [&](od::value& item) {
-    discount_application d;
-    reader::scope sc(r, "discount_applications", i++);
-    bool ok = r.object(item, "", [&](std::string_view k, od::value val) {
-      if (k == "type")
-        return r.str(val, k, d.type);
-      if (k == "code")
-        return r.str(val, k, d.code);
-      if (k == "title")
-        return r.str(val, k, d.title);
-      if (k == "value")
-        return r.money(val, k, d.value);
-      if (k == "value_type")
-        return r.str(val, k, d.value_type);
-      if (k == "target_type")
-        return r.str(val, k, d.target_type);
-      return true;
-    });
-    if (ok)
-      out.push_back(std::move(d));
-    return ok;
-  });
+  return read_objects(r, v, "discount_applications", out,
+                      [&](discount_application& d, std::string_view k, od::value val) {
+                        if (k == "type")
+                          return r.str(val, k, d.type);
+                        if (k == "code")
+                          return r.str(val, k, d.code);
+                        if (k == "title")
+                          return r.str(val, k, d.title);
+                        if (k == "value")
+                          return r.money(val, k, d.value);
+                        if (k == "value_type")
+                          return r.str(val, k, d.value_type);
+                        if (k == "target_type")
+                          return r.str(val, k, d.target_type);
+                        return true;
+                      });
 }
 
 // applied_discount of a draft order or a draft line; null → absent.
@@ -857,7 +837,8 @@ bool parse_draft_order(reader& r, od::object& root, draft_order_changed& e) {
       shipping_line sl;
       bool present = false;
       reader::scope sc(r, k);
-      if (!read_shipping_line(r, v, sl, &present))
+      if (!r.object(v, "", [&](std::string_view sk, od::value sv) { return shipping_line_field(r, sl, sk, sv); },
+                    &present))
         return false;
       if (present)
         e.shipping = std::move(sl);

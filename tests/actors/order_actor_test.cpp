@@ -154,6 +154,9 @@ struct order_fixture {
     g.settings.retry.max_delay = 200ms;
     g.settings.retry.lookup_delay = 50ms;
     g.settings.retry.max_attempts = 5;
+    // The simulator's search shows an order at once unless search_lag_ms says otherwise: a
+    // short window keeps the tests of a re-create after an uncertain failure quick.
+    g.settings.options.lookup_window = 1s;
     g.source = link;
     g.resolve = [this](const store_name& dest, variant_id v) -> std::optional<variant_id> {
       if (dest != "dest")
