@@ -49,6 +49,7 @@ std::string apply_fault_json(fault_config& c, simdjson::dom::element obj) {
   read_num(obj, "answer_delay_ms", c.answer_delay_ms, err);
   read_num(obj, "lost_rate", c.lost_rate, err);
   read_num(obj, "lost_next", c.lost_next, err);
+  read_num(obj, "search_lag_ms", c.search_lag_ms, err);
   read_num(obj, "unreported_next", c.unreported_next, err);
   read_num(obj, "user_error_next", c.user_error_next, err);
   read_num(obj, "idempotency_window_s", c.idempotency_window_s, err);
@@ -92,6 +93,7 @@ std::string fault_json(const fault_config& c) {
       .field("latency_jitter_ms", c.latency_jitter_ms).field("answer_delay_ms", c.answer_delay_ms)
       .field("lost_rate", c.lost_rate)
       .field("lost_next", c.lost_next).field("lost_mode", c.lost_mode)
+      .field("search_lag_ms", c.search_lag_ms)
       .field("unreported_next", c.unreported_next)
       .field("user_error_next", c.user_error_next).field("user_error_code", c.user_error_code)
       .field("idempotency_window_s", c.idempotency_window_s)

@@ -40,6 +40,8 @@ struct fault_config {
   // Not a fault: which reading of Shopify plays a set below 0. "refuse" (the contract's:
   // INVALID_QUANTITY_NEGATIVE, nothing applied) or "apply" (the level goes negative).
   std::string negative_sets = "refuse";
+  int search_lag_ms = 0; // orders and draft orders show in orders(query:)/draftOrders(query:)
+                         // only this long after their creation (not limited by `operations`)
   // Webhooks
   double webhook_duplicate_rate = 0; // a second delivery: new X-Shopify-Webhook-Id, same Event-Id
   double webhook_reorder_rate = 0;   // held back a random [0, window] ms so later ones overtake

@@ -58,6 +58,10 @@ struct line_item {
   int quantity = 0;
   std::string price = "0.00";
   int grams = 200;
+  bool requires_shipping = true; // a variant's default; orderCreate's default is false
+  bool taxable = true;
+  std::string tax_lines_json = "[]";        // webhook shape: [{title, price, rate, price_set}]
+  std::string applied_discount_json = "null"; // draft lines: webhook applied_discount
 };
 
 struct order {
@@ -79,6 +83,14 @@ struct order {
   std::string note_attributes_json = "[]";
   i64 created_at = 0;
   std::string inventory_behaviour = "BYPASS";
+  // webhook shapes (snake_case), as the orders/create payload carries them
+  std::string shipping_lines_json = "[]";
+  std::string tax_lines_json = "[]";
+  std::string discount_codes_json = "[]";
+  std::string discount_applications_json = "[]";
+  std::string total_discounts = "0.00";
+  bool taxes_included = false;
+  i64 created_ms = 0; // wall clock ms: search visibility (search_lag_ms)
 };
 
 struct draft_order {
@@ -98,6 +110,10 @@ struct draft_order {
   i64 updated_at = 0;
   std::optional<i64> completed_at;
   std::optional<i64> invoice_sent_at;
+  std::string shipping_line_json = "null";    // webhook shape: {title, custom, handle, price}
+  std::string applied_discount_json = "null"; // webhook shape: {title, description, value, value_type, amount}
+  bool tax_exempt = false;
+  i64 created_ms = 0; // wall clock ms: search visibility (search_lag_ms)
 };
 
 // Shopify's ids: large 64-bit integers, one range per object family, different per store.

@@ -129,10 +129,36 @@ void write_level_state(json_writer& w, const store& s, std::uint32_t v) {
 
 void write_lines(json_writer& w, const std::vector<line_item>& lines) {
   w.key("line_items").begin_array();
-  for (auto& l : lines)
+  for (auto& l : lines) {
     w.begin_object().field("id", l.id).field("variant_id", l.variant_id).field("sku", l.sku)
-        .field("title", l.title).field("quantity", l.quantity).field("price", l.price).end_object();
+        .field("title", l.title).field("quantity", l.quantity).field("price", l.price)
+        .field("requires_shipping", l.requires_shipping).field("taxable", l.taxable);
+    w.key("tax_lines").raw(l.tax_lines_json);
+    w.key("applied_discount").raw(l.applied_discount_json);
+    w.end_object();
+  }
   w.end_array();
+}
+
+// The order content a test may give /_sim/sale, in the webhook's own shapes (taken as given).
+void read_sale_content(element body, order& o) {
+  auto raw = [&](const char* key, std::string& out) {
+    if (auto v = member(body, key); v && !v->is_null())
+      out = to_json(*v);
+  };
+  raw("shipping_lines", o.shipping_lines_json);
+  raw("tax_lines", o.tax_lines_json);
+  raw("discount_codes", o.discount_codes_json);
+  raw("discount_applications", o.discount_applications_json);
+  if (auto t = as_str(member(body, "total_discounts")))
+    o.total_discounts = std::string(*t);
+  if (auto t = as_bool(member(body, "taxes_included")))
+    o.taxes_included = *t;
+  for (auto& l : o.lines) {
+    if (auto r = as_bool(member(body, "requires_shipping")))
+      l.requires_shipping = *r;
+    raw("line_tax_lines", l.tax_lines_json);
+  }
 }
 } // namespace
 
@@ -173,6 +199,11 @@ std::string simulator::state_json(store& s, const std::string& query) {
         .field("financial_status", o.financial_status).field("inventory_behaviour", o.inventory_behaviour);
     w.key("source_identifier").value(o.source_identifier);
     w.key("app_id").value(o.app_id);
+    w.field("total_discounts", o.total_discounts).field("taxes_included", o.taxes_included);
+    w.key("shipping_lines").raw(o.shipping_lines_json);
+    w.key("tax_lines").raw(o.tax_lines_json);
+    w.key("discount_codes").raw(o.discount_codes_json);
+    w.key("discount_applications").raw(o.discount_applications_json);
     write_lines(w, o.lines);
     w.end_object();
   }
@@ -184,6 +215,9 @@ std::string simulator::state_json(store& s, const std::string& query) {
     w.key("note").value(d.note);
     w.key("order_id").value(d.order_id);
     w.key("api_client_id").value(d.api_client_id);
+    w.field("tax_exempt", d.tax_exempt);
+    w.key("shipping_line").raw(d.shipping_line_json);
+    w.key("applied_discount").raw(d.applied_discount_json);
     write_lines(w, d.lines);
     w.end_object();
   }
@@ -345,6 +379,7 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
             o.tags.emplace_back(*ts);
       o.inventory_behaviour = "DECREMENT_OBEYING_POLICY";
       o.lines.push_back(line_for_variant(*s, *v, qty));
+      read_sale_content(body, o);
       o.shipping_address_json = sim_address_json;
       i64 cid = s->new_customer_id();
       json_writer c;
@@ -515,6 +550,7 @@ http_answer simulator::control_draft(store& s, element body, bool create, i64 no
     fresh.id = s.new_draft_id();
     fresh.name = "#D" + std::to_string(s.next_draft_number++);
     fresh.created_at = now;
+    fresh.created_ms = unix_now_ms();
     auto client = member(body, "api_client_id");
     fresh.api_client_id = client && client->is_null() ? std::nullopt
                                                       : std::optional<i64>(as_int(client).value_or(sc_.draft_orders_app_id));
@@ -545,6 +581,13 @@ http_answer simulator::control_draft(store& s, element body, bool create, i64 no
     d->email = std::string(*e);
   if (auto n = as_str(member(body, "note")))
     d->note = std::string(*n);
+  // draft content in the webhook's shapes, taken as given
+  if (auto sl = member(body, "shipping_line"))
+    d->shipping_line_json = to_json(*sl);
+  if (auto ad = member(body, "applied_discount"))
+    d->applied_discount_json = to_json(*ad);
+  if (auto te = as_bool(member(body, "tax_exempt")))
+    d->tax_exempt = *te;
   if (auto t = member(body, "tags"); t && t->is_array()) {
     d->tags.clear();
     for (auto x : simdjson::dom::array(*t))

@@ -1,10 +1,12 @@
 // Orders and draft orders: the Admin operations shopsync sends and the changes they cause.
 #include "io/json_writer.hpp"
 #include "sim/json_read.hpp"
+#include "sim/order_content.hpp"
 #include "sim/simulator.hpp"
 #include "sim/webhook_payloads.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <set>
 
@@ -128,6 +130,21 @@ void write_draft_node(json_writer& w, const draft_order& d, bool full) {
   w.end_object();
 }
 
+// OrderCreateLineItemInput's content beyond variant, quantity and price. requiresShipping
+// defaults to false, as Shopify documents for orderCreate (whatever the variant says).
+void read_line_content(element in, line_item& line, const std::string& currency) {
+  line.requires_shipping = as_bool(member(in, "requiresShipping")).value_or(false);
+  line.taxable = as_bool(member(in, "taxable")).value_or(true);
+  line.tax_lines_json = tax_lines_json(member(in, "taxLines"), currency);
+}
+
+double items_total(const std::vector<line_item>& lines) {
+  double t = 0;
+  for (auto& l : lines)
+    t += std::atof(l.price.c_str()) * l.quantity;
+  return t;
+}
+
 void write_field_errors(json_writer& w, const std::vector<std::pair<std::vector<std::string>, std::string>>& errs,
                         bool with_code, const std::string& code = "INVALID") {
   w.key("userErrors").begin_array();
@@ -170,6 +187,7 @@ std::size_t simulator::stocked_location(const store& s, std::uint32_t v) const {
 order& simulator::place_order(store& s, order o, i64 now,
                               const std::vector<std::tuple<std::uint32_t, std::size_t, int>>& decrements) {
   o.created_at = now;
+  o.created_ms = unix_now_ms();
   s.orders.push_back(std::move(o));
   order& placed = s.orders.back();
   emit(s, "orders/create", order_payload(s, placed), now);
@@ -206,6 +224,7 @@ simulator::op_result simulator::op_order_create(store& s, element vars) {
     return r;
   }
   std::vector<std::pair<std::vector<std::string>, std::string>> errs;
+  const std::string currency(as_str(member(*in, "currency")).value_or("USD"));
   order o;
   o.id = 0;
   std::vector<std::tuple<std::uint32_t, std::size_t, int>> dec;
@@ -226,6 +245,7 @@ simulator::op_result simulator::op_order_create(store& s, element vars) {
           line_item line = line_for_variant(s, *v, qty);
           if (price)
             line.price = std::string(*price);
+          read_line_content(l, line, currency);
           o.lines.push_back(std::move(line));
           if (behaviour != "BYPASS") {
             auto loc = stocked_location(s, *v);
@@ -244,8 +264,11 @@ simulator::op_result simulator::op_order_create(store& s, element vars) {
         line.title = std::string(as_str(member(l, "title")).value_or("Custom item"));
         line.quantity = qty;
         line.price = std::string(price.value_or("0.00"));
+        read_line_content(l, line, currency);
         o.lines.push_back(std::move(line));
       }
+      if (member(l, "taxLines") && member(*in, "taxLines"))
+        errs.push_back({{"order", "taxLines"}, "Tax lines can be specified on the order or the line items, not both"});
       ++i;
     }
   }
@@ -280,7 +303,15 @@ simulator::op_result simulator::op_order_create(store& s, element vars) {
   } else {
     o.financial_status = "paid";
   }
-  o.currency = std::string(as_str(member(*in, "currency")).value_or("USD"));
+  o.currency = currency;
+  o.tax_lines_json = tax_lines_json(member(*in, "taxLines"), o.currency);
+  double shipping = 0;
+  o.shipping_lines_json = shipping_lines_json(member(*in, "shippingLines"), o.currency, shipping);
+  auto discount = discount_from_input(member(*in, "discountCode"), items_total(o.lines), shipping);
+  o.discount_codes_json = discount.codes_json;
+  o.discount_applications_json = discount.applications_json;
+  o.total_discounts = discount.total;
+  o.taxes_included = as_bool(member(*in, "taxesIncluded")).value_or(false);
   o.app_id = sc_.app_id;
   o.shipping_address_json = address_json(member(*in, "shippingAddress"));
   o.billing_address_json = address_json(member(*in, "billingAddress"));
@@ -311,18 +342,22 @@ simulator::op_result simulator::op_order_create(store& s, element vars) {
 namespace {
 // OrdersByOrigin / DraftOrdersByOrigin: the first 5 documents carrying the queried tag
 // (`tag:'…'`), or named by the query; Shopify charges 2 + one per node returned.
-// Returns the response data and the number of nodes.
+// A document shows in search only `search_lag_ms` after its creation: Shopify's search index
+// lags behind a create. Returns the response data and the number of nodes.
 template <class Docs, class WriteNode>
 std::pair<std::string, std::size_t> search_by_origin(std::string_view connection, const Docs& docs, element vars,
-                                                     WriteNode write_node) {
+                                                     int search_lag_ms, WriteNode write_node) {
   auto q = as_str(member(vars, "query")).value_or("");
   auto tag = tag_query(q);
+  const i64 visible_before = unix_now_ms() - search_lag_ms;
   json_writer w;
   w.begin_object().key(connection).begin_object().key("nodes").begin_array();
   std::size_t n = 0;
   for (auto& d : docs) {
     if (n == 5)
       break;
+    if (search_lag_ms > 0 && d.created_ms > visible_before)
+      continue;
     bool match = tag ? std::find(d.tags.begin(), d.tags.end(), *tag) != d.tags.end() : (q.empty() || d.name == q);
     if (!match)
       continue;
@@ -343,7 +378,8 @@ simulator::op_result simulator::origin_search_result(std::pair<std::string, std:
 }
 
 simulator::op_result simulator::op_orders_by_origin(store& s, element vars) {
-  return origin_search_result(search_by_origin("orders", s.orders, vars, [](json_writer& w, const auto& o) {
+  return origin_search_result(search_by_origin("orders", s.orders, vars, faults_.config().search_lag_ms,
+                                               [](json_writer& w, const auto& o) {
     w.begin_object().field("id", gid("Order", o.id)).field("name", o.name);
     write_tags(w, o.tags);
     w.key("sourceIdentifier").value(o.source_identifier);
@@ -365,10 +401,15 @@ std::vector<std::pair<std::vector<std::string>, std::string>> read_draft_input(
       if (auto vid = as_str(member(l, "variantId"))) {
         auto n = gid_number(*vid, "ProductVariant");
         auto v = n ? s.variant_by_id(*n) : std::nullopt;
-        if (!v)
+        if (!v) {
           errs.push_back({{"lineItems", std::to_string(i), "variantId"}, "Product with ID " + std::string(*vid) + " is no longer available."});
-        else
-          out.push_back(line_for(*v, qty));
+        } else {
+          // requiresShipping and taxable are ignored for variant lines: the variant's hold.
+          auto line = line_for(*v, qty);
+          line.applied_discount_json = draft_applied_discount_json(
+            member(l, "appliedDiscount"), std::atof(line.price.c_str()) * line.quantity);
+          out.push_back(std::move(line));
+        }
       } else {
         line_item line;
         line.id = s.new_line_id();
@@ -394,6 +435,12 @@ std::vector<std::pair<std::vector<std::string>, std::string>> read_draft_input(
     d.billing_address_json = address_json(a);
   if (auto a = member(in, "customAttributes"))
     d.note_attributes_json = attributes_json(a);
+  if (auto sl = member(in, "shippingLine"))
+    d.shipping_line_json = draft_shipping_line_json(sl);
+  if (auto ad = member(in, "appliedDiscount"))
+    d.applied_discount_json = draft_applied_discount_json(ad, items_total(d.lines));
+  if (auto te = as_bool(member(in, "taxExempt")))
+    d.tax_exempt = *te;
   return errs;
 }
 } // namespace
@@ -423,6 +470,7 @@ simulator::op_result simulator::op_draft_order_create(store& s, element vars) {
     d.name = "#D" + std::to_string(s.next_draft_number++);
     d.api_client_id = sc_.app_id;
     d.created_at = d.updated_at = now;
+    d.created_ms = unix_now_ms();
     s.drafts.push_back(d);
     emit(s, "draft_orders/create", draft_order_payload(s, s.drafts.back()), now);
     w.key("draftOrder");
@@ -509,8 +557,8 @@ simulator::op_result simulator::op_draft_order_invoice_send(store& s, element va
 }
 
 simulator::op_result simulator::op_draft_orders_by_origin(store& s, element vars) {
-  return origin_search_result(search_by_origin(
-    "draftOrders", s.drafts, vars, [](json_writer& w, const auto& d) { write_draft_node(w, d, true); }));
+  return origin_search_result(search_by_origin("draftOrders", s.drafts, vars, faults_.config().search_lag_ms,
+                                               [](json_writer& w, const auto& d) { write_draft_node(w, d, true); }));
 }
 
 } // namespace shopsync::sim

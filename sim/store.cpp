@@ -38,6 +38,10 @@ i64 unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+i64 unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 std::string format_time(i64 t, const std::string& offset) {
   int sign = 1, hh = 0, mm = 0;
   if (offset.size() == 6 && (offset[0] == '+' || offset[0] == '-')) {

@@ -88,5 +88,6 @@ private:
 // "2025-03-14T10:22:31-04:00" for unix seconds t in the zone offset "-04:00".
 std::string format_time(i64 t, const std::string& offset);
 i64 unix_now();
+i64 unix_now_ms();
 
 } // namespace shopsync::sim

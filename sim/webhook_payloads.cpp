@@ -117,7 +117,11 @@ std::string order_payload(const store& s, const order& o) {
   w.key("note").value(o.note);
   w.key("note_attributes").raw(o.note_attributes_json);
   w.field("total_price", total).field("subtotal_price", total).field("total_tax", "0.00")
-      .field("taxes_included", false);
+      .field("taxes_included", o.taxes_included).field("total_discounts", o.total_discounts);
+  w.key("tax_lines").raw(o.tax_lines_json);
+  w.key("shipping_lines").raw(o.shipping_lines_json);
+  w.key("discount_codes").raw(o.discount_codes_json);
+  w.key("discount_applications").raw(o.discount_applications_json);
   w.key("location_id").null();
   w.key("customer").raw(o.customer_json);
   w.key("shipping_address").raw(o.shipping_address_json);
@@ -139,19 +143,19 @@ std::string order_payload(const store& s, const order& o) {
         .field("price", l.price);
     w.key("price_set");
     money_set(w, l.price, o.currency);
-    w.field("total_discount", "0.00").field("requires_shipping", true).field("taxable", true)
+    w.field("total_discount", "0.00").field("requires_shipping", l.requires_shipping).field("taxable", l.taxable)
         .field("gift_card", false).field("fulfillment_service", "manual");
     w.key("fulfillment_status").null();
     w.field("variant_inventory_management", "shopify")
         .field("product_exists", l.product_id != 0)
         .field("grams", l.grams);
     w.key("properties").begin_array().end_array();
-    w.key("tax_lines").begin_array().end_array();
+    w.key("tax_lines").raw(l.tax_lines_json);
     w.key("discount_allocations").begin_array().end_array();
     w.end_object();
   }
   w.end_array();
-  for (auto k : {"shipping_lines", "discount_codes", "refunds", "fulfillments"})
+  for (auto k : {"refunds", "fulfillments"})
     w.key(k).begin_array().end_array();
   w.end_object();
   return std::move(w).str();
@@ -168,7 +172,7 @@ std::string draft_order_payload(const store& s, const draft_order& d) {
       .field("email", d.email);
   w.key("note").value(d.note);
   w.field("tags", join_tags(d.tags)).field("currency", "USD").field("taxes_included", false)
-      .field("tax_exempt", false)
+      .field("tax_exempt", d.tax_exempt)
       .field("created_at", format_time(d.created_at, s.timezone))
       .field("updated_at", format_time(d.updated_at, s.timezone));
   w.key("completed_at");
@@ -182,8 +186,9 @@ std::string draft_order_payload(const store& s, const draft_order& d) {
   w.field("total_price", total).field("subtotal_price", total).field("total_tax", "0.00");
   w.key("note_attributes").raw(d.note_attributes_json);
   w.key("tax_lines").begin_array().end_array();
-  for (auto k : {"applied_discount", "shipping_line", "payment_terms"})
-    w.key(k).null();
+  w.key("applied_discount").raw(d.applied_discount_json);
+  w.key("shipping_line").raw(d.shipping_line_json);
+  w.key("payment_terms").null();
   w.key("line_items").begin_array();
   for (auto& l : d.lines) {
     w.begin_object().field("id", l.id).field("admin_graphql_api_id", gid("DraftOrderLineItem", l.id));
@@ -194,10 +199,10 @@ std::string draft_order_payload(const store& s, const draft_order& d) {
     w.field("title", l.title).field("variant_title", l.variant_title)
         .field("name", l.variant_title.empty() ? l.title : l.title + " - " + l.variant_title)
         .field("sku", l.sku).field("vendor", l.vendor).field("quantity", l.quantity)
-        .field("price", l.price).field("custom", l.variant_id == 0).field("requires_shipping", true)
-        .field("taxable", true).field("gift_card", false).field("fulfillment_service", "manual")
+        .field("price", l.price).field("custom", l.variant_id == 0).field("requires_shipping", l.requires_shipping)
+        .field("taxable", l.taxable).field("gift_card", false).field("fulfillment_service", "manual")
         .field("grams", l.grams);
-    w.key("applied_discount").null();
+    w.key("applied_discount").raw(l.applied_discount_json);
     w.key("properties").begin_array().end_array();
     w.key("tax_lines").begin_array().end_array();
     w.end_object();

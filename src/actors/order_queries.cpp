@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <charconv>
+#include <ctime>
 
 #include <vector>
 
@@ -31,6 +32,18 @@ status each_order(const state_store& store, const std::function<bool(const persi
   });
 }
 
+// "2026-12-04T18:55:00Z"; empty for a state that never recorded the time.
+std::string utc_text(order_time t) {
+  if (t == order_time{})
+    return {};
+  std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 void write_summary(json_writer& w, const persisted_order& o) {
   const auto s = o.machine.summary();
   w.field("group", o.key.group)
@@ -46,7 +59,7 @@ void write_summary(json_writer& w, const persisted_order& o) {
   else
     w.null();
   w.field("attempts", s.attempts).field("last_error", s.last_error).field("reason", s.reason)
-    .field("attention", s.attention);
+    .field("attention", s.attention).field("received_at", utc_text(s.received_at));
   w.key("unmapped").begin_array();
   for (const auto& u : s.unmapped) {
     w.begin_object().field("line_id", static_cast<std::uint64_t>(u.line_id));
@@ -224,7 +237,7 @@ result<std::string> order_control_query(std::string_view cmd, std::string_view a
     if (!f.state)
       return bad_request("args.state: unknown state '" + std::string(state) +
                          "' (received, creating, retry_wait, looking_up, created, updating, inviting, "
-                         "completed_in_destination, needs_attention)");
+                         "completed_in_destination, needs_attention, skipped)");
   }
   if (auto av = root->at_key("attention"); !av.error() && !av.is_null()) {
     bool b = false;

@@ -21,8 +21,9 @@ struct order_list_filter {
 };
 
 // {"orders":[{group, store, kind, id, name, state, target, source_id, attempts, last_error,
-//   reason, attention, unmapped:[{line_id, variant_id, sku, title, quantity, reason}],
-//   found_by: "webhook" | "reconcile"}], "count":n}
+//   reason, attention, received_at ("2026-12-04T18:55:00Z"),
+//   unmapped:[{line_id, variant_id, sku, title, quantity, reason}], found_by: "webhook" | "reconcile"}],
+//   "count":n}
 result<std::string> orders_json(const state_store&, const order_list_filter&);
 
 // One order (or draft order) of a Destination store by its id: the summary above plus the

@@ -163,11 +163,12 @@ void print_audit(element r) {
 
 void print_orders(element r) {
   table t{{"GROUP", "STORE", "KIND", "ID", "NAME", "STATE", "FOUND BY", "SOURCE ID", "ATTEMPTS", "UNMAPPED",
-           "LAST ERROR"}};
+           "LAST ERROR", "RECEIVED", "REASON"}};
   for (auto o : r["orders"].get_array())
     t.push_back({field(o, "group"), field(o, "store"), field(o, "kind"), field(o, "id"), field(o, "name"),
                  field(o, "state"), field(o, "found_by"), field(o, "source_id"), field(o, "attempts"),
-                 std::to_string(simdjson::dom::array(o["unmapped"]).size()), field(o, "last_error")});
+                 std::to_string(simdjson::dom::array(o["unmapped"]).size()), field(o, "last_error"),
+                 field(o, "received_at"), field(o, "reason")});
   print_table(t);
 }
 

@@ -1,6 +1,7 @@
 // shopsyncd: parse flags, load and validate the configuration, open the state store, start
 // the actor system, the control socket and the webhook intake, then wait for SIGTERM/SIGINT
 // and shut down in order: stop intake, drain actors, flush, close.
+#include "actors/order_retention.hpp"
 #include "actors/actor_config.hpp"
 #include "actors/supervisor.hpp"
 #include "io/audit_log.hpp"
@@ -179,6 +180,8 @@ int main(int argc, char** argv) {
       spdlog::warn("inbox purge failed: {}", n.error().message);
     if (auto n = audit.purge(now - cfg.daemon.audit_retention); !n)
       spdlog::warn("audit purge failed: {}", n.error().message);
+    if (auto n = purge_skipped_orders(**store, now - std::max(cfg.daemon.audit_retention, cfg.daemon.dedup_retention)); !n)
+      spdlog::warn("skipped order purge failed: {}", n.error().message);
   };
   maintain();
   int sig = 0;

@@ -51,6 +51,15 @@ struct order_options {
   // order: how long a Destination's own sale may keep its level below the Source's while its
   // order is on its way to the Source (0: set back at once).
   std::chrono::seconds destination_hold{60};
+  // After a create that may have reached Shopify unanswered, how long the Source is searched
+  // for the origin marker (repeatedly, backing off) before the order is created again: order
+  // search lags behind a create, and neither orderCreate nor the draft mutations take an
+  // idempotency key.
+  std::chrono::seconds lookup_window{120};
+  // order only: sourceName of the created order. Shopify means it for the handle of an order
+  // attribution definition (a sales channel app's), not for a free label: empty (the default)
+  // leaves it out, and shopsync never uses it to recognise its own orders.
+  std::string source_name;
 };
 
 struct group_config {

@@ -290,6 +290,17 @@ status validate_orders(const group_config& g, const std::string& key) {
                       list(k_financial_statuses) + ")");
   if (o.origin_tag.empty())
     return fail(okey + ".origin_tag", "must not be empty: it is how shopsync recognises its own orders");
+  // Shopify's search can lag a create by seconds; less than 5 s would re-create orders that
+  // are only not visible yet, more than an hour leaves an order waiting too long.
+  auto window = o.lookup_window.count();
+  if (window < 5 || window > 3600)
+    return fail(okey + ".lookup_window_s", range_reason<long long>(5, 3600, window));
+  for (char c : o.source_name)
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+          c == '-' || c == '_' || c == ':' || c == '.'))
+      return fail(okey + ".source_name",
+                  "not an order attribution handle (lower-case letters, digits, - _ : .): " +
+                      quoted(o.source_name));
   if (g.strategy == sync_strategy::order) {
     if (!one_of(o.inventory_behaviour, k_inventory_behaviours))
       return fail(okey + ".inventory_behaviour", "unknown value " + quoted(o.inventory_behaviour) +

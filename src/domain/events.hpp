@@ -50,6 +50,22 @@ struct customer_ref {
   std::string email, first_name, last_name;
 };
 
+// A tax charged on a line, a shipping line or an order (webhook tax_lines[]).
+struct tax_line {
+  std::string title;
+  std::string rate;  // decimal as written in the payload (0.06)
+  std::string price; // the amount, decimal string in shop money
+};
+
+// A discount a merchant set by hand on a draft order or one of its lines
+// (webhook applied_discount).
+struct applied_discount {
+  std::string title, description;
+  std::string value;      // decimal: the percentage, or the amount off
+  std::string value_type; // fixed_amount | percentage
+  std::string amount;     // the money it takes off
+};
+
 // A line of an order or a draft order. variant is absent for custom lines.
 struct order_line {
   shopify_id line_id = 0;
@@ -58,6 +74,33 @@ struct order_line {
   std::string sku, title, variant_title;
   std::int64_t quantity = 0;
   std::string price; // unit price, decimal string in shop money
+  std::optional<bool> requires_shipping; // absent: the payload did not say
+  std::optional<bool> taxable;
+  std::vector<tax_line> tax_lines;
+  std::optional<applied_discount> discount; // draft orders: the line's applied_discount
+};
+
+// orders/create shipping_lines[]; a draft order's shipping_line (code = its handle).
+struct shipping_line {
+  std::string title, code, source;
+  std::string price; // before discounts
+  std::vector<tax_line> tax_lines;
+};
+
+// orders/create discount_codes[]: a code the customer entered and what it took off.
+struct discount_code {
+  std::string code;
+  std::string amount;
+  std::string type; // fixed_amount | percentage | shipping
+};
+
+// orders/create discount_applications[]: every discount (codes, automatic, manual, script).
+struct discount_application {
+  std::string type;        // discount_code | automatic | manual | script
+  std::string code, title; // code for discount_code; title for the others
+  std::string value;       // decimal
+  std::string value_type;  // fixed_amount | percentage
+  std::string target_type; // line_item | shipping_line
 };
 
 struct note_attribute {
@@ -81,6 +124,12 @@ struct order_created {
   std::vector<order_line> lines;
   std::string total_price;
   std::string created_at;
+  std::vector<shipping_line> shipping_lines;
+  std::vector<tax_line> tax_lines; // the order's taxes (the lines' and shipping's, summed by title)
+  std::vector<discount_code> discount_codes;
+  std::vector<discount_application> discount_applications;
+  std::string total_discounts;
+  std::optional<bool> taxes_included;
 };
 
 // draft_orders/create and draft_orders/update
@@ -100,6 +149,9 @@ struct draft_order_changed {
   std::optional<mailing_address> shipping_address, billing_address;
   std::vector<order_line> lines;
   std::string updated_at;
+  std::optional<shipping_line> shipping;          // shipping_line (null: none)
+  std::optional<applied_discount> discount;       // the draft's order-level applied_discount
+  std::optional<bool> tax_exempt, taxes_included;
 };
 
 struct product_variant_info {

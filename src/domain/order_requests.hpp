@@ -42,11 +42,40 @@ struct attribute_input {
   std::string value; // value: String!
 };
 
+// OrderCreateTaxLineInput
+struct tax_line_input {
+  std::string title;                // title: String!
+  std::string rate;                 // rate: Decimal! (as the webhook wrote it, e.g. "0.06")
+  std::optional<money_input> price; // priceSet: MoneyBagInput
+};
+
 // OrderCreateLineItemInput
 struct order_create_line {
   std::string variant_id;            // variantId: ID (gid://shopify/ProductVariant/<n>)
   std::int64_t quantity = 0;         // quantity: Int!
   std::optional<money_input> price;  // priceSet: MoneyBagInput { shopMoney: MoneyInput! }
+  std::optional<bool> requires_shipping; // requiresShipping: Boolean (Shopify's default: false)
+  std::optional<bool> taxable;       // taxable: Boolean
+  std::vector<tax_line_input> tax_lines; // taxLines: [OrderCreateTaxLineInput!]
+};
+
+// OrderCreateShippingLineInput
+struct shipping_line_input {
+  std::string title;                     // title: String!
+  std::string code;                      // code
+  std::string source;                    // source
+  money_input price;                     // priceSet: MoneyBagInput!
+  std::vector<tax_line_input> tax_lines; // taxLines
+};
+
+// OrderCreateDiscountCodeInput: exactly one of its three members is sent.
+struct discount_code_input {
+  enum class kind { item_fixed, item_percentage, free_shipping };
+  kind type = kind::item_fixed; // itemFixedDiscountCode | itemPercentageDiscountCode |
+                                // freeShippingDiscountCode
+  std::string code;                  // code: String!
+  std::optional<money_input> amount; // item_fixed: amountSet: MoneyBagInput
+  std::string percentage;            // item_percentage: percentage: Float (decimal text)
 };
 
 // OrderCreateCustomerInput.toUpsert: OrderCreateUpsertCustomerAttributesInput
@@ -70,17 +99,38 @@ struct order_create_request {
   std::string financial_status;                      // financialStatus: OrderCreateFinancialStatus
   std::string currency;                              // currency: CurrencyCode (shop-facing)
   std::string name;                                  // name (empty: Shopify numbers it)
-  std::string source_name;                           // sourceName
+  std::string source_name;                           // sourceName: an attribution handle, or empty
   std::string source_identifier;                     // sourceIdentifier: the origin marker
+  std::vector<shipping_line_input> shipping_lines;   // shippingLines
+  std::vector<tax_line_input> tax_lines;             // taxLines (only when no line has any)
+  std::optional<discount_code_input> discount_code;  // discountCode
+  std::optional<bool> taxes_included;                // taxesIncluded
   // --- options: OrderCreateOptionsInput
   std::string inventory_behaviour;                   // inventoryBehaviour: OrderCreateInputsInventoryBehavior
   bool send_receipt = false;                         // sendReceipt
 };
 
-// DraftOrderLineItemInput (only variant lines: unmapped lines are reported, never invented)
+// DraftOrderAppliedDiscountInput
+struct draft_discount_input {
+  std::string title;        // title
+  std::string description;  // description
+  std::string value;        // value: Float! (decimal text)
+  std::string value_type;   // valueType: DraftOrderAppliedDiscountType! (FIXED_AMOUNT | PERCENTAGE)
+  std::optional<money_input> amount; // amountWithCurrency: MoneyInput
+};
+
+// ShippingLineInput (draft orders: one shipping line, a custom rate)
+struct draft_shipping_input {
+  std::string title;                // title
+  std::optional<money_input> price; // priceWithCurrency: MoneyInput
+};
+
+// DraftOrderLineItemInput (only variant lines: unmapped lines are reported, never invented).
+// requiresShipping and taxable are ignored for variant lines: the variant's own settings hold.
 struct draft_order_line {
   std::string variant_id;    // variantId: ID
   std::int64_t quantity = 0; // quantity: Int!
+  std::optional<draft_discount_input> discount; // appliedDiscount
 };
 
 // draftOrderCreate(input: DraftOrderInput!) and draftOrderUpdate(id: ID!, input: DraftOrderInput!).
@@ -94,6 +144,9 @@ struct draft_order_request {
   std::optional<mailing_address_input> shipping_address; // shippingAddress
   std::optional<mailing_address_input> billing_address;  // billingAddress
   std::vector<attribute_input> custom_attributes;        // customAttributes: [AttributeInput!]
+  std::optional<draft_shipping_input> shipping_line;     // shippingLine
+  std::optional<draft_discount_input> discount;          // appliedDiscount
+  std::optional<bool> tax_exempt;                        // taxExempt
 };
 
 } // namespace shopsync

@@ -13,7 +13,10 @@ namespace shopsync {
 
 namespace {
 
-constexpr std::string_view state_version = "os1|";
+// os2 added the order's content (shipping, taxes, discounts, requires_shipping) and the
+// lookup window; os1 states still decode, without them.
+constexpr std::string_view state_version = "os2|";
+constexpr std::string_view state_version_1 = "os1|";
 constexpr std::size_t max_input_lines = 250; // every Admin API input list
 
 std::string lower(std::string_view s) {
@@ -35,9 +38,11 @@ bool is_our_attribute(const std::string& name) {
 }
 
 // Why a Destination document is one shopsync created (nullopt: it is not).
+// Not by sourceName: Shopify means it for an order attribution handle, which any channel
+// may use.
 std::optional<std::string> ours(std::optional<std::uint64_t> app, const std::vector<std::string>& tags,
                                 const std::vector<note_attribute>& attrs,
-                                const std::string& source_name, const order_sync_settings& st) {
+                                const order_sync_settings& st) {
   if (st.app_id != 0 && app && *app == st.app_id)
     return "created by shopsync (app id " + std::to_string(*app) + ")";
   // The literal head of the template ("shopsync-origin:") marks every origin tag.
@@ -51,8 +56,6 @@ std::optional<std::string> ours(std::optional<std::uint64_t> app, const std::vec
   for (const auto& a : attrs)
     if (is_our_attribute(a.name))
       return "carries the note attribute " + a.name;
-  if (source_name == our_source_name)
-    return std::string("source name is ") + our_source_name;
   return std::nullopt;
 }
 
@@ -97,9 +100,23 @@ template <class F> void fields(F& f, mailing_address& a) {
   f(a.first_name); f(a.last_name); f(a.company); f(a.address1); f(a.address2); f(a.city);
   f(a.province); f(a.province_code); f(a.zip); f(a.country); f(a.country_code); f(a.phone);
 }
+template <class F> void fields(F& f, tax_line& t) { f(t.title); f(t.rate); f(t.price); }
+template <class F> void fields(F& f, applied_discount& d) {
+  f(d.title); f(d.description); f(d.value); f(d.value_type); f(d.amount);
+}
+template <class F> void fields(F& f, shipping_line& l) {
+  f(l.title); f(l.code); f(l.source); f(l.price); f(l.tax_lines);
+}
+template <class F> void fields(F& f, discount_code& d) { f(d.code); f(d.amount); f(d.type); }
+template <class F> void fields(F& f, discount_application& d) {
+  f(d.type); f(d.code); f(d.title); f(d.value); f(d.value_type); f(d.target_type);
+}
 template <class F> void fields(F& f, order_line& l) {
   f(l.line_id); f(l.variant); f(l.product); f(l.sku); f(l.title); f(l.variant_title);
   f(l.quantity); f(l.price);
+  if (f.version >= 2) {
+    f(l.requires_shipping); f(l.taxable); f(l.tax_lines); f(l.discount);
+  }
 }
 template <class F> void fields(F& f, unmapped_line& u) {
   f(u.line_id); f(u.variant); f(u.sku); f(u.title); f(u.quantity); f(u.reason);
@@ -114,6 +131,11 @@ template <class F> void fields(F& f, order_sync_state& s) {
   f(s.origin_tag); f(s.origin_marker); f(s.unmapped); f(s.inflight_fingerprint);
   f(s.applied_fingerprint); f(s.invoice_sent); f(s.destination_completed);
   f(s.completed_order); f(s.received_at); f(s.updated_at);
+  if (f.version >= 2) {
+    f(s.shipping_lines); f(s.tax_lines); f(s.discount_codes); f(s.discount_applications);
+    f(s.total_discounts); f(s.taxes_included); f(s.draft_shipping); f(s.draft_discount);
+    f(s.tax_exempt); f(s.create_sent_at); f(s.lookup_until); f(s.lookups);
+  }
 }
 // Request fingerprints: only the writer walks these.
 template <class F> void fields(F& f, mailing_address_input& a) {
@@ -121,10 +143,15 @@ template <class F> void fields(F& f, mailing_address_input& a) {
   f(a.province); f(a.province_code); f(a.zip); f(a.country); f(a.country_code); f(a.phone);
 }
 template <class F> void fields(F& f, attribute_input& a) { f(a.key); f(a.value); }
-template <class F> void fields(F& f, draft_order_line& l) { f(l.variant_id); f(l.quantity); }
+template <class F> void fields(F& f, money_input& m) { f(m.amount); f(m.currency_code); }
+template <class F> void fields(F& f, draft_discount_input& d) {
+  f(d.title); f(d.description); f(d.value); f(d.value_type); f(d.amount);
+}
+template <class F> void fields(F& f, draft_shipping_input& d) { f(d.title); f(d.price); }
+template <class F> void fields(F& f, draft_order_line& l) { f(l.variant_id); f(l.quantity); f(l.discount); }
 template <class F> void fields(F& f, draft_order_request& r) {
   f(r.line_items); f(r.email); f(r.note); f(r.tags); f(r.shipping_address);
-  f(r.billing_address); f(r.custom_attributes);
+  f(r.billing_address); f(r.custom_attributes); f(r.shipping_line); f(r.discount); f(r.tax_exempt);
 }
 
 template <class T> struct is_optional : std::false_type {};
@@ -140,6 +167,7 @@ order_time from_ms(std::int64_t ms) {
 }
 
 struct writer {
+  int version = 2;
   std::string out;
   template <class T> void operator()(T& v) {
     if constexpr (std::is_same_v<T, std::string>) {
@@ -175,6 +203,7 @@ struct writer {
 
 struct reader {
   std::string_view in;
+  int version = 2;
   bool bad = false;
 
   std::string_view token(char end) {
@@ -417,12 +446,13 @@ std::chrono::milliseconds retry_delay(const order_retry_policy& p, int failures,
 std::optional<std::string> order_skip_reason(const order_created& e, const order_sync_settings& st) {
   if (st.strategy != sync_strategy::order && st.strategy != sync_strategy::draft_order)
     return std::string("strategy ") + to_string(st.strategy) + " does not sync orders";
-  if (auto why = ours(e.app_id, e.tags, e.note_attributes, e.source_name, st))
+  if (auto why = ours(e.app_id, e.tags, e.note_attributes, st))
     return why;
   if (st.strategy == sync_strategy::draft_order && e.source_name == "shopify_draft_order")
     return std::string("completed from a Destination draft order: the draft is what syncs");
   const auto& wanted = st.options.financial_statuses;
-  if (!wanted.empty()) {
+  const bool any = std::any_of(wanted.begin(), wanted.end(), [](const auto& w) { return lower(w) == "any"; });
+  if (!wanted.empty() && !any) {
     auto fs = lower(e.financial_status);
     bool ok = std::any_of(wanted.begin(), wanted.end(), [&](const auto& w) { return lower(w) == fs; });
     if (!ok) {
@@ -440,7 +470,7 @@ std::optional<std::string> draft_skip_reason(const draft_order_changed& e,
   if (st.strategy != sync_strategy::draft_order)
     return std::string("draft orders sync only in draft_order groups (strategy ") +
            to_string(st.strategy) + ")";
-  return ours(e.api_client_id, e.tags, e.note_attributes, std::string(), st);
+  return ours(e.api_client_id, e.tags, e.note_attributes, st);
 }
 
 // ---------------------------------------------------------------- the machine
@@ -459,11 +489,14 @@ std::string order_sync::encode() const {
 
 result<order_sync> order_sync::decode(std::string_view encoded, order_sync_settings settings) {
   auto fail = [](std::string why) { return error{"order_state.decode", std::move(why)}; };
-  if (encoded.substr(0, state_version.size()) != state_version)
+  int version = 2;
+  if (encoded.substr(0, state_version_1.size()) == state_version_1)
+    version = 1;
+  else if (encoded.substr(0, state_version.size()) != state_version)
     return fail("unknown version (expected " + std::string(state_version) + ")");
   order_sync m;
   m.settings_ = std::move(settings);
-  reader r{encoded.substr(state_version.size())};
+  reader r{encoded.substr(state_version.size()), version};
   r(m.s_);
   if (r.bad || !r.in.empty())
     return fail("malformed state");
@@ -491,6 +524,7 @@ order_summary order_sync::summary() const {
   v.unmapped = s_.unmapped;
   v.attention = s_.phase == order_phase::needs_attention ||
                 (s_.phase != order_phase::skipped && !s_.unmapped.empty());
+  v.received_at = s_.received_at;
   return v;
 }
 
@@ -510,6 +544,8 @@ void order_sync::audit(order_output& out, order_time now, std::string event,
 // --- documents
 
 namespace {
+std::vector<std::string> uncarried_discounts(const order_sync_state& s);
+
 std::string make_note(const order_sync_state& s) {
   std::string note = "Synced by shopsync from " + s.destination.shop_domain + " " +
                      kind_words(s.destination_kind) + " " + s.destination_name + " (id " +
@@ -520,6 +556,14 @@ std::string make_note(const order_sync_state& s) {
       if (!s.source_variants[i])
         note += "\n- " + line_label(s.lines[i]);
   }
+  if (s.target == order_doc_kind::order) {
+    auto lost = uncarried_discounts(s);
+    if (!lost.empty()) {
+      note += "\nDiscounts in the original order not carried over:";
+      for (const auto& d : lost)
+        note += "\n- " + d;
+    }
+  }
   if (!s.note.empty())
     note += "\nOriginal note: " + s.note;
   return note;
@@ -529,6 +573,92 @@ std::vector<attribute_input> origin_attributes(const order_sync_state& s) {
   return {{origin_shop_key, s.destination.shop_domain},
           {origin_id_key, std::to_string(s.destination_id)},
           {origin_name_key, s.destination_name}};
+}
+
+std::optional<money_input> money(const std::string& amount, const std::string& currency) {
+  if (amount.empty() || currency.empty())
+    return std::nullopt;
+  return money_input{amount, currency};
+}
+
+std::vector<tax_line_input> tax_inputs(const std::vector<tax_line>& taxes, const std::string& currency) {
+  std::vector<tax_line_input> out;
+  for (const auto& t : taxes)
+    if (!t.title.empty() && !t.rate.empty())
+      out.push_back({t.title, t.rate, money(t.price, currency)});
+  return out;
+}
+
+// "10.0", "-5", "0.25": what GraphQL's Float and Decimal accept as written.
+bool is_decimal(std::string_view v) {
+  if (!v.empty() && v[0] == '-')
+    v.remove_prefix(1);
+  bool digits = false, dot = false;
+  for (char c : v) {
+    if (std::isdigit(static_cast<unsigned char>(c)))
+      digits = true;
+    else if (c == '.' && !dot)
+      dot = true;
+    else
+      return false;
+  }
+  return digits && v.back() != '.';
+}
+
+// orderCreate takes one discount code. The Destination's first code goes over as the same
+// kind of code: a percentage code as that percentage (Shopify applies it to the lines that
+// made it into the Source, so a partly mapped order is not over-discounted), a fixed one as
+// the amount it took off, a shipping code as free shipping. Discounts that are not a code
+// (automatic, manual, script) or further codes cannot be expressed: make_note() names them.
+std::optional<discount_code_input> discount_input(const order_sync_state& s) {
+  if (s.discount_codes.empty())
+    return std::nullopt;
+  const auto& c = s.discount_codes.front();
+  if (c.code.empty())
+    return std::nullopt;
+  discount_code_input d;
+  d.code = c.code;
+  if (c.type == "shipping") {
+    d.type = discount_code_input::kind::free_shipping;
+    return d;
+  }
+  if (c.type == "percentage") {
+    for (const auto& a : s.discount_applications)
+      if (a.type == "discount_code" && a.code == c.code && a.value_type == "percentage" && is_decimal(a.value)) {
+        d.type = discount_code_input::kind::item_percentage;
+        d.percentage = a.value;
+        return d;
+      }
+  }
+  d.type = discount_code_input::kind::item_fixed; // fixed_amount, or a percentage without its rate
+  d.amount = money(c.amount, s.currency);
+  return d;
+}
+
+// Discounts of the Destination order that the Source order cannot carry (see discount_input).
+std::vector<std::string> uncarried_discounts(const order_sync_state& s) {
+  std::vector<std::string> out;
+  for (std::size_t i = 1; i < s.discount_codes.size(); ++i)
+    out.push_back("code " + s.discount_codes[i].code + " (" + s.discount_codes[i].amount + ")");
+  for (const auto& a : s.discount_applications)
+    if (a.type != "discount_code")
+      out.push_back(a.type + " discount " + (a.title.empty() ? a.code : a.title) + " (" + a.value +
+                    (a.value_type == "percentage" ? "%" : "") + ")");
+  return out;
+}
+
+std::optional<draft_discount_input> draft_discount(const std::optional<applied_discount>& a,
+                                                   const std::string& currency) {
+  if (!a || !is_decimal(a->value) || (a->value_type != "fixed_amount" && a->value_type != "percentage"))
+    return std::nullopt;
+  draft_discount_input d;
+  d.title = a->title;
+  d.description = a->description;
+  d.value = a->value;
+  d.value_type = upper(a->value_type); // DraftOrderAppliedDiscountType
+  if (a->value_type == "fixed_amount")
+    d.amount = money(a->amount, currency);
+  return d;
 }
 
 std::string customer_email(const order_sync_state& s) {
@@ -549,8 +679,28 @@ order_create_request order_sync::order_request() const {
     line.quantity = l.quantity;
     if (!l.price.empty() && !s_.currency.empty())
       line.price = money_input{l.price, s_.currency};
+    // orderCreate's requiresShipping defaults to false: without it every order would look
+    // like it needs no shipping.
+    line.requires_shipping = l.requires_shipping;
+    line.taxable = l.taxable;
+    line.tax_lines = tax_inputs(l.tax_lines, s_.currency);
     r.line_items.push_back(std::move(line));
   }
+  // Taxes go on the lines or on the order, never both (Shopify refuses that): the lines'
+  // own are exact for the lines that made it into the Source; the order's are a fallback
+  // for a payload whose lines carry none.
+  const bool line_taxes = std::any_of(r.line_items.begin(), r.line_items.end(),
+                                      [](const auto& l) { return !l.tax_lines.empty(); });
+  if (!line_taxes)
+    r.tax_lines = tax_inputs(s_.tax_lines, s_.currency);
+  for (const auto& sl : s_.shipping_lines) {
+    auto price = money(sl.price.empty() ? std::string("0.00") : sl.price, s_.currency);
+    if (sl.title.empty() || !price)
+      continue;
+    r.shipping_lines.push_back({sl.title, sl.code, sl.source, *price, tax_inputs(sl.tax_lines, s_.currency)});
+  }
+  r.discount_code = discount_input(s_);
+  r.taxes_included = s_.taxes_included;
   r.email = customer_email(s_);
   if (!r.email.empty()) {
     order_customer_upsert c;
@@ -570,7 +720,10 @@ order_create_request order_sync::order_request() const {
   r.currency = s_.currency;
   if (!settings_.options.name_prefix.empty())
     r.name = settings_.options.name_prefix + s_.destination_name;
-  r.source_name = our_source_name;
+  // sourceName is an order attribution handle (a sales channel app's): sent only when the
+  // merchant configured one. shopsync's orders are known by the origin tag, the custom
+  // attributes, sourceIdentifier and the app id, none of which another app would set.
+  r.source_name = settings_.options.source_name;
   r.source_identifier = s_.origin_marker;
   r.inventory_behaviour = upper(settings_.options.inventory_behaviour);
   r.send_receipt = false;
@@ -581,13 +734,18 @@ draft_order_request order_sync::draft_request() const {
   draft_order_request r;
   for (std::size_t i = 0; i < s_.lines.size(); ++i)
     if (s_.source_variants[i])
-      r.line_items.push_back({make_gid("ProductVariant", *s_.source_variants[i]), s_.lines[i].quantity});
+      r.line_items.push_back({make_gid("ProductVariant", *s_.source_variants[i]), s_.lines[i].quantity,
+                              draft_discount(s_.lines[i].discount, s_.currency)});
   r.email = customer_email(s_);
   r.note = make_note(s_);
   r.tags = {s_.origin_tag};
   r.shipping_address = to_input(s_.shipping_address);
   r.billing_address = to_input(s_.billing_address);
   r.custom_attributes = origin_attributes(s_);
+  if (s_.draft_shipping && !s_.draft_shipping->title.empty())
+    r.shipping_line = draft_shipping_input{s_.draft_shipping->title, money(s_.draft_shipping->price, s_.currency)};
+  r.discount = draft_discount(s_.draft_discount, s_.currency);
+  r.tax_exempt = s_.tax_exempt;
   return r;
 }
 
@@ -631,6 +789,28 @@ std::optional<std::string> order_sync::resolve(const variant_resolver& resolver,
   return std::nullopt;
 }
 
+// A skipped document is kept as a record (shopsyncctl orders --state skipped), so its
+// redeliveries are known duplicates and a merchant can see why it did not sync.
+// The create sent at create_sent_at may have been applied: look for it before any re-create,
+// for the whole window. (A state written before the window existed has no send time: its
+// last update is the closest.)
+void order_sync::open_lookup_window() {
+  if (s_.create_sent_at == order_time{})
+    s_.create_sent_at = s_.updated_at;
+  s_.maybe_created = true;
+  s_.lookups = 0;
+  s_.lookup_until = s_.create_sent_at + settings_.options.lookup_window;
+}
+
+void order_sync::skip(std::string reason, order_time now, order_output& out) {
+  s_.phase = order_phase::skipped;
+  s_.reason = std::move(reason);
+  s_.received_at = now;
+  s_.updated_at = now;
+  out.persist = true;
+  audit(out, now, "skipped", s_.reason);
+}
+
 void order_sync::attention(order_step_kind failed, std::string reason, order_time now,
                            order_output& out) {
   s_.phase = order_phase::needs_attention;
@@ -661,6 +841,7 @@ void order_sync::begin(order_step_kind step, order_time now, order_output& out) 
   switch (step) {
     case order_step_kind::create:
       s_.phase = order_phase::creating;
+      s_.create_sent_at = now;
       if (s_.target == order_doc_kind::order) {
         out.command = order_cmd::create_order{s_.seq, order_request()};
       } else {
@@ -752,11 +933,15 @@ order_output order_sync::on_order_created(const order_created& e, const variant_
   s_.shipping_address = e.shipping_address;
   s_.billing_address = e.billing_address;
   s_.lines = e.lines;
+  s_.shipping_lines = e.shipping_lines;
+  s_.tax_lines = e.tax_lines;
+  s_.discount_codes = e.discount_codes;
+  s_.discount_applications = e.discount_applications;
+  s_.total_discounts = e.total_discounts;
+  s_.taxes_included = e.taxes_included;
   s_.source_variants.assign(s_.lines.size(), std::nullopt);
   if (auto why = order_skip_reason(e, settings_)) {
-    s_.phase = order_phase::skipped;
-    s_.reason = *why;
-    audit(out, now, "skipped", *why);
+    skip(*why, now, out);
     return out;
   }
   start(now, out, resolver);
@@ -791,13 +976,15 @@ order_output order_sync::on_draft_changed(const draft_order_changed& e,
   s_.shipping_address = e.shipping_address;
   s_.billing_address = e.billing_address;
   s_.lines = e.lines;
+  s_.draft_shipping = e.shipping;
+  s_.draft_discount = e.discount;
+  s_.tax_exempt = e.tax_exempt;
+  s_.taxes_included = e.taxes_included;
   s_.destination_updated = std::max(s_.destination_updated, updated);
   if (first) {
     s_.source_variants.assign(s_.lines.size(), std::nullopt);
     if (auto why = draft_skip_reason(e, settings_)) {
-      s_.phase = order_phase::skipped;
-      s_.reason = *why;
-      audit(out, now, "skipped", *why);
+      skip(*why, now, out);
       return out;
     }
   }
@@ -846,8 +1033,27 @@ order_output order_sync::found(std::uint64_t seq, std::optional<shopify_id> sour
     s_.applied_fingerprint = 0; // which attempt's content it has is unknown: a draft is updated
     audit(out, now, "found_existing", "Source " + kind_words(s_.target) + " " + std::to_string(*source_id));
     next_with_source(now, out);
+  } else if (now < s_.lookup_until) {
+    // The search may not show the create yet: look again, backing off, until the window ends.
+    s_.lookups += 1;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(s_.lookup_until - now);
+    const auto delay = std::clamp(retry_delay(settings_.retry, s_.lookups, 0.0),
+                                  std::chrono::milliseconds(1), left);
+    s_.step = order_step_kind::lookup;
+    s_.phase = order_phase::retry_wait;
+    s_.retry_at = now + delay;
+    s_.seq += 1;
+    s_.updated_at = now;
+    s_.maybe_created = true; // still unknown: a timer or a restart looks again, never creates
+    out.persist = true;
+    out.command = order_cmd::schedule_retry{s_.seq, delay};
+    audit(out, now, "lookup_again", "no Source document tagged " + s_.origin_tag + " yet; look " +
+                                        std::to_string(s_.lookups + 1) + " in " +
+                                        std::to_string(delay.count()) + " ms");
   } else {
-    audit(out, now, "not_found", "no Source document tagged " + s_.origin_tag);
+    audit(out, now, "not_found", "no Source document tagged " + s_.origin_tag + " (lookups: " +
+                                     std::to_string(s_.lookups + 1) + ")");
+    s_.lookups = 0;
     begin(order_step_kind::create, now, out);
   }
   return out;
@@ -893,7 +1099,7 @@ order_output order_sync::failed(std::uint64_t seq, const step_failure& f, double
     }
   }
   if (f.kind == order_failure_kind::uncertain && step == order_step_kind::create)
-    s_.maybe_created = true;
+    open_lookup_window();
   if (s_.attempts >= settings_.retry.max_attempts) {
     attention(step, "gave up after " + std::to_string(s_.attempts) + " attempts: " + what, now, out);
     return out;
@@ -947,7 +1153,7 @@ order_output order_sync::resume(order_time now) {
       // The create may have left before the crash and may still be running in the Source: look
       // before creating again, and not sooner than lookup_delay after it was sent (as after an
       // uncertain failure), or the lookup misses an order that lands a moment later.
-      s_.maybe_created = true;
+      open_lookup_window();
       audit(out, now, "resumed", "create was in flight: lookup first");
       const auto due = s_.updated_at + settings_.retry.lookup_delay;
       if (due <= now) {

@@ -16,12 +16,16 @@
 //
 // Exactly once: a create that may have reached Shopify (uncertain failure, or a restart while
 // `creating`) is never repeated before `lookup_origin` has searched the Source for the origin
-// tag and found nothing. Every answer carries the `seq` of the command it answers; answers
+// tag and found nothing for the whole lookup window (order_options::lookup_window, counted
+// from when the create was sent): Shopify's search lags behind a create, so a lookup that
+// finds nothing inside the window is repeated, backing off, and the last one runs at or
+// after the window's end. Every answer carries the `seq` of the command it answers; answers
 // and timers of an older step are ignored, so late or duplicated messages are harmless.
 //
 // Persistence: after every input whose output has `persist` set, the actor stores encode()
 // (with the audit records, one WriteBatch) *before* executing the command; audit records of
-// an output without `persist` (duplicates, skips) are appended all the same. After a restart
+// an output without `persist` (duplicates) are appended all the same. A skipped document is
+// persisted too: it is the record `shopsyncctl orders --state skipped` lists. After a restart
 // it decodes the state and calls resume(). Times are kept to the millisecond.
 //
 // The actor's loop, in full:
@@ -66,7 +70,7 @@ enum class order_phase : std::uint8_t {
   inviting,                 // draftOrderInvoiceSend sent
   completed_in_destination, // draft target: the Destination draft was completed; no more updates
   needs_attention,          // see `reason`; a manual retry() resumes
-  skipped,                  // not qualified, or created by shopsync itself (not persisted)
+  skipped,                  // not qualified, or created by shopsync itself (kept as a record)
 };
 
 // The step a phase is about (what retry_wait waits for; what needs_attention failed at).
@@ -94,7 +98,9 @@ struct order_retry_policy {
   std::chrono::milliseconds base_delay{1000};  // delay after the 1st failure, doubled per failure
   std::chrono::milliseconds max_delay{300000}; // cap before jitter
   double jitter_ratio = 0.2;                   // up to this fraction of the delay is added
-  std::chrono::milliseconds lookup_delay{5000}; // least wait before a lookup: search index lag
+  std::chrono::milliseconds lookup_delay{5000}; // least wait before the first lookup
+  // (the whole lookup window is order_options::lookup_window; lookups inside it back off from
+  // base_delay up to max_delay)
   int max_attempts = 10;          // failures of one operation before needs_attention
   int max_permanent_failures = 2; // permanent failures before needs_attention
 };
@@ -134,6 +140,15 @@ struct order_sync_state {
   std::optional<customer_ref> customer;
   std::optional<mailing_address> shipping_address, billing_address;
   std::vector<order_line> lines;
+  std::vector<shipping_line> shipping_lines;      // orders
+  std::vector<tax_line> tax_lines;                // orders: the order's own
+  std::vector<discount_code> discount_codes;      // orders
+  std::vector<discount_application> discount_applications; // orders
+  std::string total_discounts;                    // orders
+  std::optional<bool> taxes_included;
+  std::optional<shipping_line> draft_shipping;    // draft orders: shipping_line
+  std::optional<applied_discount> draft_discount; // draft orders: applied_discount
+  std::optional<bool> tax_exempt;                 // draft orders
   std::vector<std::optional<variant_id>> source_variants; // per line: the resolved Source variant
   std::int64_t destination_updated = 0; // updated_at of the last applied draft event, epoch s
   // progress
@@ -157,6 +172,10 @@ struct order_sync_state {
   bool destination_completed = false;
   std::optional<order_id> completed_order;      // the Destination order the draft became
   order_time received_at{}, updated_at{};
+  // after an uncertain create: looked up until lookup_until (the create's send time plus the
+  // lookup window); `lookups` found nothing so far
+  order_time create_sent_at{}, lookup_until{};
+  int lookups = 0;
 };
 
 // For shopsyncctl orders / order <store> <id>.
@@ -173,6 +192,7 @@ struct order_summary {
   std::string reason;
   std::vector<unmapped_line> unmapped;
   bool attention = false; // needs_attention, or created with unmapped lines (`--attention`)
+  order_time received_at{};
 };
 
 // Commands for the actor. Each carries the seq that its answer must quote.
@@ -274,6 +294,8 @@ private:
   void begin(order_step_kind, order_time now, order_output&);
   void next_with_source(order_time now, order_output&);
   void attention(order_step_kind failed, std::string reason, order_time now, order_output&);
+  void skip(std::string reason, order_time now, order_output&);
+  void open_lookup_window();
   void audit(order_output&, order_time now, std::string event, std::string detail) const;
 
   order_sync_settings settings_;
@@ -283,9 +305,9 @@ private:
 // --- the rules, exposed for the router and for tests
 
 // Why an orders/create does not start a sync (nullopt: it qualifies): financial status not
-// in the filter (empty filter: any), created by shopsync (app id, origin tag prefix, our
-// note attributes, sourceName), or a completed draft in a draft_order group (its draft is
-// the one synced).
+// in the filter (empty filter, or "any" in it: every status), created by shopsync (app id,
+// origin tag prefix, our note attributes; never sourceName, which Shopify means for order
+// attribution), or a completed draft in a draft_order group (its draft is the one synced).
 std::optional<std::string> order_skip_reason(const order_created&, const order_sync_settings&);
 std::optional<std::string> draft_skip_reason(const draft_order_changed&,
                                              const order_sync_settings&);
@@ -305,6 +327,5 @@ std::chrono::milliseconds retry_delay(const order_retry_policy&, int failures, d
 inline constexpr const char* origin_shop_key = "shopsync_origin_shop";
 inline constexpr const char* origin_id_key = "shopsync_origin_order_id";
 inline constexpr const char* origin_name_key = "shopsync_origin_order_name";
-inline constexpr const char* our_source_name = "shopsync";
 
 } // namespace shopsync

@@ -351,7 +351,8 @@ void read_group(const toml::table& t, const std::string& path, group_config& g,
   r.table("orders", [&](const toml::table& ot, const std::string& opath) {
     table_reader orr(ot, opath, err);
     orr.allow_only({"financial_statuses", "send_invoice", "name_prefix", "inventory_behaviour",
-                    "financial_status", "origin_tag", "destination_hold_s"});
+                    "financial_status", "origin_tag", "destination_hold_s", "lookup_window_s",
+                    "source_name"});
     auto& o = g.orders;
     orr.get("financial_statuses", o.financial_statuses);
     orr.get("send_invoice", o.send_invoice);
@@ -360,6 +361,8 @@ void read_group(const toml::table& t, const std::string& path, group_config& g,
     orr.get("financial_status", o.financial_status);
     orr.get("origin_tag", o.origin_tag);
     orr.get_duration("destination_hold_s", o.destination_hold, std::chrono::seconds(1));
+    orr.get_duration("lookup_window_s", o.lookup_window, std::chrono::seconds(1));
+    orr.get("source_name", o.source_name);
   });
 }
 

@@ -61,6 +61,54 @@ void write_attributes(json_writer& w, const std::vector<attribute_input>& attrs)
   w.end_array();
 }
 
+void write_flag(json_writer& w, std::string_view k, const std::optional<bool>& v) {
+  if (v)
+    w.field(k, *v);
+}
+
+void write_money(json_writer& w, std::string_view k, const money_input& m) {
+  w.key(k).begin_object().field("amount", m.amount).field("currencyCode", m.currency_code).end_object();
+}
+
+// MoneyBagInput { shopMoney }
+void write_money_bag(json_writer& w, std::string_view k, const money_input& m) {
+  w.key(k).begin_object();
+  write_money(w, "shopMoney", m);
+  w.end_object();
+}
+
+// The domain checked the text is a plain decimal: it goes as a JSON number (GraphQL Float).
+void write_number(json_writer& w, std::string_view k, const std::string& decimal) {
+  if (!decimal.empty())
+    w.key(k).raw(decimal);
+}
+
+void write_tax_lines(json_writer& w, const std::vector<tax_line_input>& taxes) {
+  if (taxes.empty())
+    return;
+  w.key("taxLines").begin_array();
+  for (const auto& t : taxes) {
+    w.begin_object().field("title", t.title).field("rate", t.rate);
+    if (t.price)
+      write_money_bag(w, "priceSet", *t.price);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_draft_discount(json_writer& w, const std::optional<draft_discount_input>& d) {
+  if (!d)
+    return;
+  w.key("appliedDiscount").begin_object();
+  opt_field(w, "title", d->title);
+  opt_field(w, "description", d->description);
+  write_number(w, "value", d->value);
+  w.field("valueType", d->value_type);
+  if (d->amount)
+    write_money(w, "amountWithCurrency", *d->amount);
+  w.end_object();
+}
+
 void write_draft_input(json_writer& w, const draft_order_request& r) {
   w.key("input").begin_object();
   w.key("lineItems").begin_array();
@@ -68,6 +116,7 @@ void write_draft_input(json_writer& w, const draft_order_request& r) {
     w.begin_object();
     opt_field(w, "variantId", l.variant_id);
     w.field("quantity", l.quantity);
+    write_draft_discount(w, l.discount);
     w.end_object();
   }
   w.end_array();
@@ -77,6 +126,15 @@ void write_draft_input(json_writer& w, const draft_order_request& r) {
   write_address(w, "shippingAddress", r.shipping_address);
   write_address(w, "billingAddress", r.billing_address);
   write_attributes(w, r.custom_attributes);
+  if (r.shipping_line) {
+    w.key("shippingLine").begin_object();
+    opt_field(w, "title", r.shipping_line->title);
+    if (r.shipping_line->price)
+      write_money(w, "priceWithCurrency", *r.shipping_line->price);
+    w.end_object();
+  }
+  write_draft_discount(w, r.discount);
+  write_flag(w, "taxExempt", r.tax_exempt);
   w.end_object();
 }
 
@@ -231,11 +289,11 @@ std::string order_create_variables(const order_create_request& r) {
     w.begin_object();
     opt_field(w, "variantId", l.variant_id);
     w.field("quantity", l.quantity);
-    if (l.price) {
-      w.key("priceSet").begin_object().key("shopMoney").begin_object();
-      w.field("amount", l.price->amount).field("currencyCode", l.price->currency_code);
-      w.end_object().end_object();
-    }
+    if (l.price)
+      write_money_bag(w, "priceSet", *l.price);
+    write_flag(w, "requiresShipping", l.requires_shipping);
+    write_flag(w, "taxable", l.taxable);
+    write_tax_lines(w, l.tax_lines);
     w.end_object();
   }
   w.end_array();
@@ -257,6 +315,41 @@ std::string order_create_variables(const order_create_request& r) {
   opt_field(w, "name", r.name);
   opt_field(w, "sourceName", r.source_name);
   opt_field(w, "sourceIdentifier", r.source_identifier);
+  if (!r.shipping_lines.empty()) {
+    w.key("shippingLines").begin_array();
+    for (const auto& sl : r.shipping_lines) {
+      w.begin_object().field("title", sl.title);
+      opt_field(w, "code", sl.code);
+      opt_field(w, "source", sl.source);
+      write_money_bag(w, "priceSet", sl.price);
+      write_tax_lines(w, sl.tax_lines);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  write_tax_lines(w, r.tax_lines);
+  if (r.discount_code) {
+    const auto& d = *r.discount_code;
+    w.key("discountCode").begin_object();
+    switch (d.type) {
+      case discount_code_input::kind::item_fixed:
+        w.key("itemFixedDiscountCode").begin_object().field("code", d.code);
+        if (d.amount)
+          write_money_bag(w, "amountSet", *d.amount);
+        w.end_object();
+        break;
+      case discount_code_input::kind::item_percentage:
+        w.key("itemPercentageDiscountCode").begin_object().field("code", d.code);
+        write_number(w, "percentage", d.percentage);
+        w.end_object();
+        break;
+      case discount_code_input::kind::free_shipping:
+        w.key("freeShippingDiscountCode").begin_object().field("code", d.code).end_object();
+        break;
+    }
+    w.end_object();
+  }
+  write_flag(w, "taxesIncluded", r.taxes_included);
   w.end_object();
   w.key("options").begin_object();
   opt_field(w, "inventoryBehaviour", r.inventory_behaviour);

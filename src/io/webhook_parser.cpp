@@ -526,6 +526,130 @@ bool read_note_attributes(reader& r, od::value& v, std::vector<note_attribute>& 
   });
 }
 
+// --- order content: taxes, shipping, discounts (every field nullable, as Shopify documents)
+
+// true/false; null → absent.
+bool read_flag(reader& r, od::value& v, std::string_view field, std::optional<bool>& out) {
+  od::json_type t{};
+  if (!r.type(v, field, t))
+    return false;
+  if (t == od::json_type::null) {
+    out.reset();
+    return true;
+  }
+  bool b = false;
+  if (!r.boolean(v, field, b))
+    return false;
+  out = b;
+  return true;
+}
+
+// An array of objects, each read field by field into a T by on_field(t, key, value).
+template <class T, class F>
+bool read_objects(reader& r, od::value& v, std::string_view field, std::vector<T>& out, F&& on_field) {
+  std::size_t i = 0;
+  return r.array(v, field, [&](od::value& item) {
+    T x;
+    reader::scope sc(r, field, i++);
+    bool ok = r.object(item, "", [&](std::string_view k, od::value val) { return on_field(x, k, val); });
+    if (ok)
+      out.push_back(std::move(x));
+    return ok;
+  });
+}
+
+bool read_tax_lines(reader& r, od::value& v, std::string_view field, std::vector<tax_line>& out) {
+  return read_objects(r, v, field, out, [&](tax_line& t, std::string_view k, od::value val) {
+    if (k == "title")
+      return r.str(val, k, t.title);
+    if (k == "rate")
+      return r.money(val, k, t.rate); // a JSON number, kept as written
+    if (k == "price")
+      return r.money(val, k, t.price);
+    return true;
+  });
+}
+
+// A field of a shipping line (orders: shipping_lines[i]; draft orders: shipping_line, whose
+// code is called handle).
+bool shipping_line_field(reader& r, shipping_line& s, std::string_view k, od::value val) {
+  if (k == "title")
+    return r.str(val, k, s.title);
+  if (k == "code" || (k == "handle" && s.code.empty()))
+    return r.str(val, k, s.code);
+  if (k == "source")
+    return r.str(val, k, s.source);
+  if (k == "price")
+    return r.money(val, k, s.price);
+  if (k == "tax_lines")
+    return read_tax_lines(r, val, k, s.tax_lines);
+  return true;
+}
+
+bool read_shipping_lines(reader& r, od::value& v, std::vector<shipping_line>& out) {
+  return read_objects(r, v, "shipping_lines", out, [&](shipping_line& s, std::string_view k, od::value val) {
+    return shipping_line_field(r, s, k, val);
+  });
+}
+
+bool read_discount_codes(reader& r, od::value& v, std::vector<discount_code>& out) {
+  return read_objects(r, v, "discount_codes", out, [&](discount_code& d, std::string_view k, od::value val) {
+    if (k == "code")
+      return r.str(val, k, d.code);
+    if (k == "amount")
+      return r.money(val, k, d.amount);
+    if (k == "type")
+      return r.str(val, k, d.type);
+    return true;
+  });
+}
+
+bool read_discount_applications(reader& r, od::value& v, std::vector<discount_application>& out) {
+  return read_objects(r, v, "discount_applications", out,
+                      [&](discount_application& d, std::string_view k, od::value val) {
+                        if (k == "type")
+                          return r.str(val, k, d.type);
+                        if (k == "code")
+                          return r.str(val, k, d.code);
+                        if (k == "title")
+                          return r.str(val, k, d.title);
+                        if (k == "value")
+                          return r.money(val, k, d.value);
+                        if (k == "value_type")
+                          return r.str(val, k, d.value_type);
+                        if (k == "target_type")
+                          return r.str(val, k, d.target_type);
+                        return true;
+                      });
+}
+
+// applied_discount of a draft order or a draft line; null → absent.
+bool read_applied_discount(reader& r, od::value& v, std::string_view field,
+                           std::optional<applied_discount>& out) {
+  applied_discount d;
+  bool present = false;
+  reader::scope sc(r, field);
+  bool ok = r.object(
+    v, "",
+    [&](std::string_view k, od::value val) {
+      if (k == "title")
+        return r.str(val, k, d.title);
+      if (k == "description")
+        return r.str(val, k, d.description);
+      if (k == "value")
+        return r.money(val, k, d.value);
+      if (k == "value_type")
+        return r.str(val, k, d.value_type);
+      if (k == "amount")
+        return r.money(val, k, d.amount);
+      return true;
+    },
+    &present);
+  if (ok && present)
+    out = std::move(d);
+  return ok;
+}
+
 bool read_lines(reader& r, od::value& v, std::vector<order_line>& out) {
   std::size_t i = 0;
   return r.array(v, "line_items", [&](od::value& item) {
@@ -547,6 +671,14 @@ bool read_lines(reader& r, od::value& v, std::vector<order_line>& out) {
         return r.str(val, k, l.variant_title);
       if (k == "price")
         return r.money(val, k, l.price);
+      if (k == "requires_shipping")
+        return read_flag(r, val, k, l.requires_shipping);
+      if (k == "taxable")
+        return read_flag(r, val, k, l.taxable);
+      if (k == "tax_lines")
+        return read_tax_lines(r, val, k, l.tax_lines);
+      if (k == "applied_discount")
+        return read_applied_discount(r, val, k, l.discount);
       if (k == "quantity") {
         std::optional<std::int64_t> q;
         if (!r.integer(val, k, q))
@@ -691,6 +823,18 @@ bool parse_order(reader& r, od::object& root, order_created& e) {
       return r.money(v, k, e.total_price);
     if (k == "created_at")
       return r.str(v, k, e.created_at);
+    if (k == "shipping_lines")
+      return read_shipping_lines(r, v, e.shipping_lines);
+    if (k == "tax_lines")
+      return read_tax_lines(r, v, k, e.tax_lines);
+    if (k == "discount_codes")
+      return read_discount_codes(r, v, e.discount_codes);
+    if (k == "discount_applications")
+      return read_discount_applications(r, v, e.discount_applications);
+    if (k == "total_discounts")
+      return r.money(v, k, e.total_discounts);
+    if (k == "taxes_included")
+      return read_flag(r, v, k, e.taxes_included);
     return true;
   });
   if (!ok)
@@ -723,6 +867,23 @@ bool parse_draft_order(reader& r, od::object& root, draft_order_changed& e) {
       return r.id(v, k, e.api_client_id);
     if (k == "updated_at")
       return r.str(v, k, e.updated_at);
+    if (k == "shipping_line") {
+      shipping_line sl;
+      bool present = false;
+      reader::scope sc(r, k);
+      if (!r.object(v, "", [&](std::string_view sk, od::value sv) { return shipping_line_field(r, sl, sk, sv); },
+                    &present))
+        return false;
+      if (present)
+        e.shipping = std::move(sl);
+      return true;
+    }
+    if (k == "applied_discount")
+      return read_applied_discount(r, v, k, e.discount);
+    if (k == "tax_exempt")
+      return read_flag(r, v, k, e.tax_exempt);
+    if (k == "taxes_included")
+      return read_flag(r, v, k, e.taxes_included);
     return true;
   });
   if (!ok)

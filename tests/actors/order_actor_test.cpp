@@ -154,6 +154,9 @@ struct order_fixture {
     g.settings.retry.max_delay = 200ms;
     g.settings.retry.lookup_delay = 50ms;
     g.settings.retry.max_attempts = 5;
+    // The simulator's search shows an order at once unless search_lag_ms says otherwise: a
+    // short window keeps the tests of a re-create after an uncertain failure quick.
+    g.settings.options.lookup_window = 1s;
     g.source = link;
     g.resolve = [this](const store_name& dest, variant_id v) -> std::optional<variant_id> {
       if (dest != "dest")
@@ -723,4 +726,28 @@ TEST(order_actor_sim, throttled_order_create_is_retried_and_created_once) {
   EXPECT_EQ(fx.calls("OrdersByOrigin"), 0u) << "a THROTTLED call did not run: no lookup";
   auto st = fx.source_state();
   EXPECT_EQ(orders_with_marker(*st, "dest.myshopify.com/5812345678921"), 1u) << st->dump();
+}
+
+// Issue #14: Shopify's order search lags behind a create, and orderCreate takes no idempotency
+// key. An OrderCreate applied but never answered must be looked for over the whole lookup
+// window, not once after a few seconds, or the order is created twice.
+TEST(order_actor_sim, a_lost_create_behind_a_lagging_search_index_makes_exactly_one_order) {
+  order_fixture fx;
+  fx.sim.post("/_sim/faults", R"({"lost_next":1,"lost_mode":"hang","operations":["OrderCreate"],"search_lag_ms":6000})");
+  const order_id id = 5812345678931;
+  auto g = fx.group(sync_strategy::order);
+  g.settings.options.lookup_window = std::chrono::seconds(15);
+  auto a = spawn_order_actor(fx.sys, fx.env(), g, fx.key(order_doc_kind::order, id), {"dest", "dest.myshopify.com"});
+  caf::anon_send(a, order_event{0, paid_order(id, {line(1, dest_shirt_s, 1, "29.99", "SHIRT-S")})});
+  auto m = fx.wait_phase(order_doc_kind::order, id, order_phase::created, 30s);
+  ASSERT_TRUE(m && m->state().source_id);
+  fx.wait_quit(a);
+  auto st = fx.source_state();
+  EXPECT_EQ(orders_with_marker(*st, "dest.myshopify.com/5812345678931"), 1u) << st->dump();
+  EXPECT_EQ(fx.calls("OrderCreate"), 1u) << "re-created while the search did not show the order yet";
+  EXPECT_GE(fx.calls("OrdersByOrigin"), 2u) << "looked again while the search lagged";
+  auto detail = order_detail_json(*fx.store, fx.audit.get(), "dest", id);
+  ASSERT_TRUE(detail);
+  EXPECT_NE(detail->find("lookup_again"), std::string::npos) << *detail;
+  EXPECT_NE(detail->find("found_existing"), std::string::npos) << *detail;
 }

@@ -18,7 +18,9 @@ const std::vector<std::string> kSkus = {"TEE-RED-S", "MUG-WHITE", "CAP-GREEN", "
 std::string order_group(const std::string& strategy) {
   return "[[groups]]\nname = \"orders\"\nsource = \"source\"\ndestinations = [\"dest-b\"]\nstrategy = \"" + strategy +
          "\"\nmatch_by = \"sku\"\nlocations = \"by_name\"\n\n[groups.orders]\nfinancial_statuses = [\"paid\"]\n"
-         "name_prefix = \"B-\"\ninventory_behaviour = \"DECREMENT_OBEYING_POLICY\"\nfinancial_status = \"PAID\"\n";
+         "name_prefix = \"B-\"\ninventory_behaviour = \"DECREMENT_OBEYING_POLICY\"\nfinancial_status = \"PAID\"\n"
+         // a 503 may have been applied: looked up for the whole window before a re-create
+         "lookup_window_s = 5\n";
 }
 
 e2e_options order_options(const std::string& strategy) {

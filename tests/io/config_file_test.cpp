@@ -173,7 +173,7 @@ TEST(config_example, documents_every_key) {
         "app_id", "webhook_secret_files", "idempotency_key_max_age_s", "name", "shop_domain", "role", "base_url", "api_version",
         "access_token_file", "max_in_flight", "source", "destinations", "strategy", "match_by",
         "locations", "store", "destination", "financial_statuses", "send_invoice", "name_prefix",
-        "inventory_behaviour", "financial_status", "origin_tag", "[daemon]", "[[stores]]",
+        "inventory_behaviour", "financial_status", "origin_tag", "lookup_window_s", "[daemon]", "[[stores]]",
         "[[groups]]", "[[groups.location_pairs]]", "[groups.orders]", "stock_unstocked", "[groups.options]"}) {
     bool header = key.front() == '[';
     auto it = std::find_if(lines.begin(), lines.end(), [&](const std::string& l) {

@@ -158,7 +158,7 @@ TEST(order_api_encode, order_create_carries_mapped_lines_markers_and_omits_empty
   EXPECT_TRUE(call.mutation);
   EXPECT_EQ(call.document, graphql::order_create);
   // one mapped line, with the Source variant's GID and the Destination's price
-  EXPECT_NE(v.find(R"("lineItems":[{"variantId":"gid://shopify/ProductVariant/9100000000000001","quantity":2,"priceSet":{"shopMoney":{"amount":"29.99","currencyCode":"USD"}}}])"),
+  EXPECT_NE(v.find(R"("lineItems":[{"variantId":"gid://shopify/ProductVariant/9100000000000001","quantity":2,"priceSet":{"shopMoney":{"amount":"29.99","currencyCode":"USD"}},"requiresShipping":true,"taxable":true}])"),
             std::string::npos) << v;
   // the unmapped line is not sent as a line, but named in the note
   EXPECT_EQ(v.find("gid://shopify/ProductVariant/45012345678999"), std::string::npos) << v;
@@ -320,4 +320,69 @@ TEST(order_api_classify, transport_errors) {
   EXPECT_EQ(classify_order_failure({"admin.throttled", ""}, true), order_failure_kind::transient);
   EXPECT_EQ(classify_order_failure({"admin.http", "401"}, true), order_failure_kind::permanent);
   EXPECT_EQ(classify_order_failure({"ACCESS_DENIED", ""}, false), order_failure_kind::permanent);
+}
+
+// Issue #14: the content a merchant expects on the Source order (shipping, taxes, a discount,
+// requires_shipping) and on a Source draft (shipping line, applied discounts, tax exemption),
+// from Shopify-shaped payloads through the parser, in variables the 2026-10 schema accepts.
+TEST(order_api_encode, order_and_draft_content_validate_against_the_admin_schema) {
+  webhook_parser parser;
+  auto order_body = shopsync::testing::read_file(shopsync::testing::shared_path("shopify/webhooks/orders_create.json"));
+  // the sample, with Shopify's documented content fields filled in
+  const std::string content =
+    R"("shipping_lines":[{"id":1,"title":"Standard","code":"STANDARD","source":"shopify","price":"5.00",)"
+    R"("tax_lines":[{"title":"IL State Tax","price":"0.30","rate":0.06}],"discount_allocations":[]}],)"
+    R"("tax_lines":[{"title":"IL State Tax","price":"3.90","rate":0.06}],)"
+    R"("discount_codes":[{"code":"SPRING10","amount":"6.00","type":"percentage"}],)"
+    R"("discount_applications":[{"type":"discount_code","code":"SPRING10","value":"10.0",)"
+    R"("value_type":"percentage","allocation_method":"across","target_selection":"all","target_type":"line_item"}],)"
+    R"("total_discounts":"6.00",)";
+  order_body.insert(order_body.find('{') + 1, content);
+  auto line_taxes = order_body.find(R"("tax_lines":[])");
+  ASSERT_NE(line_taxes, std::string::npos);
+  order_body.replace(line_taxes, 14, R"("tax_lines":[{"title":"IL State Tax","price":"3.60","rate":0.06}])");
+  auto ev = parser.parse("orders/create", order_body);
+  ASSERT_TRUE(ev) << ev.error().message;
+  order_sync m(settings(sync_strategy::order), {"eu", "dest-eu.myshopify.com"});
+  auto out = m.on_order_created(std::get<order_created>(*ev), resolve, t0);
+  auto order_call = make_call(cmd<order_cmd::create_order>(out));
+  const auto& v = order_call.variables_json;
+  EXPECT_NE(v.find(R"("requiresShipping":true)"), std::string::npos) << v;
+  EXPECT_NE(v.find(R"("taxLines":[{"title":"IL State Tax","rate":"0.06","priceSet":{"shopMoney":{"amount":"3.60")"),
+            std::string::npos) << v;
+  EXPECT_NE(v.find(R"("shippingLines":[{"title":"Standard","code":"STANDARD","source":"shopify","priceSet":{"shopMoney":{"amount":"5.00")"),
+            std::string::npos) << v;
+  EXPECT_NE(v.find(R"("discountCode":{"itemPercentageDiscountCode":{"code":"SPRING10","percentage":10.0}})"),
+            std::string::npos) << v;
+  EXPECT_NE(v.find(R"("taxesIncluded":false)"), std::string::npos) << v;
+  EXPECT_EQ(v.find("sourceName"), std::string::npos) << "no attribution handle configured: " << v;
+
+  auto draft_body = shopsync::testing::read_file(shopsync::testing::shared_path("shopify/webhooks/draft_orders_create.json"));
+  auto replace = [&](const std::string& from, const std::string& to) {
+    auto at = draft_body.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    draft_body.replace(at, from.size(), to);
+  };
+  replace(R"("shipping_line":null)", R"("shipping_line":{"title":"Freight","custom":true,"handle":null,"price":"40.00"})");
+  replace(R"("applied_discount":null)", // the draft's own (it comes before the lines')
+          R"("applied_discount":{"title":"Wholesale","description":"Trade","value":"15.0","value_type":"percentage","amount":"8.99"})");
+  replace(R"("tax_exempt":false)", R"("tax_exempt":true)");
+  auto dev = parser.parse("draft_orders/create", draft_body);
+  ASSERT_TRUE(dev) << dev.error().message;
+  auto draft = std::get<draft_order_changed>(*dev);
+  for (auto& l : draft.lines)
+    l.variant = dest_red;
+  order_sync d(settings(sync_strategy::draft_order), {"eu", "dest-eu.myshopify.com"});
+  out = d.on_draft_changed(draft, resolve, t0);
+  auto draft_call = make_call(cmd<order_cmd::create_draft>(out));
+  const auto& dv = draft_call.variables_json;
+  EXPECT_NE(dv.find(R"("shippingLine":{"title":"Freight","priceWithCurrency":{"amount":"40.00","currencyCode":"USD"}})"),
+            std::string::npos) << dv;
+  EXPECT_NE(dv.find(R"("appliedDiscount":{"title":"Wholesale","description":"Trade","value":15.0,"valueType":"PERCENTAGE"})"),
+            std::string::npos) << dv;
+  EXPECT_NE(dv.find(R"("taxExempt":true)"), std::string::npos) << dv;
+
+  auto [rc, output] = check_with_schema({order_call, draft_call});
+  EXPECT_EQ(rc, 0) << output;
+  EXPECT_NE(output.find("2 passed, 0 failed"), std::string::npos) << output;
 }

@@ -523,3 +523,77 @@ TEST(webhook_parser, a_variant_without_an_inventory_item_keeps_the_others) {
   EXPECT_EQ(err.code, "webhook.wrong_type");
   EXPECT_NE(err.message.find("variants[0].inventory_item_id"), std::string::npos) << err.message;
 }
+
+// Issue #14: the content an order carries to the Source, every field nullable.
+TEST(webhook_parser, order_content_shipping_taxes_discounts_and_requires_shipping) {
+  webhook_parser p;
+  auto o = parse_ok<order_created>(
+      p, "orders/create",
+      R"({"id":1,"taxes_included":true,"total_discounts":"6.00",)"
+      R"("shipping_lines":[{"id":9,"title":"Standard","code":"STANDARD","source":"shopify","price":"5.00",)"
+      R"("tax_lines":[{"title":"VAT","price":"0.83","rate":0.2}]},{"title":"Pickup","code":null,"price":null,"tax_lines":null}],)"
+      R"("tax_lines":[{"title":"VAT","price":"4.83","rate":0.2}],)"
+      R"("discount_codes":[{"code":"SPRING10","amount":"6.00","type":"percentage"}],)"
+      R"("discount_applications":[{"type":"discount_code","code":"SPRING10","value":"10.0","value_type":"percentage",)"
+      R"("target_type":"line_item"},{"type":"automatic","title":"Summer","value":"1.00","value_type":"fixed_amount"}],)"
+      R"("line_items":[{"id":3,"quantity":1,"requires_shipping":false,"taxable":true,)"
+      R"("tax_lines":[{"title":"VAT","price":"4.00","rate":0.2}]},)"
+      R"({"id":4,"quantity":1,"requires_shipping":null,"taxable":null,"tax_lines":null}]})");
+  ASSERT_EQ(o.lines.size(), 2u);
+  EXPECT_EQ(o.lines[0].requires_shipping, false);
+  EXPECT_EQ(o.lines[0].taxable, true);
+  ASSERT_EQ(o.lines[0].tax_lines.size(), 1u);
+  EXPECT_EQ(o.lines[0].tax_lines[0].title, "VAT");
+  EXPECT_EQ(o.lines[0].tax_lines[0].rate, "0.2"); // as written, never through a double
+  EXPECT_EQ(o.lines[0].tax_lines[0].price, "4.00");
+  EXPECT_FALSE(o.lines[1].requires_shipping) << "null: the payload does not say";
+  EXPECT_FALSE(o.lines[1].taxable);
+  EXPECT_TRUE(o.lines[1].tax_lines.empty());
+  ASSERT_EQ(o.shipping_lines.size(), 2u);
+  EXPECT_EQ(o.shipping_lines[0].title, "Standard");
+  EXPECT_EQ(o.shipping_lines[0].code, "STANDARD");
+  EXPECT_EQ(o.shipping_lines[0].price, "5.00");
+  EXPECT_EQ(o.shipping_lines[0].tax_lines.at(0).price, "0.83");
+  EXPECT_EQ(o.shipping_lines[1].code, "");
+  EXPECT_EQ(o.shipping_lines[1].price, "");
+  ASSERT_EQ(o.tax_lines.size(), 1u);
+  ASSERT_EQ(o.discount_codes.size(), 1u);
+  EXPECT_EQ(o.discount_codes[0].code, "SPRING10");
+  EXPECT_EQ(o.discount_codes[0].type, "percentage");
+  ASSERT_EQ(o.discount_applications.size(), 2u);
+  EXPECT_EQ(o.discount_applications[0].value, "10.0");
+  EXPECT_EQ(o.discount_applications[1].title, "Summer");
+  EXPECT_EQ(o.total_discounts, "6.00");
+  EXPECT_EQ(o.taxes_included, true);
+
+  auto bare = parse_ok<order_created>(p, "orders/create",
+                                      R"({"id":2,"line_items":[],"shipping_lines":null,"discount_codes":null,"taxes_included":null})");
+  EXPECT_TRUE(bare.shipping_lines.empty());
+  EXPECT_FALSE(bare.taxes_included);
+
+  auto d = parse_ok<draft_order_changed>(
+      p, "draft_orders/update",
+      R"({"id":5,"status":"open","tax_exempt":true,)"
+      R"("shipping_line":{"title":"Freight","custom":true,"handle":null,"price":"40.00"},)"
+      R"("applied_discount":{"title":"Trade","description":"","value":"15.0","value_type":"percentage","amount":"9.00"},)"
+      R"("line_items":[{"id":6,"quantity":2,"applied_discount":{"value":"5.00","value_type":"fixed_amount","amount":"5.00"}},)"
+      R"({"id":7,"quantity":1,"applied_discount":null}]})");
+  ASSERT_TRUE(d.shipping);
+  EXPECT_EQ(d.shipping->title, "Freight");
+  EXPECT_EQ(d.shipping->price, "40.00");
+  ASSERT_TRUE(d.discount);
+  EXPECT_EQ(d.discount->value_type, "percentage");
+  EXPECT_EQ(d.tax_exempt, true);
+  ASSERT_EQ(d.lines.size(), 2u);
+  ASSERT_TRUE(d.lines[0].discount);
+  EXPECT_EQ(d.lines[0].discount->amount, "5.00");
+  EXPECT_FALSE(d.lines[1].discount);
+  auto nulls = parse_ok<draft_order_changed>(
+      p, "draft_orders/update", R"({"id":5,"status":"open","shipping_line":null,"applied_discount":null,"line_items":[]})");
+  EXPECT_FALSE(nulls.shipping);
+  EXPECT_FALSE(nulls.discount);
+
+  // a wrong type is named, as for every other field
+  auto err = parse_err(p, "orders/create", R"({"id":1,"line_items":[{"id":3,"quantity":1,"requires_shipping":"yes"}]})");
+  EXPECT_NE(err.message.find("line_items[0].requires_shipping"), std::string::npos) << err.message;
+}

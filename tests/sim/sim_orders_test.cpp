@@ -1,6 +1,9 @@
 // Orders and draft orders through the Admin API: inventoryBehaviour, tags, app ids, look-ups by tag.
 #include "sim/sim_fixture.hpp"
 
+#include <chrono>
+#include <thread>
+
 using namespace shopsync::testing;
 
 namespace {
@@ -109,4 +112,53 @@ TEST(SimOrders, MerchantSideDraftOrdersAndSales) {
   sim.post("/_sim/restock", R"({"store":"beta.myshopify.com","sku":"SHIRT-M","delta":5})");
   EXPECT_EQ(sim.level("beta.myshopify.com", "SHIRT-M", "Main Warehouse"), 5);
   sim.post("/_sim/sale", R"({"store":"nope.myshopify.com","sku":"SHIRT-M"})", 404);
+}
+
+// Issue #14: orderCreate's line requiresShipping defaults to false (Shopify's documented
+// default), and the content given is what the webhook and /_sim/state show.
+TEST(SimOrders, OrderContentIsKeptAndRequiresShippingDefaultsToFalse) {
+  sim_process sim(small_scenario());
+  auto variant = sim.ids("alpha.myshopify.com", "MUG").first;
+  auto plain = sim.alpha("OrderCreate", order_vars(variant, 1, "origin:plain", ""));
+  EXPECT_EQ(plain->size("/data/orderCreate/userErrors"), 0u) << plain->dump();
+  auto rich = sim.alpha("OrderCreate", R"({"order":{"currency":"USD","tags":["origin:rich"],
+    "lineItems":[{"variantId":")" + variant_gid(variant) + R"(","quantity":2,"requiresShipping":true,
+      "priceSet":{"shopMoney":{"amount":"10.00","currencyCode":"USD"}},
+      "taxLines":[{"title":"VAT","rate":"0.2","priceSet":{"shopMoney":{"amount":"4.00","currencyCode":"USD"}}}]}],
+    "shippingLines":[{"title":"Standard","code":"STD","priceSet":{"shopMoney":{"amount":"5.00","currencyCode":"USD"}}}],
+    "discountCode":{"itemPercentageDiscountCode":{"code":"TEN","percentage":10.0}},"taxesIncluded":true}})");
+  EXPECT_EQ(rich->size("/data/orderCreate/userErrors"), 0u) << rich->dump();
+  auto st = sim.get("/_sim/state?store=alpha.myshopify.com&variants=0");
+  ASSERT_EQ(st->size("/orders"), 2u);
+  EXPECT_FALSE(st->flag("/orders/0/line_items/0/requires_shipping"));
+  EXPECT_TRUE(st->flag("/orders/1/line_items/0/requires_shipping"));
+  EXPECT_EQ(st->str("/orders/1/line_items/0/tax_lines/0/price"), "4.00");
+  EXPECT_EQ(st->str("/orders/1/shipping_lines/0/code"), "STD");
+  EXPECT_EQ(st->str("/orders/1/discount_codes/0/code"), "TEN");
+  EXPECT_EQ(st->str("/orders/1/total_discounts"), "2.00");
+  EXPECT_TRUE(st->flag("/orders/1/taxes_included"));
+  auto hooks = sim.get("/_sim/webhooks?bodies=1&topic=orders/create");
+  ASSERT_EQ(hooks->size("/deliveries"), 2u);
+  EXPECT_TRUE(hooks->flag("/deliveries/1/body/line_items/0/requires_shipping"));
+  EXPECT_EQ(hooks->str("/deliveries/1/body/shipping_lines/0/price"), "5.00");
+  EXPECT_EQ(hooks->str("/deliveries/1/body/discount_applications/0/value_type"), "percentage");
+  // taxes on the order and on a line at once: refused, as Shopify does
+  auto both = sim.alpha("OrderCreate", R"({"order":{"lineItems":[{"variantId":")" + variant_gid(variant) +
+                                         R"(","quantity":1,"taxLines":[{"title":"VAT","rate":"0.2"}]}],
+    "taxLines":[{"title":"VAT","rate":"0.2"}]}})");
+  EXPECT_EQ(both->size("/data/orderCreate/userErrors"), 1u) << both->dump();
+}
+
+// Issue #14: search_lag_ms hides a new order from orders(query:) for that long.
+TEST(SimOrders, SearchLagHidesANewOrderFromTheLookupForAWhile) {
+  sim_process sim(small_scenario());
+  sim.post("/_sim/faults", R"({"search_lag_ms":1500})");
+  auto variant = sim.ids("alpha.myshopify.com", "MUG").first;
+  sim.alpha("OrderCreate", order_vars(variant, 1, "shopsync-origin:lag", ""));
+  auto early = sim.alpha("OrdersByOrigin", R"({"query":"tag:'shopsync-origin:lag'"})");
+  EXPECT_EQ(early->size("/data/orders/nodes"), 0u) << early->dump();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1700));
+  auto late = sim.alpha("OrdersByOrigin", R"({"query":"tag:'shopsync-origin:lag'"})");
+  EXPECT_EQ(late->size("/data/orders/nodes"), 1u) << late->dump();
+  EXPECT_EQ(sim.get("/_sim/faults")->num("/search_lag_ms"), 1500);
 }

@@ -187,6 +187,9 @@ const rule_case k_cases[] = {
     {"order_financial_status_not_in_schema", [](config& c) { G(c, 1).orders.financial_status = "paid"; }, "groups[1].orders.financial_status", "unknown value \"paid\""},
     {"order_destination_hold_negative", [](config& c) { G(c, 1).orders.destination_hold = -1s; }, "groups[1].orders.destination_hold_s", "between 0 and 3600 (got -1)"},
     {"order_destination_hold_too_long", [](config& c) { G(c, 1).orders.destination_hold = 3601s; }, "groups[1].orders.destination_hold_s", "(got 3601)"},
+    {"order_lookup_window_too_short", [](config& c) { G(c, 1).orders.lookup_window = 4s; }, "groups[1].orders.lookup_window_s", "between 5 and 3600 (got 4)"},
+    {"order_lookup_window_too_long", [](config& c) { G(c, 1).orders.lookup_window = 3601s; }, "groups[1].orders.lookup_window_s", "(got 3601)"},
+    {"order_source_name_not_a_handle", [](config& c) { G(c, 1).orders.source_name = "Shop Sync"; }, "groups[1].orders.source_name", "attribution handle"},
     {"order_origin_tag_empty", [](config& c) { G(c, 1).orders.origin_tag.clear(); }, "groups[1].orders.origin_tag", "must not be empty"},
     {"draft_order_status_unknown",
      [](config& c) {
