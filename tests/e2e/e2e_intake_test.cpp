@@ -5,6 +5,7 @@
 
 #include "io/json_writer.hpp"
 #include "support/temp_dir.hpp"
+#include "support/webhook_server_fixture.hpp"
 #include "support/webhook_client.hpp"
 
 #include <gtest/gtest.h>
@@ -76,20 +77,8 @@ TEST(E2eIntake, every_shopify_sample_is_answered_200_and_unusable_bodies_are_kep
   ASSERT_TRUE(env.webhooks_idle());
   auto since = next_delivery(env);
 
-  std::vector<std::pair<std::string, std::string>> usable; // topic, body
-  for (auto name : {"draft_orders_create", "draft_orders_update", "inventory_items_update", "inventory_levels_update",
-                    "orders_create", "products_create", "products_update"}) {
-    std::string topic = name;
-    topic[topic.rfind('_')] = '/';
-    usable.emplace_back(topic, read_file(shared_path(std::string("shopify/webhooks/") + name + ".json")));
-    ASSERT_FALSE(usable.back().second.empty()) << name;
-  }
-  // products/create as Shopify documents it: a variant whose inventory_item_id is null.
-  auto nulled = usable[5].second;
-  auto at = nulled.find("\"inventory_item_id\":");
-  ASSERT_NE(at, std::string::npos);
-  nulled.replace(at, nulled.find_first_of(",}", at) - at, "\"inventory_item_id\":null");
-  usable.emplace_back("products/create", nulled);
+  // Every sample, and products/create as Shopify documents it (a null inventory_item_id).
+  auto usable = shopify_samples();
   const std::vector<std::pair<std::string, std::string>> unusable = {
     {"inventory_levels/update", R"({"inventory_item_id":1,"location_id":)"},        // truncated
     {"customers/create", R"({"id":1,"email":"someone@example.com"})"},              // a topic shopsync does not parse

@@ -20,6 +20,25 @@ std::size_t count_records(state_store& s, column c) {
 
 std::string level_body() { return read_file(shared_path("shopify/webhooks/inventory_levels_update.json")); }
 
+std::vector<std::pair<std::string, std::string>> shopify_samples() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::string name : {"draft_orders_create", "draft_orders_update", "inventory_items_update",
+                           "inventory_levels_update", "orders_create", "products_create", "products_update"}) {
+    auto body = read_file(shared_path("shopify/webhooks/" + name + ".json"));
+    if (body.empty())
+      throw std::runtime_error("missing sample " + name);
+    name[name.rfind('_')] = '/';
+    out.emplace_back(name, std::move(body));
+  }
+  auto nulled = out[5].second;
+  auto at = nulled.find("\"inventory_item_id\":");
+  if (at == std::string::npos)
+    throw std::runtime_error("products_create.json has no inventory_item_id");
+  nulled.replace(at, nulled.find_first_of(",}", at) - at, "\"inventory_item_id\":null");
+  out.emplace_back("products/create", std::move(nulled));
+  return out;
+}
+
 webhook_server_fixture::webhook_server_fixture(const std::function<void(webhook_server::options&)>& tweak)
   : webhook_server_fixture(setup{tweak, {}}) {}
 

@@ -24,6 +24,11 @@ std::size_t count_records(state_store& s, column c);
 // The sample inventory_levels/update payload from shared/shopify/webhooks.
 std::string level_body();
 
+// Every sample payload of shared/shopify/webhooks as (topic, body), then products/create with
+// its variant's inventory_item_id null, as Shopify's documentation shows it (the last one).
+// Throws when a sample is missing.
+std::vector<std::pair<std::string, std::string>> shopify_samples();
+
 struct webhook_server_fixture {
   struct setup {
     std::function<void(webhook_server::options&)> tweak; // after the defaults below
