@@ -138,6 +138,11 @@ void route(self_ptr self, std::uint64_t seq, const webhook_envelope& env) {
   }
   if (auto* lvl = std::get_if<inventory_level_changed>(&env.event)) {
     route_level(self, seq, env, *store, *lvl);
+  } else if (std::holds_alternative<app_scopes_changed>(env.event)) {
+    // The store's subscription keeper checks what the token may do now.
+    if (auto it = st.ctx->keepers.find(store->name); it != st.ctx->keepers.end())
+      self->send(it->second, scopes_atom::value);
+    skip(self, seq, env, store->name, env.topic, "scope_check");
   } else if (std::holds_alternative<product_changed>(env.event) ||
              std::holds_alternative<inventory_item_changed>(env.event)) {
     // The mapping follows the catalog (the catalog re-reads a store when it must).

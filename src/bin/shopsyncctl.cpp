@@ -191,6 +191,30 @@ void print_mappings(element r) {
   }
 }
 
+// `webhooks`: per store, each topic wanted or present, where it delivers, and missing scopes.
+void print_webhooks(element r) {
+  for (auto s : r.get_array()) {
+    std::cout << "store " << field(s, "store") << " (" << field(s, "shop_domain") << "): webhooks to "
+              << (field(s, "public_url").empty() ? std::string("(no public_url)") : field(s, "public_url"))
+              << (bool(s["manage"]) ? ", kept by shopsync" : ", left to shopify.app.toml (not listed by the Admin API)")
+              << '\n';
+    if (field(s, "list_error") != "-")
+      std::cout << "  cannot list subscriptions: " << field(s, "list_error") << '\n';
+    table t{{"TOPIC", "WANTED", "STATE", "DELIVERS TO", "NEEDED FOR"}};
+    for (auto row : s["topics"].get_array()) {
+      std::string uris;
+      for (auto u : row["uris"].get_array())
+        uris += (uris.empty() ? "" : ", ") + text(u);
+      t.push_back({field(row, "topic"), field(row, "wanted"), field(row, "state"), uris.empty() ? "-" : uris,
+                   field(row, "feature").empty() ? "-" : field(row, "feature")});
+    }
+    print_table(t);
+    for (auto m : s["scopes"]["missing"].get_array())
+      std::cout << "  " << field(m, "message") << '\n';
+    std::cout << '\n';
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -249,6 +273,12 @@ int main(int argc, char** argv) {
   }
   auto* backup = sub("backup", "consistent copy of the state store (RocksDB checkpoint)");
   backup->add_option("dir", dir, "absolute path that does not exist yet")->required();
+  std::string webhook_store;
+  bool check_now = false;
+  auto* webhooks = sub("webhooks", "each store's webhook topics: wanted vs subscribed, and missing access scopes");
+  webhooks->add_option("store", webhook_store, "one store (by its name)");
+  webhooks->add_flag("--check", check_now, "check the subscriptions and scopes now (the answer may predate it)");
+  sub("doctor", "check every store, one line per check, in the order to fix them; exit 1 when one fails");
   auto* loglevel = sub("log-level", "change the daemon's log level");
   loglevel->add_option("level", level, "trace|debug|info|warn|error|critical|off")->required();
   CLI11_PARSE(app, argc, argv);
@@ -264,6 +294,8 @@ int main(int argc, char** argv) {
   if (!store.empty()) args.field("store", store).field("id", id);
   if (!dir.empty()) args.field("dir", dir);
   if (!level.empty()) args.field("level", level);
+  if (!webhook_store.empty()) args.field("store", webhook_store);
+  if (check_now) args.field("check", true);
   args.end_object();
   if (cmd == "status") printer = print_status;
   if (cmd == "stores") printer = print_stores;
@@ -271,8 +303,16 @@ int main(int argc, char** argv) {
   if (cmd == "audit") printer = print_audit;
   if (cmd == "orders") printer = print_orders;
   if (cmd == "mappings") printer = print_mappings;
+  if (cmd == "webhooks") printer = print_webhooks;
+  bool doctor_failed = false;
+  if (cmd == "doctor")
+    printer = [&doctor_failed](element r) {
+      std::cout << field(r, "text");
+      doctor_failed = !bool(r["passed"]);
+    };
 
-  auto reply = control_call(socket, cmd, args.str());
+  auto reply = cmd == "doctor" ? control_call(socket, cmd, args.str(), std::chrono::seconds(60))
+                                : control_call(socket, cmd, args.str());
   if (!reply) {
     auto& e = reply.error();
     std::fprintf(stderr, "shopsyncctl: %s\n", e.message.c_str());
@@ -293,6 +333,8 @@ int main(int argc, char** argv) {
   }
   try {
     printer(root);
+    if (doctor_failed)
+      return 1;
   } catch (const simdjson::simdjson_error& e) {
     std::fprintf(stderr, "shopsyncctl: unexpected reply from the daemon (%s); try --json\n", e.what());
     return 1;

@@ -111,8 +111,15 @@ struct product_changed {
   std::string updated_at;
 };
 
+// app/scopes_update: the app's granted access scopes changed in this store (a scope check
+// follows; the lists are informative: currentAppInstallation is the truth).
+struct app_scopes_changed {
+  std::vector<std::string> previous, current;
+  std::string updated_at;
+};
+
 using webhook_event = std::variant<inventory_level_changed, inventory_item_changed, order_created,
-                                   draft_order_changed, product_changed>;
+                                   draft_order_changed, product_changed, app_scopes_changed>;
 
 // What the intake records for every accepted delivery.
 struct webhook_envelope {

@@ -69,6 +69,16 @@ const std::vector<document>& all_documents() {
      R"({"id": "gid://shopify/DraftOrder/1123456789099"})"},
     {"DraftOrdersByOrigin", draft_orders_by_origin,
      R"({"query": "tag:'shopsync-origin:dest-a.myshopify.com:D17'"})"},
+    {"WebhookSubscriptions", webhook_subscriptions, R"({"first": 100, "after": null})"},
+    {"WebhookSubscriptionCreate", webhook_subscription_create, R"({
+      "topic": "INVENTORY_LEVELS_UPDATE",
+      "webhookSubscription": {"uri": "https://sync.example.com/webhooks", "format": "JSON", "name": "shopsync"}})"},
+    {"WebhookSubscriptionUpdate", webhook_subscription_update, R"({
+      "id": "gid://shopify/WebhookSubscription/1047897672",
+      "webhookSubscription": {"uri": "https://sync.example.com/webhooks", "format": "JSON", "name": "shopsync"}})"},
+    {"WebhookSubscriptionDelete", webhook_subscription_delete,
+     R"({"id": "gid://shopify/WebhookSubscription/1047897672"})"},
+    {"AppInstallation", app_installation, R"({})"},
   };
   return docs;
 }
