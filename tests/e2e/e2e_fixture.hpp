@@ -49,6 +49,9 @@ struct e2e_options {
   bool sync_writes = true;
   std::string app_secret = "e2e-secret";
   std::uint64_t app_id = 580111;
+  // More TOML after the stores (e.g. a [webhooks] table); "@WEBHOOK_URL@" becomes the daemon's
+  // own webhook address, http://127.0.0.1:<port>/webhooks.
+  std::string extra_toml;
 };
 
 class e2e_env {
@@ -115,6 +118,7 @@ public:
   const std::string& webhook_secret() const noexcept { return opt_.app_secret; }
   std::string state_dir() const { return (dir_ / "data" / "state").string(); }
   const std::string& socket() const noexcept { return socket_; }
+  const std::string& config_path() const noexcept { return config_; }
 
 private:
   e2e_options opt_;
