@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
   app.add_option("--port", port, "TCP port (0: any free port)");
   app.add_option("--address", address, "address to bind");
   app.add_option("--webhook-url", webhook_url, "where webhooks go (overrides the scenario)");
+  bool no_app_subscriptions = false;
+  app.add_flag("--no-app-subscriptions", no_app_subscriptions,
+               "no store has app-specific subscriptions: only API-made ones deliver");
   app.add_option("--webhook-threads", webhook_threads, "concurrent webhook senders");
   app.add_option("--seed", seed, "seed of every random choice (ids, faults, webhook ids)");
   app.add_option("--time-scale", time_scale, "multiplies webhook retry backoff and deadlines (0.001: ms for s)");
@@ -71,6 +74,7 @@ int main(int argc, char** argv) {
   opts.seed = seed;
   opts.time_scale = time_scale;
   opts.webhook_url = webhook_url;
+  opts.app_subscriptions = !no_app_subscriptions;
   opts.webhook_threads = webhook_threads;
   // Flags given on the command line override the scenario's faults key by key.
   fault_config merged = sc.faults.value_or(fault_config{});

@@ -65,6 +65,20 @@ store_spec parse_store(element st, const std::string& where) {
   s.token = req_str(st, "token", where);
   s.timezone = opt_str(st, "timezone", "-04:00");
   s.webhook_url = opt_str(st, "webhook_url", "");
+  if (auto b = as_bool(member(st, "app_subscriptions")))
+    s.app_subscriptions = *b;
+  if (auto sc = member(st, "scopes")) {
+    simdjson::dom::array arr;
+    if (sc->get(arr) != simdjson::SUCCESS)
+      fail(where + ".scopes must be an array of scope handles");
+    s.scopes.emplace();
+    for (auto h : arr) {
+      auto v = as_str(h);
+      if (!v)
+        fail(where + ".scopes[] must be strings");
+      s.scopes->push_back(std::string(*v));
+    }
+  }
   if (auto b = as_bool(member(st, "big_ids")))
     s.big_ids = *b;
   if (auto locs = member(st, "locations")) {

@@ -55,6 +55,8 @@ struct store_spec {
   std::string timezone = "-04:00"; // offset used in webhook timestamps
   bool big_ids = false;            // ids above 2^53 (to catch parsing through double)
   std::string webhook_url;         // overrides the scenario's for this store
+  bool app_subscriptions = true;   // false: no app-specific subscriptions (only API-made ones deliver)
+  std::optional<std::vector<std::string>> scopes; // granted access scopes; default: default_scopes()
 };
 
 struct scenario {

@@ -96,6 +96,8 @@ simulator::simulator(scenario sc, sim_options opts)
   ws.api_version = sc_.api_version;
   ws.time_scale = opts_.time_scale;
   ws.threads = opts_.webhook_threads;
+  ws.still_subscribed = [this](const std::string& shop, std::int64_t id) { return subscription_exists(shop, id); };
+  ws.attempted = [this](const std::string& shop, std::int64_t id, bool ok) { subscription_attempted(shop, id, ok); };
   hooks_ = std::make_unique<webhook_dispatcher>(ws, faults_, opts_.seed);
   build_stores();
 }
@@ -106,8 +108,11 @@ void simulator::build_stores() {
   stores_.clear();
   auto now = unix_now();
   int i = 0;
-  for (auto& spec : sc_.stores)
+  for (auto& spec : sc_.stores) {
     stores_.push_back(std::make_unique<store>(spec, i++, opts_.seed, now));
+    if (!opts_.app_subscriptions)
+      stores_.back()->app_subscriptions = false;
+  }
 }
 
 store* simulator::find_store(const std::string& shop) {
@@ -127,7 +132,7 @@ std::string simulator::webhook_url(const store& s) const {
 }
 
 void simulator::emit(store& s, const std::string& topic, std::string body, i64 now) {
-  hooks_->emit(s.shop, webhook_url(s), topic, std::move(body), format_time(now, s.timezone));
+  hooks_->emit_to(s.shop, targets(s, topic), topic, std::move(body), format_time(now, s.timezone));
 }
 
 void simulator::log_call(call_record rec) {
@@ -176,6 +181,10 @@ double simulator::requested_cost(const std::string& op, element vars) const {
     return 2 + 1.0 * static_cast<double>(as_int(member(vars, "first")).value_or(0));
   if (op == "OrderForSync" || op == "DraftOrderForSync")
     return 8 + 3.0 * 100; // lineItems(first: 100); refunded down to what was read
+  if (op == "WebhookSubscriptions")
+    return 2 + 1.0 * static_cast<double>(as_int(member(vars, "first")).value_or(0));
+  if (op == "AppInstallation")
+    return 3;
   return 10; // mutations
 }
 
@@ -250,7 +259,10 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
   static const std::set<std::string, std::less<>> known = {
       "CatalogPage", "Locations", "InventoryLevels", "InventorySet", "InventoryAdjust", "OrderCreate",
       "OrdersByOrigin", "DraftOrderCreate", "DraftOrderUpdate", "DraftOrderInvoiceSend", "DraftOrdersByOrigin",
-      "OrdersCreatedSince", "DraftOrdersUpdatedSince", "OrderForSync", "DraftOrderForSync"};
+      "OrdersCreatedSince", "DraftOrdersUpdatedSince", "OrderForSync", "DraftOrderForSync",
+
+      "WebhookSubscriptions", "WebhookSubscriptionCreate", "WebhookSubscriptionUpdate", "WebhookSubscriptionDelete",
+      "AppInstallation"};
   if (!known.count(op)) {
     ans.body = R"({"errors":)" + errors_json("shopify-sim does not answer operation '" + op +
                                                  "' (it dispatches on operationName)", "SIM_UNKNOWN_OPERATION") + "}";
@@ -345,6 +357,11 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
   else if (op == "DraftOrdersUpdatedSince") r = op_draft_orders_updated_since(*s, vars);
   else if (op == "OrderForSync") r = op_order_for_sync(*s, vars);
   else if (op == "DraftOrderForSync") r = op_draft_order_for_sync(*s, vars);
+  else if (op == "WebhookSubscriptions") r = op_webhook_subscriptions(*s, vars);
+  else if (op == "WebhookSubscriptionCreate" || op == "WebhookSubscriptionUpdate")
+    r = op_webhook_subscription_write(*s, op, vars, unix_now());
+  else if (op == "WebhookSubscriptionDelete") r = op_webhook_subscription_delete(*s, vars);
+  else if (op == "AppInstallation") r = op_app_installation(*s);
   else r = op_draft_orders_by_origin(*s, vars);
 
   std::optional<double> actual = r.actual_cost;

@@ -21,6 +21,7 @@ struct sim_options {
   std::uint64_t seed = 1;
   double time_scale = 1.0;
   std::string webhook_url; // overrides the scenario's when set
+  bool app_subscriptions = true; // false: no store has app-specific subscriptions (--no-app-subscriptions)
   int webhook_threads = 2;
   std::optional<fault_config> faults; // replaces the scenario's faults when set (flags)
 };
@@ -94,6 +95,19 @@ private:
   op_result op_order_for_sync(store& s, element vars);
   op_result op_draft_order_for_sync(store& s, element vars);
   static op_result origin_search_result(std::pair<std::string, std::size_t> found); // OrdersByOrigin, DraftOrdersByOrigin
+  // Webhook subscriptions and the app installation (simulator_subscriptions.cpp).
+  op_result op_webhook_subscriptions(store& s, element vars);
+  op_result op_webhook_subscription_write(store& s, const std::string& op, element vars, i64 now);
+  op_result op_webhook_subscription_delete(store& s, element vars);
+  op_result op_app_installation(store& s);
+  // Where an event of `topic` goes: the app-specific url (when the store has those) and every
+  // API-made subscription to the topic.
+  std::vector<webhook_target> targets(const store& s, const std::string& topic) const;
+  // Shopify's bookkeeping of API-made subscriptions' deliveries (dispatcher threads).
+  bool subscription_exists(const std::string& shop, i64 id);
+  void subscription_attempted(const std::string& shop, i64 id, bool delivered);
+  // /_sim/scopes, /_sim/subscriptions[/delete] (store mutex held).
+  http_answer control_subscriptions(store& s, const std::string& path, element body, i64 now);
 
   // Changes shared by the Admin API and the control API (store mutex held); each emits the
   // webhooks Shopify would.

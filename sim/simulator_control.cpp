@@ -333,6 +333,8 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
     return json_answer(200, state_json(*s, query));
   if (path == "/_sim/webhooks/send")
     return control_send_webhook(*s, body);
+  if (path == "/_sim/scopes" || path.rfind("/_sim/subscriptions", 0) == 0)
+    return control_subscriptions(*s, path, body, unix_now());
 
   const auto now = unix_now();
   if (path == "/_sim/set_level" || path == "/_sim/restock" || path == "/_sim/sale") {

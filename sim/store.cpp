@@ -66,6 +66,8 @@ i64 store::next(i64& counter) {
 
 store::store(const store_spec& spec, int idx, std::uint64_t seed, i64 now)
     : shop(spec.shop), token(spec.token), timezone(spec.timezone), webhook_url(spec.webhook_url),
+      app_subscriptions(spec.app_subscriptions), scopes(spec.scopes ? *spec.scopes : default_scopes()),
+      next_subscription_id(1'047'000'000'000 + static_cast<i64>(idx) * 1'000'000),
       index(idx), bucket(spec.bucket_max, spec.bucket_restore),
       rng_(seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(idx) * 7919 + 1) {
   const i64 s = idx;

@@ -4,6 +4,7 @@
 #include "sim/cost_bucket.hpp"
 #include "sim/model.hpp"
 #include "sim/scenario.hpp"
+#include "sim/subscriptions.hpp"
 
 #include <chrono>
 #include <mutex>
@@ -29,6 +30,12 @@ public:
 
   std::mutex mu;
   std::string shop, token, timezone, webhook_url;
+  // The app installation (sim/subscriptions.hpp): app-specific subscriptions to every topic at
+  // the webhook url (shopify.app.toml), granted scopes, and subscriptions made through the API.
+  bool app_subscriptions = true;
+  std::vector<std::string> scopes;
+  std::vector<api_subscription> subscriptions;
+  i64 next_subscription_id = 0;
   int index = 0;
   std::vector<location> locations;
   std::vector<product> products;

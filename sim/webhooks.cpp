@@ -66,6 +66,19 @@ void webhook_dispatcher::enqueue(delivery d) {
 
 void webhook_dispatcher::emit(const std::string& shop, const std::string& url, const std::string& topic,
                               std::string body, const std::string& triggered_at) {
+  std::vector<webhook_target> targets;
+  if (!url.empty())
+    targets.push_back({url, 0});
+  emit_to(shop, targets, topic, std::move(body), triggered_at);
+}
+
+void webhook_dispatcher::emit_to(const std::string& shop, const std::vector<webhook_target>& targets,
+                                 const std::string& topic, std::string body, const std::string& triggered_at) {
+  std::string event_id;
+  // No target: one record, "unsubscribed".
+  const std::size_t n = std::max<std::size_t>(targets.size(), 1);
+  for (std::size_t i = 0; i < n; ++i) {
+  const std::string url = targets.empty() ? std::string() : targets[i].url;
   auto f = faults_.draw_webhook(topic);
   {
     std::lock_guard lock(mu_);
@@ -73,11 +86,14 @@ void webhook_dispatcher::emit(const std::string& shop, const std::string& url, c
     delivery d;
     d.shop = shop;
     d.url = url;
+    d.subscription = targets.empty() ? 0 : targets[i].subscription;
     d.topic = topic;
-    d.event_id = uuid();
+    if (event_id.empty())
+      event_id = uuid();
+    d.event_id = event_id;
     d.webhook_id = uuid();
     d.triggered_at = triggered_at;
-    d.body = std::move(body);
+    d.body = i + 1 == n ? std::move(body) : body;
     d.injected_delay_ms = f.delay_ms;
     d.due = now + std::chrono::milliseconds(f.delay_ms);
     if (url.empty())
@@ -98,6 +114,7 @@ void webhook_dispatcher::emit(const std::string& shop, const std::string& url, c
     } else {
       enqueue(std::move(d));
     }
+  }
   }
   cv_.notify_all();
 }
@@ -180,8 +197,22 @@ void webhook_dispatcher::worker() {
     };
     auto gen = generation_;
     auto seq = d->seq;
+    const auto subscription = d->subscription;
+    const std::string shop = d->shop;
     lock.unlock();
+    if (subscription && settings_.still_subscribed && !settings_.still_subscribed(shop, subscription)) {
+      lock.lock();
+      --in_flight_;
+      if (gen == generation_ && (d = find(seq))) {
+        d->state = "unsubscribed";
+        d->note = "subscription_deleted";
+      }
+      idle_cv_.notify_all();
+      continue;
+    }
     auto res = http_post(url, headers, body, scaled(1, 100), scaled(5, 250));
+    if (subscription && settings_.attempted)
+      settings_.attempted(shop, subscription, res.status >= 200 && res.status < 300);
     lock.lock();
     --in_flight_;
     d = gen == generation_ ? find(seq) : nullptr;
@@ -240,7 +271,8 @@ std::string webhook_dispatcher::stats_json(const std::string& shop, std::uint64_
         .field("attempts", d.attempts).field("last_status", d.last_status)
         .field("last_error", d.last_error).field("duplicate", d.duplicate)
         .field("injected_delay_ms", d.injected_delay_ms).field("note", d.note)
-        .field("delivered_at_ms", d.delivered_at_ms);
+        .field("delivered_at_ms", d.delivered_at_ms).field("url", d.url)
+        .field("subscription", d.subscription);
     if (bodies && d.text_body)
       w.field("body", d.body);
     else if (bodies)

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <queue>
@@ -24,6 +25,17 @@ struct webhook_settings {
   std::string api_version = "2026-10";
   double time_scale = 1.0; // multiplies backoff and deadlines (floors: 100 ms connect, 250 ms answer)
   int threads = 2;
+  // For deliveries through an API-made subscription (subscription != 0), called without the
+  // dispatcher's lock: before each attempt (false: the subscription is gone, the delivery is
+  // dropped as "unsubscribed") and after it with its outcome (Shopify counts failures).
+  std::function<bool(const std::string& shop, std::int64_t subscription)> still_subscribed;
+  std::function<void(const std::string& shop, std::int64_t subscription, bool delivered)> attempted;
+};
+
+// Where one event goes: the app-specific subscription's url (subscription 0) or an API-made one.
+struct webhook_target {
+  std::string url;
+  std::int64_t subscription = 0;
 };
 
 class webhook_dispatcher {
@@ -48,6 +60,10 @@ public:
   sent send(const std::string& shop, const std::string& url, const std::string& topic, std::string body,
             const std::string& triggered_at, const std::string& event_id);
   std::optional<sent> redeliver(std::uint64_t seq);
+  // One event to every target, one delivery (and X-Shopify-Webhook-Id) each, all with the same
+  // X-Shopify-Event-Id; no target: recorded as unsubscribed.
+  void emit_to(const std::string& shop, const std::vector<webhook_target>& targets, const std::string& topic,
+               std::string body, const std::string& triggered_at);
   // Deliveries as JSON: {"deliveries":[...], "summary":{...}}; filters optional.
   std::string stats_json(const std::string& shop, std::uint64_t since, bool bodies, const std::string& topic);
   void reset(std::uint64_t seed);
@@ -61,6 +77,7 @@ private:
     std::string shop, url, topic, webhook_id, event_id, triggered_at, body, note, last_error;
     int attempts = 0;
     int last_status = 0;
+    std::int64_t subscription = 0; // 0: app-specific
     std::string state = "pending"; // pending | delivered | failed | lost | unsubscribed
     bool duplicate = false;
     bool text_body = false; // sent by hand, maybe not JSON: listed as a string

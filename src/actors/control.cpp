@@ -1,6 +1,8 @@
 #include "actors/control.hpp"
 
 #include "actors/order_queries.hpp"
+#include "domain/doctor_report.hpp"
+#include "io/doctor_probe.hpp"
 #include "io/control_protocol.hpp"
 #include "io/json_writer.hpp"
 #include "io/logging.hpp"
@@ -44,6 +46,66 @@ struct args {
     return ok && !root[key].get_bool().get(b) && b;
   }
 };
+
+// `shopsyncctl webhooks [store]`: every keeper's view (or one store's), in configuration order.
+caf::result<std::string> webhooks_reply(self_ptr self, const sync_context& ctx, const std::string& store) {
+  std::vector<std::pair<std::string, subscription_keeper_actor>> keepers;
+  for (auto& s : ctx.cfg.stores)
+    if (store.empty() || s.name == store)
+      if (auto it = ctx.keepers.find(s.name); it != ctx.keepers.end())
+        keepers.emplace_back(s.name, it->second);
+  if (keepers.empty())
+    return control_error("not_found", store.empty() ? "no store is configured" : "unknown store '" + store + "'");
+  auto rp = self->make_response_promise<std::string>();
+  auto acc = std::make_shared<std::vector<std::string>>(keepers.size());
+  auto left = std::make_shared<std::size_t>(keepers.size());
+  for (std::size_t i = 0; i < keepers.size(); ++i)
+    self->request(keepers[i].second, std::chrono::seconds(10), webhooks_atom::value)
+      .then(
+        [rp, acc, left, i](const std::string& json) mutable {
+          (*acc)[i] = json;
+          if (--*left == 0) {
+            std::string out = "[";
+            for (std::size_t k = 0; k < acc->size(); ++k)
+              out += (k ? "," : "") + (*acc)[k];
+            rp.deliver(control_ok(out + "]"));
+          }
+        },
+        [rp](const caf::error& e) mutable { rp.deliver(control_error("internal", caf::to_string(e))); });
+  return rp;
+}
+
+std::string doctor_json(const std::vector<doctor_line>& lines) {
+  json_writer w;
+  w.begin_object().field("passed", doctor_passed(lines)).field("text", render_doctor(lines));
+  w.key("lines").begin_array();
+  for (auto& l : lines)
+    w.begin_object().field("store", l.store).field("check", l.check).field("status", to_string(l.status))
+      .field("detail", l.detail).end_object();
+  w.end_array().end_object();
+  return std::move(w).str();
+}
+
+// `shopsyncctl doctor`: the probes block on the network, so they run in a detached actor.
+caf::result<std::string> doctor_reply(self_ptr self, const config& cfg) {
+  auto rp = self->make_response_promise<std::string>();
+  auto worker = self->spawn<caf::detached>([cfg](caf::event_based_actor*) -> caf::behavior {
+    return {[cfg](control_atom) -> std::string {
+      return doctor_json(doctor_report(cfg, probe_stores(cfg, std::chrono::seconds(8)), true));
+    }};
+  });
+  self->request(worker, std::chrono::seconds(55), control_atom::value)
+    .then(
+      [rp, worker, self](const std::string& json) mutable {
+        self->send_exit(worker, caf::exit_reason::user_shutdown);
+        rp.deliver(control_ok(json));
+      },
+      [rp, worker, self](const caf::error& e) mutable {
+        self->send_exit(worker, caf::exit_reason::user_shutdown);
+        rp.deliver(control_error("internal", "doctor: " + caf::to_string(e)));
+      });
+  return rp;
+}
 
 } // namespace
 
@@ -121,6 +183,15 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
         }
         return rp;
       }
+      if (cmd == "webhooks") {
+        if (a.flag("check"))
+          for (auto& [name, k] : ctx.keepers)
+            if (a.str("store").empty() || a.str("store") == name)
+              self->send(k, subs_check_atom::value, false);
+        return webhooks_reply(self, ctx, a.str("store"));
+      }
+      if (cmd == "doctor")
+        return doctor_reply(self, ctx.cfg);
       if (cmd == "mappings")
         return self->delegate(env.router, mapping_atom::value, a.str("group"), a.flag("problems"));
       if (cmd == "item")

@@ -122,8 +122,11 @@ using control_actor =
 // Owns every other actor; its handle is stable while children are restarted, so the
 // control socket talks to it and it delegates.
 // Accepted webhooks come here too (from the intake's threads) and go on to the router.
+// A subscription keeper asks it for a reconcile round of a group (reconcile_atom, group) after
+// a gap in a store's webhooks; it forwards to the current router.
 using supervisor_actor =
-  control_actor::extend<caf::reacts_to<shutdown_atom>, caf::reacts_to<event_atom, std::uint64_t, webhook_envelope>>;
+  control_actor::extend<caf::reacts_to<shutdown_atom>, caf::reacts_to<event_atom, std::uint64_t, webhook_envelope>,
+                        caf::reacts_to<reconcile_atom, std::string>>;
 
 // What the order actor needs of a store: run one GraphQL document. The Source's store_link
 // implements it (a store_link interface that extends this one converts to it implicitly).
@@ -286,5 +289,18 @@ using router_actor = caf::typed_actor<
   caf::replies_to<mapping_atom, std::string, bool>::with<std::string>,      // mappings (group, problems only)
   caf::replies_to<order_retry_atom, std::string, std::uint64_t>::with<std::string>,  // retry (store, id)
   caf::replies_to<order_recon_atom, std::string, std::string>::with<std::string>>;  // order reconciler (group, args)
+
+// --- webhook subscriptions and scopes (issue 15)
+
+using subs_check_atom = caf::atom_constant<caf::atom("subs_chk")>;
+using scopes_atom = caf::atom_constant<caf::atom("scopes")>;
+using webhooks_atom = caf::atom_constant<caf::atom("webhooks")>;
+
+// One per store: keeps its webhook subscriptions as domain/subscription_plan.hpp plans them
+// and checks its access scopes (actors/subscription_keeper.hpp).
+using subscription_keeper_actor = caf::typed_actor<
+  caf::reacts_to<subs_check_atom, bool>, // true: the periodic timer (re-armed), false: once, now
+  caf::reacts_to<scopes_atom>,           // app/scopes_update arrived: check the scopes now
+  caf::replies_to<webhooks_atom>::with<std::string>>; // wanted vs present, as JSON
 
 } // namespace shopsync

@@ -144,6 +144,11 @@ void route(self_ptr self, std::uint64_t seq, const webhook_envelope& env) {
     // connect / disconnect: to the item actors of that level, like an update (they read it).
     route_level(self, seq, env, *store, inventory_level_changed{sl->item, sl->location, sl->available, {}},
                 sl->connected ? level_hint::stocking_change::connected : level_hint::stocking_change::disconnected);
+  } else if (std::holds_alternative<app_scopes_changed>(env.event)) {
+    // The store's subscription keeper checks what the token may do now.
+    if (auto it = st.ctx->keepers.find(store->name); it != st.ctx->keepers.end())
+      self->send(it->second, scopes_atom::value);
+    skip(self, seq, env, store->name, env.topic, "scope_check");
   } else if (std::holds_alternative<product_changed>(env.event) ||
              std::holds_alternative<inventory_item_changed>(env.event) ||
              std::holds_alternative<product_deleted>(env.event) ||

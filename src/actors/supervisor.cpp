@@ -2,6 +2,7 @@
 
 #include "actors/router.hpp"
 #include "actors/store_link.hpp"
+#include "actors/subscription_keeper.hpp"
 #include "io/control_protocol.hpp"
 
 #include <spdlog/spdlog.h>
@@ -16,6 +17,20 @@ void spawn_router(self_ptr self) {
   auto& st = self->state;
   st.router = self->spawn(router, st.env.ctx);
   self->monitor(st.router);
+}
+
+// One subscription keeper per store; not restarted (like the links), told to quit at shutdown.
+void spawn_keepers(self_ptr self) {
+  auto& ctx = *self->state.env.ctx;
+  for (auto& s : ctx.cfg.stores) {
+    subscription_keeper_options o;
+    o.store = s;
+    o.link = ctx.links.at(s.name);
+    o.supervisor = caf::actor_cast<supervisor_actor>(self);
+    auto k = self->spawn(subscription_keeper, &ctx, std::move(o));
+    ctx.keepers.emplace(s.name, k);
+    self->send(k, subs_check_atom::value, true);
+  }
 }
 
 void spawn_control(self_ptr self) {
@@ -44,6 +59,7 @@ supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<su
       self->monitor(link);
       ctx.links.emplace(s.name, link);
     }
+    spawn_keepers(self);
     spawn_router(self);
   }
   spawn_control(self);
@@ -71,6 +87,10 @@ supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<su
       if (self->state.router)
         self->send(self->state.router, atm, seq, std::move(env));
     },
+    [self](reconcile_atom atm, const std::string& group) {
+      if (self->state.router)
+        self->send(self->state.router, atm, group);
+    },
     [self](shutdown_atom) {
       auto& st = self->state;
       spdlog::info("supervisor: shutting down");
@@ -80,6 +100,9 @@ supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<su
       if (st.env.ctx)
         for (auto& [name, link] : st.env.ctx->links)
           self->send_exit(link, caf::exit_reason::user_shutdown);
+      if (st.env.ctx)
+        for (auto& [name, keeper] : st.env.ctx->keepers)
+          self->send_exit(keeper, caf::exit_reason::user_shutdown);
       self->quit(caf::exit_reason::user_shutdown);
     },
   };

@@ -4,6 +4,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/stocking_report.hpp"
 #include "io/audit_log.hpp"
+#include "io/metrics.hpp"
 #include "io/state_store.hpp"
 
 #include <chrono>
@@ -19,6 +20,9 @@ struct sync_context {
   state_store* store = nullptr;
   audit_log* audit = nullptr;
   std::map<store_name, store_link_actor> links;
+  // One subscription keeper per store (webhook subscriptions and scopes; issue 15).
+  std::map<store_name, subscription_keeper_actor> keepers;
+  metrics_registry* metrics = nullptr; // nullptr: not counted (tests)
   // Adds "inbox entry `seq` is applied" to a batch (the inbox's mark_applied).
   std::function<void(state_store::batch&, std::uint64_t seq)> mark_applied;
   std::chrono::milliseconds item_idle_timeout{30'000};

@@ -222,6 +222,30 @@ void print_unusable_one(element r) {
     std::cout << "body (base64, not UTF-8):\n" << field(r, "body_base64") << '\n';
 }
 
+// `webhooks`: per store, each topic wanted or present, where it delivers, and missing scopes.
+void print_webhooks(element r) {
+  for (auto s : r.get_array()) {
+    std::cout << "store " << field(s, "store") << " (" << field(s, "shop_domain") << "): webhooks to "
+              << (field(s, "public_url").empty() ? std::string("(no public_url)") : field(s, "public_url"))
+              << (bool(s["manage"]) ? ", kept by shopsync" : ", left to shopify.app.toml (not listed by the Admin API)")
+              << '\n';
+    if (field(s, "list_error") != "-")
+      std::cout << "  cannot list subscriptions: " << field(s, "list_error") << '\n';
+    table t{{"TOPIC", "WANTED", "STATE", "DELIVERS TO", "NEEDED FOR"}};
+    for (auto row : s["topics"].get_array()) {
+      std::string uris;
+      for (auto u : row["uris"].get_array())
+        uris += (uris.empty() ? "" : ", ") + text(u);
+      t.push_back({field(row, "topic"), field(row, "wanted"), field(row, "state"), uris.empty() ? "-" : uris,
+                   field(row, "feature").empty() ? "-" : field(row, "feature")});
+    }
+    print_table(t);
+    for (auto m : s["scopes"]["missing"].get_array())
+      std::cout << "  " << field(m, "message") << '\n';
+    std::cout << '\n';
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -294,6 +318,12 @@ int main(int argc, char** argv) {
   inbox->add_option("--limit", limit, "at most this many (newest)");
   auto* backup = sub("backup", "consistent copy of the state store (RocksDB checkpoint)");
   backup->add_option("dir", dir, "absolute path that does not exist yet")->required();
+  std::string webhook_store;
+  bool check_now = false;
+  auto* webhooks = sub("webhooks", "each store's webhook topics: wanted vs subscribed, and missing access scopes");
+  webhooks->add_option("store", webhook_store, "one store (by its name)");
+  webhooks->add_flag("--check", check_now, "check the subscriptions and scopes now (the answer may predate it)");
+  sub("doctor", "check every store, one line per check, in the order to fix them; exit 1 when one fails");
   auto* loglevel = sub("log-level", "change the daemon's log level");
   loglevel->add_option("level", level, "trace|debug|info|warn|error|critical|off")->required();
   CLI11_PARSE(app, argc, argv);
@@ -314,6 +344,8 @@ int main(int argc, char** argv) {
   if (!store.empty()) args.field("store", store).field("id", id);
   if (!dir.empty()) args.field("dir", dir);
   if (!level.empty()) args.field("level", level);
+  if (!webhook_store.empty()) args.field("store", webhook_store);
+  if (check_now) args.field("check", true);
   args.end_object();
   if (cmd == "status") printer = print_status;
   if (cmd == "stores") printer = print_stores;
@@ -322,8 +354,16 @@ int main(int argc, char** argv) {
   if (cmd == "orders") printer = print_orders;
   if (cmd == "mappings") printer = print_mappings;
   if (cmd == "inbox") printer = show ? print_unusable_one : print_unusable;
+  if (cmd == "webhooks") printer = print_webhooks;
+  bool doctor_failed = false;
+  if (cmd == "doctor")
+    printer = [&doctor_failed](element r) {
+      std::cout << field(r, "text");
+      doctor_failed = !bool(r["passed"]);
+    };
 
-  auto reply = control_call(socket, cmd, args.str());
+  auto reply = cmd == "doctor" ? control_call(socket, cmd, args.str(), std::chrono::seconds(60))
+                                : control_call(socket, cmd, args.str());
   if (!reply) {
     auto& e = reply.error();
     std::fprintf(stderr, "shopsyncctl: %s\n", e.message.c_str());
@@ -344,6 +384,8 @@ int main(int argc, char** argv) {
   }
   try {
     printer(root);
+    if (doctor_failed)
+      return 1;
   } catch (const simdjson::simdjson_error& e) {
     std::fprintf(stderr, "shopsyncctl: unexpected reply from the daemon (%s); try --json\n", e.what());
     return 1;

@@ -6,6 +6,7 @@
 #include "actors/supervisor.hpp"
 #include "io/audit_log.hpp"
 #include "io/config_file.hpp"
+#include "io/doctor_probe.hpp"
 #include "io/inbox.hpp"
 #include "io/io_threads.hpp"
 #include "io/metrics.hpp"
@@ -39,6 +40,7 @@ struct flags {
   std::string log_level;
   std::string control_socket;
   bool check_config = false;
+  bool online = false;
 };
 
 int fail(const std::string& message) {
@@ -67,6 +69,9 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", f.log_level, "trace|debug|info|warn|error|critical|off (overrides daemon.log_level)");
   app.add_option("--control-socket", f.control_socket, "control socket path (overrides daemon.control_socket)");
   app.add_flag("--check-config", f.check_config, "validate the configuration and exit 0 (valid) or 1");
+  app.add_flag("--online", f.online,
+               "with --check-config: also ask every store (reachable, token, API version, scopes, locations, "
+               "webhook subscriptions, public URL), one line per check; exit 1 when one fails");
   app.set_version_flag("--version", SHOPSYNC_VERSION);
   CLI11_PARSE(app, argc, argv);
 
@@ -85,7 +90,11 @@ int main(int argc, char** argv) {
   if (f.check_config) {
     std::printf("shopsyncd: configuration %s is valid (%zu stores, %zu groups)\n", f.config_path.c_str(),
                 cfg.stores.size(), cfg.groups.size());
-    return 0;
+    if (!f.online)
+      return 0;
+    auto lines = doctor_report(cfg, probe_stores(cfg), false);
+    std::fputs(render_doctor(lines).c_str(), stdout);
+    return doctor_passed(lines) ? 0 : 1;
   }
   if (auto st = setup_logging(cfg.daemon.log_level); !st)
     return fail(st.error().message);

@@ -104,8 +104,16 @@ struct daemon_config {
   order_reconcile_options order_reconcile;
 };
 
+// [webhooks]: where Shopify must deliver, and who keeps the subscriptions (issue 15).
+struct webhooks_config {
+  std::string public_url;   // the HTTPS address nginx serves for POST /webhooks; empty: not set
+  bool manage = true;       // false: the operator keeps them (shopify.app.toml); shopsync only checks
+  std::chrono::seconds check_interval{300}; // subscriptions and scopes are checked this often
+};
+
 struct config {
   daemon_config daemon;
+  webhooks_config webhooks;
   std::vector<store_config> stores;
   std::vector<group_config> groups;
 

@@ -184,9 +184,16 @@ struct inventory_item_deleted {
   inventory_item_id item = 0;
 };
 
+// app/scopes_update: the app's granted access scopes changed in this store (a scope check
+// follows; the lists are informative: currentAppInstallation is the truth).
+struct app_scopes_changed {
+  std::vector<std::string> previous, current;
+  std::string updated_at;
+};
+
 using webhook_event = std::variant<inventory_level_changed, inventory_item_changed, order_created,
                                    draft_order_changed, product_changed, inventory_level_stocking,
-                                   product_deleted, inventory_item_deleted>;
+                                   product_deleted, inventory_item_deleted, app_scopes_changed>;
 
 // What the intake records for every accepted delivery.
 struct webhook_envelope {

@@ -1,5 +1,7 @@
 #include "io/config_file.hpp"
 
+#include "domain/public_url.hpp"
+
 #include <toml++/toml.h>
 
 #include <fcntl.h>
@@ -366,6 +368,24 @@ void read_group(const toml::table& t, const std::string& path, group_config& g,
   });
 }
 
+// [webhooks]. Shopify delivers only to HTTPS; plain http is accepted for a loopback host so
+// that the simulator and tests can use it.
+void read_webhooks(const toml::table& t, const std::string& path, webhooks_config& w,
+                   std::optional<error>& err) {
+  table_reader r(t, path, err);
+  r.allow_only({"public_url", "manage", "check_interval_s"});
+  r.get("public_url", w.public_url);
+  r.get("manage", w.manage);
+  r.get_duration("check_interval_s", w.check_interval, std::chrono::seconds(1));
+  if (err)
+    return;
+  if (auto* n = t.get("public_url"))
+    if (auto why = public_url_problem(w.public_url))
+      return void(err = invalid(r.key("public_url"), *why + line_of(*n)));
+  if (auto* n = t.get("check_interval_s"); n && (w.check_interval.count() < 1 || w.check_interval.count() > 86400))
+    err = invalid(r.key("check_interval_s"), "must be between 1 and 86400 seconds" + line_of(*n));
+}
+
 // Secrets are small; the cap keeps a mistaken path (/dev/zero) from eating memory.
 constexpr std::size_t k_max_secret_bytes = 64 * 1024;
 
@@ -438,7 +458,8 @@ result<config> parse_config(const std::string& toml_text, const std::string& ori
   config c;
   std::optional<error> err;
   table_reader r(root, "", err);
-  r.allow_only({"daemon", "stores", "groups"});
+  r.allow_only({"daemon", "stores", "groups", "webhooks"});
+  r.table("webhooks", [&](const toml::table& t, const std::string& p) { read_webhooks(t, p, c.webhooks, err); });
   r.table("daemon", [&](const toml::table& t, const std::string& p) { read_daemon(t, p, c.daemon, err); });
   r.tables("stores", [&](const toml::table& t, const std::string& p) {
     c.stores.emplace_back();

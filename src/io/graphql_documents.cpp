@@ -89,6 +89,16 @@ const std::vector<document>& all_documents() {
      R"({"first": 100, "after": "eyJsYXN0X2lkIjoxMTIzNDU2Nzg5MDEyfQ==", "query": "updated_at:>=2026-12-04T10:00:00Z"})"},
     {"OrderForSync", order_for_sync, R"({"id": "gid://shopify/Order/5812345678901"})"},
     {"DraftOrderForSync", draft_order_for_sync, R"({"id": "gid://shopify/DraftOrder/1123456789012"})"},
+    {"WebhookSubscriptions", webhook_subscriptions, R"({"first": 100, "after": null})"},
+    {"WebhookSubscriptionCreate", webhook_subscription_create, R"({
+      "topic": "INVENTORY_LEVELS_UPDATE",
+      "webhookSubscription": {"uri": "https://sync.example.com/webhooks", "format": "JSON", "name": "shopsync"}})"},
+    {"WebhookSubscriptionUpdate", webhook_subscription_update, R"({
+      "id": "gid://shopify/WebhookSubscription/1047897672",
+      "webhookSubscription": {"uri": "https://sync.example.com/webhooks", "format": "JSON", "name": "shopsync"}})"},
+    {"WebhookSubscriptionDelete", webhook_subscription_delete,
+     R"({"id": "gid://shopify/WebhookSubscription/1047897672"})"},
+    {"AppInstallation", app_installation, R"({})"},
   };
   return docs;
 }

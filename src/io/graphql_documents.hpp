@@ -171,6 +171,47 @@ fragment SyncAddress on MailingAddress {
   firstName lastName company address1 address2 city province provinceCode zip country countryCodeV2 phone
 })";
 
+// --- connecting a store (issue 15): webhook subscriptions and what the token may do
+
+// The app's shop-specific subscriptions, a page at a time. (App-specific subscriptions declared
+// in shopify.app.toml are not listed here: Shopify keeps them apart.)
+inline constexpr std::string_view webhook_subscriptions = R"(query WebhookSubscriptions($first: Int!, $after: String) {
+  webhookSubscriptions(first: $first, after: $after) {
+    nodes { id topic uri name }
+    pageInfo { hasNextPage endCursor }
+  }
+})";
+
+// `uri`, not the deprecated `callbackUrl`; `name` marks the subscription as shopsync's own.
+inline constexpr std::string_view webhook_subscription_create = R"(mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
+    webhookSubscription { id topic uri name }
+    userErrors { field message }
+  }
+})";
+
+inline constexpr std::string_view webhook_subscription_update = R"(mutation WebhookSubscriptionUpdate($id: ID!, $webhookSubscription: WebhookSubscriptionInput!) {
+  webhookSubscriptionUpdate(id: $id, webhookSubscription: $webhookSubscription) {
+    webhookSubscription { id topic uri name }
+    userErrors { field message }
+  }
+})";
+
+inline constexpr std::string_view webhook_subscription_delete = R"(mutation WebhookSubscriptionDelete($id: ID!) {
+  webhookSubscriptionDelete(id: $id) {
+    deletedWebhookSubscriptionId
+    userErrors { field message }
+  }
+})";
+
+// What the token may do (scopes), which shop it opens and which API versions Shopify supports:
+// one call answers the doctor's "token", "API version" and "scopes" checks.
+inline constexpr std::string_view app_installation = R"(query AppInstallation {
+  shop { name myshopifyDomain }
+  publicApiVersions { handle supported }
+  currentAppInstallation { accessScopes { handle } }
+})";
+
 // Every document with its example variables (for the schema check and the simulator's tests).
 const std::vector<document>& all_documents();
 

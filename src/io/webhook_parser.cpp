@@ -24,7 +24,7 @@ constexpr std::string_view topics[] = {
     "inventory_levels/update", "inventory_items/update", "orders/create",     "draft_orders/create",
     "draft_orders/update",     "products/create",        "products/update",
     "inventory_levels/connect", "inventory_levels/disconnect", "products/delete",
-    "inventory_items/delete"};
+    "inventory_items/delete", "app/scopes_update"};
 
 bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
@@ -704,6 +704,29 @@ bool read_lines(reader& r, od::value& v, std::vector<order_line>& out) {
 
 // --- one function per topic: root object → event
 
+bool parse_app_scopes(reader& r, od::object& root, app_scopes_changed& e) {
+  auto handles = [&](od::value& v, std::string_view k, std::vector<std::string>& out) {
+    std::size_t i = 0;
+    return r.array(v, k, [&](od::value& item) {
+      reader::scope sc(r, k, i++);
+      std::string h;
+      if (!r.str(item, "", h))
+        return false;
+      out.push_back(std::move(h));
+      return true;
+    });
+  };
+  return r.fields(root, [&](std::string_view k, od::value v) {
+    if (k == "previous")
+      return handles(v, k, e.previous);
+    if (k == "current")
+      return handles(v, k, e.current);
+    if (k == "updated_at")
+      return r.str(v, k, e.updated_at);
+    return true;
+  });
+}
+
 bool parse_inventory_level(reader& r, od::object& root, inventory_level_changed& e) {
   bool has_item = false, has_location = false;
   bool ok = r.fields(root, [&](std::string_view k, od::value v) {
@@ -1082,6 +1105,8 @@ result<webhook_event> webhook_parser::parse_padded(std::string_view topic, const
   }
   if (topic == "orders/create")
     return run(order_created{}, parse_order);
+  if (topic == "app/scopes_update")
+    return run(app_scopes_changed{}, parse_app_scopes);
   if (topic == "draft_orders/create" || topic == "draft_orders/update") {
     draft_order_changed d;
     d.created = topic == "draft_orders/create";

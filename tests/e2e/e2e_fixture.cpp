@@ -87,6 +87,13 @@ e2e_env::e2e_env(e2e_options o) : opt_(std::move(o)) {
          << "base_url = \"http://127.0.0.1:" << sim_port_ << "\"\n"
          << "access_token_file = \"" << s.name << ".token\"\n\n";
   }
+  if (!opt_.extra_toml.empty()) {
+    auto extra = opt_.extra_toml;
+    const std::string mark = "@WEBHOOK_URL@";
+    for (auto p = extra.find(mark); p != std::string::npos; p = extra.find(mark))
+      extra.replace(p, mark.size(), "http://127.0.0.1:" + std::to_string(webhook_port_) + "/webhooks");
+    toml << extra << "\n";
+  }
   config_head_ = toml.str();
   config_ = (dir_ / "shopsync.toml").string();
   set_groups(opt_.groups_toml);

@@ -51,6 +51,9 @@ struct e2e_options {
   std::string app_secret = "e2e-secret";
   std::uint64_t app_id = 580111;
   std::string daemon_toml;            // extra [daemon] lines, e.g. "idempotency_key_max_age_s = 1\n"
+  // More TOML after the stores (e.g. a [webhooks] table); "@WEBHOOK_URL@" becomes the daemon's
+  // own webhook address, http://127.0.0.1:<port>/webhooks.
+  std::string extra_toml;
 };
 
 class e2e_env {
@@ -117,6 +120,7 @@ public:
   const std::string& webhook_secret() const noexcept { return opt_.app_secret; }
   std::string state_dir() const { return (dir_ / "data" / "state").string(); }
   const std::string& socket() const noexcept { return socket_; }
+  const std::string& config_path() const noexcept { return config_; }
 
 private:
   e2e_options opt_;

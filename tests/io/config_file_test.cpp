@@ -386,3 +386,32 @@ TEST_F(config_file, missing_config_file_names_its_path) {
 }
 
 } // namespace
+
+// [webhooks] (issue 15): the public URL Shopify delivers to, who keeps the subscriptions, and
+// how often they are checked; a bad value names the key and its line.
+TEST_F(config_file, webhooks_table_loads_and_defaults_leave_it_unset) {
+  auto plain = parse(k_minimal);
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_EQ(plain->webhooks.public_url, "");
+  EXPECT_TRUE(plain->webhooks.manage);
+  EXPECT_EQ(plain->webhooks.check_interval, std::chrono::seconds(300));
+  auto r = parse(k_minimal + "\n[webhooks]\npublic_url = \"https://sync.example.com/webhooks\"\nmanage = false\n"
+                             "check_interval_s = 60\n");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->webhooks.public_url, "https://sync.example.com/webhooks");
+  EXPECT_FALSE(r->webhooks.manage);
+  EXPECT_EQ(r->webhooks.check_interval, std::chrono::seconds(60));
+}
+
+TEST_F(config_file, webhooks_public_url_must_be_https_and_errors_name_key_and_line) {
+  const auto base = k_minimal + "\n[webhooks]\n";
+  const auto line = std::to_string(std::count(base.begin(), base.end(), '\n') + 1);
+  expect_error(base + "public_url = \"http://sync.example.com/webhooks\"\n", "webhooks.public_url",
+               "only over https (plain http is for a loopback test host) (line " + line + ")");
+  expect_error(base + "public_url = \"sync.example.com\"\n", "webhooks.public_url", "is not an https:// URL");
+  expect_error(base + "public_url = \"\"\n", "webhooks.public_url", "must not be empty");
+  expect_error(base + "check_interval_s = 0\n", "webhooks.check_interval_s", "between 1 and 86400 seconds (line " + line);
+  expect_error(base + "manage = \"yes\"\n", "webhooks.manage", "a boolean");
+  expect_error(base + "public_urll = \"https://x\"\n", "webhooks.public_urll", "unknown key");
+  EXPECT_TRUE(parse(base + "public_url = \"http://127.0.0.1:8080/webhooks\"\n").ok()); // tests and the simulator
+}
