@@ -122,11 +122,12 @@ using control_actor =
 // Owns every other actor; its handle is stable while children are restarted, so the
 // control socket talks to it and it delegates.
 // Accepted webhooks come here too (from the intake's threads) and go on to the router.
-// A subscription keeper asks it for a reconcile round of a group (reconcile_atom, group) after
-// a gap in a store's webhooks; it forwards to the current router.
+// A subscription keeper asks it for a reconcile round of a group after a gap in a store's
+// webhooks (reconcile_atom: inventory; order_recon_atom: that group's orders); it forwards to the
+// current router.
 using supervisor_actor =
   control_actor::extend<caf::reacts_to<shutdown_atom>, caf::reacts_to<event_atom, std::uint64_t, webhook_envelope>,
-                        caf::reacts_to<reconcile_atom, std::string>>;
+                        caf::reacts_to<reconcile_atom, std::string>, caf::reacts_to<order_recon_atom, std::string>>;
 
 // What the order actor needs of a store: run one GraphQL document. The Source's store_link
 // implements it (a store_link interface that extends this one converts to it implicitly).

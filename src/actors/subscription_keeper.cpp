@@ -150,14 +150,14 @@ void heal(self_ptr self, const std::vector<std::string>& topics) {
         spdlog::info("webhooks store={}: asking group {} for a reconcile round", st.opts.store.name, g.name);
         self->send(st.opts.supervisor, reconcile_atom::value, g.name);
       }
-  if (!order_topics.empty()) {
-    if (st.opts.reconcile_orders)
-      st.opts.reconcile_orders(st.opts.store.name, order_topics);
-    else
-      spdlog::warn("webhooks store={}: orders created while {} was unsubscribed are not looked for (no orders "
-                   "reconcile yet): check the store's recent orders",
-                   st.opts.store.name, order_topics.front());
-  }
+  if (!order_topics.empty())
+    for (auto& g : st.ctx->cfg.groups)
+      if ((g.strategy == sync_strategy::order || g.strategy == sync_strategy::draft_order) &&
+          std::find(g.destinations.begin(), g.destinations.end(), st.opts.store.name) != g.destinations.end()) {
+        spdlog::info("webhooks store={}: asking group {} for an order reconcile round ({} was unsubscribed)",
+                     st.opts.store.name, g.name, order_topics.front());
+        self->send(st.opts.supervisor, order_recon_atom::value, g.name);
+      }
 }
 
 void write_done(self_ptr self) {

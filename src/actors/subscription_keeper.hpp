@@ -17,7 +17,6 @@
 #include "actors/sync_context.hpp"
 #include "domain/subscription_plan.hpp"
 
-#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -28,10 +27,7 @@ namespace shopsync {
 struct subscription_keeper_options {
   store_config store;
   graphql_executor_actor link;
-  supervisor_actor supervisor; // reconcile rounds after a gap
-  // Orders and draft orders a gap may have cost: the hook for an orders reconcile (the order
-  // path has none yet). Empty: logged as not available.
-  std::function<void(const std::string& store, const std::vector<std::string>& topics)> reconcile_orders;
+  supervisor_actor supervisor; // reconcile rounds (inventory and orders) after a gap
 };
 
 struct subscription_keeper_state {

@@ -91,6 +91,13 @@ supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<su
       if (self->state.router)
         self->send(self->state.router, atm, group);
     },
+    [self](order_recon_atom atm, const std::string& group) {
+      if (self->state.router)
+        self->request(self->state.router, std::chrono::minutes(5), atm, group, std::string(R"({"action":"reconcile"})"))
+          .then([](const std::string&) {}, [group](const caf::error& e) {
+            spdlog::warn("supervisor: order reconcile of group {} failed: {}", group, caf::to_string(e));
+          });
+    },
     [self](shutdown_atom) {
       auto& st = self->state;
       spdlog::info("supervisor: shutting down");
