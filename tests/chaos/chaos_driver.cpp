@@ -238,7 +238,10 @@ void chaos_run::write_config() {
     << "name_prefix = \"C-\"\ninventory_behaviour = \"DECREMENT_IGNORING_POLICY\"\nfinancial_status = \"PAID\"\n"
     // C's own sales are held (its orders lower A) for a grace period short enough for the
     // settle phase to see C follow A again.
-    << "destination_hold_s = 3\n";
+    << "destination_hold_s = 3\n"
+    // An uncertain create is looked up for this window before a re-create; the simulator's
+    // search does not lag unless search_lag_ms is set, so the shortest window will do.
+    << "lookup_window_s = 5\n";
 }
 
 bool chaos_run::start_sim() {

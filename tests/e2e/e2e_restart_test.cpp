@@ -33,7 +33,10 @@ TEST(E2eRestart, kill_9_after_acknowledged_burst_then_restart_converges_without_
     "match_by = \"sku\"\n\n"
     "[[groups]]\nname = \"orders\"\nsource = \"source\"\ndestinations = [\"dest-b\"]\nstrategy = \"order\"\n"
     "match_by = \"sku\"\n\n[groups.orders]\nfinancial_statuses = [\"paid\"]\nname_prefix = \"B-\"\n"
-    "financial_status = \"PAID\"\n";
+    "financial_status = \"PAID\"\n"
+    // A create in flight at the kill is looked up for the whole window before a re-create
+    // (the simulator's search does not lag here): the shortest window keeps the test quick.
+    "lookup_window_s = 5\n";
   e2e_env env(o);
   ASSERT_TRUE(env.start_mapped());
   ASSERT_TRUE(env.webhooks_idle());
