@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <utility>
@@ -111,10 +112,12 @@ std::pair<std::string, std::size_t> listing(std::string_view connection, std::st
   std::sort(hits.begin(), hits.end(), [&](auto* a, auto* b) { return reverse ? key_of(*b) < key_of(*a) : key_of(*a) < key_of(*b); });
   std::optional<std::pair<i64, i64>> after;
   if (auto a = as_str(member(vars, "after"))) {
-    auto text = base64_decode(*a);
-    auto colon = text.find(':');
-    if (colon != std::string::npos)
-      after = std::pair<i64, i64>{std::stoll(text.substr(0, colon)), std::stoll(text.substr(colon + 1))};
+    // A cursor this listing did not make matches nothing (past the end).
+    long long k = 0, id = 0;
+    if (std::sscanf(base64_decode(*a).c_str(), "%lld:%lld", &k, &id) == 2)
+      after = std::pair<i64, i64>{k, id};
+    else
+      after = std::pair<i64, i64>{INT64_MAX, INT64_MAX};
   }
   json_writer w;
   w.begin_object().key(connection).begin_object().key("nodes").begin_array();

@@ -79,7 +79,8 @@ TEST(SimOrderQueries, DraftOrdersUpdatedSinceListsByUpdatedAt) {
 }
 
 TEST(SimOrderQueries, WebhookLossTopicsLoseEveryDeliveryOfThatTopicOnly) {
-  sim_process sim(small_scenario());
+  // Subscribed (to a port nobody listens on): deliveries are attempted, so "lost" shows.
+  sim_process sim(small_scenario(), {"--webhook-url", "http://127.0.0.1:1/webhooks"});
   sim.post("/_sim/faults", R"({"webhook_loss_topics":["orders/create"]})");
   sale(sim, "SHIRT-S");
   auto hooks = sim.get("/_sim/webhooks");
