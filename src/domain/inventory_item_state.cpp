@@ -528,7 +528,9 @@ transition inventory_item_state::disconnected(level_ref at) {
   transition t;
   level* lv = mapped(at, t);
   if (!lv) return t;
-  if (lv->stock == stocking::not_stocked || lv->stock == stocking::inactive) return t; // known gone
+  // Known gone, and no read on its way that could have been answered before the removal.
+  if ((lv->stock == stocking::not_stocked || lv->stock == stocking::inactive) && lv->op == op_kind::none)
+    return t;
   if (lv->stock == stocking::stocked) {
     lv->stock = stocking::disconnect_seen;
     auto a = make_audit(audit_kind::not_stocked, at, "inventory_levels/disconnect: no write until a read tells");
