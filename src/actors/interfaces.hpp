@@ -108,6 +108,9 @@ using rematch_atom = caf::atom_constant<caf::atom("rematch")>;
 using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
 using passivate_atom = caf::atom_constant<caf::atom("passivate")>; // an idle item actor may stop
 using start_atom = caf::atom_constant<caf::atom("start")>;         // router: start more item actors
+// To a store link, about its token: "uninstalled" (app/uninstalled arrived) or "token_changed"
+// (a new token was stored: probe now).
+using link_auth_atom = caf::atom_constant<caf::atom("lnk_auth")>;
 
 // Answers the control socket: (command, JSON args) -> one reply line (control_ok/control_error).
 using control_actor =
@@ -117,7 +120,8 @@ using control_actor =
 // control socket talks to it and it delegates.
 // Accepted webhooks come here too (from the intake's threads) and go on to the router.
 using supervisor_actor =
-  control_actor::extend<caf::reacts_to<shutdown_atom>, caf::reacts_to<event_atom, std::uint64_t, webhook_envelope>>;
+  control_actor::extend<caf::reacts_to<shutdown_atom>, caf::reacts_to<event_atom, std::uint64_t, webhook_envelope>,
+                        caf::reacts_to<link_auth_atom, std::string, std::string>>; // store, what
 
 // What the order actor needs of a store: run one GraphQL document. The Source's store_link
 // implements it (a store_link interface that extends this one converts to it implicitly).
@@ -206,6 +210,7 @@ using locations_atom = caf::atom_constant<caf::atom("locations")>;
 using link_status_atom = caf::atom_constant<caf::atom("lnk_stat")>;
 using link_task_atom = caf::atom_constant<caf::atom("lnk_task")>; // internal
 using link_tick_atom = caf::atom_constant<caf::atom("lnk_tick")>; // internal: batching window
+using link_probe_atom = caf::atom_constant<caf::atom("lnk_probe")>; // internal: unauthorized probe
 
 // One per store. Writes and level reads are queued, coalesced within the batching window and
 // sent in batches of up to 250; at most store.max_in_flight requests are in flight; the
@@ -217,7 +222,9 @@ using store_link_actor = graphql_executor_actor::extend<
   caf::replies_to<locations_atom>::with<locations_reply>,
   caf::replies_to<link_status_atom>::with<store_link_status>,
   caf::reacts_to<link_task_atom, link_task>,
-  caf::reacts_to<link_tick_atom>>;
+  caf::reacts_to<link_tick_atom>,
+  caf::reacts_to<link_probe_atom>,
+  caf::reacts_to<link_auth_atom, std::string>>;
 // One per mapped identity of a group: holds its inventory_item_state.
 using item_actor = caf::typed_actor<
   caf::reacts_to<hint_atom, level_hint>,

@@ -12,10 +12,17 @@
 // and the rest goes again as a new batch (new id and key, saved first).
 // Reads: level reads are batched the same way (250 per InventoryLevels query).
 // At most store.max_in_flight requests are in flight; the client's throttle model gates each.
+// Unauthorized (domain/store_auth_state): an "admin.unauthorized" answer (a 401/403 a fresh
+// token did not cure, or no token to be had) or app/uninstalled stops all sending; the request
+// that met it goes back to the head of its queue unanswered, so requesters simply wait, and a
+// probe every unauthorized_probe (or at once on "token_changed") resumes everything when it
+// succeeds. Logged once per outage at error level, with what to do.
 #include "actors/interfaces.hpp"
 #include "domain/config.hpp"
 #include "io/admin_client.hpp"
+#include "io/metrics.hpp"
 #include "io/state_store.hpp"
+#include "io/token_source.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -33,6 +40,12 @@ struct store_link_options {
   state_store* db = nullptr;                    // nullptr: no outbox (benchmarks of reads only)
   admin_client_options client;                  // pool_size defaults to max_in_flight
   std::uint64_t first_batch_id = 0;             // 0: current time in microseconds
+  // Where the store's token comes from; nullptr: the static store.access_token.
+  std::shared_ptr<token_source> tokens;
+  // While the store refuses every token (unauthorized), every request waits (kept, in order)
+  // and one quiet probe goes out this often; its first success resumes them all.
+  std::chrono::milliseconds unauthorized_probe{60'000};
+  metrics_registry* metrics = nullptr;          // shopsync_store_unauthorized{store}
 };
 
 store_link_actor spawn_store_link(caf::actor_system& sys, store_link_options opts);

@@ -3,6 +3,7 @@
 #include "actors/router.hpp"
 #include "actors/store_link.hpp"
 #include "io/control_protocol.hpp"
+#include "io/token_source.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -38,6 +39,9 @@ supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<su
       o.batching_window = ctx.cfg.daemon.batching_window;
       o.io = st.env.io;
       o.db = ctx.store;
+      o.tokens = make_token_source({s, ctx.cfg.find_app(s.app), st.env.io, ctx.store});
+      o.unauthorized_probe = ctx.cfg.daemon.unauthorized_probe;
+      o.metrics = ctx.metrics;
       auto link = spawn_store_link(self->home_system(), o);
       // Not restarted: its handle is shared by every actor (a dead link is logged below).
       self->monitor(link);
@@ -69,6 +73,11 @@ supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<su
     [self](event_atom atm, std::uint64_t seq, webhook_envelope& env) {
       if (self->state.router)
         self->send(self->state.router, atm, seq, std::move(env));
+    },
+    [self](link_auth_atom atm, const std::string& store, const std::string& what) {
+      if (self->state.env.ctx)
+        if (auto* link = self->state.env.ctx->link(store))
+          self->send(*link, atm, what);
     },
     [self](shutdown_atom) {
       auto& st = self->state;

@@ -3,6 +3,7 @@
 // that marks an inbox entry applied. Owned by main(); outlives the actor system.
 #include "actors/interfaces.hpp"
 #include "io/audit_log.hpp"
+#include "io/metrics.hpp"
 #include "io/state_store.hpp"
 
 #include <chrono>
@@ -24,6 +25,7 @@ struct sync_context {
   std::size_t start_window = 20'000;
   std::chrono::milliseconds retry_base{200};
   std::chrono::milliseconds retry_max{30'000};
+  metrics_registry* metrics = nullptr; // store links' gauges (nullptr: none)
 
   const store_link_actor* link(const store_name& s) const {
     auto it = links.find(s);
