@@ -4,6 +4,7 @@
 #include "io/control_protocol.hpp"
 #include "io/json_writer.hpp"
 #include "io/logging.hpp"
+#include "io/oauth_callback.hpp"
 
 #include <simdjson.h>
 
@@ -135,6 +136,14 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
       if (cmd == "reconcile") {
         self->send(env.router, reconcile_atom::value, a.str("group"));
         return control_ok(R"({"reconcile":"started"})");
+      }
+      if (cmd == "connect") { // authorization code grant, step 1 (io/oauth_callback.hpp)
+        auto url = begin_connect(*ctx.store, ctx.cfg, a.str("store"), std::chrono::system_clock::now());
+        if (!url)
+          return control_error("bad_request", url.error().message);
+        json_writer w;
+        w.begin_object().field("store", a.str("store")).field("url", *url).end_object();
+        return control_ok(std::move(w).str());
       }
       if (cmd == "audit") {
         audit_query q;
