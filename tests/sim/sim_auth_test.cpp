@@ -14,7 +14,7 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr const char* kUnauthorized =
-  R"({"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"})";
+  R"JSON({"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"})JSON";
 
 http_response grant(sim_process& sim, const std::string& shop, const std::string& body,
                     const std::string& type = "application/x-www-form-urlencoded") {
