@@ -167,6 +167,9 @@ scenario parse_scenario(const std::string& json) {
   if (auto id = as_int(member(root, "draft_orders_app_id")))
     sc.draft_orders_app_id = *id;
   sc.api_version = opt_str(root, "api_version", sc.api_version);
+  sc.client_id = opt_str(root, "client_id", sc.client_id);
+  if (auto n = as_int(member(root, "token_lifetime_s")))
+    sc.token_lifetime_s = *n;
   sc.webhook_url = opt_str(root, "webhook_url", "");
   if (auto f = member(root, "faults")) {
     fault_config fc;

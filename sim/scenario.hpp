@@ -65,6 +65,8 @@ struct scenario {
   std::int64_t storefront_app_id = 129785;    // app_id of orders made by /_sim/sale
   std::int64_t draft_orders_app_id = 1354745; // app_id of orders from completing a draft in the admin
   std::string api_version = "2026-10";
+  std::string client_id = "sim-client-id"; // the app's; its client secret is app_secret
+  std::int64_t token_lifetime_s = 86399;    // expires_in of client-credentials tokens
   std::string webhook_url;
   std::vector<store_spec> stores;
   std::optional<fault_config> faults;

@@ -99,6 +99,7 @@ simulator::simulator(scenario sc, sim_options opts)
   ws.still_subscribed = [this](const std::string& shop, std::int64_t id) { return subscription_exists(shop, id); };
   ws.attempted = [this](const std::string& shop, std::int64_t id, bool ok) { subscription_attempted(shop, id, ok); };
   hooks_ = std::make_unique<webhook_dispatcher>(ws, faults_, opts_.seed);
+  auth_ = std::make_unique<app_auth>(auth_settings{sc_.client_id, sc_.app_secret, sc_.token_lifetime_s});
   build_stores();
 }
 
@@ -106,12 +107,14 @@ simulator::~simulator() = default;
 
 void simulator::build_stores() {
   stores_.clear();
+  auth_->reset();
   auto now = unix_now();
   int i = 0;
   for (auto& spec : sc_.stores) {
     stores_.push_back(std::make_unique<store>(spec, i++, opts_.seed, now));
     if (!opts_.app_subscriptions)
       stores_.back()->app_subscriptions = false;
+    auth_->add_static(stores_.back()->shop, stores_.back()->token);
   }
 }
 
@@ -152,6 +155,8 @@ http_answer simulator::handle(const http_request_view& req) {
   }
   if (path.rfind("/_sim/", 0) == 0)
     return control(req, path, query);
+  if (path.rfind("/admin/oauth/", 0) == 0)
+    return oauth(req, path, query);
   if (path.rfind("/admin/api/", 0) == 0 && path.size() > 24 &&
       path.compare(path.size() - 13, 13, "/graphql.json") == 0)
     return admin(req, path);
@@ -207,7 +212,7 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
     log_call(std::move(rec));
     return ans;
   }
-  if (req.access_token != s->token) {
+  if (auth_->verify(rec.shop, req.access_token) != app_auth::verdict::ok) {
     ans.status = 401;
     ans.body = R"JSON({"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"})JSON";
     rec.http_status = 401;

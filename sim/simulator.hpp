@@ -1,6 +1,7 @@
 #pragma once
 // The simulator behind the HTTP server: routes a request to the Admin GraphQL API of the store
 // named by the Host header, or to the test-control API under /_sim/. Thread-safe.
+#include "sim/auth.hpp"
 #include "sim/faults.hpp"
 #include "sim/json_read.hpp"
 #include "sim/scenario.hpp"
@@ -70,6 +71,10 @@ private:
   };
 
   http_answer admin(const http_request_view& req, const std::string& path);
+  // simulator_auth.cpp: the OAuth endpoints and /_sim/auth/*
+  http_answer oauth(const http_request_view& req, const std::string& path, const std::string& query);
+  http_answer auth_control(const http_request_view& req, const std::string& path, const std::string& shop);
+  std::string shop_json(const store& s) const; // app/uninstalled's payload
   http_answer control(const http_request_view& req, const std::string& path, const std::string& query);
   store* find_store(const std::string& shop);
   void build_stores();
@@ -136,6 +141,7 @@ private:
   std::shared_mutex stores_mu_; // exclusive only for reset
   std::vector<std::unique_ptr<store>> stores_;
   fault_injector faults_;
+  std::unique_ptr<app_auth> auth_;
   std::unique_ptr<webhook_dispatcher> hooks_;
   std::mutex log_mu_;
   std::deque<call_record> log_;

@@ -328,6 +328,8 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
   store* s = find_store(shop);
   if (!s)
     return error_answer(404, "unknown store '" + shop + "'");
+  if (path.rfind("/_sim/auth", 0) == 0)
+    return auth_control(req, path, shop);
   std::lock_guard lock(s->mu);
   if (path == "/_sim/state")
     return json_answer(200, state_json(*s, query));

@@ -7,6 +7,7 @@
 #include "io/json_writer.hpp"
 #include "io/logging.hpp"
 #include "io/unusable_report.hpp"
+#include "io/oauth_callback.hpp"
 
 #include <simdjson.h>
 
@@ -87,11 +88,11 @@ std::string doctor_json(const std::vector<doctor_line>& lines) {
 }
 
 // `shopsyncctl doctor`: the probes block on the network, so they run in a detached actor.
-caf::result<std::string> doctor_reply(self_ptr self, const config& cfg) {
+caf::result<std::string> doctor_reply(self_ptr self, const config& cfg, state_store* db) {
   auto rp = self->make_response_promise<std::string>();
-  auto worker = self->spawn<caf::detached>([cfg](caf::event_based_actor*) -> caf::behavior {
-    return {[cfg](control_atom) -> std::string {
-      return doctor_json(doctor_report(cfg, probe_stores(cfg, std::chrono::seconds(8)), true));
+  auto worker = self->spawn<caf::detached>([cfg, db](caf::event_based_actor*) -> caf::behavior {
+    return {[cfg, db](control_atom) -> std::string {
+      return doctor_json(doctor_report(cfg, probe_stores(cfg, std::chrono::seconds(8), db), true));
     }};
   });
   self->request(worker, std::chrono::seconds(55), control_atom::value)
@@ -191,7 +192,7 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
         return webhooks_reply(self, ctx, a.str("store"));
       }
       if (cmd == "doctor")
-        return doctor_reply(self, ctx.cfg);
+        return doctor_reply(self, ctx.cfg, ctx.store);
       if (cmd == "mappings")
         return self->delegate(env.router, mapping_atom::value, a.str("group"), a.flag("problems"));
       if (cmd == "item")
@@ -216,6 +217,14 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
       if (cmd == "reconcile") {
         self->send(env.router, reconcile_atom::value, a.str("group"));
         return control_ok(R"({"reconcile":"started"})");
+      }
+      if (cmd == "connect") { // authorization code grant, step 1 (io/oauth_callback.hpp)
+        auto url = begin_connect(*ctx.store, ctx.cfg, a.str("store"), std::chrono::system_clock::now());
+        if (!url)
+          return control_error("bad_request", url.error().message);
+        json_writer w;
+        w.begin_object().field("store", a.str("store")).field("url", *url).end_object();
+        return control_ok(std::move(w).str());
       }
       if (cmd == "audit") {
         audit_query q;

@@ -114,6 +114,9 @@ using passivate_atom = caf::atom_constant<caf::atom("passivate")>; // an idle it
 using start_atom = caf::atom_constant<caf::atom("start")>;         // router: start more item actors
 using order_fed_atom = caf::atom_constant<caf::atom("ord_fed")>;       // order reconciler: a feed taken
 using order_recon_atom = caf::atom_constant<caf::atom("ord_recon")>;   // reconcile --orders / import-orders
+// To a store link, about its token: "uninstalled" (app/uninstalled arrived) or "token_changed"
+// (a new token was stored: probe now).
+using link_auth_atom = caf::atom_constant<caf::atom("lnk_auth")>;
 
 // Answers the control socket: (command, JSON args) -> one reply line (control_ok/control_error).
 using control_actor =
@@ -127,7 +130,8 @@ using control_actor =
 // current router.
 using supervisor_actor =
   control_actor::extend<caf::reacts_to<shutdown_atom>, caf::reacts_to<event_atom, std::uint64_t, webhook_envelope>,
-                        caf::reacts_to<reconcile_atom, std::string>, caf::reacts_to<order_recon_atom, std::string>>;
+                        caf::reacts_to<reconcile_atom, std::string>, caf::reacts_to<order_recon_atom, std::string>,
+                        caf::reacts_to<link_auth_atom, std::string, std::string>>; // store, what
 
 // What the order actor needs of a store: run one GraphQL document. The Source's store_link
 // implements it (a store_link interface that extends this one converts to it implicitly).
@@ -219,6 +223,7 @@ using link_status_atom = caf::atom_constant<caf::atom("lnk_stat")>;
 using link_task_atom = caf::atom_constant<caf::atom("lnk_task")>; // internal
 using link_tick_atom = caf::atom_constant<caf::atom("lnk_tick")>; // internal: batching window
 using forget_atom = caf::atom_constant<caf::atom("forget")>;     // inventory items deleted in the store
+using link_probe_atom = caf::atom_constant<caf::atom("lnk_probe")>; // internal: unauthorized probe
 
 // One per store. Writes and level reads are queued, coalesced within the batching window and
 // sent in batches of up to 250; at most store.max_in_flight requests are in flight; the
@@ -233,7 +238,9 @@ using store_link_actor = graphql_executor_actor::extend<
   caf::reacts_to<link_tick_atom>,
   // Inventory items deleted in the store: their writes still queued or coalescing are dropped
   // (answered INVALID_INVENTORY_ITEM, never sent), and so is every later one.
-  caf::reacts_to<forget_atom, std::vector<inventory_item_id>>>;
+  caf::reacts_to<forget_atom, std::vector<inventory_item_id>>,
+  caf::reacts_to<link_probe_atom>,
+  caf::reacts_to<link_auth_atom, std::string>>;
 // One per mapped identity of a group: holds its inventory_item_state.
 using item_actor = caf::typed_actor<
   caf::reacts_to<hint_atom, level_hint>,

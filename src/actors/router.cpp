@@ -159,6 +159,11 @@ void route(self_ptr self, std::uint64_t seq, const webhook_envelope& env) {
       if (in_group(g, store->name))
         self->send(st.catalogs.at(g.name), event_atom::value, store->name, env);
     skip(self, seq, env, store->name, env.topic, "catalog_updated");
+  } else if (std::holds_alternative<app_uninstalled>(env.event)) {
+    // Its tokens are dead: the store link stops sending and holds its writes until one works.
+    if (auto* link = st.ctx->link(store->name))
+      self->send(*link, link_auth_atom::value, std::string("uninstalled"));
+    skip(self, seq, env, store->name, env.topic, "store_unauthorized");
   } else if (!st.orders->dispatch(seq, env, *store)) {
     // A group it concerns has no mapping yet: it stays in the inbox and is tried at the next
     // start (all_mapped() makes this rare).

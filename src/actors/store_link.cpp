@@ -1,6 +1,7 @@
 #include "actors/store_link.hpp"
 
 #include "actors/link_failure.hpp"
+#include "domain/store_auth_state.hpp"
 #include "io/idempotency_key.hpp"
 #include "io/link_outbox.hpp"
 #include "io/write_answer.hpp"
@@ -74,6 +75,11 @@ struct store_link_state {
 
   int in_flight = 0;
   bool tick_armed = false;
+
+  std::shared_ptr<token_source> tokens;
+  std::optional<store_auth_state> auth;
+  bool probe_armed = false, probing = false;
+  gauge_metric* unauthorized_gauge = nullptr;
   std::uint64_t mutations = 0, entries_written = 0, level_queries = 0, errors = 0;
   std::string last_error;
 
@@ -101,6 +107,40 @@ void note_error(self_ptr self, const error& e) {
   ++st.errors;
   st.last_error = e.code + ": " + e.message;
 }
+
+std::chrono::milliseconds steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now().time_since_epoch());
+}
+
+bool is_unauthorized(const error& e) { return e.code == "admin.unauthorized"; }
+
+void arm_probe(self_ptr self) {
+  auto& st = self->state;
+  auto next = st.auth->next_probe();
+  if (st.probe_armed || !next)
+    return;
+  st.probe_armed = true;
+  auto wait = std::max(*next - steady_ms(), std::chrono::milliseconds(1));
+  self->delayed_send(self, wait, link_probe_atom::value);
+}
+
+// A refusal no fresh token cured: stop sending (the caller puts its request back), say it once.
+void enter_unauthorized(self_ptr self, const error& e) {
+  auto& st = self->state;
+  note_error(self, e);
+  if (st.auth->refused(e.message, steady_ms())) {
+    spdlog::error("store {} ({}) is unauthorized: {}. Its writes are held (kept, not retried) until a token "
+                  "works again, checked every {} s. What to do: {}",
+                  store_of(self), st.opts.store.shop_domain, e.message,
+                  std::chrono::duration_cast<std::chrono::seconds>(st.opts.unauthorized_probe).count(),
+                  st.tokens->remedy());
+    if (st.unauthorized_gauge)
+      st.unauthorized_gauge->set(1);
+  }
+  arm_probe(self);
+}
+
+void probe(self_ptr self);
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -294,6 +334,13 @@ void on_write_done(self_ptr self, std::uint64_t id, result<write_outcome> r) {
         answer_unknown(self, {kind, en.item, en.location, op}, e);
     schedule(self);
   };
+  if (!r.ok() && is_unauthorized(r.error())) {
+    // Refused, so not applied: the same batch (same key) goes first once a token works.
+    sit->second.where = batch_where::ready;
+    st.ready.push_front(id);
+    enter_unauthorized(self, r.error());
+    return schedule(self);
+  }
   if (!r.ok()) {
     const auto& e = r.error();
     if (e.code == "outbox.write_failed") {
@@ -371,6 +418,20 @@ void on_reads_done(self_ptr self, std::uint64_t query, const std::vector<level_k
   auto& st = self->state;
   --st.in_flight;
   auto sent = st.reads_sent.extract(query);
+  if (!r.ok() && is_unauthorized(r.error()) && sent) {
+    // Asked again, later, by a query sent after the refusal: still "sent after it was asked".
+    for (std::size_t i = keys.size(); i-- > 0;) {
+      auto& ws = st.read_waiters[keys[i]];
+      if (ws.empty())
+        st.read_order.push_front(keys[i]);
+      auto& back = sent.mapped()[i];
+      ws.insert(ws.begin(), std::make_move_iterator(back.begin()), std::make_move_iterator(back.end()));
+    }
+    if (!st.reads_since)
+      st.reads_since = clock_type::now();
+    enter_unauthorized(self, r.error());
+    return schedule(self);
+  }
   for (std::size_t i = 0; sent && i < keys.size(); ++i) {
     level_read_reply rep;
     rep.key = keys[i];
@@ -480,6 +541,8 @@ void schedule(self_ptr self) {
   const int max = std::max(1, st.opts.store.max_in_flight);
   const auto now = clock_type::now();
   const auto window = st.opts.batching_window;
+  if (st.auth->unauthorized())
+    return arm_probe(self); // everything waits for the probe
   while (st.in_flight < max) {
     if (!st.ready.empty()) {
       auto id = st.ready.front();
@@ -577,15 +640,20 @@ void job_done(self_ptr self) {
   schedule(self);
 }
 
-// A catalog or locations read, queued like every other request: its answer (or error)
-// completes the requester's promise on the actor's thread.
+// A catalog or locations read or a GraphQL call, queued like every other request: its answer
+// (or error) completes the requester's promise on the actor's thread. One refused for want of
+// a token goes back to the head of the queue, unanswered.
 template <class Reply, class T, class Start, class Fill>
-caf::typed_response_promise<Reply> queue_api_job(self_ptr self, Start start, Fill fill) {
-  auto rp = self->make_response_promise<Reply>();
+void push_api_job(self_ptr self, caf::typed_response_promise<Reply> rp, Start start, Fill fill, bool front) {
   auto h = self->address();
-  self->state.jobs.push_back([self, h, rp, start, fill]() mutable {
-    start([h, self, rp, fill](result<T> r) mutable {
-      post_back(h, [self, rp, fill, r = std::move(r)]() mutable {
+  auto job = [self, h, rp, start, fill]() mutable {
+    start([h, self, rp, start, fill](result<T> r) mutable {
+      post_back(h, [self, rp, start, fill, r = std::move(r)]() mutable {
+        if (!r.ok() && is_unauthorized(r.error())) {
+          push_api_job<Reply, T>(self, rp, start, fill, true);
+          enter_unauthorized(self, r.error());
+          return job_done(self);
+        }
         Reply rep;
         if (r.ok()) {
           rep.ok = true;
@@ -598,9 +666,50 @@ caf::typed_response_promise<Reply> queue_api_job(self_ptr self, Start start, Fil
         job_done(self);
       });
     });
-  });
+  };
+  if (front)
+    self->state.jobs.push_front(std::move(job));
+  else
+    self->state.jobs.push_back(std::move(job));
+}
+
+template <class Reply, class T, class Start, class Fill>
+caf::typed_response_promise<Reply> queue_api_job(self_ptr self, Start start, Fill fill) {
+  auto rp = self->make_response_promise<Reply>();
+  push_api_job<Reply, T>(self, rp, std::move(start), std::move(fill), false);
   schedule(self);
   return rp;
+}
+
+// The quiet check of an unauthorized store: a fresh token (or the token file / state store read
+// again) and the cheapest read. Success resumes every held request.
+void probe(self_ptr self) {
+  auto& st = self->state;
+  if (!st.auth->unauthorized() || st.probing || !st.auth->probe_due(steady_ms()))
+    return arm_probe(self);
+  st.probing = true;
+  st.tokens->reset();
+  auto h = self->address();
+  st.api->locations([h, self](result<std::vector<location_row>> r) {
+    post_back(h, [self, ok = r.ok(), e = r.ok() ? error{} : r.error()] {
+      auto& st = self->state;
+      st.probing = false;
+      if (ok) {
+        if (st.auth->recovered()) {
+          spdlog::info("store {} is authorized again; resuming {} held batches, {} writes, {} reads", store_of(self),
+                       st.ready.size(), st.coalescer.pending_entries(), st.read_order.size());
+          if (st.unauthorized_gauge)
+            st.unauthorized_gauge->set(0);
+        }
+        return schedule(self);
+      }
+      if (is_unauthorized(e))
+        enter_unauthorized(self, e);
+      else
+        st.auth->refused(st.auth->reason(), steady_ms()); // unreachable: try again later, quietly
+      arm_probe(self);
+    });
+  });
 }
 
 store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_options opts) {
@@ -608,9 +717,18 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
   st.opts = std::move(opts);
   if (st.opts.client.pool_size < static_cast<std::size_t>(std::max(1, st.opts.store.max_in_flight)))
     st.opts.client.pool_size = static_cast<std::size_t>(std::max(1, st.opts.store.max_in_flight));
+  st.tokens = st.opts.tokens ? st.opts.tokens : make_token_source({st.opts.store, nullptr, st.opts.io, st.opts.db});
+  st.auth.emplace(st.opts.unauthorized_probe);
+  if (st.opts.metrics) {
+    st.unauthorized_gauge = &st.opts.metrics->gauge(
+      "shopsync_store_unauthorized",
+      "1 while the store refuses every token shopsync has (its writes are held), else 0",
+      {{"store", st.opts.store.name}});
+    st.unauthorized_gauge->set(0);
+  }
   st.client = admin_client::make(*st.opts.io,
                                  {st.opts.store.name, st.opts.store.shop_domain, st.opts.store.base_url,
-                                  st.opts.store.api_version, st.opts.store.access_token},
+                                  st.opts.store.api_version, st.opts.store.access_token, st.tokens},
                                  st.opts.client);
   st.api = std::make_shared<admin_api>(st.client);
   self->attach_functor([client = std::weak_ptr<admin_client>(st.client)] {
@@ -651,28 +769,14 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
   }
   return {
     [self](execute_atom, graphql_request& req) -> caf::typed_response_promise<graphql_answer> {
-      auto rp = self->make_response_promise<graphql_answer>();
-      auto h = self->address();
-      self->state.jobs.push_back([self, h, rp, req = std::move(req)]() mutable {
-        graphql_call call{req.operation, req.document, req.variables_json,
-                          req.mutation ? request_safety::non_idempotent : request_safety::query, 10};
-        self->state.client->post(std::move(call), [h, self, rp](result<graphql_reply> r) mutable {
-          post_back(h, [self, rp, r = std::move(r)]() mutable {
-            graphql_answer a;
-            if (r.ok()) {
-              a.ok = true;
-              a.body = std::move(r->body);
-            } else {
-              a.err = r.error();
-              note_error(self, a.err);
-            }
-            rp.deliver(std::move(a));
-            job_done(self);
-          });
-        });
-      });
-      schedule(self);
-      return rp;
+      return queue_api_job<graphql_answer, graphql_reply>(
+        self,
+        [self, req](std::function<void(result<graphql_reply>)> done) {
+          graphql_call call{req.operation, req.document, req.variables_json,
+                            req.mutation ? request_safety::non_idempotent : request_safety::query, 10};
+          self->state.client->post(std::move(call), std::move(done));
+        },
+        [](graphql_answer& a, graphql_reply&& reply) { a.body = std::move(reply.body); });
     },
     [self](inv_write_atom, const write_intent& in) -> caf::typed_response_promise<inventory_write_reply> {
       auto& st = self->state;
@@ -779,6 +883,10 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
       s.errors = st.errors;
       s.cost_spent = cs.cost_spent;
       s.last_error = !st.last_error.empty() ? st.last_error : cs.last_error;
+      s.auth = to_string(st.tokens->method());
+      s.unauthorized = st.auth->unauthorized();
+      if (s.unauthorized)
+        s.unauthorized_reason = st.auth->reason();
       return s;
     },
     [self](link_task_atom, link_task& t) {
@@ -795,6 +903,21 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
       self->state.deleted_items.insert(items.begin(), items.end());
       forget_items(self, items);
       schedule(self);
+    },
+    [self](link_probe_atom) {
+      self->state.probe_armed = false;
+      probe(self);
+    },
+    [self](link_auth_atom, const std::string& what) {
+      auto& st = self->state;
+      if (what == "uninstalled") {
+        st.tokens->reset();
+        enter_unauthorized(self, error{"shopify.app_uninstalled",
+                                       "Shopify reports the app was uninstalled from the store (app/uninstalled)"});
+      } else if (what == "token_changed" && st.auth->unauthorized()) {
+        st.auth->probe_now();
+        probe(self);
+      }
     },
   };
 }

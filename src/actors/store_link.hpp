@@ -18,11 +18,18 @@
 // its requester sends the change again as a new op, so in a new batch under a new key.
 // Reads: level reads are batched the same way (250 per InventoryLevels query, one location each).
 // At most store.max_in_flight requests are in flight; the client's throttle model gates each.
+// Unauthorized (domain/store_auth_state): an "admin.unauthorized" answer (a 401/403 a fresh
+// token did not cure, or no token to be had) or app/uninstalled stops all sending; the request
+// that met it goes back to the head of its queue unanswered, so requesters simply wait, and a
+// probe every unauthorized_probe (or at once on "token_changed") resumes everything when it
+// succeeds. Logged once per outage at error level, with what to do.
 #include "actors/interfaces.hpp"
 #include "domain/config.hpp"
 #include "domain/write_expiry.hpp"
 #include "io/admin_client.hpp"
+#include "io/metrics.hpp"
 #include "io/state_store.hpp"
+#include "io/token_source.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -44,6 +51,12 @@ struct store_link_options {
   // never sent again (its key may be gone); its requesters are told write_expired_code and
   // settle by reading.
   std::chrono::seconds idempotency_key_max_age = default_idempotency_key_max_age;
+  // Where the store's token comes from; nullptr: the static store.access_token.
+  std::shared_ptr<token_source> tokens;
+  // While the store refuses every token (unauthorized), every request waits (kept, in order)
+  // and one quiet probe goes out this often; its first success resumes them all.
+  std::chrono::milliseconds unauthorized_probe{60'000};
+  metrics_registry* metrics = nullptr;          // shopsync_store_unauthorized{store}
 };
 
 store_link_actor spawn_store_link(caf::actor_system& sys, store_link_options opts);

@@ -25,6 +25,8 @@ std::string to_json(const store_link_status& s) {
   w.field("retries", s.retries).field("throttled", s.throttled).field("errors", s.errors);
   w.field("cost_spent", s.cost_spent);
   w.field("last_error", s.last_error);
+  w.field("auth", s.auth).field("unauthorized", s.unauthorized);
+  w.field("unauthorized_reason", s.unauthorized_reason);
   w.end_object();
   return std::move(w).str();
 }

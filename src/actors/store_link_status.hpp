@@ -28,6 +28,9 @@ struct store_link_status {
   std::uint64_t errors = 0;        // requester-visible errors
   double cost_spent = 0;
   std::string last_error;
+  std::string auth;                // static_token | client_credentials | authorization_code
+  bool unauthorized = false;       // the store refuses every token shopsync has: writes held
+  std::string unauthorized_reason;
 };
 
 // One JSON object (json_writer), for `shopsyncctl stores --json` and the control reply.

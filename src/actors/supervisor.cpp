@@ -4,6 +4,7 @@
 #include "actors/store_link.hpp"
 #include "actors/subscription_keeper.hpp"
 #include "io/control_protocol.hpp"
+#include "io/token_source.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -54,6 +55,9 @@ supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<su
       o.idempotency_key_max_age = ctx.cfg.daemon.idempotency_key_max_age;
       o.io = st.env.io;
       o.db = ctx.store;
+      o.tokens = make_token_source({s, ctx.cfg.find_app(s.app), st.env.io, ctx.store});
+      o.unauthorized_probe = ctx.cfg.daemon.unauthorized_probe;
+      o.metrics = ctx.metrics;
       auto link = spawn_store_link(self->home_system(), o);
       // Not restarted: its handle is shared by every actor (a dead link is logged below).
       self->monitor(link);
@@ -97,6 +101,11 @@ supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<su
           .then([](const std::string&) {}, [group](const caf::error& e) {
             spdlog::warn("supervisor: order reconcile of group {} failed: {}", group, caf::to_string(e));
           });
+    },
+    [self](link_auth_atom atm, const std::string& store, const std::string& what) {
+      if (self->state.env.ctx)
+        if (auto* link = self->state.env.ctx->link(store))
+          self->send(*link, atm, what);
     },
     [self](shutdown_atom) {
       auto& st = self->state;

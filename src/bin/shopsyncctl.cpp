@@ -124,18 +124,26 @@ void print_status(element r) {
 }
 
 void print_stores(element r) {
-  table t{{"STORE", "BUCKET", "QUEUED", "IN FLIGHT", "MUTATIONS", "REQUESTS", "RETRIES", "THROTTLED", "ERRORS",
-           "LAST ERROR"}};
+  table t{{"STORE", "AUTH", "BUCKET", "QUEUED", "IN FLIGHT", "MUTATIONS", "REQUESTS", "RETRIES", "THROTTLED",
+           "ERRORS", "LAST ERROR"}};
   for (auto s : r.get_array()) {
     auto b = s["bucket"];
     auto q = s["queue"];
-    t.push_back({field(s, "store"), field(b.value(), "available") + "/" + field(b.value(), "maximum"),
+    std::string auth = field(s, "unauthorized") == "yes" ? "UNAUTHORIZED" : field(s, "auth");
+    t.push_back({field(s, "store"), auth, field(b.value(), "available") + "/" + field(b.value(), "maximum"),
                  field(q.value(), "writes") + "w " + field(q.value(), "reads") + "r",
                  field(s, "in_flight") + "/" + field(s, "max_in_flight"), field(s, "mutations"),
                  field(s, "requests"), field(s, "retries"), field(s, "throttled"), field(s, "errors"),
                  field(s, "last_error")});
   }
   print_table(t);
+}
+
+void print_connect(element r) {
+  std::cout << "Have the owner of store " << field(r, "store") << " open this link, signed in to the store's admin,\n"
+            << "and approve the app. shopsync stores the token and uses the store by itself.\n"
+            << "The link works once and expires in 30 minutes.\n\n"
+            << field(r, "url") << '\n';
 }
 
 void print_item(element r) {
@@ -279,6 +287,8 @@ int main(int argc, char** argv) {
   sub("ping", "check that the daemon answers");
   sub("status", "version, uptime, inbox depth, stores and sync groups");
   sub("stores", "each store link: cost bucket, queues, requests in flight, retries, errors");
+  auto* connect = sub("connect", "print the link that installs the app in a store (auth = \"authorization_code\")");
+  connect->add_option("store", store, "store name")->required();
   auto* mappings = sub("mappings", "how products are matched across stores, and the problems");
   mappings->add_option("--group", group, "one sync group");
   mappings->add_flag("--problems", problems, "only the problems (duplicates, misses, locations)");
@@ -361,6 +371,7 @@ int main(int argc, char** argv) {
       std::cout << field(r, "text");
       doctor_failed = !bool(r["passed"]);
     };
+  if (cmd == "connect") printer = print_connect;
 
   auto reply = cmd == "doctor" ? control_call(socket, cmd, args.str(), std::chrono::seconds(60))
                                 : control_call(socket, cmd, args.str());

@@ -10,6 +10,7 @@
 #include "io/inbox.hpp"
 #include "io/io_threads.hpp"
 #include "io/metrics.hpp"
+#include "io/oauth_callback.hpp"
 #include "io/webhook_server.hpp"
 #include "io/control_protocol.hpp"
 #include "io/control_server.hpp"
@@ -165,7 +166,15 @@ int main(int argc, char** argv) {
   spdlog::info("control socket listening on {}", cfg.daemon.control_socket);
 
   // Webhooks: verified, durable in the inbox, then handed to the router through the supervisor.
-  webhook_server intake{webhook_server::options_from(cfg), **in, metrics,
+  // The authorization code grant's callback: a new offline token makes the store's link probe at once.
+  oauth_callback oauth{cfg, **store, admin_io.context(), [sup](const std::string& name) {
+                         caf::anon_send(sup, link_auth_atom::value, name, std::string("token_changed"));
+                       }};
+  auto intake_opts = webhook_server::options_from(cfg);
+  intake_opts.oauth_callback = [&oauth](std::string query, std::function<void(int, std::string)> reply) {
+    oauth.handle(query, std::move(reply));
+  };
+  webhook_server intake{std::move(intake_opts), **in, metrics,
                         [sup](std::uint64_t seq, webhook_envelope env) {
                           caf::anon_send(sup, event_atom::value, seq, std::move(env));
                         }};

@@ -46,6 +46,28 @@ std::optional<match_key> parse_match_key(const std::string& s) {
   return std::nullopt;
 }
 
+const char* to_string(auth_method m) {
+  switch (m) {
+    case auth_method::static_token: return "static_token";
+    case auth_method::client_credentials: return "client_credentials";
+    case auth_method::authorization_code: return "authorization_code";
+  }
+  return "?";
+}
+
+std::optional<auth_method> parse_auth_method(const std::string& s) {
+  if (s == "static_token") return auth_method::static_token;
+  if (s == "client_credentials") return auth_method::client_credentials;
+  if (s == "authorization_code") return auth_method::authorization_code;
+  return std::nullopt;
+}
+
+const app_config* config::find_app(const std::string& name) const {
+  for (auto& a : apps)
+    if (a.name == name) return &a;
+  return nullptr;
+}
+
 const store_config* config::find_store(const std::string& name) const {
   for (auto& s : stores)
     if (s.name == name) return &s;

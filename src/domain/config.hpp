@@ -23,6 +23,25 @@ std::optional<store_role> parse_store_role(const std::string&);
 std::optional<sync_strategy> parse_strategy(const std::string&);
 std::optional<match_key> parse_match_key(const std::string&);
 
+// How shopsync obtains a store's Admin API token (see io/token_source.hpp).
+enum class auth_method {
+  static_token,       // a legacy custom app's shpat_ token, read from access_token_file
+  client_credentials, // exchanged for a ~24 h token with the app's client id and secret
+  authorization_code, // an offline token granted through `shopsyncctl connect`, kept in the state store
+};
+const char* to_string(auth_method);
+std::optional<auth_method> parse_auth_method(const std::string&);
+
+// A Dev Dashboard app ([[apps]]): usually one for every store of the merchant's organization.
+struct app_config {
+  std::string name;               // how stores refer to it (stores[].app)
+  std::string client_id;          // not a secret: it appears in install URLs
+  std::string client_secret_file; // like access_token_file
+  std::string client_secret;      // loaded from client_secret_file, never from the TOML
+  std::vector<std::string> scopes; // asked for by the authorization code grant's install URL
+  std::string redirect_uri;       // https://<public host>/auth/callback (authorization code grant)
+};
+
 struct store_config {
   std::string name;        // how groups, logs and shopsyncctl name the store
   std::string shop_domain; // name.myshopify.com (X-Shopify-Shop-Domain)
@@ -31,7 +50,10 @@ struct store_config {
   std::string api_version = "2026-10";
   std::string access_token_file; // absolute, or relative to $CREDENTIALS_DIRECTORY (else the config file's dir)
   std::string access_token;      // loaded from access_token_file, never from the TOML
+  std::string access_token_path; // where access_token_file was found (re-read when a token is refused)
   int max_in_flight = 2;         // concurrent Admin API requests to this store
+  auth_method auth = auth_method::static_token;
+  std::string app;               // [[apps]] name; required unless auth is static_token
 };
 
 // One explicit location pair: Source location `source` maps to `destination` in `store`.
@@ -94,10 +116,12 @@ struct daemon_config {
   bool sync_writes = true;   // fsync the WAL before acknowledging a webhook
   std::uint64_t app_id = 0;  // our app's id: orders it created are not synced again
   std::vector<std::string> webhook_secret_files; // rotation: every secret is tried
-  std::vector<std::string> webhook_secrets;      // loaded from the files
+  std::vector<std::string> webhook_secrets;      // loaded from the files (else the apps' client secrets)
   // An unanswered inventory write first sent longer ago than this is settled by reading the
   // level, never resent under its key (Shopify keeps keys for a window it does not publish).
-  std::chrono::seconds idempotency_key_max_age{3600};
+  std::chrono::seconds idempotency_key_max_age{3600  // How often a store whose token was refused is quietly probed for a working one again.
+  std::chrono::seconds unauthorized_probe{60};
+};
   // The order reconciler (order and draft_order groups): how often it lists each Destination's
   // recent orders and draft orders, and its overlap, grace and page size.
   std::chrono::seconds order_reconcile_interval{300};
@@ -116,10 +140,12 @@ struct config {
   webhooks_config webhooks;
   std::vector<store_config> stores;
   std::vector<group_config> groups;
+  std::vector<app_config> apps;
 
   const store_config* find_store(const std::string& name) const;
   const store_config* find_store_by_domain(const std::string& shop_domain) const;
   const group_config* find_group(const std::string& name) const;
+  const app_config* find_app(const std::string& name) const;
 };
 
 // The first rule the configuration breaks, as error{code "config.invalid", message

@@ -147,7 +147,7 @@ bool is_inventory(sync_strategy s) {
   return s == sync_strategy::one_way || s == sync_strategy::two_way;
 }
 
-status validate_daemon(const daemon_config& d) {
+status validate_daemon(const daemon_config& d, bool has_apps) {
   if (d.listen_address.empty() || !is_ip_literal(d.listen_address))
     return fail("daemon.listen", "address " + quoted(d.listen_address) +
                                      " must be an IPv4 or IPv6 literal (e.g. 127.0.0.1:8080)");
@@ -206,9 +206,13 @@ status validate_daemon(const daemon_config& d) {
   auto key_age = d.idempotency_key_max_age.count();
   if (key_age < 1 || key_age > 86400)
     return fail("daemon.idempotency_key_max_age_s", range_reason<long long>(1, 86400, key_age));
-  if (d.webhook_secret_files.empty())
+  auto probe = d.unauthorized_probe.count();
+  if (probe < 1 || probe > 3600)
+    return fail("daemon.unauthorized_probe_s", range_reason<long long>(1, 3600, probe));
+  if (d.webhook_secret_files.empty() && !has_apps)
     return fail("daemon.webhook_secret_files",
-                "at least one webhook secret file is needed to verify Shopify's signatures");
+                "at least one webhook secret file is needed to verify Shopify's signatures "
+                "(or an [[apps]] table: its client secret signs the webhooks)");
   for (std::size_t i = 0; i < d.webhook_secret_files.size(); ++i)
     if (d.webhook_secret_files[i].empty())
       return fail(at("daemon.webhook_secret_files", i), "must not be empty");
@@ -238,8 +242,9 @@ status validate_stores(const std::vector<store_config>& stores) {
     if (!is_api_version(s.api_version))
       return fail(key + ".api_version",
                   quoted(s.api_version) + " is not a Shopify API version (YYYY-01|04|07|10)");
-    if (s.access_token_file.empty())
-      return fail(key + ".access_token_file", "required: the file that holds the access token");
+    if (s.auth == auth_method::static_token && s.access_token_file.empty())
+      return fail(key + ".access_token_file", "required: the file that holds the access token "
+                                              "(or auth = \"client_credentials\" with an app)");
     if (s.max_in_flight < 1 || s.max_in_flight > 16)
       return fail(key + ".max_in_flight", range_reason(1, 16, s.max_in_flight));
   }
@@ -382,10 +387,59 @@ status validate_groups(const config& c) {
   return ok_status();
 }
 
+// [[apps]] and each store's way to authenticate (stores[].auth, stores[].app).
+status validate_auth(const config& c) {
+  std::map<std::string, std::size_t> names;
+  for (std::size_t i = 0; i < c.apps.size(); ++i) {
+    const auto& a = c.apps[i];
+    const auto key = at("apps", i);
+    if (a.name.empty()) return fail(key + ".name", "must not be empty");
+    if (auto [it, fresh] = names.emplace(a.name, i); !fresh)
+      return fail(key + ".name", "duplicate app name " + quoted(a.name) + " (also " +
+                                     at("apps", it->second) + ")");
+    if (a.client_id.empty())
+      return fail(key + ".client_id", "required: the app's client id (Dev Dashboard, app settings)");
+    if (a.client_secret_file.empty())
+      return fail(key + ".client_secret_file", "required: the file that holds the app's client secret");
+    for (std::size_t j = 0; j < a.scopes.size(); ++j)
+      if (a.scopes[j].empty() || a.scopes[j].find_first_of(", ") != std::string::npos)
+        return fail(at(key + ".scopes", j), "one scope per entry, e.g. \"read_inventory\"");
+    if (!a.redirect_uri.empty()) {
+      auto l = lower(a.redirect_uri);
+      if (l.rfind("https://", 0) != 0 && l.rfind("http://", 0) != 0)
+        return fail(key + ".redirect_uri", quoted(a.redirect_uri) + " must be an https:// URL");
+      const std::string path = "/auth/callback";
+      if (a.redirect_uri.size() < path.size() ||
+          a.redirect_uri.compare(a.redirect_uri.size() - path.size(), path.size(), path) != 0)
+        return fail(key + ".redirect_uri", quoted(a.redirect_uri) +
+                                               " must end with /auth/callback (the path shopsyncd serves)");
+    }
+  }
+  for (std::size_t i = 0; i < c.stores.size(); ++i) {
+    const auto& s = c.stores[i];
+    const auto key = at("stores", i);
+    if (!s.app.empty() && !c.find_app(s.app))
+      return fail(key + ".app", "unknown app " + quoted(s.app) + " (no [[apps]] with that name)");
+    if (s.auth == auth_method::static_token) continue;
+    if (s.app.empty())
+      return fail(key + ".app", std::string("required: auth = \"") + to_string(s.auth) +
+                                    "\" needs the [[apps]] whose client id and secret to use");
+    if (!s.access_token_file.empty())
+      return fail(key + ".access_token_file", std::string("not used with auth = \"") + to_string(s.auth) +
+                                                  "\" (shopsync obtains the token itself); remove it");
+    if (s.auth == auth_method::authorization_code && c.find_app(s.app)->redirect_uri.empty())
+      return fail(at("apps", static_cast<std::size_t>(c.find_app(s.app) - c.apps.data())) + ".redirect_uri",
+                  "required by store " + quoted(s.name) +
+                      " (auth = \"authorization_code\"): where Shopify sends the merchant back");
+  }
+  return ok_status();
+}
+
 } // namespace
 
 status validate(const config& c) {
-  if (auto s = validate_daemon(c.daemon); !s) return s;
+  if (auto s = validate_daemon(c.daemon, !c.apps.empty()); !s) return s;
+  if (auto s = validate_auth(c); !s) return s;
   if (auto s = validate_stores(c.stores); !s) return s;
   if (auto s = validate_groups(c); !s) return s;
   return ok_status();

@@ -191,9 +191,17 @@ struct app_scopes_changed {
   std::string updated_at;
 };
 
+// app/uninstalled: the app was removed from the store; its tokens no longer work. The payload
+// is the shop; the envelope's shop domain says which store.
+struct app_uninstalled {
+  std::optional<shopify_id> shop_id;
+  std::string myshopify_domain;
+};
+
 using webhook_event = std::variant<inventory_level_changed, inventory_item_changed, order_created,
                                    draft_order_changed, product_changed, inventory_level_stocking,
-                                   product_deleted, inventory_item_deleted, app_scopes_changed>;
+                                   product_deleted, inventory_item_deleted, app_scopes_changed,
+                                   app_uninstalled>;
 
 // What the intake records for every accepted delivery.
 struct webhook_envelope {

@@ -1,6 +1,8 @@
 #include "io/admin_client.hpp"
 
+#include "io/base_url.hpp"
 #include "io/json_writer.hpp"
+#include "io/token_source.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -38,47 +40,6 @@ std::string graphql_body(const graphql_call& call) {
 }
 
 namespace {
-
-struct parsed_url {
-  bool tls = true;
-  std::string host, port, prefix;
-};
-
-result<parsed_url> parse_base_url(const admin_endpoint& ep) {
-  parsed_url u;
-  std::string_view s = ep.base_url;
-  if (s.empty()) {
-    u.host = ep.shop_domain;
-    u.port = "443";
-    return u;
-  }
-  if (s.substr(0, 7) == "http://") {
-    u.tls = false;
-    s.remove_prefix(7);
-  } else if (s.substr(0, 8) == "https://") {
-    s.remove_prefix(8);
-  } else {
-    return error{"admin.config", "base_url must start with http:// or https://: " + ep.base_url};
-  }
-  auto slash = s.find('/');
-  std::string_view hostport = s.substr(0, slash);
-  if (slash != std::string_view::npos) {
-    u.prefix = std::string(s.substr(slash));
-    while (!u.prefix.empty() && u.prefix.back() == '/')
-      u.prefix.pop_back();
-  }
-  auto colon = hostport.rfind(':');
-  if (colon != std::string_view::npos && hostport.find(']') == std::string_view::npos) {
-    u.host = std::string(hostport.substr(0, colon));
-    u.port = std::string(hostport.substr(colon + 1));
-  } else {
-    u.host = std::string(hostport);
-    u.port = u.tls ? "443" : "80";
-  }
-  if (u.host.empty())
-    return error{"admin.config", "base_url has no host: " + ep.base_url};
-  return u;
-}
 
 double default_jitter() {
   thread_local std::mt19937_64 gen{std::random_device{}()};
@@ -227,6 +188,8 @@ struct exchange {
   int attempt = 0;           // attempts that counted against the policy
   int throttled_retries = 0; // THROTTLED/429 retries (bounded separately)
   double reserved = 0;
+  std::string token;    // the one this attempt sends (from the endpoint's token source)
+  bool renewed = false; // a refusal already got a fresh token
 
   exchange(net::strand<net::io_context::executor_type>& strand) : timer(strand) {}
 };
@@ -243,7 +206,7 @@ public:
       opts_.jitter = default_jitter;
     if (opts_.pool_size == 0)
       opts_.pool_size = 1;
-    auto u = parse_base_url(ep_);
+    auto u = parse_base_url(ep_.base_url, ep_.shop_domain);
     if (u.ok()) {
       url_ = std::move(u.value());
     } else {
@@ -310,8 +273,28 @@ public:
   }
 
 private:
-  // --- one attempt: throttle wait, connection, exchange
+  // --- one attempt: token, throttle wait, connection, exchange
   void start(const exchange_ptr& ex) {
+    if (!ep_.tokens)
+      return start_attempt(ex);
+    auto self = shared();
+    ep_.tokens->token([self, ex](result<std::string> r) {
+      net::post(self->strand_, [self, ex, r = std::move(r)]() mutable {
+        if (!r.ok()) {
+          if (r.error().code == "admin.unavailable") {
+            ++ex->attempt;
+            return self->retry_or_fail(ex, r.error(), std::nullopt);
+          }
+          return self->finish(ex, r.error());
+        }
+        ex->token = std::move(r.value());
+        ex->req.set("X-Shopify-Access-Token", ex->token);
+        self->start_attempt(ex);
+      });
+    });
+  }
+
+  void start_attempt(const exchange_ptr& ex) {
     ++ex->attempt;
     std::chrono::milliseconds wait{0};
     {
@@ -492,6 +475,20 @@ private:
                                 ex->call.operation + ": HTTP " + std::to_string(status)});
       return retry_or_fail(ex, error{"admin.unavailable", "HTTP " + std::to_string(status)},
                            std::nullopt);
+    }
+    if (status == 401 || status == 403) {
+      auto what = "HTTP " + std::to_string(status) + ": " + res.body().substr(0, 200);
+      if (ep_.tokens && !ex->renewed) {
+        // Expired or revoked under us: one more try with a token obtained now. Nothing was
+        // applied, so this is safe for every kind of call.
+        ex->renewed = true;
+        ep_.tokens->refused(ex->token);
+        --ex->attempt;
+        spdlog::info("admin token refused store={} operation={}: asking for a fresh one ({})", ep_.store,
+                     ex->call.operation, what);
+        return start(ex);
+      }
+      return finish(ex, error{"admin.unauthorized", what});
     }
     if (status != 200)
       return finish(ex, error{"admin.http", "HTTP " + std::to_string(status) + ": " +

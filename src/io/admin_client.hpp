@@ -25,12 +25,17 @@
 
 namespace shopsync {
 
+class token_source;
+
 struct admin_endpoint {
   std::string store;       // configured store name (logs)
   std::string shop_domain; // sent as Host, always; TLS name when base_url is empty
   std::string base_url;    // empty: https://{shop_domain}; "http://127.0.0.1:P" for the simulator
   std::string api_version = "2026-10";
   std::string access_token;
+  // When set, the token of every attempt comes from here (and access_token is unused); a
+  // 401/403 is told to it and the request sent once more with a fresh token.
+  std::shared_ptr<token_source> tokens;
 };
 
 struct admin_client_options {
@@ -79,7 +84,8 @@ struct admin_client_stats {
 
 // Error codes of a failed call (error.code): "admin.uncertain", "admin.unavailable" (5xx or
 // connection errors, attempts exhausted), "admin.throttled" (attempts exhausted), "admin.http"
-// (other HTTP status, e.g. 401), "admin.bad_response", "admin.config", or a top-level GraphQL
+// (other HTTP status, e.g. 404), "admin.unauthorized" (401/403 that a fresh token did not cure,
+// or no token to be had), "admin.bad_response", "admin.config", or a top-level GraphQL
 // errors[].extensions.code such as "MAX_COST_EXCEEDED" or "ACCESS_DENIED".
 class admin_client : public std::enable_shared_from_this<admin_client> {
 public:

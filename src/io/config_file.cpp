@@ -270,7 +270,7 @@ void read_daemon(const toml::table& t, const std::string& path, daemon_config& d
                 "scheduler_threads", "sync_writes", "app_id", "webhook_secret_files",
                 "idempotency_key_max_age_s",
                 "order_reconcile_interval_s", "order_reconcile_overlap_s", "order_reconcile_grace_s",
-                "order_reconcile_page_size"});
+                "order_reconcile_page_size", "unauthorized_probe_s"});
   std::string listen;
   r.get("listen", listen);
   if (!err && !listen.empty())
@@ -297,13 +297,14 @@ void read_daemon(const toml::table& t, const std::string& path, daemon_config& d
   r.get("order_reconcile_overlap_s", d.order_reconcile.overlap_s);
   r.get("order_reconcile_grace_s", d.order_reconcile.grace_s);
   r.get("order_reconcile_page_size", d.order_reconcile.page_size);
+  r.get_duration("unauthorized_probe_s", d.unauthorized_probe, std::chrono::seconds(1));
 }
 
 void read_store(const toml::table& t, const std::string& path, store_config& s,
                 std::optional<error>& err) {
   table_reader r(t, path, err);
   r.allow_only({"name", "shop_domain", "role", "base_url", "api_version", "access_token_file",
-                "max_in_flight"});
+                "max_in_flight", "auth", "app"});
   r.get("name", s.name);
   r.get("shop_domain", s.shop_domain);
   r.require("role", "\"source\" or \"destination\"");
@@ -314,6 +315,22 @@ void read_store(const toml::table& t, const std::string& path, store_config& s,
   r.get("api_version", s.api_version);
   r.get("access_token_file", s.access_token_file);
   r.get("max_in_flight", s.max_in_flight);
+  r.get("app", s.app);
+  // A store naming an app and no method uses the app's client credentials.
+  if (!s.app.empty()) s.auth = auth_method::client_credentials;
+  r.get_enum("auth", s.auth, parse_auth_method, "auth method",
+             "static_token, client_credentials or authorization_code");
+}
+
+void read_app(const toml::table& t, const std::string& path, app_config& a,
+              std::optional<error>& err) {
+  table_reader r(t, path, err);
+  r.allow_only({"name", "client_id", "client_secret_file", "scopes", "redirect_uri"});
+  r.get("name", a.name);
+  r.get("client_id", a.client_id);
+  r.get("client_secret_file", a.client_secret_file);
+  r.get("scopes", a.scopes);
+  r.get("redirect_uri", a.redirect_uri);
 }
 
 std::optional<bool> parse_locations(const std::string& v) {
@@ -389,13 +406,18 @@ void read_webhooks(const toml::table& t, const std::string& path, webhooks_confi
 // Secrets are small; the cap keeps a mistaken path (/dev/zero) from eating memory.
 constexpr std::size_t k_max_secret_bytes = 64 * 1024;
 
-result<std::string> read_secret(const std::string& key, const std::string& file,
-                                const fs::path& base_dir) {
+fs::path secret_path(const std::string& file, const fs::path& base_dir) {
   fs::path p(file);
   if (p.is_relative()) {
     const char* creds = std::getenv("CREDENTIALS_DIRECTORY");
     p = (creds && *creds ? fs::path(creds) : base_dir) / p;
   }
+  return p;
+}
+
+result<std::string> read_secret(const std::string& key, const std::string& file,
+                                const fs::path& base_dir) {
+  fs::path p = secret_path(file, base_dir);
   int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return invalid(key, "cannot read " + p.string() + ": " + std::strerror(errno));
   std::string data;
@@ -430,6 +452,14 @@ std::optional<error> read_secrets(config& c, const fs::path& base_dir) {
     auto token = read_secret(at("stores", i) + ".access_token_file", s.access_token_file, base_dir);
     if (!token) return token.error();
     s.access_token = std::move(token.value());
+    s.access_token_path = secret_path(s.access_token_file, base_dir).string();
+  }
+  for (std::size_t i = 0; i < c.apps.size(); ++i) {
+    auto& a = c.apps[i];
+    if (a.client_secret_file.empty()) continue; // validate() names the missing key
+    auto secret = read_secret(at("apps", i) + ".client_secret_file", a.client_secret_file, base_dir);
+    if (!secret) return secret.error();
+    a.client_secret = std::move(secret.value());
   }
   auto& d = c.daemon;
   d.webhook_secrets.clear();
@@ -439,10 +469,18 @@ std::optional<error> read_secrets(config& c, const fs::path& base_dir) {
     if (!secret) return secret.error();
     d.webhook_secrets.push_back(std::move(secret.value()));
   }
+  // Shopify signs webhooks with the app's client secret: without secret files, those are the keys.
+  if (d.webhook_secret_files.empty())
+    for (auto& a : c.apps)
+      if (!a.client_secret.empty()) d.webhook_secrets.push_back(a.client_secret);
   return std::nullopt;
 }
 
 } // namespace
+
+result<std::string> read_secret_file(const std::string& key, const std::string& path) {
+  return read_secret(key, path, fs::path("/"));
+}
 
 result<config> parse_config(const std::string& toml_text, const std::string& origin,
                             const std::string& base_dir) {
@@ -458,7 +496,7 @@ result<config> parse_config(const std::string& toml_text, const std::string& ori
   config c;
   std::optional<error> err;
   table_reader r(root, "", err);
-  r.allow_only({"daemon", "stores", "groups", "webhooks"});
+  r.allow_only({"daemon", "stores", "groups", "webhooks", "apps"});
   r.table("webhooks", [&](const toml::table& t, const std::string& p) { read_webhooks(t, p, c.webhooks, err); });
   r.table("daemon", [&](const toml::table& t, const std::string& p) { read_daemon(t, p, c.daemon, err); });
   r.tables("stores", [&](const toml::table& t, const std::string& p) {
@@ -468,6 +506,10 @@ result<config> parse_config(const std::string& toml_text, const std::string& ori
   r.tables("groups", [&](const toml::table& t, const std::string& p) {
     c.groups.emplace_back();
     read_group(t, p, c.groups.back(), err);
+  });
+  r.tables("apps", [&](const toml::table& t, const std::string& p) {
+    c.apps.emplace_back();
+    read_app(t, p, c.apps.back(), err);
   });
   if (err) return *err;
   if (auto e = read_secrets(c, fs::path(base_dir))) return *e;

@@ -19,4 +19,8 @@ result<config> load_config(const std::string& path);
 result<config> parse_config(const std::string& toml_text, const std::string& origin,
                             const std::string& base_dir);
 
+// Reads one secret file again (an absolute path, e.g. store_config::access_token_path), with
+// the same limits and trimming as at load time; `key` names it in the error.
+result<std::string> read_secret_file(const std::string& key, const std::string& path);
+
 } // namespace shopsync

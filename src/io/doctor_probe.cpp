@@ -5,6 +5,7 @@
 #include "io/graphql_documents.hpp"
 #include "io/io_threads.hpp"
 #include "io/subscription_api.hpp"
+#include "io/token_source.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -97,13 +98,16 @@ result<std::string> call_data(admin_api& api, const char* op, std::string_view d
   return "{\"data\":" + r->value() + "}";
 }
 
-void probe_one(const store_config& s, io_threads& io, std::chrono::milliseconds timeout, store_probe& p) {
+void probe_one(const config& cfg, const store_config& s, io_threads& io, std::chrono::milliseconds timeout,
+               state_store* db, store_probe& p) {
   auto [host, port] = address_of(s);
   p.address = host + ":" + port;
   p.unreachable = unreachable(host, port, timeout);
   if (p.unreachable)
     return;
   admin_endpoint ep{s.name, s.shop_domain, s.base_url, s.api_version, s.access_token};
+  if (s.auth != auth_method::static_token)
+    ep.tokens = make_token_source({s, cfg.find_app(s.app), &io.context(), db});
   admin_client_options o;
   o.backoff.max_attempts = 2; // a doctor reports; it does not insist
   o.backoff.initial = std::chrono::milliseconds(200);
@@ -115,7 +119,8 @@ void probe_one(const store_config& s, io_threads& io, std::chrono::milliseconds 
   if (!inst) {
     p.call_error = inst.error().message;
     const auto& m = inst.error().message;
-    p.unauthorized = m.find("HTTP 401") != std::string::npos || m.find("HTTP 403") != std::string::npos;
+    p.unauthorized = inst.error().code == "admin.unauthorized" || m.find("HTTP 401") != std::string::npos ||
+                     m.find("HTTP 403") != std::string::npos;
     client->close();
     return;
   }
@@ -167,12 +172,13 @@ void probe_one(const store_config& s, io_threads& io, std::chrono::milliseconds 
 
 } // namespace
 
-std::vector<store_probe> probe_stores(const config& cfg, std::chrono::milliseconds per_call_timeout) {
+std::vector<store_probe> probe_stores(const config& cfg, std::chrono::milliseconds per_call_timeout,
+                                      state_store* db) {
   io_threads io{1};
   std::vector<store_probe> out(cfg.stores.size());
   for (std::size_t i = 0; i < cfg.stores.size(); ++i) {
     out[i].store = cfg.stores[i].name;
-    probe_one(cfg.stores[i], io, per_call_timeout, out[i]);
+    probe_one(cfg, cfg.stores[i], io, per_call_timeout, db, out[i]);
   }
   io.stop();
   return out;

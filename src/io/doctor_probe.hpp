@@ -12,7 +12,13 @@
 
 namespace shopsync {
 
+class state_store;
+
+// Tokens come from each store's configured source (io/token_source.hpp), as the daemon's own
+// calls do; `db` holds the offline tokens of authorization_code stores (nullptr: such a store
+// reports that it has none).
 std::vector<store_probe> probe_stores(const config& cfg,
-                                      std::chrono::milliseconds per_call_timeout = std::chrono::seconds(10));
+                                      std::chrono::milliseconds per_call_timeout = std::chrono::seconds(10),
+                                      state_store* db = nullptr);
 
 } // namespace shopsync

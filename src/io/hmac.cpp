@@ -79,6 +79,19 @@ std::string hmac_sha256_base64(std::string_view key, std::string_view message) {
   return base64(mac.data(), mac.size());
 }
 
+std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+  std::array<unsigned char, 32> mac{};
+  if (!thread_context().compute(key, message, mac))
+    return {};
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (auto b : mac) {
+    out.push_back(digits[b >> 4]);
+    out.push_back(digits[b & 15]);
+  }
+  return out;
+}
+
 bool verify_hmac_sha256_base64(std::string_view signature, std::string_view message,
                                const std::vector<std::string>& secrets) {
   constexpr std::size_t b64_len = 44;

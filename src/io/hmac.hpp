@@ -11,6 +11,9 @@ namespace shopsync {
 // Standard base64 with padding (44 characters for SHA-256); empty if OpenSSL fails.
 std::string hmac_sha256_base64(std::string_view key, std::string_view message);
 
+// Lower-case hex (64 characters), as the OAuth redirect's `hmac` parameter; empty if OpenSSL fails.
+std::string hmac_sha256_hex(std::string_view key, std::string_view message);
+
 // True when `signature` (the X-Shopify-Hmac-Sha256 header) is the HMAC of `message` under
 // any of `secrets`. Every secret is tried whatever the outcome, and no comparison stops at
 // the first differing byte. An empty signature or an empty secret list never verifies.

@@ -24,7 +24,7 @@ constexpr std::string_view topics[] = {
     "inventory_levels/update", "inventory_items/update", "orders/create",     "draft_orders/create",
     "draft_orders/update",     "products/create",        "products/update",
     "inventory_levels/connect", "inventory_levels/disconnect", "products/delete",
-    "inventory_items/delete", "app/scopes_update"};
+    "inventory_items/delete", "app/scopes_update", "app/uninstalled"};
 
 bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
@@ -799,6 +799,23 @@ bool parse_item_deleted(reader& r, od::object& root, inventory_item_deleted& e) 
   return parse_deleted(r, root, e.item);
 }
 
+// app/uninstalled: the shop's fields; none is required (the envelope names the store).
+bool parse_app_uninstalled(reader& r, od::object& root, app_uninstalled& e) {
+  return r.fields(root, [&](std::string_view k, od::value v) {
+    if (k == "id") {
+      std::optional<std::uint64_t> id;
+      if (!r.id(v, k, id))
+        return false;
+      if (id)
+        e.shop_id = *id;
+      return true;
+    }
+    if (k == "myshopify_domain")
+      return r.str(v, k, e.myshopify_domain);
+    return true;
+  });
+}
+
 // The fields orders and draft orders share (same names, same meaning). Sets `handled`.
 template <class Event>
 bool read_order_common(reader& r, std::string_view k, od::value v, Event& e, bool& has_lines, bool& handled) {
@@ -1116,6 +1133,8 @@ result<webhook_event> webhook_parser::parse_padded(std::string_view topic, const
     return run(product_deleted{}, parse_product_deleted);
   if (topic == "inventory_items/delete")
     return run(inventory_item_deleted{}, parse_item_deleted);
+  if (topic == "app/uninstalled")
+    return run(app_uninstalled{}, parse_app_uninstalled);
   product_changed p;
   p.created = topic == "products/create";
   return run(std::move(p), parse_product);

@@ -354,6 +354,8 @@ private:
     }
     if (target == "/metrics" && req.method() == http::verb::get)
       return respond(http::status::ok, srv_->metrics.render(), "Content-Type", "text/plain; version=0.0.4");
+    if (target == "/auth/callback" && req.method() == http::verb::get && srv_->opts.oauth_callback)
+      return handle_oauth_callback();
     respond(http::status::not_found, "not found\n");
   }
 
@@ -438,6 +440,20 @@ private:
     srv_->in.submit(std::move(d), [self = shared_from_this()](append_result r) {
       auto ex = self->stream_.get_executor();
       asio::post(ex, [self = std::move(self), r = std::move(r)]() mutable { self->on_stored(std::move(r)); });
+    });
+  }
+
+  void handle_oauth_callback() {
+    std::string_view target = parser_->get().target();
+    auto q = target.find('?');
+    std::string query(q == std::string_view::npos ? std::string_view{} : target.substr(q + 1));
+    pending_work_.emplace(srv_->ioc.get_executor());
+    srv_->opts.oauth_callback(std::move(query), [self = shared_from_this()](int status, std::string body) {
+      auto ex = self->stream_.get_executor();
+      asio::post(ex, [self, status, body = std::move(body)]() mutable {
+        self->pending_work_.reset();
+        self->respond(static_cast<http::status>(status), std::move(body));
+      });
     });
   }
 

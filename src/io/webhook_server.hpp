@@ -6,6 +6,7 @@
 //   POST /webhooks/<topic>      e.g. /webhooks/inventory_levels/update
 //   GET  /healthz               200 when ready, 503 while starting or stopping
 //   GET  /metrics               Prometheus text format
+//   GET  /auth/callback         the authorization code grant's redirect (options.oauth_callback)
 //
 // A webhook is checked in this order, each with its answer: body over the limit → 413
 // (Content-Length is checked before the body is read); header over the limit → 431; slow
@@ -57,6 +58,8 @@ public:
     std::chrono::milliseconds stop_grace{5'000};
     std::vector<std::string> shop_domains; // X-Shopify-Shop-Domain values we serve
     std::vector<std::string> secrets;      // webhook signing secrets (rotation: all tried)
+    // GET /auth/callback?<query>: answered through the reply function (any thread); unset: 404.
+    std::function<void(std::string query, std::function<void(int status, std::string body)> reply)> oauth_callback;
   };
 
   // Listen address, port, threads, body limit and secrets from the daemon config; the

@@ -722,7 +722,7 @@ TEST(store_link, an_error_the_requester_retries_is_not_remembered_as_the_outcome
   auto link = fx.spawn(fx.options());
   auto items = fx.items(link);
   auto loc = fx.locations(link).at(0).id;
-  fx.sim.post("/_sim/faults", R"({"error_next": 1, "error_status": 403, "operations": ["InventoryAdjust"]})");
+  fx.sim.post("/_sim/faults", R"({"error_next": 1, "error_status": 400, "operations": ["InventoryAdjust"]})");
   auto first = write_all(fx.sys, link, {adjust(items[0], loc, -4, 51)});
   ASSERT_FALSE(first[0].ok);
   EXPECT_EQ(first[0].err.code, "admin.http");

@@ -68,6 +68,10 @@ e2e_env::e2e_env(e2e_options o) : opt_(std::move(o)) {
     http_ = std::make_unique<http_client>("127.0.0.1", sim_port_);
 
   std::ofstream(dir_ / "webhook-secret") << opt_.app_secret << "\n";
+  std::ofstream(dir_ / "app-client-secret") << opt_.app_secret << "\n";
+  bool any_app = false;
+  for (auto& s : opt_.stores)
+    any_app = any_app || (s.auth.empty() ? opt_.auth : s.auth) != "static_token";
   std::ostringstream toml;
   toml << "[daemon]\n"
        << "listen = \"127.0.0.1:" << webhook_port_ << "\"\n"
@@ -78,14 +82,28 @@ e2e_env::e2e_env(e2e_options o) : opt_(std::move(o)) {
        << "log_level = \"info\"\n"
        << "sync_writes = " << (opt_.sync_writes ? "true" : "false") << "\n"
        << "app_id = " << opt_.app_id << "\n"
-       << "webhook_secret_files = [\"webhook-secret\"]\n"
-       << opt_.daemon_toml << "\n";
+       << "unauthorized_probe_s = " << opt_.unauthorized_probe_s << "\n"
+       << opt_.daemon_toml;
+  // With an app, its client secret is the webhook key (no webhook_secret_files needed).
+  if (!any_app)
+    toml << "webhook_secret_files = [\"webhook-secret\"]\n";
+  toml << "\n";
+  if (any_app)
+    toml << "[[apps]]\nname = \"e2e-app\"\nclient_id = \"" << client_id << "\"\n"
+         << "client_secret_file = \"app-client-secret\"\n"
+         << "scopes = [\"read_products\", \"read_locations\", \"read_inventory\", \"write_inventory\"]\n"
+         << "redirect_uri = \"http://127.0.0.1:" << webhook_port_ << "/auth/callback\"\n\n";
   for (auto& s : opt_.stores) {
-    std::ofstream(dir_ / (s.name + ".token")) << s.token << "\n";
+    auto auth = s.auth.empty() ? opt_.auth : s.auth;
     toml << "[[stores]]\nname = \"" << s.name << "\"\nshop_domain = \"" << s.shop << "\"\n"
          << "role = \"" << (s.source ? "source" : "destination") << "\"\n"
-         << "base_url = \"http://127.0.0.1:" << sim_port_ << "\"\n"
-         << "access_token_file = \"" << s.name << ".token\"\n\n";
+         << "base_url = \"http://127.0.0.1:" << sim_port_ << "\"\n";
+    if (auth == "static_token") {
+      std::ofstream(dir_ / (s.name + ".token")) << s.token << "\n";
+      toml << "access_token_file = \"" << s.name << ".token\"\n\n";
+    } else {
+      toml << "auth = \"" << auth << "\"\napp = \"e2e-app\"\n\n";
+    }
   }
   if (!opt_.extra_toml.empty()) {
     auto extra = opt_.extra_toml;

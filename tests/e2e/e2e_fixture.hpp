@@ -36,8 +36,9 @@ std::unique_ptr<e2e_json> parse(const std::string& text);
 struct e2e_store {
   std::string name;  // shopsync's name
   std::string shop;  // domain in the scenario
-  std::string token;
+  std::string token;  // its static token in the scenario (used by auth = "static_token")
   bool source = false;
+  std::string auth;   // static_token | client_credentials | authorization_code; empty: e2e_options::auth
 };
 
 struct e2e_options {
@@ -54,6 +55,11 @@ struct e2e_options {
   // More TOML after the stores (e.g. a [webhooks] table); "@WEBHOOK_URL@" becomes the daemon's
   // own webhook address, http://127.0.0.1:<port>/webhooks.
   std::string extra_toml;
+  // How stores authenticate unless they say otherwise: the Dev Dashboard app's client
+  // credentials by default (the app's client secret is app_secret, as in the simulator, and
+  // signs the webhooks); "static_token" for a legacy custom app's token file.
+  std::string auth = "client_credentials";
+  int unauthorized_probe_s = 1;
 };
 
 class e2e_env {
@@ -118,6 +124,10 @@ public:
   // directory (open it only while the daemon is stopped).
   unsigned short webhook_port() const noexcept { return webhook_port_; }
   const std::string& webhook_secret() const noexcept { return opt_.app_secret; }
+  // The file holding a static store's token (rewrite it to hand the daemon a new token).
+  std::string token_file(const std::string& store) const { return (dir_ / (store + ".token")).string(); }
+  // The simulator app's client id (the scenario default).
+  static constexpr const char* client_id = "sim-client-id";
   std::string state_dir() const { return (dir_ / "data" / "state").string(); }
   const std::string& socket() const noexcept { return socket_; }
   const std::string& config_path() const noexcept { return config_; }

@@ -298,5 +298,5 @@ TEST(admin_api_sim, execute_returns_the_data_object) {
             [&p2](result<graphql_reply> r) { p2.set_value(std::move(r)); });
   auto r2 = p2.get_future().get();
   ASSERT_FALSE(r2.ok());
-  EXPECT_EQ(r2.error().code, "admin.http");
+  EXPECT_EQ(r2.error().code, "admin.unauthorized");
 }

@@ -315,7 +315,7 @@ TEST(admin_client, permanent_http_errors_and_graphql_errors_are_typed) {
   fixture fx(srv.url());
   auto r = fx.call();
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "admin.http");
+  EXPECT_EQ(r.error().code, "admin.unauthorized");
   auto g = fx.call();
   ASSERT_FALSE(g.ok());
   EXPECT_EQ(g.error().code, "MAX_COST_EXCEEDED");

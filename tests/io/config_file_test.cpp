@@ -134,6 +134,7 @@ TEST_F(config_file, example_config_loads_with_credentials_directory) {
   write(creds / "outlet.token", "shpat_outlet_example\n");
   write(creds / "wholesale.token", "shpat_wholesale_example\n");
   write(creds / "webhook-secret", "example-secret\n");
+  write(creds / "shopsync-app.secret", "app-secret\n");
   credentials_env env(creds.str());
   auto r = load_config(source_path("config/shopsync.example.toml").string());
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -149,6 +150,12 @@ TEST_F(config_file, example_config_loads_with_credentials_directory) {
   EXPECT_EQ(c.daemon.webhook_secrets, std::vector<std::string>{"example-secret"});
   ASSERT_EQ(c.stores.size(), 3u);
   EXPECT_EQ(c.stores[2].access_token, "shpat_wholesale_example");
+  EXPECT_EQ(c.stores[2].auth, auth_method::static_token);
+  EXPECT_EQ(c.stores[0].auth, auth_method::client_credentials);
+  EXPECT_EQ(c.stores[1].auth, auth_method::client_credentials); // app set, auth left out
+  ASSERT_EQ(c.apps.size(), 1u);
+  EXPECT_EQ(c.apps[0].client_secret, "app-secret");
+  EXPECT_EQ(c.daemon.unauthorized_probe, std::chrono::seconds(60));
   ASSERT_EQ(c.groups.size(), 2u);
   EXPECT_FALSE(c.groups[0].locations_by_name);
   ASSERT_EQ(c.groups[0].location_pairs.size(), 2u);
@@ -174,7 +181,8 @@ TEST(config_example, documents_every_key) {
         "access_token_file", "max_in_flight", "source", "destinations", "strategy", "match_by",
         "locations", "store", "destination", "financial_statuses", "send_invoice", "name_prefix",
         "inventory_behaviour", "financial_status", "origin_tag", "lookup_window_s", "[daemon]", "[[stores]]",
-        "[[groups]]", "[[groups.location_pairs]]", "[groups.orders]", "stock_unstocked", "[groups.options]"}) {
+        "[[groups]]", "[[groups.location_pairs]]", "[groups.orders]", "stock_unstocked", "[groups.options]", "unauthorized_probe_s", "[[apps]]",
+        "client_id", "client_secret_file", "scopes", "redirect_uri", "auth", "app"}) {
     bool header = key.front() == '[';
     auto it = std::find_if(lines.begin(), lines.end(), [&](const std::string& l) {
       return header ? l == key : l.rfind(key + " = ", 0) == 0;
@@ -202,9 +210,10 @@ TEST_F(config_file, demo_config_loads_with_its_committed_secrets) {
   EXPECT_EQ(c.daemon.listen_port, 8080);
   EXPECT_EQ(c.daemon.webhook_secrets, std::vector<std::string>{"demo-webhook-secret"});
   ASSERT_EQ(c.stores.size(), 3u);
-  EXPECT_EQ(c.stores[0].access_token, "shpat_demo_source");
-  EXPECT_EQ(c.stores[1].access_token, "shpat_demo_dest_a");
-  EXPECT_EQ(c.stores[2].access_token, "shpat_demo_dest_b");
+  for (const auto& s : c.stores) EXPECT_EQ(s.auth, auth_method::client_credentials);
+  ASSERT_EQ(c.apps.size(), 1u);
+  EXPECT_EQ(c.apps[0].client_id, "demo-client-id");
+  EXPECT_EQ(c.apps[0].client_secret, "demo-webhook-secret"); // the scenario's app_secret
   for (const auto& s : c.stores) EXPECT_EQ(s.base_url, "http://127.0.0.1:9100");
   EXPECT_EQ(c.stores[1].shop_domain, "dest-a-demo.myshopify.com");
   ASSERT_EQ(c.groups.size(), 2u);
