@@ -119,13 +119,13 @@ struct daemon_config {
   std::vector<std::string> webhook_secrets;      // loaded from the files (else the apps' client secrets)
   // An unanswered inventory write first sent longer ago than this is settled by reading the
   // level, never resent under its key (Shopify keeps keys for a window it does not publish).
-  std::chrono::seconds idempotency_key_max_age{3600  // How often a store whose token was refused is quietly probed for a working one again.
-  std::chrono::seconds unauthorized_probe{60};
-};
+  std::chrono::seconds idempotency_key_max_age{3600};
   // The order reconciler (order and draft_order groups): how often it lists each Destination's
   // recent orders and draft orders, and its overlap, grace and page size.
   std::chrono::seconds order_reconcile_interval{300};
   order_reconcile_options order_reconcile;
+  // How often a store whose token was refused is quietly probed for a working one again.
+  std::chrono::seconds unauthorized_probe{60};
 };
 
 // [webhooks]: where Shopify must deliver, and who keeps the subscriptions (issue 15).
