@@ -33,7 +33,6 @@ struct sync_context {
   std::shared_ptr<stocking_report> stocking = std::make_shared<stocking_report>();
   std::chrono::milliseconds retry_base{200};
   std::chrono::milliseconds retry_max{30'000};
-  metrics_registry* metrics = nullptr; // store links' gauges (nullptr: none)
 
   const store_link_actor* link(const store_name& s) const {
     auto it = links.find(s);
