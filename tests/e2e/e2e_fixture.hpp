@@ -51,7 +51,6 @@ struct e2e_options {
   bool sync_writes = true;
   std::string app_secret = "e2e-secret";
   std::uint64_t app_id = 580111;
-  std::string daemon_toml;            // extra [daemon] lines, e.g. "idempotency_key_max_age_s = 1\n"
   // More TOML after the stores (e.g. a [webhooks] table); "@WEBHOOK_URL@" becomes the daemon's
   // own webhook address, http://127.0.0.1:<port>/webhooks.
   std::string extra_toml;
