@@ -184,8 +184,10 @@ double simulator::requested_cost(const std::string& op, element vars) const {
     return 2 + 5;
   if (op == "OrdersCreatedSince" || op == "DraftOrdersUpdatedSince")
     return 2 + 1.0 * static_cast<double>(as_int(member(vars, "first")).value_or(0));
-  if (op == "OrderForSync" || op == "DraftOrderForSync")
-    return 8 + 3.0 * 100; // lineItems(first: 100); refunded down to what was read
+  if (op == "OrderForSync") // lineItems(first: 100), shippingLines and discountApplications (first: 10)
+    return 8 + 3.0 * 100 + (2 + 3.0 * 10) + (2 + 2.0 * 10); // refunded down to what was read
+  if (op == "DraftOrderForSync")
+    return 8 + 3.0 * 100 + 4; // + shippingLine and appliedDiscount
   if (op == "WebhookSubscriptions")
     return 2 + 1.0 * static_cast<double>(as_int(member(vars, "first")).value_or(0));
   if (op == "AppInstallation")

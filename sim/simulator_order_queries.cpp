@@ -5,6 +5,7 @@
 // webhook carries, camelCase, GIDs, enums). Every search result is immediate: the sim does not
 // model Shopify's search-index lag (the daemon's overlap is there for it).
 #include "sim/json_read.hpp"
+#include "sim/order_content_graphql.hpp"
 #include "sim/simulator.hpp"
 
 #include "io/json_writer.hpp"
@@ -205,7 +206,7 @@ void write_attributes(json_writer& w, const std::string& webhook_json) {
   w.end_array();
 }
 
-void write_lines(json_writer& w, std::string_view line_type, const std::vector<line_item>& lines) {
+void write_lines(json_writer& w, std::string_view line_type, const std::vector<line_item>& lines, bool draft) {
   w.key("lineItems").begin_object().key("nodes").begin_array();
   for (auto& l : lines) {
     w.begin_object().field("id", gid(line_type, l.id)).field("quantity", l.quantity).field("sku", l.sku)
@@ -216,6 +217,7 @@ void write_lines(json_writer& w, std::string_view line_type, const std::vector<l
     l.product_id ? w.begin_object().field("id", gid("Product", l.product_id)).end_object() : w.null();
     w.key("originalUnitPriceSet").begin_object().key("shopMoney").begin_object().field("amount", l.price)
         .end_object().end_object();
+    write_line_content(w, l, draft);
     w.end_object();
   }
   w.end_array().key("pageInfo").begin_object().field("hasNextPage", false).end_object().end_object();
@@ -288,10 +290,11 @@ simulator::op_result simulator::op_order_for_sync(store& s, element vars) {
   write_address(w, "billingAddress", o.billing_address_json);
   w.key("totalPriceSet").begin_object().key("shopMoney").begin_object().field("amount", total_of(o.lines))
       .end_object().end_object();
-  write_lines(w, "LineItem", o.lines);
+  write_lines(w, "LineItem", o.lines, false);
+  write_order_content(w, o);
   w.end_object().end_object();
   r.data = std::move(w).str();
-  r.actual_cost = 8 + 3.0 * static_cast<double>(o.lines.size());
+  r.actual_cost = 8 + 3.0 * static_cast<double>(o.lines.size()) + content_cost(o);
   return r;
 }
 
@@ -322,10 +325,11 @@ simulator::op_result simulator::op_draft_order_for_sync(store& s, element vars) 
   w.key("customer").null();
   write_address(w, "shippingAddress", d.shipping_address_json);
   write_address(w, "billingAddress", d.billing_address_json);
-  write_lines(w, "DraftOrderLineItem", d.lines);
+  write_lines(w, "DraftOrderLineItem", d.lines, true);
+  write_draft_content(w, d);
   w.end_object().end_object();
   r.data = std::move(w).str();
-  r.actual_cost = 7 + 3.0 * static_cast<double>(d.lines.size());
+  r.actual_cost = 7 + 3.0 * static_cast<double>(d.lines.size()) + 4;
   return r;
 }
 

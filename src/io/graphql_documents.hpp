@@ -144,13 +144,36 @@ inline constexpr std::string_view order_for_sync = R"(query OrderForSync($id: ID
     billingAddress { ...SyncAddress }
     totalPriceSet { shopMoney { amount } }
     lineItems(first: 100) {
-      nodes { id quantity sku title variantTitle variant { id } product { id } originalUnitPriceSet { shopMoney { amount } } }
+      nodes {
+        id quantity sku title variantTitle variant { id } product { id } originalUnitPriceSet { shopMoney { amount } }
+        requiresShipping taxable taxLines { ...SyncTax }
+      }
       pageInfo { hasNextPage }
+    }
+    shippingLines(first: 10) {
+      nodes { title code source originalPriceSet { shopMoney { amount } } taxLines { ...SyncTax } }
+    }
+    taxLines { ...SyncTax }
+    taxesIncluded
+    discountCodes
+    totalDiscountsSet { shopMoney { amount } }
+    discountApplications(first: 10) {
+      nodes {
+        __typename targetType
+        value { __typename ... on MoneyV2 { amount } ... on PricingPercentageValue { percentage } }
+        ... on DiscountCodeApplication { code }
+        ... on AutomaticDiscountApplication { title }
+        ... on ManualDiscountApplication { title }
+        ... on ScriptDiscountApplication { title }
+      }
     }
   }
 }
 fragment SyncAddress on MailingAddress {
   firstName lastName company address1 address2 city province provinceCode zip country countryCodeV2 phone
+}
+fragment SyncTax on TaxLine {
+  title rate priceSet { shopMoney { amount } }
 })";
 
 inline constexpr std::string_view draft_order_for_sync = R"(query DraftOrderForSync($id: ID!) {
@@ -162,13 +185,22 @@ inline constexpr std::string_view draft_order_for_sync = R"(query DraftOrderForS
     shippingAddress { ...SyncAddress }
     billingAddress { ...SyncAddress }
     lineItems(first: 100) {
-      nodes { id quantity sku title variantTitle variant { id } product { id } originalUnitPriceSet { shopMoney { amount } } }
+      nodes {
+        id quantity sku title variantTitle variant { id } product { id } originalUnitPriceSet { shopMoney { amount } }
+        requiresShipping taxable appliedDiscount { ...SyncDiscount }
+      }
       pageInfo { hasNextPage }
     }
+    shippingLine { title shippingRateHandle originalPriceSet { shopMoney { amount } } }
+    appliedDiscount { ...SyncDiscount }
+    taxExempt taxesIncluded
   }
 }
 fragment SyncAddress on MailingAddress {
   firstName lastName company address1 address2 city province provinceCode zip country countryCodeV2 phone
+}
+fragment SyncDiscount on DraftOrderAppliedDiscount {
+  title description value valueType amountSet { shopMoney { amount } }
 })";
 
 // --- connecting a store (issue 15): webhook subscriptions and what the token may do

@@ -126,6 +126,114 @@ std::string money_of(std::optional<element> set) {
   return shop ? str(*shop, "amount") : std::string();
 }
 
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// A Float (a tax rate, a percentage) as a decimal string, the webhook's unit: the shortest text
+// that reads back as the same number (0.06 → "0.06", 10.0 → "10.0"); a string passes as is.
+std::string decimal_of(std::optional<element> e) {
+  if (!e)
+    return {};
+  if (e->is_string())
+    return str(e);
+  if (e->is_number())
+    return simdjson::to_string(*e);
+  return {};
+}
+
+std::optional<bool> flag_of(std::optional<element> e) {
+  bool b = false;
+  if (!e || e->get(b) != simdjson::SUCCESS)
+    return std::nullopt;
+  return b;
+}
+
+// The nodes of a connection, or the elements of a list.
+std::vector<element> items_of(std::optional<element> e) {
+  std::vector<element> out;
+  if (e && e->is_object())
+    e = at(*e, "nodes");
+  if (e && e->is_array())
+    for (auto x : e->get_array())
+      out.push_back(x);
+  return out;
+}
+
+std::vector<tax_line> taxes_of(std::optional<element> list) {
+  std::vector<tax_line> out;
+  for (auto t : items_of(list))
+    out.push_back({str(t, "title"), decimal_of(at(t, "rate")), money_of(at(t, "priceSet"))});
+  return out;
+}
+
+// DraftOrderAppliedDiscount → the webhook's applied_discount (valueType FIXED_AMOUNT → fixed_amount).
+std::optional<applied_discount> applied_discount_of(std::optional<element> e) {
+  if (!e || !e->is_object())
+    return std::nullopt;
+  return applied_discount{str(*e, "title"), str(*e, "description"), decimal_of(at(*e, "value")),
+                          lower(str(*e, "valueType")), money_of(at(*e, "amountSet"))};
+}
+
+shipping_line shipping_of(element s) {
+  return {str(s, "title"), str(s, "code"), str(s, "source"), money_of(at(s, "originalPriceSet")),
+          taxes_of(at(s, "taxLines"))};
+}
+
+// discountApplications' nodes → the webhook's discount_applications (the __typename is its type).
+std::vector<discount_application> applications_of(std::optional<element> conn) {
+  static constexpr std::pair<std::string_view, std::string_view> kinds[] = {
+    {"DiscountCodeApplication", "discount_code"}, {"AutomaticDiscountApplication", "automatic"},
+    {"ManualDiscountApplication", "manual"}, {"ScriptDiscountApplication", "script"}};
+  std::vector<discount_application> out;
+  for (auto n : items_of(conn)) {
+    discount_application a;
+    auto type = str(n, "__typename");
+    for (auto [gql, hook] : kinds)
+      if (type == gql)
+        a.type = std::string(hook);
+    a.code = str(n, "code");
+    a.title = str(n, "title");
+    if (auto v = at(n, "value")) {
+      if (auto pct = at(*v, "percentage")) {
+        a.value = decimal_of(pct);
+        a.value_type = "percentage";
+      } else {
+        a.value = str(*v, "amount");
+        a.value_type = "fixed_amount";
+      }
+    }
+    a.target_type = lower(str(n, "targetType")); // LINE_ITEM → line_item
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+// discountCodes (strings) → the webhook's discount_codes: the type from the code's application
+// (a shipping target is "shipping"). GraphQL has no per-code amount: with a single discount
+// on the order it is the order's total discount; otherwise a fixed code's value, a percentage's
+// amount unknown (empty; the order path then names the rate it carries).
+std::vector<discount_code> codes_of(std::optional<element> codes, const std::vector<discount_application>& apps,
+                                    const std::string& total_discounts) {
+  std::vector<discount_code> out;
+  for (auto c : items_of(codes)) {
+    discount_code d;
+    d.code = str(std::optional<element>(c));
+    for (const auto& a : apps)
+      if (a.type == "discount_code" && a.code == d.code) {
+        d.type = a.target_type == "shipping_line" ? "shipping" : a.value_type;
+        if (apps.size() == 1)
+          d.amount = total_discounts;
+        else if (a.value_type == "fixed_amount")
+          d.amount = a.value;
+        break;
+      }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 result<std::vector<order_line>> lines_of(std::optional<element> conn, std::string_view line_type) {
   std::vector<order_line> out;
   if (!conn)
@@ -152,14 +260,13 @@ result<std::vector<order_line>> lines_of(std::optional<element> conn, std::strin
         q = 0;
     l.quantity = q;
     l.price = money_of(at(n, "originalUnitPriceSet"));
+    l.requires_shipping = flag_of(at(n, "requiresShipping"));
+    l.taxable = flag_of(at(n, "taxable"));
+    l.tax_lines = taxes_of(at(n, "taxLines"));
+    l.discount = applied_discount_of(at(n, "appliedDiscount"));
     out.push_back(std::move(l));
   }
   return out;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 std::string id_variables(std::string_view type, shopify_id id) {
@@ -264,6 +371,13 @@ result<order_created> parse_order_read(std::string_view body) {
   e.lines = std::move(*lines);
   e.total_price = money_of(at(o, "totalPriceSet"));
   e.created_at = str(o, "createdAt");
+  for (auto s : items_of(at(o, "shippingLines")))
+    e.shipping_lines.push_back(shipping_of(s));
+  e.tax_lines = taxes_of(at(o, "taxLines"));
+  e.total_discounts = money_of(at(o, "totalDiscountsSet"));
+  e.discount_applications = applications_of(at(o, "discountApplications"));
+  e.discount_codes = codes_of(at(o, "discountCodes"), e.discount_applications, e.total_discounts);
+  e.taxes_included = flag_of(at(o, "taxesIncluded"));
   return e;
 }
 
@@ -297,6 +411,13 @@ result<draft_order_changed> parse_draft_order_read(std::string_view body) {
     return lines.error();
   e.lines = std::move(*lines);
   e.updated_at = str(o, "updatedAt");
+  if (auto s = at(o, "shippingLine"); s && s->is_object()) {
+    e.shipping = shipping_of(*s);
+    e.shipping->code = str(*s, "shippingRateHandle"); // the webhook's handle
+  }
+  e.discount = applied_discount_of(at(o, "appliedDiscount"));
+  e.tax_exempt = flag_of(at(o, "taxExempt"));
+  e.taxes_included = flag_of(at(o, "taxesIncluded"));
   return e;
 }
 

@@ -2,7 +2,7 @@
 // record a skipped order leaves, and the content a synced order carries to the Source
 // (requires_shipping, shipping lines, taxes, a discount code), end to end through the
 // simulator's sale endpoint, its orders/create webhook and its orderCreate.
-#include "e2e_fixture.hpp"
+#include "e2e_order_content_checks.hpp"
 
 #include <gtest/gtest.h>
 
@@ -32,11 +32,6 @@ e2e_options content_options(const std::string& statuses) {
 std::string sale_id(const std::string& answer) { return std::to_string(parse(answer)->num("/order_id").value_or(0)); }
 
 std::string source_state(e2e_env& env) { return env.sim_get("/_sim/state?store=" + kSource.shop + "&variants=0"); }
-
-bool flag_at(const e2e_json& doc, const std::string& pointer) {
-  bool b = false;
-  return doc.root.at_pointer(pointer).get(b) == simdjson::SUCCESS && b;
-}
 
 } // namespace
 
@@ -73,44 +68,14 @@ TEST(E2eOrderContent, a_skipped_order_is_listed_with_its_name_reason_and_time) {
 TEST(E2eOrderContent, shipping_taxes_a_discount_and_requires_shipping_reach_the_source_order) {
   e2e_env env(content_options("[\"paid\"]"));
   ASSERT_TRUE(env.start_mapped());
-  const std::string body = R"({"store":")" + kDest.shop + R"(","sku":"TEE-RED-S","quantity":2,
-    "requires_shipping":true,
-    "line_tax_lines":[{"title":"IL State Tax","price":"3.60","rate":0.06,
-                       "price_set":{"shop_money":{"amount":"3.60","currency_code":"USD"}}}],
-    "shipping_lines":[{"id":1,"title":"Standard","code":"STANDARD","source":"shopify","price":"5.00",
-                       "tax_lines":[{"title":"IL State Tax","price":"0.30","rate":0.06}],
-                       "discount_allocations":[]}],
-    "tax_lines":[{"title":"IL State Tax","price":"3.90","rate":0.06}],
-    "discount_codes":[{"code":"SPRING10","amount":"6.00","type":"percentage"}],
-    "discount_applications":[{"type":"discount_code","code":"SPRING10","value":"10.0",
-                               "value_type":"percentage","allocation_method":"across",
-                               "target_selection":"all","target_type":"line_item"}],
-    "total_discounts":"6.00","taxes_included":false})";
+  const std::string body = content_sale_body(kDest.shop, "TEE-RED-S");
   auto sale = env.sim_post("/_sim/sale", body);
   ASSERT_NE(sale.rfind("HTTP", 0), 0u) << sale;
   EXPECT_TRUE(env.wait_until([&] { return env.app_order_count(kSource.shop) >= 1; }, 15s)) << env.daemon_output();
   auto st = parse(source_state(env));
-  std::string o;
-  for (std::size_t i = 0; i < st->size("/orders"); ++i)
-    if (st->str("/orders/" + std::to_string(i) + "/source_identifier").find(sale_id(sale)) != std::string::npos)
-      o = "/orders/" + std::to_string(i);
+  const auto o = source_order_of(*st, sale_id(sale));
   ASSERT_FALSE(o.empty()) << source_state(env);
-  EXPECT_TRUE(flag_at(*st, o + "/line_items/0/requires_shipping")) << "orderCreate's default is false: " << st->str(o);
-  EXPECT_EQ(st->str(o + "/line_items/0/tax_lines/0/title"), "IL State Tax") << source_state(env);
-  EXPECT_EQ(st->str(o + "/line_items/0/tax_lines/0/price"), "3.60");
-  EXPECT_EQ(st->size(o + "/tax_lines"), 0u) << "taxes go on the lines or the order, not both";
-  ASSERT_EQ(st->size(o + "/shipping_lines"), 1u) << source_state(env);
-  EXPECT_EQ(st->str(o + "/shipping_lines/0/title"), "Standard");
-  EXPECT_EQ(st->str(o + "/shipping_lines/0/code"), "STANDARD");
-  EXPECT_EQ(st->str(o + "/shipping_lines/0/price"), "5.00");
-  EXPECT_EQ(st->str(o + "/shipping_lines/0/tax_lines/0/price"), "0.30");
-  ASSERT_EQ(st->size(o + "/discount_codes"), 1u) << source_state(env);
-  EXPECT_EQ(st->str(o + "/discount_codes/0/code"), "SPRING10");
-  EXPECT_EQ(st->str(o + "/discount_codes/0/type"), "percentage");
-  // Shopify applies the percentage to the lines it got: 10% of 2 x the Destination's price
-  char expected[32];
-  std::snprintf(expected, sizeof expected, "%.2f", std::atof(st->str(o + "/line_items/0/price").c_str()) * 2 * 0.10);
-  EXPECT_EQ(st->str(o + "/total_discounts"), expected) << source_state(env);
+  expect_sale_content(*st, o, source_state(env));
   EXPECT_NE(st->str(o + "/source_name"), "shopsync") << "sourceName is for an attribution handle";
 
   // A Destination line that needs no shipping (a gift card, a download) stays so.

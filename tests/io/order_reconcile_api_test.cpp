@@ -165,3 +165,170 @@ TEST(OrderReconcileApi, a_draft_read_maps_status_note_and_completed_order) {
   EXPECT_EQ(d->lines[0].quantity, 3);
   EXPECT_EQ(d->updated_at, "2026-12-04T10:00:05Z");
 }
+
+// Issue #14 meets issue #16: an order the reconciler finds must reach the Source with the same
+// content its orders/create would have carried (shipping, taxes, discounts, requires_shipping).
+namespace {
+
+// Shopify writes money as "5.00" in webhooks and "5.0" in GraphQL: the same decimal.
+std::string dec(std::string s) {
+  if (s.find('.') != std::string::npos) {
+    while (!s.empty() && s.back() == '0')
+      s.pop_back();
+    if (!s.empty() && s.back() == '.')
+      s.pop_back();
+  }
+  return s;
+}
+
+std::string taxes_text(const std::vector<tax_line>& ts) {
+  std::string out = "[";
+  for (const auto& t : ts)
+    out += "{" + t.title + " " + t.rate + " " + dec(t.price) + "}";
+  return out + "]";
+}
+
+std::string flag_text(const std::optional<bool>& b) { return b ? (*b ? "true" : "false") : "absent"; }
+
+std::string discount_text(const std::optional<applied_discount>& d) {
+  if (!d)
+    return "none";
+  return d->title + "|" + d->description + "|" + dec(d->value) + "|" + d->value_type + "|" + dec(d->amount);
+}
+
+std::string lines_text(const std::vector<order_line>& ls) {
+  std::string out;
+  for (const auto& l : ls)
+    out += "line " + std::to_string(l.line_id) + " ships=" + flag_text(l.requires_shipping) +
+           " taxable=" + flag_text(l.taxable) + " taxes=" + taxes_text(l.tax_lines) +
+           " discount=" + discount_text(l.discount) + "\n";
+  return out;
+}
+
+std::string shipping_text(const shipping_line& s) {
+  return s.title + "|" + s.code + "|" + s.source + "|" + dec(s.price) + "|" + taxes_text(s.tax_lines);
+}
+
+// Every content field the order path writes into orderCreate, as one comparable text.
+std::string content_of(const order_created& o) {
+  std::string out = lines_text(o.lines);
+  for (const auto& s : o.shipping_lines)
+    out += "shipping " + shipping_text(s) + "\n";
+  out += "taxes " + taxes_text(o.tax_lines) + "\n";
+  for (const auto& c : o.discount_codes)
+    out += "code " + c.code + "|" + dec(c.amount) + "|" + c.type + "\n";
+  for (const auto& a : o.discount_applications)
+    out += "application " + a.type + "|" + a.code + "|" + a.title + "|" + dec(a.value) + "|" + a.value_type + "|" +
+           a.target_type + "\n";
+  return out + "total_discounts " + dec(o.total_discounts) + " taxes_included " + flag_text(o.taxes_included);
+}
+
+std::string content_of(const draft_order_changed& d) {
+  return lines_text(d.lines) + "shipping " + (d.shipping ? shipping_text(*d.shipping) : "none") + "\ndiscount " +
+         discount_text(d.discount) + "\ntax_exempt " + flag_text(d.tax_exempt) + " taxes_included " +
+         flag_text(d.taxes_included);
+}
+
+const char* kContentWebhook = R"({"id":5812345678902,"name":"#1043","currency":"EUR","taxes_included":true,
+  "total_discounts":"6.00",
+  "shipping_lines":[{"id":9,"title":"Standard","code":"STANDARD","source":"shopify","price":"5.00",
+                     "tax_lines":[{"title":"VAT","price":"0.83","rate":0.2}]}],
+  "tax_lines":[{"title":"VAT","price":"10.83","rate":0.2}],
+  "discount_codes":[{"code":"SPRING10","amount":"6.00","type":"percentage"}],
+  "discount_applications":[{"type":"discount_code","code":"SPRING10","value":"10.0","value_type":"percentage",
+                            "allocation_method":"across","target_selection":"all","target_type":"line_item"}],
+  "line_items":[{"id":3,"quantity":2,"price":"30.00","requires_shipping":true,"taxable":true,
+                 "tax_lines":[{"title":"VAT","price":"10.00","rate":0.2}]},
+                {"id":4,"quantity":1,"price":"0.00","requires_shipping":false,"taxable":false,"tax_lines":[]}]})";
+
+const char* kContentGraphql = R"({"data":{"order":{"id":"gid://shopify/Order/5812345678902","name":"#1043",
+  "currencyCode":"EUR","taxesIncluded":true,"totalDiscountsSet":{"shopMoney":{"amount":"6.0"}},
+  "shippingLines":{"nodes":[{"title":"Standard","code":"STANDARD","source":"shopify",
+    "originalPriceSet":{"shopMoney":{"amount":"5.0"}},
+    "taxLines":[{"title":"VAT","rate":0.2,"priceSet":{"shopMoney":{"amount":"0.83"}}}]}]},
+  "taxLines":[{"title":"VAT","rate":0.2,"priceSet":{"shopMoney":{"amount":"10.83"}}}],
+  "discountCodes":["SPRING10"],
+  "discountApplications":{"nodes":[{"__typename":"DiscountCodeApplication","targetType":"LINE_ITEM",
+    "value":{"__typename":"PricingPercentageValue","percentage":10.0},"code":"SPRING10"}]},
+  "lineItems":{"nodes":[
+    {"id":"gid://shopify/LineItem/3","quantity":2,"originalUnitPriceSet":{"shopMoney":{"amount":"30.0"}},
+     "requiresShipping":true,"taxable":true,
+     "taxLines":[{"title":"VAT","rate":0.2,"priceSet":{"shopMoney":{"amount":"10.0"}}}]},
+    {"id":"gid://shopify/LineItem/4","quantity":1,"originalUnitPriceSet":{"shopMoney":{"amount":"0.0"}},
+     "requiresShipping":false,"taxable":false,"taxLines":[]}],
+    "pageInfo":{"hasNextPage":false}}}}})";
+
+} // namespace
+
+TEST(OrderReconcileApi, an_order_read_carries_the_content_its_webhook_carries) {
+  webhook_parser parser;
+  auto hook = parser.parse("orders/create", kContentWebhook);
+  ASSERT_TRUE(static_cast<bool>(hook)) << hook.error().message;
+  const auto& h = std::get<order_created>(*hook);
+  auto read = parse_order_read(kContentGraphql);
+  ASSERT_TRUE(static_cast<bool>(read)) << read.error().message;
+  EXPECT_EQ(content_of(*read), content_of(h));
+  // not vacuous: the content is there, in the webhook's units
+  ASSERT_EQ(read->lines.size(), 2u);
+  EXPECT_EQ(read->lines[0].requires_shipping, true);
+  EXPECT_EQ(read->lines[0].tax_lines.at(0).rate, "0.2");
+  ASSERT_EQ(read->shipping_lines.size(), 1u);
+  ASSERT_EQ(read->discount_codes.size(), 1u);
+  EXPECT_EQ(read->discount_codes[0].type, "percentage");
+  EXPECT_EQ(read->discount_applications.at(0).value, "10.0");
+  EXPECT_EQ(read->taxes_included, true);
+
+  // A free-shipping code and a fixed code next to an automatic discount: types and amounts.
+  auto two = parse_order_read(R"({"data":{"order":{"id":"gid://shopify/Order/9",
+    "totalDiscountsSet":{"shopMoney":{"amount":"12.0"}},"discountCodes":["SHIPFREE","TEN"],
+    "discountApplications":{"nodes":[
+      {"__typename":"DiscountCodeApplication","targetType":"SHIPPING_LINE",
+       "value":{"__typename":"PricingPercentageValue","percentage":100.0},"code":"SHIPFREE"},
+      {"__typename":"DiscountCodeApplication","targetType":"LINE_ITEM",
+       "value":{"__typename":"MoneyV2","amount":"10.0"},"code":"TEN"},
+      {"__typename":"AutomaticDiscountApplication","targetType":"LINE_ITEM",
+       "value":{"__typename":"MoneyV2","amount":"2.0"},"title":"Winter"}]}}}})");
+  ASSERT_TRUE(static_cast<bool>(two)) << two.error().message;
+  ASSERT_EQ(two->discount_codes.size(), 2u);
+  EXPECT_EQ(two->discount_codes[0].type, "shipping");
+  EXPECT_EQ(two->discount_codes[1].type, "fixed_amount");
+  EXPECT_EQ(two->discount_codes[1].amount, "10.0");
+  ASSERT_EQ(two->discount_applications.size(), 3u);
+  EXPECT_EQ(two->discount_applications[2].type, "automatic");
+  EXPECT_EQ(two->discount_applications[2].title, "Winter");
+  EXPECT_EQ(two->discount_applications[0].target_type, "shipping_line");
+}
+
+TEST(OrderReconcileApi, a_draft_read_carries_the_content_its_webhook_carries) {
+  webhook_parser parser;
+  auto hook = parser.parse("draft_orders/update", R"({"id":1123456789013,"status":"open","tax_exempt":true,
+    "taxes_included":false,
+    "shipping_line":{"title":"Freight","custom":true,"handle":null,"price":"40.00"},
+    "applied_discount":{"title":"Trade","description":"trade price","value":"15.0","value_type":"percentage","amount":"9.00"},
+    "line_items":[{"id":6,"quantity":2,"requires_shipping":true,"taxable":true,
+                   "applied_discount":{"title":"","description":"","value":"5.00","value_type":"fixed_amount","amount":"5.00"}},
+                  {"id":7,"quantity":1,"requires_shipping":false,"taxable":true,"applied_discount":null}]})");
+  ASSERT_TRUE(static_cast<bool>(hook)) << hook.error().message;
+  const auto& h = std::get<draft_order_changed>(*hook);
+  auto read = parse_draft_order_read(R"({"data":{"draftOrder":{"id":"gid://shopify/DraftOrder/1123456789013",
+    "status":"OPEN","taxExempt":true,"taxesIncluded":false,
+    "shippingLine":{"title":"Freight","shippingRateHandle":null,"originalPriceSet":{"shopMoney":{"amount":"40.0"}}},
+    "appliedDiscount":{"title":"Trade","description":"trade price","value":15.0,"valueType":"PERCENTAGE",
+                       "amountSet":{"shopMoney":{"amount":"9.0"}}},
+    "lineItems":{"nodes":[
+      {"id":"gid://shopify/DraftOrderLineItem/6","quantity":2,"requiresShipping":true,"taxable":true,
+       "appliedDiscount":{"title":"","description":"","value":5.0,"valueType":"FIXED_AMOUNT",
+                          "amountSet":{"shopMoney":{"amount":"5.0"}}}},
+      {"id":"gid://shopify/DraftOrderLineItem/7","quantity":1,"requiresShipping":false,"taxable":true,
+       "appliedDiscount":null}],
+      "pageInfo":{"hasNextPage":false}}}}})");
+  ASSERT_TRUE(static_cast<bool>(read)) << read.error().message;
+  EXPECT_EQ(content_of(*read), content_of(h));
+  ASSERT_TRUE(read->shipping && read->discount);
+  EXPECT_EQ(read->shipping->title, "Freight");
+  EXPECT_EQ(read->discount->value_type, "percentage");
+  EXPECT_EQ(read->tax_exempt, true);
+  ASSERT_EQ(read->lines.size(), 2u);
+  EXPECT_TRUE(read->lines[0].discount);
+  EXPECT_EQ(read->lines[1].requires_shipping, false);
+}

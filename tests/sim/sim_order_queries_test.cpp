@@ -100,3 +100,55 @@ TEST(SimOrderQueries, WebhookLossTopicsLoseEveryDeliveryOfThatTopicOnly) {
   auto faults = sim.get("/_sim/faults");
   EXPECT_EQ(faults->str("/webhook_loss_topics/0"), "orders/create");
 }
+
+// Issue #14 in the reads: the content the webhook carries, in GraphQL's names and units.
+TEST(SimOrderQueries, ForSyncReadsCarryTheOrdersContent) {
+  sim_process sim(small_scenario());
+  auto r = sim.post("/_sim/sale", R"({"store":"alpha.myshopify.com","sku":"SHIRT-M","quantity":1,
+    "requires_shipping":false,
+    "line_tax_lines":[{"title":"VAT","price":"2.00","rate":0.2}],
+    "shipping_lines":[{"title":"Standard","code":"STANDARD","source":"shopify","price":"5.00",
+                       "tax_lines":[{"title":"VAT","price":"1.00","rate":0.2}]}],
+    "tax_lines":[{"title":"VAT","price":"3.00","rate":0.2}],
+    "discount_codes":[{"code":"SPRING10","amount":"1.00","type":"percentage"}],
+    "discount_applications":[{"type":"discount_code","code":"SPRING10","value":"10.0","value_type":"percentage",
+                              "target_type":"line_item"},
+                             {"type":"automatic","title":"Winter","value":"2.00","value_type":"fixed_amount",
+                              "target_type":"line_item"}],
+    "total_discounts":"3.00","taxes_included":true})");
+  auto id = std::to_string(r->num("/order_id"));
+  auto j = sim.alpha("OrderForSync", R"({"id":"gid://shopify/Order/)" + id + R"("})");
+  const std::string o = "/data/order";
+  EXPECT_FALSE(j->flag(o + "/lineItems/nodes/0/requiresShipping")) << j->dump();
+  EXPECT_TRUE(j->flag(o + "/lineItems/nodes/0/taxable"));
+  EXPECT_EQ(j->str(o + "/lineItems/nodes/0/taxLines/0/priceSet/shopMoney/amount"), "2.00");
+  EXPECT_EQ(simdjson::minify(j->at(o + "/lineItems/nodes/0/taxLines/0/rate")), "0.2");
+  EXPECT_EQ(j->str(o + "/shippingLines/nodes/0/code"), "STANDARD");
+  EXPECT_EQ(j->str(o + "/shippingLines/nodes/0/originalPriceSet/shopMoney/amount"), "5.00");
+  EXPECT_EQ(j->str(o + "/shippingLines/nodes/0/taxLines/0/title"), "VAT");
+  EXPECT_EQ(j->str(o + "/taxLines/0/priceSet/shopMoney/amount"), "3.00");
+  EXPECT_TRUE(j->flag(o + "/taxesIncluded"));
+  EXPECT_EQ(j->str(o + "/discountCodes/0"), "SPRING10");
+  EXPECT_EQ(j->str(o + "/totalDiscountsSet/shopMoney/amount"), "3.00");
+  EXPECT_EQ(j->str(o + "/discountApplications/nodes/0/__typename"), "DiscountCodeApplication");
+  EXPECT_EQ(j->str(o + "/discountApplications/nodes/0/code"), "SPRING10");
+  EXPECT_EQ(j->str(o + "/discountApplications/nodes/0/targetType"), "LINE_ITEM");
+  EXPECT_EQ(j->str(o + "/discountApplications/nodes/0/value/__typename"), "PricingPercentageValue");
+  EXPECT_EQ(simdjson::minify(j->at(o + "/discountApplications/nodes/0/value/percentage")), "10.0");
+  EXPECT_EQ(j->str(o + "/discountApplications/nodes/1/__typename"), "AutomaticDiscountApplication");
+  EXPECT_EQ(j->str(o + "/discountApplications/nodes/1/title"), "Winter");
+  EXPECT_EQ(j->str(o + "/discountApplications/nodes/1/value/amount"), "2.00");
+
+  auto d = sim.post("/_sim/draft_order", R"({"store":"alpha.myshopify.com","lines":[{"sku":"SHIRT-S","quantity":1}],
+    "tax_exempt":true,"shipping_line":{"title":"Freight","custom":true,"handle":null,"price":"40.00"},
+    "applied_discount":{"title":"Trade","description":"","value":"15.0","value_type":"percentage","amount":"1.50"}})");
+  auto full = sim.alpha("DraftOrderForSync", R"({"id":"gid://shopify/DraftOrder/)" + std::to_string(d->num("/id")) + R"("})");
+  const std::string p = "/data/draftOrder";
+  EXPECT_EQ(full->str(p + "/shippingLine/title"), "Freight") << full->dump();
+  EXPECT_TRUE(full->is_null(p + "/shippingLine/shippingRateHandle"));
+  EXPECT_EQ(full->str(p + "/shippingLine/originalPriceSet/shopMoney/amount"), "40.00");
+  EXPECT_EQ(full->str(p + "/appliedDiscount/valueType"), "PERCENTAGE");
+  EXPECT_EQ(full->str(p + "/appliedDiscount/amountSet/shopMoney/amount"), "1.50");
+  EXPECT_TRUE(full->flag(p + "/taxExempt"));
+  EXPECT_TRUE(full->is_null(p + "/lineItems/nodes/0/appliedDiscount"));
+}
