@@ -325,9 +325,7 @@ private:
         if (!cfg_.two_way && c.at.store == 0) error_ = "one-way wrote to the Source";
         if (c.attempt == 0 && gone_[c.at.slot][c.at.store])
           error_ = "a write sent to a level known not to be stocked";
-// In one-way groups the Source can be oversold (negative `available`, legal in Shopify): its
-// Destinations then hold 0, and Shopify refuses sets below 0 (INVALID_QUANTITY_NEGATIVE) in half
-// of the seeds.
+        if (!cfg_.two_way && c.kind == op_kind::set && c.target < 0) error_ = "one-way set a Destination below 0";
       }
       if (c.kind == op_kind::read && c.attempt == 0) ++reads_;
       log(std::string("cmd ") + to_string(c.kind) + " " + where(c.at) + " op" +
@@ -465,6 +463,8 @@ private:
       applied_[key] = {c.kind, c.target, c.delta, c.change_from, q, true};
       return answer_failure(c, true, failure_kind::stale, "CHANGE_FROM_QUANTITY_STALE");
     }
+    if (refuse_negative_sets_ && c.kind == op_kind::set && c.target < 0)
+      return answer_failure(c, true, failure_kind::permanent, "INVALID_QUANTITY_NEGATIVE");
     if (!stocked_[c.at.slot][c.at.store]) {
       // 2026-10: the write stocks the item there (a write sent before the machine knew).
       stocked_[c.at.slot][c.at.store] = true;
@@ -475,9 +475,6 @@ private:
       m.at = c.at;
       pool_.push_back(m);
     }
-// In one-way groups the Source can be oversold (negative `available`, legal in Shopify): its
-// Destinations then hold 0, and Shopify refuses sets below 0 (INVALID_QUANTITY_NEGATIVE) in half
-// of the seeds.
     if (c.kind == op_kind::set) {
       q = c.target;
     } else {
@@ -514,12 +511,9 @@ private:
       if (!cfg_.two_way) {
         const std::int64_t expected = std::max<std::int64_t>(truth_[s][0], 0);
         for (std::size_t i = 1; i < nstores_; ++i)
-          if (stocked_[s][i] && truth_[s][i] != truth_[s][0])
-            return "one-way Destination " + std::to_string(i) + " differs from the Source in slot " +
-                   std::to_string(s);
-// In one-way groups the Source can be oversold (negative `available`, legal in Shopify): its
-// Destinations then hold 0, and Shopify refuses sets below 0 (INVALID_QUANTITY_NEGATIVE) in half
-// of the seeds.
+          if (stocked_[s][i] && truth_[s][i] != expected)
+            return "one-way Destination " + std::to_string(i) + " holds " + std::to_string(truth_[s][i]) +
+                   ", expected max(0, Source) = " + std::to_string(expected) + " in slot " + std::to_string(s);
         continue;
       }
       if (!source_baseline_[s]) return "Source never read";
