@@ -93,7 +93,10 @@ int main(int argc, char** argv) {
   actor_config cfg{2};
   caf::actor_system sys{cfg};
   store_link_options o;
-  o.store = {"std", "std.myshopify.com", store_role::destination, sim.base_url(), "2026-10", "", "shpat_std", 2};
+  o.store.name = "std";
+  o.store.shop_domain = "std.myshopify.com";
+  o.store.base_url = sim.base_url();
+  o.store.access_token = "shpat_std";
   o.io = &io.context();
   auto link = spawn_store_link(sys, o);
   std::vector<figures> out;
