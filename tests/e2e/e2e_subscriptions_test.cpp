@@ -152,7 +152,8 @@ TEST(E2eSubscriptions, DoctorOnABrokenConfigurationNamesEachProblem) {
   for (auto p = part.find("Outlet"); p != std::string::npos; p = part.find("Outlet"))
     part.replace(p, 6, "Pop-up Store");
   o.scenario_json.replace(at, end - at, R"("scopes":["read_products","read_locations","read_inventory"],)" + part);
-  o.stores[1].token = "shpat_revoked"; // dest-a's token file holds a token the store refuses
+  o.stores[1].auth = "static_token";  // a legacy app's token file...
+  o.stores[1].token = "shpat_revoked"; // ...holding a token the store refuses
   o.groups_toml = group_toml("stock", {bad_token, few_scopes, gone}, "one_way");
   e2e_env env(o); // no [webhooks]: no public URL
   // dest-c's Admin API address answers nothing.
