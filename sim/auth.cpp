@@ -1,3 +1,4 @@
+#include "sim/answer_parts.hpp"
 #include "sim/auth.hpp"
 
 #include "io/hmac.hpp"
@@ -16,21 +17,6 @@ namespace {
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
     .count();
-}
-
-std::string decode(std::string_view in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out.push_back(' ');
-    } else if (in[i] == '%' && i + 2 < in.size()) {
-      out.push_back(static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(in[i]);
-    }
-  }
-  return out;
 }
 
 std::string encode(const std::string& v) {
@@ -65,7 +51,7 @@ std::map<std::string, std::string> form(const std::string& body) {
     auto part = body.substr(p, amp == std::string::npos ? std::string::npos : amp - p);
     auto eq = part.find('=');
     if (eq != std::string::npos)
-      out[decode(part.substr(0, eq))] = decode(part.substr(eq + 1));
+      out[url_decode(part.substr(0, eq))] = url_decode(part.substr(eq + 1));
     if (amp == std::string::npos)
       break;
     p = amp + 1;

@@ -1,3 +1,4 @@
+#include "sim/answer_parts.hpp"
 #include "sim/simulator.hpp"
 
 #include "io/json_writer.hpp"
@@ -16,14 +17,6 @@ namespace shopsync::sim {
 
 namespace {
 thread_local simdjson::dom::parser tl_parser;
-
-std::string errors_json(std::string_view message, std::string_view code) {
-  json_writer w;
-  w.begin_array().begin_object().field("message", message);
-  w.key("extensions").begin_object().field("code", code).end_object();
-  w.end_object().end_array();
-  return std::move(w).str();
-}
 
 std::string strip_port(std::string host) {
   if (auto c = host.rfind(':'); c != std::string::npos && host.find(']') == std::string::npos)

@@ -2,6 +2,7 @@
 // that revoke a store's tokens, uninstall the app (with its app/uninstalled webhook) and
 // install it again.
 #include "io/json_writer.hpp"
+#include "sim/answer_parts.hpp"
 #include "sim/simulator.hpp"
 
 #include <cctype>
@@ -19,13 +20,6 @@ http_answer from(auth_answer a) {
     h.content_type = "text/html; charset=utf-8";
   }
   return h;
-}
-
-http_answer json_answer(int status, std::string body) {
-  http_answer a;
-  a.status = status;
-  a.body = std::move(body);
-  return a;
 }
 
 std::string strip_port(std::string host) {

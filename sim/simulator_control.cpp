@@ -1,6 +1,7 @@
 // The test-control API under /_sim/: make sales and other merchant-side changes (each emits the
 // webhooks Shopify would), read every store's truth and the Admin call log, switch faults, reset.
 #include "io/json_writer.hpp"
+#include "sim/answer_parts.hpp"
 #include "sim/json_read.hpp"
 #include "sim/simulator.hpp"
 #include "sim/webhook_payloads.hpp"
@@ -19,21 +20,6 @@ constexpr const char* sim_address_json =
     R"("city":"Springfield","province":"Illinois","province_code":"IL","zip":"62701","country":"United States",)"
     R"("country_code":"US","phone":null,"company":null})";
 
-std::string url_decode(std::string_view in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out.push_back(' ');
-    } else if (in[i] == '%' && i + 2 < in.size()) {
-      out.push_back(static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(in[i]);
-    }
-  }
-  return out;
-}
-
 std::map<std::string, std::string> parse_query(const std::string& q) {
   std::map<std::string, std::string> out;
   std::size_t p = 0;
@@ -50,13 +36,6 @@ std::map<std::string, std::string> parse_query(const std::string& q) {
     p = amp + 1;
   }
   return out;
-}
-
-http_answer json_answer(int status, std::string body) {
-  http_answer a;
-  a.status = status;
-  a.body = std::move(body);
-  return a;
 }
 
 http_answer error_answer(int status, const std::string& message) {

@@ -1,5 +1,6 @@
 // Orders and draft orders: the Admin operations shopsync sends and the changes they cause.
 #include "io/json_writer.hpp"
+#include "sim/answer_parts.hpp"
 #include "sim/json_read.hpp"
 #include "sim/order_content.hpp"
 #include "sim/simulator.hpp"
@@ -13,14 +14,6 @@
 namespace shopsync::sim {
 
 namespace {
-std::string errors_json(std::string_view message, std::string_view code) {
-  json_writer w;
-  w.begin_array().begin_object().field("message", message);
-  w.key("extensions").begin_object().field("code", code).end_object();
-  w.end_object().end_array();
-  return std::move(w).str();
-}
-
 // A GraphQL MailingAddressInput as the webhook's address object: every key Shopify sends,
 // null where the input had nothing.
 std::string address_json(std::optional<element> a) {

@@ -3,6 +3,7 @@
 // Shopify's deletion of a subscription after 8 consecutive failed deliveries, and their
 // test-control endpoints (/_sim/scopes, /_sim/subscriptions).
 #include "io/json_writer.hpp"
+#include "sim/answer_parts.hpp"
 #include "sim/json_read.hpp"
 #include "sim/simulator.hpp"
 
@@ -13,25 +14,10 @@ namespace shopsync::sim {
 
 namespace {
 
-std::string errors_json(std::string_view message, std::string_view code) {
-  json_writer w;
-  w.begin_array().begin_object().field("message", message);
-  w.key("extensions").begin_object().field("code", code).end_object();
-  w.end_object().end_array();
-  return std::move(w).str();
-}
-
-http_answer answer(int status, std::string body) {
-  http_answer a;
-  a.status = status;
-  a.body = std::move(body);
-  return a;
-}
-
 http_answer refuse(int status, const std::string& message) {
   json_writer w;
   w.begin_object().field("error", message).end_object();
-  return answer(status, std::move(w).str());
+  return json_answer(status, std::move(w).str());
 }
 
 struct field_error {
@@ -326,7 +312,7 @@ http_answer simulator::control_subscriptions(store& s, const std::string& path, 
         s.scopes.emplace_back(*h);
     // Shopify tells the app that its installation's scopes changed.
     emit(s, "app/scopes_update", scopes_payload(s, previous, format_time(now, s.timezone)), now);
-    return answer(200, scopes_payload(s, previous, format_time(now, s.timezone)));
+    return json_answer(200, scopes_payload(s, previous, format_time(now, s.timezone)));
   }
   if (path == "/_sim/subscriptions/delete") {
     // As a merchant or Shopify would: by id, or every one of a topic.
@@ -338,12 +324,12 @@ http_answer simulator::control_subscriptions(store& s, const std::string& path, 
                                            return (id && x.id == *id) || (!topic.empty() && x.topic == topic_enum_of(topic));
                                          }),
                           s.subscriptions.end());
-    return answer(200, "{\"deleted\":" + std::to_string(before - s.subscriptions.size()) + "}");
+    return json_answer(200, "{\"deleted\":" + std::to_string(before - s.subscriptions.size()) + "}");
   }
   if (path == "/_sim/subscriptions/app") {
     if (auto b = as_bool(member(body, "enabled")))
       s.app_subscriptions = *b;
-    return answer(200, std::string("{\"app_subscriptions\":") + (s.app_subscriptions ? "true" : "false") + "}");
+    return json_answer(200, std::string("{\"app_subscriptions\":") + (s.app_subscriptions ? "true" : "false") + "}");
   }
   if (path == "/_sim/subscriptions") {
     json_writer w;
@@ -357,7 +343,7 @@ http_answer simulator::control_subscriptions(store& s, const std::string& path, 
           .field("uri", sub.uri).field("name", sub.name).field("format", sub.format)
           .field("consecutive_failures", sub.consecutive_failures).end_object();
     w.end_array().end_object();
-    return answer(200, std::move(w).str());
+    return json_answer(200, std::move(w).str());
   }
   return refuse(404, "unknown control path " + path);
 }

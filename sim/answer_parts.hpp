@@ -1,0 +1,20 @@
+#pragma once
+// Small pieces the simulator's answers share: Shopify's top-level GraphQL errors array, a JSON
+// answer, and form/query decoding.
+#include "sim/simulator.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace shopsync::sim {
+
+// `[{"message": message, "extensions": {"code": code}}]`, as Shopify's top-level `errors`.
+std::string errors_json(std::string_view message, std::string_view code);
+
+// An answer with `status` and a JSON body.
+http_answer json_answer(int status, std::string body);
+
+// application/x-www-form-urlencoded and query-string decoding ('+' is a space, %XX a byte).
+std::string url_decode(std::string_view in);
+
+} // namespace shopsync::sim
