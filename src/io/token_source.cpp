@@ -74,7 +74,26 @@ error grant_error(const error& e, const std::string& what) {
   return error{"admin.unavailable", what + ": " + e.message};
 }
 
-class client_credentials_source final : public token_source,
+// A source that keeps one token and forgets it when it is refused or on a reset: its next
+// token() obtains (client credentials) or reads (offline token) one anew.
+class forgetting_source : public token_source {
+public:
+  void refused(const std::string& t) override {
+    std::lock_guard lk(mu_);
+    if (t == token_)
+      token_.clear();
+  }
+  void reset() override {
+    std::lock_guard lk(mu_);
+    token_.clear();
+  }
+
+protected:
+  std::mutex mu_;
+  std::string token_;
+};
+
+class client_credentials_source final : public forgetting_source,
                                         public std::enable_shared_from_this<client_credentials_source> {
 public:
   client_credentials_source(store_config s, app_config app, boost::asio::io_context& io)
@@ -93,15 +112,6 @@ public:
     fetching_ = true;
     lk.unlock();
     fetch();
-  }
-  void refused(const std::string& t) override {
-    std::lock_guard lk(mu_);
-    if (t == token_)
-      token_.clear();
-  }
-  void reset() override {
-    std::lock_guard lk(mu_);
-    token_.clear();
   }
   auth_method method() const noexcept override { return auth_method::client_credentials; }
   std::string remedy() const override {
@@ -144,14 +154,12 @@ private:
   store_config store_;
   app_config app_;
   boost::asio::io_context& io_;
-  std::mutex mu_;
-  std::string token_;
   token_lifetime lifetime_;
   bool fetching_ = false;
   std::vector<callback> waiters_;
 };
 
-class offline_source final : public token_source {
+class offline_source final : public forgetting_source {
 public:
   offline_source(store_config s, state_store* db) : store_(std::move(s)), db_(db) {}
 
@@ -164,15 +172,6 @@ public:
     if (t.empty())
       return done(error{"admin.unauthorized", "store " + store_.name + " is not connected yet"});
     done(t);
-  }
-  void refused(const std::string& t) override {
-    std::lock_guard lk(mu_);
-    if (t == token_)
-      token_.clear();
-  }
-  void reset() override {
-    std::lock_guard lk(mu_);
-    token_.clear();
   }
   auth_method method() const noexcept override { return auth_method::authorization_code; }
   std::string remedy() const override {
@@ -191,8 +190,6 @@ private:
 
   store_config store_;
   state_store* db_;
-  std::mutex mu_;
-  std::string token_;
 };
 
 } // namespace
