@@ -1,6 +1,7 @@
 #include "sim/answer_parts.hpp"
 
 #include "io/json_writer.hpp"
+#include "sim/json_read.hpp"
 
 namespace shopsync::sim {
 
@@ -17,6 +18,22 @@ http_answer json_answer(int status, std::string body) {
   a.status = status;
   a.body = std::move(body);
   return a;
+}
+
+std::string cursor_for(i64 id) {
+  return base64_encode("{\"last_id\":" + std::to_string(id) + ",\"last_value\":\"" + std::to_string(id) + "\"}");
+}
+
+std::optional<i64> cursor_id(std::string_view cursor) {
+  auto raw = base64_decode(cursor);
+  auto p = raw.find("\"last_id\":");
+  if (p == std::string::npos)
+    return std::nullopt;
+  try {
+    return std::stoll(raw.substr(p + 10));
+  } catch (...) {
+    return std::nullopt;
+  }
 }
 
 std::string url_decode(std::string_view in) {

@@ -25,22 +25,6 @@ std::string strip_port(std::string host) {
   return host;
 }
 
-std::string cursor_for(i64 id) {
-  return base64_encode("{\"last_id\":" + std::to_string(id) + ",\"last_value\":\"" + std::to_string(id) + "\"}");
-}
-
-std::optional<i64> cursor_id(std::string_view cursor) {
-  auto raw = base64_decode(cursor);
-  auto p = raw.find("\"last_id\":");
-  if (p == std::string::npos)
-    return std::nullopt;
-  try {
-    return std::stoll(raw.substr(p + 10));
-  } catch (...) {
-    return std::nullopt;
-  }
-}
-
 const std::set<std::string, std::less<>> valid_reasons = {
     "correction", "cycle_count_available", "damaged", "movement_canceled", "movement_created",
     "movement_received", "movement_updated", "other", "promotion", "quality_control", "received",

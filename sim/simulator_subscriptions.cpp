@@ -54,20 +54,6 @@ std::optional<i64> subscription_id(std::string_view g) {
   }
 }
 
-std::string cursor_for(i64 id) { return base64_encode("{\"last_id\":" + std::to_string(id) + "}"); }
-
-std::optional<i64> cursor_id(std::string_view cursor) {
-  auto raw = base64_decode(cursor);
-  auto p = raw.find("\"last_id\":");
-  if (p == std::string::npos)
-    return std::nullopt;
-  try {
-    return std::stoll(raw.substr(p + 10));
-  } catch (...) {
-    return std::nullopt;
-  }
-}
-
 std::string scopes_payload(const store& s, const std::vector<std::string>& previous, const std::string& at) {
   json_writer w;
   w.begin_object().field("id", static_cast<std::int64_t>(s.index) + 1);
