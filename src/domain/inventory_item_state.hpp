@@ -1,7 +1,7 @@
 #pragma once
 // The inventory item state machine: the sync rules for one mapped identity (a product variant
 // matched across the stores of one sync group). Pure and deterministic: events in, commands
-// and audit records out. The spec is "inventory item state machine" in shared/design.md.
+// and audit records out. The spec is "inventory item state machine" in docs/ARCHITECTURE.md.
 //
 // How the holder (the item actor) uses it:
 //   1. Build it from the mapping (`item_layout`) with an `epoch` it chose once (time or
