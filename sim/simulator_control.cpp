@@ -361,7 +361,10 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
           if (auto ts = as_str(x))
             o.tags.emplace_back(*ts);
       o.inventory_behaviour = "DECREMENT_OBEYING_POLICY";
-      o.lines.push_back(line_for_variant(*s, *v, qty));
+      // "lines": N places the sale as N lines of `quantity` each (an order with many lines).
+      const auto line_count = std::clamp<std::int64_t>(as_int(member(body, "lines")).value_or(1), 1, 5000);
+      for (std::int64_t i = 0; i < line_count; ++i)
+        o.lines.push_back(line_for_variant(*s, *v, qty));
       read_sale_content(body, o);
       o.shipping_address_json = sim_address_json;
       i64 cid = s->new_customer_id();
@@ -369,7 +372,7 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
       c.begin_object().field("id", cid).field("email", o.email).field("first_name", "Sim").field("last_name", "Customer")
           .field("admin_graphql_api_id", gid("Customer", cid)).end_object();
       o.customer_json = std::move(c).str();
-      auto& placed = place_order(*s, std::move(o), now, {{*v, *l, qty}});
+      auto& placed = place_order(*s, std::move(o), now, {{*v, *l, qty * static_cast<int>(line_count)}});
       json_writer w;
       w.begin_object().field("order_id", placed.id).field("name", placed.name)
           .field("inventory_item_id", s->variants[*v].inventory_item_id)

@@ -4,6 +4,7 @@
 // OrderForSync / DraftOrderForSync read one document in GraphQL's shape (the same facts its
 // webhook carries, camelCase, GIDs, enums). Every search result is immediate: the sim does not
 // model Shopify's search-index lag (the daemon's overlap is there for it).
+#include "sim/answer_parts.hpp"
 #include "sim/json_read.hpp"
 #include "sim/order_content_graphql.hpp"
 #include "sim/simulator.hpp"
@@ -206,9 +207,21 @@ void write_attributes(json_writer& w, const std::string& webhook_json) {
   w.end_array();
 }
 
-void write_lines(json_writer& w, std::string_view line_type, const std::vector<line_item>& lines, bool draft) {
+// lineItems(first: 100, after: $linesAfter): the lines after the cursor's line, 100 at most,
+// with Shopify's pageInfo. Returns how many lines were written (the cost counts them).
+std::size_t write_lines(json_writer& w, std::string_view line_type, const std::vector<line_item>& lines, bool draft,
+                        element vars) {
+  constexpr std::size_t page = 100; // the `first` of the documents' lineItems
+  std::size_t begin = 0;
+  if (auto after = as_str(member(vars, "linesAfter"))) {
+    auto id = cursor_id(*after);
+    auto it = std::find_if(lines.begin(), lines.end(), [&](const line_item& l) { return id && l.id == *id; });
+    begin = it == lines.end() ? lines.size() : static_cast<std::size_t>(it - lines.begin()) + 1;
+  }
+  const auto end = std::min(lines.size(), begin + page);
   w.key("lineItems").begin_object().key("nodes").begin_array();
-  for (auto& l : lines) {
+  for (auto i = begin; i < end; ++i) {
+    const auto& l = lines[i];
     w.begin_object().field("id", gid(line_type, l.id)).field("quantity", l.quantity).field("sku", l.sku)
         .field("title", l.title).field("variantTitle", l.variant_title);
     w.key("variant");
@@ -220,7 +233,10 @@ void write_lines(json_writer& w, std::string_view line_type, const std::vector<l
     write_line_content(w, l, draft);
     w.end_object();
   }
-  w.end_array().key("pageInfo").begin_object().field("hasNextPage", false).end_object().end_object();
+  w.end_array().key("pageInfo").begin_object().field("hasNextPage", end < lines.size()).key("endCursor");
+  end > begin ? w.value(cursor_for(lines[end - 1].id)) : w.null();
+  w.end_object().end_object();
+  return end - begin;
 }
 
 std::string total_of(const std::vector<line_item>& lines) {
@@ -290,11 +306,11 @@ simulator::op_result simulator::op_order_for_sync(store& s, element vars) {
   write_address(w, "billingAddress", o.billing_address_json);
   w.key("totalPriceSet").begin_object().key("shopMoney").begin_object().field("amount", total_of(o.lines))
       .end_object().end_object();
-  write_lines(w, "LineItem", o.lines, false);
+  const auto lines_read = write_lines(w, "LineItem", o.lines, false, vars);
   write_order_content(w, o);
   w.end_object().end_object();
   r.data = std::move(w).str();
-  r.actual_cost = 8 + 3.0 * static_cast<double>(o.lines.size()) + content_cost(o);
+  r.actual_cost = 8 + 3.0 * static_cast<double>(lines_read) + content_cost(o);
   return r;
 }
 
@@ -325,11 +341,11 @@ simulator::op_result simulator::op_draft_order_for_sync(store& s, element vars) 
   w.key("customer").null();
   write_address(w, "shippingAddress", d.shipping_address_json);
   write_address(w, "billingAddress", d.billing_address_json);
-  write_lines(w, "DraftOrderLineItem", d.lines, true);
+  const auto lines_read = write_lines(w, "DraftOrderLineItem", d.lines, true, vars);
   write_draft_content(w, d);
   w.end_object().end_object();
   r.data = std::move(w).str();
-  r.actual_cost = 7 + 3.0 * static_cast<double>(d.lines.size()) + 4;
+  r.actual_cost = 7 + 3.0 * static_cast<double>(lines_read) + 4;
   return r;
 }
 

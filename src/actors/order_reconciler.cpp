@@ -87,10 +87,22 @@ void list(self_ptr self, std::size_t i, reconcile_query q) {
       });
 }
 
-// Reads one document in full and hands it to the order path; its answer comes back as
-// order_fed_atom. A document that cannot be synced at all (deleted since it was listed, too
-// many lines) counts as fed: asking again would not change it.
-void feed(self_ptr self, std::size_t i, listed_document d) {
+// The lines of a later answer appended to the document read so far.
+void append_lines(webhook_event& so_far, webhook_event&& page) {
+  auto append = [](auto& into, auto& from) { into.insert(into.end(), std::make_move_iterator(from.begin()),
+                                                          std::make_move_iterator(from.end())); };
+  if (auto* o = std::get_if<order_created>(&so_far); o && std::holds_alternative<order_created>(page))
+    append(o->lines, std::get<order_created>(page).lines);
+  else if (auto* d = std::get_if<draft_order_changed>(&so_far); d && std::holds_alternative<draft_order_changed>(page))
+    append(d->lines, std::get<draft_order_changed>(page).lines);
+}
+
+// Reads one document in full (several answers when it has more than 100 lines) and hands it to
+// the order path; its answer comes back as order_fed_atom. A document that cannot be synced at
+// all (deleted since it was listed) counts as fed: asking again would not change it. `so_far`
+// holds what earlier answers gave, `lines_after` where the next lines start.
+void read_document(self_ptr self, std::size_t i, listed_document d, std::optional<webhook_event> so_far,
+                   std::string lines_after) {
   auto& st = self->state;
   auto& c = st.cursors[i];
   const bool draft = c.kind == reconcile_doc::draft_orders;
@@ -103,36 +115,48 @@ void feed(self_ptr self, std::size_t i, listed_document d) {
     ack(false);
     return;
   }
-  auto call = draft ? make_draft_order_read_call(d.id) : make_order_read_call(d.id);
+  auto call = draft ? make_draft_order_read_call(d.id, lines_after) : make_order_read_call(d.id, lines_after);
   graphql_request req{call.operation, std::move(call.document), std::move(call.variables_json), false};
   self->request(graphql_executor_actor{*link}, std::chrono::minutes(3), execute_atom::value, std::move(req))
     .then(
-      [self, i, d, draft, ack](graphql_answer& a) {
+      [self, i, d, draft, ack, before = std::move(so_far)](graphql_answer& a) {
         auto& st = self->state;
         auto& c = st.cursors[i];
-        webhook_envelope env;
-        env.topic = draft ? "draft_orders/update" : "orders/create";
-        env.webhook_id = "reconcile";
         std::optional<error> err;
+        std::optional<std::string> more;
+        std::optional<webhook_event> page;
         if (!a.ok) {
           err = a.err;
         } else if (draft) {
-          if (auto e = parse_draft_order_read(a.body))
-            env.event = std::move(*e);
-          else
+          if (auto e = parse_draft_order_read(a.body)) {
+            page = std::move(e->event);
+            more = std::move(e->more_lines_after);
+          } else {
             err = e.error();
+          }
         } else {
-          if (auto e = parse_order_read(a.body))
-            env.event = std::move(*e);
-          else
+          if (auto e = parse_order_read(a.body)) {
+            page = std::move(e->event);
+            more = std::move(e->more_lines_after);
+          } else {
             err = e.error();
+          }
         }
         if (err) {
-          const bool permanent = err->code == "order_reconcile.gone" || err->code == "order_reconcile.too_many_lines";
+          const bool permanent = err->code == "order_reconcile.gone";
           spdlog::log(permanent ? spdlog::level::err : spdlog::level::warn,
                       "order reconciler {}: cannot read {} {}: {}: {}", label(st, c), draft ? "draft order" : "order",
                       d.id, err->code, err->message);
           ack(permanent);
+          return;
+        }
+        std::optional<webhook_event> so_far = before;
+        if (so_far)
+          append_lines(*so_far, std::move(*page));
+        else
+          so_far = std::move(page);
+        if (more) {
+          read_document(self, i, d, std::move(so_far), std::move(*more));
           return;
         }
         auto* sc = st.ctx->cfg.find_store(c.store);
@@ -140,6 +164,10 @@ void feed(self_ptr self, std::size_t i, listed_document d) {
           ack(false);
           return;
         }
+        webhook_envelope env;
+        env.topic = draft ? "draft_orders/update" : "orders/create";
+        env.webhook_id = "reconcile";
+        env.event = std::move(*so_far);
         env.shop_domain = sc->shop_domain;
         spdlog::info("event=order_found_by_reconcile group={} store={} kind={} id={}", st.group.name, c.store,
                      kind_name(c.kind), d.id);
@@ -151,6 +179,8 @@ void feed(self_ptr self, std::size_t i, listed_document d) {
         ack(false);
       });
 }
+
+void feed(self_ptr self, std::size_t i, listed_document d) { read_document(self, i, d, std::nullopt, {}); }
 
 void dry_run_done(self_ptr self, std::size_t would_feed) {
   auto& st = self->state;

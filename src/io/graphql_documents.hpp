@@ -134,7 +134,7 @@ inline constexpr std::string_view draft_orders_updated_since = R"(query DraftOrd
   }
 })";
 
-inline constexpr std::string_view order_for_sync = R"(query OrderForSync($id: ID!) {
+inline constexpr std::string_view order_for_sync = R"(query OrderForSync($id: ID!, $linesAfter: String) {
   order(id: $id) {
     id name email displayFinancialStatus currencyCode sourceName createdAt tags note
     app { id }
@@ -143,12 +143,12 @@ inline constexpr std::string_view order_for_sync = R"(query OrderForSync($id: ID
     shippingAddress { ...SyncAddress }
     billingAddress { ...SyncAddress }
     totalPriceSet { shopMoney { amount } }
-    lineItems(first: 100) {
+    lineItems(first: 100, after: $linesAfter) {
       nodes {
         id quantity sku title variantTitle variant { id } product { id } originalUnitPriceSet { shopMoney { amount } }
         requiresShipping taxable taxLines { ...SyncTax }
       }
-      pageInfo { hasNextPage }
+      pageInfo { hasNextPage endCursor }
     }
     shippingLines(first: 10) {
       nodes { title code source originalPriceSet { shopMoney { amount } } taxLines { ...SyncTax } }
@@ -176,7 +176,7 @@ fragment SyncTax on TaxLine {
   title rate priceSet { shopMoney { amount } }
 })";
 
-inline constexpr std::string_view draft_order_for_sync = R"(query DraftOrderForSync($id: ID!) {
+inline constexpr std::string_view draft_order_for_sync = R"(query DraftOrderForSync($id: ID!, $linesAfter: String) {
   draftOrder(id: $id) {
     id name status email currencyCode updatedAt tags note2
     order { id }
@@ -184,12 +184,12 @@ inline constexpr std::string_view draft_order_for_sync = R"(query DraftOrderForS
     customer { id firstName lastName defaultEmailAddress { emailAddress } }
     shippingAddress { ...SyncAddress }
     billingAddress { ...SyncAddress }
-    lineItems(first: 100) {
+    lineItems(first: 100, after: $linesAfter) {
       nodes {
         id quantity sku title variantTitle variant { id } product { id } originalUnitPriceSet { shopMoney { amount } }
         requiresShipping taxable appliedDiscount { ...SyncDiscount }
       }
-      pageInfo { hasNextPage }
+      pageInfo { hasNextPage endCursor }
     }
     shippingLine { title shippingRateHandle originalPriceSet { shopMoney { amount } } }
     appliedDiscount { ...SyncDiscount }

@@ -234,14 +234,21 @@ std::vector<discount_code> codes_of(std::optional<element> codes, const std::vec
   return out;
 }
 
-result<std::vector<order_line>> lines_of(std::optional<element> conn, std::string_view line_type) {
+// The lines of one answer; `more` is the cursor to read the next lines from, when there are.
+result<std::vector<order_line>> lines_of(std::optional<element> conn, std::string_view line_type,
+                                         std::optional<std::string>& more) {
   std::vector<order_line> out;
+  more.reset();
   if (!conn)
     return out;
   if (auto pi = at(*conn, "pageInfo")) {
-    bool more = false;
-    if (auto hn = at(*pi, "hasNextPage"); hn && hn->get(more) == simdjson::SUCCESS && more)
-      return error{"order_reconcile.too_many_lines", "the document has more than 100 lines"};
+    bool next = false;
+    if (auto hn = at(*pi, "hasNextPage"); hn && hn->get(next) == simdjson::SUCCESS && next) {
+      auto cursor = str(*pi, "endCursor");
+      if (cursor.empty())
+        return error{"order_reconcile.bad_response", "more lines announced without a cursor"};
+      more = std::move(cursor);
+    }
   }
   auto nodes = at(*conn, "nodes");
   if (!nodes || !nodes->is_array())
@@ -269,9 +276,12 @@ result<std::vector<order_line>> lines_of(std::optional<element> conn, std::strin
   return out;
 }
 
-std::string id_variables(std::string_view type, shopify_id id) {
+std::string read_variables(std::string_view type, shopify_id id, const std::string& lines_after) {
   json_writer w;
-  w.begin_object().field("id", make_gid(type, id)).end_object();
+  w.begin_object().field("id", make_gid(type, id));
+  if (!lines_after.empty())
+    w.field("linesAfter", lines_after);
+  w.end_object();
   return std::move(w).str();
 }
 
@@ -304,12 +314,13 @@ order_api_call make_listing_call(reconcile_doc d, const reconcile_query& q) {
   return {"DraftOrdersUpdatedSince", std::string(graphql::draft_orders_updated_since), std::move(w).str(), false};
 }
 
-order_api_call make_order_read_call(order_id id) {
-  return {"OrderForSync", std::string(graphql::order_for_sync), id_variables("Order", id), false};
+order_api_call make_order_read_call(order_id id, const std::string& lines_after) {
+  return {"OrderForSync", std::string(graphql::order_for_sync), read_variables("Order", id, lines_after), false};
 }
 
-order_api_call make_draft_order_read_call(draft_order_id id) {
-  return {"DraftOrderForSync", std::string(graphql::draft_order_for_sync), id_variables("DraftOrder", id), false};
+order_api_call make_draft_order_read_call(draft_order_id id, const std::string& lines_after) {
+  return {"DraftOrderForSync", std::string(graphql::draft_order_for_sync), read_variables("DraftOrder", id, lines_after),
+          false};
 }
 
 result<listing_page> parse_listing(std::string_view body, reconcile_doc d) {
@@ -339,7 +350,7 @@ result<listing_page> parse_listing(std::string_view body, reconcile_doc d) {
   return page;
 }
 
-result<order_created> parse_order_read(std::string_view body) {
+result<document_read<order_created>> parse_order_read(std::string_view body) {
   simdjson::dom::parser parser;
   auto f = data_field(parser, body, "order");
   if (!f)
@@ -365,7 +376,8 @@ result<order_created> parse_order_read(std::string_view body) {
   e.customer = customer_of(at(o, "customer"));
   e.shipping_address = address_of(at(o, "shippingAddress"));
   e.billing_address = address_of(at(o, "billingAddress"));
-  auto lines = lines_of(at(o, "lineItems"), "LineItem");
+  std::optional<std::string> more;
+  auto lines = lines_of(at(o, "lineItems"), "LineItem", more);
   if (!lines)
     return lines.error();
   e.lines = std::move(*lines);
@@ -378,10 +390,10 @@ result<order_created> parse_order_read(std::string_view body) {
   e.discount_applications = applications_of(at(o, "discountApplications"));
   e.discount_codes = codes_of(at(o, "discountCodes"), e.discount_applications, e.total_discounts);
   e.taxes_included = flag_of(at(o, "taxesIncluded"));
-  return e;
+  return document_read<order_created>{std::move(e), std::move(more)};
 }
 
-result<draft_order_changed> parse_draft_order_read(std::string_view body) {
+result<document_read<draft_order_changed>> parse_draft_order_read(std::string_view body) {
   simdjson::dom::parser parser;
   auto f = data_field(parser, body, "draftOrder");
   if (!f)
@@ -406,7 +418,8 @@ result<draft_order_changed> parse_draft_order_read(std::string_view body) {
   e.customer = customer_of(at(o, "customer"));
   e.shipping_address = address_of(at(o, "shippingAddress"));
   e.billing_address = address_of(at(o, "billingAddress"));
-  auto lines = lines_of(at(o, "lineItems"), "DraftOrderLineItem");
+  std::optional<std::string> more;
+  auto lines = lines_of(at(o, "lineItems"), "DraftOrderLineItem", more);
   if (!lines)
     return lines.error();
   e.lines = std::move(*lines);
@@ -418,7 +431,7 @@ result<draft_order_changed> parse_draft_order_read(std::string_view body) {
   e.discount = applied_discount_of(at(o, "appliedDiscount"));
   e.tax_exempt = flag_of(at(o, "taxExempt"));
   e.taxes_included = flag_of(at(o, "taxesIncluded"));
-  return e;
+  return document_read<draft_order_changed>{std::move(e), std::move(more)};
 }
 
 } // namespace shopsync

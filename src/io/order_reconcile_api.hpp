@@ -11,14 +11,16 @@
 //
 // What GraphQL cannot give that a webhook carries: a draft order's api_client_id (DraftOrder
 // has no app field) - its origin tag and note attributes still mark shopsync's own drafts.
-// Lines beyond the first 100 of a document are not read: such a document is refused with
-// "order_reconcile.too_many_lines" rather than synced short.
+// Lines come 100 an answer (lineItems(first: 100)): a document with more is read again with
+// the cursor its answer gives (`more_lines_after`) and the lines appended, so it is never synced
+// short; the rest of each later answer repeats the first and is ignored.
 #include "domain/events.hpp"
 #include "domain/order_reconcile.hpp"
 #include "domain/result.hpp"
 #include "io/order_api.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,8 +36,9 @@ std::string iso8601_utc(std::int64_t epoch_s);
 std::string reconcile_search_query(reconcile_doc, std::int64_t since);
 
 order_api_call make_listing_call(reconcile_doc, const reconcile_query&);
-order_api_call make_order_read_call(order_id);
-order_api_call make_draft_order_read_call(draft_order_id);
+// lines_after: empty for the first answer, else the cursor of the previous one.
+order_api_call make_order_read_call(order_id, const std::string& lines_after = {});
+order_api_call make_draft_order_read_call(draft_order_id, const std::string& lines_after = {});
 
 struct listing_page {
   struct entry {
@@ -48,9 +51,16 @@ struct listing_page {
 };
 result<listing_page> parse_listing(std::string_view body, reconcile_doc);
 
-// The document as its webhook would have carried it. Error "order_reconcile.gone" when the
+// One answer of a full read: the document as its webhook would have carried it, with the lines
+// of this answer only. While `more_lines_after` is set, read again with it and append the lines
+// of that answer (the document is complete only then). Error "order_reconcile.gone" when the
 // answer is null (deleted since it was listed).
-result<order_created> parse_order_read(std::string_view body);
-result<draft_order_changed> parse_draft_order_read(std::string_view body);
+template <class Event>
+struct document_read {
+  Event event;
+  std::optional<std::string> more_lines_after;
+};
+result<document_read<order_created>> parse_order_read(std::string_view body);
+result<document_read<draft_order_changed>> parse_draft_order_read(std::string_view body);
 
 } // namespace shopsync

@@ -101,6 +101,25 @@ TEST(E2eOrderReconcile, an_order_whose_every_webhook_is_lost_reaches_the_source_
   EXPECT_EQ(orders->num("/count"), 1) << env.control("orders");
 }
 
+TEST(E2eOrderReconcile, an_order_of_more_lines_than_one_answer_holds_is_read_whole_and_created_whole) {
+  e2e_env env(options("order", 300));
+  ASSERT_TRUE(env.start_mapped());
+  settle(env);
+  ASSERT_TRUE(ok(env.sim_post("/_sim/faults", R"({"webhook_loss_topics":["orders/create"]})")));
+  // 230 lines: three answers (100, 100, 30) before the order is whole.
+  auto sale = env.sim_post("/_sim/sale", R"({"store":")" + kDest.shop +
+                                           R"(","sku":"MUG-WHITE","location":"Main Warehouse","quantity":1,"lines":230})");
+  ASSERT_TRUE(ok(sale)) << sale;
+  EXPECT_TRUE(env.wait_until([&] { return env.order_count(kSource.shop) >= 1; }, std::chrono::seconds(kInterval + 20)))
+    << env.daemon_output();
+  settle(env);
+  auto source = parse(env.sim_get("/_sim/state?store=" + kSource.shop + "&variants=0"));
+  ASSERT_EQ(source->size("/orders"), 1u);
+  EXPECT_EQ(source->size("/orders/0/line_items"), 230u) << "the Source order is short";
+  EXPECT_EQ(env.level(kSource.shop, "MUG-WHITE"), 300 - 230);
+  EXPECT_EQ(order_deliveries(env, "delivered"), 0u) << "the webhook was not lost";
+}
+
 TEST(E2eOrderReconcile, fifty_orders_placed_while_the_daemon_was_down_past_the_retry_window_are_created_once) {
   auto o = options("order", 100);
   // Shopify's 8 retries over ~4 h (13,900 s) pass in 1.4 s: "6 hours" of downtime is the time it

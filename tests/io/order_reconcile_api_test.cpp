@@ -44,11 +44,27 @@ order_created webhook_sample() {
   return std::get<order_created>(*ev);
 }
 
+// The document of a read answered in one go (no more lines to ask for).
+result<order_created> order_read(std::string_view body) {
+  auto r = parse_order_read(body);
+  if (!r)
+    return r.error();
+  EXPECT_FALSE(r->more_lines_after.has_value());
+  return std::move(r->event);
+}
+result<draft_order_changed> draft_read(std::string_view body) {
+  auto r = parse_draft_order_read(body);
+  if (!r)
+    return r.error();
+  EXPECT_FALSE(r->more_lines_after.has_value());
+  return std::move(r->event);
+}
+
 } // namespace
 
 TEST(OrderReconcileApi, an_order_read_gives_the_order_path_what_its_webhook_gives) {
   auto hook = webhook_sample();
-  auto read = parse_order_read(kSampleAsGraphql);
+  auto read = order_read(kSampleAsGraphql);
   ASSERT_TRUE(static_cast<bool>(read)) << read.error().message;
   EXPECT_EQ(read->id, hook.id);
   EXPECT_EQ(read->name, hook.name);
@@ -84,7 +100,7 @@ TEST(OrderReconcileApi, an_order_read_gives_the_order_path_what_its_webhook_give
 TEST(OrderReconcileApi, an_order_shopsync_created_is_recognised_as_ours_when_read) {
   order_sync_settings st;
   st.app_id = 580111;
-  auto read = parse_order_read(kSampleAsGraphql);
+  auto read = order_read(kSampleAsGraphql);
   ASSERT_TRUE(static_cast<bool>(read));
   auto why = order_skip_reason(*read, st);
   ASSERT_TRUE(static_cast<bool>(why));
@@ -94,7 +110,7 @@ TEST(OrderReconcileApi, an_order_shopsync_created_is_recognised_as_ours_when_rea
   std::string other = kSampleAsGraphql;
   other.replace(other.find("App/580111"), 10, "App/999");
   other.replace(other.find("\"tags\":[]"), 9, R"("tags":["shopsync-origin:dest-b.myshopify.com:77"])");
-  read = parse_order_read(other);
+  read = order_read(other);
   ASSERT_TRUE(static_cast<bool>(read));
   EXPECT_EQ(read->app_id, std::optional<std::uint64_t>(999));
   EXPECT_TRUE(order_skip_reason(*read, st).has_value());
@@ -135,18 +151,33 @@ TEST(OrderReconcileApi, listings_use_shopifys_search_syntax_and_parse_pages) {
 }
 
 TEST(OrderReconcileApi, a_document_is_never_read_short_or_from_nothing) {
+  // More lines than one answer holds: the answer says where the next ones start, and the next
+  // read asks for them with that cursor.
   std::string many = kSampleAsGraphql;
-  many.replace(many.find(R"("hasNextPage":false)"), 19, R"("hasNextPage":true)");
-  auto r = parse_order_read(many);
+  many.replace(many.find(R"("hasNextPage":false)"), 19, R"("hasNextPage":true,"endCursor":"bGluZToxMDA=")");
+  auto first = parse_order_read(many);
+  ASSERT_TRUE(static_cast<bool>(first)) << first.error().message;
+  EXPECT_EQ(first->more_lines_after, std::optional<std::string>("bGluZToxMDA="));
+  EXPECT_FALSE(first->event.lines.empty());
+  auto next = make_order_read_call(first->event.id, *first->more_lines_after);
+  EXPECT_NE(next.variables_json.find(R"("linesAfter":"bGluZToxMDA=")"), std::string::npos) << next.variables_json;
+  EXPECT_EQ(make_order_read_call(first->event.id).variables_json.find("linesAfter"), std::string::npos);
+  EXPECT_NE(make_draft_order_read_call(5, "abc").variables_json.find(R"("linesAfter":"abc")"), std::string::npos);
+
+  // "More" without a cursor cannot be followed: an error, never a short document.
+  std::string no_cursor = kSampleAsGraphql;
+  no_cursor.replace(no_cursor.find(R"("hasNextPage":false)"), 19, R"("hasNextPage":true)");
+  auto r = parse_order_read(no_cursor);
   ASSERT_FALSE(static_cast<bool>(r));
-  EXPECT_EQ(r.error().code, "order_reconcile.too_many_lines");
+  EXPECT_EQ(r.error().code, "order_reconcile.bad_response");
+
   auto gone = parse_draft_order_read(R"({"data":{"draftOrder":null}})");
   ASSERT_FALSE(static_cast<bool>(gone));
   EXPECT_EQ(gone.error().code, "order_reconcile.gone");
 }
 
 TEST(OrderReconcileApi, a_draft_read_maps_status_note_and_completed_order) {
-  auto d = parse_draft_order_read(R"({"data":{"draftOrder":{"id":"gid://shopify/DraftOrder/1123456789012",
+  auto d = draft_read(R"({"data":{"draftOrder":{"id":"gid://shopify/DraftOrder/1123456789012",
     "name":"#D17","status":"INVOICE_SENT","email":"b@example.com","currencyCode":"USD",
     "updatedAt":"2026-12-04T10:00:05Z","tags":["vip"],"note2":"call first","order":{"id":"gid://shopify/Order/77"},
     "customAttributes":[{"key":"gift","value":"yes"}],"customer":null,"shippingAddress":null,"billingAddress":null,
@@ -265,7 +296,7 @@ TEST(OrderReconcileApi, an_order_read_carries_the_content_its_webhook_carries) {
   auto hook = parser.parse("orders/create", kContentWebhook);
   ASSERT_TRUE(static_cast<bool>(hook)) << hook.error().message;
   const auto& h = std::get<order_created>(*hook);
-  auto read = parse_order_read(kContentGraphql);
+  auto read = order_read(kContentGraphql);
   ASSERT_TRUE(static_cast<bool>(read)) << read.error().message;
   EXPECT_EQ(content_of(*read), content_of(h));
   // not vacuous: the content is there, in the webhook's units
@@ -279,7 +310,7 @@ TEST(OrderReconcileApi, an_order_read_carries_the_content_its_webhook_carries) {
   EXPECT_EQ(read->taxes_included, true);
 
   // A free-shipping code and a fixed code next to an automatic discount: types and amounts.
-  auto two = parse_order_read(R"({"data":{"order":{"id":"gid://shopify/Order/9",
+  auto two = order_read(R"({"data":{"order":{"id":"gid://shopify/Order/9",
     "totalDiscountsSet":{"shopMoney":{"amount":"12.0"}},"discountCodes":["SHIPFREE","TEN"],
     "discountApplications":{"nodes":[
       {"__typename":"DiscountCodeApplication","targetType":"SHIPPING_LINE",
@@ -310,7 +341,7 @@ TEST(OrderReconcileApi, a_draft_read_carries_the_content_its_webhook_carries) {
                   {"id":7,"quantity":1,"requires_shipping":false,"taxable":true,"applied_discount":null}]})");
   ASSERT_TRUE(static_cast<bool>(hook)) << hook.error().message;
   const auto& h = std::get<draft_order_changed>(*hook);
-  auto read = parse_draft_order_read(R"({"data":{"draftOrder":{"id":"gid://shopify/DraftOrder/1123456789013",
+  auto read = draft_read(R"({"data":{"draftOrder":{"id":"gid://shopify/DraftOrder/1123456789013",
     "status":"OPEN","taxExempt":true,"taxesIncluded":false,
     "shippingLine":{"title":"Freight","shippingRateHandle":null,"originalPriceSet":{"shopMoney":{"amount":"40.0"}}},
     "appliedDiscount":{"title":"Trade","description":"trade price","value":15.0,"valueType":"PERCENTAGE",

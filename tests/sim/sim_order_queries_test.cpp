@@ -66,6 +66,28 @@ TEST(SimOrderQueries, OrderForSyncAnswersInGraphqlShape) {
   EXPECT_TRUE(gone->is_null("/data/order"));
 }
 
+TEST(SimOrderQueries, OrderForSyncGivesLinesAHundredAtATimeWithACursor) {
+  sim_process sim(small_scenario());
+  auto r = sim.post("/_sim/sale", R"({"store":"alpha.myshopify.com","sku":"SHIRT-S","quantity":1,"lines":250})");
+  ASSERT_TRUE(r->has("/order_id")) << r->dump();
+  const auto id = std::to_string(r->num("/order_id"));
+  std::set<std::string> lines;
+  std::string after = "null";
+  std::vector<std::size_t> pages;
+  for (int guard = 0; guard < 5; ++guard) {
+    auto j = sim.alpha("OrderForSync", R"({"id":"gid://shopify/Order/)" + id + R"(","linesAfter":)" + after + "}");
+    const auto n = j->size("/data/order/lineItems/nodes");
+    pages.push_back(n);
+    for (std::size_t i = 0; i < n; ++i)
+      lines.insert(j->str("/data/order/lineItems/nodes/" + std::to_string(i) + "/id"));
+    if (!j->flag("/data/order/lineItems/pageInfo/hasNextPage"))
+      break;
+    after = "\"" + j->str("/data/order/lineItems/pageInfo/endCursor") + "\"";
+  }
+  EXPECT_EQ(pages, (std::vector<std::size_t>{100, 100, 50}));
+  EXPECT_EQ(lines.size(), 250u); // every line once
+}
+
 TEST(SimOrderQueries, DraftOrdersUpdatedSinceListsByUpdatedAt) {
   sim_process sim(small_scenario());
   auto d = sim.post("/_sim/draft_order", R"({"store":"alpha.myshopify.com","lines":[{"sku":"SHIRT-S","quantity":1}]})");
