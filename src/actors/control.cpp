@@ -149,6 +149,23 @@ std::string groups_array(const config& cfg, const std::string& group) {
   return std::move(w).str();
 }
 
+// `audit --item '#1001'` (or 1001): an order by its name, as `order` finds it, is the audit
+// subject "<store>/<id>"; any other item (sku:..., store/id) is the subject as given.
+result<std::string> audit_order_subject(const state_store& store, const std::string& item,
+                                        const std::string& in_store) {
+  if (item.empty() || (item[0] != '#' && item.find_first_not_of("0123456789") != std::string::npos))
+    return item;
+  json_writer w;
+  w.begin_object().field("order", item);
+  if (!in_store.empty())
+    w.field("store", in_store);
+  w.end_object();
+  auto ref = resolve_order_ref(store, w.str());
+  if (!ref)
+    return ref.error();
+  return order_subject(ref->first, ref->second);
+}
+
 // `shopsyncctl status`: the configuration, with each group's state (asked of the router) and
 // each store's authorization (asked of its link). A part that does not answer in time is
 // shown as unknown, not waited for.
@@ -324,6 +341,10 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
       if (cmd == "audit") {
         audit_query q;
         q.subject = a.str("item");
+        if (auto order = audit_order_subject(*ctx.store, q.subject, a.str("store")); !order)
+          return control_error(order.error().code, order.error().message);
+        else
+          q.subject = *order;
         if (auto since = a.num("since"))
           q.since = std::chrono::system_clock::time_point(std::chrono::seconds(*since));
         q.limit = a.num("limit").value_or(50);

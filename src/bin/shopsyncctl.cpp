@@ -420,7 +420,8 @@ int main(int argc, char** argv) {
   it->add_option("group", group, "sync group")->required();
   it->add_option("identity", identity, "e.g. sku:TEE-RED-S")->required();
   auto* audit = sub("audit", "the decisions taken, newest last");
-  audit->add_option("--item", item, "one identity (sku:…) or order (store/id)");
+  audit->add_option("--item", item, "one identity (sku:…) or order ('#1001', 1001 or store/id)");
+  audit->add_option("--store", store, "with --item '#1001': the Destination store whose order it is");
   audit->add_option("--since", since, "unix time in seconds");
   audit->add_option("--limit", limit, "at most this many (newest)");
   for (auto name : {"pause", "resume", "resync", "reconcile"}) {

@@ -201,6 +201,10 @@ TEST(E2eCli, names_states_exit_codes_and_text_against_a_running_daemon) {
   auto none = ctl(socket, "order '#99999' --json");
   EXPECT_EQ(none.exit_code, 1) << show(none);
   EXPECT_EQ(parse(none.out)->str("/error/kind"), "not_found") << show(none);
+  auto trail = ctl(socket, "audit --item '" + name + "' --json");
+  EXPECT_EQ(trail.exit_code, 0) << show(trail);
+  EXPECT_EQ(parse(trail.out)->str("/0/subject"), "dest-b/" + id) << show(trail);
+  EXPECT_EQ(ctl(socket, "audit --item '#99999'").exit_code, 1);
   auto again = ctl(socket, "retry " + name.substr(1));
   EXPECT_EQ(again.exit_code, 0) << show(again);
   EXPECT_NE(again.out.find("of dest-b: created"), std::string::npos) << show(again);
