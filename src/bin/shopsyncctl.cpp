@@ -447,7 +447,8 @@ int main(int argc, char** argv) {
     s->add_option("order", order_ref,
                   "[store] and the Destination order's name ('#1001' or 1001) or id (order or draft order)")
       ->required()
-      ->expected(1, 2);
+      ->expected(1, 2)
+      ->type_name("[STORE] NAME|ID");
   }
   auto* inbox = sub("inbox", "signed webhook deliveries kept aside because their content could not be used");
   inbox->add_flag("--unusable", unusable, "list them (the only listing so far; required)")->required();
