@@ -247,6 +247,8 @@ void load_store(self_ptr self, std::size_t idx) {
         }
         store_locations l{st.stores[idx], {}};
         for (auto& row : r.locations)
+          st.ctx->locations->learn(st.stores[idx], row.id, row.name);
+        for (auto& row : r.locations)
           if (row.active)
             l.locations.push_back({row.id, row.name});
         st.locations.push_back(std::move(l));
@@ -280,18 +282,47 @@ std::string location_name(const group_mapping& m, const std::vector<store_locati
 
 } // namespace
 
+namespace {
+
+// What `mappings` lists, counted in full (the lists stop at their limit): mapped identities,
+// and the problems by kind.
+void write_mapping_summary(json_writer& w, const group_mapping& m, const std::vector<unstocked_level>& unstocked) {
+  std::map<std::string, std::uint64_t> problems, locations, levels;
+  for (auto& p : m.problems())
+    problems[to_string(p.kind)]++;
+  for (auto& p : m.locations().problems)
+    locations[to_string(p.kind)]++;
+  for (auto& u : unstocked)
+    levels[to_string(u.state)]++;
+  auto counts = [&w](const char* key, const std::map<std::string, std::uint64_t>& by_kind) {
+    w.key(key).begin_object();
+    for (auto& [kind, n] : by_kind)
+      w.field(kind, n);
+    w.end_object();
+  };
+  w.key("summary").begin_object().field("mapped", static_cast<std::uint64_t>(m.size()));
+  w.field("locations", static_cast<std::uint64_t>(m.locations().slots.size()));
+  counts("problems", problems);
+  counts("location_problems", locations);
+  counts("unstocked", levels);
+  w.end_object();
+}
+
+} // namespace
+
 std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t limit,
                          const std::vector<unstocked_level>& unstocked, const std::vector<store_locations>& names) {
   json_writer w;
   w.begin_object().field("group", m.group()).field("mode", to_string(m.mode()));
   w.field("identities", static_cast<std::uint64_t>(m.size()));
   w.field("problem_count", static_cast<std::uint64_t>(m.problems().size()));
+  write_mapping_summary(w, m, unstocked);
   w.key("problems").begin_array();
   std::size_t n = 0;
   for (auto& p : m.problems()) {
     if (limit && n++ >= limit)
       break;
-    w.begin_object().field("kind", to_string(p.kind)).field("key", p.key).field("store", p.store);
+    w.begin_object().field("kind", to_string(p.kind)).field("identity", p.key).field("store", p.store);
     w.key("variants").begin_array();
     for (auto v : p.variants)
       w.value(static_cast<std::uint64_t>(v));
@@ -300,7 +331,7 @@ std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t
   w.end_array();
   w.key("locations").begin_array();
   for (auto& s : m.locations().slots) {
-    w.begin_object().field("name", s.name).field("source", static_cast<std::uint64_t>(s.source));
+    w.begin_object().field("location", s.name).field("source", static_cast<std::uint64_t>(s.source));
     w.key("destinations").begin_array();
     for (auto& d : s.destinations)
       w.value(d ? std::optional<std::uint64_t>(*d) : std::nullopt);
@@ -310,7 +341,7 @@ std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t
   w.key("location_problems").begin_array();
   for (auto& p : m.locations().problems)
     w.begin_object().field("kind", to_string(p.kind)).field("error", p.error).field("store", p.store)
-      .field("name", p.name).end_object();
+      .field("location", p.name).end_object();
   w.end_array();
   // Not synced there until the merchant stocks the item (inventory_levels/connect) or the group
   // sets stock_unstocked.
@@ -332,7 +363,7 @@ std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t
     for (std::size_t i = 0; i < t.size(); ++i) {
       if (limit && n++ >= limit)
         break;
-      w.begin_object().field("key", std::string(t.key(i))).key("stores").begin_array();
+      w.begin_object().field("identity", std::string(t.key(i))).key("stores").begin_array();
       for (std::size_t s = 0; s < t.store_count(); ++s)
         if (t.has(i, s))
           w.begin_object().field("store", t.stores()[s]).field("variant", static_cast<std::uint64_t>(t.ref(i, s).variant))
@@ -360,6 +391,8 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
     auto t1 = std::chrono::steady_clock::now();
     if (auto m = group_mapping::decode(st.group, **stored); m) {
       st.current = std::make_shared<const group_mapping>(std::move(*m));
+      for (auto& slot : st.current->locations().slots) // until the stores' locations are read
+        ctx->locations->learn(st.group.source, slot.source, slot.name, false);
       for (auto& p : st.current->problems())
         if (p.kind == match_problem_kind::deleted)
           st.tombstones.push_back(p);

@@ -45,7 +45,9 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
 
 // JSON of a mapping for `shopsyncctl mappings` (problems only, or with the identities), with
 // the levels not stocked at a mapped location (`unstocked`, location names from `names` when
-// known, else the slot's name).
+// known, else the slot's name), and a `summary` counting what the lists hold in full: mapped
+// identities, location slots, problems, location problems and unstocked levels by kind.
+// Keys as in every control reply: "group", "store", "identity", "location" (a name).
 std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t limit,
                          const std::vector<unstocked_level>& unstocked = {},
                          const std::vector<store_locations>& names = {});

@@ -1,6 +1,7 @@
 #include "actors/control.hpp"
 
 #include "actors/order_queries.hpp"
+#include "domain/group_state.hpp"
 #include "domain/doctor_report.hpp"
 #include "io/doctor_probe.hpp"
 #include "io/control_protocol.hpp"
@@ -108,10 +109,105 @@ caf::result<std::string> doctor_reply(self_ptr self, const config& cfg, state_st
   return rp;
 }
 
+// --- names the operator gives: a group or store the configuration does not have is refused,
+// naming those that exist (never a silent success).
+
+std::string names_of(const std::vector<std::string>& names) {
+  std::string out;
+  for (auto& n : names)
+    out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none" : out;
+}
+
+// nullopt: `group` is empty (every group) or configured; else the error reply.
+std::optional<std::string> unknown_group(const config& cfg, const std::string& group) {
+  if (group.empty() || cfg.find_group(group))
+    return std::nullopt;
+  std::vector<std::string> names;
+  for (auto& g : cfg.groups)
+    names.push_back(g.name);
+  return control_error("not_found", "no sync group '" + group + "' (sync groups: " + names_of(names) + ")");
+}
+
+std::optional<std::string> unknown_store(const config& cfg, const std::string& store) {
+  if (store.empty() || cfg.find_store(store))
+    return std::nullopt;
+  std::vector<std::string> names;
+  for (auto& s : cfg.stores)
+    names.push_back(s.name);
+  return control_error("not_found", "no store '" + store + "' (stores: " + names_of(names) + ")");
+}
+
+// The groups a command given `group` ("" = all) applies to, as a JSON array of names.
+std::string groups_array(const config& cfg, const std::string& group) {
+  json_writer w;
+  w.begin_array();
+  for (auto& g : cfg.groups)
+    if (group.empty() || g.name == group)
+      w.value(g.name);
+  w.end_array();
+  return std::move(w).str();
+}
+
+// `audit --item '#1001'` (or 1001): an order by its name, as `order` finds it, is the audit
+// subject "<store>/<id>"; any other item (sku:..., store/id) is the subject as given.
+result<std::string> audit_order_subject(const state_store& store, const std::string& item,
+                                        const std::string& in_store) {
+  if (item.empty() || (item[0] != '#' && item.find_first_not_of("0123456789") != std::string::npos))
+    return item;
+  json_writer w;
+  w.begin_object().field("order", item);
+  if (!in_store.empty())
+    w.field("store", in_store);
+  w.end_object();
+  auto ref = resolve_order_ref(store, w.str());
+  if (!ref)
+    return ref.error();
+  return order_subject(ref->first, ref->second);
+}
+
+// `shopsyncctl status`: the configuration, with each group's state (asked of the router) and
+// each store's authorization (asked of its link). A part that does not answer in time is
+// shown as unknown, not waited for.
+caf::result<std::string> status_reply(self_ptr self) {
+  auto& env = self->state.env;
+  auto depth = env.inbox_depth ? env.inbox_depth() : 0;
+  if (!env.ctx)
+    return control_ok(status_json(env.facts, std::chrono::system_clock::now(), depth));
+  struct gather {
+    status_live live;
+    std::size_t left = 0;
+  };
+  auto g = std::make_shared<gather>();
+  g->left = env.ctx->links.size() + 1;
+  auto rp = self->make_response_promise<std::string>();
+  auto done = [self, g, rp, depth]() mutable {
+    if (--g->left == 0)
+      rp.deliver(control_ok(status_json(self->state.env.facts, std::chrono::system_clock::now(), depth, g->live)));
+  };
+  self->request(env.router, std::chrono::seconds(5), pause_atom::value)
+    .then(
+      [g, done](const std::vector<std::string>& paused) mutable {
+        for (auto& name : paused)
+          g->live.groups[name].paused = true;
+        done();
+      },
+      [done](const caf::error&) mutable { done(); });
+  for (auto& [name, link] : env.ctx->links)
+    self->request(link, std::chrono::seconds(5), link_status_atom::value)
+      .then(
+        [g, done, name = name](const store_link_status& s) mutable {
+          g->live.unauthorized[name] = s.unauthorized;
+          done();
+        },
+        [done](const caf::error&) mutable { done(); });
+  return rp;
+}
+
 } // namespace
 
 std::string status_json(const daemon_facts& facts, std::chrono::system_clock::time_point now,
-                        std::uint64_t inbox_depth) {
+                        std::uint64_t inbox_depth, const status_live& live) {
   using namespace std::chrono;
   json_writer w;
   w.begin_object();
@@ -121,13 +217,22 @@ std::string status_json(const daemon_facts& facts, std::chrono::system_clock::ti
   w.field("inbox_depth", inbox_depth);
   w.key("stores").begin_array();
   for (auto& s : facts.cfg.stores) {
-    w.begin_object().field("name", s.name).field("shop_domain", s.shop_domain).field("role", to_string(s.role));
-    w.field("api_version", s.api_version).end_object();
+    w.begin_object().field("store", s.name).field("shop_domain", s.shop_domain).field("role", to_string(s.role));
+    w.field("api_version", s.api_version);
+    w.key("unauthorized");
+    if (auto it = live.unauthorized.find(s.name); it != live.unauthorized.end())
+      w.value(it->second);
+    else
+      w.null(); // not known (the daemon is starting, or the link did not answer)
+    w.end_object();
   }
   w.end_array();
   w.key("groups").begin_array();
   for (auto& g : facts.cfg.groups) {
-    w.begin_object().field("name", g.name).field("strategy", to_string(g.strategy));
+    auto facts_it = live.groups.find(g.name);
+    w.begin_object().field("group", g.name)
+      .field("state", to_string(state_of(facts_it == live.groups.end() ? group_facts{} : facts_it->second)));
+    w.field("strategy", to_string(g.strategy));
     w.field("match_by", to_string(g.match_by)).field("source", g.source);
     w.key("destinations").begin_array();
     for (auto& d : g.destinations)
@@ -148,13 +253,19 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
       if (cmd == "ping")
         return control_ok(R"({"pong":true})");
       if (cmd == "status")
-        return control_ok(status_json(env.facts, std::chrono::system_clock::now(),
-                                      env.inbox_depth ? env.inbox_depth() : 0));
+        return status_reply(self);
       if (cmd == "log-level") {
         if (auto st = set_log_level(a.str("level")); !st)
           return control_error("bad_request", st.error().message);
-        return control_ok(R"({"ok":true})");
+        json_writer w;
+        w.begin_object().field("log_level", a.str("level")).end_object();
+        return control_ok(std::move(w).str());
       }
+      // Every name the operator gives must exist (the CLI is not the only client).
+      if (auto bad = unknown_group(env.facts.cfg, a.str("group")))
+        return *bad;
+      if (auto bad = unknown_store(env.facts.cfg, a.str("store")))
+        return *bad;
       if (!env.ctx)
         return control_error("not_ready", "the daemon is starting");
       auto& ctx = *env.ctx;
@@ -199,11 +310,12 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
         return self->delegate(env.router, view_atom::value, a.str("group"), a.str("identity"));
       if (cmd == "pause" || cmd == "resume") {
         self->send(env.router, pause_atom::value, a.str("group"), cmd == "pause");
-        return control_ok(cmd == "pause" ? R"({"paused":true})" : R"({"paused":false})");
+        return control_ok(std::string(cmd == "pause" ? R"({"paused":true)" : R"({"paused":false)") +
+                          ",\"groups\":" + groups_array(ctx.cfg, a.str("group")) + "}");
       }
       if (cmd == "resync") {
         self->send(env.router, resync_atom::value, a.str("group"));
-        return control_ok(R"({"resync":"started"})");
+        return control_ok(R"({"resync":"started","groups":)" + groups_array(ctx.cfg, a.str("group")) + "}");
       }
       if (cmd == "reconcile" && a.flag("orders"))
         return self->delegate(env.router, order_recon_atom::value, a.str("group"), std::string(R"({"action":"reconcile"})"));
@@ -216,7 +328,7 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
       }
       if (cmd == "reconcile") {
         self->send(env.router, reconcile_atom::value, a.str("group"));
-        return control_ok(R"({"reconcile":"started"})");
+        return control_ok(R"({"reconcile":"started","groups":)" + groups_array(ctx.cfg, a.str("group")) + "}");
       }
       if (cmd == "connect") { // authorization code grant, step 1 (io/oauth_callback.hpp)
         auto url = begin_connect(*ctx.store, ctx.cfg, a.str("store"), std::chrono::system_clock::now());
@@ -229,6 +341,10 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
       if (cmd == "audit") {
         audit_query q;
         q.subject = a.str("item");
+        if (auto order = audit_order_subject(*ctx.store, q.subject, a.str("store")); !order)
+          return control_error(order.error().code, order.error().message);
+        else
+          q.subject = *order;
         if (auto since = a.num("since"))
           q.since = std::chrono::system_clock::time_point(std::chrono::seconds(*since));
         q.limit = a.num("limit").value_or(50);
@@ -237,7 +353,7 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
           return control_error("storage", rows.error().message);
         std::string out = "[";
         for (std::size_t i = 0; i < rows->size(); ++i)
-          out += (i ? "," : "") + (*rows)[i];
+          out += (i ? "," : "") + name_audit_location((*rows)[i], *ctx.locations);
         return control_ok(out + "]");
       }
       if (cmd == "orders" || cmd == "order") {
@@ -247,7 +363,7 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
         return control_ok(*json);
       }
       if (cmd == "retry") {
-        auto ref = parse_order_ref(args_json);
+        auto ref = resolve_order_ref(*ctx.store, args_json);
         if (!ref)
           return control_error(ref.error().code, ref.error().message);
         return self->delegate(env.router, order_retry_atom::value, ref->first, std::uint64_t{ref->second});

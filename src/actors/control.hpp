@@ -3,9 +3,11 @@
 // router, the store links and the state store.
 #include "actors/interfaces.hpp"
 #include "actors/sync_context.hpp"
+#include "domain/group_state.hpp"
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 
 namespace shopsync {
@@ -30,8 +32,16 @@ struct control_state {
 
 control_actor::behavior_type control(control_actor::stateful_pointer<control_state> self, control_env env);
 
-// The JSON result of `status` (exposed for tests).
+// What `status` shows beyond the configuration, asked of the router and the store links.
+struct status_live {
+  std::map<std::string, group_facts> groups;  // by group name; absent: nothing known against it
+  std::map<std::string, bool> unauthorized;   // by store name; absent: unknown (shown as null)
+};
+
+// The JSON result of `status` (exposed for tests): stores [{store, shop_domain, role,
+// api_version, unauthorized}], groups [{group, state (domain/group_state.hpp), strategy,
+// match_by, source, destinations}].
 std::string status_json(const daemon_facts& facts, std::chrono::system_clock::time_point now,
-                        std::uint64_t inbox_depth);
+                        std::uint64_t inbox_depth, const status_live& live = {});
 
 } // namespace shopsync

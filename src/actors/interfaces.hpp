@@ -286,6 +286,7 @@ using router_actor = caf::typed_actor<
   caf::reacts_to<mapping_atom, std::string, group_mapping_ptr>,
   caf::reacts_to<align_atom, std::string>, // align every identity of a group
   caf::reacts_to<pause_atom, std::string, bool>,  // group ("" = all), paused
+  caf::replies_to<pause_atom>::with<std::vector<std::string>>, // the paused groups (status)
   caf::reacts_to<resync_atom, std::string>,       // group ("" = all)
   caf::reacts_to<reconcile_atom, std::string>,    // group ("" = all)
   // From an idle item actor: (item_state_key, router messages it has handled). Granted (the

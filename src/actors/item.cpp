@@ -220,7 +220,12 @@ std::string view_json(const item_holder& st) {
   w.field("mode", to_string(sm.layout().mode)).field("paused", sm.paused()).field("idle", sm.idle());
   w.key("levels").begin_array();
   for (auto& v : sm.view()) {
-    w.begin_object().field("store", v.store).field("location", static_cast<std::uint64_t>(v.location));
+    w.begin_object().field("store", v.store);
+    std::optional<std::string> name;
+    if (st.ctx && st.ctx->locations)
+      name = st.ctx->locations->name_of(v.store, v.location);
+    w.field("location", name.value_or(std::to_string(v.location)));
+    w.field("location_id", static_cast<std::uint64_t>(v.location));
     w.field("slot", static_cast<std::uint64_t>(v.at.slot)).field("known", v.known);
     w.field("in_flight", to_string(v.in_flight));
     if (v.in_flight != op_kind::none)

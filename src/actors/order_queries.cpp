@@ -4,6 +4,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 
@@ -50,7 +51,7 @@ void write_summary(json_writer& w, const persisted_order& o) {
     .field("store", s.store.empty() ? o.key.store : s.store)
     .field("kind", s.kind)
     .field("id", static_cast<std::uint64_t>(s.destination_id))
-    .field("name", s.destination_name)
+    .field("order", s.destination_name)
     .field("state", s.state)
     .field("target", s.target);
   w.key("source_id");
@@ -214,10 +215,61 @@ result<std::pair<std::string, shopify_id>> parse_order_ref(std::string_view args
   return std::make_pair(std::string(store), static_cast<shopify_id>(id));
 }
 
+result<std::pair<std::string, shopify_id>> resolve_order_ref(const state_store& store, std::string_view args_json) {
+  simdjson::dom::parser parser;
+  auto root = parse_args(parser, args_json);
+  if (!root)
+    return root.error();
+  std::string_view text;
+  if (root->at_key("order").get(text))
+    return parse_order_ref(args_json); // {"store", "id"}
+  std::string_view in_store;
+  if (root->at_key("store").get(in_store))
+    in_store = {};
+  if (text.empty())
+    return bad_request("args.order: an order name (#1001) or id is required");
+  const bool digits = text.find_first_not_of("0123456789") == std::string_view::npos;
+  const std::string name = digits ? "#" + std::string(text) : std::string(text);
+  std::vector<std::pair<std::string, shopify_id>> by_name, by_id;
+  std::uint64_t id = 0;
+  if (digits)
+    std::from_chars(text.data(), text.data() + text.size(), id);
+  auto st = each_order(store, [&](const persisted_order& o) -> bool {
+    const auto s = o.machine.summary();
+    const auto& st_name = s.store.empty() ? o.key.store : s.store;
+    if (!in_store.empty() && st_name != in_store)
+      return true;
+    auto add = [&](std::vector<std::pair<std::string, shopify_id>>& to) {
+      std::pair<std::string, shopify_id> ref{st_name, o.key.id};
+      if (std::find(to.begin(), to.end(), ref) == to.end()) // one order in two groups
+        to.push_back(std::move(ref));
+    };
+    if (s.destination_name == name || s.destination_name == text)
+      add(by_name);
+    else if (id && o.key.id == id)
+      add(by_id);
+    return true;
+  });
+  if (!st)
+    return st.error();
+  auto& found = by_name.empty() ? by_id : by_name;
+  if (found.size() == 1)
+    return found.front();
+  std::string where = in_store.empty() ? "" : " of store " + std::string(in_store);
+  if (found.empty())
+    return error{"order.not_found", "no order or draft order " + name + (digits ? " (by name) or " + std::string(text) + " (by id)" : "") + where};
+  std::sort(found.begin(), found.end());
+  std::string stores;
+  for (auto& [s, i] : found)
+    stores += (stores.empty() ? "" : ", ") + s;
+  return error{"order.ambiguous", "order " + name + " is in several stores (" + stores +
+                                    "): name the store, e.g. shopsyncctl order " + found.front().first + " " + name};
+}
+
 result<std::string> order_control_query(std::string_view cmd, std::string_view args_json,
                                         const state_store& store, const audit_log* audit) {
   if (cmd == "order") {
-    auto ref = parse_order_ref(args_json);
+    auto ref = resolve_order_ref(store, args_json);
     if (!ref)
       return ref.error();
     return order_detail_json(store, audit, ref->first, ref->second);

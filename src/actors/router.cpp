@@ -4,6 +4,7 @@
 #include "actors/item.hpp"
 #include "actors/reconciler.hpp"
 #include "io/control_protocol.hpp"
+#include "io/json_writer.hpp"
 #include "io/metrics.hpp"
 
 #include <spdlog/spdlog.h>
@@ -332,6 +333,10 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
             send_item(self, e, pause_atom::value, paused);
       }
     },
+    [self](pause_atom) -> std::vector<std::string> {
+      auto& paused = self->state.paused;
+      return {paused.begin(), paused.end()};
+    },
     [self](resync_atom, const std::string& group) {
       for (auto& [name, c] : self->state.catalogs)
         if (group.empty() || name == group)
@@ -376,7 +381,11 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         return control_error("not_found", a.error().message);
       auto rp = self->make_response_promise<std::string>();
       self->request(*a, std::chrono::seconds(30), order_retry_atom::value)
-        .then([rp](const std::string& state) mutable { rp.deliver(control_ok("{\"state\":\"" + state + "\"}")); },
+        .then([rp, store, id](const std::string& state) mutable {
+                json_writer w;
+                w.begin_object().field("store", store).field("id", id).field("state", state).end_object();
+                rp.deliver(control_ok(std::move(w).str()));
+              },
               [rp](const caf::error& e) mutable { rp.deliver(control_error("internal", caf::to_string(e))); });
       return rp;
     },

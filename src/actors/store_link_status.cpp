@@ -7,7 +7,7 @@ namespace shopsync {
 std::string to_json(const store_link_status& s) {
   json_writer w;
   w.begin_object();
-  w.field("store", s.store).field("shop", s.shop_domain);
+  w.field("store", s.store).field("shop_domain", s.shop_domain);
   w.key("bucket").begin_object();
   w.field("maximum", s.bucket_maximum).field("available", s.bucket_available);
   w.field("restore_rate", s.bucket_restore_rate);

@@ -2,6 +2,7 @@
 // What the sync actors share: the state store, the audit log, the store links and the hook
 // that marks an inbox entry applied. Owned by main(); outlives the actor system.
 #include "actors/interfaces.hpp"
+#include "actors/location_directory.hpp"
 #include "actors/stocking_report.hpp"
 #include "io/audit_log.hpp"
 #include "io/metrics.hpp"
@@ -31,6 +32,8 @@ struct sync_context {
   std::size_t start_window = 20'000;
   // Levels not stocked at a mapped location (item actors write, `mappings --problems` reads).
   std::shared_ptr<stocking_report> stocking = std::make_shared<stocking_report>();
+  // Location names, so replies show them instead of ids (catalog actors write, control reads).
+  std::shared_ptr<location_directory> locations = std::make_shared<location_directory>();
   std::chrono::milliseconds retry_base{200};
   std::chrono::milliseconds retry_max{30'000};
 

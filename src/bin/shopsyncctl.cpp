@@ -1,8 +1,9 @@
-// shopsyncctl: asks a running shopsyncd over its control socket and prints the answer as a
-// table (or indented JSON for nested answers); --json prints the daemon's raw reply.
-// Exit codes: 0 answered, 1 the daemon answered with an error, 2 the daemon could not be
-// reached or refused access.
+// shopsyncctl: asks a running shopsyncd over its control socket and prints the answer as
+// readable text; --json (anywhere on the line) prints the daemon's raw reply, and errors as
+// {"error": {"kind", "code", "message"}}. Exit codes (io/control_outcome.hpp): 0 done, 1 the
+// daemon answered no (unknown name, refused, check failed), 2 usage error or daemon unreachable.
 #include "io/control_client.hpp"
+#include "io/control_outcome.hpp"
 #include "io/json_writer.hpp"
 
 #include <CLI/CLI.hpp>
@@ -14,6 +15,7 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 using namespace shopsync;
@@ -108,17 +110,21 @@ void print_indented(element e, int depth = 0) {
 void print_status(element r) {
   std::cout << "shopsyncd " << field(r, "version") << ", up " << field(r, "uptime_s") << " s, inbox depth "
             << field(r, "inbox_depth") << "\n\n";
-  table stores{{"STORE", "SHOP DOMAIN", "ROLE"}};
-  for (auto s : r["stores"].get_array())
-    stores.push_back({field(s, "name"), field(s, "shop_domain"), field(s, "role")});
+  table stores{{"STORE", "SHOP DOMAIN", "ROLE", "AUTH"}};
+  for (auto s : r["stores"].get_array()) {
+    auto unauthorized = field(s, "unauthorized");
+    stores.push_back({field(s, "store"), field(s, "shop_domain"), field(s, "role"),
+                      unauthorized == "yes" ? "UNAUTHORIZED" : unauthorized == "no" ? "ok" : "-"});
+  }
   print_table(stores);
   std::cout << '\n';
-  table groups{{"GROUP", "STRATEGY", "MATCH BY", "SOURCE", "DESTINATIONS"}};
+  table groups{{"GROUP", "STATE", "STRATEGY", "MATCH BY", "SOURCE", "DESTINATIONS"}};
   for (auto g : r["groups"].get_array()) {
     std::string dests;
     for (auto d : g["destinations"].get_array())
       dests += (dests.empty() ? "" : ", ") + text(d);
-    groups.push_back({field(g, "name"), field(g, "strategy"), field(g, "match_by"), field(g, "source"), dests});
+    groups.push_back({field(g, "group"), field(g, "state"), field(g, "strategy"), field(g, "match_by"),
+                      field(g, "source"), dests});
   }
   print_table(groups);
 }
@@ -170,31 +176,55 @@ void print_audit(element r) {
 }
 
 void print_orders(element r) {
-  table t{{"GROUP", "STORE", "KIND", "ID", "NAME", "STATE", "FOUND BY", "SOURCE ID", "ATTEMPTS", "UNMAPPED",
+  table t{{"GROUP", "STORE", "KIND", "ID", "ORDER", "STATE", "FOUND BY", "SOURCE ID", "ATTEMPTS", "UNMAPPED",
            "LAST ERROR", "RECEIVED", "REASON"}};
   for (auto o : r["orders"].get_array())
-    t.push_back({field(o, "group"), field(o, "store"), field(o, "kind"), field(o, "id"), field(o, "name"),
+    t.push_back({field(o, "group"), field(o, "store"), field(o, "kind"), field(o, "id"), field(o, "order"),
                  field(o, "state"), field(o, "found_by"), field(o, "source_id"), field(o, "attempts"),
                  std::to_string(simdjson::dom::array(o["unmapped"]).size()), field(o, "last_error"),
                  field(o, "received_at"), field(o, "reason")});
+  if (t.size() == 1) {
+    std::cout << "no orders\n";
+    return;
+  }
   print_table(t);
+}
+
+// "120 identities mapped, 2 locations; 3 problems (2 duplicate, 1 missing_in_source); ..."
+std::string summary_line(simdjson::simdjson_result<element> summary) {
+  element s;
+  if (summary.get(s))
+    return "-";
+  auto by_kind = [&s](const char* key, const char* what) {
+    std::uint64_t total = 0;
+    std::string parts;
+    for (auto [kind, n] : s[key].get_object()) {
+      total += uint64_t(n);
+      parts += (parts.empty() ? "" : ", ") + text(n) + " " + std::string(kind);
+    }
+    return std::to_string(total) + " " + what + (parts.empty() ? "" : " (" + parts + ")");
+  };
+  auto locations = field(s, "locations");
+  return field(s, "mapped") + " identities mapped at " + locations + (locations == "1" ? " location; " : " locations; ") +
+         by_kind("problems", "problems") + "; " + by_kind("location_problems", "location problems") + "; " +
+         by_kind("unstocked", "levels not stocked");
 }
 
 void print_mappings(element r) {
   for (auto g : r.get_array()) {
     if (g.is_null())
       continue;
-    std::cout << "group " << field(g, "group") << " (" << field(g, "mode") << "): " << field(g, "identities")
-              << " identities mapped, " << field(g, "problem_count") << " problems\n";
-    table t{{"PROBLEM", "KEY", "STORE", "VARIANTS"}};
+    std::cout << "group " << field(g, "group") << " (" << field(g, "mode") << "): " << summary_line(g["summary"])
+              << '\n';
+    table t{{"PROBLEM", "IDENTITY / LOCATION", "STORE", "VARIANTS"}};
     for (auto p : g["problems"].get_array()) {
       std::string vs;
       for (auto v : p["variants"].get_array())
         vs += (vs.empty() ? "" : ",") + text(v);
-      t.push_back({field(p, "kind"), field(p, "key"), field(p, "store"), vs});
+      t.push_back({field(p, "kind"), field(p, "identity"), field(p, "store"), vs});
     }
     for (auto p : g["location_problems"].get_array())
-      t.push_back({std::string("location ") + field(p, "kind"), field(p, "name"), field(p, "store"), ""});
+      t.push_back({std::string("location ") + field(p, "kind"), field(p, "location"), field(p, "store"), ""});
     if (auto u = g["unstocked"]; !u.error())
       for (auto p : u.get_array())
         t.push_back({std::string(field(p, "state")) + " at " + field(p, "location"), field(p, "identity"),
@@ -254,14 +284,107 @@ void print_webhooks(element r) {
   }
 }
 
+// `order`: one order, its lines and its audit trail.
+void print_order(element r) {
+  std::cout << field(r, "order") << " (" << field(r, "kind") << " " << field(r, "id") << " of " << field(r, "store")
+            << ", group " << field(r, "group") << "): " << field(r, "state") << '\n';
+  std::cout << "  received " << field(r, "received_at") << " (found by " << field(r, "found_by") << "), attempts "
+            << field(r, "attempts") << '\n';
+  std::cout << "  in the Source: " << field(r, "target") << " " << field(r, "source_id") << '\n';
+  for (auto key : {"last_error", "reason"})
+    if (auto v = field(r, key); v != "-" && !v.empty())
+      std::cout << "  " << key << ": " << v << '\n';
+  std::cout << '\n';
+  table lines{{"LINE", "SKU", "TITLE", "QUANTITY", "PRICE", "SOURCE VARIANT"}};
+  for (auto l : r["lines"].get_array())
+    lines.push_back({field(l, "line_id"), field(l, "sku"), field(l, "title"), field(l, "quantity"), field(l, "price"),
+                     field(l, "source_variant_id")});
+  print_table(lines);
+  table unmapped{{"UNMAPPED LINE", "SKU", "TITLE", "QUANTITY", "REASON"}};
+  for (auto u : r["unmapped"].get_array())
+    unmapped.push_back({field(u, "line_id"), field(u, "sku"), field(u, "title"), field(u, "quantity"),
+                        field(u, "reason")});
+  if (unmapped.size() > 1) {
+    std::cout << '\n';
+    print_table(unmapped);
+  }
+  std::cout << '\n';
+  print_audit(r["audit"].value());
+}
+
+// The answers that are one sentence.
+void print_ping(element) { std::cout << "shopsyncd answers\n"; }
+
+std::string group_list(element r) {
+  std::string out;
+  if (auto g = r["groups"]; !g.error())
+    for (auto name : g.get_array())
+      out += (out.empty() ? "" : ", ") + text(name);
+  return out.empty() ? "no group" : out;
+}
+
+void print_pause(element r) {
+  if (bool(r["paused"]))
+    std::cout << "paused: " << group_list(r) << " (outgoing inventory writes held; inputs are kept)\n";
+  else
+    std::cout << "resumed: " << group_list(r) << " (held writes are sent)\n";
+}
+
+void print_started(element r) {
+  if (auto w = r["would_import"]; !w.error()) {
+    std::cout << "group " << field(r, "group") << ": " << text(w.value()) << " orders created since "
+              << field(r, "since") << " would be imported (a dry run: --apply imports them)\n";
+    return;
+  }
+  if (auto i = r["import"]; !i.error()) {
+    std::cout << "group " << field(r, "group") << ": importing the orders created since " << field(r, "since")
+              << '\n';
+    return;
+  }
+  if (auto g = r["resync"]; !g.error()) {
+    std::cout << "reading the catalogs again: " << group_list(r) << '\n';
+    return;
+  }
+  if (auto o = r["orders"]; !o.error() && bool(o.value())) {
+    std::cout << "order reconcile round started\n";
+    return;
+  }
+  std::cout << "reconcile round started: " << group_list(r) << '\n';
+}
+
+void print_retry(element r) {
+  std::cout << "order " << field(r, "id") << " of " << field(r, "store") << ": " << field(r, "state") << '\n';
+}
+
+void print_backup(element r) { std::cout << "backup written to " << field(r, "backup") << '\n'; }
+
+void print_log_level(element r) { std::cout << "log level: " << field(r, "log_level") << '\n'; }
+
+constexpr const char* exit_codes_help =
+  "Exit codes, the same for every command:\n"
+  "  0  done (a check passed)\n"
+  "  1  the daemon answered no: unknown group, store, order or identity; request refused;\n"
+  "     a check failed (doctor)\n"
+  "  2  nothing asked: usage error, or the daemon unreachable (not running, access denied,\n"
+  "     no answer in time)\n"
+  "--json (anywhere on the line): the daemon's reply as one JSON document on stdout; an error\n"
+  "as {\"error\": {\"kind\": ..., \"code\": ..., \"message\": ...}} on stdout too.\n"
+  "Orders: by name ('#1001', quoted for the shell, or 1001) or by id, with the store when the\n"
+  "name is in several.";
+
 } // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"shopsyncctl: ask a running shopsyncd"};
-  std::string socket = "/run/shopsync/control.sock";
+  // --json also decides how a usage error is printed: look for it before parsing.
   bool json = false;
+  for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i)
+    json = json || std::string_view(argv[i]) == "--json";
+  CLI::App app{"shopsyncctl: ask a running shopsyncd"};
+  app.footer(exit_codes_help);
+  app.fallthrough(); // --json and --socket after the command too
+  std::string socket = "/run/shopsync/control.sock";
   app.add_option("-s,--socket", socket, "control socket of the daemon")->envname("SHOPSYNC_SOCKET");
-  app.add_flag("--json", json, "print the daemon's raw JSON reply");
+  app.add_flag("--json", json, "print the daemon's raw JSON reply (errors as JSON too); anywhere on the line");
   app.require_subcommand(1);
 
   // Each subcommand fills the request's args and says how to print the result.
@@ -273,7 +396,8 @@ int main(int argc, char** argv) {
     std::cout << '\n';
   };
   std::string group, identity, store, state, item, dir, level;
-  std::uint64_t id = 0, since = 0, limit = 50;
+  std::uint64_t since = 0, limit = 50;
+  std::vector<std::string> order_ref; // [store] <#name | id>
   bool problems = false, attention = false, unusable = false, reconcile_orders = false,
        import_apply = false;
   std::uint64_t show = 0;
@@ -296,7 +420,8 @@ int main(int argc, char** argv) {
   it->add_option("group", group, "sync group")->required();
   it->add_option("identity", identity, "e.g. sku:TEE-RED-S")->required();
   auto* audit = sub("audit", "the decisions taken, newest last");
-  audit->add_option("--item", item, "one identity (sku:…) or order (store/id)");
+  audit->add_option("--item", item, "one identity (sku:…) or order ('#1001', 1001 or store/id)");
+  audit->add_option("--store", store, "with --item '#1001': the Destination store whose order it is");
   audit->add_option("--since", since, "unix time in seconds");
   audit->add_option("--limit", limit, "at most this many (newest)");
   for (auto name : {"pause", "resume", "resync", "reconcile"}) {
@@ -319,8 +444,11 @@ int main(int argc, char** argv) {
   for (auto name : {"order", "retry"}) {
     auto* s = sub(name, name == std::string("order") ? "one Destination order and its audit trail"
                                                      : "try an order that needs attention again");
-    s->add_option("store", store, "Destination store")->required();
-    s->add_option("id", id, "Destination order or draft order id")->required();
+    s->add_option("order", order_ref,
+                  "[store] and the Destination order's name ('#1001' or 1001) or id (order or draft order)")
+      ->required()
+      ->expected(1, 2)
+      ->type_name("[STORE] NAME|ID");
   }
   auto* inbox = sub("inbox", "signed webhook deliveries kept aside because their content could not be used");
   inbox->add_flag("--unusable", unusable, "list them (the only listing so far; required)")->required();
@@ -335,8 +463,19 @@ int main(int argc, char** argv) {
   webhooks->add_flag("--check", check_now, "check the subscriptions and scopes now (the answer may predate it)");
   sub("doctor", "check every store, one line per check, in the order to fix them; exit 1 when one fails");
   auto* loglevel = sub("log-level", "change the daemon's log level");
-  loglevel->add_option("level", level, "trace|debug|info|warn|error|critical|off")->required();
-  CLI11_PARSE(app, argc, argv);
+  loglevel->add_option("level", level, "trace|debug|info|warn|error|critical|off")
+    ->required()
+    ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0 || !json) // --help, --version; or a usage error as text
+      return app.exit(e) == 0 ? 0 : exit_code_of(control_error_kind::usage);
+    std::cout << control_error_json(control_error_kind::usage, "usage", e.what()) << '\n';
+    return exit_code_of(control_error_kind::usage);
+  }
+  if (order_ref.size() == 2)
+    store = order_ref[0];
   if (reconcile_orders) args.field("orders", true);
   if (!import_since.empty()) args.field("since", import_since);
   if (import_apply) args.field("apply", true);
@@ -351,7 +490,8 @@ int main(int argc, char** argv) {
   if (show) args.field("show", show);
   if (!state.empty()) args.field("state", state);
   if (attention) args.field("attention", true);
-  if (!store.empty()) args.field("store", store).field("id", id);
+  if (!store.empty()) args.field("store", store);
+  if (!order_ref.empty()) args.field("order", order_ref.back());
   if (!dir.empty()) args.field("dir", dir);
   if (!level.empty()) args.field("level", level);
   if (!webhook_store.empty()) args.field("store", webhook_store);
@@ -372,34 +512,44 @@ int main(int argc, char** argv) {
       doctor_failed = !bool(r["passed"]);
     };
   if (cmd == "connect") printer = print_connect;
+  if (cmd == "ping") printer = print_ping;
+  if (cmd == "pause" || cmd == "resume") printer = print_pause;
+  if (cmd == "resync" || cmd == "reconcile" || cmd == "import-orders") printer = print_started;
+  if (cmd == "order") printer = print_order;
+  if (cmd == "retry") printer = print_retry;
+  if (cmd == "backup") printer = print_backup;
+  if (cmd == "log-level") printer = print_log_level;
 
   auto reply = cmd == "doctor" ? control_call(socket, cmd, args.str(), std::chrono::seconds(60))
                                 : control_call(socket, cmd, args.str());
-  if (!reply) {
-    auto& e = reply.error();
-    std::fprintf(stderr, "shopsyncctl: %s\n", e.message.c_str());
-    return (e.code == "not_running" || e.code == "access_denied" || e.code == "timeout" || e.code == "io" ||
-            e.code == "bad_path")
-             ? 2
-             : 1;
-  }
-  if (json) {
-    std::cout << *reply << '\n';
-    return 0;
-  }
+  // Every failure leaves here: as text on stderr, or under --json as JSON on stdout.
+  auto failure = [json](control_error_kind kind, const std::string& code, const std::string& message) {
+    if (json)
+      std::cout << control_error_json(kind, code, message) << '\n';
+    else
+      std::fprintf(stderr, "shopsyncctl: %s\n", message.c_str());
+    return exit_code_of(kind);
+  };
+  if (!reply)
+    return failure(classify_control_error(reply.error().code), reply.error().code, reply.error().message);
   simdjson::dom::parser parser;
   element root;
-  if (parser.parse(*reply).get(root)) {
-    std::fprintf(stderr, "shopsyncctl: unreadable reply from the daemon\n");
-    return 1;
+  if (parser.parse(*reply).get(root))
+    return failure(control_error_kind::bad_reply, "bad_reply", "unreadable reply from the daemon");
+  if (json) {
+    std::cout << *reply << '\n';
+    bool passed = true;
+    if (cmd == "doctor" && root.is_object() && !root["passed"].get(passed) && !passed)
+      return exit_code_of(control_error_kind::failed);
+    return 0;
   }
   try {
     printer(root);
     if (doctor_failed)
-      return 1;
+      return exit_code_of(control_error_kind::failed);
   } catch (const simdjson::simdjson_error& e) {
-    std::fprintf(stderr, "shopsyncctl: unexpected reply from the daemon (%s); try --json\n", e.what());
-    return 1;
+    return failure(control_error_kind::bad_reply, "bad_reply",
+                   std::string("unexpected reply from the daemon (") + e.what() + "); try --json");
   }
   return 0;
 }

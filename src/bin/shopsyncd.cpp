@@ -24,6 +24,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <unistd.h>
 
@@ -42,6 +43,7 @@ struct flags {
   std::string control_socket;
   bool check_config = false;
   bool online = false;
+  std::string credentials_dir;
 };
 
 int fail(const std::string& message) {
@@ -69,12 +71,24 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", f.data_dir, "state directory (overrides daemon.data_dir)");
   app.add_option("--log-level", f.log_level, "trace|debug|info|warn|error|critical|off (overrides daemon.log_level)");
   app.add_option("--control-socket", f.control_socket, "control socket path (overrides daemon.control_socket)");
-  app.add_flag("--check-config", f.check_config, "validate the configuration and exit 0 (valid) or 1");
+  auto* check_flag =
+    app.add_flag("--check-config", f.check_config, "validate the configuration and exit 0 (valid) or 1");
   app.add_flag("--online", f.online,
                "with --check-config: also ask every store (reachable, token, API version, scopes, locations, "
                "webhook subscriptions, public URL), one line per check; exit 1 when one fails");
+  app.add_option("--credentials-dir", f.credentials_dir,
+                 "with --check-config: read relative secret paths from this directory, as the unit reads "
+                 "them from $CREDENTIALS_DIRECTORY (LoadCredential=NAME:DIR/NAME)")
+    ->check(CLI::ExistingDirectory)
+    ->needs(check_flag);
   app.set_version_flag("--version", SHOPSYNC_VERSION);
   CLI11_PARSE(app, argc, argv);
+  // The unit's layout checked by hand: secrets resolve exactly as under systemd (config_file.hpp).
+  if (!f.credentials_dir.empty()) {
+    std::error_code ec;
+    auto dir = std::filesystem::absolute(f.credentials_dir, ec);
+    ::setenv("CREDENTIALS_DIRECTORY", (ec ? std::filesystem::path(f.credentials_dir) : dir).c_str(), 1);
+  }
 
   auto loaded = load_config(f.config_path);
   if (!loaded)
@@ -91,6 +105,8 @@ int main(int argc, char** argv) {
   if (f.check_config) {
     std::printf("shopsyncd: configuration %s is valid (%zu stores, %zu groups)\n", f.config_path.c_str(),
                 cfg.stores.size(), cfg.groups.size());
+    if (const char* creds = std::getenv("CREDENTIALS_DIRECTORY"); creds && *creds)
+      std::printf("shopsyncd: relative secret paths read from %s\n", creds);
     if (!f.online)
       return 0;
     auto lines = doctor_report(cfg, probe_stores(cfg), false);

@@ -751,3 +751,58 @@ TEST(order_actor_sim, a_lost_create_behind_a_lagging_search_index_makes_exactly_
   EXPECT_NE(detail->find("lookup_again"), std::string::npos) << *detail;
   EXPECT_NE(detail->find("found_existing"), std::string::npos) << *detail;
 }
+
+TEST(order_queries, an_order_is_found_by_its_name_or_id_and_a_name_in_two_stores_names_them) {
+  t::temp_dir dir("order-by-name");
+  auto opened = state_store::open({dir.str() + "/db", false, true});
+  ASSERT_TRUE(opened);
+  auto& store = **opened;
+  order_sync_settings settings;
+  settings.app_id = 580111;
+  const auto now = std::chrono::system_clock::now();
+  variant_resolver none = [](variant_id) { return std::optional<variant_id>(); };
+  auto save = [&](const std::string& dest, shopify_id id) {
+    order_sync m(settings, {dest, dest + ".myshopify.com"});
+    (void)m.on_order_created(paid_order(id, {line(1, 7, 1, "1.00", "LOST-SKU")}), none, now);
+    state_store::batch b;
+    b.put(column::orders, order_state_key({"eu", dest, order_doc_kind::order, id}), m.encode());
+    ASSERT_TRUE(store.write(b));
+  };
+  save("dest", 5812345671001);   // "#1001" in dest
+  save("dest-b", 5812345681001); // "#1001" in dest-b too: every store counts from #1001
+  save("dest-b", 5812345681002); // "#1002" only in dest-b
+
+  auto by_name = resolve_order_ref(store, R"({"order":"#1002"})");
+  ASSERT_TRUE(by_name) << by_name.error().message;
+  EXPECT_EQ(by_name->first, "dest-b");
+  EXPECT_EQ(by_name->second, 5812345681002u);
+  auto digits = resolve_order_ref(store, R"({"order":"1002"})"); // the shell eats an unquoted '#'
+  ASSERT_TRUE(digits);
+  EXPECT_EQ(digits->second, 5812345681002u);
+  auto by_id = resolve_order_ref(store, R"({"order":"5812345671001"})");
+  ASSERT_TRUE(by_id);
+  EXPECT_EQ(by_id->first, "dest");
+  auto in_store = resolve_order_ref(store, R"({"order":"#1001","store":"dest-b"})");
+  ASSERT_TRUE(in_store);
+  EXPECT_EQ(in_store->second, 5812345681001u);
+
+  auto two = resolve_order_ref(store, R"({"order":"#1001"})");
+  ASSERT_FALSE(two);
+  EXPECT_EQ(two.error().code, "order.ambiguous");
+  EXPECT_NE(two.error().message.find("dest, dest-b"), std::string::npos) << two.error().message;
+  auto missing = resolve_order_ref(store, R"({"order":"#1003"})");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, "order.not_found");
+  EXPECT_NE(missing.error().message.find("#1003"), std::string::npos) << missing.error().message;
+  auto elsewhere = resolve_order_ref(store, R"({"order":"#1002","store":"dest"})");
+  ASSERT_FALSE(elsewhere);
+  EXPECT_EQ(elsewhere.error().code, "order.not_found");
+  // The old form still works.
+  auto old = resolve_order_ref(store, R"({"store":"dest","id":5812345671001})");
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->second, 5812345671001u);
+
+  auto detail = order_control_query("order", R"({"order":"#1002"})", store, nullptr);
+  ASSERT_TRUE(detail) << detail.error().message;
+  EXPECT_NE(detail->find(R"("order":"#1002")"), std::string::npos) << *detail;
+}

@@ -178,3 +178,30 @@ TEST_F(daemon_lifecycle, check_config_accepts_valid_and_names_the_bad_key) {
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.output.find("strategy"), std::string::npos) << bad.output;
 }
+
+TEST_F(daemon_lifecycle, check_config_reads_secrets_from_the_credentials_dir_as_the_unit_does) {
+  // The unit's layout: the secrets are not beside the configuration but where LoadCredential=
+  // puts them ($CREDENTIALS_DIRECTORY), under the names the configuration gives.
+  auto creds = dir / "credentials";
+  fs::create_directories(creds);
+  for (auto name : {"token_source", "token_dest", "webhook_secret"})
+    fs::rename(dir / name, creds / name);
+  auto beside = run({binary_path("shopsyncd").string(), "--config", config, "--check-config"});
+  EXPECT_EQ(beside.exit_code, 1) << beside.output;
+  EXPECT_NE(beside.output.find("cannot read " + dir.str() + "/"), std::string::npos) << beside.output;
+
+  auto checked = run({binary_path("shopsyncd").string(), "--config", config, "--check-config", "--credentials-dir",
+                      creds.string()});
+  EXPECT_EQ(checked.exit_code, 0) << checked.output;
+  EXPECT_NE(checked.output.find("is valid"), std::string::npos) << checked.output;
+  EXPECT_NE(checked.output.find("relative secret paths read from " + creds.string()), std::string::npos)
+    << checked.output;
+
+  auto missing = run({binary_path("shopsyncd").string(), "--config", config, "--check-config", "--credentials-dir",
+                      (dir / "nowhere").string()});
+  EXPECT_NE(missing.exit_code, 0) << missing.output;
+  EXPECT_NE(missing.output.find("nowhere"), std::string::npos) << missing.output;
+  auto alone = run({binary_path("shopsyncd").string(), "--config", config, "--credentials-dir", creds.string()});
+  EXPECT_NE(alone.exit_code, 0) << "only with --check-config: " << alone.output;
+  EXPECT_NE(alone.output.find("check-config"), std::string::npos) << alone.output;
+}

@@ -112,7 +112,7 @@ TEST(E2eCatalog, ten_thousand_variants_match_by_sku_barcode_and_handle_and_dupli
     if (all->str(q + "/kind") == "duplicate") {
       EXPECT_EQ(all->str(q + "/store"), "by-sku");
       EXPECT_EQ(all->size(q + "/variants"), 2u);
-      reported.insert(all->str(q + "/key"));
+      reported.insert(all->str(q + "/identity"));
     }
   }
   std::set<std::string> expected_keys;
@@ -128,7 +128,7 @@ TEST(E2eCatalog, ten_thousand_variants_match_by_sku_barcode_and_handle_and_dupli
 
   // A mapped identity syncs: a Source sale of a matched SKU reaches its Destination.
   auto mapped = parse(env.control("mappings", R"({"group":"sku"})"));
-  auto key = mapped->str("/0/mapped/0/key");
+  auto key = mapped->str("/0/mapped/0/identity");
   ASSERT_EQ(key.rfind("sku:", 0), 0u) << key;
   auto s = key.substr(4);
   ASSERT_NE(env.sale(kSource.shop, s, 2).rfind("HTTP", 0), 0u);

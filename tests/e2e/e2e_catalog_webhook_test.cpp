@@ -33,7 +33,7 @@ TEST(E2eCatalogWebhooks, products_created_and_skus_changed_update_the_mapping_wi
   // In the Source only: reported missing in the destination, not mapped.
   auto r = env.sim_post("/_sim/product", product(kSource.shop, "cap", "CAP-1", 5));
   ASSERT_EQ(r.rfind("HTTP", 0), std::string::npos) << r;
-  ASSERT_TRUE(env.wait_until([&] { return mapping().find("\"key\":\"sku:CAP-1\"") != std::string::npos; }, 15s))
+  ASSERT_TRUE(env.wait_until([&] { return mapping().find("\"identity\":\"sku:CAP-1\"") != std::string::npos; }, 15s))
     << mapping() << env.daemon_output();
   EXPECT_NE(mapping().find("\"identities\":2"), std::string::npos) << mapping();
   EXPECT_NE(mapping().find("missing_in_destination"), std::string::npos) << mapping();
@@ -53,8 +53,8 @@ TEST(E2eCatalogWebhooks, products_created_and_skus_changed_update_the_mapping_wi
   ASSERT_TRUE(env.wait_until([&] { return mapping().find("\"identities\":2") != std::string::npos; }, 15s))
     << mapping() << env.daemon_output();
   auto m = mapping();
-  EXPECT_NE(m.find("\"key\":\"sku:TEE-NEW\""), std::string::npos) << m;
-  EXPECT_NE(m.find("\"key\":\"sku:TEE-RED-S\""), std::string::npos) << m;
+  EXPECT_NE(m.find("\"identity\":\"sku:TEE-NEW\""), std::string::npos) << m;
+  EXPECT_NE(m.find("\"identity\":\"sku:TEE-RED-S\""), std::string::npos) << m;
   EXPECT_NE(m.find("missing_in_source"), std::string::npos) << m;
   // No catalog reload was needed for any of it: the only load is the first one.
   auto out = env.daemon_output();

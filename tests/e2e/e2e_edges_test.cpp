@@ -69,7 +69,7 @@ TEST(E2eEdges, a_product_deleted_in_a_destination_is_reported_and_never_written_
     },
     10s))
     << problems << env.daemon_output();
-  const std::string reported = R"("kind":"deleted","key":"sku:TEE-RED-S","store":"dest-a")";
+  const std::string reported = R"("kind":"deleted","identity":"sku:TEE-RED-S","store":"dest-a")";
   EXPECT_NE(problems.find(reported), std::string::npos) << problems;
 
   // Sales go on: the other identities and the other Destination keep syncing.

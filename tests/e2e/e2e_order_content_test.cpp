@@ -58,7 +58,7 @@ TEST(E2eOrderContent, a_skipped_order_is_listed_with_its_name_reason_and_time) {
     << env.control("orders", "{}") << env.daemon_output();
   auto list = parse(env.control("orders", R"({"state":"skipped"})"));
   EXPECT_EQ(list->str("/orders/0/store"), "dest-c");
-  EXPECT_EQ(list->str("/orders/0/name"), name);
+  EXPECT_EQ(list->str("/orders/0/order"), name);
   EXPECT_EQ(std::to_string(list->num("/orders/0/id").value_or(0)), sale_id(sale));
   EXPECT_NE(list->str("/orders/0/reason").find("voided"), std::string::npos) << list->str("/orders/0/reason");
   EXPECT_EQ(list->str("/orders/0/received_at").size(), 20u) << list->str("/orders/0/received_at"); // 2026-12-04T18:55:00Z

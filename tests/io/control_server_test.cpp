@@ -1,4 +1,5 @@
 #include "io/control_client.hpp"
+#include "io/control_outcome.hpp"
 #include "io/control_protocol.hpp"
 #include "io/control_server.hpp"
 #include "support/temp_dir.hpp"
@@ -162,4 +163,44 @@ TEST(control_server, peer_whose_uid_is_not_allowed_is_refused) {
   EXPECT_EQ(std::string(buf, static_cast<std::size_t>(n)), "access_denied");
   // Allowed uids are honoured.
   ASSERT_TRUE(WIFEXITED(status));
+}
+
+TEST(control_outcome, every_error_has_a_kind_and_one_of_two_exit_codes) {
+  // Nothing asked: 2.
+  for (auto code : {"not_running", "io", "bad_path", "access_denied", "timeout", "bad_reply"})
+    EXPECT_EQ(exit_code_of(classify_control_error(code)), 2) << code;
+  EXPECT_EQ(exit_code_of(control_error_kind::usage), 2);
+  EXPECT_EQ(classify_control_error("not_running"), control_error_kind::unreachable);
+  // The daemon said no: 1.
+  EXPECT_EQ(classify_control_error("not_found"), control_error_kind::not_found);
+  EXPECT_EQ(classify_control_error("order.not_found"), control_error_kind::not_found);
+  EXPECT_EQ(classify_control_error("order.ambiguous"), control_error_kind::ambiguous);
+  EXPECT_EQ(classify_control_error("bad_request"), control_error_kind::refused);
+  EXPECT_EQ(classify_control_error("unknown_command"), control_error_kind::refused);
+  EXPECT_EQ(classify_control_error("storage"), control_error_kind::failed);
+  EXPECT_EQ(classify_control_error("something_new"), control_error_kind::failed);
+  EXPECT_EQ(classify_control_error("xnot_found"), control_error_kind::failed) << "a suffix only after a dot";
+  for (auto code : {"not_found", "order.not_found", "order.ambiguous", "bad_request", "not_ready", "busy",
+                    "unknown_command", "internal", "storage"})
+    EXPECT_EQ(exit_code_of(classify_control_error(code)), 1) << code;
+}
+
+TEST(control_outcome, a_json_error_names_kind_code_and_message) {
+  auto j = control_error_json(control_error_kind::not_found, "not_found", "no sync group 'x' (\"stock\")");
+  EXPECT_EQ(j, R"j({"error":{"kind":"not_found","code":"not_found","message":"no sync group 'x' (\"stock\")"}})j");
+}
+
+TEST(control_outcome, an_unknown_daemon_error_from_a_real_socket_exits_1) {
+  shopsync::testing::temp_dir dir;
+  auto path = (dir / "control.sock").string();
+  auto server = start_echo(path);
+  ASSERT_TRUE(server);
+  auto unknown = control_call(path, "frobnicate");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(exit_code_of(classify_control_error(unknown.error().code)), 1);
+  server.reset();
+  auto gone = control_call(path, "echo");
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(classify_control_error(gone.error().code), control_error_kind::unreachable);
+  EXPECT_EQ(exit_code_of(classify_control_error(gone.error().code)), 2);
 }

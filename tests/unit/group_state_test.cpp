@@ -1,0 +1,16 @@
+#include "domain/group_state.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace shopsync;
+
+TEST(group_state, a_group_syncs_unless_something_holds_it) {
+  EXPECT_EQ(state_of(group_facts{}), group_state::syncing);
+  group_facts paused;
+  paused.paused = true;
+  EXPECT_EQ(state_of(paused), group_state::paused);
+  EXPECT_EQ(std::string(to_string(group_state::syncing)), "syncing");
+  EXPECT_EQ(std::string(to_string(group_state::paused)), "paused");
+}
