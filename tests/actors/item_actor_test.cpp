@@ -91,6 +91,7 @@ router_actor::behavior_type fake_router(router_actor::stateful_pointer<fake_rout
     [](mapping_atom, std::string&, group_mapping_ptr&) {},
     [](align_atom, std::string&) {},
     [](pause_atom, std::string&, bool) {},
+    [](pause_atom) { return std::vector<std::string>{}; },
     [](resync_atom, std::string&) {},
     [](reconcile_atom, std::string&) {},
     [self](passivate_atom, std::string& key, std::uint64_t handled) {
