@@ -75,6 +75,10 @@ struct store_link_state {
 
   int in_flight = 0;
   bool tick_armed = false;
+  // Which kind of work a free request slot goes to first: writes, reads and other calls take
+  // turns, so that none waits behind a steady flow of another (an order's create or lookup
+  // behind a reconcile round's reads, at worst for hours on a large catalog).
+  int turn = 0;
 
   std::shared_ptr<token_source> tokens;
   std::optional<store_auth_state> auth;
@@ -543,31 +547,46 @@ void schedule(self_ptr self) {
   const auto window = st.opts.batching_window;
   if (st.auth->unauthorized())
     return arm_probe(self); // everything waits for the probe
+  // Each kind of work: whether it has something to send now, and sending it.
+  auto writes_due = [&] {
+    return !st.ready.empty() || (!st.coalescer.empty() && st.writes_since && now >= *st.writes_since + window);
+  };
+  auto reads_due = [&] { return !st.read_order.empty() && st.reads_since && now >= *st.reads_since + window; };
+  auto send_write = [&] {
+    if (st.ready.empty())
+      take_write_batch(self); // makes a batch ready, or only reads (deltas that cancel out)
+    if (st.ready.empty())
+      return;
+    auto id = st.ready.front();
+    st.ready.pop_front();
+    auto it = st.batches.find(id);
+    if (it != st.batches.end() && it->second.where == batch_where::ready)
+      send_batch(self, id);
+  };
+  auto send_job = [&] {
+    auto job = std::move(st.jobs.front());
+    st.jobs.pop_front();
+    ++st.in_flight;
+    job();
+  };
+  constexpr int kinds = 3; // 0 writes, 1 reads, 2 other calls
   while (st.in_flight < max) {
-    if (!st.ready.empty()) {
-      auto id = st.ready.front();
-      st.ready.pop_front();
-      auto it = st.batches.find(id);
-      if (it != st.batches.end() && it->second.where == batch_where::ready)
-        send_batch(self, id);
-      continue;
+    int sent = -1;
+    for (int i = 0; i < kinds && sent < 0; ++i) {
+      const int k = (st.turn + i) % kinds;
+      if (k == 0 && writes_due())
+        send_write();
+      else if (k == 1 && reads_due())
+        send_reads(self);
+      else if (k == 2 && !st.jobs.empty())
+        send_job();
+      else
+        continue;
+      sent = k;
     }
-    if (!st.coalescer.empty() && st.writes_since && now >= *st.writes_since + window) {
-      take_write_batch(self);
-      continue;
-    }
-    if (!st.read_order.empty() && st.reads_since && now >= *st.reads_since + window) {
-      send_reads(self);
-      continue;
-    }
-    if (!st.jobs.empty()) {
-      auto job = std::move(st.jobs.front());
-      st.jobs.pop_front();
-      ++st.in_flight;
-      job();
-      continue;
-    }
-    break;
+    if (sent < 0)
+      break;
+    st.turn = (sent + 1) % kinds;
   }
   if (st.in_flight < max && !st.tick_armed) {
     std::optional<clock_type::time_point> due;

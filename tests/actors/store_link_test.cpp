@@ -682,6 +682,40 @@ TEST(store_link, execute_passes_any_document_through) {
   EXPECT_EQ(a.err.code, "SIM_UNKNOWN_OPERATION");
 }
 
+// Writes, reads and other calls take turns for a free request slot: a call (an order's create or
+// lookup) waits for at most one query of each other kind, never for a whole reconcile round's
+// reads. One slot, each request slowed: a call queued between two reads goes between them.
+TEST(store_link, a_call_queued_behind_reads_goes_at_its_turn_not_after_every_read) {
+  link_fixture fx(scenario(4, 1, 20000, 10000));
+  auto truth = fx.levels();
+  std::vector<location_id> locs;
+  for (auto& [k, v] : truth)
+    if (std::find(locs.begin(), locs.end(), k.second) == locs.end())
+      locs.push_back(k.second);
+  ASSERT_EQ(locs.size(), 2u);
+  const auto item = truth.begin()->first.first;
+  auto link = fx.spawn(fx.options(1));
+  const auto before = fx.log().size();
+  fx.sim.post("/_sim/faults", R"({"latency_ms": 150})");
+  caf::anon_send(link, locations_atom::value); // takes the slot
+  caf::anon_send(link, level_read_atom::value, level_key{item, locs[0]});
+  caf::anon_send(link, execute_atom::value,
+                 graphql_request{"OrdersByOrigin", "query OrdersByOrigin($query: String!) { orders(first: 5, query: $query) { nodes { id } } }",
+                                 R"({"query": "tag:'x'"})", false});
+  caf::anon_send(link, level_read_atom::value, level_key{item, locs[1]});
+  std::vector<sim_call> calls;
+  for (int i = 0; i < 300 && calls.size() < 4; ++i) {
+    std::this_thread::sleep_for(10ms);
+    auto all = fx.log();
+    calls.assign(all.begin() + static_cast<std::ptrdiff_t>(before), all.end());
+  }
+  ASSERT_EQ(calls.size(), 4u);
+  std::vector<std::string> order;
+  for (auto& c : calls)
+    order.push_back(c.operation);
+  EXPECT_EQ(order, (std::vector<std::string>{"Locations", "InventoryLevels", "OrdersByOrigin", "InventoryLevels"}));
+}
+
 TEST(store_link, never_more_requests_in_flight_than_configured) {
   link_fixture fx(scenario(20, 1, 20000, 10000));
   auto link = fx.spawn(fx.options(1));
