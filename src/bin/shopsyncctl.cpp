@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -254,6 +255,13 @@ void print_webhooks(element r) {
   }
 }
 
+// The daemon has its own working directory: a relative path means the caller's.
+std::string absolute_path(const std::string& p) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(p, ec);
+  return ec ? p : abs.lexically_normal().string();
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -326,8 +334,10 @@ int main(int argc, char** argv) {
   inbox->add_flag("--unusable", unusable, "list them (the only listing so far; required)")->required();
   inbox->add_option("--show", show, "one of them by ID, with its headers and body");
   inbox->add_option("--limit", limit, "at most this many (newest)");
-  auto* backup = sub("backup", "consistent copy of the state store (RocksDB checkpoint)");
-  backup->add_option("dir", dir, "absolute path that does not exist yet")->required();
+  auto* backup = sub("backup", "consistent copy of all the daemon's data (RocksDB checkpoint); default: a new "
+                                "folder in <data_dir>/backups (restore: shopsyncd --restore-from DIR)");
+  backup->add_option("--to,dir", dir, "a directory that does not exist yet (the daemon writes it: under "
+                                      "systemd only below its state directory)");
   std::string webhook_store;
   bool check_now = false;
   auto* webhooks = sub("webhooks", "each store's webhook topics: wanted vs subscribed, and missing access scopes");
@@ -352,7 +362,7 @@ int main(int argc, char** argv) {
   if (!state.empty()) args.field("state", state);
   if (attention) args.field("attention", true);
   if (!store.empty()) args.field("store", store).field("id", id);
-  if (!dir.empty()) args.field("dir", dir);
+  if (!dir.empty()) args.field("dir", absolute_path(dir));
   if (!level.empty()) args.field("level", level);
   if (!webhook_store.empty()) args.field("store", webhook_store);
   if (check_now) args.field("check", true);
