@@ -16,6 +16,9 @@ packages=(
   # fuzz/: libFuzzer, ASan and UBSan runtimes for clang 14 (only a Recommends of clang, so
   # --no-install-recommends leaves them out) and llvm-symbolizer for readable crash stacks.
   libclang-rt-14-dev llvm-14
+  # tests/package: cpack -G DEB finds the runtime Depends with dpkg-shlibdeps (and file);
+  # the nginx sample test makes a throw-away TLS certificate with openssl.
+  dpkg-dev file openssl
 )
 # node/npm run the GraphQL schema check; keep a node that is already installed.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

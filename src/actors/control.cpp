@@ -2,6 +2,7 @@
 
 #include "actors/order_queries.hpp"
 #include "domain/group_state.hpp"
+#include "io/backup.hpp"
 #include "domain/doctor_report.hpp"
 #include "io/doctor_probe.hpp"
 #include "io/control_protocol.hpp"
@@ -75,6 +76,20 @@ caf::result<std::string> webhooks_reply(self_ptr self, const sync_context& ctx, 
         },
         [rp](const caf::error& e) mutable { rp.deliver(control_error("internal", caf::to_string(e))); });
   return rp;
+}
+
+// `shopsyncctl backup [--to DIR]`: every store of the daemon in one checkpoint, with its marker.
+std::string backup_reply(const sync_context& ctx, const daemon_facts& facts, std::string dir) {
+  if (!dir.empty() && dir[0] != '/')
+    return control_error("bad_request", "backup needs an absolute directory that does not exist yet");
+  auto now = std::chrono::system_clock::now();
+  if (dir.empty())
+    dir = default_backup_dir(ctx.cfg.daemon.data_dir, now);
+  if (auto st = make_backup(*ctx.store, dir, ctx.cfg.daemon.data_dir, facts.version, now); !st)
+    return control_error(st.error().code == "backup.exists" ? "bad_request" : "storage", st.error().message);
+  json_writer w;
+  w.begin_object().field("backup", dir).end_object();
+  return control_ok(w.str());
 }
 
 std::string doctor_json(const std::vector<doctor_line>& lines) {
@@ -376,16 +391,8 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
           return control_error(json.error().code == "not_found" ? "not_found" : "storage", json.error().message);
         return control_ok(*json);
       }
-      if (cmd == "backup") {
-        auto dir = a.str("dir");
-        if (dir.empty() || dir[0] != '/')
-          return control_error("bad_request", "backup needs an absolute directory that does not exist yet");
-        if (auto st = ctx.store->checkpoint(dir); !st)
-          return control_error("storage", st.error().message);
-        json_writer w;
-        w.begin_object().field("backup", dir).end_object();
-        return control_ok(w.str());
-      }
+      if (cmd == "backup") // io/backup.hpp; default: data_dir/backups/<time>
+        return backup_reply(ctx, env.facts, a.str("dir"));
       return control_error("unknown_command", "unknown command '" + cmd + "'");
     },
   };

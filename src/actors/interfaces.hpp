@@ -7,6 +7,7 @@
 #include "domain/inventory_item_state.hpp"
 #include "domain/result.hpp"
 #include "domain/write_coalescer.hpp"
+#include "actors/daemon_health.hpp"
 #include "actors/store_link_status.hpp"
 #include "io/admin_api.hpp"
 
@@ -50,6 +51,13 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::level_hint)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::item_layout)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::group_mapping_ptr)
+
+namespace shopsync {
+// SIGHUP: the configuration reloaded, with the live changes taken over (io/config_reload.hpp).
+using config_ptr = std::shared_ptr<const config>;
+} // namespace shopsync
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::config_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::daemon_health)
 
 namespace shopsync {
 
@@ -117,6 +125,8 @@ using order_recon_atom = caf::atom_constant<caf::atom("ord_recon")>;   // reconc
 // To a store link, about its token: "uninstalled" (app/uninstalled arrived) or "token_changed"
 // (a new token was stored: probe now).
 using link_auth_atom = caf::atom_constant<caf::atom("lnk_auth")>;
+using reload_atom = caf::atom_constant<caf::atom("reload")>;     // SIGHUP: new secrets for the token sources
+using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>; // the watchdog probe (daemon_health.hpp)
 
 // Answers the control socket: (command, JSON args) -> one reply line (control_ok/control_error).
 using control_actor =
@@ -131,7 +141,9 @@ using control_actor =
 using supervisor_actor =
   control_actor::extend<caf::reacts_to<shutdown_atom>, caf::reacts_to<event_atom, std::uint64_t, webhook_envelope>,
                         caf::reacts_to<reconcile_atom, std::string>, caf::reacts_to<order_recon_atom, std::string>,
-                        caf::reacts_to<link_auth_atom, std::string, std::string>>; // store, what
+                        caf::reacts_to<link_auth_atom, std::string, std::string>, // store, what
+                        caf::reacts_to<reload_atom, config_ptr>,
+                        caf::replies_to<watchdog_atom>::with<daemon_health>>;
 
 // What the order actor needs of a store: run one GraphQL document. The Source's store_link
 // implements it (a store_link interface that extends this one converts to it implicitly).
@@ -297,7 +309,9 @@ using router_actor = caf::typed_actor<
   caf::replies_to<view_atom, std::string, std::string>::with<std::string>,  // item (group, identity)
   caf::replies_to<mapping_atom, std::string, bool>::with<std::string>,      // mappings (group, problems only)
   caf::replies_to<order_retry_atom, std::string, std::uint64_t>::with<std::string>,  // retry (store, id)
-  caf::replies_to<order_recon_atom, std::string, std::string>::with<std::string>>;  // order reconciler (group, args)
+  caf::replies_to<order_recon_atom, std::string, std::string>::with<std::string>,  // order reconciler (group, args)
+  // The watchdog probe: (groups mapped and not paused, groups).
+  caf::replies_to<watchdog_atom>::with<std::uint64_t, std::uint64_t>>;
 
 // --- webhook subscriptions and scopes (issue 15)
 

@@ -6,6 +6,7 @@
 #include "io/control_protocol.hpp"
 #include "io/json_writer.hpp"
 #include "io/metrics.hpp"
+#include "io/stall_point.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -466,6 +467,15 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         .then([rp](const std::string& json) mutable { rp.deliver(control_ok(json)); },
               [rp](const caf::error& e) mutable { rp.deliver(control_error("internal", caf::to_string(e))); });
       return rp;
+    },
+    [self](watchdog_atom) -> caf::result<std::uint64_t, std::uint64_t> {
+      stall_point("router_watchdog"); // tests: a router stuck for good
+      auto& st = self->state;
+      std::uint64_t syncing = 0;
+      for (auto& g : st.ctx->cfg.groups)
+        if (st.mappings.count(g.name) && !st.paused.count(g.name))
+          ++syncing;
+      return {syncing, static_cast<std::uint64_t>(st.ctx->cfg.groups.size())};
     },
   };
 }

@@ -6,6 +6,8 @@
 #include "io/control_protocol.hpp"
 #include "io/token_source.hpp"
 
+#include <memory>
+
 #include <spdlog/spdlog.h>
 
 namespace shopsync {
@@ -56,6 +58,7 @@ supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<su
       o.io = st.env.io;
       o.db = ctx.store;
       o.tokens = make_token_source({s, ctx.cfg.find_app(s.app), st.env.io, ctx.store});
+      st.tokens.emplace(s.name, o.tokens);
       o.unauthorized_probe = ctx.cfg.daemon.unauthorized_probe;
       o.metrics = ctx.metrics;
       auto link = spawn_store_link(self->home_system(), o);
@@ -106,6 +109,63 @@ supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<su
       if (self->state.env.ctx)
         if (auto* link = self->state.env.ctx->link(store))
           self->send(*link, atm, what);
+    },
+    [self](reload_atom, const config_ptr& cfg) {
+      // Secrets and token files were read again: each token source takes its store's, and a
+      // link whose store is unauthorized probes at once with it.
+      auto& st = self->state;
+      for (auto& s : cfg->stores) {
+        auto it = st.tokens.find(s.name);
+        if (it == st.tokens.end())
+          continue; // a store added: it needs a restart (the reload said so)
+        it->second->update(s, cfg->find_app(s.app));
+        if (st.env.ctx)
+          if (auto* link = st.env.ctx->link(s.name))
+            self->send(*link, link_auth_atom::value, std::string("token_changed"));
+      }
+    },
+    [self](watchdog_atom) -> caf::result<daemon_health> {
+      // Through the router and every store link: an answer means none of them is stuck.
+      auto& st = self->state;
+      auto rp = self->make_response_promise<daemon_health>();
+      if (!st.env.ctx || !st.router) {
+        rp.deliver(daemon_health{});
+        return rp;
+      }
+      auto timeout = std::chrono::seconds(5);
+      self->request(st.router, timeout, watchdog_atom::value)
+        .then(
+          [self, rp, timeout](std::uint64_t syncing, std::uint64_t groups) mutable {
+            auto& links = self->state.env.ctx->links;
+            auto h = std::make_shared<daemon_health>();
+            h->groups = groups;
+            h->groups_syncing = syncing;
+            h->stores = links.size();
+            if (links.empty()) {
+              rp.deliver(*h);
+              return;
+            }
+            auto left = std::make_shared<std::size_t>(links.size());
+            for (auto& [name, link] : links)
+              self->request(link, timeout, link_status_atom::value)
+                .then(
+                  [rp, h, left](const store_link_status& s) mutable {
+                    if (*left == 0) // an error was answered already
+                      return;
+                    if (s.unauthorized)
+                      ++h->stores_unauthorized;
+                    if (--*left == 0)
+                      rp.deliver(*h);
+                  },
+                  [rp, left](const caf::error& e) mutable {
+                    if (*left == 0)
+                      return;
+                    *left = 0;
+                    rp.deliver(e);
+                  });
+          },
+          [rp](const caf::error& e) mutable { rp.deliver(e); });
+      return rp;
     },
     [self](shutdown_atom) {
       auto& st = self->state;

@@ -10,8 +10,12 @@
 #include <boost/asio/io_context.hpp>
 
 #include <functional>
+#include <map>
+#include <memory>
 
 namespace shopsync {
+
+class token_source;
 
 struct supervisor_env {
   daemon_facts facts;
@@ -24,6 +28,8 @@ struct supervisor_state {
   supervisor_env env;
   control_actor control;
   router_actor router;
+  // Each store's token source (also held by its link): a reload hands them new secrets.
+  std::map<std::string, std::shared_ptr<token_source>> tokens;
   static inline const char* name = "supervisor";
 };
 

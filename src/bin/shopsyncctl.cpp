@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -372,6 +373,13 @@ constexpr const char* exit_codes_help =
   "Orders: by name ('#1001', quoted for the shell, or 1001) or by id, with the store when the\n"
   "name is in several.";
 
+// The daemon has its own working directory: a relative path means the caller's.
+std::string absolute_path(const std::string& p) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(p, ec);
+  return ec ? p : abs.lexically_normal().string();
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -454,8 +462,10 @@ int main(int argc, char** argv) {
   inbox->add_flag("--unusable", unusable, "list them (the only listing so far; required)")->required();
   inbox->add_option("--show", show, "one of them by ID, with its headers and body");
   inbox->add_option("--limit", limit, "at most this many (newest)");
-  auto* backup = sub("backup", "consistent copy of the state store (RocksDB checkpoint)");
-  backup->add_option("dir", dir, "absolute path that does not exist yet")->required();
+  auto* backup = sub("backup", "consistent copy of all the daemon's data (RocksDB checkpoint); default: a new "
+                                "folder in <data_dir>/backups (restore: shopsyncd --restore-from DIR)");
+  backup->add_option("--to,dir", dir, "a directory that does not exist yet (the daemon writes it: under "
+                                      "systemd only below its state directory)");
   std::string webhook_store;
   bool check_now = false;
   auto* webhooks = sub("webhooks", "each store's webhook topics: wanted vs subscribed, and missing access scopes");
@@ -492,7 +502,7 @@ int main(int argc, char** argv) {
   if (attention) args.field("attention", true);
   if (!store.empty()) args.field("store", store);
   if (!order_ref.empty()) args.field("order", order_ref.back());
-  if (!dir.empty()) args.field("dir", dir);
+  if (!dir.empty()) args.field("dir", absolute_path(dir));
   if (!level.empty()) args.field("level", level);
   if (!webhook_store.empty()) args.field("store", webhook_store);
   if (check_now) args.field("check", true);

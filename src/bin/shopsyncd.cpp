@@ -1,11 +1,15 @@
 // shopsyncd: parse flags, load and validate the configuration, open the state store, start
 // the actor system, the control socket and the webhook intake, then wait for SIGTERM/SIGINT
-// and shut down in order: stop intake, drain actors, flush, close.
+// and shut down in order: stop intake, drain actors, flush, close. Meanwhile: SIGHUP reloads
+// what can change live (io/config_reload.hpp), and a probe through the actors feeds systemd's
+// watchdog and STATUS= line. --restore-from restores a backup (io/backup.hpp) and exits.
 #include "actors/order_retention.hpp"
 #include "actors/actor_config.hpp"
 #include "actors/supervisor.hpp"
 #include "io/audit_log.hpp"
+#include "io/backup.hpp"
 #include "io/config_file.hpp"
+#include "io/config_reload.hpp"
 #include "io/doctor_probe.hpp"
 #include "io/inbox.hpp"
 #include "io/io_threads.hpp"
@@ -22,6 +26,8 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -44,20 +50,33 @@ struct flags {
   bool check_config = false;
   bool online = false;
   std::string credentials_dir;
+  std::string restore_from;
+  bool force = false;
 };
+
+// The command line wins over the file, at start and at every reload.
+void apply_overrides(config& cfg, const flags& f) {
+  if (!f.data_dir.empty())
+    cfg.daemon.data_dir = f.data_dir;
+  if (!f.log_level.empty())
+    cfg.daemon.log_level = f.log_level;
+  if (!f.control_socket.empty())
+    cfg.daemon.control_socket = f.control_socket;
+}
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "shopsyncd: %s\n", message.c_str());
   return 1;
 }
 
-// Blocks the termination signals in every thread started after this, so sigwait() in main
-// is the only place they are received.
+// Blocks the termination signals and SIGHUP in every thread started after this, so sigwait()
+// in main is the only place they are received.
 sigset_t block_termination_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
@@ -81,6 +100,11 @@ int main(int argc, char** argv) {
                  "them from $CREDENTIALS_DIRECTORY (LoadCredential=NAME:DIR/NAME)")
     ->check(CLI::ExistingDirectory)
     ->needs(check_flag);
+  app.add_option("--restore-from", f.restore_from,
+                 "restore the backup in this directory (written by `shopsyncctl backup`) into the data dir "
+                 "(--data-dir, else the configuration's daemon.data_dir), then exit; refused when the data "
+                 "dir holds data, unless --force");
+  app.add_flag("--force", f.force, "with --restore-from: move the data dir's current data aside first");
   app.set_version_flag("--version", SHOPSYNC_VERSION);
   CLI11_PARSE(app, argc, argv);
   // The unit's layout checked by hand: secrets resolve exactly as under systemd (config_file.hpp).
@@ -90,18 +114,32 @@ int main(int argc, char** argv) {
     ::setenv("CREDENTIALS_DIRECTORY", (ec ? std::filesystem::path(f.credentials_dir) : dir).c_str(), 1);
   }
 
-  auto loaded = load_config(f.config_path);
+  // A restore needs only the data dir: with --data-dir the configuration (and its secrets, which
+  // live in $CREDENTIALS_DIRECTORY under systemd) is not read at all.
+  if (!f.restore_from.empty()) {
+    std::string data_dir = f.data_dir;
+    if (data_dir.empty()) {
+      auto c = load_config(f.config_path);
+      if (!c)
+        return fail(c.error().message + " (give --data-dir to restore without reading the configuration)");
+      data_dir = c->daemon.data_dir;
+    }
+    auto done = restore_backup(f.restore_from, data_dir, f.force, std::chrono::system_clock::now());
+    if (!done)
+      return fail(done.error().message);
+    std::printf("shopsyncd: %s\n", done->c_str());
+    return 0;
+  }
+
+  auto loaded = load_config_snapshot(f.config_path);
   if (!loaded)
     return fail(loaded.error().message);
-  config cfg = std::move(*loaded);
-  if (!f.data_dir.empty())
-    cfg.daemon.data_dir = f.data_dir;
-  if (!f.log_level.empty())
-    cfg.daemon.log_level = f.log_level;
-  if (!f.control_socket.empty())
-    cfg.daemon.control_socket = f.control_socket;
+  config_snapshot running = std::move(*loaded);
+  apply_overrides(running.cfg, f);
+  config cfg = running.cfg;
   if (auto st = validate(cfg); !st)
     return fail(st.error().message);
+
   if (f.check_config) {
     std::printf("shopsyncd: configuration %s is valid (%zu stores, %zu groups)\n", f.config_path.c_str(),
                 cfg.stores.size(), cfg.groups.size());
@@ -118,6 +156,8 @@ int main(int argc, char** argv) {
 
   auto signals = block_termination_signals();
 
+  if (auto st = check_live_data_dir(cfg.daemon.data_dir); !st)
+    return fail(st.error().message);
   std::error_code ec;
   std::filesystem::create_directories(cfg.daemon.data_dir, ec);
   if (ec)
@@ -212,19 +252,110 @@ int main(int argc, char** argv) {
     auto now = std::chrono::system_clock::now();
     if (auto n = (*in)->purge(now); !n)
       spdlog::warn("inbox purge failed: {}", n.error().message);
-    if (auto n = audit.purge(now - cfg.daemon.audit_retention); !n)
+    if (auto n = audit.purge(now - running.cfg.daemon.audit_retention); !n)
       spdlog::warn("audit purge failed: {}", n.error().message);
     if (auto n = purge_skipped_orders(**store, now - std::max(cfg.daemon.audit_retention, cfg.daemon.dedup_retention)); !n)
       spdlog::warn("skipped order purge failed: {}", n.error().message);
   };
+
+  // SIGHUP: read the file again; take on what can change live, name what needs a restart.
+  auto reload = [&] {
+    notify_reloading();
+    spdlog::info("SIGHUP: reading {} again", f.config_path);
+    auto next = load_config_snapshot(f.config_path);
+    if (next) {
+      apply_overrides(next->cfg, f);
+      if (auto st = validate(next->cfg); !st)
+        next = st.error();
+    }
+    if (!next) {
+      spdlog::error("reload refused, still running on the previous configuration: {}", next.error().message);
+      notify_ready();
+      return;
+    }
+    auto plan = plan_reload(running, *next);
+    const auto& now_cfg = next->cfg;
+    if (now_cfg.daemon.log_level != running.cfg.daemon.log_level)
+      if (auto st = set_log_level(now_cfg.daemon.log_level); !st)
+        spdlog::error("reload: log level: {}", st.error().message);
+    if (now_cfg.daemon.webhook_secrets != running.cfg.daemon.webhook_secrets)
+      intake.set_secrets(now_cfg.daemon.webhook_secrets);
+    oauth.set_client_secrets(now_cfg);
+    running.cfg = apply_live(std::move(running.cfg), now_cfg);
+    caf::anon_send(sup, reload_atom::value, std::make_shared<const config>(running.cfg));
+    spdlog::info("reload: applied: {}; needs a restart (not applied, the old values stay in force): {}",
+                 plan.live.empty() ? "nothing" : join_keys(plan.live),
+                 plan.restart.empty() ? "nothing" : join_keys(plan.restart));
+    if (std::getenv("CREDENTIALS_DIRECTORY"))
+      spdlog::info("reload: secrets named relative to $CREDENTIALS_DIRECTORY were read from the copies systemd made "
+                   "at start (LoadCredential=): one replaced at its source needs a restart");
+    for (auto& key : plan.restart)
+      if (key == "groups")
+        spdlog::warn("reload: the sync groups changed; they are not changed live: shopsyncd keeps syncing the "
+                     "groups it started with until it is restarted (systemctl restart shopsyncd)");
+    notify_ready();
+  };
+
+  // Watchdog and STATUS=: a probe through the supervisor, the router and every store link; only
+  // its answer sends WATCHDOG=1, so a stuck actor system stops the pings and systemd restarts us.
+  auto watchdog = watchdog_interval();
+  auto probe_every = watchdog.count() > 0
+                       ? std::max(std::chrono::milliseconds(50),
+                                  std::chrono::duration_cast<std::chrono::milliseconds>(watchdog) / 2)
+                       : std::chrono::milliseconds(30'000);
+  if (watchdog.count() > 0)
+    spdlog::info("watchdog: WatchdogSec={} ms, the actors are probed every {} ms",
+                 std::chrono::duration_cast<std::chrono::milliseconds>(watchdog).count(), probe_every.count());
+  auto answering = std::make_shared<std::atomic<bool>>(true);
+  inbox* inbox_ptr = in->get();
+  bool feed_watchdog = watchdog.count() > 0;
+  auto probe = [&system, sup, probe_every, answering, inbox_ptr, feed_watchdog] {
+    system.spawn([=](caf::event_based_actor* self) {
+      // At shutdown the supervisor quits with the probe unanswered: leave with it, so that
+      // await_all_actors_done() does not wait for the probe's timeout.
+      self->monitor(sup);
+      self->set_down_handler([self](caf::down_msg&) { self->quit(); });
+      self->request(sup, std::min(probe_every, std::chrono::milliseconds(10'000)), watchdog_atom::value)
+        .then(
+          [=](const daemon_health& h) {
+            if (feed_watchdog)
+              notify_watchdog();
+            notify_status(status_line(h, inbox_ptr->depth()));
+            if (!answering->exchange(true))
+              spdlog::info("watchdog: the actors answer again");
+          },
+          [=](const caf::error& e) {
+            if (answering->exchange(false))
+              spdlog::error("watchdog: the actors did not answer a probe within {} ms ({}){}", probe_every.count(),
+                            caf::to_string(e),
+                            feed_watchdog ? ": WATCHDOG=1 withheld, systemd restarts shopsyncd if this lasts" : "");
+          });
+    });
+  };
+
   maintain();
+  using steady = std::chrono::steady_clock;
+  auto next_maintain = steady::now() + std::chrono::seconds(600);
+  auto next_probe = steady::now();
   int sig = 0;
   for (;;) {
-    timespec wait{600, 0};
+    auto now = steady::now();
+    if (now >= next_probe) {
+      probe();
+      next_probe = now + probe_every;
+    }
+    if (now >= next_maintain) {
+      maintain();
+      next_maintain = now + std::chrono::seconds(600);
+    }
+    auto wait_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::min(next_probe, next_maintain) - steady::now());
+    wait_ns = std::max(wait_ns, std::chrono::nanoseconds(1'000'000));
+    timespec wait{static_cast<time_t>(wait_ns.count() / 1'000'000'000), static_cast<long>(wait_ns.count() % 1'000'000'000)};
     sig = sigtimedwait(&signals, nullptr, &wait);
     if (sig == SIGTERM || sig == SIGINT)
       break;
-    maintain();
+    if (sig == SIGHUP)
+      reload();
   }
   spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   notify_stopping();

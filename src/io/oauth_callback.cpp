@@ -160,6 +160,18 @@ oauth_callback::oauth_callback(const config& cfg, state_store& db, boost::asio::
                                std::function<void(const std::string& store)> on_connected)
     : cfg_(cfg), db_(db), io_(io), on_connected_(std::move(on_connected)) {}
 
+void oauth_callback::set_client_secrets(const config& cfg) {
+  std::lock_guard lk(secrets_mu_);
+  for (auto& app : cfg_.apps)
+    if (auto* n = cfg.find_app(app.name))
+      app.client_secret = n->client_secret;
+}
+
+std::string oauth_callback::client_secret(const app_config& app) {
+  std::lock_guard lk(secrets_mu_);
+  return app.client_secret;
+}
+
 void oauth_callback::handle(std::string_view query, reply_fn reply) {
   auto q = parse_query_string(query);
   auto shop = find(q, "shop");
@@ -167,7 +179,8 @@ void oauth_callback::handle(std::string_view query, reply_fn reply) {
   if (!store || store->auth != auth_method::authorization_code)
     return reply(400, "this link is not for a store shopsync connects (shop \"" + shop.substr(0, 100) + "\")\n");
   auto* app = cfg_.find_app(store->app);
-  if (!app || !verify_oauth_hmac(query, app->client_secret)) {
+  auto secret = app ? client_secret(*app) : std::string();
+  if (!app || !verify_oauth_hmac(query, secret)) {
     spdlog::warn("oauth callback refused: bad hmac shop={}", store->shop_domain);
     return reply(401, "the link's signature does not verify\n");
   }
@@ -182,7 +195,7 @@ void oauth_callback::handle(std::string_view query, reply_fn reply) {
   auto name = store->name;
   auto* db = &db_;
   auto notify = on_connected_;
-  authorization_code_grant(io_, {store->shop_domain, store->base_url}, app->client_id, app->client_secret, code,
+  authorization_code_grant(io_, {store->shop_domain, store->base_url}, app->client_id, secret, code,
                            [db, name, notify, reply](result<oauth_token> r) {
                              if (!r) {
                                spdlog::error("store {}: the authorization code was not exchanged: {}", name,

@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -52,9 +53,13 @@ public:
                  std::function<void(const std::string& store)> on_connected);
   // `query`: the callback's query string (after '?').
   void handle(std::string_view query, reply_fn reply);
+  // SIGHUP: the apps' client secrets read again (the rest of `cfg` is not taken over).
+  void set_client_secrets(const config& cfg);
 
 private:
+  std::string client_secret(const app_config& app);
   config cfg_;
+  std::mutex secrets_mu_; // guards the apps' client_secret in cfg_
   state_store& db_;
   boost::asio::io_context& io_;
   std::function<void(const std::string&)> on_connected_;

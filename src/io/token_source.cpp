@@ -42,6 +42,12 @@ public:
     std::lock_guard lk(mu_);
     reread();
   }
+  void update(const store_config& s, const app_config*) override {
+    std::lock_guard lk(mu_); // the file's name (remedy) stays the one the daemon started with
+    store_.access_token_path = s.access_token_path;
+    if (!s.access_token.empty())
+      token_ = s.access_token;
+  }
   auth_method method() const noexcept override { return auth_method::static_token; }
   std::string remedy() const override {
     return "the token in " + store_.access_token_file +
@@ -113,6 +119,11 @@ public:
     lk.unlock();
     fetch();
   }
+  void update(const store_config&, const app_config* app) override {
+    std::lock_guard lk(mu_);
+    if (app && app->name == app_.name)
+      app_.client_secret = app->client_secret; // the rest of the app is not reloaded
+  }
   auth_method method() const noexcept override { return auth_method::client_credentials; }
   std::string remedy() const override {
     return "the client credentials of app \"" + app_.name +
@@ -126,7 +137,12 @@ private:
   void fetch() {
     auto asked = steady_now();
     auto self = shared_from_this();
-    client_credentials_grant(io_, {store_.shop_domain, store_.base_url}, app_.client_id, app_.client_secret,
+    app_config app;
+    {
+      std::lock_guard lk(mu_); // update() may replace the secret meanwhile
+      app = app_;
+    }
+    client_credentials_grant(io_, {store_.shop_domain, store_.base_url}, app.client_id, app.client_secret,
                              [self, asked](result<oauth_token> r) { self->fetched(asked, std::move(r)); });
   }
 

@@ -42,6 +42,10 @@ public:
   virtual void refused(const std::string& token) = 0;
   // Forget whatever is cached: the next token() obtains or reads one anew (a probe).
   virtual void reset() = 0;
+  // The configuration was reloaded (SIGHUP): the store's token file or its app's client secret
+  // may hold a new value, already read into `store` / `app`. The next token() uses it; a token
+  // in hand stays valid until it is refused or due.
+  virtual void update(const store_config& store, const app_config* app) {}
   virtual auth_method method() const noexcept = 0;
   // What to tell a merchant whose store is unauthorized with this source.
   virtual std::string remedy() const = 0;

@@ -133,6 +133,8 @@ struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl>
   metrics_registry& metrics;
   accepted_fn on_accepted;
   std::unordered_set<std::string> shops;
+  // opts.secrets, replaceable while running (set_secrets); read with std::atomic_load.
+  std::shared_ptr<const std::vector<std::string>> secrets;
 
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
@@ -162,6 +164,7 @@ struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl>
 
   impl(options o, inbox& i, metrics_registry& m, accepted_fn fn)
       : opts(std::move(o)), in(i), metrics(m), on_accepted(std::move(fn)) {
+    secrets = std::make_shared<const std::vector<std::string>>(opts.secrets);
     for (auto& s : opts.shop_domains)
       shops.insert(lower(s));
     ack_seconds = &metrics.histogram("webhook_ack_seconds",
@@ -402,7 +405,7 @@ private:
     // The signature is checked for unknown shops too, so that the answer's timing does not
     // tell which shop domains are served either.
     bool known_shop = !shop.empty() && srv_->shops.count(shop) > 0;
-    bool signed_ok = verify_hmac_sha256_base64(req["X-Shopify-Hmac-Sha256"], body, srv_->opts.secrets);
+    bool signed_ok = verify_hmac_sha256_base64(req["X-Shopify-Hmac-Sha256"], body, *std::atomic_load(&srv_->secrets));
     if (!known_shop)
       return refuse_unauthorized("unknown_shop");
     if (!signed_ok)
@@ -609,6 +612,11 @@ void webhook_server::impl::do_accept() {
     if (!self->stopping.load())
       self->do_accept();
   });
+}
+
+void webhook_server::set_secrets(std::vector<std::string> secrets) {
+  std::atomic_store(&impl_->secrets, std::shared_ptr<const std::vector<std::string>>(
+                                       std::make_shared<const std::vector<std::string>>(std::move(secrets))));
 }
 
 webhook_server::options webhook_server::options_from(const config& cfg) {

@@ -79,6 +79,9 @@ public:
   // stop_grace), joins the I/O threads. Idempotent.
   void stop();
   void set_ready(bool ready);
+  // SIGHUP: the signing secrets read again (rotation). Thread-safe; the requests being checked
+  // finish with the secrets they started with.
+  void set_secrets(std::vector<std::string> secrets);
   std::uint16_t port() const;
 
 private:

@@ -92,6 +92,7 @@ router_actor::behavior_type fake_router(router_actor::stateful_pointer<fake_rout
     [](align_atom, std::string&) {},
     [](pause_atom, std::string&, bool) {},
     [](pause_atom) { return std::vector<std::string>{}; },
+    [](watchdog_atom) -> caf::result<std::uint64_t, std::uint64_t> { return {0, 0}; },
     [](resync_atom, std::string&) {},
     [](reconcile_atom, std::string&) {},
     [self](passivate_atom, std::string& key, std::uint64_t handled) {

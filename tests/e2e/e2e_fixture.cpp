@@ -177,6 +177,11 @@ int e2e_env::stop_daemon() {
   return code;
 }
 
+void e2e_env::signal_daemon(int sig) {
+  if (daemon_)
+    daemon_->signal(sig);
+}
+
 std::string e2e_env::daemon_output() const {
   auto out = previous_output_ + (daemon_ ? daemon_->output() : "");
   // The tail is what explains a failure; keep the message readable.

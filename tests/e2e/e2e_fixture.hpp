@@ -75,6 +75,7 @@ public:
   ::testing::AssertionResult start_mapped();
   void kill_daemon();      // SIGKILL, no goodbye
   int stop_daemon();       // SIGTERM; exit code
+  void signal_daemon(int sig); // e.g. SIGHUP (reload)
   std::string daemon_output() const;
 
   // Waits until `mappings` has a mapping for every group.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Checks systemd/: the unit passes `systemd-analyze verify` without a warning, its offline
+# Checks systemd/: the unit and the template unit shopsyncd@.service pass `systemd-analyze verify` without a warning, its offline
 # exposure score is at most 2.5, and the sysusers/tmpfiles snippets create what the unit
 # expects (in a throw-away root). Exit 0: pass, 1: fail, 77: skipped (no systemd-analyze).
 # Usage: tests/systemd/verify.sh [path/to/shopsyncd]   (the binary is only named by the copy
@@ -7,6 +7,7 @@
 set -u
 case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 unit="$here/../../systemd/shopsyncd.service"
+template="$here/../../systemd/shopsyncd@.service"
 sysusers="$here/../../systemd/shopsync.sysusers.conf"
 tmpfiles="$here/../../systemd/shopsync.tmpfiles.conf"
 max_score=2.5
@@ -34,6 +35,30 @@ if [ $rc -ne 0 ] || [ -n "$warnings" ]; then
 else
   echo "ok: systemd-analyze verify"
 fi
+
+# The template, as instance "eu" (verify finds shopsyncd@.service beside it).
+sed "s#^ExecStart=/usr/bin/shopsyncd #ExecStart=$binary #" "$template" >"$work/shopsyncd@.service"
+grep -q "^ExecStart=$binary --config /etc/shopsync/%i.toml " "$work/shopsyncd@.service" ||
+  { echo "FAIL: the template's ExecStart= does not read /etc/shopsync/%i.toml"; exit 1; }
+out=$(cd "$work" && systemd-analyze verify "$work/shopsyncd@eu.service" 2>&1); rc=$?
+warnings=$(printf '%s\n' "$out" | grep 'shopsyncd@' || true)
+if [ $rc -ne 0 ] || [ -n "$warnings" ]; then
+  echo "FAIL: systemd-analyze verify shopsyncd@eu.service (exit $rc):"; printf '%s\n' "$out"; status=1
+else
+  echo "ok: systemd-analyze verify shopsyncd@eu.service"
+fi
+out=$(systemd-analyze security --offline=yes "$work/shopsyncd@eu.service" 2>&1)
+score=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for shopsyncd@eu.service: \([0-9.]*\).*/\1/p')
+if [ -z "$score" ] || awk -v s="$score" -v m="$max_score" 'BEGIN { exit !(s > m) }'; then
+  echo "FAIL: template exposure score '$score' (at most $max_score)"; status=1
+else
+  echo "ok: template exposure score $score"
+fi
+# Both units reload with SIGHUP and have a watchdog.
+for u in "$unit" "$template"; do
+  grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$u" || { echo "FAIL: $u: no ExecReload= with SIGHUP"; status=1; }
+  grep -q '^WatchdogSec=' "$u" || { echo "FAIL: $u: no WatchdogSec="; status=1; }
+done
 
 out=$(systemd-analyze security --offline=yes "$work/shopsyncd.service" 2>&1)
 score=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for shopsyncd.service: \([0-9.]*\).*/\1/p')
