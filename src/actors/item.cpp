@@ -1,6 +1,7 @@
 #include "actors/item.hpp"
 
 #include "actors/link_failure.hpp"
+#include "actors/sync_metrics.hpp"
 #include "domain/backoff.hpp"
 #include "io/crash_point.hpp"
 #include "io/json_writer.hpp"
@@ -110,6 +111,52 @@ void leave_if_done(self_ptr self) {
   self->send(st.router, passivate_atom::value, st.key, st.from_router);
 }
 
+// One info line per level a confirmed write of ours changed, a warning per level blocked.
+void log_outcome(const item_holder& st, const audit_record& a) {
+  auto text = [](const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : std::string("?"); };
+  switch (a.kind) {
+    case audit_kind::level_set:
+    case audit_kind::delta_propagated:
+      if (a.before != a.after)
+        spdlog::info("group {}: {} in store {} at location {}: {} -> {} ({})", st.group, st.sm->layout().identity,
+                     a.store, a.location, text(a.before), text(a.after), a.cause);
+      break;
+    case audit_kind::error:
+      spdlog::warn("group {}: {} in store {} at location {} is blocked: {} (shopsyncctl item {})", st.group,
+                   st.sm->layout().identity, a.store, a.location, a.cause, st.sm->layout().identity);
+      break;
+    default: break;
+  }
+}
+
+// The level watch and the sync lag after a transition: a webhook that made a level dirty starts
+// the clock; it stops when every level is settled again, and counts if a write was confirmed.
+void watch_levels(self_ptr self, const transition& t, const level_hint* hint) {
+  auto& st = self->state;
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& a : t.audit) {
+    if (a.kind == audit_kind::hint_dirty && hint && hint->inbox_seq != 0 &&
+        hint->received != std::chrono::steady_clock::time_point{} && (!st.lag_from || hint->received < *st.lag_from))
+      st.lag_from = hint->received;
+    if (a.kind == audit_kind::level_set || a.kind == audit_kind::delta_propagated)
+      st.lag_wrote = true;
+  }
+  std::size_t unsettled = 0;
+  for (auto& v : st.sm->view())
+    if (v.dirty || v.in_flight != op_kind::none)
+      ++unsettled;
+  if (unsettled != st.unsettled) {
+    st.unsettled = unsettled;
+    st.ctx->watch->update(st.group, st.sm->layout().identity, unsettled, now);
+  }
+  if (unsettled == 0 && st.lag_from) {
+    if (st.lag_wrote)
+      observe_sync_lag(st.ctx->metrics, st.group, now - *st.lag_from);
+    st.lag_from.reset();
+    st.lag_wrote = false;
+  }
+}
+
 // Records a transition (and, when it answers an inbox entry, the entry's mark) in one batch,
 // then sends its commands. Nothing is sent when the record cannot be written: the inbox
 // entry then stays unapplied and is replayed after a restart.
@@ -125,6 +172,7 @@ void apply(self_ptr self, transition t, const level_hint* hint) {
     spdlog::debug("item group={} identity={} store={} location={} {} before={} after={} cause={}", st.group,
                   e.subject, a.store, a.location, e.kind, a.before ? std::to_string(*a.before) : "-",
                   a.after ? std::to_string(*a.after) : "-", a.cause);
+    log_outcome(st, a);
   }
   if (hint && hint->inbox_seq && st.ctx->mark_applied &&
       (!hint->remaining || hint->remaining->fetch_sub(1) == 1))
@@ -145,6 +193,7 @@ void apply(self_ptr self, transition t, const level_hint* hint) {
     execute(self, c, false);
   if (t.held)
     arm_release(self);
+  watch_levels(self, t, hint);
   report_stocking(self);
   switch_life_if_quiet(self);
   leave_if_done(self);
@@ -303,6 +352,12 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
         transition none;
         apply(self, std::move(none), &h); // still marks the inbox entry
         return;
+      }
+      if (h.inbox_seq == 0 && h.available && h.change == level_hint::stocking_change::none) {
+        // A reconcile read: a value other than the one known is a webhook that was lost or late.
+        for (auto& v : sm.view())
+          if (v.at == *at && v.known && *v.known != *h.available && v.in_flight == op_kind::none)
+            note_reconcile_healed(self->state.ctx->metrics, self->state.group, h.store);
       }
       switch (h.change) {
         case level_hint::stocking_change::connected: return apply(self, sm.connected(*at), &h);

@@ -37,6 +37,11 @@ struct item_holder {
   std::uint64_t asked_at = ~std::uint64_t{0}; // from_router when it last asked
   bool stock_unstocked = false;   // the group's option (set into the state at every start)
   std::vector<unstocked_level> reported; // what the stocking report last got from this actor
+  // shopsync_sync_lag_seconds: the arrival of the oldest webhook not yet synced, and whether a
+  // write was confirmed since (observed when every level is settled again).
+  std::optional<std::chrono::steady_clock::time_point> lag_from;
+  bool lag_wrote = false;
+  std::size_t unsettled = 0; // what the level watch last got from this actor
   static inline const char* name = "item";
 };
 

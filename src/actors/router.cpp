@@ -3,6 +3,7 @@
 #include "actors/catalog.hpp"
 #include "actors/item.hpp"
 #include "actors/reconciler.hpp"
+#include "actors/sync_metrics.hpp"
 #include "io/control_protocol.hpp"
 #include "io/metrics.hpp"
 
@@ -127,6 +128,7 @@ void route_level(self_ptr self, std::uint64_t seq, const webhook_envelope& env, 
   auto remaining = std::make_shared<std::atomic<int>>(static_cast<int>(targets.size()));
   for (auto& [m, id] : targets) {
     level_hint h{seq, store.name, ev.location, ev.available, remaining, change};
+    h.received = std::chrono::steady_clock::now();
     send_item(self, item_for(self, *m, id), hint_atom::value, std::move(h));
   }
 }
@@ -230,6 +232,9 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
   return {
     [self](event_atom, std::uint64_t seq, const webhook_envelope& env) {
       auto& st = self->state;
+      if (seq != 0) // from the inbox (0: the reconciler's)
+        if (auto* store = st.ctx->cfg.find_store_by_domain(env.shop_domain))
+          note_webhook_received(st.ctx->metrics, store->name, env.topic);
       if (!all_mapped(st)) {
         st.waiting.emplace_back(seq, env);
         return;

@@ -2,8 +2,10 @@
 // What the sync actors share: the state store, the audit log, the store links and the hook
 // that marks an inbox entry applied. Owned by main(); outlives the actor system.
 #include "actors/interfaces.hpp"
+#include "actors/level_watch.hpp"
 #include "actors/stocking_report.hpp"
 #include "io/audit_log.hpp"
+#include "io/health_board.hpp"
 #include "io/metrics.hpp"
 #include "io/state_store.hpp"
 
@@ -31,6 +33,11 @@ struct sync_context {
   std::size_t start_window = 20'000;
   // Levels not stocked at a mapped location (item actors write, `mappings --problems` reads).
   std::shared_ptr<stocking_report> stocking = std::make_shared<stocking_report>();
+  // What makes the daemon degraded (GET /healthz): store links report unauthorized stores.
+  std::shared_ptr<health_board> health = std::make_shared<health_board>();
+  // Levels not settled, since when (item actors write, /metrics reads); and how long is stuck.
+  std::shared_ptr<level_watch> watch = std::make_shared<level_watch>();
+  std::chrono::seconds stuck_level_after{300};
   std::chrono::milliseconds retry_base{200};
   std::chrono::milliseconds retry_max{30'000};
 
