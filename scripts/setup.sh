@@ -16,6 +16,9 @@ packages=(
   # fuzz/: libFuzzer, ASan and UBSan runtimes for clang 14 (only a Recommends of clang, so
   # --no-install-recommends leaves them out) and llvm-symbolizer for readable crash stacks.
   libclang-rt-14-dev llvm-14
+  # promtool: `promtool check metrics` on a live /metrics and `promtool check/test rules` on
+  # contrib/prometheus/alerts.yml (tests e2e_metrics, contrib.prometheus_rules).
+  prometheus
 )
 # node/npm run the GraphQL schema check; keep a node that is already installed.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
