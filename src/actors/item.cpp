@@ -111,6 +111,27 @@ void leave_if_done(self_ptr self) {
   self->send(st.router, passivate_atom::value, st.key, st.from_router);
 }
 
+// A location as the merchant knows it: its name (the Source's, which by-name matching shares
+// with every store; a Destination of explicit pairs keeps its id), else its id.
+std::string location_label(const item_holder& st, const store_name& store, location_id loc) {
+  auto* g = st.ctx->cfg.find_group(st.group);
+  if (!st.names || !g)
+    return std::to_string(loc);
+  // The mapping's stores are in group order: the Source, then the Destinations.
+  std::optional<std::size_t> at;
+  if (store == g->source)
+    at = 0;
+  else if (g->locations_by_name)
+    for (std::size_t i = 0; i < g->destinations.size(); ++i)
+      if (g->destinations[i] == store)
+        at = i + 1;
+  if (at)
+    for (auto& slot : st.names->locations().slots)
+      if (slot.in_store(*at) == loc)
+        return "\"" + slot.name + "\"";
+  return std::to_string(loc);
+}
+
 // One info line per level a confirmed write of ours changed, a warning per level blocked.
 void log_outcome(const item_holder& st, const audit_record& a) {
   auto text = [](const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : std::string("?"); };
@@ -119,11 +140,12 @@ void log_outcome(const item_holder& st, const audit_record& a) {
     case audit_kind::delta_propagated:
       if (a.before != a.after)
         spdlog::info("group {}: {} in store {} at location {}: {} -> {} ({})", st.group, st.sm->layout().identity,
-                     a.store, a.location, text(a.before), text(a.after), a.cause);
+                     a.store, location_label(st, a.store, a.location), text(a.before), text(a.after), a.cause);
       break;
     case audit_kind::error:
       spdlog::warn("group {}: {} in store {} at location {} is blocked: {} (shopsyncctl item {})", st.group,
-                   st.sm->layout().identity, a.store, a.location, a.cause, st.sm->layout().identity);
+                   st.sm->layout().identity, a.store, location_label(st, a.store, a.location), a.cause,
+                   st.sm->layout().identity);
       break;
     default: break;
   }
@@ -304,9 +326,11 @@ std::string item_state_key(const std::string& group, const std::string& identity
 }
 
 item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, const sync_context* ctx,
-                               std::string group, item_layout layout, router_actor router, bool leave_when_idle) {
+                               std::string group, item_layout layout, router_actor router, bool leave_when_idle,
+                               group_mapping_ptr names) {
   auto& st = self->state;
   st.leave_when_idle = leave_when_idle;
+  st.names = std::move(names);
   st.ctx = ctx;
   st.router = std::move(router);
   st.group = std::move(group);

@@ -40,7 +40,9 @@ item_entry& item_for(self_ptr self, const group_mapping& m, std::size_t i, bool 
     return it->second;
   // Monitored, not linked: an item that fails (it cannot persist) is rebuilt from disk at its
   // next message instead of taking the router down; and no link table grows with every item.
-  auto a = self->spawn(item, st.ctx, m.group(), m.layout(i), caf::actor_cast<router_actor>(self), started);
+  auto names = st.mappings.count(m.group()) ? st.mappings.at(m.group()) : group_mapping_ptr{};
+  auto a = self->spawn(item, st.ctx, m.group(), m.layout(i), caf::actor_cast<router_actor>(self), started,
+                       std::move(names));
   self->monitor(a);
   auto& e = st.items.emplace(key, item_entry{a, 0, started}).first->second;
   if (started)

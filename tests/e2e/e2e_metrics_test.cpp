@@ -208,6 +208,9 @@ TEST(E2eMetrics, metrics_cover_what_operators_alert_on_and_pass_promtool) {
   auto out = env.daemon_output();
   EXPECT_EQ(count_of(out, "event=order_created group=orders store=dest"), 1u) << out;
   EXPECT_EQ(out.find("mapping unchanged"), std::string::npos) << out;
+  // One for the level a write of ours changed, the location by name.
+  EXPECT_EQ(count_of(out, "group orders: sku:TEE-RED-S in store dest at location \"Main Warehouse\": 8 -> 7"), 1u)
+    << out;
 
   // What the operator's tools read is what the daemon exports: every metric an alert or a
   // dashboard panel names, and every family is documented. Error series appear with the first
