@@ -539,19 +539,19 @@ private:
       attempt_failed(ex, "unauthorized", what);
       return finish(ex, error{"admin.unauthorized", what});
     }
-    if (status != 200)
+    if (status != 200) {
       attempt_failed(ex, "http", "HTTP " + std::to_string(status));
-    if (status != 200)
       return finish(ex, error{"admin.http", "HTTP " + std::to_string(status) + ": " +
                                                 res.body().substr(0, 200)});
+    }
     graphql_reply reply;
     reply.http_status = status;
     reply.body = std::move(res.body());
     auto parsed = parse_body(reply.body);
-    if (!parsed.valid)
+    if (!parsed.valid) {
       attempt_failed(ex, "bad_response", "unparsable JSON");
-    if (!parsed.valid)
       return finish(ex, error{"admin.bad_response", "unparsable JSON from " + ex->call.operation});
+    }
     reply.actual_cost = parsed.actual_cost;
     reply.throttle = parsed.throttle;
     auto now = clock_type::now();
