@@ -101,9 +101,9 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     server.stop();
     (*in)->stop();
-    auto& batches = metrics.histogram("inbox_batch_size", "", {});
-    auto& writes = metrics.histogram("inbox_write_seconds", "", {});
-    auto& queued = metrics.histogram("inbox_queue_seconds", "", {});
+    auto& batches = metrics.histogram("shopsync_inbox_batch_size", "", {});
+    auto& writes = metrics.histogram("shopsync_inbox_write_seconds", "", {});
+    auto& queued = metrics.histogram("shopsync_inbox_queue_seconds", "", {});
     auto mean_ms = [](histogram_metric& h) { return h.count() ? h.sum() * 1000 / double(h.count()) : 0.0; };
     std::printf("accepted %llu inbox_depth %llu batches %llu mean_batch %.1f mean_queue_ms %.3f mean_write_ms %.3f\n",
                 static_cast<unsigned long long>(accepted.load()), static_cast<unsigned long long>((*in)->depth()),

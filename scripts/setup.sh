@@ -19,6 +19,9 @@ packages=(
   # tests/package: cpack -G DEB finds the runtime Depends with dpkg-shlibdeps (and file);
   # the nginx sample test makes a throw-away TLS certificate with openssl.
   dpkg-dev file openssl
+  # promtool: `promtool check metrics` on a live /metrics and `promtool check/test rules` on
+  # contrib/prometheus/alerts.yml (tests e2e_metrics, contrib.prometheus_rules).
+  prometheus
 )
 # node/npm run the GraphQL schema check; keep a node that is already installed.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

@@ -1,5 +1,6 @@
 #include "actors/catalog.hpp"
 
+#include "actors/sync_metrics.hpp"
 #include "domain/catalog_deletion.hpp"
 #include "io/json_writer.hpp"
 
@@ -97,7 +98,9 @@ void publish(self_ptr self, bool keep_locations = false) {
     locs = map_locations(source, dests, st.group.locations_by_name, st.group.location_pairs);
   }
   if (st.current && st.current->same_as(match, locs)) {
-    spdlog::info("catalog group={}: mapping unchanged ({} identities)", st.group.name, st.current->size());
+    // After a full load, once; a re-match after product webhooks (every sale sends one) only at debug.
+    spdlog::log(st.loading ? spdlog::level::info : spdlog::level::debug, "catalog group={}: mapping unchanged ({} identities)",
+                st.group.name, st.current->size());
     keep_leftover(st, *st.current);
     return; // already persisted and published
   }
@@ -110,6 +113,7 @@ void publish(self_ptr self, bool keep_locations = false) {
   for (auto& p : m->locations().problems)
     spdlog::warn("catalog group={} location problem={} store={} name={}", st.group.name, to_string(p.kind), p.store,
                  p.name);
+  export_mapping_problems(st.ctx->metrics, st.group.name, *m);
   st.current = m;
   self->send(st.router, mapping_atom::value, st.group.name, m);
 }
@@ -396,6 +400,7 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
       for (auto& p : st.current->problems())
         if (p.kind == match_problem_kind::deleted)
           st.tombstones.push_back(p);
+      export_mapping_problems(ctx->metrics, st.group.name, *st.current);
       self->send(st.router, mapping_atom::value, st.group.name, st.current);
       auto ms = [](auto a, auto b) { return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count(); };
       spdlog::info("catalog group={}: persisted mapping loaded ({} identities, {} bytes read in {} ms, decoded in {} ms)",

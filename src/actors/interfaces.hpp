@@ -14,6 +14,7 @@
 #include <caf/all.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -39,6 +40,8 @@ struct level_hint {
   // inventory_levels/connect (the item is now stocked there) or /disconnect (no longer).
   enum class stocking_change : std::uint8_t { none, connected, disconnected };
   stocking_change change = stocking_change::none;
+  // When the router had it (shopsync_sync_lag_seconds starts here).
+  std::chrono::steady_clock::time_point received{};
 };
 
 using group_mapping_ptr = std::shared_ptr<const group_mapping>;

@@ -1,6 +1,7 @@
 #include "actors/item.hpp"
 
 #include "actors/link_failure.hpp"
+#include "actors/sync_metrics.hpp"
 #include "domain/backoff.hpp"
 #include "io/crash_point.hpp"
 #include "io/json_writer.hpp"
@@ -110,6 +111,74 @@ void leave_if_done(self_ptr self) {
   self->send(st.router, passivate_atom::value, st.key, st.from_router);
 }
 
+// A location as the merchant knows it: its name (the Source's, which by-name matching shares
+// with every store; a Destination of explicit pairs keeps its id), else its id.
+std::string location_label(const item_holder& st, const store_name& store, location_id loc) {
+  auto* g = st.ctx->cfg.find_group(st.group);
+  if (!st.names || !g)
+    return std::to_string(loc);
+  // The mapping's stores are in group order: the Source, then the Destinations.
+  std::optional<std::size_t> at;
+  if (store == g->source)
+    at = 0;
+  else if (g->locations_by_name)
+    for (std::size_t i = 0; i < g->destinations.size(); ++i)
+      if (g->destinations[i] == store)
+        at = i + 1;
+  if (at)
+    for (auto& slot : st.names->locations().slots)
+      if (slot.in_store(*at) == loc)
+        return "\"" + slot.name + "\"";
+  return std::to_string(loc);
+}
+
+// One info line per level a confirmed write of ours changed, a warning per level blocked.
+void log_outcome(const item_holder& st, const audit_record& a) {
+  auto text = [](const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : std::string("?"); };
+  switch (a.kind) {
+    case audit_kind::level_set:
+    case audit_kind::delta_propagated:
+      if (a.before != a.after)
+        spdlog::info("group {}: {} in store {} at location {}: {} -> {} ({})", st.group, st.sm->layout().identity,
+                     a.store, location_label(st, a.store, a.location), text(a.before), text(a.after), a.cause);
+      break;
+    case audit_kind::error:
+      spdlog::warn("group {}: {} in store {} at location {} is blocked: {} (shopsyncctl item {})", st.group,
+                   st.sm->layout().identity, a.store, location_label(st, a.store, a.location), a.cause,
+                   st.sm->layout().identity);
+      break;
+    default: break;
+  }
+}
+
+// The level watch and the sync lag after a transition: a webhook that made a level dirty starts
+// the clock; it stops when every level is settled again, and counts if a write was confirmed.
+void watch_levels(self_ptr self, const transition& t, const level_hint* hint) {
+  auto& st = self->state;
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& a : t.audit) {
+    if (a.kind == audit_kind::hint_dirty && hint && hint->inbox_seq != 0 &&
+        hint->received != std::chrono::steady_clock::time_point{} && (!st.lag_from || hint->received < *st.lag_from))
+      st.lag_from = hint->received;
+    if (a.kind == audit_kind::level_set || a.kind == audit_kind::delta_propagated)
+      st.lag_wrote = true;
+  }
+  std::size_t unsettled = 0;
+  for (auto& v : st.sm->view())
+    if (v.dirty || v.in_flight != op_kind::none)
+      ++unsettled;
+  if (unsettled != st.unsettled) {
+    st.unsettled = unsettled;
+    st.ctx->watch->update(st.group, st.sm->layout().identity, unsettled, now);
+  }
+  if (unsettled == 0 && st.lag_from) {
+    if (st.lag_wrote)
+      observe_sync_lag(st.ctx->metrics, st.group, now - *st.lag_from);
+    st.lag_from.reset();
+    st.lag_wrote = false;
+  }
+}
+
 // Records a transition (and, when it answers an inbox entry, the entry's mark) in one batch,
 // then sends its commands. Nothing is sent when the record cannot be written: the inbox
 // entry then stays unapplied and is replayed after a restart.
@@ -125,6 +194,7 @@ void apply(self_ptr self, transition t, const level_hint* hint) {
     spdlog::debug("item group={} identity={} store={} location={} {} before={} after={} cause={}", st.group,
                   e.subject, a.store, a.location, e.kind, a.before ? std::to_string(*a.before) : "-",
                   a.after ? std::to_string(*a.after) : "-", a.cause);
+    log_outcome(st, a);
   }
   if (hint && hint->inbox_seq && st.ctx->mark_applied &&
       (!hint->remaining || hint->remaining->fetch_sub(1) == 1))
@@ -145,6 +215,7 @@ void apply(self_ptr self, transition t, const level_hint* hint) {
     execute(self, c, false);
   if (t.held)
     arm_release(self);
+  watch_levels(self, t, hint);
   report_stocking(self);
   switch_life_if_quiet(self);
   leave_if_done(self);
@@ -260,9 +331,11 @@ std::string item_state_key(const std::string& group, const std::string& identity
 }
 
 item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, const sync_context* ctx,
-                               std::string group, item_layout layout, router_actor router, bool leave_when_idle) {
+                               std::string group, item_layout layout, router_actor router, bool leave_when_idle,
+                               group_mapping_ptr names) {
   auto& st = self->state;
   st.leave_when_idle = leave_when_idle;
+  st.names = std::move(names);
   st.ctx = ctx;
   st.router = std::move(router);
   st.group = std::move(group);
@@ -308,6 +381,12 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
         transition none;
         apply(self, std::move(none), &h); // still marks the inbox entry
         return;
+      }
+      if (h.inbox_seq == 0 && h.available && h.change == level_hint::stocking_change::none) {
+        // A reconcile read: a value other than the one known is a webhook that was lost or late.
+        for (auto& v : sm.view())
+          if (v.at == *at && v.known && *v.known != *h.available && v.in_flight == op_kind::none)
+            note_reconcile_healed(self->state.ctx->metrics, self->state.group, h.store);
       }
       switch (h.change) {
         case level_hint::stocking_change::connected: return apply(self, sm.connected(*at), &h);

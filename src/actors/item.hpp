@@ -37,13 +37,20 @@ struct item_holder {
   std::uint64_t asked_at = ~std::uint64_t{0}; // from_router when it last asked
   bool stock_unstocked = false;   // the group's option (set into the state at every start)
   std::vector<unstocked_level> reported; // what the stocking report last got from this actor
+  // shopsync_sync_lag_seconds: the arrival of the oldest webhook not yet synced, and whether a
+  // write was confirmed since (observed when every level is settled again).
+  std::optional<std::chrono::steady_clock::time_point> lag_from;
+  bool lag_wrote = false;
+  std::size_t unsettled = 0; // what the level watch last got from this actor
+  group_mapping_ptr names;   // the mapping the actor started with: location names for the log
   static inline const char* name = "item";
 };
 
 // Loads the identity's state (or creates it from `layout` and aligns it) and serves it.
+// `names`: the group's mapping, for location names in the log (nullptr: ids).
 item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, const sync_context* ctx,
                                std::string group, item_layout layout, router_actor router,
-                               bool leave_when_idle = false);
+                               bool leave_when_idle = false, group_mapping_ptr names = nullptr);
 
 // Whether an identity whose persisted state is `stored` needs its actor at start-up: the state
 // does not decode or does not fit `layout` (it starts anew and aligns), operations are in flight

@@ -54,6 +54,17 @@ audit_entry audit_of(const order_audit_record& a, const order_key& key) {
 
 void execute(self_ptr self, const order_command& c);
 
+// One info line per order created in the Source (or found there already), a warning when one
+// needs the merchant; the rest of the trail is in the audit log (shopsyncctl order).
+void log_outcome(const order_key& key, const order_audit_record& a) {
+  const auto& order = a.order.empty() ? order_label(key) : a.order;
+  if (a.event == "created" || a.event == "found_existing")
+    spdlog::info("event=order_{} group={} store={} order=\"{}\": {}", a.event, key.group, key.store, order, a.detail);
+  else if (a.event == "needs_attention")
+    spdlog::warn("event=order_needs_attention group={} store={} order=\"{}\": {} (shopsyncctl order {} {})", key.group,
+                 key.store, order, a.detail, key.store, key.id);
+}
+
 // The actor's loop: persist, then execute, then quit when at rest.
 void run(self_ptr self, order_output out, std::uint64_t inbox_seq, bool found_by_reconcile = false) {
   auto& st = self->state;
@@ -81,6 +92,8 @@ void run(self_ptr self, order_output out, std::uint64_t inbox_seq, bool found_by
   }
   if (found_by_reconcile && st.env.found_by_reconcile)
     st.env.found_by_reconcile(st.key);
+  for (const auto& a : out.audit)
+    log_outcome(st.key, a);
   if (out.command)
     execute(self, *out.command);
   if (st.inflight == 0 && (!st.machine || order_at_rest(st.machine->state().phase))) {

@@ -1,5 +1,8 @@
 #include "actors/reconciler.hpp"
 
+#include "actors/sync_metrics.hpp"
+#include "io/metrics.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace shopsync {
@@ -17,13 +20,69 @@ const std::string& domain_of(const config& cfg, const store_name& s) {
 
 constexpr std::size_t read_window = 2000; // reads in flight per group (8 queries of 250)
 
+// The store's line of a round: its counts, and the levels the item actors found different
+// meanwhile (their hints trail the last reads by a moment: the line is written a second later).
+void log_store_round(const std::string& group, std::uint64_t round, const store_name& store,
+                     const reconciler_state::round_counts& c, std::uint64_t healed) {
+  spdlog::log(c.errors ? spdlog::level::warn : spdlog::level::info,
+              "reconcile group {} round {}: store {}: {} levels read, {} differed (healed), {} not stocked, {} read "
+              "errors{}{}",
+              group, round, store, c.read, healed, c.not_stocked, c.errors, c.errors ? "; last: " : "", c.last_error);
+}
+
 void round_done(self_ptr self) {
   auto& st = self->state;
   st.running = false;
   st.round_mapping.reset();
   st.rounds++;
-  spdlog::info("reconciler group={}: round {} done ({} levels read, {} errors)", st.group.name, st.rounds,
-               st.levels_read, st.read_errors);
+  auto* m = st.ctx->metrics;
+  if (m) {
+    m->counter("shopsync_reconcile_rounds_total", "Inventory reconcile rounds completed", {{"group", st.group.name}})
+      .inc();
+    m->gauge("shopsync_reconcile_last_round_timestamp_seconds", "Unix time the last inventory reconcile round ended",
+             {{"group", st.group.name}})
+      .set(static_cast<double>(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()));
+  }
+  auto counts = std::move(st.round);
+  st.round.clear();
+  // A one-shot actor writes the lines a second later, when the last hints have reached the items.
+  self->home_system().spawn([group = st.group.name, round = st.rounds, counts, m](caf::event_based_actor* a)
+                              -> caf::behavior {
+    return {caf::after(std::chrono::seconds(1)) >> [a, group, round, counts, m] {
+      for (auto& [store, c] : counts)
+        log_store_round(group, round, store, c, reconcile_healed(m, group, store) - c.healed_before);
+      a->quit();
+    }};
+  });
+}
+
+reconciler_state::round_counts& counts_of(self_ptr self, const store_name& store) {
+  auto& st = self->state;
+  auto [it, fresh] = st.round.try_emplace(store);
+  if (fresh) {
+    it->second.healed_before = reconcile_healed(st.ctx->metrics, st.group.name, store);
+    if (auto* m = st.ctx->metrics) // shown at 0 before the first error, for rate() and alerts
+      m->counter("shopsync_reconcile_errors_total", "Level reads of inventory reconcile rounds that failed",
+                 {{"group", st.group.name}, {"store", store}});
+  }
+  return it->second;
+}
+
+void count_read(self_ptr self, const store_name& store, bool ok, const std::string& error = {}) {
+  auto& st = self->state;
+  auto& c = counts_of(self, store);
+  if (ok) {
+    ++c.read;
+  } else {
+    ++c.errors;
+    c.last_error = error;
+  }
+  if (auto* m = st.ctx->metrics)
+    m->counter(ok ? "shopsync_reconcile_levels_read_total" : "shopsync_reconcile_errors_total",
+               ok ? "Levels read by inventory reconcile rounds" : "Level reads of inventory reconcile rounds that failed",
+               {{"group", st.group.name}, {"store", store}})
+      .inc();
 }
 
 void issue_more(self_ptr self);
@@ -37,11 +96,12 @@ void read_level(self_ptr self, const store_link_actor& link, inventory_item_id i
       [self, item, store, location](const level_read_reply& r) {
         auto& st = self->state;
         if (!r.ok) {
-          st.read_errors++;
+          count_read(self, store, false, r.err.code + ": " + r.err.message);
         } else if (!r.stocked) {
           // As a lost inventory_levels/disconnect would have said: the item actor stops writing
           // there (a level it already knows to be unstocked is left alone).
-          st.levels_read++;
+          count_read(self, store, true);
+          ++counts_of(self, store).not_stocked;
           webhook_envelope env;
           env.topic = "inventory_levels/disconnect";
           env.shop_domain = domain_of(st.ctx->cfg, store);
@@ -49,7 +109,7 @@ void read_level(self_ptr self, const store_link_actor& link, inventory_item_id i
           env.event = inventory_level_stocking{item, location, false, std::nullopt};
           self->send(st.router, event_atom::value, std::uint64_t{0}, std::move(env));
         } else {
-          st.levels_read++;
+          count_read(self, store, true);
           webhook_envelope env;
           env.topic = "inventory_levels/update";
           env.shop_domain = domain_of(st.ctx->cfg, store);
@@ -60,9 +120,9 @@ void read_level(self_ptr self, const store_link_actor& link, inventory_item_id i
         st.outstanding--;
         issue_more(self);
       },
-      [self](const caf::error&) {
+      [self, store](const caf::error& e) {
         auto& st = self->state;
-        st.read_errors++;
+        count_read(self, store, false, "store link: " + caf::to_string(e));
         st.outstanding--;
         issue_more(self);
       });

@@ -3,9 +3,15 @@
 // every mapped level through the store links and feeds the values to the router as hints,
 // exactly like webhooks. The item state machines drop what they already know and re-read
 // what differs, so a lost webhook heals without a special path.
+// Each round ends with one line per store: levels read, not stocked, read errors and the levels
+// found different (healed), at info, or at warn when reads failed; and the metrics
+// shopsync_reconcile_rounds_total{group}, shopsync_reconcile_levels_read_total{group,store},
+// shopsync_reconcile_errors_total{group,store}, shopsync_reconcile_last_round_timestamp_seconds{group}.
 #include "actors/interfaces.hpp"
 #include "actors/sync_context.hpp"
 
+#include <map>
+#include <string>
 #include <vector>
 
 namespace shopsync {
@@ -21,7 +27,14 @@ struct reconciler_state {
   group_mapping_ptr round_mapping;
   std::size_t next_identity = 0, next_store = 0, next_slot = 0;
   std::size_t outstanding = 0;
-  std::uint64_t rounds = 0, levels_read = 0, read_errors = 0;
+  std::uint64_t rounds = 0;
+  // This round's counts per store (a summary line each at its end; not running totals).
+  struct round_counts {
+    std::uint64_t read = 0, not_stocked = 0, errors = 0;
+    std::uint64_t healed_before = 0; // shopsync_reconcile_levels_healed_total at the round's start
+    std::string last_error;
+  };
+  std::map<store_name, round_counts> round;
   static inline const char* name = "reconciler";
 };
 

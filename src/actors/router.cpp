@@ -3,6 +3,7 @@
 #include "actors/catalog.hpp"
 #include "actors/item.hpp"
 #include "actors/reconciler.hpp"
+#include "actors/sync_metrics.hpp"
 #include "io/control_protocol.hpp"
 #include "io/json_writer.hpp"
 #include "io/metrics.hpp"
@@ -41,7 +42,9 @@ item_entry& item_for(self_ptr self, const group_mapping& m, std::size_t i, bool 
     return it->second;
   // Monitored, not linked: an item that fails (it cannot persist) is rebuilt from disk at its
   // next message instead of taking the router down; and no link table grows with every item.
-  auto a = self->spawn(item, st.ctx, m.group(), m.layout(i), caf::actor_cast<router_actor>(self), started);
+  auto names = st.mappings.count(m.group()) ? st.mappings.at(m.group()) : group_mapping_ptr{};
+  auto a = self->spawn(item, st.ctx, m.group(), m.layout(i), caf::actor_cast<router_actor>(self), started,
+                       std::move(names));
   self->monitor(a);
   auto& e = st.items.emplace(key, item_entry{a, 0, started}).first->second;
   if (started)
@@ -129,6 +132,7 @@ void route_level(self_ptr self, std::uint64_t seq, const webhook_envelope& env, 
   auto remaining = std::make_shared<std::atomic<int>>(static_cast<int>(targets.size()));
   for (auto& [m, id] : targets) {
     level_hint h{seq, store.name, ev.location, ev.available, remaining, change};
+    h.received = std::chrono::steady_clock::now();
     send_item(self, item_for(self, *m, id), hint_atom::value, std::move(h));
   }
 }
@@ -232,6 +236,9 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
   return {
     [self](event_atom, std::uint64_t seq, const webhook_envelope& env) {
       auto& st = self->state;
+      if (seq != 0) // from the inbox (0: the reconciler's)
+        if (auto* store = st.ctx->cfg.find_store_by_domain(env.shop_domain))
+          note_webhook_received(st.ctx->metrics, store->name, env.topic);
       if (!all_mapped(st)) {
         st.waiting.emplace_back(seq, env);
         return;

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -140,6 +141,8 @@ void enter_unauthorized(self_ptr self, const error& e) {
                   st.tokens->remedy());
     if (st.unauthorized_gauge)
       st.unauthorized_gauge->set(1);
+    if (st.opts.health)
+      st.opts.health->set("store " + store_of(self), "unauthorized (" + e.message + ")");
   }
   arm_probe(self);
 }
@@ -719,6 +722,8 @@ void probe(self_ptr self) {
                        st.ready.size(), st.coalescer.pending_entries(), st.read_order.size());
           if (st.unauthorized_gauge)
             st.unauthorized_gauge->set(0);
+          if (st.opts.health)
+            st.opts.health->clear("store " + store_of(self));
         }
         return schedule(self);
       }
@@ -744,6 +749,18 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
       "1 while the store refuses every token shopsync has (its writes are held), else 0",
       {{"store", st.opts.store.name}});
     st.unauthorized_gauge->set(0);
+    st.opts.client.metrics = st.opts.metrics;
+    if (st.tokens->method() == auth_method::client_credentials)
+      st.opts.metrics->gauge_callback(
+        "shopsync_token_expiry_seconds",
+        "Seconds until the store's access token expires (client credentials; NaN while none is held)",
+        [tokens = std::weak_ptr<token_source>(st.tokens)] {
+          std::optional<std::chrono::seconds> left;
+          if (auto t = tokens.lock())
+            left = t->expires_in();
+          return left ? static_cast<double>(left->count()) : std::numeric_limits<double>::quiet_NaN();
+        },
+        {{"store", st.opts.store.name}});
   }
   st.client = admin_client::make(*st.opts.io,
                                  {st.opts.store.name, st.opts.store.shop_domain, st.opts.store.base_url,

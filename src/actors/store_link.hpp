@@ -27,6 +27,7 @@
 #include "domain/config.hpp"
 #include "domain/write_expiry.hpp"
 #include "io/admin_client.hpp"
+#include "io/health_board.hpp"
 #include "io/metrics.hpp"
 #include "io/state_store.hpp"
 #include "io/token_source.hpp"
@@ -56,7 +57,11 @@ struct store_link_options {
   // While the store refuses every token (unauthorized), every request waits (kept, in order)
   // and one quiet probe goes out this often; its first success resumes them all.
   std::chrono::milliseconds unauthorized_probe{60'000};
-  metrics_registry* metrics = nullptr;          // shopsync_store_unauthorized{store}
+  // shopsync_store_unauthorized{store}, shopsync_token_expiry_seconds{store} (client
+  // credentials) and the client's shopsync_admin_* series (admin_client_options::metrics).
+  metrics_registry* metrics = nullptr;
+  // An unauthorized store is a problem here ("store <name>") until a token works again.
+  std::shared_ptr<health_board> health;
 };
 
 store_link_actor spawn_store_link(caf::actor_system& sys, store_link_options opts);

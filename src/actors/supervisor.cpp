@@ -61,6 +61,7 @@ supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<su
       st.tokens.emplace(s.name, o.tokens);
       o.unauthorized_probe = ctx.cfg.daemon.unauthorized_probe;
       o.metrics = ctx.metrics;
+      o.health = ctx.health;
       auto link = spawn_store_link(self->home_system(), o);
       // Not restarted: its handle is shared by every actor (a dead link is logged below).
       self->monitor(link);

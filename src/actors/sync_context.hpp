@@ -3,8 +3,10 @@
 // that marks an inbox entry applied. Owned by main(); outlives the actor system.
 #include "actors/interfaces.hpp"
 #include "actors/location_directory.hpp"
+#include "actors/level_watch.hpp"
 #include "actors/stocking_report.hpp"
 #include "io/audit_log.hpp"
+#include "io/health_board.hpp"
 #include "io/metrics.hpp"
 #include "io/state_store.hpp"
 
@@ -34,6 +36,11 @@ struct sync_context {
   std::shared_ptr<stocking_report> stocking = std::make_shared<stocking_report>();
   // Location names, so replies show them instead of ids (catalog actors write, control reads).
   std::shared_ptr<location_directory> locations = std::make_shared<location_directory>();
+  // What makes the daemon degraded (GET /healthz): store links report unauthorized stores.
+  std::shared_ptr<health_board> health = std::make_shared<health_board>();
+  // Levels not settled, since when (item actors write, /metrics reads); and how long is stuck.
+  std::shared_ptr<level_watch> watch = std::make_shared<level_watch>();
+  std::chrono::seconds stuck_level_after{300};
   std::chrono::milliseconds retry_base{200};
   std::chrono::milliseconds retry_max{30'000};
 

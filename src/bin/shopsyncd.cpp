@@ -6,6 +6,7 @@
 #include "actors/order_retention.hpp"
 #include "actors/actor_config.hpp"
 #include "actors/supervisor.hpp"
+#include "actors/sync_metrics.hpp"
 #include "io/audit_log.hpp"
 #include "io/backup.hpp"
 #include "io/config_file.hpp"
@@ -168,11 +169,13 @@ int main(int argc, char** argv) {
   spdlog::info("shopsyncd {} starting: data_dir={} stores={} groups={}", SHOPSYNC_VERSION,
                cfg.daemon.data_dir, cfg.stores.size(), cfg.groups.size());
 
-  auto in = inbox::open(**store, {cfg.daemon.dedup_retention, cfg.daemon.inbox_retention, 100000, {}});
+  metrics_registry metrics; // before the inbox: it registers its histograms here
+  inbox::options inbox_opts{cfg.daemon.dedup_retention, cfg.daemon.inbox_retention, 100000, {}};
+  inbox_opts.metrics = &metrics;
+  auto in = inbox::open(**store, std::move(inbox_opts));
   if (!in)
     return fail(in.error().message);
   audit_log audit{**store};
-  metrics_registry metrics;
   io_threads admin_io{cfg.daemon.io_threads};
 
   sync_context ctx;
@@ -180,6 +183,7 @@ int main(int argc, char** argv) {
   ctx.store = store->get();
   ctx.audit = &audit;
   ctx.metrics = &metrics;
+  export_at_scrape(metrics, ctx);
   ctx.mark_applied = [&in](state_store::batch& b, std::uint64_t seq) {
     if (auto st = (*in)->mark_applied(b, seq, std::chrono::system_clock::now()); !st)
       spdlog::error("inbox: cannot mark entry {} applied: {}", seq, st.error().message);
@@ -227,6 +231,7 @@ int main(int argc, char** argv) {
                          caf::anon_send(sup, link_auth_atom::value, name, std::string("token_changed"));
                        }};
   auto intake_opts = webhook_server::options_from(cfg);
+  intake_opts.health_problems = [health = ctx.health] { return health->problems(); };
   intake_opts.oauth_callback = [&oauth](std::string query, std::function<void(int, std::string)> reply) {
     oauth.handle(query, std::move(reply));
   };

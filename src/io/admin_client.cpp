@@ -2,7 +2,9 @@
 
 #include "io/base_url.hpp"
 #include "io/json_writer.hpp"
+#include "io/metrics.hpp"
 #include "io/token_source.hpp"
+#include "io/warn_limiter.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -190,6 +192,7 @@ struct exchange {
   double reserved = 0;
   std::string token;    // the one this attempt sends (from the endpoint's token source)
   bool renewed = false; // a refusal already got a fresh token
+  clock_type::time_point sent_at{};
 
   exchange(net::strand<net::io_context::executor_type>& strand) : timer(strand) {}
 };
@@ -197,11 +200,48 @@ using exchange_ptr = std::shared_ptr<exchange>;
 
 constexpr int max_throttled_retries = 30;
 
+// The store's shopsync_admin_* series (see admin_client.hpp); every member null when not exported.
+struct admin_metrics {
+  metrics_registry* reg = nullptr;
+  std::string store;
+  counter_metric* requests = nullptr;
+  counter_metric* throttled = nullptr;
+  histogram_metric* duration = nullptr;
+  gauge_metric* bucket_available = nullptr;
+  gauge_metric* bucket_maximum = nullptr;
+
+  admin_metrics(metrics_registry* r, std::string s) : reg(r), store(std::move(s)) {
+    if (!reg)
+      return;
+    requests = &reg->counter("shopsync_admin_requests_total", "Admin API HTTP requests sent (every attempt)",
+                             {{"store", store}});
+    throttled = &reg->counter("shopsync_admin_throttled_total",
+                              "Admin API answers THROTTLED or HTTP 429 (the request is sent again later)",
+                              {{"store", store}});
+    duration = &reg->histogram("shopsync_admin_request_duration_seconds",
+                               "Admin API request sent to answer read, in seconds",
+                               {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}, {{"store", store}});
+    bucket_available = &reg->gauge("shopsync_admin_bucket_available_points",
+                                   "Cost points left in the store's Admin API bucket at the last answer",
+                                   {{"store", store}});
+    bucket_maximum = &reg->gauge("shopsync_admin_bucket_maximum_points",
+                                 "Size of the store's Admin API cost bucket, in cost points", {{"store", store}});
+  }
+  // Failed attempts are rare: the series is looked up each time.
+  void error(const char* cls) const {
+    if (reg)
+      reg->counter("shopsync_admin_errors_total", "Failed Admin API attempts by class",
+                   {{"store", store}, {"class", cls}})
+        .inc();
+  }
+};
+
 class client_impl final : public admin_client {
 public:
   client_impl(net::io_context& ioc, admin_endpoint ep, admin_client_options opts)
     : ioc_(ioc), strand_(net::make_strand(ioc)), ssl_ctx_(ssl::context::tls_client),
-      ep_(std::move(ep)), opts_(std::move(opts)) {
+      ep_(std::move(ep)), opts_(std::move(opts)), metrics_(opts_.metrics, ep_.store),
+      failure_log_(opts_.failure_log_interval) {
     if (!opts_.jitter)
       opts_.jitter = default_jitter;
     if (opts_.pool_size == 0)
@@ -281,6 +321,8 @@ private:
     ep_.tokens->token([self, ex](result<std::string> r) {
       net::post(self->strand_, [self, ex, r = std::move(r)]() mutable {
         if (!r.ok()) {
+          self->attempt_failed(ex, r.error().code == "admin.unauthorized" ? "unauthorized" : "token",
+                               "no access token: " + r.error().message);
           if (r.error().code == "admin.unavailable") {
             ++ex->attempt;
             return self->retry_or_fail(ex, r.error(), std::nullopt);
@@ -409,6 +451,9 @@ private:
       ex->reserved = ex->call.estimated_cost;
       throttle_.reserve(ex->reserved);
     }
+    if (metrics_.requests)
+      metrics_.requests->inc();
+    ex->sent_at = clock_type::now();
     ex->parser.emplace();
     ex->parser->body_limit(256u * 1024 * 1024);
     ex->conn->tcp().expires_after(opts_.read_timeout);
@@ -441,8 +486,7 @@ private:
     release_reservation(ex);
     bool reused = ex->conn && ex->conn->reused;
     drop_connection(ex);
-    spdlog::warn("admin request failed store={} operation={} attempt={} reused={} error=\"{}\"",
-                 ep_.store, ex->call.operation, ex->attempt, reused, what);
+    attempt_failed(ex, "transport", what + (reused ? " (on a reused connection)" : ""));
     if (sent && ex->call.safety == request_safety::non_idempotent)
       return finish(ex, error{"admin.uncertain", ex->call.operation +
                                                      ": sent, no answer (" + what + ")"});
@@ -462,6 +506,8 @@ private:
       drop_connection(ex);
     }
     int status = static_cast<int>(res.result_int());
+    if (metrics_.duration && ex->sent_at != clock_type::time_point{})
+      metrics_.duration->observe(std::chrono::duration<double>(clock_type::now() - ex->sent_at).count());
     if (status == 429) {
       std::optional<std::chrono::milliseconds> ra;
       auto it = res.find(http::field::retry_after);
@@ -470,6 +516,7 @@ private:
       return throttled(ex, std::nullopt, ra, "HTTP 429");
     }
     if (status >= 500) {
+      attempt_failed(ex, "server_error", "HTTP " + std::to_string(status));
       if (ex->call.safety == request_safety::non_idempotent)
         return finish(ex, error{"admin.uncertain",
                                 ex->call.operation + ": HTTP " + std::to_string(status)});
@@ -479,6 +526,7 @@ private:
     if (status == 401 || status == 403) {
       auto what = "HTTP " + std::to_string(status) + ": " + res.body().substr(0, 200);
       if (ep_.tokens && !ex->renewed) {
+        metrics_.error("unauthorized"); // a token that expired under us: info below, not a warning
         // Expired or revoked under us: one more try with a token obtained now. Nothing was
         // applied, so this is safe for every kind of call.
         ex->renewed = true;
@@ -488,17 +536,22 @@ private:
                      ex->call.operation, what);
         return start(ex);
       }
+      attempt_failed(ex, "unauthorized", what);
       return finish(ex, error{"admin.unauthorized", what});
     }
-    if (status != 200)
+    if (status != 200) {
+      attempt_failed(ex, "http", "HTTP " + std::to_string(status));
       return finish(ex, error{"admin.http", "HTTP " + std::to_string(status) + ": " +
                                                 res.body().substr(0, 200)});
+    }
     graphql_reply reply;
     reply.http_status = status;
     reply.body = std::move(res.body());
     auto parsed = parse_body(reply.body);
-    if (!parsed.valid)
+    if (!parsed.valid) {
+      attempt_failed(ex, "bad_response", "unparsable JSON");
       return finish(ex, error{"admin.bad_response", "unparsable JSON from " + ex->call.operation});
+    }
     reply.actual_cost = parsed.actual_cost;
     reply.throttle = parsed.throttle;
     auto now = clock_type::now();
@@ -506,6 +559,10 @@ private:
       std::lock_guard<std::mutex> lk(mu_);
       if (parsed.throttle && !parsed.throttled)
         throttle_.observe(*parsed.throttle, now);
+      if (parsed.throttle && metrics_.bucket_available) {
+        metrics_.bucket_available->set(parsed.throttle->currently_available);
+        metrics_.bucket_maximum->set(parsed.throttle->maximum_available);
+      }
       if (parsed.actual_cost)
         stats_.cost_spent += *parsed.actual_cost;
     }
@@ -515,6 +572,7 @@ private:
       return throttled(ex, parsed.throttle, std::nullopt, "THROTTLED");
     }
     if (parsed.top_error) {
+      attempt_failed(ex, "graphql", parsed.top_error->code + ": " + parsed.top_error->message);
       if (parsed.top_error->code == "INTERNAL_SERVER_ERROR" &&
           ex->call.safety != request_safety::non_idempotent)
         return retry_or_fail(ex, *parsed.top_error, std::nullopt);
@@ -533,6 +591,8 @@ private:
       std::lock_guard<std::mutex> lk(mu_);
       ++stats_.throttled;
       ++stats_.retries;
+      if (metrics_.throttled)
+        metrics_.throttled->inc();
       auto now = clock_type::now();
       throttle_.on_throttled(s, ex->call.estimated_cost, now);
       wait = throttle_.delay_before(ex->call.estimated_cost, now);
@@ -571,11 +631,33 @@ private:
     ex->timer.async_wait([self, ex](beast::error_code) { self->start(ex); });
   }
 
+  // One failed attempt: counted by class, and logged (rate-limited per class) naming the
+  // store, the operation and the cause.
+  void attempt_failed(const exchange_ptr& ex, const char* cls, const std::string& cause) {
+    metrics_.error(cls);
+    if (auto quiet = failure_log_.report(std::string("attempt\n") + cls))
+      spdlog::warn("store {}: Admin API {} failed ({}): {}; attempt {}{}", ep_.store, ex->call.operation, cls,
+                   cause, std::max(ex->attempt, 1), quiet_note(*quiet));
+  }
+
+  static std::string quiet_note(std::uint64_t quiet) {
+    return quiet ? "; " + std::to_string(quiet) + " more such failures since the last warning" : std::string();
+  }
+
   void finish(const exchange_ptr& ex, result<graphql_reply> r) {
     if (!r.ok()) {
-      std::lock_guard<std::mutex> lk(mu_);
-      ++stats_.errors;
-      stats_.last_error = r.error().code + ": " + r.error().message;
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        ++stats_.errors;
+        stats_.last_error = r.error().code + ": " + r.error().message;
+      }
+      // The call failed for good: its requester gets the error. A refused token was warned
+      // about as an attempt; the store link then holds the store and says so once per outage.
+      const auto& e = r.error();
+      if (e.code != "admin.unauthorized")
+        if (auto quiet = failure_log_.report("call\n" + e.code))
+          spdlog::error("store {}: Admin API {} failed for good: {}: {}{}", ep_.store, ex->call.operation, e.code,
+                        e.message, quiet_note(*quiet));
     }
     auto done = std::move(ex->done);
     if (done)
@@ -601,6 +683,8 @@ private:
   mutable std::mutex mu_; // stats_ and throttle_ (stats() is read from actor threads)
   throttle_model throttle_;
   admin_client_stats stats_;
+  admin_metrics metrics_;
+  warn_limiter failure_log_;
 };
 
 } // namespace

@@ -26,6 +26,7 @@
 namespace shopsync {
 
 class token_source;
+class metrics_registry;
 
 struct admin_endpoint {
   std::string store;       // configured store name (logs)
@@ -45,6 +46,12 @@ struct admin_client_options {
   std::chrono::milliseconds idle_timeout{30000}; // pooled connections idle longer are closed
   backoff_policy backoff{};
   std::function<double()> jitter;           // [0, 1); empty: a random generator
+  // Where the store's shopsync_admin_* series go (labelled store="<endpoint.store>"); nullptr:
+  // not exported. Must outlive the client.
+  metrics_registry* metrics = nullptr;
+  // A failure that repeats (same class) is logged at once, then at most once per interval with
+  // how many came meanwhile (io/warn_limiter).
+  std::chrono::milliseconds failure_log_interval{30'000};
 };
 
 enum class request_safety {
@@ -82,6 +89,20 @@ struct admin_client_stats {
   std::optional<double> available;       // local estimate now
 };
 
+// Exported when admin_client_options::metrics is set, each labelled store="<name>":
+//   shopsync_admin_requests_total               HTTP requests sent (every attempt)
+//   shopsync_admin_errors_total{class}          failed attempts by class: unauthorized (401/403),
+//                                               server_error (5xx), transport (connect, TLS, read,
+//                                               timeout), http (other status), bad_response,
+//                                               graphql (top-level errors), token (no token had)
+//   shopsync_admin_throttled_total              THROTTLED answers and 429s (sent again later)
+//   shopsync_admin_request_duration_seconds     request sent → answer read (histogram)
+//   shopsync_admin_bucket_available_points      cost bucket: points left at the last answer
+//   shopsync_admin_bucket_maximum_points        cost bucket: its size
+// Failed attempts and failed calls are logged naming the store and the cause: warn for an
+// attempt, error for a call that failed for good (warn when unauthorized: the store link says
+// the rest), each class rate-limited (failure_log_interval).
+//
 // Error codes of a failed call (error.code): "admin.uncertain", "admin.unavailable" (5xx or
 // connection errors, attempts exhausted), "admin.throttled" (attempts exhausted), "admin.http"
 // (other HTTP status, e.g. 404), "admin.unauthorized" (401/403 that a fresh token did not cure,

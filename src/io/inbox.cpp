@@ -138,12 +138,12 @@ inbox::inbox(state_store& store, options opts) : store_(store), opts_(std::move(
   if (!opts_.clock)
     opts_.clock = [] { return sys_clock::now(); };
   if (opts_.metrics) {
-    batch_size_ = &opts_.metrics->histogram("inbox_batch_size", "Deliveries taken by the inbox writer per batch",
+    batch_size_ = &opts_.metrics->histogram("shopsync_inbox_batch_size", "Deliveries taken by the inbox writer per batch",
                                             {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
     queue_seconds_ = &opts_.metrics->histogram(
-        "inbox_queue_seconds", "Time a delivery waits in the inbox queue before its batch is written, seconds",
+        "shopsync_inbox_queue_seconds", "Time a delivery waits in the inbox queue before its batch is written, seconds",
         metrics_registry::default_latency_buckets());
-    write_seconds_ = &opts_.metrics->histogram("inbox_write_seconds",
+    write_seconds_ = &opts_.metrics->histogram("shopsync_inbox_write_seconds",
                                                "Duration of one inbox batch write (dedup lookups and WriteBatch), seconds",
                                                metrics_registry::default_latency_buckets());
   }

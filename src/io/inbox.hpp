@@ -79,7 +79,7 @@ public:
     std::chrono::seconds inbox_retention{48 * 3600};
     std::size_t max_queue = 100000; // beyond this, submit() fails at once (overload)
     clock_fn clock;                 // default: system_clock::now (tests pass their own)
-    // Optional: inbox_batch_size, inbox_queue_seconds and inbox_write_seconds histograms
+    // Optional: shopsync_inbox_batch_size, shopsync_inbox_queue_seconds and shopsync_inbox_write_seconds histograms
     // (group commit at work: a delivery waits at most for the write in progress, then
     // for its own batch's write and sync).
     metrics_registry* metrics = nullptr;

@@ -155,7 +155,17 @@ histogram_metric& metrics_registry::histogram(const std::string& name, const std
   return *s.h;
 }
 
+void metrics_registry::on_render(std::function<void()> collect) {
+  std::lock_guard lock(collectors_mu_);
+  collectors_.push_back(std::move(collect));
+}
+
 std::string metrics_registry::render() const {
+  {
+    std::lock_guard collecting(collectors_mu_);
+    for (auto& c : collectors_)
+      c();
+  }
   std::lock_guard lock(mu_);
   std::string out;
   out.reserve(4096);

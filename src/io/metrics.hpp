@@ -69,6 +69,10 @@ public:
   histogram_metric& histogram(const std::string& name, const std::string& help,
                               std::vector<double> upper_bounds, const metric_labels& labels = {});
 
+  // Runs before every render(), outside the registry's lock, so it may set gauges (e.g. counts
+  // read from the state store). It must stay callable until the registry dies.
+  void on_render(std::function<void()> collect);
+
   std::string render() const;
 
   static std::vector<double> default_latency_buckets(); // seconds, 100 µs .. 10 s
@@ -90,6 +94,8 @@ private:
 
   mutable std::mutex mu_;
   std::map<std::string, family> families_;
+  mutable std::mutex collectors_mu_; // held while collectors run: one scrape collects at a time
+  std::vector<std::function<void()>> collectors_;
 };
 
 // Label text as Prometheus wants it: {a="x",b="y"} with \\, \" and \n escaped.

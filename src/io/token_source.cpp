@@ -125,6 +125,13 @@ public:
       app_.client_secret = app->client_secret; // the rest of the app is not reloaded
   }
   auth_method method() const noexcept override { return auth_method::client_credentials; }
+  std::optional<std::chrono::seconds> expires_in() override {
+    std::lock_guard lk(mu_);
+    if (token_.empty() || !lifetime_.expires_in)
+      return std::nullopt;
+    auto end = lifetime_.asked_at + std::chrono::duration_cast<std::chrono::milliseconds>(*lifetime_.expires_in);
+    return std::chrono::duration_cast<std::chrono::seconds>(end - steady_now());
+  }
   std::string remedy() const override {
     return "the client credentials of app \"" + app_.name +
            "\" were refused or its token does not work: check that the app is installed in " + store_.shop_domain +

@@ -19,8 +19,10 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace shopsync {
@@ -49,6 +51,8 @@ public:
   virtual auth_method method() const noexcept = 0;
   // What to tell a merchant whose store is unauthorized with this source.
   virtual std::string remedy() const = 0;
+  // How long the token in hand still lives; nullopt when none is held or it does not expire.
+  virtual std::optional<std::chrono::seconds> expires_in() { return std::nullopt; }
 };
 
 struct token_source_options {

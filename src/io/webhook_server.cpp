@@ -45,7 +45,7 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Outcome labels of webhooks_total.
+// Outcome labels of shopsync_webhooks_total.
 constexpr const char* o_accepted = "accepted";
 constexpr const char* o_duplicate = "duplicate";
 constexpr const char* o_unusable = "unusable";
@@ -167,13 +167,13 @@ struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl>
     secrets = std::make_shared<const std::vector<std::string>>(opts.secrets);
     for (auto& s : opts.shop_domains)
       shops.insert(lower(s));
-    ack_seconds = &metrics.histogram("webhook_ack_seconds",
+    ack_seconds = &metrics.histogram("shopsync_webhook_ack_seconds",
                                      "Time from a webhook's complete header to its answer, in seconds",
                                      metrics_registry::default_latency_buckets());
-    metrics.gauge_callback("inbox_depth", "Accepted webhooks not yet applied",
+    metrics.gauge_callback("shopsync_inbox_depth", "Accepted webhooks not yet applied",
                            [&inbox = in] { return static_cast<double>(inbox.depth()); });
   }
-  ~impl() { metrics.remove_callback("inbox_depth"); }
+  ~impl() { metrics.remove_callback("shopsync_inbox_depth"); }
 
   // Counters by (topic label, outcome), found without building a key: this runs for every
   // request. Outcomes are the o_* constants, compared by address.
@@ -188,7 +188,7 @@ struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl>
         }
     }
     if (!c) {
-      c = &metrics.counter("webhooks_total", "Webhook deliveries by topic and outcome",
+      c = &metrics.counter("shopsync_webhooks_total", "Webhook deliveries by topic and outcome",
                            {{"topic", topic}, {"outcome", outcome}});
       std::lock_guard lock(counters_mu);
       counters.push_back({topic, outcome, c});
@@ -196,10 +196,10 @@ struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl>
     c->inc();
   }
 
-  // webhooks_unusable_total by topic label: deliveries kept aside.
+  // shopsync_webhooks_unusable_total by topic label: deliveries kept aside.
   void count_unusable(const std::string& topic) {
     metrics
-        .counter("webhooks_unusable_total", "Signed webhook deliveries kept aside because their content is unusable",
+        .counter("shopsync_webhooks_unusable_total", "Signed webhook deliveries kept aside because their content is unusable",
                  {{"topic", topic}})
         .inc();
   }
@@ -351,8 +351,16 @@ private:
       return handle_webhook(path_topic);
     }
     if (target == "/healthz" && req.method() == http::verb::get) {
-      if (srv_->ready.load() && !srv_->stopping.load())
-        return respond(http::status::ok, "ok\n");
+      if (srv_->ready.load() && !srv_->stopping.load()) {
+        auto problems = srv_->opts.health_problems ? srv_->opts.health_problems() : std::vector<std::string>{};
+        if (problems.empty())
+          return respond(http::status::ok, "ok\n");
+        std::string body = "degraded\n";
+        for (auto& p : problems)
+          body += p + "\n";
+        const bool strict = std::string_view(req.target()).find("strict=1") != std::string_view::npos;
+        return respond(strict ? http::status::service_unavailable : http::status::ok, body);
+      }
       return respond(http::status::service_unavailable, srv_->stopping.load() ? "stopping\n" : "starting\n");
     }
     if (target == "/metrics" && req.method() == http::verb::get)

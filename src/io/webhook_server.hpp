@@ -4,7 +4,13 @@
 //
 //   POST /webhooks              topic from X-Shopify-Topic
 //   POST /webhooks/<topic>      e.g. /webhooks/inventory_levels/update
-//   GET  /healthz               200 when ready, 503 while starting or stopping
+//   GET  /healthz               200 "ok" when ready, 503 while starting or stopping; 200
+//                               "degraded" and one line per problem (options.health_problems,
+//                               e.g. a store unauthorized) while it serves webhooks but some
+//                               of its work waits: a load balancer keeps sending webhooks,
+//                               a monitor matches the body's first word.
+//   GET  /healthz?strict=1      the same, but 503 when degraded (for monitors that only
+//                               look at the status code)
 //   GET  /metrics               Prometheus text format
 //   GET  /auth/callback         the authorization code grant's redirect (options.oauth_callback)
 //
@@ -17,7 +23,7 @@
 // not processed again), written to the durable inbox and only then answered 200, after
 // on_accepted(seq, envelope) ran. One whose content cannot be used (no topic, no id, an
 // unknown topic, malformed JSON, a missing field or a wrong type) is kept aside in the inbox
-// with the reason (inbox::list_unusable), counted in webhooks_unusable_total{topic}, logged
+// with the reason (inbox::list_unusable), counted in shopsync_webhooks_unusable_total{topic}, logged
 // (rate-limited) and answered 200 as well. A storage failure → 503 so that Shopify retries.
 #include "domain/config.hpp"
 #include "domain/events.hpp"
@@ -60,6 +66,9 @@ public:
     std::vector<std::string> secrets;      // webhook signing secrets (rotation: all tried)
     // GET /auth/callback?<query>: answered through the reply function (any thread); unset: 404.
     std::function<void(std::string query, std::function<void(int status, std::string body)> reply)> oauth_callback;
+    // What makes the daemon degraded now, one line each (empty: healthy); unset: never degraded.
+    // Called on an I/O thread.
+    std::function<std::vector<std::string>()> health_problems;
   };
 
   // Listen address, port, threads, body limit and secrets from the daemon config; the

@@ -155,7 +155,7 @@ protected:
   }
 
   item_actor spawn_item() {
-    item_handle = sys.spawn(item, &ctx, std::string("g"), one_way(), router, false);
+    item_handle = sys.spawn(item, &ctx, std::string("g"), one_way(), router, false, group_mapping_ptr{});
     sched.run();
     return item_handle;
   }

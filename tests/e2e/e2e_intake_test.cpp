@@ -141,8 +141,8 @@ TEST(E2eIntake, every_shopify_sample_is_answered_200_and_unusable_bodies_are_kep
 
   // Counted, by topic.
   auto m = http_get(env.webhook_port(), "/metrics").body;
-  EXPECT_NE(m.find("webhooks_unusable_total{topic=\"inventory_levels/update\"} 2\n"), std::string::npos) << m;
-  EXPECT_NE(m.find("webhooks_unusable_total{topic=\"other\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("shopsync_webhooks_unusable_total{topic=\"inventory_levels/update\"} 2\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("shopsync_webhooks_unusable_total{topic=\"other\"} 1\n"), std::string::npos) << m;
   EXPECT_EQ(env.stop_daemon(), 0) << env.daemon_output();
 }
 
@@ -176,7 +176,7 @@ TEST(E2eIntake, one_event_through_two_subscriptions_is_applied_once) {
 
   // The second subscription's delivery is a duplicate: answered 200, not applied again.
   auto m = http_get(env.webhook_port(), "/metrics").body;
-  EXPECT_NE(m.find("webhooks_total{topic=\"inventory_levels/update\",outcome=\"duplicate\"} 1\n"), std::string::npos)
+  EXPECT_NE(m.find("shopsync_webhooks_total{topic=\"inventory_levels/update\",outcome=\"duplicate\"} 1\n"), std::string::npos)
     << m;
   EXPECT_TRUE(env.wait_until([&] { return env.level(kDest.shop, kSku) == 9; }, 15s)) << env.daemon_output();
   EXPECT_EQ(env.stop_daemon(), 0) << env.daemon_output();

@@ -250,8 +250,17 @@ TEST(E2eInventory, a_reconcile_round_walks_every_level_a_window_at_a_time) {
   env.control("reconcile", R"({"group":"stock"})");
   EXPECT_TRUE(env.wait_until([&] { return env.level(kSource.shop, skus.back()) == 25; }, 30s))
     << env.daemon_output();
-  // 1,300 identities x 2 stores x 2 locations, every one read once.
-  EXPECT_TRUE(env.wait_until(
-    [&] { return env.daemon_output().find("round 1 done (5200 levels read, 0 errors)") != std::string::npos; }, 30s))
+  // 1,300 identities x 2 locations in each of the 2 stores, every one read once: one line per
+  // store with the round's own counts.
+  for (auto& store : {kSource.name, kDestA.name})
+    EXPECT_TRUE(env.wait_until(
+      [&] {
+        return env.daemon_output().find("reconcile group stock round 1: store " + store +
+                                        ": 2600 levels read, ") != std::string::npos;
+      },
+      30s))
+      << store << "\n" << env.daemon_output();
+  EXPECT_NE(env.daemon_output().find("store dest-a: 2600 levels read, 1 differed (healed), 0 not stocked, 0 read errors"),
+            std::string::npos)
     << env.daemon_output();
 }

@@ -9,31 +9,31 @@ using namespace shopsync;
 
 TEST(metrics, renders_counters_with_labels_in_prometheus_text) {
   metrics_registry reg;
-  auto& a = reg.counter("webhooks_total", "Webhook deliveries", {{"topic", "orders/create"}, {"outcome", "accepted"}});
-  auto& b = reg.counter("webhooks_total", "Webhook deliveries", {{"topic", "orders/create"}, {"outcome", "accepted"}});
+  auto& a = reg.counter("shopsync_webhooks_total", "Webhook deliveries", {{"topic", "orders/create"}, {"outcome", "accepted"}});
+  auto& b = reg.counter("shopsync_webhooks_total", "Webhook deliveries", {{"topic", "orders/create"}, {"outcome", "accepted"}});
   EXPECT_EQ(&a, &b); // same name and labels: the same counter
   a.inc();
   b.inc(2);
-  reg.counter("webhooks_total", "Webhook deliveries", {{"topic", "x\"y\\z\n"}, {"outcome", "ignored"}}).inc();
+  reg.counter("shopsync_webhooks_total", "Webhook deliveries", {{"topic", "x\"y\\z\n"}, {"outcome", "ignored"}}).inc();
   auto text = reg.render();
-  EXPECT_NE(text.find("# HELP webhooks_total Webhook deliveries\n# TYPE webhooks_total counter\n"), std::string::npos)
+  EXPECT_NE(text.find("# HELP shopsync_webhooks_total Webhook deliveries\n# TYPE shopsync_webhooks_total counter\n"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("webhooks_total{topic=\"orders/create\",outcome=\"accepted\"} 3\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("webhooks_total{topic=\"x\\\"y\\\\z\\n\",outcome=\"ignored\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("shopsync_webhooks_total{topic=\"orders/create\",outcome=\"accepted\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("shopsync_webhooks_total{topic=\"x\\\"y\\\\z\\n\",outcome=\"ignored\"} 1\n"), std::string::npos) << text;
 }
 
 TEST(metrics, renders_gauges_and_callback_gauges) {
   metrics_registry reg;
   reg.gauge("queue_size", "Queued").set(2.5);
   int depth = 7;
-  reg.gauge_callback("inbox_depth", "Depth", [&] { return double(depth); });
+  reg.gauge_callback("shopsync_inbox_depth", "Depth", [&] { return double(depth); });
   auto text = reg.render();
   EXPECT_NE(text.find("# TYPE queue_size gauge\nqueue_size 2.5\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("inbox_depth 7\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("shopsync_inbox_depth 7\n"), std::string::npos) << text;
   depth = 9;
-  EXPECT_NE(reg.render().find("inbox_depth 9\n"), std::string::npos);
-  reg.remove_callback("inbox_depth");
-  EXPECT_EQ(reg.render().find("inbox_depth 9\n"), std::string::npos);
+  EXPECT_NE(reg.render().find("shopsync_inbox_depth 9\n"), std::string::npos);
+  reg.remove_callback("shopsync_inbox_depth");
+  EXPECT_EQ(reg.render().find("shopsync_inbox_depth 9\n"), std::string::npos);
 }
 
 TEST(metrics, histogram_buckets_are_cumulative_with_sum_and_count) {
@@ -67,4 +67,15 @@ TEST(metrics, concurrent_increments_are_not_lost) {
     t.join();
   EXPECT_EQ(reg.counter("c_total", "c", {{"k", "v"}}).value(), 40000u);
   EXPECT_EQ(reg.histogram("h", "h", {1.0}).count(), 40000u);
+}
+
+// A collector sets gauges just before each render: values owned elsewhere (a state store
+// count) are read only when someone scrapes.
+TEST(metrics, collectors_run_before_each_render) {
+  metrics_registry reg;
+  int scrapes = 0;
+  reg.on_render([&] { reg.gauge("shopsync_things", "Things", {{"kind", "a"}}).set(++scrapes * 10); });
+  EXPECT_NE(reg.render().find("shopsync_things{kind=\"a\"} 10\n"), std::string::npos);
+  EXPECT_NE(reg.render().find("shopsync_things{kind=\"a\"} 20\n"), std::string::npos);
+  EXPECT_EQ(scrapes, 2);
 }

@@ -274,7 +274,7 @@ TEST(nginx_webhook, signed_webhooks_pass_through_nginx_and_bad_ones_are_refused)
   EXPECT_EQ(http_get(port, "/healthz").status, 200);
   auto m = http_get(port, "/metrics");
   EXPECT_EQ(m.status, 200);
-  EXPECT_NE(m.body.find("webhooks_total{topic=\"orders/create\",outcome=\"accepted\"} 3"), std::string::npos)
+  EXPECT_NE(m.body.find("shopsync_webhooks_total{topic=\"orders/create\",outcome=\"accepted\"} 3"), std::string::npos)
       << m.body;
 
   server.stop();

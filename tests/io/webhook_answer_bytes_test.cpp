@@ -101,9 +101,9 @@ TEST(webhook_answer_bytes, pre_serialised_200s_are_what_beast_writes) {
   EXPECT_EQ(read_answer(c.fd(), pending), beast_answer(http::status::ok, "ok\n", 11, true));
   EXPECT_EQ(read_answer(c.fd(), pending), beast_answer(http::status::ok, "duplicate\n", 11, true));
   auto m = f.metrics.render();
-  EXPECT_NE(m.find("webhooks_total{topic=\"inventory_levels/update\",outcome=\"accepted\"} 2\n"), std::string::npos) << m;
-  EXPECT_NE(m.find("webhooks_total{topic=\"inventory_levels/update\",outcome=\"duplicate\"} 2\n"), std::string::npos) << m;
-  EXPECT_NE(m.find("webhooks_total{topic=\"other\",outcome=\"unusable\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("shopsync_webhooks_total{topic=\"inventory_levels/update\",outcome=\"accepted\"} 2\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("shopsync_webhooks_total{topic=\"inventory_levels/update\",outcome=\"duplicate\"} 2\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("shopsync_webhooks_total{topic=\"other\",outcome=\"unusable\"} 1\n"), std::string::npos) << m;
 }
 
 TEST(webhook_answer_bytes, http_1_0_and_connection_close_get_beasts_own_answer) {

@@ -1,6 +1,7 @@
 // The webhook server over real loopback sockets, with a real RocksDB in a temp dir.
 #include "io/webhook_server.hpp"
 
+#include "io/health_board.hpp"
 #include "io/hmac.hpp"
 #include "support/webhook_client.hpp"
 #include "support/webhook_server_fixture.hpp"
@@ -258,10 +259,10 @@ TEST(webhook_server, signed_deliveries_with_unusable_content_are_200_and_kept_as
   EXPECT_EQ((*one)->delivery.webhook_id, "b");
 
   auto m = http_get(f.port, "/metrics").body;
-  EXPECT_NE(m.find("webhooks_unusable_total{topic=\"inventory_levels/update\"} 6\n"), std::string::npos) << m;
-  EXPECT_NE(m.find("webhooks_unusable_total{topic=\"orders/create\"} 1\n"), std::string::npos) << m;
-  EXPECT_NE(m.find("webhooks_unusable_total{topic=\"other\"} 3\n"), std::string::npos) << m;
-  EXPECT_NE(m.find("webhooks_total{topic=\"other\",outcome=\"unusable\"} 3\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("shopsync_webhooks_unusable_total{topic=\"inventory_levels/update\"} 6\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("shopsync_webhooks_unusable_total{topic=\"orders/create\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("shopsync_webhooks_unusable_total{topic=\"other\"} 3\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("shopsync_webhooks_total{topic=\"other\",outcome=\"unusable\"} 3\n"), std::string::npos) << m;
 
   // Kept aside entries are not replayed and survive a restart of the inbox.
   auto pending = f.in->pending();
@@ -411,7 +412,7 @@ TEST(webhook_server, a_flood_of_bad_signatures_stores_nothing) {
   EXPECT_EQ(unauthorized.load(), per_conn * conns);
   f.expect_nothing_stored();
   auto m = http_get(f.port, "/metrics").body;
-  EXPECT_NE(m.find("webhooks_total{topic=\"unverified\",outcome=\"unauthorized\"} 500\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("shopsync_webhooks_total{topic=\"unverified\",outcome=\"unauthorized\"} 500\n"), std::string::npos) << m;
 }
 
 TEST(webhook_server, healthz_follows_readiness) {
@@ -426,6 +427,26 @@ TEST(webhook_server, healthz_follows_readiness) {
   EXPECT_EQ(http_get(f.port, "/healthz").status, 503);
 }
 
+// A problem on the health board: still 200 (a load balancer keeps sending webhooks), the body
+// says "degraded" and names it; ?strict=1 answers 503 for monitors that read only the status.
+TEST(webhook_server, healthz_says_degraded_while_a_problem_lasts) {
+  auto board = std::make_shared<health_board>();
+  server_fixture f([board](webhook_server::options& o) { o.health_problems = [board] { return board->problems(); }; });
+  f.server->set_ready(true);
+  EXPECT_EQ(http_get(f.port, "/healthz").body, "ok\n");
+  board->set("store dest-b", "unauthorized (HTTP 401)");
+  auto r = http_get(f.port, "/healthz");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "degraded\nstore dest-b: unauthorized (HTTP 401)\n");
+  EXPECT_EQ(http_get(f.port, "/healthz?strict=1").status, 503);
+  board->clear("store dest-b");
+  r = http_get(f.port, "/healthz?strict=1");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "ok\n");
+  f.server->set_ready(false);
+  EXPECT_EQ(http_get(f.port, "/healthz").status, 503); // starting or stopping wins
+}
+
 TEST(webhook_server, metrics_count_outcomes_depth_and_latency) {
   server_fixture f;
   EXPECT_EQ(post_webhook(f.port, level_body(), headers("m1")).status, 200);
@@ -437,12 +458,12 @@ TEST(webhook_server, metrics_count_outcomes_depth_and_latency) {
   EXPECT_EQ(r.status, 200);
   EXPECT_NE(r.headers["content-type"].find("text/plain"), std::string::npos);
   auto& m = r.body;
-  EXPECT_NE(m.find("webhooks_total{topic=\"inventory_levels/update\",outcome=\"accepted\"} 1\n"), std::string::npos) << m;
-  EXPECT_NE(m.find("webhooks_total{topic=\"inventory_levels/update\",outcome=\"duplicate\"} 1\n"), std::string::npos) << m;
-  EXPECT_NE(m.find("webhooks_total{topic=\"unverified\",outcome=\"unauthorized\"} 1\n"), std::string::npos) << m;
-  EXPECT_NE(m.find("# TYPE inbox_depth gauge\ninbox_depth 1\n"), std::string::npos) << m;
-  EXPECT_NE(m.find("# TYPE webhook_ack_seconds histogram\n"), std::string::npos) << m;
-  EXPECT_NE(m.find("webhook_ack_seconds_count 3\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("shopsync_webhooks_total{topic=\"inventory_levels/update\",outcome=\"accepted\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("shopsync_webhooks_total{topic=\"inventory_levels/update\",outcome=\"duplicate\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("shopsync_webhooks_total{topic=\"unverified\",outcome=\"unauthorized\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("# TYPE shopsync_inbox_depth gauge\nshopsync_inbox_depth 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("# TYPE shopsync_webhook_ack_seconds histogram\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("shopsync_webhook_ack_seconds_count 3\n"), std::string::npos) << m;
 }
 
 TEST(webhook_server, other_paths_and_methods) {
