@@ -37,6 +37,7 @@ struct item_holder {
   std::uint64_t asked_at = ~std::uint64_t{0}; // from_router when it last asked
   bool stock_unstocked = false;   // the group's option (set into the state at every start)
   std::vector<unstocked_level> reported; // what the stocking report last got from this actor
+  std::vector<std::string> slot_names;   // the Source location of each slot (the layout's; not persisted)
   static inline const char* name = "item";
 };
 
