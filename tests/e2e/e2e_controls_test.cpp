@@ -5,9 +5,14 @@
 // several Source locations summed into one Destination location.
 #include "e2e_fixture.hpp"
 
+#include "support/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdio>
 #include <sstream>
+#include <sys/wait.h>
 
 using namespace std::chrono_literals;
 using namespace shopsync::testing;
@@ -56,6 +61,18 @@ e2e_options options(const std::vector<std::vector<product_spec>>& per_store, con
 }
 
 std::string mappings(e2e_env& env) { return env.control("mappings", R"({"group":"stock"})"); }
+
+// shopsyncctl's text output (what a merchant reads), stderr included.
+std::string ctl(const e2e_env& env, const std::string& args) {
+  std::string cmd = "'" + binary_path("shopsyncctl").string() + "' --socket '" + env.socket() + "' " + args + " 2>&1";
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  while (auto n = std::fread(buf.data(), 1, buf.size(), p))
+    out.append(buf.data(), n);
+  ::pclose(p);
+  return out;
+}
 
 } // namespace
 
@@ -181,4 +198,11 @@ TEST(E2eControls, one_destination_location_shows_the_sum_of_two_source_locations
   auto item = env.control("item", R"({"group":"stock","identity":"sku:TEE-1"})");
   EXPECT_NE(item.find(R"("sum_of":["Main Warehouse","Outlet"])"), std::string::npos) << item;
   EXPECT_NE(item.find(R"("follows":9)"), std::string::npos) << item;
+  // As the merchant reads them.
+  auto text = ctl(env, "item stock sku:TEE-1");
+  EXPECT_NE(text.find("follows 9 (Main Warehouse + Outlet), shows floor(max(0, that - 1) x 100%)"), std::string::npos)
+    << text;
+  text = ctl(env, "mappings --group stock");
+  EXPECT_NE(text.find("location sum dest Main Warehouse = Main Warehouse, Outlet"), std::string::npos) << text;
+  EXPECT_NE(text.find("allocation dest: shows floor(max(0, Source - 1) x 100%)"), std::string::npos) << text;
 }
