@@ -23,6 +23,7 @@ struct product {
   std::string title;
   std::string vendor = "Acme";
   std::string product_type = "Goods";
+  std::vector<std::string> tags; // Shopify: Product.tags (GraphQL list); webhooks: one "a, b" string
   i64 created_at = 0; // unix seconds
   i64 updated_at = 0;
   std::vector<std::uint32_t> variants; // indexes into store::variants, by position

@@ -137,6 +137,18 @@ store_spec parse_store(element st, const std::string& where) {
       ps.handle = req_str(p, "handle", w);
       ps.title = opt_str(p, "title", ps.handle);
       ps.vendor = opt_str(p, "vendor", "Acme");
+      ps.product_type = opt_str(p, "product_type", "Goods");
+      if (auto tags = member(p, "tags")) {
+        simdjson::dom::array ta;
+        if (tags->get(ta) != simdjson::SUCCESS)
+          fail(w + ".tags must be an array of strings");
+        for (auto t : ta) {
+          std::string_view tv;
+          if (t.get(tv) != simdjson::SUCCESS)
+            fail(w + ".tags must be an array of strings");
+          ps.tags.emplace_back(tv);
+        }
+      }
       if (auto vars = member(p, "variants")) {
         simdjson::dom::array va;
         if (vars->get(va) != simdjson::SUCCESS)

@@ -26,6 +26,8 @@ struct variant_spec {
 
 struct product_spec {
   std::string handle, title, vendor = "Acme";
+  std::string product_type = "Goods";
+  std::vector<std::string> tags;
   std::vector<variant_spec> variants;
 };
 

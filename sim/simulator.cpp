@@ -423,7 +423,11 @@ simulator::op_result simulator::op_catalog_page(store& s, element vars) {
     w.field("title", v.option).field("position", static_cast<int>(v.position));
     w.key("selectedOptions").begin_array().begin_object().field("name", "Size").field("value", v.option).end_object().end_array();
     w.key("inventoryItem").begin_object().field("id", gid("InventoryItem", v.inventory_item_id)).field("tracked", v.tracked).end_object();
-    w.key("product").begin_object().field("id", gid("Product", p.id)).field("handle", p.handle).end_object();
+    w.key("product").begin_object().field("id", gid("Product", p.id)).field("handle", p.handle);
+    w.key("tags").begin_array();
+    for (auto& t : p.tags)
+      w.value(t);
+    w.end_array().field("vendor", p.vendor).field("productType", p.product_type).end_object();
     w.end_object();
     last_id = v.id;
     ++n;

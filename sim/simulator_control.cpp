@@ -446,6 +446,12 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
     if (ps.handle.empty())
       return error_answer(400, "handle is required");
     ps.title = std::string(as_str(member(body, "title")).value_or(ps.handle));
+    ps.vendor = std::string(as_str(member(body, "vendor")).value_or("Acme"));
+    ps.product_type = std::string(as_str(member(body, "product_type")).value_or("Goods"));
+    if (auto tags = member(body, "tags"); tags && tags->is_array())
+      for (auto t : simdjson::dom::array(*tags))
+        if (auto tv = as_str(t))
+          ps.tags.emplace_back(*tv);
     std::vector<std::optional<int>> avail;
     if (auto vars = member(body, "variants"); vars && vars->is_array()) {
       for (auto ve : simdjson::dom::array(*vars)) {
@@ -474,6 +480,32 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
     for (auto v : s->products[p].variants)
       write_level_state(w, *s, v);
     w.end_array().end_object();
+    return json_answer(200, std::move(w).str());
+  }
+  if (path == "/_sim/product/update") {
+    // The merchant edits a product's tags, vendor or type: products/update, as Shopify sends it.
+    std::optional<std::uint32_t> p;
+    if (auto id = as_int(member(body, "product_id")))
+      p = s->product_by_id(*id);
+    else if (auto v = resolve_variant(*s, body))
+      p = s->variants[*v].product;
+    if (!p)
+      return error_answer(404, "no such product (give product_id, or a variant selector)");
+    auto& pr = s->products[*p];
+    if (auto tags = member(body, "tags"); tags && tags->is_array()) {
+      pr.tags.clear();
+      for (auto t : simdjson::dom::array(*tags))
+        if (auto tv = as_str(t))
+          pr.tags.emplace_back(*tv);
+    }
+    if (auto vendor = as_str(member(body, "vendor")))
+      pr.vendor = std::string(*vendor);
+    if (auto type = as_str(member(body, "product_type")))
+      pr.product_type = std::string(*type);
+    pr.updated_at = now;
+    emit(*s, "products/update", product_payload(*s, *p), now);
+    json_writer w;
+    w.begin_object().field("product_id", pr.id).end_object();
     return json_answer(200, std::move(w).str());
   }
   if (path == "/_sim/product/delete" || path == "/_sim/variant/delete")

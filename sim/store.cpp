@@ -223,6 +223,8 @@ std::uint32_t store::add_product(const product_spec& ps, i64 now) {
   pr.handle = ps.handle;
   pr.title = ps.title.empty() ? ps.handle : ps.title;
   pr.vendor = ps.vendor;
+  pr.product_type = ps.product_type;
+  pr.tags = ps.tags;
   pr.created_at = pr.updated_at = now;
   auto pidx = static_cast<std::uint32_t>(products.size());
   products.push_back(std::move(pr));

@@ -235,7 +235,7 @@ std::string product_payload(const store& s, std::uint32_t p) {
       .field("status", "active")
       .field("vendor", pr.vendor)
       .field("product_type", pr.product_type)
-      .field("tags", "")
+      .field("tags", join_tags(pr.tags))
       .field("body_html", "<p>" + pr.title + "</p>")
       .field("created_at", created)
       .field("updated_at", updated)

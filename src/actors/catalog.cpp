@@ -28,9 +28,19 @@ void fail(self_ptr self, const std::string& what) {
   self->delayed_send(self, std::chrono::seconds(30), resync_atom::value);
 }
 
-std::optional<std::string> key_of(match_key by, std::string_view sku, std::string_view barcode,
-                                  std::string_view handle, int position, const std::vector<std::string_view>& options) {
-  return identity_key(by, sku, barcode, handle, position, options.data(), options.size());
+std::optional<std::string> key_of(const group_config& g, match_key by, std::string_view sku,
+                                  std::string_view barcode, std::string_view handle, int position,
+                                  const std::vector<std::string_view>& options) {
+  return identity_key(by, sku, barcode, handle, position, options.data(), options.size(), g.identifiers);
+}
+
+// What the group's filter and allocation rules say of a product (issue 20).
+keyed_catalog::marks marks_of(const catalog_state& st, const std::vector<std::string>& tags, const std::string& vendor,
+                              const std::string& product_type) {
+  keyed_catalog::marks m;
+  m.excluded = !included(st.group.filter, {tags, vendor, product_type});
+  m.tag_bits = allocation_tag_bits(st.allocation_tags, tags);
+  return m;
 }
 
 std::optional<std::uint16_t> store_index(const catalog_state& st, const store_name& store) {
@@ -49,7 +59,7 @@ void keep_leftover(catalog_state& st, const group_mapping& m) {
     bool held = i && m.key(*i) == st.known.key(r) && m.identities().ref(*i, r.store).item == r.item &&
                 m.identities().ref(*i, r.store).product == r.product;
     if (!held)
-      left.add(r.store, r.product, r.variant, r.item, st.known.key(r));
+      left.add(r.store, r.product, r.variant, r.item, st.known.key(r), {r.excluded != 0, r.tag_bits});
   }
   left.shrink_to_fit();
   st.leftover = std::move(left);
@@ -67,10 +77,11 @@ void rebuild_known(catalog_state& st) {
     for (std::size_t i = 0; i < t.size(); ++i)
       for (std::size_t s = 0; s < t.store_count(); ++s)
         if (t.has(i, s))
-          k.add(static_cast<std::uint16_t>(s), t.ref(i, s).product, t.ref(i, s).variant, t.ref(i, s).item, t.key(i));
+          k.add(static_cast<std::uint16_t>(s), t.ref(i, s).product, t.ref(i, s).variant, t.ref(i, s).item, t.key(i),
+                {false, st.current->tag_bits(i)});
   }
   for (auto& r : st.leftover.rows())
-    k.add(r.store, r.product, r.variant, r.item, st.leftover.key(r));
+    k.add(r.store, r.product, r.variant, r.item, st.leftover.key(r), {r.excluded != 0, r.tag_bits});
   k.sort_unique();
   st.known = std::move(k);
   st.known_built = true;
@@ -95,7 +106,7 @@ void publish(self_ptr self, bool keep_locations = false) {
       else
         dests.push_back(l);
     }
-    locs = map_locations(source, dests, st.group.locations_by_name, st.group.location_pairs);
+    locs = map_locations(source, dests, st.group.locations_by_name, st.group.location_pairs, st.group.location_sums);
   }
   if (st.current && st.current->same_as(match, locs)) {
     // After a full load, once; a re-match after product webhooks (every sale sends one) only at debug.
@@ -174,11 +185,16 @@ bool apply_event(catalog_state& st, const store_name& store, const webhook_envel
     if (p->all_variants.size() > p->variants.size())
       return false;
     rebuild_known(st);
-    st.known.erase_if([&](const keyed_catalog::row& r) { return r.store == *s && r.product == p->id; });
+    const auto marks = marks_of(st, p->tags, p->vendor, p->product_type);
+    st.known.erase_if([&](const keyed_catalog::row& r) {
+      if (r.store == *s && r.product == p->id && *s == 0 && (r.excluded != 0) != marks.excluded)
+        st.exclusion_changed = true; // published at once, not after the rematch delay
+      return r.store == *s && r.product == p->id;
+    });
     for (auto& v : p->variants) {
       std::vector<std::string_view> options(v.options.begin(), v.options.end());
-      auto key = key_of(st.group.match_by, v.sku, v.barcode, p->handle, v.position, options);
-      st.known.add(*s, p->id, v.id, v.item, key ? std::optional<std::string_view>(*key) : std::nullopt);
+      auto key = key_of(st.group, st.group.match_by, v.sku, v.barcode, p->handle, v.position, options);
+      st.known.add(*s, p->id, v.id, v.item, key ? std::optional<std::string_view>(*key) : std::nullopt, marks);
     }
     st.known.sort_unique(); // a variant listed again replaces its old row
     return true;
@@ -186,7 +202,7 @@ bool apply_event(catalog_state& st, const store_name& store, const webhook_envel
   if (auto* i = std::get_if<inventory_item_changed>(&env.event)) {
     if (st.group.match_by != match_key::sku)
       return true; // the SKU is not this group's identifier
-    auto key = key_of(match_key::sku, i->sku, {}, {}, 0, {});
+    auto key = key_of(st.group, match_key::sku, i->sku, {}, {}, 0, {});
     rebuild_known(st);
     auto& rows = st.known.rows();
     for (std::size_t r = 0; r < rows.size(); ++r)
@@ -216,9 +232,10 @@ void load_page(self_ptr self, std::size_t idx, std::string cursor) {
           options.clear();
           for (auto& [name, value] : row.options)
             options.push_back(value);
-          auto key = key_of(st.group.match_by, row.sku, row.barcode, row.handle, row.position, options);
+          auto key = key_of(st.group, st.group.match_by, row.sku, row.barcode, row.handle, row.position, options);
           st.rows.add(static_cast<std::uint16_t>(idx), row.product, row.variant, row.inventory_item,
-                      key ? std::optional<std::string_view>(*key) : std::nullopt);
+                      key ? std::optional<std::string_view>(*key) : std::nullopt,
+                      marks_of(st, row.tags, row.vendor, row.product_type));
         }
         if (r.page.has_next)
           load_page(self, idx, r.page.end_cursor);
@@ -312,10 +329,56 @@ void write_mapping_summary(json_writer& w, const group_mapping& m, const std::ve
   w.end_object();
 }
 
+// Issue 20's controls of a group, as `shopsyncctl mappings` shows them: the identifier
+// normalisation, the filter, the allocation rules and the location sums (by name).
+void write_controls(json_writer& w, const group_mapping& m, const group_config& g, std::size_t limit) {
+  w.key("controls").begin_object();
+  w.key("identifiers").begin_object().field("case_fold", g.identifiers.case_fold)
+    .field("strip_prefix", g.identifiers.strip_prefix).end_object();
+  auto list = [&](const char* k, const std::vector<std::string>& v) {
+    w.key(k).begin_array();
+    for (auto& s : v)
+      w.value(s);
+    w.end_array();
+  };
+  w.key("filter").begin_object();
+  list("include_tags", g.filter.include_tags);
+  list("exclude_tags", g.filter.exclude_tags);
+  list("include_vendors", g.filter.include_vendors);
+  list("exclude_vendors", g.filter.exclude_vendors);
+  list("include_product_types", g.filter.include_product_types);
+  list("exclude_product_types", g.filter.exclude_product_types);
+  w.end_object();
+  w.key("allocation").begin_array();
+  for (auto& a : g.allocation)
+    w.begin_object().field("store", a.store).field("tag", a.tag).field("buffer", a.rule.buffer)
+      .field("percent", a.rule.percent).end_object();
+  w.end_array();
+  w.key("location_sums").begin_array();
+  for (auto& s : g.location_sums) {
+    w.begin_object().field("store", s.store).field("destination", s.destination);
+    list("sources", s.sources);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  // Not synced by the group's filter, and not problems.
+  w.field("excluded_count", static_cast<std::uint64_t>(m.excluded().size()));
+  w.key("excluded").begin_array();
+  std::size_t n = 0;
+  for (auto& k : m.excluded()) {
+    if (limit && n++ >= limit)
+      break;
+    w.value(k);
+  }
+  w.end_array();
+}
+
 } // namespace
 
 std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t limit,
-                         const std::vector<unstocked_level>& unstocked, const std::vector<store_locations>& names) {
+                         const std::vector<unstocked_level>& unstocked, const std::vector<store_locations>& names,
+                         const group_config* group) {
   json_writer w;
   w.begin_object().field("group", m.group()).field("mode", to_string(m.mode()));
   w.field("identities", static_cast<std::uint64_t>(m.size()));
@@ -360,6 +423,8 @@ std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t
       .field("location_id", static_cast<std::uint64_t>(u.location)).field("state", to_string(u.state)).end_object();
   }
   w.end_array();
+  if (group)
+    write_controls(w, m, *group, limit);
   if (!problems_only) {
     w.key("mapped").begin_array();
     n = 0;
@@ -389,6 +454,7 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
   st.stores.push_back(st.group.source);
   for (auto& d : st.group.destinations)
     st.stores.push_back(d);
+  st.allocation_tags = allocation_tags(st.group.allocation);
   // The persisted mapping makes the group ready at once; the catalogs are then read again.
   auto t0 = std::chrono::steady_clock::now();
   if (auto stored = ctx->store->get(column::mapping, mapping_key(st.group.name)); stored && *stored) {
@@ -444,6 +510,12 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
         self->send(self, resync_atom::value);
         return;
       }
+      // A product that becomes excluded (or included) by the group's filter changes at once.
+      if (st.exclusion_changed) {
+        st.exclusion_changed = false;
+        publish(self);
+        return;
+      }
       // Several product webhooks often come together: match once for all of them.
       if (!st.rematch_scheduled) {
         st.rematch_scheduled = true;
@@ -461,7 +533,8 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
       auto& st = self->state;
       if (!st.current)
         return "null";
-      return mapping_json(*st.current, problems_only, 1000, st.ctx->stocking->of(st.group.name), st.locations);
+      return mapping_json(*st.current, problems_only, 1000, st.ctx->stocking->of(st.group.name), st.locations,
+                          &st.group);
     },
   };
 }

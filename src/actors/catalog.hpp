@@ -37,6 +37,8 @@ struct catalog_state {
   // mapped again from a catalog page read before the deletion. Kept in the mapping's problems.
   std::vector<match_problem> tombstones;
   std::string last_error;
+  std::vector<std::string> allocation_tags; // the group's (stock_allocation.hpp)
+  bool exclusion_changed = false;           // a product webhook changed what the filter excludes
   static inline const char* name = "catalog";
 };
 
@@ -50,6 +52,7 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
 // Keys as in every control reply: "group", "store", "identity", "location" (a name).
 std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t limit,
                          const std::vector<unstocked_level>& unstocked = {},
-                         const std::vector<store_locations>& names = {});
+                         const std::vector<store_locations>& names = {},
+                         const group_config* group = nullptr); // its controls too (issue 20)
 
 } // namespace shopsync

@@ -17,19 +17,6 @@ namespace {
 
 using self_ptr = item_actor::stateful_pointer<item_holder>;
 
-bool same_layout(const item_layout& a, const item_layout& b) {
-  if (a.identity != b.identity || a.mode != b.mode || a.stores.size() != b.stores.size() ||
-      a.slots.size() != b.slots.size())
-    return false;
-  for (std::size_t i = 0; i < a.stores.size(); ++i)
-    if (a.stores[i].store != b.stores[i].store || a.stores[i].item != b.stores[i].item)
-      return false;
-  for (std::size_t i = 0; i < a.slots.size(); ++i)
-    if (a.slots[i].locations != b.slots[i].locations)
-      return false;
-  return true;
-}
-
 // Indexes (in `old`) of the stores whose variant `now` no longer has: the same store with the
 // same inventory item is not in `now`'s stores.
 std::vector<std::size_t> unmapped_stores(const item_layout& old, const item_layout& now) {
@@ -87,6 +74,9 @@ void switch_life_if_quiet(self_ptr self) {
     return;
   auto layout = std::move(*st.next_layout);
   st.next_layout.reset();
+  st.slot_names.clear();
+  for (auto& sl : layout.slots)
+    st.slot_names.push_back(sl.name);
   spdlog::info("item group={} identity={}: mapping changed under a live actor, starting a new state", st.group,
                layout.identity);
   start_new_life(self, std::move(layout), st.sm->next_op_id(), st.sm->paused());
@@ -284,6 +274,26 @@ void execute(self_ptr self, const command& c, bool delayed) {
       });
 }
 
+// Issue 20's controls of a one-way Destination level: its buffer and share, and the Source
+// locations (by name) whose sum it follows.
+void write_controls(json_writer& w, const item_holder& st, const level_view& v) {
+  if (v.at.store == 0)
+    return;
+  auto name = [&](std::size_t slot) {
+    return slot < st.slot_names.size() && !st.slot_names[slot].empty() ? st.slot_names[slot] : std::to_string(slot);
+  };
+  if (!v.rule.plain())
+    w.key("rule").begin_object().field("buffer", v.rule.buffer).field("percent", v.rule.percent).end_object();
+  if (!v.sum_of.empty()) {
+    w.key("sum_of").begin_array().value(name(v.at.slot));
+    for (auto s : v.sum_of)
+      w.value(name(s));
+    w.end_array();
+  }
+  if (!v.rule.plain() || !v.sum_of.empty())
+    w.field("follows", v.follows);
+}
+
 std::string view_json(const item_holder& st) {
   json_writer w;
   auto& sm = *st.sm;
@@ -307,6 +317,7 @@ std::string view_json(const item_holder& st) {
       w.field("blocked", v.blocked);
     if (v.stock != stocking::stocked)
       w.field("stocking", to_string(v.stock));
+    write_controls(w, st, v);
     w.end_object();
   }
   w.end_array().end_object();
@@ -340,6 +351,8 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
   st.router = std::move(router);
   st.group = std::move(group);
   st.key = item_state_key(st.group, layout.identity);
+  for (auto& sl : layout.slots)
+    st.slot_names.push_back(sl.name);
   if (auto* g = ctx->cfg.find_group(st.group)) {
     st.hold = g->orders.destination_hold;
     st.stock_unstocked = g->stock_unstocked;

@@ -43,6 +43,7 @@ struct item_holder {
   bool lag_wrote = false;
   std::size_t unsettled = 0; // what the level watch last got from this actor
   group_mapping_ptr names;   // the mapping the actor started with: location names for the log
+  std::vector<std::string> slot_names;   // the Source location of each slot (the layout's; not persisted)
   static inline const char* name = "item";
 };
 

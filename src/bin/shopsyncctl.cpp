@@ -153,6 +153,27 @@ void print_connect(element r) {
             << field(r, "url") << '\n';
 }
 
+// A one-way Destination's buffer, share and location sum (issue 20), one line each.
+void print_level_controls(element r) {
+  for (auto l : r["levels"].get_array()) {
+    auto rule = l["rule"];
+    auto sum = l["sum_of"];
+    if (rule.error() && sum.error())
+      continue;
+    std::cout << field(l, "store") << " at " << field(l, "location") << ": follows " << field(l, "follows");
+    if (!sum.error()) {
+      std::string names;
+      for (auto n : sum.get_array())
+        names += (names.empty() ? "" : " + ") + text(n);
+      std::cout << " (" << names << ")";
+    }
+    if (!rule.error())
+      std::cout << ", shows floor(max(0, that - " << field(rule.value(), "buffer") << ") x "
+                << field(rule.value(), "percent") << "%)";
+    std::cout << '\n';
+  }
+}
+
 void print_item(element r) {
   std::cout << field(r, "group") << " " << field(r, "identity") << " (" << field(r, "mode") << ")"
             << (field(r, "paused") == "yes" ? ", paused" : "") << "\n\n";
@@ -162,6 +183,7 @@ void print_item(element r) {
                  field(l, "pending_target"), field(l, "pending_delta"), field(l, "dirty"), field(l, "held"),
                  field(l, "blocked")});
   print_table(t);
+  print_level_controls(r);
 }
 
 void print_audit(element r) {
@@ -211,6 +233,42 @@ std::string summary_line(simdjson::simdjson_result<element> summary) {
          by_kind("unstocked", "levels not stocked");
 }
 
+// Issue 20's controls of a group: how identifiers are normalised, what the filter excludes,
+// the buffers and shares, the location sums.
+void print_controls(element g) {
+  auto c = g["controls"];
+  if (c.error())
+    return;
+  auto names = [](element a) {
+    std::string out;
+    for (auto v : a.get_array())
+      out += (out.empty() ? "" : ", ") + text(v);
+    return out;
+  };
+  auto ids = c["identifiers"];
+  if (bool(ids["case_fold"]) || !field(ids.value(), "strip_prefix").empty())
+    std::cout << "identifiers: trimmed" << (bool(ids["case_fold"]) ? ", case-folded" : "")
+              << (field(ids.value(), "strip_prefix").empty() ? std::string()
+                                                              : ", prefix \"" + field(ids.value(), "strip_prefix") + "\" stripped")
+              << '\n';
+  for (auto k : {"include_tags", "exclude_tags", "include_vendors", "exclude_vendors", "include_product_types",
+                 "exclude_product_types"})
+    if (auto l = names(c["filter"][k]); !l.empty())
+      std::cout << "filter " << k << ": " << l << '\n';
+  for (auto a : c["allocation"].get_array())
+    std::cout << "allocation " << field(a, "store") << (field(a, "tag").empty() ? "" : " tag " + field(a, "tag"))
+              << ": shows floor(max(0, Source - " << field(a, "buffer") << ") x " << field(a, "percent") << "%)\n";
+  for (auto s : c["location_sums"].get_array())
+    std::cout << "location sum " << field(s, "store") << " " << field(s, "destination") << " = "
+              << names(s["sources"]) << '\n';
+  if (auto n = field(g, "excluded_count"); n != "-" && n != "0") {
+    std::cout << n << " identities excluded by the filter (not synced, not problems):";
+    for (auto k : g["excluded"].get_array())
+      std::cout << ' ' << text(k);
+    std::cout << '\n';
+  }
+}
+
 void print_mappings(element r) {
   for (auto g : r.get_array()) {
     if (g.is_null())
@@ -232,6 +290,7 @@ void print_mappings(element r) {
                      field(p, "store"), ""});
     if (t.size() > 1)
       print_table(t);
+    print_controls(g);
     std::cout << '\n';
   }
 }

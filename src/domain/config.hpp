@@ -1,7 +1,10 @@
 #pragma once
 // The configuration model and its validation. Pure: the TOML loader (io/config_file) fills
 // it and reads the secrets; validate() names the first offending key and the reason.
+#include "domain/identifier_normalisation.hpp"
 #include "domain/order_reconcile.hpp"
+#include "domain/product_filter.hpp"
+#include "domain/stock_allocation.hpp"
 #include "domain/result.hpp"
 
 #include <chrono>
@@ -63,6 +66,14 @@ struct location_pair {
   std::string destination;
 };
 
+// [[groups.location_sums]]: one Destination location shows the sum of several Source locations
+// (one-way groups), e.g. a marketplace with one location for the warehouse and the shop.
+struct location_sum {
+  std::string store;                // a Destination of the group
+  std::string destination;          // the location's name in that store
+  std::vector<std::string> sources; // Source location names, at least two
+};
+
 struct order_options {
   std::vector<std::string> financial_statuses{"paid"}; // which Destination orders qualify
   bool send_invoice = false;            // draft_order: draftOrderInvoiceSend after creation
@@ -96,6 +107,14 @@ struct group_config {
   // [groups.options] stock_unstocked: write Destinations' levels where the item is not stocked
   // (Shopify 2026-10 then stocks it there). Default: reported, never written.
   bool stock_unstocked = false;
+  // [groups.identifiers]: how SKUs and barcodes are read before matching (issue 20).
+  identifier_normalisation identifiers;
+  // [groups.filter]: which products are synced, by the Source's tags, vendor and type.
+  product_filter filter;
+  // [[groups.allocation]]: buffers and shares per Destination (not in two_way groups).
+  std::vector<allocation_rule> allocation;
+  // [[groups.location_sums]] (not in two_way groups).
+  std::vector<location_sum> location_sums;
 };
 
 struct daemon_config {

@@ -258,7 +258,7 @@ status validate_locations(const group_config& g, const std::string& key) {
                   "pairs are only used with locations = \"explicit\" (this group maps by name)");
     return ok_status();
   }
-  if (g.location_pairs.empty())
+  if (g.location_pairs.empty() && g.location_sums.empty())
     return fail(key + ".location_pairs",
                 "locations = \"explicit\" needs at least one [[groups.location_pairs]]");
   std::set<std::pair<std::string, std::string>> by_source, by_destination;
@@ -320,6 +320,89 @@ status validate_orders(const group_config& g, const std::string& key) {
   return ok_status();
 }
 
+// The merchant's controls of issue 20: identifier normalisation, product filter, allocation,
+// location sums.
+status validate_controls(const group_config& g, const std::string& key) {
+  if (auto why = strip_prefix_problem(g.identifiers.strip_prefix))
+    return fail(key + ".identifiers.strip_prefix", *why);
+  if (!g.identifiers.identity() && g.match_by == match_key::handle)
+    return fail(key + ".identifiers", "normalises SKUs and barcodes; this group matches by handle");
+  const auto fkey = key + ".filter";
+  struct named_list {
+    const char* name;
+    const std::vector<std::string>* list;
+    bool is_tag;
+  };
+  const named_list lists[] = {{"include_tags", &g.filter.include_tags, true},
+                              {"exclude_tags", &g.filter.exclude_tags, true},
+                              {"include_vendors", &g.filter.include_vendors, false},
+                              {"exclude_vendors", &g.filter.exclude_vendors, false},
+                              {"include_product_types", &g.filter.include_product_types, false},
+                              {"exclude_product_types", &g.filter.exclude_product_types, false}};
+  for (const auto& l : lists)
+    for (std::size_t j = 0; j < l.list->size(); ++j)
+      if (auto why = filter_name_problem((*l.list)[j], l.is_tag))
+        return fail(at(fkey + "." + l.name, j), *why);
+  const bool two_way = g.strategy == sync_strategy::two_way;
+  for (std::size_t j = 0; j < g.allocation.size(); ++j) {
+    const auto& a = g.allocation[j];
+    const auto akey = at(key + ".allocation", j);
+    if (two_way)
+      return fail(akey, "a buffer or share needs a one_way, draft_order or order group: in two_way every "
+                        "store holds one shared stock moved by deltas, and deltas and a buffer cannot both hold "
+                        "(a Destination kept below the Source would drift at its next sale)");
+    if (std::find(g.destinations.begin(), g.destinations.end(), a.store) == g.destinations.end())
+      return fail(akey + ".store", quoted(a.store) + " is not a destination of group " + quoted(g.name));
+    if (!a.tag.empty())
+      if (auto why = filter_name_problem(a.tag, true))
+        return fail(akey + ".tag", *why);
+    if (a.rule.buffer < 0 || a.rule.buffer > max_buffer)
+      return fail(akey + ".buffer", "must be between 0 and " + std::to_string(max_buffer));
+    if (a.rule.percent < 0 || a.rule.percent > 100)
+      return fail(akey + ".percent", "must be between 0 and 100");
+    for (std::size_t k = 0; k < j; ++k)
+      if (g.allocation[k].store == a.store && has_tag({g.allocation[k].tag}, a.tag) &&
+          g.allocation[k].tag.empty() == a.tag.empty())
+        return fail(akey, "a second rule for store " + quoted(a.store) +
+                              (a.tag.empty() ? std::string(" without a tag") : " and tag " + quoted(a.tag)) +
+                              " (also " + at(key + ".allocation", k) + ")");
+  }
+  if (allocation_tags(g.allocation).size() > max_allocation_tags)
+    return fail(key + ".allocation", "at most " + std::to_string(max_allocation_tags) + " distinct tags");
+  std::set<std::pair<std::string, std::string>> summed;
+  for (std::size_t j = 0; j < g.location_sums.size(); ++j) {
+    const auto& ls = g.location_sums[j];
+    const auto skey = at(key + ".location_sums", j);
+    if (two_way)
+      return fail(skey, "a sum of locations needs a one_way, draft_order or order group: in two_way a sale "
+                        "in the Destination would have to be taken from one of the Source locations");
+    if (std::find(g.destinations.begin(), g.destinations.end(), ls.store) == g.destinations.end())
+      return fail(skey + ".store", quoted(ls.store) + " is not a destination of group " + quoted(g.name));
+    if (ls.destination.empty())
+      return fail(skey + ".destination", "must name a location of store " + quoted(ls.store));
+    if (ls.sources.size() < 2)
+      return fail(skey + ".sources", "a sum needs at least two Source locations (one is a location pair)");
+    if (!summed.emplace(ls.store, "=" + ls.destination).second)
+      return fail(skey + ".destination", "location " + quoted(ls.destination) + " of store " + quoted(ls.store) +
+                                             " is summed twice");
+    for (std::size_t k = 0; k < ls.sources.size(); ++k) {
+      if (ls.sources[k].empty())
+        return fail(at(skey + ".sources", k), "must name a Source location");
+      if (!summed.emplace(ls.store, ls.sources[k]).second)
+        return fail(at(skey + ".sources", k), "Source location " + quoted(ls.sources[k]) +
+                                                  " is already summed for store " + quoted(ls.store));
+    }
+    for (const auto& p : g.location_pairs)
+      if (p.store == ls.store &&
+          (p.destination == ls.destination ||
+           std::find(ls.sources.begin(), ls.sources.end(), p.source) != ls.sources.end()))
+        return fail(skey, "store " + quoted(ls.store) + ": a location pair uses " +
+                              quoted(p.destination == ls.destination ? p.destination : p.source) +
+                              " too; a location is either paired or summed");
+  }
+  return ok_status();
+}
+
 bool in_group(const group_config& g, const std::string& store) {
   return g.source == store ||
          std::find(g.destinations.begin(), g.destinations.end(), store) != g.destinations.end();
@@ -365,6 +448,7 @@ status validate_groups(const config& c) {
                               "; two groups would fight over it");
     }
     if (auto s = validate_locations(g, key); !s) return s;
+    if (auto s = validate_controls(g, key); !s) return s;
     if (!is_inventory(g.strategy))
       if (auto s = validate_orders(g, key); !s) return s;
   }

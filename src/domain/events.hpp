@@ -172,6 +172,9 @@ struct product_changed {
   std::vector<product_variant_info> variants;
   std::vector<variant_id> all_variants;
   std::string updated_at;
+  // For the group's filter and allocation rules: `tags` split from the payload's "a, b".
+  std::vector<std::string> tags;
+  std::string vendor, product_type;
 };
 
 // products/delete: Shopify sends only the product's id (deleted objects have no other detail).

@@ -165,6 +165,10 @@ group_mapping::group_mapping(const group_config& group, catalog_match match, loc
   for (auto& id : match.identities)
     table_.add(id);
   problems_ = std::move(match.problems);
+  excluded_ = std::move(match.excluded);
+  if (std::any_of(match.tag_bits.begin(), match.tag_bits.end(), [](std::uint8_t b) { return b != 0; }))
+    tag_bits_ = std::move(match.tag_bits);
+  tag_bits_.resize(tag_bits_.empty() ? 0 : table_.size());
   build_index();
 }
 
@@ -178,6 +182,9 @@ group_mapping::group_mapping(const group_config& group, keyed_match match, locat
       table_.add(match.identities.materialize(i));
   }
   problems_ = std::move(match.problems);
+  excluded_ = std::move(match.excluded);
+  tag_bits_ = std::move(match.tag_bits);
+  tag_bits_.resize(tag_bits_.empty() ? 0 : table_.size());
   build_index();
 }
 
@@ -185,6 +192,8 @@ void group_mapping::init(const group_config& group) {
   group_ = group.name;
   mode_ = sync_mode_for(group);
   destinations_ = group.destinations;
+  allocation_ = group.allocation;
+  allocation_tags_ = allocation_tags(group.allocation);
   std::vector<store_name> stores{group.source};
   stores.insert(stores.end(), group.destinations.begin(), group.destinations.end());
   table_ = identity_table(std::move(stores));
@@ -326,12 +335,24 @@ std::optional<std::size_t> group_mapping::find_key(std::string_view key) const {
   return at(lo);
 }
 
+stock_rule group_mapping::rule(std::size_t i, std::size_t d) const {
+  if (allocation_.empty() || d >= destinations_.size())
+    return {};
+  return rule_for(allocation_, allocation_tags_, destinations_[d], tag_bits(i));
+}
+
 item_layout group_mapping::layout(std::size_t i) const {
-  return make_item_layout(table_.materialize(i), locations_, destinations_, mode_);
+  std::vector<stock_rule> rules;
+  if (!allocation_.empty() && mode_ != sync_mode::two_way)
+    for (std::size_t d = 0; d < destinations_.size(); ++d)
+      rules.push_back(rule(i, d));
+  return make_item_layout(table_.materialize(i), locations_, destinations_, mode_, rules);
 }
 
 bool group_mapping::same_stores(std::size_t i, const group_mapping& other, std::size_t j) const {
   if (table_.stores() != other.table_.stores())
+    return false;
+  if (tag_bits(i) != other.tag_bits(j))
     return false;
   for (std::size_t s = 0; s < table_.store_count(); ++s) {
     if (table_.has(i, s) != other.table_.has(j, s))
@@ -349,7 +370,7 @@ bool same_slots(const location_mapping& a, const location_mapping& b) {
     return false;
   for (std::size_t i = 0; i < a.slots.size(); ++i)
     if (a.slots[i].name != b.slots[i].name || a.slots[i].source != b.slots[i].source ||
-        a.slots[i].destinations != b.slots[i].destinations)
+        a.slots[i].destinations != b.slots[i].destinations || a.slots[i].adds != b.slots[i].adds)
       return false;
   return true;
 }
@@ -375,17 +396,24 @@ bool same_location_problems(const std::vector<location_problem>& a, const std::v
 } // namespace
 
 bool group_mapping::same_identities(const group_mapping& other) const {
-  return mode_ == other.mode_ && table_ == other.table_ && same_slots(locations_, other.locations_);
+  return mode_ == other.mode_ && table_ == other.table_ && same_slots(locations_, other.locations_) &&
+         tag_bits_ == other.tag_bits_;
 }
 
 bool group_mapping::same_as(const group_mapping& other) const {
   return group_ == other.group_ && same_identities(other) && same_problems(problems_, other.problems_) &&
-         same_location_problems(locations_.problems, other.locations_.problems);
+         same_location_problems(locations_.problems, other.locations_.problems) && excluded_ == other.excluded_;
 }
 
 bool group_mapping::same_as(const keyed_match& match, const location_mapping& locations) const {
+  auto bits = match.tag_bits;
+  if (std::all_of(bits.begin(), bits.end(), [](std::uint8_t b) { return b == 0; }))
+    bits.clear();
+  else
+    bits.resize(match.identities.size());
   return table_ == match.identities && same_slots(locations_, locations) && same_problems(problems_, match.problems) &&
-         same_location_problems(locations_.problems, locations.problems);
+         same_location_problems(locations_.problems, locations.problems) && excluded_ == match.excluded &&
+         tag_bits_ == bits;
 }
 
 std::string group_mapping::encode() const {
@@ -436,6 +464,26 @@ std::string group_mapping::encode() const {
     w.u(p.error ? 1 : 0);
     w.s(p.store);
     w.s(p.name);
+  }
+  // Issue 20's controls: a trailing section, absent when there is nothing in it (older readers
+  // and older mappings agree then).
+  bool sums = std::any_of(locations_.slots.begin(), locations_.slots.end(),
+                          [](const location_slot& s) { return !s.adds.empty(); });
+  if (!excluded_.empty() || !tag_bits_.empty() || sums) {
+    w.u(excluded_.size());
+    for (auto& k : excluded_)
+      w.s(k);
+    w.u(tag_bits_.size());
+    for (auto b : tag_bits_)
+      w.u(b);
+    for (auto& s : locations_.slots) {
+      w.u(s.adds.size());
+      for (auto& a : s.adds) {
+        w.u(a.size());
+        for (auto k : a)
+          w.u(k);
+      }
+    }
   }
   return std::move(w.out);
 }
@@ -521,6 +569,39 @@ result<group_mapping> group_mapping::decode(const group_config& group, std::stri
     p.kind = static_cast<location_problem_kind>(a);
     p.error = b != 0;
     m.locations_.problems.push_back(std::move(p));
+  }
+  if (!r.done()) {
+    if (!r.count(n, 1))
+      return corrupt("excluded count");
+    for (std::uint64_t i = 0; i < n; ++i) {
+      std::string k;
+      if (!r.s(k))
+        return corrupt("excluded key");
+      m.excluded_.push_back(std::move(k));
+    }
+    if (!r.count(n, 1) || (n != 0 && n != m.table_.size()))
+      return corrupt("tag bits count");
+    for (std::uint64_t i = 0; i < n; ++i) {
+      if (!r.u(a) || a > 0xff)
+        return corrupt("tag bits");
+      m.tag_bits_.push_back(static_cast<std::uint8_t>(a));
+    }
+    const auto nslots = m.locations_.slots.size();
+    for (auto& s : m.locations_.slots) {
+      std::uint64_t nd = 0;
+      if (!r.count(nd, 1) || (nd != 0 && nd != s.destinations.size()))
+        return corrupt("sum count");
+      s.adds.resize(nd);
+      for (auto& list : s.adds) {
+        if (!r.count(n, 1))
+          return corrupt("sum");
+        for (std::uint64_t k = 0; k < n; ++k) {
+          if (!r.u(a) || a >= nslots)
+            return corrupt("summed slot");
+          list.push_back(static_cast<std::uint32_t>(a));
+        }
+      }
+    }
   }
   if (!r.done())
     return corrupt("trailing bytes");

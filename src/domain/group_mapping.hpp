@@ -35,6 +35,12 @@ public:
   identity_mapping identity(std::size_t i) const { return table_.materialize(i); }
   const std::vector<match_problem>& problems() const noexcept { return problems_; }
   const location_mapping& locations() const noexcept { return locations_; }
+  // Keys the group's filter excludes (by the Source's product): not synced, not problems.
+  const std::vector<std::string>& excluded() const noexcept { return excluded_; }
+  // Which allocation tags identity i's Source product has (stock_allocation.hpp).
+  std::uint8_t tag_bits(std::size_t i) const noexcept { return i < tag_bits_.size() ? tag_bits_[i] : 0; }
+  // Destination d's (group order) buffer and share for identity i.
+  stock_rule rule(std::size_t i, std::size_t d) const;
 
   // The identity an inventory item of a store belongs to in this group.
   std::optional<std::size_t> find(const store_name& store, inventory_item_id item) const;
@@ -43,7 +49,8 @@ public:
   std::optional<std::size_t> find_variant(const store_name& store, variant_id variant) const;
   // The state machine's layout for an identity of this group.
   item_layout layout(std::size_t i) const;
-  // Same stores and ids for identity i here and identity j in `other`.
+  // Same stores and ids for identity i here and identity j in `other`, and the same allocation
+  // tags (a product whose tags changed gets a new layout: its rules may differ).
   bool same_stores(std::size_t i, const group_mapping& other, std::size_t j) const;
 
   // Same identities with the same ids and the same location slots: item states stay valid.
@@ -76,6 +83,10 @@ private:
   identity_table table_;
   std::vector<match_problem> problems_;
   location_mapping locations_;
+  std::vector<std::string> excluded_;
+  std::vector<std::uint8_t> tag_bits_; // per identity; empty when every one is 0
+  std::vector<allocation_rule> allocation_;
+  std::vector<std::string> allocation_tags_;
   std::vector<id_entry> by_item_;     // sorted by (store, id, identity)
   std::vector<id_entry> by_variant_;  // same
   std::vector<std::uint32_t> by_key_; // identity indexes in key order; empty when the table is in key order

@@ -82,6 +82,27 @@ std::int64_t destination_target(std::int64_t source) {
   return std::max<std::int64_t>(source, 0);
 }
 
+std::int64_t destination_target(const stock_rule& rule, std::int64_t source) {
+  return apply_rule(rule, source);
+}
+
+bool same_layout(const item_layout& a, const item_layout& b) {
+  if (a.identity != b.identity || a.mode != b.mode || a.stores.size() != b.stores.size() ||
+      a.slots.size() != b.slots.size())
+    return false;
+  for (std::size_t i = 0; i < a.stores.size(); ++i)
+    if (a.stores[i].store != b.stores[i].store || a.stores[i].item != b.stores[i].item)
+      return false;
+  for (std::size_t i = 0; i < a.slots.size(); ++i)
+    if (a.slots[i].locations != b.slots[i].locations || a.slots[i].adds != b.slots[i].adds)
+      return false;
+  auto rule = [](const item_layout& l, std::size_t i) { return i < l.rules.size() ? l.rules[i] : stock_rule{}; };
+  for (std::size_t i = 0; i < a.stores.size(); ++i)
+    if (rule(a, i) != rule(b, i))
+      return false;
+  return true;
+}
+
 namespace {
 
 bool in_api_range(std::int64_t v) { return v >= api_int_min && v <= api_int_max; }
@@ -258,7 +279,19 @@ void inventory_item_state::observe(level_ref at, std::int64_t q, const char* cau
 void inventory_item_state::hold_or_release(level_ref at, std::int64_t before, std::int64_t after,
                                            transition& t) {
   if (layout_.mode != sync_mode::follow_orders) return;
-  if (at.store == 0) return release(at.slot, "the Source changed", t);
+  if (at.store == 0) {
+    // The Destinations this Source level is summed into follow a changed Source too.
+    for (std::size_t s = 0; s < slots_.size(); ++s)
+      for (std::size_t i = 1; i < slots_[s].levels.size(); ++i) {
+        auto& lv = slots_[s].levels[i];
+        if (!lv.held || s == at.slot || !feeds(at.slot, s, i)) continue;
+        lv.held = false;
+        auto a = make_audit(audit_kind::released, {i, s}, "a Source location summed here changed");
+        a.before = a.after = lv.known;
+        t.audit.push_back(std::move(a));
+      }
+    return release(at.slot, "the Source changed", t);
+  }
   if (after >= before) return; // not a sale: nothing will reach the Source
   auto& lv = slots_[at.slot].levels[at.store];
   lv.held = true;
@@ -306,17 +339,49 @@ void inventory_item_state::plan(transition& t) {
     for (std::size_t i = 0; i < slots_[s].levels.size(); ++i) plan_level({i, s}, t);
 }
 
+stock_rule inventory_item_state::rule_of(std::size_t store) const {
+  return store < layout_.rules.size() ? layout_.rules[store] : stock_rule{};
+}
+
+bool inventory_item_state::feeds(std::size_t slot, std::size_t into, std::size_t store) const {
+  const auto& adds = layout_.slots[into].adds;
+  return store < adds.size() && std::find(adds[store].begin(), adds[store].end(), slot) != adds[store].end();
+}
+
+std::optional<std::int64_t> inventory_item_state::followed(level_ref at) const {
+  const auto& adds = layout_.slots[at.slot].adds;
+  if (at.store >= adds.size() || adds[at.store].empty())
+    return slots_[at.slot].levels[0].known;
+  std::int64_t sum = 0;
+  bool any = false;
+  auto add = [&](std::size_t s) {
+    const auto& src = slots_[s].levels[0];
+    if (src.stock == stocking::not_stocked || src.stock == stocking::inactive) return true; // counts 0
+    if (!src.known) return false;
+    sum += *src.known; // API quantities are 32-bit: a sum of 2^16 slots fits
+    any = true;
+    return true;
+  };
+  if (!add(at.slot)) return std::nullopt;
+  for (auto s : adds[at.store])
+    if (s >= slots_.size() || !add(s)) return std::nullopt;
+  if (!any) return std::nullopt;
+  return sum;
+}
+
 void inventory_item_state::plan_level(level_ref at, transition& t) {
   auto& slot = slots_[at.slot];
   auto& lv = slot.levels[at.store];
   if (!lv.present) return;
   const bool can_write = writable(at, lv);
-  if (layout_.mode != sync_mode::two_way && at.store != 0 && (!can_write || !slot.levels[0].known)) {
+  const auto source = layout_.mode != sync_mode::two_way && at.store != 0 ? followed(at) : std::nullopt;
+  if (layout_.mode != sync_mode::two_way && at.store != 0 && (!can_write || !source)) {
     lv.target.reset(); // nothing to follow (the Source is not stocked), or not to be written
   } else if (layout_.mode != sync_mode::two_way && at.store != 0) {
-    // The pending intent of a one-way Destination: the newest Source value (never below 0),
-    // unless it is already there or on its way, or a held sale keeps it below.
-    const std::int64_t src = destination_target(*slot.levels[0].known);
+    // The pending intent of a one-way Destination: the newest Source value (summed over its
+    // Source locations, the Destination's buffer and share applied, never below 0), unless it
+    // is already there or on its way, or a held sale keeps it below.
+    const std::int64_t src = destination_target(rule_of(at.store), *source);
     if (lv.known == src || (lv.op == op_kind::set && lv.op_target == src) ||
         (lv.held && lv.known && *lv.known < src))
       lv.target.reset();
@@ -380,7 +445,14 @@ void inventory_item_state::plan_level(level_ref at, transition& t) {
 
   // one-way
   if (at.store == 0) {
-    if (!lv.known && any_known) issue(at, lv, op_kind::read, t);
+    bool summed_into_known = false; // a slot fed by this one waits for its value
+    for (std::size_t s = 0; s < slots_.size() && !summed_into_known; ++s)
+      for (std::size_t i = 1; i < slots_[s].levels.size(); ++i)
+        if (feeds(at.slot, s, i) && slots_[s].levels[i].present && slots_[s].levels[i].known) {
+          summed_into_known = true;
+          break;
+        }
+    if (!lv.known && (any_known || summed_into_known)) issue(at, lv, op_kind::read, t);
     return;
   }
   // A Destination follows the Source, whatever changed it (a manual edit is set back): at
@@ -843,6 +915,13 @@ std::vector<level_view> inventory_item_state::view() const {
       v.held = lv.held;
       v.blocked = lv.blocked;
       v.stock = lv.stock;
+      if (i != 0 && layout_.mode != sync_mode::two_way) {
+        v.rule = rule_of(i);
+        const auto& adds = layout_.slots[s].adds;
+        if (i < adds.size())
+          v.sum_of.assign(adds[i].begin(), adds[i].end());
+        v.follows = followed({i, s});
+      }
       out.push_back(std::move(v));
     }
   return out;
@@ -969,6 +1048,25 @@ std::string inventory_item_state::encode() const {
       w.u(static_cast<std::uint64_t>(lv.stock));
     }
   }
+  // Buffers, shares and sums (issue 20): a trailing section, absent when there are none, so a
+  // state without them encodes as before.
+  bool controls = !layout_.rules.empty();
+  for (const auto& sl : layout_.slots) controls = controls || !sl.adds.empty();
+  if (controls) {
+    w.s("controls");
+    w.u(layout_.rules.size());
+    for (const auto& r : layout_.rules) {
+      w.i(r.buffer);
+      w.i(r.percent);
+    }
+    for (const auto& sl : layout_.slots) {
+      w.u(sl.adds.size());
+      for (const auto& a : sl.adds) {
+        w.u(a.size());
+        for (auto k : a) w.u(k);
+      }
+    }
+  }
   return std::move(w.out);
 }
 
@@ -1038,6 +1136,33 @@ result<inventory_item_state> inventory_item_state::decode(const std::string& tex
       if (lv.op != op_kind::none && lv.op_id >= st.next_op_) return fail("op id ahead of counter");
     }
     if (!r.bad && !st.slots_[s].levels[0].present) return fail("slot without a Source location");
+  }
+  if (!r.bad && r.pos != text.size()) {
+    if (r.s() != "controls") return fail("unknown section");
+    auto nrules = r.u();
+    if (r.bad || (nrules != 0 && nrules != nstores)) return fail("bad rule count");
+    for (std::uint64_t i = 0; i < nrules && !r.bad; ++i) {
+      stock_rule rule;
+      rule.buffer = r.i();
+      auto percent = r.i();
+      if (rule.buffer < 0 || rule.buffer > max_buffer || percent < 0 || percent > 100) return fail("bad rule");
+      rule.percent = static_cast<int>(percent);
+      st.layout_.rules.push_back(rule);
+    }
+    for (std::uint64_t s = 0; s < nslots && !r.bad; ++s) {
+      auto nadds = r.u();
+      if (r.bad || (nadds != 0 && nadds != nstores)) return fail("bad sum count");
+      st.layout_.slots[s].adds.resize(nadds);
+      for (std::uint64_t i = 0; i < nadds && !r.bad; ++i) {
+        auto n = r.u();
+        if (r.bad || n >= nslots) return fail("bad sum");
+        for (std::uint64_t k = 0; k < n && !r.bad; ++k) {
+          auto slot = r.u();
+          if (slot >= nslots || slot == s) return fail("bad summed slot");
+          st.layout_.slots[s].adds[i].push_back(static_cast<std::uint32_t>(slot));
+        }
+      }
+    }
   }
   if (r.bad) return fail("malformed at byte " + std::to_string(r.pos));
   if (r.pos != text.size()) return fail("trailing bytes");

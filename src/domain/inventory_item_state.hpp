@@ -25,6 +25,7 @@
 #include "domain/config.hpp"
 #include "domain/ids.hpp"
 #include "domain/result.hpp"
+#include "domain/stock_allocation.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -62,8 +63,14 @@ struct item_store {
 // One mapped location: its location id in each store (index = store index); nullopt when that
 // store has no location mapped to this slot (it then takes no part in the slot). The Source's
 // location (index 0) is always present.
+//
+// Location sums (one-way and follow_orders only): `adds[i]` lists the other slots whose Source
+// quantity is added to this slot's for store i's level here; such a slot may have no
+// Destination level of its own. A Source level that is not stocked counts 0 in a sum.
 struct item_slot {
   std::vector<std::optional<location_id>> locations;
+  std::vector<std::vector<std::uint32_t>> adds; // empty, or one list per store
+  std::string name; // the Source location's name, for `shopsyncctl item`; not persisted
 };
 
 struct item_layout {
@@ -71,7 +78,13 @@ struct item_layout {
   sync_mode mode = sync_mode::one_way;
   std::vector<item_store> stores; // [0] Source, then Destinations
   std::vector<item_slot> slots;
+  // Buffers and shares (one-way and follow_orders only): per store (index as stores; [0]
+  // unused); empty when every Destination follows plainly. See stock_allocation.hpp.
+  std::vector<stock_rule> rules;
 };
+
+// Same stores, items, slots, locations, sums and rules: a state made for one serves the other.
+bool same_layout(const item_layout&, const item_layout&);
 
 // Shopify's quantities, deltas and changeFromQuantity are GraphQL `Int`: 32-bit signed. Nothing
 // outside this range is ever put in a command: a pending two-way delta beyond it is sent in
@@ -91,6 +104,8 @@ inline constexpr const char* unmapped_cause = "UNMAPPED";
 // there; such a Destination at 0 is at rest (no write, no re-read). Two-way levels share one
 // stock and go negative together through adjusts.
 std::int64_t destination_target(std::int64_t source);
+// With a Destination's buffer or share: apply_rule (never below 0 either).
+std::int64_t destination_target(const stock_rule&, std::int64_t source);
 // Shopify's answer to a set below 0 (InventorySetQuantitiesUserErrorCode): not applied.
 inline constexpr const char* invalid_quantity_negative = "INVALID_QUANTITY_NEGATIVE";
 
@@ -204,6 +219,9 @@ struct level_view {
   bool held = false;    // follow_orders: a sale here waits for its order to reach the Source
   std::string blocked;  // error code of a permanent failure; empty when fine
   stocking stock = stocking::stocked;
+  stock_rule rule;                  // one-way Destination: its buffer and share
+  std::vector<std::size_t> sum_of;  // one-way Destination: the other slots summed into it
+  std::optional<std::int64_t> follows; // one-way Destination: the Source value it follows (summed)
 };
 
 class inventory_item_state {
@@ -331,6 +349,11 @@ private:
   void settle_hints(level_ref, level&, std::int64_t value, transition&);
   void plan(transition&);
   void plan_level(level_ref, transition&);
+  // One-way: the Source quantity a Destination level follows (its slot's, plus the slots
+  // summed into it); nullopt while one is unknown, or when none is stocked.
+  std::optional<std::int64_t> followed(level_ref) const;
+  stock_rule rule_of(std::size_t store) const;
+  bool feeds(std::size_t slot, std::size_t into, std::size_t store) const;
 
   item_layout layout_;
   std::uint64_t epoch_ = 0;

@@ -15,6 +15,12 @@
 
 namespace shopsync {
 
+// What the group's product rules say of a row's product (product_filter.hpp, stock_allocation.hpp).
+struct catalog_marks {
+  bool excluded = false;
+  std::uint8_t tag_bits = 0;
+};
+
 class keyed_catalog {
 public:
   struct row {
@@ -24,12 +30,16 @@ public:
     std::uint32_t key_at = 0;
     std::uint32_t key_len = 0; // 0: the variant has no identifier (reported, never synced)
     std::uint16_t store = 0;   // 0 the Source, 1.. the Destinations
+    std::uint8_t excluded = 0; // the product is excluded by the group's filter (see product_filter.hpp)
+    std::uint8_t tag_bits = 0; // which allocation tags the product has (see stock_allocation.hpp)
     std::uint32_t seq = 0;     // order of addition (in the padding: a row stays 40 B)
   };
 
+  using marks = catalog_marks;
+
   // nullopt or an empty key: no identifier.
   void add(std::uint16_t store, shopsync::product_id product, shopsync::variant_id variant, inventory_item_id item,
-           std::optional<std::string_view> key);
+           std::optional<std::string_view> key, marks m = {});
   // Gives row i another key (an SKU changed).
   void set_key(std::size_t i, std::optional<std::string_view> key);
   // Removes the rows `drop` says so of, keeping the others' order.

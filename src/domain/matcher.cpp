@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -47,17 +48,17 @@ const char* to_string(location_problem_kind k) {
 
 std::optional<std::string> identity_key(match_key by, std::string_view sku, std::string_view barcode,
                                         std::string_view handle, int position, const std::string_view* options,
-                                        std::size_t option_count) {
+                                        std::size_t option_count, const identifier_normalisation& norm) {
   switch (by) {
     case match_key::sku: {
-      auto s = trim(sku);
-      if (s.empty()) return std::nullopt;
-      return "sku:" + std::string(s);
+      auto s = normalise_identifier(norm, sku);
+      if (!s) return std::nullopt;
+      return "sku:" + *s;
     }
     case match_key::barcode: {
-      auto s = trim(barcode);
-      if (s.empty()) return std::nullopt;
-      return "barcode:" + std::string(s);
+      auto s = normalise_identifier(norm, barcode);
+      if (!s) return std::nullopt;
+      return "barcode:" + *s;
     }
     case match_key::handle: {
       auto h = trim(handle);
@@ -79,14 +80,15 @@ std::optional<std::string> identity_key(match_key by, std::string_view sku, std:
   return std::nullopt;
 }
 
-std::optional<std::string> identity_key(match_key by, const catalog_variant& v) {
+std::optional<std::string> identity_key(match_key by, const catalog_variant& v,
+                                        const identifier_normalisation& norm) {
   std::vector<std::string_view> options(v.options.begin(), v.options.end());
-  return identity_key(by, v.sku, v.barcode, v.handle, v.position, options.data(), options.size());
+  return identity_key(by, v.sku, v.barcode, v.handle, v.position, options.data(), options.size(), norm);
 }
 
 catalog_match match_catalog(match_key by, const store_name& source,
                             const std::vector<store_name>& destinations,
-                            const std::vector<catalog_variant>& rows) {
+                            const std::vector<catalog_variant>& rows, const identifier_normalisation& norm) {
   std::unordered_map<std::string, std::uint16_t> store_index;
   store_index.emplace(source, 0);
   for (std::size_t i = 0; i < destinations.size(); ++i)
@@ -95,15 +97,18 @@ catalog_match match_catalog(match_key by, const store_name& source,
   for (const auto& r : rows) {
     auto it = store_index.find(r.store);
     if (it == store_index.end()) continue; // not a store of the group
-    auto key = identity_key(by, r);
+    auto key = identity_key(by, r, norm);
     keyed.add(it->second, r.product_id, r.variant_id, r.inventory_item,
-              key ? std::optional<std::string_view>(*key) : std::nullopt);
+              key ? std::optional<std::string_view>(*key) : std::nullopt, {r.excluded, r.tag_bits});
   }
   auto m = match_keyed(source, destinations, keyed);
   catalog_match out;
   out.identities.reserve(m.identities.size());
   for (std::size_t i = 0; i < m.identities.size(); ++i) out.identities.push_back(m.identities.materialize(i));
   out.problems = std::move(m.problems);
+  out.excluded = std::move(m.excluded);
+  out.tag_bits = std::move(m.tag_bits);
+  out.tag_bits.resize(out.identities.size());
   return out;
 }
 
@@ -158,6 +163,15 @@ keyed_match match_keyed(const store_name& source, const std::vector<store_name>&
       per_store[rows[order[k]].store]++;
       first[rows[order[k]].store] = k;
     }
+    // The Source's product decides: excluded, the identity is listed as such and nothing more.
+    bool excluded = false;
+    for (std::size_t k = i; k < j; ++k)
+      excluded = excluded || (rows[order[k]].store == 0 && rows[order[k]].excluded);
+    if (excluded) {
+      out.excluded.emplace_back(key);
+      i = j;
+      continue;
+    }
     bool duplicated = false;
     for (std::size_t s = 0; s < nstores; ++s) {
       if (per_store[s] < 2) continue;
@@ -186,12 +200,17 @@ keyed_match match_keyed(const store_name& source, const std::vector<store_name>&
           have++;
         }
         // Only the Source has it: nothing to sync, already reported as missing.
-        if (have > 1) out.identities.add(key, refs.data(), present.get());
+        if (have > 1) {
+          out.identities.add(key, refs.data(), present.get());
+          out.tag_bits.push_back(rows[order[first[0]]].tag_bits);
+        }
       }
     }
     i = j;
   }
   out.identities.shrink_to_fit();
+  if (std::all_of(out.tag_bits.begin(), out.tag_bits.end(), [](std::uint8_t b) { return b == 0; }))
+    out.tag_bits = {}; // no allocation tags anywhere: nothing kept per identity
 
   std::unordered_map<std::string, std::size_t> store_index;
   for (std::size_t s = 0; s < nstores; ++s) store_index.emplace(names[s], s);
@@ -224,7 +243,8 @@ std::map<std::string, std::vector<location_id>> by_name_index(const std::vector<
 
 location_mapping map_locations(const store_locations& source,
                                const std::vector<store_locations>& destinations, bool by_name,
-                               const std::vector<location_pair>& pairs) {
+                               const std::vector<location_pair>& pairs,
+                               const std::vector<location_sum>& sums) {
   location_mapping out;
   auto problem = [&](location_problem_kind k, bool error, const std::string& store,
                      const std::string& name) { out.problems.push_back({k, error, store, name}); };
@@ -275,6 +295,61 @@ location_mapping map_locations(const store_locations& source,
     taken[d][did] = sid;
   }
 
+  // Sums: a Destination location fed by several Source locations (resolved into slots below).
+  struct resolved_sum {
+    std::size_t d;
+    location_id target;
+    std::vector<location_id> sources;
+  };
+  std::vector<resolved_sum> resolved;
+  std::vector<std::set<location_id>> summed(destinations.size());
+  for (const auto& ls : sums) {
+    std::size_t d = destinations.size();
+    for (std::size_t i = 0; i < destinations.size(); ++i)
+      if (destinations[i].store == ls.store) d = i;
+    if (d == destinations.size()) {
+      problem(location_problem_kind::unknown_store, true, ls.store, ls.destination);
+      continue;
+    }
+    auto t = dst_idx[d].find(ls.destination);
+    if (t == dst_idx[d].end()) {
+      problem(location_problem_kind::unknown_destination_location, true, ls.store, ls.destination);
+      continue;
+    }
+    if (t->second.size() > 1) {
+      problem(location_problem_kind::ambiguous_name, true, ls.store, ls.destination);
+      continue;
+    }
+    resolved_sum r{d, t->second[0], {}};
+    bool ok = true;
+    for (const auto& name : ls.sources) {
+      auto s = src_idx.find(name);
+      if (s == src_idx.end() || s->second.size() > 1) {
+        problem(s == src_idx.end() ? location_problem_kind::unknown_source_location
+                                   : location_problem_kind::ambiguous_name,
+                true, source.store, name);
+        ok = false;
+        continue;
+      }
+      if (map[d].count(s->second[0]) || summed[d].count(s->second[0])) {
+        problem(location_problem_kind::conflicting_pair, true, ls.store, name + " -> " + ls.destination);
+        ok = false;
+        continue;
+      }
+      r.sources.push_back(s->second[0]);
+    }
+    if (taken[d].count(r.target)) {
+      problem(location_problem_kind::conflicting_pair, true, ls.store, ls.destination);
+      ok = false;
+    }
+    if (!ok || r.sources.empty())
+      continue;
+    for (auto sid : r.sources)
+      summed[d].insert(sid);
+    taken[d][r.target] = r.sources.front();
+    resolved.push_back(std::move(r));
+  }
+
   if (by_name) {
     for (const auto& [name, sids] : src_idx) {
       if (sids.size() > 1) {
@@ -282,7 +357,7 @@ location_mapping map_locations(const store_locations& source,
         continue;
       }
       for (std::size_t d = 0; d < destinations.size(); ++d) {
-        if (map[d].count(sids[0])) continue; // paired explicitly
+        if (map[d].count(sids[0]) || summed[d].count(sids[0])) continue; // paired or summed explicitly
         auto t = dst_idx[d].find(name);
         if (t == dst_idx[d].end()) continue;
         if (t->second.size() > 1) {
@@ -305,6 +380,10 @@ location_mapping map_locations(const store_locations& source,
     location_slot slot{l.name, l.id, std::vector<std::optional<location_id>>(destinations.size())};
     bool any = false;
     for (std::size_t d = 0; d < destinations.size(); ++d) {
+      if (summed[d].count(l.id)) {
+        any = true; // its quantity counts in a sum (the Destination location is put below)
+        continue;
+      }
       auto it = map[d].find(l.id);
       if (it == map[d].end()) {
         problem(location_problem_kind::unmapped_source_location, false, destinations[d].store, l.name);
@@ -314,6 +393,16 @@ location_mapping map_locations(const store_locations& source,
       any = true;
     }
     if (any) out.slots.push_back(std::move(slot));
+  }
+  for (const auto& r : resolved) {
+    std::vector<std::uint32_t> at;
+    for (std::uint32_t k = 0; k < out.slots.size(); ++k)
+      if (std::find(r.sources.begin(), r.sources.end(), out.slots[k].source) != r.sources.end())
+        at.push_back(k);
+    auto& primary = out.slots[at.front()]; // every summed Source location has a slot (above)
+    primary.destinations[r.d] = r.target;
+    primary.adds.resize(destinations.size());
+    primary.adds[r.d].assign(at.begin() + 1, at.end());
   }
   for (std::size_t d = 0; d < destinations.size(); ++d) {
     std::vector<location_info> locs = destinations[d].locations;
@@ -338,7 +427,8 @@ location_mapping map_locations(const store_locations& source,
 }
 
 item_layout make_item_layout(const identity_mapping& identity, const location_mapping& locations,
-                             const std::vector<store_name>& destinations, sync_mode mode) {
+                             const std::vector<store_name>& destinations, sync_mode mode,
+                             const std::vector<stock_rule>& rules) {
   item_layout layout;
   layout.identity = identity.key;
   layout.mode = mode;
@@ -352,17 +442,52 @@ item_layout make_item_layout(const identity_mapping& identity, const location_ma
         if (destinations[i] == s.store) d = i;
     dest_of.push_back(d);
   }
-  for (const auto& ls : locations.slots) {
-    item_slot slot;
-    slot.locations.push_back(ls.source);
-    bool any = false;
+  const bool controls = mode != sync_mode::two_way;
+  if (controls && std::any_of(rules.begin(), rules.end(), [](const stock_rule& r) { return !r.plain(); })) {
+    layout.rules.resize(layout.stores.size());
+    for (std::size_t i = 1; i < dest_of.size(); ++i)
+      if (dest_of[i] && *dest_of[i] < rules.size()) layout.rules[i] = rules[*dest_of[i]];
+  }
+  const auto& ls = locations.slots;
+  std::vector<item_slot> built(ls.size());
+  std::vector<bool> keep(ls.size(), false);
+  for (std::size_t k = 0; k < ls.size(); ++k) {
+    auto& slot = built[k];
+    slot.name = ls[k].name;
+    slot.locations.push_back(ls[k].source);
     for (std::size_t i = 1; i < dest_of.size(); ++i) {
       std::optional<location_id> loc;
-      if (dest_of[i]) loc = ls.in_store(*dest_of[i] + 1);
-      any = any || loc.has_value();
+      if (dest_of[i]) loc = ls[k].in_store(*dest_of[i] + 1);
+      keep[k] = keep[k] || loc.has_value();
       slot.locations.push_back(loc);
     }
-    if (any) layout.slots.push_back(std::move(slot));
+  }
+  // Sums: the slots summed into a Destination level of this identity are kept, and named by
+  // their index among the kept slots.
+  auto summed = [&](std::size_t k, std::size_t i) -> const std::vector<std::uint32_t>* {
+    if (!controls || !dest_of[i] || !built[k].locations[i] || *dest_of[i] >= ls[k].adds.size()) return nullptr;
+    return &ls[k].adds[*dest_of[i]];
+  };
+  for (std::size_t k = 0; k < ls.size(); ++k)
+    if (keep[k])
+      for (std::size_t i = 1; i < dest_of.size(); ++i)
+        if (auto* a = summed(k, i))
+          for (auto other : *a)
+            if (other < ls.size()) keep[other] = true;
+  std::vector<std::uint32_t> index(ls.size());
+  std::uint32_t n = 0;
+  for (std::size_t k = 0; k < ls.size(); ++k) index[k] = keep[k] ? n++ : 0;
+  for (std::size_t k = 0; k < ls.size(); ++k) {
+    if (!keep[k]) continue;
+    auto& slot = built[k];
+    for (std::size_t i = 1; i < dest_of.size(); ++i) {
+      auto* a = summed(k, i);
+      if (!a || a->empty()) continue;
+      slot.adds.resize(layout.stores.size());
+      for (auto other : *a)
+        if (other < ls.size()) slot.adds[i].push_back(index[other]);
+    }
+    layout.slots.push_back(std::move(slot));
   }
   return layout;
 }

@@ -4,6 +4,7 @@
 // Pure and deterministic (output order does not depend on input order); never guesses: an
 // identifier found twice in a store, or missing, is reported and that identity is not synced.
 #include "domain/config.hpp"
+#include "domain/identifier_normalisation.hpp"
 #include "domain/identity_table.hpp"
 #include "domain/ids.hpp"
 #include "domain/inventory_item_state.hpp"
@@ -25,18 +26,22 @@ struct catalog_variant {
   inventory_item_id inventory_item = 0;
   int position = 0;                 // 1-based within the product
   std::vector<std::string> options; // option1..3 values that are present
+  bool excluded = false;            // the product is excluded by the group's filter
+  std::uint8_t tag_bits = 0;        // its allocation tags (stock_allocation.hpp)
 };
 
 // The identity key of a variant, a stable string: "sku:ABC-1", "barcode:0123",
 // "handle:tee/Red / M" (handle, then the option values joined by " / "), or "handle:tee#1"
 // (the position, when the options are empty or just "Default Title"). nullopt when the
 // identifier is empty (blank SKU or barcode, no handle). Only surrounding whitespace is
-// trimmed; case and inner text are kept (matching never guesses).
-std::optional<std::string> identity_key(match_key, const catalog_variant&);
+// trimmed; case and inner text are kept (matching never guesses), unless the group's
+// normalisation says otherwise for SKUs and barcodes (handles are Shopify's, already normal).
+std::optional<std::string> identity_key(match_key, const catalog_variant&,
+                                        const identifier_normalisation& = {});
 // The same from the variant's parts (options: the values present, in order).
 std::optional<std::string> identity_key(match_key, std::string_view sku, std::string_view barcode,
                                         std::string_view handle, int position, const std::string_view* options,
-                                        std::size_t option_count);
+                                        std::size_t option_count, const identifier_normalisation& = {});
 
 struct mapped_variant {
   store_name store;
@@ -68,22 +73,29 @@ struct match_problem {
   std::vector<variant_id> variants; // the variants concerned in that store, ascending
 };
 
+// An identity whose Source product the group's filter excludes is not synced and not a
+// problem: its key is listed in `excluded` (by key), nothing else is said of it.
 struct catalog_match {
   std::vector<identity_mapping> identities; // by key
   std::vector<match_problem> problems;      // by kind, key, then store in group order
+  std::vector<std::string> excluded;        // by key
+  std::vector<std::uint8_t> tag_bits;       // per identity: its Source product's allocation tags
 };
 
 // Rows of stores outside the group are ignored; the same (store, variant) listed twice
 // (overlapping pages) counts once, the last row winning.
 catalog_match match_catalog(match_key, const store_name& source,
                             const std::vector<store_name>& destinations,
-                            const std::vector<catalog_variant>& rows);
+                            const std::vector<catalog_variant>& rows,
+                            const identifier_normalisation& = {});
 
 // The same matching on keyed rows (store index 0 the Source, 1.. the Destinations), with the
 // identities in a compact table: what the catalog actor uses at a million variants.
 struct keyed_match {
   identity_table identities; // by key
   std::vector<match_problem> problems;
+  std::vector<std::string> excluded;  // by key
+  std::vector<std::uint8_t> tag_bits; // per identity; empty when every one is 0
 };
 keyed_match match_keyed(const store_name& source, const std::vector<store_name>& destinations,
                         const keyed_catalog& rows);
@@ -106,6 +118,10 @@ struct location_slot {
   std::string name; // the Source location's name
   location_id source = 0;
   std::vector<std::optional<location_id>> destinations;
+  // Location sums: adds[d] lists the other slots (indexes in location_mapping::slots) whose
+  // Source quantity is added to this slot's for Destination d's location here. Empty, or one
+  // list per Destination. A slot only summed into another may have no Destination of its own.
+  std::vector<std::vector<std::uint32_t>> adds;
 
   // The location in the group's store `store_index` (0 = the Source, i = Destination i - 1).
   std::optional<location_id> in_store(std::size_t store_index) const {
@@ -141,15 +157,22 @@ struct location_mapping {
   bool has_errors() const;
 };
 
-// Explicit pairs first; then, when by_name, every Source location not paired in a store is
-// matched with that store's location of exactly the same name.
+// Explicit pairs first, then the sums; then, when by_name, every Source location neither
+// paired nor summed in a store is matched with that store's location of exactly the same name.
+// A sum's Destination location is put in the slot of its first Source location (by slot
+// order), whose `adds` names the other summed slots.
 location_mapping map_locations(const store_locations& source,
                                const std::vector<store_locations>& destinations, bool by_name,
-                               const std::vector<location_pair>& pairs);
+                               const std::vector<location_pair>& pairs,
+                               const std::vector<location_sum>& sums = {});
 
 // The state machine's layout for one identity: its stores and the slots where they take part.
 // `destinations` is the group's Destination order (as given to match_catalog/map_locations).
+// `rules`: per Destination (group order) its buffer and share; empty: none. A slot whose
+// Source location is summed into another slot that the identity uses is kept, even with no
+// Destination of its own.
 item_layout make_item_layout(const identity_mapping&, const location_mapping&,
-                             const std::vector<store_name>& destinations, sync_mode);
+                             const std::vector<store_name>& destinations, sync_mode,
+                             const std::vector<stock_rule>& rules = {});
 
 } // namespace shopsync

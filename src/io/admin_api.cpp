@@ -165,6 +165,13 @@ result<catalog_page> admin_api::parse_catalog(std::string body) {
                 row.product = id_of(pf.value(), "Product");
               else if (pk == "handle")
                 row.handle = str(pf.value());
+              else if (pk == "vendor")
+                row.vendor = str(pf.value());
+              else if (pk == "productType")
+                row.product_type = str(pf.value());
+              else if (pk == "tags" && !pf.value().is_null())
+                for (auto t : pf.value().get_array())
+                  row.tags.push_back(str(t.value()));
             }
           }
         }

@@ -343,7 +343,8 @@ void read_group(const toml::table& t, const std::string& path, group_config& g,
                 std::optional<error>& err) {
   table_reader r(t, path, err);
   r.allow_only({"name", "source", "destinations", "strategy", "match_by", "locations",
-                "location_pairs", "orders", "options"});
+                "location_pairs", "orders", "options", "identifiers", "filter", "allocation",
+                "location_sums"});
   r.get("name", g.name);
   r.get("source", g.source);
   r.get("destinations", g.destinations);
@@ -366,6 +367,43 @@ void read_group(const toml::table& t, const std::string& path, group_config& g,
     table_reader opr(ot, opath, err);
     opr.allow_only({"stock_unstocked"});
     opr.get("stock_unstocked", g.stock_unstocked);
+  });
+  r.table("identifiers", [&](const toml::table& it, const std::string& ipath) {
+    table_reader ir(it, ipath, err);
+    ir.allow_only({"case_fold", "strip_prefix"});
+    ir.get("case_fold", g.identifiers.case_fold);
+    ir.get("strip_prefix", g.identifiers.strip_prefix);
+  });
+  r.table("filter", [&](const toml::table& ft, const std::string& fpath) {
+    table_reader fr(ft, fpath, err);
+    fr.allow_only({"include_tags", "exclude_tags", "include_vendors", "exclude_vendors", "include_product_types",
+                   "exclude_product_types"});
+    auto& f = g.filter;
+    fr.get("include_tags", f.include_tags);
+    fr.get("exclude_tags", f.exclude_tags);
+    fr.get("include_vendors", f.include_vendors);
+    fr.get("exclude_vendors", f.exclude_vendors);
+    fr.get("include_product_types", f.include_product_types);
+    fr.get("exclude_product_types", f.exclude_product_types);
+  });
+  r.tables("allocation", [&](const toml::table& at_, const std::string& apath) {
+    table_reader ar(at_, apath, err);
+    ar.allow_only({"store", "tag", "buffer", "percent"});
+    allocation_rule a;
+    ar.get("store", a.store);
+    ar.get("tag", a.tag);
+    ar.get("buffer", a.rule.buffer);
+    ar.get("percent", a.rule.percent);
+    g.allocation.push_back(std::move(a));
+  });
+  r.tables("location_sums", [&](const toml::table& st, const std::string& spath) {
+    table_reader sr(st, spath, err);
+    sr.allow_only({"store", "destination", "sources"});
+    location_sum ls;
+    sr.get("store", ls.store);
+    sr.get("destination", ls.destination);
+    sr.get("sources", ls.sources);
+    g.location_sums.push_back(std::move(ls));
   });
   r.table("orders", [&](const toml::table& ot, const std::string& opath) {
     table_reader orr(ot, opath, err);

@@ -14,7 +14,8 @@ struct document {
   std::string_view example_variables; // JSON object
 };
 
-// Catalog: every variant with the identifiers matching can use, one page at a time.
+// Catalog: every variant with the identifiers matching can use, one page at a time, and its
+// product's tags, vendor and type (the group's filter and allocation rules).
 inline constexpr std::string_view catalog_page = R"(query CatalogPage($first: Int!, $after: String) {
   productVariants(first: $first, after: $after, sortKey: ID) {
     nodes {
@@ -25,7 +26,7 @@ inline constexpr std::string_view catalog_page = R"(query CatalogPage($first: In
       position
       selectedOptions { name value }
       inventoryItem { id tracked }
-      product { id handle }
+      product { id handle tags vendor productType }
     }
     pageInfo { hasNextPage endCursor }
   }

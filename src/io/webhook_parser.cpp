@@ -1,6 +1,7 @@
 #include "io/webhook_parser.hpp"
 
 #include "domain/gid.hpp"
+#include "domain/product_filter.hpp"
 
 #include <simdjson.h>
 
@@ -1000,6 +1001,17 @@ bool parse_product(reader& r, od::object& root, product_changed& e) {
       return r.str(v, k, e.status);
     if (k == "updated_at")
       return r.str(v, k, e.updated_at);
+    if (k == "vendor")
+      return r.str(v, k, e.vendor);
+    if (k == "product_type")
+      return r.str(v, k, e.product_type);
+    if (k == "tags") {
+      std::string tags;
+      if (!r.str(v, k, tags))
+        return false;
+      e.tags = split_tags(tags);
+      return true;
+    }
     if (k == "variants") {
       std::size_t i = 0;
       return r.array(v, k, [&](od::value& item) {

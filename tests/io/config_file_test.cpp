@@ -167,6 +167,50 @@ TEST_F(config_file, example_config_loads_with_credentials_directory) {
   EXPECT_FALSE(c.groups[0].stock_unstocked);
 }
 
+// Issue 20's group tables: identifiers, filter, allocation, location sums.
+TEST_F(config_file, merchant_controls_load_into_the_group) {
+  auto r = parse(k_minimal + R"(
+[groups.identifiers]
+case_fold = true
+strip_prefix = "WH-"
+
+[groups.filter]
+include_vendors = ["Acme"]
+exclude_tags = ["no-sync", "draft"]
+
+[[groups.allocation]]
+store = "outlet"
+buffer = 2
+
+[[groups.allocation]]
+store = "outlet"
+tag = "clearance"
+percent = 50
+
+[[groups.location_sums]]
+store = "outlet"
+destination = "Marketplace"
+sources = ["Main", "Shop"]
+)");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const auto& g = r.value().groups.at(0);
+  EXPECT_TRUE(g.identifiers.case_fold);
+  EXPECT_EQ(g.identifiers.strip_prefix, "WH-");
+  EXPECT_EQ(g.filter.include_vendors, std::vector<std::string>{"Acme"});
+  EXPECT_EQ(g.filter.exclude_tags, (std::vector<std::string>{"no-sync", "draft"}));
+  ASSERT_EQ(g.allocation.size(), 2u);
+  EXPECT_EQ(g.allocation[0].rule, (stock_rule{2, 100}));
+  EXPECT_EQ(g.allocation[1].tag, "clearance");
+  EXPECT_EQ(g.allocation[1].rule, (stock_rule{0, 50}));
+  ASSERT_EQ(g.location_sums.size(), 1u);
+  EXPECT_EQ(g.location_sums[0].sources, (std::vector<std::string>{"Main", "Shop"}));
+  expect_error(k_minimal + "\n[groups.filter]\nexclude_tag = [\"x\"]\n", "groups[0].filter.exclude_tag", "unknown key");
+  expect_error(k_minimal + "\n[[groups.allocation]]\nstore = \"outlet\"\nbuffer = \"2\"\n",
+               "groups[0].allocation[0].buffer", "an integer");
+  expect_error(replace(k_minimal, "\"one_way\"", "\"two_way\"") + "\n[[groups.allocation]]\nstore = \"outlet\"\nbuffer = 2\n",
+               "groups[0].allocation[0]", "deltas and a buffer cannot both hold");
+}
+
 // Every key the loader knows is in the example, and its first appearance has a comment.
 TEST(config_example, documents_every_key) {
   std::ifstream in(source_path("config/shopsync.example.toml"));
@@ -182,7 +226,10 @@ TEST(config_example, documents_every_key) {
         "locations", "store", "destination", "financial_statuses", "send_invoice", "name_prefix",
         "inventory_behaviour", "financial_status", "origin_tag", "lookup_window_s", "[daemon]", "[[stores]]",
         "[[groups]]", "[[groups.location_pairs]]", "[groups.orders]", "stock_unstocked", "[groups.options]", "unauthorized_probe_s", "[[apps]]",
-        "client_id", "client_secret_file", "scopes", "redirect_uri", "auth", "app"}) {
+        "client_id", "client_secret_file", "scopes", "redirect_uri", "auth", "app", "[groups.identifiers]",
+        "case_fold", "strip_prefix", "[groups.filter]", "include_tags", "exclude_tags", "include_vendors",
+        "exclude_vendors", "include_product_types", "exclude_product_types", "[[groups.allocation]]", "tag", "buffer",
+        "percent"}) {
     bool header = key.front() == '[';
     auto it = std::find_if(lines.begin(), lines.end(), [&](const std::string& l) {
       return header ? l == key : l.rfind(key + " = ", 0) == 0;

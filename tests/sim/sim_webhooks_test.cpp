@@ -243,3 +243,38 @@ TEST(SimWebhooks, SendsArbitraryBodiesAndRedeliversAnEventAsASecondSubscription)
   EXPECT_EQ(stats->size("/deliveries"), 3u);
   EXPECT_EQ(stats->str("/deliveries/1/body"), junk);
 }
+
+// Issue 20: a product's tags, vendor and type, in catalog pages (Product.tags is a list) and in
+// products/create / products/update (tags "a, b"); the merchant's edit sends products/update.
+TEST(SimWebhooks, ProductTagsVendorAndTypeInCatalogPagesAndProductWebhooks) {
+  http_receiver rx;
+  sim_process sim(small_scenario(), {"--webhook-url", rx.url(), "--time-scale", "0.001"});
+  sim.post("/_sim/product", R"({"store":"alpha.myshopify.com","handle":"scarf","vendor":"Knit Co","product_type":"Scarves",
+      "tags":["winter","Sale"],"variants":[{"sku":"SCARF","available":3}]})");
+  auto page = sim.alpha("CatalogPage", R"({"first":250})");
+  bool found = false;
+  for (std::size_t i = 0; i < page->size("/data/productVariants/nodes"); ++i) {
+    auto p = "/data/productVariants/nodes/" + std::to_string(i);
+    if (page->str(p + "/sku") != "SCARF")
+      continue;
+    found = true;
+    EXPECT_EQ(page->str(p + "/product/vendor"), "Knit Co");
+    EXPECT_EQ(page->str(p + "/product/productType"), "Scarves");
+    EXPECT_EQ(page->size(p + "/product/tags"), 2u);
+    EXPECT_EQ(page->str(p + "/product/tags/1"), "Sale");
+  }
+  EXPECT_TRUE(found);
+  sim.post("/_sim/product/update", R"({"store":"alpha.myshopify.com","sku":"SCARF","tags":["winter","no-sync"],"vendor":"Other"})");
+  ASSERT_TRUE(rx.wait_for(2, std::chrono::seconds(10))) << rx.count();
+  std::vector<std::string> bodies;
+  for (auto& r : rx.requests())
+    bodies.push_back(r.headers["x-shopify-topic"] + " " + r.body);
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_EQ(bodies[0].rfind("products/create ", 0), 0u);
+  EXPECT_NE(bodies[0].find(R"("tags":"winter, Sale")"), std::string::npos) << bodies[0];
+  EXPECT_EQ(bodies[1].rfind("products/update ", 0), 0u);
+  EXPECT_NE(bodies[1].find(R"("vendor":"Other","product_type":"Scarves","tags":"winter, no-sync")"), std::string::npos)
+    << bodies[1];
+  page = sim.alpha("CatalogPage", R"({"first":250,"query":"sku:SCARF"})");
+  EXPECT_EQ(page->str("/data/productVariants/nodes/0/product/tags/1"), "no-sync");
+}

@@ -16,6 +16,12 @@
 // Destinations then hold 0, and Shopify refuses sets below 0 (INVALID_QUANTITY_NEGATIVE) in half
 // of the seeds.
 //
+// With `rules`, each one-way Destination has a random buffer and share (stock_allocation.hpp):
+// at quiescence it holds floor(max(0, Source - buffer) * percent / 100). With `sums`, some
+// Destinations have one location fed by the sum of every Source location (location sums): at
+// quiescence it holds the rule applied to that sum, and the slots summed into it have no
+// level of that Destination.
+//
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds per test (default 3000).
 #include "domain/inventory_item_state.hpp"
 
@@ -41,6 +47,8 @@ struct config_t {
   bool lossy = false;
   bool hold = false; // one-way of an order group (follow_orders): Destination sales are held
   bool stocking = false; // Destinations' levels are removed and stocked again (one-way)
+  bool rules = false;    // one-way Destinations have buffers and shares
+  bool sums = false;     // one-way Destinations show the sum of several Source locations
 };
 
 struct message {
@@ -75,16 +83,37 @@ class simulation {
 public:
   simulation(std::uint64_t seed, config_t cfg) : rng_(seed), cfg_(cfg) {
     nstores_ = 2 + below(3);
-    nslots_ = 1 + below(2);
+    nslots_ = cfg.sums ? 2 + below(2) : 1 + below(2);
     item_layout layout;
     layout.identity = "sku:P-" + std::to_string(seed);
     layout.mode = cfg.two_way ? sync_mode::two_way : cfg.hold ? sync_mode::follow_orders : sync_mode::one_way;
     for (std::size_t i = 0; i < nstores_; ++i)
       layout.stores.push_back({"store" + std::to_string(i), 1000 + i});
+    present_.assign(nslots_, std::vector<bool>(nstores_, true));
+    sum_of_.assign(nstores_, {});
+    for (std::size_t i = 1; cfg.sums && i < nstores_; ++i) {
+      if (i > 1 && chance(40)) continue; // store 1 always sums; the others sometimes follow slot by slot
+      for (std::size_t k = 1; k < nslots_; ++k) {
+        sum_of_[i].push_back(k);
+        present_[k][i] = false;
+      }
+    }
     for (std::size_t s = 0; s < nslots_; ++s) {
       item_slot slot;
-      for (std::size_t i = 0; i < nstores_; ++i) slot.locations.push_back(100 * (i + 1) + s);
+      for (std::size_t i = 0; i < nstores_; ++i)
+        slot.locations.push_back(present_[s][i] ? std::optional<location_id>(100 * (i + 1) + s) : std::nullopt);
+      if (s == 0 && cfg.sums) {
+        slot.adds.resize(nstores_);
+        for (std::size_t i = 1; i < nstores_; ++i)
+          for (auto k : sum_of_[i]) slot.adds[i].push_back(static_cast<std::uint32_t>(k));
+      }
       layout.slots.push_back(slot);
+    }
+    rules_.assign(nstores_, stock_rule{});
+    if (cfg.rules) {
+      const int percents[] = {100, 50, 33, 0, 75, 100};
+      for (std::size_t i = 1; i < nstores_; ++i) rules_[i] = {below(6), percents[below(6)]};
+      layout.rules = rules_;
     }
     machine_.emplace(layout, seed);
     // Two-way levels share one stock: they stay as they were (negative only through sales).
@@ -225,6 +254,7 @@ private:
   void external_change() {
     level_ref at{static_cast<std::size_t>(below(static_cast<int>(nstores_))),
                  static_cast<std::size_t>(below(static_cast<int>(nslots_)))};
+    if (!present_[at.slot][at.store]) return; // not a level of this identity (summed elsewhere)
     if (!stocked_[at.slot][at.store]) return; // nothing to sell there
     std::int64_t delta = 0;
     while (delta == 0) {
@@ -244,6 +274,7 @@ private:
   void toggle_stocking() {
     level_ref at{1 + static_cast<std::size_t>(below(static_cast<int>(nstores_ - 1))),
                  static_cast<std::size_t>(below(static_cast<int>(nslots_)))};
+    if (!present_[at.slot][at.store]) return;
     bool now = !stocked_[at.slot][at.store];
     stocked_[at.slot][at.store] = now;
     if (now) truth_[at.slot][at.store] = 0;
@@ -265,6 +296,7 @@ private:
   void reconcile() {
     for (std::size_t s = 0; s < nslots_; ++s)
       for (std::size_t i = 0; i < nstores_; ++i) {
+        if (!present_[s][i]) continue;
         message m;
         m.what = stocked_[s][i] ? message::type::webhook : message::type::disconnect;
         m.at = {i, s};
@@ -509,11 +541,19 @@ private:
     }
     for (std::size_t s = 0; s < nslots_; ++s) {
       if (!cfg_.two_way) {
-        const std::int64_t expected = std::max<std::int64_t>(truth_[s][0], 0);
-        for (std::size_t i = 1; i < nstores_; ++i)
-          if (stocked_[s][i] && truth_[s][i] != expected)
+        for (std::size_t i = 1; i < nstores_; ++i) {
+          if (!present_[s][i] || !stocked_[s][i]) continue;
+          // The rule applied to the Source: its slot's quantity plus the slots summed into it.
+          std::int64_t source = truth_[s][0];
+          if (s == 0)
+            for (auto k : sum_of_[i]) source += truth_[k][0];
+          const std::int64_t expected = rule_target(rules_[i], source);
+          if (truth_[s][i] != expected)
             return "one-way Destination " + std::to_string(i) + " holds " + std::to_string(truth_[s][i]) +
-                   ", expected max(0, Source) = " + std::to_string(expected) + " in slot " + std::to_string(s);
+                   ", expected floor(max(0, " + std::to_string(source) + " - " + std::to_string(rules_[i].buffer) +
+                   ") x " + std::to_string(rules_[i].percent) + "%) = " + std::to_string(expected) + " in slot " +
+                   std::to_string(s);
+        }
         continue;
       }
       if (!source_baseline_[s]) return "Source never read";
@@ -544,8 +584,19 @@ private:
     return {};
   }
 
+  // The model's own arithmetic, written independently of apply_rule: a plain loop over units.
+  static std::int64_t rule_target(const stock_rule& r, std::int64_t source) {
+    const std::int64_t offered = std::max<std::int64_t>(source - r.buffer, 0);
+    std::int64_t shown = 0;
+    while ((shown + 1) * 100 <= offered * r.percent) ++shown;
+    return shown;
+  }
+
   std::mt19937_64 rng_;
   config_t cfg_;
+  std::vector<std::vector<bool>> present_;       // the identity has a level there (not summed away)
+  std::vector<std::vector<std::size_t>> sum_of_; // per Destination: slots summed into its slot 0
+  std::vector<stock_rule> rules_;                // per store ([0] unused)
   std::size_t nstores_ = 2, nslots_ = 1;
   std::optional<inventory_item_state> machine_;
   std::vector<std::vector<std::int64_t>> truth_;
@@ -628,6 +679,19 @@ TEST(inventory_property, order_group_destinations_follow_the_source_after_holds)
 TEST(inventory_property, order_group_heals_lost_webhooks_by_reconciliation) { run_seeds({false, true, true}, 6); }
 TEST(inventory_property, one_way_never_writes_a_level_known_to_be_unstocked) { run_seeds({false, false, false, true}, 7); }
 TEST(inventory_property, one_way_stocking_heals_lost_connects_by_reconciliation) { run_seeds({false, true, false, true}, 8); }
+// Issue 20: buffers and shares, and location sums, at quiescence equal the rule applied to the
+// Source (summed), with every other property above still holding.
+TEST(inventory_property, one_way_destinations_show_their_buffer_and_share_of_the_source) {
+  run_seeds({false, false, false, false, true}, 9);
+}
+TEST(inventory_property, one_way_buffers_heal_lost_webhooks_by_reconciliation) { run_seeds({false, true, false, false, true}, 10); }
+TEST(inventory_property, order_group_buffers_hold_sales_then_follow_the_rule) { run_seeds({false, false, true, false, true}, 11); }
+TEST(inventory_property, one_way_summed_locations_follow_the_sum_of_the_source) {
+  run_seeds({false, false, false, false, true, true}, 12);
+}
+TEST(inventory_property, one_way_sums_heal_lost_webhooks_by_reconciliation) { run_seeds({false, true, false, false, false, true}, 13); }
+TEST(inventory_property, order_group_sums_hold_sales_then_follow_the_sum) { run_seeds({false, false, true, false, true, true}, 14); }
+TEST(inventory_property, one_way_sums_with_stocking_changes) { run_seeds({false, false, false, true, true, true}, 15); }
 
 } // namespace
 } // namespace shopsync::testing

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
+#include <set>
 
 namespace shopsync::testing {
 namespace {
@@ -251,6 +253,100 @@ TEST(matcher, builds_the_state_machine_layout) {
   inventory_item_state st(layout, 1);
   EXPECT_EQ(st.align().commands.size(), 4u);
 }
+
+// ---- identifier normalisation ([groups.identifiers], issue 20)
+
+namespace normalisation {
+
+const identifier_normalisation folded{true, ""};
+const identifier_normalisation prefixed{true, "WH-"};
+
+TEST(identifier_normalisation, trims_folds_case_and_strips_the_prefix_once) {
+  EXPECT_EQ(normalise_identifier({}, "  ABC-1 "), "ABC-1");
+  EXPECT_EQ(normalise_identifier(folded, " ABC-1\t"), "abc-1");
+  EXPECT_EQ(normalise_identifier(prefixed, "WH-ABC-1"), "abc-1");
+  EXPECT_EQ(normalise_identifier(prefixed, "wh-abc-1"), "abc-1");  // the prefix is compared folded
+  EXPECT_EQ(normalise_identifier(prefixed, "WH-WH-1"), "wh-1");    // once only
+  EXPECT_EQ(normalise_identifier(prefixed, "XWH-1"), "xwh-1");     // a prefix, not a substring
+  EXPECT_EQ(normalise_identifier(prefixed, " WH- 7 "), "7");       // trimmed again after the strip
+  EXPECT_EQ(normalise_identifier(prefixed, "WH-"), std::nullopt);  // nothing left: no identifier
+  EXPECT_EQ(normalise_identifier(identifier_normalisation{false, "WH-"}, "wh-1"), "wh-1"); // case kept: no strip
+  EXPECT_EQ(normalise_identifier(folded, "ÄBC"), "Äbc"); // ASCII letters only
+}
+
+TEST(identifier_normalisation, a_prefix_with_surrounding_whitespace_is_refused) {
+  EXPECT_EQ(strip_prefix_problem(""), std::nullopt);
+  EXPECT_EQ(strip_prefix_problem("WH-"), std::nullopt);
+  EXPECT_NE(strip_prefix_problem(" WH-"), std::nullopt);
+  EXPECT_NE(strip_prefix_problem("WH "), std::nullopt);
+}
+
+TEST(identifier_normalisation, keys_of_sku_and_barcode_are_normalised_handles_are_not) {
+  EXPECT_EQ(identity_key(match_key::sku, row("a", 1, " WH-Abc-1 "), prefixed), "sku:abc-1");
+  EXPECT_EQ(identity_key(match_key::barcode, row("a", 1, "", "tee", {}, 1, "WH-0123X"), prefixed), "barcode:0123x");
+  EXPECT_EQ(identity_key(match_key::handle, row("a", 1, "", "Tee", {"Red"}), prefixed), "handle:Tee/Red");
+}
+
+TEST(identifier_normalisation, spellings_of_one_article_match_across_stores) {
+  auto m = match_catalog(match_key::sku, "a", dests,
+                         {row("a", 11, "ABC-1"), row("b", 21, "abc-1 "), row("c", 31, "WH-Abc-1")}, prefixed);
+  ASSERT_EQ(m.identities.size(), 1u);
+  EXPECT_TRUE(m.problems.empty());
+  EXPECT_EQ(m.identities[0].key, "sku:abc-1");
+  EXPECT_EQ(m.identities[0].stores.size(), 3u);
+}
+
+TEST(identifier_normalisation, identities_that_collide_only_after_normalisation_are_duplicates_never_merged) {
+  // Without normalisation: two identities (ABC-1 in a and b; abc-1 only in a, reported missing).
+  auto raw = match_catalog(match_key::sku, "a", dests,
+                           {row("a", 11, "ABC-1"), row("a", 12, "abc-1 "), row("b", 21, "ABC-1")});
+  ASSERT_EQ(raw.identities.size(), 1u);
+  for (auto& p : raw.problems)
+    EXPECT_NE(p.kind, match_problem_kind::duplicate);
+  // With it: one key twice in the Source, a duplicate there: nothing synced, both variants named.
+  auto m = match_catalog(match_key::sku, "a", dests,
+                         {row("a", 11, "ABC-1"), row("a", 12, "abc-1 "), row("b", 21, "ABC-1")}, folded);
+  EXPECT_TRUE(m.identities.empty());
+  ASSERT_EQ(m.problems.size(), 1u);
+  EXPECT_EQ(m.problems[0].kind, match_problem_kind::duplicate);
+  EXPECT_EQ(m.problems[0].key, "sku:abc-1");
+  EXPECT_EQ(m.problems[0].store, "a");
+  EXPECT_EQ(m.problems[0].variants, (std::vector<variant_id>{11, 12}));
+}
+
+// Property: normalisation is idempotent, and for any catalog, every identity's variants have
+// raw identifiers that normalise to its key, no variant is in two identities, and a store never
+// holds two variants of one synced identity.
+TEST(identifier_normalisation, property_never_merges_within_a_store_and_is_idempotent) {
+  std::mt19937_64 rng(20);
+  const std::vector<std::string> spellings{"ABC-1", "abc-1", " ABC-1 ", "WH-abc-1", "wh-ABC-1", "ABC-2",
+                                           "WH-", "  ", "abc-2 ", "XYZ"};
+  for (int round = 0; round < 300; ++round) {
+    std::vector<catalog_variant> rows;
+    int n = 1 + static_cast<int>(rng() % 8);
+    for (int k = 0; k < n; ++k) {
+      const std::vector<std::string> stores{"a", "b", "c"};
+      rows.push_back(row(stores[rng() % 3], 100 + k, spellings[rng() % spellings.size()]));
+    }
+    auto m = match_catalog(match_key::sku, "a", dests, rows, prefixed);
+    std::map<variant_id, int> seen;
+    for (auto& id : m.identities) {
+      std::set<store_name> stores;
+      for (auto& s : id.stores) {
+        EXPECT_TRUE(stores.insert(s.store).second) << "seed round " << round;
+        EXPECT_EQ(++seen[s.variant_id], 1);
+        auto it = std::find_if(rows.begin(), rows.end(), [&](auto& r) { return r.variant_id == s.variant_id; });
+        ASSERT_NE(it, rows.end());
+        EXPECT_EQ(identity_key(match_key::sku, *it, prefixed), id.key);
+      }
+    }
+    for (auto& sp : spellings)
+      if (auto once = normalise_identifier(prefixed, sp))
+        EXPECT_EQ(normalise_identifier(identifier_normalisation{true, ""}, *once), once);
+  }
+}
+
+} // namespace normalisation
 
 } // namespace
 } // namespace shopsync::testing
