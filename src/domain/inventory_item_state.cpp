@@ -848,6 +848,31 @@ std::vector<level_view> inventory_item_state::view() const {
   return out;
 }
 
+std::vector<pending_write> inventory_item_state::would_write() const {
+  std::vector<pending_write> out;
+  for (std::size_t s = 0; s < slots_.size(); ++s)
+    for (std::size_t i = 0; i < slots_[s].levels.size(); ++i) {
+      const auto& lv = slots_[s].levels[i];
+      const level_ref at{i, s};
+      if (!lv.present || lv.op != op_kind::none || !lv.blocked.empty() || !writable(at, lv)) continue;
+      std::optional<std::int64_t> after;
+      if (layout_.mode != sync_mode::two_way) {
+        if (i != 0 && lv.target && lv.target != lv.known) after = lv.target;
+      } else if (lv.known) {
+        if (i != 0 && !lv.aligned) {
+          std::int64_t target = slots_[s].baseline.value_or(*lv.known);
+          if (slots_[s].baseline && add_checked(target, lv.delta) && target != *lv.known) after = target;
+        } else if (lv.delta != 0) {
+          std::int64_t target = *lv.known;
+          if (add_checked(target, lv.delta)) after = target;
+        }
+      }
+      if (!after) continue;
+      out.push_back({at, layout_.stores[i].store, *layout_.slots[s].locations[i], lv.known, *after});
+    }
+  return out;
+}
+
 // ---- persistence: a versioned text format of space-separated tokens.
 // "iis4" ("iis3": no stocking, "iis2": nor hinted value, "iis1": nor held flag) then: u<n> unsigned, i<n> signed, s<len>:<bytes> string, "-" absent optional.
 namespace {

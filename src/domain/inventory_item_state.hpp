@@ -206,6 +206,16 @@ struct level_view {
   stocking stock = stocking::stocked;
 };
 
+// A write the machine owes a level but has not sent (paused, or waiting for its turn): what a
+// plan shows (issue 19). `before`: the level's known value (nullopt: not read yet).
+struct pending_write {
+  level_ref at;
+  store_name store;
+  location_id location = 0;
+  std::optional<std::int64_t> before;
+  std::int64_t after = 0;
+};
+
 class inventory_item_state {
 public:
   inventory_item_state(item_layout layout, std::uint64_t epoch);
@@ -274,6 +284,10 @@ public:
   std::uint64_t next_op_id() const { return next_op_; }
   bool idle() const;    // nothing in flight, nothing dirty, nothing left to write, nothing held
   std::vector<level_view> view() const;
+  // The writes owed and not in flight, each with the level it would leave: one-way
+  // Destinations not at the Source's value, two-way Destinations to align, two-way deltas owed.
+  // Of a paused machine: exactly what resuming would send (before its answers).
+  std::vector<pending_write> would_write() const;
 
   // A compact versioned text ("iis4 ..."; "iis1" to "iis3" are still read): a few hundred bytes
   // for 3 stores, 1 slot.
