@@ -64,6 +64,7 @@ const char* to_string(audit_kind k) {
     case audit_kind::expired: return "expired";
     case audit_kind::not_stocked: return "not_stocked";
     case audit_kind::stocked: return "stocked";
+    case audit_kind::undone: return "undone";
   }
   return "?";
 }
@@ -741,6 +742,29 @@ transition inventory_item_state::set_paused(bool p) {
   a.kind = p ? audit_kind::paused : audit_kind::resumed;
   a.cause = p ? "writes held" : "writes released";
   t.audit.push_back(std::move(a)); // for the whole identity: no store, no location
+  plan(t);
+  return t;
+}
+
+transition inventory_item_state::undo(level_ref at, std::int64_t delta, const std::string& cause) {
+  transition t;
+  level* lv = mapped(at, t);
+  if (!lv) return t;
+  if (layout_.mode != sync_mode::two_way || !lv->known || (at.store != 0 && !lv->aligned) || delta == 0 ||
+      !lv->blocked.empty()) {
+    t.audit.push_back(make_audit(audit_kind::hint_ignored, at,
+                                 "undo refused: only a two-way level that shares the slot's value takes a delta"));
+    return t;
+  }
+  if (!add_checked(lv->delta, delta)) {
+    block(at, *lv, "pending delta overflows", t);
+    return t;
+  }
+  auto a = make_audit(audit_kind::undone, at, cause);
+  a.before = lv->known;
+  a.after = *lv->known + delta;
+  a.delta = delta;
+  t.audit.push_back(std::move(a));
   plan(t);
   return t;
 }

@@ -167,6 +167,7 @@ enum class audit_kind : std::uint8_t {
   expired,          // a write unanswered longer than its key lives: taken as applied, re-read
   not_stocked,      // the level is not stocked (or inactive, or disconnected): not written
   stocked,          // the level is stocked again (found by a read), or stocked by our write
+  undone,           // a merchant's undo (issue 19): `delta` owed to the level to reverse shopsync's writes
 };
 const char* to_string(audit_kind);
 
@@ -261,6 +262,12 @@ public:
   transition set_stock_unstocked(bool);
   bool stock_unstocked() const { return stock_unstocked_; }
   transition clear_error(level_ref);  // unblock after a permanent failure: re-read, go on
+  // Undo (issue 19, domain/undo_plan.hpp): `delta` is owed to the level as shopsync's own change
+  // (sent as an adjust, never propagated to the other stores, audited `undone` now and
+  // `delta_propagated` when confirmed). Two-way levels sharing the slot's value only (a one-way
+  // Destination follows its Source: a delta there would be set back): else refused, recorded
+  // as hint_ignored.
+  transition undo(level_ref, std::int64_t delta, const std::string& cause);
   // The identity's variant in `store` is gone (deleted there, so unmapped): its levels are
   // blocked with unmapped_cause at once, so nothing more is written there, not even an intent
   // still pending; an op in flight gets its answer but is never retried. The holder starts a

@@ -11,7 +11,7 @@ std::optional<std::int64_t> own_change_of(const std::string& kind, std::optional
     if (!after) return std::nullopt;
     return *after - before.value_or(0);
   }
-  if (kind == "delta_propagated" || kind == undone_kind) return delta;
+  if (kind == "delta_propagated") return delta;
   return std::nullopt;
 }
 

@@ -8,8 +8,9 @@
 //   1. Read the group's audit records since the time; turn each into an `own_change` with
 //      `own_change_of` (nullopt: not a change shopsync made, skip it).
 //   2. `plan_undo(changes, store)`: the deltas to apply, one per level, zero ones left out.
-//   3. Apply each as a delta made by shopsync (audited with kind `undone`, whose change
-//      `own_change_of` counts too: an undo of the same period afterwards owes nothing).
+//   3. Apply each as a delta made by shopsync (audited `undone` when asked, and, like any of
+//      shopsync's adjusts, `delta_propagated` when confirmed: that record is what
+//      `own_change_of` counts, so an undo of the same period afterwards owes nothing).
 #include "domain/ids.hpp"
 
 #include <cstdint>
@@ -24,7 +25,8 @@ inline constexpr const char* undone_kind = "undone";
 
 // The change shopsync made to a level by the audit record of `kind`: a confirmed set
 // ("level_set": after − before, an unknown before counted as 0), a confirmed adjust
-// ("delta_propagated": its delta) or an undo ("undone": its delta); nullopt for anything else.
+// ("delta_propagated": its delta, an undo's included); nullopt for anything else (an `undone`
+// record marks the request; its write is counted when confirmed).
 std::optional<std::int64_t> own_change_of(const std::string& kind, std::optional<std::int64_t> before,
                                           std::optional<std::int64_t> after, std::int64_t delta);
 

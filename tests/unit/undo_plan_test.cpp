@@ -3,6 +3,7 @@
 // and adjusts, audited with their before and after), undone since a random moment, ends at its
 // value then plus every change made by others since; undoing again owes nothing.
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds (default 2000); SHOPSYNC_PROPERTY_SEED replays one.
+#include "domain/inventory_item_state.hpp"
 #include "domain/undo_plan.hpp"
 
 #include <gtest/gtest.h>
@@ -20,7 +21,7 @@ TEST(UndoPlan, OwnChangesAreSetsAdjustsAndUndosOnly) {
   EXPECT_EQ(own_change_of("level_set", 10, 0, 0), -10);
   EXPECT_EQ(own_change_of("level_set", std::nullopt, 4, 0), 4);
   EXPECT_EQ(own_change_of("delta_propagated", 5, 3, -2), -2);
-  EXPECT_EQ(own_change_of("undone", 3, 5, 2), 2);
+  EXPECT_FALSE(own_change_of("undone", 3, 5, 2)); // the request; its adjust is counted when confirmed
   EXPECT_FALSE(own_change_of("external_change", 5, 3, -2));
   EXPECT_FALSE(own_change_of("observed", std::nullopt, 3, 0));
   EXPECT_FALSE(own_change_of("echo_dropped", 3, 3, 0));
@@ -39,6 +40,46 @@ TEST(UndoPlan, OneNegatedSumPerLevelAndOnlyTheStoreAsked) {
   auto b = plan_undo(c, "dest-b");
   ASSERT_EQ(b.size(), 1u);
   EXPECT_EQ(b[0].delta, 10);
+}
+
+// The state machine's side: an undo delta at a two-way level is sent there as an adjust and is
+// shopsync's own change (never carried to the other store); a one-way level refuses it.
+TEST(UndoPlan, AnUndoDeltaIsAdjustedAtItsLevelOnlyAndAuditedAsUndone) {
+  item_layout layout;
+  layout.identity = "sku:A";
+  layout.mode = sync_mode::two_way;
+  layout.stores = {{"source", 1}, {"dest", 2}};
+  layout.slots = {{{location_id{10}, location_id{20}}}};
+  inventory_item_state sm(layout, 1);
+  auto t = sm.align();
+  for (int round = 0; round < 4 && !t.commands.empty(); ++round) {
+    transition next;
+    for (auto& c : t.commands) {
+      auto r = c.kind == op_kind::read ? sm.read_result(c.at, c.op_id, 10) : sm.write_result(c.at, c.op_id, c.target);
+      next.commands.insert(next.commands.end(), r.commands.begin(), r.commands.end());
+    }
+    t = std::move(next);
+  }
+  ASSERT_TRUE(sm.idle());
+  auto u = sm.undo({1, 0}, 3, "undo since T");
+  ASSERT_EQ(u.commands.size(), 1u);
+  EXPECT_EQ(u.commands[0].kind, op_kind::adjust);
+  EXPECT_EQ(u.commands[0].store, "dest");
+  EXPECT_EQ(u.commands[0].delta, 3);
+  ASSERT_FALSE(u.audit.empty());
+  EXPECT_EQ(u.audit[0].kind, audit_kind::undone);
+  EXPECT_EQ(u.audit[0].delta, 3);
+  auto done = sm.write_result({1, 0}, u.commands[0].op_id, 13);
+  EXPECT_TRUE(done.commands.empty()) << "the undo must not travel to the other store";
+  bool confirmed = false;
+  for (auto& a : done.audit) confirmed = confirmed || (a.kind == audit_kind::delta_propagated && a.delta == 3);
+  EXPECT_TRUE(confirmed);
+  EXPECT_TRUE(sm.idle());
+
+  layout.mode = sync_mode::one_way;
+  inventory_item_state one(layout, 1);
+  auto refused = one.undo({1, 0}, 3, "undo");
+  EXPECT_TRUE(refused.commands.empty());
 }
 
 std::uint64_t seeds() {
@@ -116,6 +157,7 @@ TEST(UndoPlanProperty, RestoresTheLevelsBeforeTWhileKeepingLaterSales) {
     for (auto& w : undo_since(t)) {
       auto l = static_cast<std::size_t>(w.location);
       audit.push_back({steps, undone_kind, level[l], level[l] + w.delta, w.delta, l});
+      audit.push_back({steps, "delta_propagated", level[l], level[l] + w.delta, w.delta, l}); // its adjust
       level[l] += w.delta;
       tally["undone"]++;
     }
