@@ -1,6 +1,7 @@
 #pragma once
 // The configuration model and its validation. Pure: the TOML loader (io/config_file) fills
 // it and reads the secrets; validate() names the first offending key and the reason.
+#include "domain/mass_change_breaker.hpp"
 #include "domain/order_reconcile.hpp"
 #include "domain/result.hpp"
 
@@ -96,6 +97,11 @@ struct group_config {
   // [groups.options] stock_unstocked: write Destinations' levels where the item is not stocked
   // (Shopify 2026-10 then stocks it there). Default: reported, never written.
   bool stock_unstocked = false;
+  // The guard rails of the group's writes (issue 19): `start = "plan"` (default) shows a group
+  // that never synced its first writes as a plan and waits for `shopsyncctl approve`;
+  // "sync" writes at once. [groups.breaker]: the mass-change breaker's window and thresholds.
+  bool start_with_plan = true;
+  breaker_limits breaker;
 };
 
 struct daemon_config {
