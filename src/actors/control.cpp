@@ -1,5 +1,6 @@
 #include "actors/control.hpp"
 
+#include "actors/guard_control.hpp"
 #include "actors/order_queries.hpp"
 #include "domain/doctor_report.hpp"
 #include "io/doctor_probe.hpp"
@@ -111,7 +112,7 @@ caf::result<std::string> doctor_reply(self_ptr self, const config& cfg, state_st
 } // namespace
 
 std::string status_json(const daemon_facts& facts, std::chrono::system_clock::time_point now,
-                        std::uint64_t inbox_depth) {
+                        std::uint64_t inbox_depth, const sync_context* ctx) {
   using namespace std::chrono;
   json_writer w;
   w.begin_object();
@@ -129,6 +130,7 @@ std::string status_json(const daemon_facts& facts, std::chrono::system_clock::ti
   for (auto& g : facts.cfg.groups) {
     w.begin_object().field("name", g.name).field("strategy", to_string(g.strategy));
     w.field("match_by", to_string(g.match_by)).field("source", g.source);
+    w.field("state", guard_state_or(ctx, g.name, "syncing")); // issue 19: planned | tripped
     w.key("destinations").begin_array();
     for (auto& d : g.destinations)
       w.value(d);
@@ -149,7 +151,7 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
         return control_ok(R"({"pong":true})");
       if (cmd == "status")
         return control_ok(status_json(env.facts, std::chrono::system_clock::now(),
-                                      env.inbox_depth ? env.inbox_depth() : 0));
+                                      env.inbox_depth ? env.inbox_depth() : 0, env.ctx));
       if (cmd == "log-level") {
         if (auto st = set_log_level(a.str("level")); !st)
           return control_error("bad_request", st.error().message);
@@ -201,6 +203,15 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
         self->send(env.router, pause_atom::value, a.str("group"), cmd == "pause");
         return control_ok(cmd == "pause" ? R"({"paused":true})" : R"({"paused":false})");
       }
+      // Issue 19: plans, approval, discard (actors/guard_control.hpp).
+      if (cmd == "plan")
+        return plan_reply(ctx, a.str("group"), a.num("biggest").value_or(10));
+      if (cmd == "approve")
+        return approve_reply(ctx, env.router, a.str("group"), a.str("plan"));
+      if (cmd == "discard")
+        return discard_reply(ctx, env.router, a.str("group"));
+      if (cmd == "undo")
+        return undo_reply(ctx, env.router, a.str("group"), a.str("since"), a.str("store"), a.flag("apply"));
       if (cmd == "resync") {
         self->send(env.router, resync_atom::value, a.str("group"));
         return control_ok(R"({"resync":"started"})");

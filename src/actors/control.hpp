@@ -32,6 +32,6 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
 
 // The JSON result of `status` (exposed for tests).
 std::string status_json(const daemon_facts& facts, std::chrono::system_clock::time_point now,
-                        std::uint64_t inbox_depth);
+                        std::uint64_t inbox_depth, const sync_context* ctx = nullptr);
 
 } // namespace shopsync

@@ -37,6 +37,14 @@ struct item_holder {
   std::uint64_t asked_at = ~std::uint64_t{0}; // from_router when it last asked
   bool stock_unstocked = false;   // the group's option (set into the state at every start)
   std::vector<unstocked_level> reported; // what the stocking report last got from this actor
+  // Issue 19 (actors/group_guard.hpp): the group's writes are held (planned or tripped); the
+  // writes the guard held (their ops stay in flight in the state, sent on approve); whether the
+  // merchant paused the group (a release does not resume it then); the owed writes reported.
+  bool guarded = false;
+  bool user_paused = false;
+  bool bypass_guard = false; // sending approved writes
+  std::vector<command> held;
+  bool owes_reported = false;
   static inline const char* name = "item";
 };
 

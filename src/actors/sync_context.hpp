@@ -14,6 +14,7 @@
 namespace shopsync {
 
 class metrics_registry;
+class group_guards;
 
 struct sync_context {
   config cfg;
@@ -31,6 +32,8 @@ struct sync_context {
   std::size_t start_window = 20'000;
   // Levels not stocked at a mapped location (item actors write, `mappings --problems` reads).
   std::shared_ptr<stocking_report> stocking = std::make_shared<stocking_report>();
+  // Plans, the mass-change breaker (actors/group_guard.hpp); nullptr: writes are not guarded.
+  std::shared_ptr<group_guards> guards;
   std::chrono::milliseconds retry_base{200};
   std::chrono::milliseconds retry_max{30'000};
 

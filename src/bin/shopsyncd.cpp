@@ -1,6 +1,7 @@
 // shopsyncd: parse flags, load and validate the configuration, open the state store, start
 // the actor system, the control socket and the webhook intake, then wait for SIGTERM/SIGINT
 // and shut down in order: stop intake, drain actors, flush, close.
+#include "actors/group_guard.hpp"
 #include "actors/order_retention.hpp"
 #include "actors/actor_config.hpp"
 #include "actors/supervisor.hpp"
@@ -124,6 +125,7 @@ int main(int argc, char** argv) {
   ctx.store = store->get();
   ctx.audit = &audit;
   ctx.metrics = &metrics;
+  ctx.guards = std::make_shared<group_guards>(cfg, store->get(), &metrics); // issue 19
   ctx.mark_applied = [&in](state_store::batch& b, std::uint64_t seq) {
     if (auto st = (*in)->mark_applied(b, seq, std::chrono::system_clock::now()); !st)
       spdlog::error("inbox: cannot mark entry {} applied: {}", seq, st.error().message);
