@@ -102,8 +102,14 @@ ctl status
 echo
 ctl plan stock || true
 echo
-echo "== TEE-RED-S: dest-a kept its stock"
-levels TEE-RED-S
+echo "== dest-a: only the breaker's allowance of levels was emptied before it tripped"
+for s in source dest-a; do
+  curl -sS "$SIM/_sim/state?store=$s-demo.myshopify.com" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+ls = [l for v in d['variants'] for l in v['levels'] if l['location'] == 'Main Warehouse']
+print('  %-7s %d of %d Main Warehouse levels at 0' % ('$s', sum(1 for l in ls if l['available'] == 0), len(ls)))"
+done
 echo
 echo "== shopsyncctl discard stock (the held writes are dropped; the group plans again)"
 ctl discard stock || true

@@ -1,12 +1,19 @@
 // The guard rails of issue 19, end to end against the simulator: a new group shows its plan and
 // writes nothing before approval, then exactly the plan; a plan made stale by a sale is refused
 // and re-made; a Source wiped to zero trips the mass-change breaker with at most the window's
-// writes made, and the held writes are kept (sent on approve); a flash sale does not trip it.
+// writes made, and the held writes are kept (sent on approve); a flash sale does not trip it;
+// another app fighting over a level is reported once; undo restores the levels before T while
+// keeping later sales.
 #include "e2e_fixture.hpp"
 #include "support/webhook_client.hpp"
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <thread>
@@ -28,6 +35,18 @@ std::vector<std::string> many_skus(int n) {
   for (int i = 0; i < n; ++i)
     skus.push_back("SKU-" + std::to_string(1000 + i));
   return skus;
+}
+
+// shopsyncctl's output (stdout and stderr) and exit code.
+std::pair<int, std::string> ctl(const e2e_env& env, const std::string& args) {
+  std::string cmd = "'" + binary_path("shopsyncctl").string() + "' --socket '" + env.socket() + "' " + args + " 2>&1";
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  while (auto n = std::fread(buf.data(), 1, buf.size(), p))
+    out.append(buf.data(), n);
+  int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 std::string group_state(const e2e_env& env, const std::string& group) {
@@ -110,6 +129,21 @@ TEST(E2eGuard, a_new_group_writes_nothing_before_approval_and_exactly_the_plan_a
   EXPECT_EQ(plan->num("/0/stores/1/up"), 6);
   // `plan` without a group lists the held ones.
   EXPECT_EQ(parse(env.control("plan"))->str("/0/group"), "mirror");
+  // As the merchant reads it: a table per store, the biggest changes, the way to approve; CSV.
+  auto [code, table] = ctl(env, "plan mirror");
+  EXPECT_EQ(code, 0) << table;
+  EXPECT_NE(table.find("group mirror: planned, plan " + plan->str("/0/plan_id") + ", 12 levels would change"),
+            std::string::npos) << table;
+  EXPECT_NE(table.find("dest-a  6        6   0     0"), std::string::npos) << table;
+  EXPECT_NE(table.find("Main Warehouse"), std::string::npos) << table;
+  EXPECT_NE(table.find("shopsyncctl approve mirror --plan " + plan->str("/0/plan_id")), std::string::npos) << table;
+  auto csv = ctl(env, "plan mirror --csv").second;
+  EXPECT_EQ(csv.rfind("group,state,plan_id,store,identity,location,now,then\n", 0), 0u) << csv;
+  EXPECT_NE(csv.find("mirror,planned," + plan->str("/0/plan_id") + ",dest-a,sku:CAP-GREEN,Main Warehouse,3,10\n"),
+            std::string::npos) << csv;
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 13) << csv;
+  EXPECT_NE(ctl(env, "status").second.find("group mirror is planned"), std::string::npos);
+  EXPECT_EQ(ctl(env, "approve nosuch").first, 1);
 
   // Nothing is written while it waits, not even after a while.
   std::this_thread::sleep_for(1s);
@@ -132,6 +166,16 @@ TEST(E2eGuard, a_new_group_writes_nothing_before_approval_and_exactly_the_plan_a
   EXPECT_EQ(group_state(env, "mirror"), "syncing");
   ASSERT_NE(env.sale(kSource.shop, "MUG-WHITE", 2).rfind("HTTP", 0), 0u);
   EXPECT_TRUE(env.wait_until([&] { return env.level(kDestB.shop, "MUG-WHITE") == 8; }, 15s)) << env.daemon_output();
+  // Its stores change (dest-b leaves): planned again, nothing written until approved.
+  ASSERT_EQ(env.stop_daemon(), 0);
+  env.set_groups("# start: the daemon's default\n" + group_toml("mirror", {kDestA}, "one_way"));
+  ASSERT_TRUE(env.start_daemon());
+  EXPECT_EQ(group_state(env, "mirror"), "planned");
+  auto before = env.log_seq();
+  ASSERT_NE(env.sale(kSource.shop, "MUG-WHITE", 1).rfind("HTTP", 0), 0u);
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(env.mutations(kDestA.shop, before), 0);
+  EXPECT_EQ(env.level(kDestA.shop, "MUG-WHITE"), 8);
 }
 
 TEST(E2eGuard, a_plan_made_stale_by_a_sale_is_refused_and_remade_never_applied_stale) {
