@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The demo: installs what is needed, builds, starts shopify-sim (three simulated stores) and
 # shopsyncd with config/demo.toml, then shows, through shopsyncctl, stock syncing both ways
-# between "source" and "dest-a" and an order travelling from "dest-b" to "source".
+# between "source" and "dest-a" and an order travelling from "dest-b" to "source". New groups
+# first show their plan and are approved; at the end the Source is wiped and the mass-change
+# breaker holds the writes that would have emptied dest-a.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -43,6 +45,15 @@ wait_for() { for _ in $(seq 100); do eval "$1" >/dev/null 2>&1 && return 0; slee
 wait_for "ctl ping"
 wait_for "ctl --json mappings | grep -q '\"identities\":40.*\"identities\":40'"
 
+echo "== new groups read every level and wait for approval: shopsyncctl plan"
+sleep 2
+ctl plan
+echo
+echo "== shopsyncctl approve stock; shopsyncctl approve orders"
+ctl approve stock
+ctl approve orders
+sleep 1
+echo
 echo "== shopsyncctl status"
 ctl status
 echo
@@ -74,5 +85,33 @@ ctl stores
 echo
 echo "== shopsyncctl audit --item sku:TEE-RED-S --limit 8"
 ctl audit --item sku:TEE-RED-S --limit 8
+echo
+echo "== an import empties the Source: every level of source set to 0"
+curl -sS "$SIM/_sim/state?store=source-demo.myshopify.com" | python3 -c "
+import json, sys, urllib.request
+d = json.load(sys.stdin)
+for v in d['variants']:
+    for l in v['levels']:
+        body = json.dumps({'store': 'source-demo.myshopify.com', 'sku': v['sku'], 'location': l['location'],
+                           'available': 0}).encode()
+        urllib.request.urlopen(urllib.request.Request('$SIM/_sim/set_level', data=body)).read()"
+wait_for "ctl --json status | grep -q tripped" || true
+sleep 1
+echo "== the breaker tripped: the group's writes are held, not sent"
+ctl status
+echo
+ctl plan stock || true
+echo
+echo "== dest-a: only the breaker's allowance of levels was emptied before it tripped"
+for s in source dest-a; do
+  curl -sS "$SIM/_sim/state?store=$s-demo.myshopify.com" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+ls = [l for v in d['variants'] for l in v['levels'] if l['location'] == 'Main Warehouse']
+print('  %-7s %d of %d Main Warehouse levels at 0' % ('$s', sum(1 for l in ls if l['available'] == 0), len(ls)))"
+done
+echo
+echo "== shopsyncctl discard stock (the held writes are dropped; the group plans again)"
+ctl discard stock || true
 echo
 echo "logs: $WORK/shopsyncd.log $WORK/sim.log"

@@ -159,6 +159,7 @@ destinations = ["s2"]
 strategy = "two_way"
 match_by = "sku"
 locations = "by_name"
+start = "sync"
 
 [[groups]]
 name = "oneway"
@@ -167,6 +168,7 @@ destinations = ["s3"]
 strategy = "one_way"
 match_by = "sku"
 locations = "by_name"
+start = "sync"
 """
         with open(os.path.join(self.work, "shopsync.toml"), "w") as f:
             f.write(cfg)

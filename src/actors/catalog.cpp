@@ -1,4 +1,5 @@
 #include "actors/catalog.hpp"
+#include "actors/guard_control.hpp"
 
 #include "actors/sync_metrics.hpp"
 #include "domain/catalog_deletion.hpp"
@@ -533,8 +534,9 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
       auto& st = self->state;
       if (!st.current)
         return "null";
-      return mapping_json(*st.current, problems_only, 1000, st.ctx->stocking->of(st.group.name), st.locations,
-                          &st.group);
+      return with_two_writers( // issue 19
+        mapping_json(*st.current, problems_only, 1000, st.ctx->stocking->of(st.group.name), st.locations, &st.group),
+        *st.ctx, st.group.name);
     },
   };
 }

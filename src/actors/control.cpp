@@ -1,5 +1,7 @@
 #include "actors/control.hpp"
 
+#include "actors/guard_control.hpp"
+#include "actors/group_guard.hpp"
 #include "actors/order_queries.hpp"
 #include "domain/group_state.hpp"
 #include "io/backup.hpp"
@@ -188,7 +190,7 @@ caf::result<std::string> status_reply(self_ptr self) {
   auto& env = self->state.env;
   auto depth = env.inbox_depth ? env.inbox_depth() : 0;
   if (!env.ctx)
-    return control_ok(status_json(env.facts, std::chrono::system_clock::now(), depth));
+    return control_ok(status_json(env.facts, std::chrono::system_clock::now(), depth, {}, env.ctx));
   struct gather {
     status_live live;
     std::size_t left = 0;
@@ -198,7 +200,8 @@ caf::result<std::string> status_reply(self_ptr self) {
   auto rp = self->make_response_promise<std::string>();
   auto done = [self, g, rp, depth]() mutable {
     if (--g->left == 0)
-      rp.deliver(control_ok(status_json(self->state.env.facts, std::chrono::system_clock::now(), depth, g->live)));
+      rp.deliver(control_ok(
+        status_json(self->state.env.facts, std::chrono::system_clock::now(), depth, g->live, self->state.env.ctx)));
   };
   self->request(env.router, std::chrono::seconds(5), pause_atom::value)
     .then(
@@ -222,7 +225,7 @@ caf::result<std::string> status_reply(self_ptr self) {
 } // namespace
 
 std::string status_json(const daemon_facts& facts, std::chrono::system_clock::time_point now,
-                        std::uint64_t inbox_depth, const status_live& live) {
+                        std::uint64_t inbox_depth, const status_live& live, const sync_context* ctx) {
   using namespace std::chrono;
   json_writer w;
   w.begin_object();
@@ -245,8 +248,12 @@ std::string status_json(const daemon_facts& facts, std::chrono::system_clock::ti
   w.key("groups").begin_array();
   for (auto& g : facts.cfg.groups) {
     auto facts_it = live.groups.find(g.name);
-    w.begin_object().field("group", g.name)
-      .field("state", to_string(state_of(facts_it == live.groups.end() ? group_facts{} : facts_it->second)));
+    auto gf = facts_it == live.groups.end() ? group_facts{} : facts_it->second;
+    if (ctx && ctx->guards && ctx->guards->holds(g.name)) { // issue 19: a plan waits, or the breaker tripped
+      gf.planned = ctx->guards->state(g.name) == guard_state::planned;
+      gf.tripped = ctx->guards->state(g.name) == guard_state::tripped;
+    }
+    w.begin_object().field("group", g.name).field("state", to_string(state_of(gf)));
     w.field("strategy", to_string(g.strategy));
     w.field("match_by", to_string(g.match_by)).field("source", g.source);
     w.key("destinations").begin_array();
@@ -328,6 +335,15 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
         return control_ok(std::string(cmd == "pause" ? R"({"paused":true)" : R"({"paused":false)") +
                           ",\"groups\":" + groups_array(ctx.cfg, a.str("group")) + "}");
       }
+      // Issue 19: plans, approval, discard (actors/guard_control.hpp).
+      if (cmd == "plan")
+        return plan_reply(ctx, a.str("group"), a.num("biggest").value_or(10));
+      if (cmd == "approve")
+        return approve_reply(ctx, env.router, a.str("group"), a.str("plan"));
+      if (cmd == "discard")
+        return discard_reply(ctx, env.router, a.str("group"));
+      if (cmd == "undo")
+        return undo_reply(ctx, env.router, a.str("group"), a.str("since"), a.str("store"), a.flag("apply"));
       if (cmd == "resync") {
         self->send(env.router, resync_atom::value, a.str("group"));
         return control_ok(R"({"resync":"started","groups":)" + groups_array(ctx.cfg, a.str("group")) + "}");

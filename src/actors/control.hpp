@@ -42,6 +42,7 @@ struct status_live {
 // api_version, unauthorized}], groups [{group, state (domain/group_state.hpp), strategy,
 // match_by, source, destinations}].
 std::string status_json(const daemon_facts& facts, std::chrono::system_clock::time_point now,
-                        std::uint64_t inbox_depth, const status_live& live = {});
+                        std::uint64_t inbox_depth, const status_live& live = {},
+                        const sync_context* ctx = nullptr);
 
 } // namespace shopsync

@@ -130,6 +130,11 @@ using order_recon_atom = caf::atom_constant<caf::atom("ord_recon")>;   // reconc
 using link_auth_atom = caf::atom_constant<caf::atom("lnk_auth")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;     // SIGHUP: new secrets for the token sources
 using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>; // the watchdog probe (daemon_health.hpp)
+// Issue 19: a group's writes held ("hold": planned or tripped), approved ("approve": sent) or
+// discarded ("discard": dropped, levels read again for a new plan). See actors/group_guard.hpp.
+using guard_atom = caf::atom_constant<caf::atom("guard")>;
+// Issue 19: `shopsyncctl undo --apply`: a delta owed to one level to reverse shopsync's writes.
+using undo_atom = caf::atom_constant<caf::atom("undo")>;
 
 // Answers the control socket: (command, JSON args) -> one reply line (control_ok/control_error).
 using control_actor =
@@ -266,7 +271,9 @@ using item_actor = caf::typed_actor<
   caf::reacts_to<remap_atom, item_layout>,     // the mapping changed this identity's layout
   caf::replies_to<view_atom>::with<std::string>,
   caf::reacts_to<passivate_atom>,  // its own idle timer
-  caf::reacts_to<shutdown_atom>>;  // the router forgot it: quit (its state is persisted)
+  caf::reacts_to<shutdown_atom>,   // the router forgot it: quit (its state is persisted)
+  caf::reacts_to<guard_atom, std::string>,  // its group's writes: "hold", "approve", "discard"
+  caf::reacts_to<undo_atom, std::string, location_id, std::int64_t, std::string>>; // store, location, delta, cause
 
 // One per sync group: loads every store's catalog and locations through the store links,
 // matches them, persists the mapping and publishes it to the router.
@@ -308,6 +315,11 @@ using router_actor = caf::typed_actor<
   // router forgets it and sends shutdown_atom) only when nothing the router sent is unhandled.
   caf::reacts_to<passivate_atom, std::string, std::uint64_t>,
   caf::reacts_to<start_atom>, // its own: start the next chunk of the item actors a mapping needs
+  // A group's writes held, approved or discarded (group, "hold" | "approve" | "discard"): to
+  // each of its live item actors (the others learn it from the group guard when they start).
+  caf::reacts_to<guard_atom, std::string, std::string>,
+  // An undo delta (group, identity, store, location, delta, cause) for the identity's item actor.
+  caf::reacts_to<undo_atom, std::string, std::string, std::string, location_id, std::int64_t, std::string>,
   // Control queries, each answered with a full reply line (control_ok / control_error):
   caf::replies_to<view_atom, std::string, std::string>::with<std::string>,  // item (group, identity)
   caf::replies_to<mapping_atom, std::string, bool>::with<std::string>,      // mappings (group, problems only)

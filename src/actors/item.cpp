@@ -1,5 +1,6 @@
 #include "actors/item.hpp"
 
+#include "actors/group_guard.hpp"
 #include "actors/link_failure.hpp"
 #include "actors/sync_metrics.hpp"
 #include "domain/backoff.hpp"
@@ -49,6 +50,97 @@ void report_stocking(self_ptr self) {
     return;
   st.reported = now;
   st.ctx->stocking->update(st.group, st.sm->layout().identity, std::move(now));
+}
+
+// --- the group guard (issue 19)
+
+// One-way Destinations' sets and the changes others made there, for the two-writer detector.
+void note_for_two_writers(const item_holder& st, const audit_record& a) {
+  if (!st.ctx->guards || a.at.store == 0 || st.sm->layout().mode == sync_mode::two_way || !a.after)
+    return;
+  if (a.kind == audit_kind::level_set)
+    st.ctx->guards->level_set(st.group, st.sm->layout().identity, a.store, a.location, a.before, *a.after);
+  else if (a.kind == audit_kind::external_change && a.before)
+    st.ctx->guards->level_changed(st.group, st.sm->layout().identity, a.store, a.location, *a.before, *a.after);
+}
+
+std::optional<std::int64_t> known_at(const inventory_item_state& sm, level_ref at) {
+  for (auto& v : sm.view())
+    if (v.at == at)
+      return v.known;
+  return std::nullopt;
+}
+
+pending_write as_pending(const inventory_item_state& sm, const command& c) {
+  auto before = known_at(sm, c.at);
+  auto after = c.kind == op_kind::set ? c.target : before.value_or(0) + c.delta;
+  return {c.at, c.store, c.location, before, after};
+}
+
+// While the group is held, the writes this identity owes (and those the guard holds) are its
+// part of the group's plan; reported whenever they may have changed, cleared once released.
+void report_owed(self_ptr self) {
+  auto& st = self->state;
+  if (!st.ctx->guards || (!st.owes_reported && !st.ctx->guards->holds(st.group)))
+    return;
+  auto owed = st.sm->would_write();
+  for (auto& c : st.held)
+    owed.push_back(as_pending(*st.sm, c));
+  st.ctx->guards->owed(st.group, st.sm->layout().identity, owed);
+  st.owes_reported = !owed.empty();
+}
+
+// A write passes the group guard before it is sent: held (kept, its op in flight in the state)
+// while the group is planned or tripped, or when it trips the breaker (the router then holds
+// the whole group). Approved writes pass without being counted.
+bool held_by_guard(self_ptr self, const command& c) {
+  auto& st = self->state;
+  if (c.kind == op_kind::read || !st.ctx->guards || st.bypass_guard)
+    return false;
+  auto w = as_pending(*st.sm, c);
+  auto d = st.ctx->guards->admit(st.group, c.store, c.item, c.location, w.before, w.after);
+  if (d == breaker_decision::pass)
+    return false;
+  st.held.push_back(c);
+  if (d == breaker_decision::tripped_now)
+    self->send(st.router, guard_atom::value, st.group, std::string("hold"));
+  report_owed(self);
+  return true;
+}
+
+// Keeps the state paused while the group is held or the merchant paused it.
+void follow_pause(self_ptr self) {
+  auto& st = self->state;
+  bool want = st.guarded || st.user_paused;
+  if (st.sm->paused() != want)
+    apply(self, st.sm->set_paused(want));
+}
+
+void on_guard(self_ptr self, const std::string& action) {
+  auto& st = self->state;
+  if (action == "hold") {
+    st.guarded = true;
+    follow_pause(self);
+  } else if (action == "approve") {
+    st.guarded = false;
+    st.bypass_guard = true;
+    auto held = std::move(st.held);
+    st.held.clear();
+    follow_pause(self);
+    for (auto& c : held)
+      execute(self, c, true);
+    st.bypass_guard = false;
+  } else if (action == "discard") {
+    // Dropped, never sent: each level is read again and what it then owes is the new plan.
+    st.guarded = true;
+    follow_pause(self);
+    auto held = std::move(st.held);
+    st.held.clear();
+    for (auto& c : held)
+      apply(self, st.sm->write_failed(c.at, c.op_id, failure_kind::not_applied, "DISCARDED"));
+    apply(self, st.sm->align());
+  }
+  report_owed(self);
 }
 
 // A new life of the identity (its layout changed): a new state, aligned from fresh reads. Its op
@@ -181,6 +273,7 @@ void apply(self_ptr self, transition t, const level_hint* hint) {
     audit_entry e{now, st.group, st.sm->layout().identity, a.store, a.location, to_string(a.kind),
                   a.before, a.after, a.delta, a.cause};
     st.ctx->audit->append(b, e);
+    note_for_two_writers(st, a);
     spdlog::debug("item group={} identity={} store={} location={} {} before={} after={} cause={}", st.group,
                   e.subject, a.store, a.location, e.kind, a.before ? std::to_string(*a.before) : "-",
                   a.after ? std::to_string(*a.after) : "-", a.cause);
@@ -207,6 +300,7 @@ void apply(self_ptr self, transition t, const level_hint* hint) {
     arm_release(self);
   watch_levels(self, t, hint);
   report_stocking(self);
+  report_owed(self);
   switch_life_if_quiet(self);
   leave_if_done(self);
 }
@@ -221,6 +315,8 @@ void execute(self_ptr self, const command& c, bool delayed) {
     self->delayed_send(self, d, resend_atom::value, c);
     return;
   }
+  if (held_by_guard(self, c))
+    return;
   auto* link = st.ctx->link(c.store);
   if (!link) {
     auto t = c.kind == op_kind::read ? st.sm->read_failed(c.at, c.op_id, failure_kind::permanent, "NO_STORE_LINK")
@@ -357,6 +453,7 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
     st.hold = g->orders.destination_hold;
     st.stock_unstocked = g->stock_unstocked;
   }
+  st.guarded = ctx->guards && ctx->guards->holds(st.group);
   auto stored = ctx->store->get(column::levels, st.key);
   bool fresh = true;
   std::uint64_t min_epoch = 0;
@@ -372,8 +469,11 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
     }
   }
   if (fresh) {
-    start_new_life(self, std::move(layout), min_epoch, false);
+    start_new_life(self, std::move(layout), min_epoch, st.guarded);
   } else {
+    st.user_paused = st.sm->paused() && !st.guarded; // a pause that outlived a restart is the merchant's
+    if (st.guarded && !st.sm->paused())
+      apply(self, st.sm->set_paused(true));
     // Operations in flight when the daemon stopped: the same op ids and keys again.
     for (auto& c : st.sm->restart().commands)
       execute(self, c, true);
@@ -414,7 +514,8 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
     },
     [self](pause_atom, bool paused) {
       self->state.from_router++;
-      apply(self, self->state.sm->set_paused(paused));
+      self->state.user_paused = paused;
+      apply(self, self->state.sm->set_paused(paused || self->state.guarded));
     },
     [self](resend_atom, const command& c) { execute(self, c, true); },
     [self](remap_atom, item_layout& layout) {
@@ -457,6 +558,16 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
       self->delayed_send(self, st.ctx->item_idle_timeout, passivate_atom::value);
     },
     [self](shutdown_atom) { self->quit(); },
+    [self](undo_atom, const std::string& store, location_id location, std::int64_t delta, const std::string& cause) {
+      self->state.from_router++;
+      auto& sm = *self->state.sm;
+      if (auto at = sm.find_level(store, location))
+        apply(self, sm.undo(*at, delta, cause));
+    },
+    [self](guard_atom, const std::string& action) {
+      self->state.from_router++;
+      on_guard(self, action);
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 #include "actors/router.hpp"
 
 #include "actors/catalog.hpp"
+#include "actors/group_guard.hpp"
 #include "actors/item.hpp"
 #include "actors/reconciler.hpp"
 #include "actors/sync_metrics.hpp"
@@ -264,6 +265,8 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       auto previous = st.mappings.count(group) ? st.mappings[group] : nullptr;
       bool first = !previous;
       st.mappings[group] = m;
+      if (st.ctx->guards)
+        st.ctx->guards->mapped(*m); // before any item of it asks the breaker
       st.orders->set_mapping(group, m);
       if (previous && previous->same_identities(*m)) {
         // The same identities (a catalog reload found nothing new): item states stay valid.
@@ -360,6 +363,24 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
     [self](pause_atom) -> std::vector<std::string> {
       auto& paused = self->state.paused;
       return {paused.begin(), paused.end()};
+    },
+    [self](guard_atom, const std::string& group, const std::string& action) {
+      auto& st = self->state;
+      auto prefix = group + std::string(1, '\0');
+      for (auto& [key, e] : st.items)
+        if (key.compare(0, prefix.size(), prefix) == 0)
+          send_item(self, e, guard_atom::value, action);
+    },
+    [self](undo_atom, const std::string& group, const std::string& identity, const std::string& store,
+           location_id location, std::int64_t delta, const std::string& cause) {
+      auto& st = self->state;
+      auto mit = st.mappings.find(group);
+      auto id = mit == st.mappings.end() ? std::nullopt : mit->second->find_key(identity);
+      if (!id) {
+        spdlog::warn("router: undo of {} in group={}: the identity is not mapped (any more)", identity, group);
+        return;
+      }
+      send_item(self, item_for(self, *mit->second, *id), undo_atom::value, store, location, delta, cause);
     },
     [self](resync_atom, const std::string& group) {
       for (auto& [name, c] : self->state.catalogs)

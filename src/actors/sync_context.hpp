@@ -17,6 +17,7 @@
 namespace shopsync {
 
 class metrics_registry;
+class group_guards;
 
 struct sync_context {
   config cfg;
@@ -41,6 +42,8 @@ struct sync_context {
   // Levels not settled, since when (item actors write, /metrics reads); and how long is stuck.
   std::shared_ptr<level_watch> watch = std::make_shared<level_watch>();
   std::chrono::seconds stuck_level_after{300};
+  // Plans, the mass-change breaker (actors/group_guard.hpp); nullptr: writes are not guarded.
+  std::shared_ptr<group_guards> guards;
   std::chrono::milliseconds retry_base{200};
   std::chrono::milliseconds retry_max{30'000};
 

@@ -128,6 +128,11 @@ void print_status(element r) {
                       field(g, "source"), dests});
   }
   print_table(groups);
+  // Issue 19: a group the guard holds says so, with the way out.
+  for (auto g : r["groups"].get_array())
+    if (field(g, "state") == "planned" || field(g, "state") == "tripped")
+      std::cout << "\ngroup " << field(g, "group") << " is " << field(g, "state")
+                << ": its writes wait; see `shopsyncctl plan " << field(g, "group") << "`, then approve or discard\n";
 }
 
 void print_stores(element r) {
@@ -269,6 +274,91 @@ void print_controls(element g) {
   }
 }
 
+// `plan` (issue 19): per group, per store the levels that would change, then the biggest.
+void print_plan(element r) {
+  auto groups = r.get_array();
+  if (simdjson::dom::array(r).size() == 0) {
+    std::cout << "No group waits for approval: every group is syncing.\n";
+    return;
+  }
+  bool first = true;
+  for (auto g : groups) {
+    if (!first)
+      std::cout << '\n';
+    first = false;
+    auto name = field(g, "group");
+    std::cout << "group " << name << ": " << field(g, "state") << ", plan " << field(g, "plan_id") << ", "
+              << field(g, "changes") << " levels would change\n";
+    element trip;
+    if (!g["trip"].get(trip))
+      std::cout << "breaker tripped by store " << field(trip, "store") << ": " << field(trip, "drops")
+                << " levels would drop to zero or by more than half (allowed " << field(trip, "allowance") << " of "
+                << field(trip, "mapped") << " mapped)\n";
+    std::cout << '\n';
+    table t{{"STORE", "CHANGES", "UP", "DOWN", "TO ZERO"}};
+    for (auto s : g["stores"].get_array())
+      t.push_back({field(s, "store"), field(s, "changes"), field(s, "up"), field(s, "down"), field(s, "to_zero")});
+    print_table(t);
+    table b{{"STORE", "IDENTITY", "LOCATION", "NOW", "THEN"}};
+    for (auto s : g["stores"].get_array())
+      for (auto c : s["biggest"].get_array())
+        b.push_back({field(s, "store"), field(c, "identity"), field(c, "location"), field(c, "before"),
+                     field(c, "after")});
+    if (b.size() > 1) {
+      std::cout << "\nbiggest changes:\n";
+      print_table(b);
+    }
+    if (field(g, "state") != "syncing")
+      std::cout << "\napply: shopsyncctl approve " << name << " --plan " << field(g, "plan_id")
+                << "    drop: shopsyncctl discard " << name << '\n';
+  }
+}
+
+void print_approve(element r) {
+  std::cout << "group " << field(r, "approved") << " approved (it was " << field(r, "was") << "): "
+            << field(r["plan"].value(), "changes") << " levels are being written, plan "
+            << field(r["plan"].value(), "plan_id") << "; it syncs from now on\n";
+}
+
+void print_discard(element r) {
+  std::cout << "group " << field(r, "discarded") << ": held writes dropped (it was " << field(r, "was")
+            << "); every level is read again and the group waits in state " << field(r, "state")
+            << " (see shopsyncctl plan " << field(r, "discarded") << ")\n";
+}
+
+// `plan --csv`: one line per level that would change.
+void print_plan_csv(element r) {
+  auto quote = [](const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos)
+      return s;
+    std::string q = "\"";
+    for (char c : s)
+      q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
+  std::cout << "group,state,plan_id,store,identity,location,now,then\n";
+  for (auto g : r.get_array())
+    for (auto s : g["stores"].get_array())
+      for (auto c : s["biggest"].get_array())
+        std::cout << quote(field(g, "group")) << ',' << field(g, "state") << ',' << field(g, "plan_id") << ','
+                  << quote(field(s, "store")) << ',' << quote(field(c, "identity")) << ','
+                  << quote(field(c, "location")) << ',' << field(c, "before") << ',' << field(c, "after") << '\n';
+}
+
+// `undo` (issue 19): the deltas that reverse shopsync's writes since a time.
+void print_undo(element r) {
+  bool applied = field(r, "applied") == "yes";
+  std::cout << "undo of group " << field(r, "group") << " since " << field(r, "since") << ": " << field(r, "levels")
+            << " levels" << (applied ? ", sent" : " (a plan: nothing written; --apply sends it)") << "\n";
+  table t{{"IDENTITY", "STORE", "LOCATION", "DELTA", "WRITES REVERSED"}};
+  for (auto x : r["writes"].get_array())
+    t.push_back({field(x, "identity"), field(x, "store"), field(x, "location"), field(x, "delta"), field(x, "changes")});
+  if (t.size() > 1) {
+    std::cout << '\n';
+    print_table(t);
+  }
+}
+
 void print_mappings(element r) {
   for (auto g : r.get_array()) {
     if (g.is_null())
@@ -288,6 +378,11 @@ void print_mappings(element r) {
       for (auto p : u.get_array())
         t.push_back({std::string(field(p, "state")) + " at " + field(p, "location"), field(p, "identity"),
                      field(p, "store"), ""});
+    if (auto w = g["two_writers"]; !w.error()) // issue 19
+      for (auto p : w.get_array())
+        t.push_back({"two writers at " + field(p, "location") + " (" + field(p, "fights") + " times: shopsync " +
+                       field(p, "shopsync_value") + ", other " + field(p, "other_value") + ")",
+                     field(p, "identity"), field(p, "store"), ""});
     if (t.size() > 1)
       print_table(t);
     print_controls(g);
@@ -531,6 +626,26 @@ int main(int argc, char** argv) {
   webhooks->add_option("store", webhook_store, "one store (by its name)");
   webhooks->add_flag("--check", check_now, "check the subscriptions and scopes now (the answer may predate it)");
   sub("doctor", "check every store, one line per check, in the order to fix them; exit 1 when one fails");
+  // Issue 19: plan, approve, discard.
+  bool plan_csv = false;
+  std::string plan_id;
+  auto* plan = sub("plan", "the writes a held group would make (planned or tripped): per store, then the biggest");
+  plan->add_option("group", group, "one sync group (default: every held group)");
+  plan->add_flag("--csv", plan_csv, "every level that would change, as CSV");
+  auto* approve = sub("approve", "send a planned or tripped group's writes and let it sync");
+  approve->add_option("group", group, "sync group")->required();
+  approve->add_option("--plan", plan_id, "only if the plan is still this one (its id from `plan`)");
+  auto* discard = sub("discard", "drop a planned or tripped group's writes; its levels are read again for a new plan");
+  discard->add_option("group", group, "sync group")->required();
+  std::string undo_since, undo_store;
+  bool undo_apply = false, undo_dry = false;
+  auto* undo = sub("undo", "reverse shopsync's own writes to a group's levels since a time, as deltas (later sales "
+                           "still count); a plan unless --apply");
+  undo->add_option("group", group, "sync group")->required();
+  undo->add_option("--since", undo_since, "ISO-8601 time (2026-12-04T21:00:00Z) or unix seconds")->required();
+  undo->add_option("--store", undo_store, "only this store's levels");
+  auto* apply_flag = undo->add_flag("--apply", undo_apply, "send the reversing writes (two_way groups)");
+  undo->add_flag("--dry-run", undo_dry, "only show them (the default)")->excludes(apply_flag);
   auto* loglevel = sub("log-level", "change the daemon's log level");
   loglevel->add_option("level", level, "trace|debug|info|warn|error|critical|off")
     ->required()
@@ -565,6 +680,11 @@ int main(int argc, char** argv) {
   if (!level.empty()) args.field("level", level);
   if (!webhook_store.empty()) args.field("store", webhook_store);
   if (check_now) args.field("check", true);
+  if (!plan_id.empty()) args.field("plan", plan_id);
+  if (!undo_since.empty()) args.field("since", undo_since);
+  if (!undo_store.empty()) args.field("store", undo_store);
+  if (undo_apply) args.field("apply", true);
+  if (cmd == "plan" && plan_csv) args.field("biggest", std::uint64_t{1} << 40);
   args.end_object();
   if (cmd == "status") printer = print_status;
   if (cmd == "stores") printer = print_stores;
@@ -588,6 +708,10 @@ int main(int argc, char** argv) {
   if (cmd == "retry") printer = print_retry;
   if (cmd == "backup") printer = print_backup;
   if (cmd == "log-level") printer = print_log_level;
+  if (cmd == "plan") printer = plan_csv ? print_plan_csv : print_plan;
+  if (cmd == "undo") printer = print_undo;
+  if (cmd == "approve") printer = print_approve;
+  if (cmd == "discard") printer = print_discard;
 
   auto reply = cmd == "doctor" ? control_call(socket, cmd, args.str(), std::chrono::seconds(60))
                                 : control_call(socket, cmd, args.str());

@@ -3,6 +3,7 @@
 // and shut down in order: stop intake, drain actors, flush, close. Meanwhile: SIGHUP reloads
 // what can change live (io/config_reload.hpp), and a probe through the actors feeds systemd's
 // watchdog and STATUS= line. --restore-from restores a backup (io/backup.hpp) and exits.
+#include "actors/group_guard.hpp"
 #include "actors/order_retention.hpp"
 #include "actors/actor_config.hpp"
 #include "actors/supervisor.hpp"
@@ -184,6 +185,7 @@ int main(int argc, char** argv) {
   ctx.audit = &audit;
   ctx.metrics = &metrics;
   export_at_scrape(metrics, ctx);
+  ctx.guards = std::make_shared<group_guards>(cfg, store->get(), &metrics); // issue 19
   ctx.mark_applied = [&in](state_store::batch& b, std::uint64_t seq) {
     if (auto st = (*in)->mark_applied(b, seq, std::chrono::system_clock::now()); !st)
       spdlog::error("inbox: cannot mark entry {} applied: {}", seq, st.error().message);

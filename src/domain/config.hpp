@@ -2,6 +2,7 @@
 // The configuration model and its validation. Pure: the TOML loader (io/config_file) fills
 // it and reads the secrets; validate() names the first offending key and the reason.
 #include "domain/identifier_normalisation.hpp"
+#include "domain/mass_change_breaker.hpp"
 #include "domain/order_reconcile.hpp"
 #include "domain/product_filter.hpp"
 #include "domain/stock_allocation.hpp"
@@ -115,6 +116,11 @@ struct group_config {
   std::vector<allocation_rule> allocation;
   // [[groups.location_sums]] (not in two_way groups).
   std::vector<location_sum> location_sums;
+  // The guard rails of the group's writes (issue 19): `start = "plan"` (default) shows a group
+  // that never synced its first writes as a plan and waits for `shopsyncctl approve`;
+  // "sync" writes at once. [groups.breaker]: the mass-change breaker's window and thresholds.
+  bool start_with_plan = true;
+  breaker_limits breaker;
 };
 
 struct daemon_config {

@@ -403,6 +403,20 @@ status validate_controls(const group_config& g, const std::string& key) {
   return ok_status();
 }
 
+// [groups.breaker] (issue 19).
+status validate_breaker(const group_config& g, const std::string& key) {
+  const auto bkey = key + ".breaker";
+  auto w = std::chrono::duration_cast<std::chrono::seconds>(g.breaker.window).count();
+  if (w < 1 || w > 86400) return fail(bkey + ".window_s", range_reason<long long>(1, 86400, w));
+  auto share = g.breaker.max_share;
+  if (!(share > 0.0 && share <= 1.0))
+    return fail(bkey + ".max_share_percent", "must be between 1 and 100 (a share of a store's mapped levels)");
+  if (g.breaker.max_levels < 1) return fail(bkey + ".max_levels", "must be at least 1");
+  if (g.breaker.min_levels > g.breaker.max_levels)
+    return fail(bkey + ".min_levels", "must not exceed max_levels (" + std::to_string(g.breaker.max_levels) + ")");
+  return ok_status();
+}
+
 bool in_group(const group_config& g, const std::string& store) {
   return g.source == store ||
          std::find(g.destinations.begin(), g.destinations.end(), store) != g.destinations.end();
@@ -449,6 +463,7 @@ status validate_groups(const config& c) {
     }
     if (auto s = validate_locations(g, key); !s) return s;
     if (auto s = validate_controls(g, key); !s) return s;
+    if (auto s = validate_breaker(g, key); !s) return s;
     if (!is_inventory(g.strategy))
       if (auto s = validate_orders(g, key); !s) return s;
   }

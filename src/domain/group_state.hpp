@@ -11,11 +11,15 @@ namespace shopsync {
 enum class group_state {
   syncing, // writes flow
   paused,  // `shopsyncctl pause`: outgoing writes held, inputs kept
+  planned, // a plan waits for `shopsyncctl approve` (a new or changed group): writes held
+  tripped, // the mass-change breaker tripped: writes held until approve or discard
 };
 const char* to_string(group_state);
 
 struct group_facts {
   bool paused = false;
+  bool planned = false;
+  bool tripped = false;
 };
 
 group_state state_of(const group_facts&);

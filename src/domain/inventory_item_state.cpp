@@ -64,6 +64,7 @@ const char* to_string(audit_kind k) {
     case audit_kind::expired: return "expired";
     case audit_kind::not_stocked: return "not_stocked";
     case audit_kind::stocked: return "stocked";
+    case audit_kind::undone: return "undone";
   }
   return "?";
 }
@@ -817,6 +818,29 @@ transition inventory_item_state::set_paused(bool p) {
   return t;
 }
 
+transition inventory_item_state::undo(level_ref at, std::int64_t delta, const std::string& cause) {
+  transition t;
+  level* lv = mapped(at, t);
+  if (!lv) return t;
+  if (layout_.mode != sync_mode::two_way || !lv->known || (at.store != 0 && !lv->aligned) || delta == 0 ||
+      !lv->blocked.empty()) {
+    t.audit.push_back(make_audit(audit_kind::hint_ignored, at,
+                                 "undo refused: only a two-way level that shares the slot's value takes a delta"));
+    return t;
+  }
+  if (!add_checked(lv->delta, delta)) {
+    block(at, *lv, "pending delta overflows", t);
+    return t;
+  }
+  auto a = make_audit(audit_kind::undone, at, cause);
+  a.before = lv->known;
+  a.after = *lv->known + delta;
+  a.delta = delta;
+  t.audit.push_back(std::move(a));
+  plan(t);
+  return t;
+}
+
 transition inventory_item_state::clear_error(level_ref at) {
   transition t;
   level* lv = find(at);
@@ -923,6 +947,31 @@ std::vector<level_view> inventory_item_state::view() const {
         v.follows = followed({i, s});
       }
       out.push_back(std::move(v));
+    }
+  return out;
+}
+
+std::vector<pending_write> inventory_item_state::would_write() const {
+  std::vector<pending_write> out;
+  for (std::size_t s = 0; s < slots_.size(); ++s)
+    for (std::size_t i = 0; i < slots_[s].levels.size(); ++i) {
+      const auto& lv = slots_[s].levels[i];
+      const level_ref at{i, s};
+      if (!lv.present || lv.op != op_kind::none || !lv.blocked.empty() || !writable(at, lv)) continue;
+      std::optional<std::int64_t> after;
+      if (layout_.mode != sync_mode::two_way) {
+        if (i != 0 && lv.target && lv.target != lv.known) after = lv.target;
+      } else if (lv.known) {
+        if (i != 0 && !lv.aligned) {
+          std::int64_t target = slots_[s].baseline.value_or(*lv.known);
+          if (slots_[s].baseline && add_checked(target, lv.delta) && target != *lv.known) after = target;
+        } else if (lv.delta != 0) {
+          std::int64_t target = *lv.known;
+          if (add_checked(target, lv.delta)) after = target;
+        }
+      }
+      if (!after) continue;
+      out.push_back({at, layout_.stores[i].store, *layout_.slots[s].locations[i], lv.known, *after});
     }
   return out;
 }

@@ -182,6 +182,7 @@ enum class audit_kind : std::uint8_t {
   expired,          // a write unanswered longer than its key lives: taken as applied, re-read
   not_stocked,      // the level is not stocked (or inactive, or disconnected): not written
   stocked,          // the level is stocked again (found by a read), or stocked by our write
+  undone,           // a merchant's undo (issue 19): `delta` owed to the level to reverse shopsync's writes
 };
 const char* to_string(audit_kind);
 
@@ -222,6 +223,16 @@ struct level_view {
   stock_rule rule;                  // one-way Destination: its buffer and share
   std::vector<std::size_t> sum_of;  // one-way Destination: the other slots summed into it
   std::optional<std::int64_t> follows; // one-way Destination: the Source value it follows (summed)
+};
+
+// A write the machine owes a level but has not sent (paused, or waiting for its turn): what a
+// plan shows (issue 19). `before`: the level's known value (nullopt: not read yet).
+struct pending_write {
+  level_ref at;
+  store_name store;
+  location_id location = 0;
+  std::optional<std::int64_t> before;
+  std::int64_t after = 0;
 };
 
 class inventory_item_state {
@@ -269,6 +280,12 @@ public:
   transition set_stock_unstocked(bool);
   bool stock_unstocked() const { return stock_unstocked_; }
   transition clear_error(level_ref);  // unblock after a permanent failure: re-read, go on
+  // Undo (issue 19, domain/undo_plan.hpp): `delta` is owed to the level as shopsync's own change
+  // (sent as an adjust, never propagated to the other stores, audited `undone` now and
+  // `delta_propagated` when confirmed). Two-way levels sharing the slot's value only (a one-way
+  // Destination follows its Source: a delta there would be set back): else refused, recorded
+  // as hint_ignored.
+  transition undo(level_ref, std::int64_t delta, const std::string& cause);
   // The identity's variant in `store` is gone (deleted there, so unmapped): its levels are
   // blocked with unmapped_cause at once, so nothing more is written there, not even an intent
   // still pending; an op in flight gets its answer but is never retried. The holder starts a
@@ -292,6 +309,10 @@ public:
   std::uint64_t next_op_id() const { return next_op_; }
   bool idle() const;    // nothing in flight, nothing dirty, nothing left to write, nothing held
   std::vector<level_view> view() const;
+  // The writes owed and not in flight, each with the level it would leave: one-way
+  // Destinations not at the Source's value, two-way Destinations to align, two-way deltas owed.
+  // Of a paused machine: exactly what resuming would send (before its answers).
+  std::vector<pending_write> would_write() const;
 
   // A compact versioned text ("iis4 ..."; "iis1" to "iis3" are still read): a few hundred bytes
   // for 3 stores, 1 slot.

@@ -339,12 +339,38 @@ std::optional<bool> parse_locations(const std::string& v) {
   return std::nullopt;
 }
 
+std::optional<bool> parse_start(const std::string& v) {
+  if (v == "plan") return true;
+  if (v == "sync") return false;
+  return std::nullopt;
+}
+
+// `start` and [groups.breaker] (issue 19).
+void read_group_guard(const toml::table& t, const std::string& path, group_config& g,
+                      std::optional<error>& err) {
+  table_reader r(t, path, err);
+  r.get_enum("start", g.start_with_plan, parse_start, "start", "plan or sync");
+  r.table("breaker", [&](const toml::table& bt, const std::string& bpath) {
+    table_reader br(bt, bpath, err);
+    br.allow_only({"window_s", "max_share_percent", "max_levels", "min_levels"});
+    br.get_duration("window_s", g.breaker.window, std::chrono::seconds(1));
+    std::int64_t percent = -1;
+    br.get("max_share_percent", percent);
+    if (percent >= 0)
+      g.breaker.max_share = static_cast<double>(percent) / 100.0;
+    else if (bt.get("max_share_percent"))
+      g.breaker.max_share = -1; // refused by validation, naming the key
+    br.get("max_levels", g.breaker.max_levels);
+    br.get("min_levels", g.breaker.min_levels);
+  });
+}
+
 void read_group(const toml::table& t, const std::string& path, group_config& g,
                 std::optional<error>& err) {
   table_reader r(t, path, err);
   r.allow_only({"name", "source", "destinations", "strategy", "match_by", "locations",
                 "location_pairs", "orders", "options", "identifiers", "filter", "allocation",
-                "location_sums"});
+                "location_sums", "start", "breaker"});
   r.get("name", g.name);
   r.get("source", g.source);
   r.get("destinations", g.destinations);
@@ -405,6 +431,7 @@ void read_group(const toml::table& t, const std::string& path, group_config& g,
     sr.get("sources", ls.sources);
     g.location_sums.push_back(std::move(ls));
   });
+  read_group_guard(t, path, g, err);
   r.table("orders", [&](const toml::table& ot, const std::string& opath) {
     table_reader orr(ot, opath, err);
     orr.allow_only({"financial_statuses", "send_invoice", "name_prefix", "inventory_behaviour",

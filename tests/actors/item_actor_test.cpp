@@ -93,6 +93,8 @@ router_actor::behavior_type fake_router(router_actor::stateful_pointer<fake_rout
     [](pause_atom, std::string&, bool) {},
     [](pause_atom) { return std::vector<std::string>{}; },
     [](watchdog_atom) -> caf::result<std::uint64_t, std::uint64_t> { return {0, 0}; },
+    [](guard_atom, std::string&, std::string&) {},
+    [](undo_atom, std::string&, std::string&, std::string&, location_id, std::int64_t, std::string&) {},
     [](resync_atom, std::string&) {},
     [](reconcile_atom, std::string&) {},
     [self](passivate_atom, std::string& key, std::uint64_t handled) {

@@ -231,10 +231,11 @@ void chaos_run::write_config() {
   for (int st = 0; st < 3; ++st)
     c << "[[stores]]\nname = \"" << names[st] << "\"\nshop_domain = \"" << store_names[st] << "\"\nrole = \""
       << roles[st] << "\"\nbase_url = \"" << base << "\"\naccess_token_file = \"token" << st << "\"\n\n";
+  // start = "sync": the chaos run checks syncing from the first moment, not a plan (issue 19).
   c << "[[groups]]\nname = \"stock\"\nsource = \"a\"\ndestinations = [\"b\"]\nstrategy = \"two_way\"\n"
-    << "match_by = \"sku\"\nlocations = \"by_name\"\n\n"
+    << "match_by = \"sku\"\nlocations = \"by_name\"\nstart = \"sync\"\n\n"
     << "[[groups]]\nname = \"orders\"\nsource = \"a\"\ndestinations = [\"c\"]\nstrategy = \"order\"\n"
-    << "match_by = \"sku\"\nlocations = \"by_name\"\n\n[groups.orders]\nfinancial_statuses = [\"paid\"]\n"
+    << "match_by = \"sku\"\nlocations = \"by_name\"\nstart = \"sync\"\n\n[groups.orders]\nfinancial_statuses = [\"paid\"]\n"
     << "name_prefix = \"C-\"\ninventory_behaviour = \"DECREMENT_IGNORING_POLICY\"\nfinancial_status = \"PAID\"\n"
     // C's own sales are held (its orders lower A) for a grace period short enough for the
     // settle phase to see C follow A again.

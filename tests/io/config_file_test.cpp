@@ -229,7 +229,7 @@ TEST(config_example, documents_every_key) {
         "client_id", "client_secret_file", "scopes", "redirect_uri", "auth", "app", "[groups.identifiers]",
         "case_fold", "strip_prefix", "[groups.filter]", "include_tags", "exclude_tags", "include_vendors",
         "exclude_vendors", "include_product_types", "exclude_product_types", "[[groups.allocation]]", "tag", "buffer",
-        "percent"}) {
+        "percent", "start", "[groups.breaker]", "window_s", "max_share_percent", "max_levels", "min_levels"}) {
     bool header = key.front() == '[';
     auto it = std::find_if(lines.begin(), lines.end(), [&](const std::string& l) {
       return header ? l == key : l.rfind(key + " = ", 0) == 0;
@@ -470,4 +470,32 @@ TEST_F(config_file, webhooks_public_url_must_be_https_and_errors_name_key_and_li
   expect_error(base + "manage = \"yes\"\n", "webhooks.manage", "a boolean");
   expect_error(base + "public_urll = \"https://x\"\n", "webhooks.public_urll", "unknown key");
   EXPECT_TRUE(parse(base + "public_url = \"http://127.0.0.1:8080/webhooks\"\n").ok()); // tests and the simulator
+}
+
+// `start` and [groups.breaker] (issue 19): a group plans first unless it says "sync"; the
+// breaker's limits default to 10 min, 20 %, 100 levels, floor 5, and a bad one names its key.
+TEST_F(config_file, start_and_breaker_are_group_keys) {
+  auto dflt = parse(k_minimal);
+  ASSERT_TRUE(dflt.ok()) << dflt.error().message;
+  EXPECT_TRUE(dflt->groups[0].start_with_plan);
+  EXPECT_EQ(dflt->groups[0].breaker.window, std::chrono::minutes(10));
+  EXPECT_DOUBLE_EQ(dflt->groups[0].breaker.max_share, 0.20);
+  EXPECT_EQ(dflt->groups[0].breaker.max_levels, 100u);
+  EXPECT_EQ(dflt->groups[0].breaker.min_levels, 5u);
+  auto sync = parse(k_minimal + "start = \"sync\"\n[groups.breaker]\nwindow_s = 60\nmax_share_percent = 5\n"
+                                "max_levels = 40\nmin_levels = 2\n");
+  ASSERT_TRUE(sync.ok()) << sync.error().message;
+  EXPECT_FALSE(sync->groups[0].start_with_plan);
+  EXPECT_EQ(sync->groups[0].breaker.window, std::chrono::seconds(60));
+  EXPECT_DOUBLE_EQ(sync->groups[0].breaker.max_share, 0.05);
+  EXPECT_EQ(sync->groups[0].breaker.max_levels, 40u);
+  EXPECT_EQ(sync->groups[0].breaker.min_levels, 2u);
+  expect_error(k_minimal + "start = \"now\"\n", "groups[0].start", "plan or sync");
+  expect_error(k_minimal + "[groups.breaker]\nmax_share_percent = 0\n", "groups[0].breaker.max_share_percent",
+               "between 1 and 100");
+  expect_error(k_minimal + "[groups.breaker]\nmax_share_percent = 101\n", "groups[0].breaker.max_share_percent");
+  expect_error(k_minimal + "[groups.breaker]\nwindow_s = 0\n", "groups[0].breaker.window_s");
+  expect_error(k_minimal + "[groups.breaker]\nmax_levels = 0\n", "groups[0].breaker.max_levels");
+  expect_error(k_minimal + "[groups.breaker]\nmin_levels = 8\nmax_levels = 7\n", "groups[0].breaker.min_levels");
+  expect_error(k_minimal + "[groups.breaker]\nwindow = 60\n", "groups[0].breaker.window", "unknown key");
 }
