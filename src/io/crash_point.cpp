@@ -1,45 +1,15 @@
 #include "io/crash_point.hpp"
 
-#include <atomic>
+#include "io/env_point.hpp"
+
 #include <csignal>
-#include <cstdlib>
-#include <cstring>
-#include <string>
 #include <unistd.h>
 
 namespace shopsync {
-namespace {
-
-struct armed_point {
-  std::string name; // empty: inert
-  long after = 1;
-};
-
-// Read once: the environment does not change under a running daemon.
-const armed_point& armed() {
-  static const armed_point p = [] {
-    armed_point a;
-    if (const char* n = std::getenv("SHOPSYNC_CRASH_POINT"))
-      a.name = n;
-    if (const char* n = std::getenv("SHOPSYNC_CRASH_AFTER")) {
-      long v = std::strtol(n, nullptr, 10);
-      if (v > 0)
-        a.after = v;
-    }
-    return a;
-  }();
-  return p;
-}
-
-std::atomic<long> hits{0};
-
-} // namespace
 
 void crash_point(const char* name) noexcept {
-  const auto& a = armed();
-  if (a.name.empty() || a.name != name)
-    return;
-  if (hits.fetch_add(1, std::memory_order_relaxed) + 1 < a.after)
+  static env_point point("SHOPSYNC_CRASH_POINT", "SHOPSYNC_CRASH_AFTER");
+  if (!point.reached(name))
     return;
   static const char msg[] = "crash_point: killing self\n";
   (void)!::write(2, msg, sizeof msg - 1);
