@@ -237,9 +237,19 @@ TEST(e2e_ops, backup_then_restore_into_a_fresh_data_dir_brings_back_orders_and_a
   auto audit_after = run({ctl, "--socket", env.socket(), "audit", "--limit", "1000"});
   EXPECT_EQ(audit_after.exit_code, 0) << audit_after.output;
   // Every decision recorded before the backup is there again (the restarted daemon may add more).
-  auto audit_after_json = env.control("audit", R"({"limit":1000})");
-  auto after_rows = rows(audit_after_json);
-  for (auto& row : rows(audit_before))
+  // Rows name their location, and the restarted daemon knows the Destination's location names
+  // only once its catalog has read that store (until then a row shows the id): poll for it.
+  auto before_rows = rows(audit_before);
+  std::vector<std::string> after_rows;
+  auto all_back = [&] {
+    after_rows = rows(env.control("audit", R"({"limit":1000})"));
+    for (auto& row : before_rows)
+      if (std::find(after_rows.begin(), after_rows.end(), row) == after_rows.end())
+        return false;
+    return true;
+  };
+  EXPECT_TRUE(env.wait_until(all_back, 15s)) << env.daemon_output();
+  for (auto& row : before_rows)
     EXPECT_NE(std::find(after_rows.begin(), after_rows.end(), row), after_rows.end()) << row;
   EXPECT_NE(audit_after.output.find("dest/" + order_id), std::string::npos) << audit_after.output;
   // Nothing is created twice after the restore.
