@@ -2,6 +2,7 @@
 // the socket and through shopsyncctl, stop in order on SIGTERM (exit 0, socket gone), start
 // again on the same data dir.
 #include "io/control_client.hpp"
+#include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -18,30 +19,11 @@
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using shopsync::testing::binary_path;
+using shopsync::testing::run_program;
+using shopsync::testing::run_result;
 using shopsync::testing::temp_dir;
 
 namespace {
-
-struct run_result {
-  int exit_code = -1;
-  std::string output;
-};
-
-// Runs a program to completion, capturing stdout and stderr.
-run_result run(const std::vector<std::string>& argv) {
-  std::string cmd;
-  for (auto& a : argv)
-    cmd += "'" + a + "' ";
-  cmd += "2>&1";
-  run_result r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  while (auto n = std::fread(buf.data(), 1, buf.size(), p))
-    r.output.append(buf.data(), n);
-  int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
 
 pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
   pid_t pid = ::fork();
@@ -137,18 +119,18 @@ TEST_F(daemon_lifecycle, status_over_socket_and_cli_then_orderly_shutdown_and_re
   EXPECT_NE(status->find("\"two_way\""), std::string::npos) << *status;
   EXPECT_NE(status->find("\"uptime_s\""), std::string::npos) << *status;
 
-  auto table = run({binary_path("shopsyncctl").string(), "--socket", socket, "status"});
+  auto table = run_program({binary_path("shopsyncctl").string(), "--socket", socket, "status"});
   EXPECT_EQ(table.exit_code, 0) << table.output;
   EXPECT_NE(table.output.find("outlet-test.myshopify.com"), std::string::npos) << table.output;
   EXPECT_NE(table.output.find("destination"), std::string::npos) << table.output;
   EXPECT_NE(table.output.find("stock"), std::string::npos) << table.output;
 
-  auto json = run({binary_path("shopsyncctl").string(), "--socket", socket, "--json", "status"});
+  auto json = run_program({binary_path("shopsyncctl").string(), "--socket", socket, "--json", "status"});
   EXPECT_EQ(json.exit_code, 0) << json.output;
   EXPECT_EQ(json.output.rfind("{\"version\":", 0), 0u) << json.output;
 
   // A second daemon on the same socket is refused while the first runs.
-  auto second = run({binary_path("shopsyncd").string(), "--config", config, "--data-dir",
+  auto second = run_program({binary_path("shopsyncd").string(), "--config", config, "--data-dir",
                      (dir / "data2").string()});
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.output.find("already listening"), std::string::npos) << second.output;
@@ -164,17 +146,17 @@ TEST_F(daemon_lifecycle, status_over_socket_and_cli_then_orderly_shutdown_and_re
 }
 
 TEST_F(daemon_lifecycle, cli_reports_a_daemon_that_is_not_running) {
-  auto r = run({binary_path("shopsyncctl").string(), "--socket", socket, "status"});
+  auto r = run_program({binary_path("shopsyncctl").string(), "--socket", socket, "status"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("not running"), std::string::npos) << r.output;
 }
 
 TEST_F(daemon_lifecycle, check_config_accepts_valid_and_names_the_bad_key) {
-  auto ok = run({binary_path("shopsyncd").string(), "--config", config, "--check-config"});
+  auto ok = run_program({binary_path("shopsyncd").string(), "--config", config, "--check-config"});
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   std::ofstream(config, std::ios::app) << "\n[[groups]]\nname = \"broken\"\nsource = \"main\"\n"
                                        << "destinations = [\"outlet\"]\nstrategy = \"sideways\"\n";
-  auto bad = run({binary_path("shopsyncd").string(), "--config", config, "--check-config"});
+  auto bad = run_program({binary_path("shopsyncd").string(), "--config", config, "--check-config"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.output.find("strategy"), std::string::npos) << bad.output;
 }
@@ -186,22 +168,22 @@ TEST_F(daemon_lifecycle, check_config_reads_secrets_from_the_credentials_dir_as_
   fs::create_directories(creds);
   for (auto name : {"token_source", "token_dest", "webhook_secret"})
     fs::rename(dir / name, creds / name);
-  auto beside = run({binary_path("shopsyncd").string(), "--config", config, "--check-config"});
+  auto beside = run_program({binary_path("shopsyncd").string(), "--config", config, "--check-config"});
   EXPECT_EQ(beside.exit_code, 1) << beside.output;
   EXPECT_NE(beside.output.find("cannot read " + dir.str() + "/"), std::string::npos) << beside.output;
 
-  auto checked = run({binary_path("shopsyncd").string(), "--config", config, "--check-config", "--credentials-dir",
+  auto checked = run_program({binary_path("shopsyncd").string(), "--config", config, "--check-config", "--credentials-dir",
                       creds.string()});
   EXPECT_EQ(checked.exit_code, 0) << checked.output;
   EXPECT_NE(checked.output.find("is valid"), std::string::npos) << checked.output;
   EXPECT_NE(checked.output.find("relative secret paths read from " + creds.string()), std::string::npos)
     << checked.output;
 
-  auto missing = run({binary_path("shopsyncd").string(), "--config", config, "--check-config", "--credentials-dir",
+  auto missing = run_program({binary_path("shopsyncd").string(), "--config", config, "--check-config", "--credentials-dir",
                       (dir / "nowhere").string()});
   EXPECT_NE(missing.exit_code, 0) << missing.output;
   EXPECT_NE(missing.output.find("nowhere"), std::string::npos) << missing.output;
-  auto alone = run({binary_path("shopsyncd").string(), "--config", config, "--credentials-dir", creds.string()});
+  auto alone = run_program({binary_path("shopsyncd").string(), "--config", config, "--credentials-dir", creds.string()});
   EXPECT_NE(alone.exit_code, 0) << "only with --check-config: " << alone.output;
   EXPECT_NE(alone.output.find("check-config"), std::string::npos) << alone.output;
 }

@@ -29,26 +29,6 @@ const e2e_store kSource{"source", "source-ops.myshopify.com", "shpat_ops_source"
 const e2e_store kDest{"dest", "dest-ops.myshopify.com", "shpat_ops_dest", false};
 const std::vector<std::string> kSkus = {"TEE-RED-S", "MUG-WHITE"};
 
-struct run_result {
-  int exit_code = -1;
-  std::string output;
-};
-
-run_result run(const std::vector<std::string>& argv) {
-  std::string cmd;
-  for (auto& a : argv)
-    cmd += "'" + a + "' ";
-  cmd += "2>&1";
-  run_result r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  while (auto n = std::fread(buf.data(), 1, buf.size(), p))
-    r.output.append(buf.data(), n);
-  int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
 bool unauthorized(const e2e_env& env, const std::string& name) {
   auto all = parse(env.control("stores"));
   for (std::size_t i = 0; i < all->size(""); ++i)
@@ -183,7 +163,7 @@ TEST(e2e_ops, backup_then_restore_into_a_fresh_data_dir_brings_back_orders_and_a
   std::this_thread::sleep_for(1500ms);
   ASSERT_TRUE(env.webhooks_idle());
   auto ctl = binary_path("shopsyncctl").string();
-  auto orders_before = run({ctl, "--socket", env.socket(), "orders"});
+  auto orders_before = run_program({ctl, "--socket", env.socket(), "orders"});
   auto audit_before = env.control("audit", R"({"limit":1000})");
   ASSERT_EQ(orders_before.exit_code, 0) << orders_before.output;
   ASSERT_NE(orders_before.output.find(order_id), std::string::npos) << orders_before.output;
@@ -191,7 +171,7 @@ TEST(e2e_ops, backup_then_restore_into_a_fresh_data_dir_brings_back_orders_and_a
 
   // The default place: a new folder under the data dir's backups/.
   auto data_dir = fs::path(env.state_dir()).parent_path();
-  auto by_default = run({ctl, "--socket", env.socket(), "--json", "backup"});
+  auto by_default = run_program({ctl, "--socket", env.socket(), "--json", "backup"});
   ASSERT_EQ(by_default.exit_code, 0) << by_default.output;
   auto default_dir = parse(by_default.output)->str("/backup");
   EXPECT_EQ(default_dir.rfind((data_dir / "backups").string() + "/shopsync-", 0), 0u) << by_default.output;
@@ -199,42 +179,42 @@ TEST(e2e_ops, backup_then_restore_into_a_fresh_data_dir_brings_back_orders_and_a
   EXPECT_TRUE(fs::exists(fs::path(default_dir) / "state" / "CURRENT")) << default_dir;
   // Elsewhere, named by the operator; the same name twice is refused.
   auto backup = (data_dir.parent_path() / "backup-1").string();
-  auto to = run({ctl, "--socket", env.socket(), "backup", "--to", backup});
+  auto to = run_program({ctl, "--socket", env.socket(), "backup", "--to", backup});
   ASSERT_EQ(to.exit_code, 0) << to.output;
   EXPECT_NE(to.output.find(backup), std::string::npos) << to.output;
-  auto again = run({ctl, "--socket", env.socket(), "backup", "--to", backup});
+  auto again = run_program({ctl, "--socket", env.socket(), "backup", "--to", backup});
   EXPECT_EQ(again.exit_code, 1) << again.output;
   EXPECT_NE(again.output.find("exists already"), std::string::npos) << again.output;
   ASSERT_EQ(env.stop_daemon(), 0);
 
   auto shopsyncd = binary_path("shopsyncd").string();
   // A backup is not live data: starting on it is refused with what to do.
-  auto on_backup = run({shopsyncd, "--config", env.config_path(), "--data-dir", backup});
+  auto on_backup = run_program({shopsyncd, "--config", env.config_path(), "--data-dir", backup});
   EXPECT_EQ(on_backup.exit_code, 1) << on_backup.output;
   EXPECT_NE(on_backup.output.find("holds a backup"), std::string::npos) << on_backup.output;
   EXPECT_NE(on_backup.output.find("--restore-from"), std::string::npos) << on_backup.output;
-  auto on_state = run({shopsyncd, "--config", env.config_path(), "--data-dir", backup + "/state"});
+  auto on_state = run_program({shopsyncd, "--config", env.config_path(), "--data-dir", backup + "/state"});
   EXPECT_EQ(on_state.exit_code, 1) << on_state.output;
   EXPECT_NE(on_state.output.find("is itself a RocksDB database"), std::string::npos) << on_state.output;
 
   // Restoring over data is refused without --force.
-  auto over = run({shopsyncd, "--config", env.config_path(), "--restore-from", backup});
+  auto over = run_program({shopsyncd, "--config", env.config_path(), "--restore-from", backup});
   EXPECT_EQ(over.exit_code, 1) << over.output;
   EXPECT_NE(over.output.find("already holds data"), std::string::npos) << over.output;
   EXPECT_NE(over.output.find("--force"), std::string::npos) << over.output;
 
   // A fresh data dir: the old one is gone (a lost disk).
   fs::rename(data_dir, data_dir.parent_path() / "data-lost");
-  auto restored = run({shopsyncd, "--config", env.config_path(), "--restore-from", backup});
+  auto restored = run_program({shopsyncd, "--config", env.config_path(), "--restore-from", backup});
   ASSERT_EQ(restored.exit_code, 0) << restored.output;
   EXPECT_NE(restored.output.find("restored " + backup), std::string::npos) << restored.output;
 
   ASSERT_TRUE(env.start_daemon()) << env.daemon_output();
-  auto orders_after = run({ctl, "--socket", env.socket(), "orders"});
+  auto orders_after = run_program({ctl, "--socket", env.socket(), "orders"});
   EXPECT_EQ(orders_after.exit_code, 0) << orders_after.output;
   for (auto& line : lines(orders_before.output))
     EXPECT_NE(orders_after.output.find(line), std::string::npos) << line << "\nnot in:\n" << orders_after.output;
-  auto audit_after = run({ctl, "--socket", env.socket(), "audit", "--limit", "1000"});
+  auto audit_after = run_program({ctl, "--socket", env.socket(), "audit", "--limit", "1000"});
   EXPECT_EQ(audit_after.exit_code, 0) << audit_after.output;
   // Every decision recorded before the backup is there again (the restarted daemon may add more).
   // Rows name their location, and the restarted daemon knows the Destination's location names
@@ -260,7 +240,7 @@ TEST(e2e_ops, backup_then_restore_into_a_fresh_data_dir_brings_back_orders_and_a
   // --force on a stopped data dir: the data it replaces is moved aside, not deleted. With
   // --data-dir the configuration (and its secrets) is not needed at all.
   auto moved = data_dir.parent_path() / "data-lost" / "backups" / fs::path(default_dir).filename();
-  auto forced = run({shopsyncd, "--config", "/nonexistent.toml", "--data-dir", data_dir.string(), "--restore-from",
+  auto forced = run_program({shopsyncd, "--config", "/nonexistent.toml", "--data-dir", data_dir.string(), "--restore-from",
                      moved.string(), "--force"});
   EXPECT_EQ(forced.exit_code, 0) << forced.output;
   EXPECT_NE(forced.output.find(".before-restore-"), std::string::npos) << forced.output;

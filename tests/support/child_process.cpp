@@ -1,6 +1,8 @@
 #include "support/child_process.hpp"
 
+#include <array>
 #include <cerrno>
+#include <cstdio>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
@@ -125,6 +127,23 @@ std::uint16_t port_from_listening_line(const std::string& line) {
   } catch (...) {
     return 0;
   }
+}
+
+run_result run_program(const std::vector<std::string>& argv) {
+  std::string cmd;
+  for (auto& a : argv)
+    cmd += "'" + a + "' ";
+  cmd += "2>&1";
+  run_result r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p)
+    return r;
+  std::array<char, 4096> buf;
+  while (auto n = std::fread(buf.data(), 1, buf.size(), p))
+    r.output.append(buf.data(), n);
+  int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
 }
 
 } // namespace shopsync::testing

@@ -47,4 +47,12 @@ private:
 // The port in a "listening on 127.0.0.1:<port>" line; 0 when there is none.
 std::uint16_t port_from_listening_line(const std::string& line);
 
+// A program run to completion (no shell quoting beyond single quotes around each argument):
+// its exit code (-1 when it did not exit normally) and its stdout and stderr together.
+struct run_result {
+  int exit_code = -1;
+  std::string output;
+};
+run_result run_program(const std::vector<std::string>& argv);
+
 } // namespace shopsync::testing
