@@ -250,8 +250,9 @@ std::string status_json(const daemon_facts& facts, std::chrono::system_clock::ti
     auto facts_it = live.groups.find(g.name);
     auto gf = facts_it == live.groups.end() ? group_facts{} : facts_it->second;
     if (ctx && ctx->guards && ctx->guards->holds(g.name)) { // issue 19: a plan waits, or the breaker tripped
-      gf.planned = ctx->guards->state(g.name) == guard_state::planned;
-      gf.tripped = ctx->guards->state(g.name) == guard_state::tripped;
+      const auto held = ctx->guards->state(g.name);
+      gf.planned = held == guard_state::planned;
+      gf.tripped = held == guard_state::tripped;
     }
     w.begin_object().field("group", g.name).field("state", to_string(state_of(gf)));
     w.field("strategy", to_string(g.strategy));

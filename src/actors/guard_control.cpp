@@ -190,10 +190,4 @@ std::string with_two_writers(std::string group_json, const sync_context& ctx, co
   return group_json + ",\"two_writers\":" + std::move(w).str() + "}";
 }
 
-const char* guard_state_or(const sync_context* ctx, const std::string& group, const char* otherwise) {
-  if (!ctx || !ctx->guards || !ctx->guards->holds(group))
-    return otherwise;
-  return to_string(ctx->guards->state(group));
-}
-
 } // namespace shopsync

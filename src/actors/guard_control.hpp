@@ -26,8 +26,5 @@ std::string undo_reply(const sync_context& ctx, const router_actor& router, cons
 // `mappings`' JSON object of a group with its two-writer levels added ("two_writers": identity,
 // store, location, fights, shopsync's value, the other writer's), when there are any.
 std::string with_two_writers(std::string group_json, const sync_context& ctx, const std::string& group);
-// A group's state as `status` shows it when the guard holds it ("planned" | "tripped"), else
-// `otherwise`.
-const char* guard_state_or(const sync_context* ctx, const std::string& group, const char* otherwise);
 
 } // namespace shopsync
