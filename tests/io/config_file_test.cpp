@@ -2,6 +2,7 @@
 // unknown keys, wrong types and syntax errors name the key (or line); secrets come from
 // $CREDENTIALS_DIRECTORY or beside the file, and an unreadable one names its key and path.
 #include "io/config_file.hpp"
+#include "support/config_text.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -52,36 +53,10 @@ private:
   std::optional<std::string> old_;
 };
 
-// A small valid configuration; tests replace or append lines to break one thing.
-const std::string k_minimal = R"([daemon]
-listen = "127.0.0.1:8080"
-control_socket = "/tmp/shopsync-test/control.sock"
-data_dir = "/tmp/shopsync-test/data"
-webhook_secret_files = ["webhook-secret"]
-
-[[stores]]
-name = "main"
-shop_domain = "main.myshopify.com"
-role = "source"
-access_token_file = "main.token"
-
-[[stores]]
-name = "outlet"
-shop_domain = "outlet.myshopify.com"
-role = "destination"
-access_token_file = "outlet.token"
-
-[[groups]]
-name = "stock"
-source = "main"
-destinations = ["outlet"]
-strategy = "one_way"
-)";
+const std::string& k_minimal = shopsync::testing::minimal_config_text();
 
 std::string replace(std::string text, const std::string& from, const std::string& to) {
-  auto pos = text.find(from);
-  if (pos == std::string::npos) throw std::runtime_error("test text lacks: " + from);
-  return text.replace(pos, from.size(), to);
+  return shopsync::testing::replace_once(std::move(text), from, to);
 }
 
 class config_file : public ::testing::Test {

@@ -2,6 +2,7 @@
 // Log level, secrets and token files change live; everything else is named as needing a
 // restart, with its key, including keys this code does not know.
 #include "io/config_reload.hpp"
+#include "support/config_text.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -16,38 +17,13 @@ using shopsync::testing::temp_dir;
 
 namespace {
 
-const std::string k_config = R"([daemon]
-listen = "127.0.0.1:8080"
-control_socket = "/tmp/shopsync-test/control.sock"
-data_dir = "/tmp/shopsync-test/data"
-webhook_secret_files = ["webhook-secret"]
-log_level = "info"
-
-[[stores]]
-name = "main"
-shop_domain = "main.myshopify.com"
-role = "source"
-access_token_file = "main.token"
-
-[[stores]]
-name = "outlet"
-shop_domain = "outlet.myshopify.com"
-role = "destination"
-access_token_file = "outlet.token"
-
-[[groups]]
-name = "stock"
-source = "main"
-destinations = ["outlet"]
-strategy = "one_way"
-)";
-
 std::string replace(std::string text, const std::string& from, const std::string& to) {
-  auto pos = text.find(from);
-  if (pos == std::string::npos)
-    throw std::runtime_error("test text lacks: " + from);
-  return text.replace(pos, from.size(), to);
+  return shopsync::testing::replace_once(std::move(text), from, to);
 }
+
+const std::string k_config = replace(shopsync::testing::minimal_config_text(),
+                                     "webhook_secret_files = [\"webhook-secret\"]\n",
+                                     "webhook_secret_files = [\"webhook-secret\"]\nlog_level = \"info\"\n");
 
 bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
