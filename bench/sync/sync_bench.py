@@ -33,6 +33,16 @@ import threading
 import time
 
 GID_ITEM = re.compile(r"gid://shopify/InventoryItem/(\d+)")
+WRITES = ("InventorySet", "InventoryAdjust")
+
+# Cost buckets by plan (GraphQL Admin API rate limits: Standard 100 points/s, Advanced 200,
+# Plus 1,000; the bucket holds 20 s of restore, as the throttleStatus of such stores reports).
+PLAN_BUCKETS = {
+    "unlimited": {"max": 1000000, "restore": 1000000},
+    "standard": {"max": 2000, "restore": 100},
+    "advanced": {"max": 4000, "restore": 200},
+    "plus": {"max": 20000, "restore": 1000},
+}
 
 
 def free_port():
@@ -112,16 +122,15 @@ class Bench:
         a = self.a
         gen = {"products": a.products, "variants_per_product": a.variants, "universe_seed": 1,
                "sku_prefix": "SKU", "missing_rate": 0, "duplicate_sku_rate": 0, "barcode_only_rate": 0,
-               "no_barcode_rate": 0, "extra_products": 0, "available_min": 10, "available_max": 10,
+               "no_barcode_rate": 0, "extra_products": 0, "available_min": a.level, "available_max": a.level,
                "unstocked_rate": 0}
         sc = {"app_secret": "bench-webhook-secret", "app_id": 580111, "api_version": "2026-10",
               "webhook_url": f"http://127.0.0.1:{self.d_port}/webhooks", "stores": []}
         for i, shop in enumerate(self.stores, 1):
             sc["stores"].append({"shop": shop, "token": f"shpat_store_{i}", "locations": ["Main Warehouse"],
-                                 # A bucket that never throttles: the benchmark measures shopsync,
-                                 # not Shopify's rate limit (1M variants through a 100 points/s
-                                 # bucket would take hours to read).
-                                 "bucket": {"max": 1000000, "restore": 1000000},
+                                 # By default a bucket that never throttles (the benchmark measures
+                                 # shopsync); --plan gives a store's plan limits instead.
+                                 "bucket": PLAN_BUCKETS[a.plan],
                                  "catalog": {"generate": gen}})
         with open(os.path.join(self.work, "scenario.json"), "w") as f:
             json.dump(sc, f)
@@ -363,6 +372,105 @@ start = "sync"
               flush=True)
         return lat
 
+    # ---- flash sale ---------------------------------------------------------------------
+    def flash_sale(self, rate, seconds, skus, offset):
+        """Sales (POST /_sim/sale, one unit) at `rate`/s over `skus` SKUs for `seconds`, each in
+        store-1 or store-2 (the two-way pair) at random. Lag of a sale: from the sale to the moment
+        every other store shows it — the other store of the pair by shopsync's adjusts (their
+        deltas summed per item reach the count of sales so far), store-3 by shopsync's set (a
+        quantity at or below the level after this sale and every earlier one of the item)."""
+        import random
+        rnd = random.Random(7)
+        chosen = self.items(skus)
+        if len(chosen) < skus:
+            raise SystemExit(f"only {len(chosen)} SKUs matched in every store; raise --products")
+        n = int(rate * seconds)
+        plan = [(rnd.randrange(len(chosen)), rnd.random() < 0.5) for _ in range(n)]
+        log_since = self.sim.get("/_sim/log?since=999999999999")["next_seq"]
+        sent = [None] * n  # client ms on the sim clock
+        errors = [0]
+        threads = max(self.a.client_threads, 8)
+        start = time.monotonic() + 0.2
+
+        def worker(k):
+            for i in range(k, n, threads):
+                due = start + i / rate
+                d = due - time.monotonic()
+                if d > 0:
+                    time.sleep(d)
+                idx, in_1 = plan[i]
+                t = time.monotonic()
+                status, _ = self.sim.post("/_sim/sale", {"store": self.stores[0 if in_1 else 1], "sku": chosen[idx][0],
+                                                         "location": "Main Warehouse", "quantity": 1})
+                if status != 200:
+                    errors[0] += 1
+                    continue
+                sent[i] = t * 1000.0 - offset
+
+        ts = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        achieved = n / (time.monotonic() - start)
+        quiet_at, _ = self.wait_quiet(5, 900)
+        calls = self.sim.get(f"/_sim/log?since={log_since}")["calls"]
+        with open(os.path.join(self.work, "sim-log-flash.json"), "w") as f:
+            json.dump(calls, f)
+        # Writes per (shop, item): adjust deltas (cumulative) and set quantities, in time order.
+        adj, sets = {}, {}
+        points, writes, entries = {}, 0, 0
+        for c in calls:
+            points[c["shop"]] = points.get(c["shop"], 0) + (c["actual_cost"] or 0)
+            if c["operation"] not in WRITES or c["outcome"] != "applied":
+                continue
+            writes += 1
+            inp = (c["variables"] or {}).get("input", {})
+            for e in inp.get("changes", []) + inp.get("quantities", []):
+                entries += 1
+                item = GID_ITEM.findall(e["inventoryItemId"])[0]
+                k = (c["shop"], item)
+                if "delta" in e:
+                    adj.setdefault(k, []).append((c["at_ms"], e["delta"]))
+                else:
+                    sets.setdefault(k, []).append((c["at_ms"], e["quantity"]))
+        s1, s2, s3 = self.stores
+        lags, missing = [], 0
+        count = {}  # (idx, store) -> sales so far, in order of sending
+        total = {}
+        order = sorted((i for i in range(n) if sent[i] is not None), key=lambda i: sent[i])
+        for i in order:
+            idx, in_1 = plan[i]
+            sku, i1, i2, i3 = chosen[idx]
+            mine = (idx, in_1)
+            count[mine] = count.get(mine, 0) + 1
+            total[idx] = total.get(idx, 0) + 1
+            other = (s2, i2) if in_1 else (s1, i1)
+            t_other = None
+            acc = 0
+            for at, dlt in adj.get(other, []):
+                acc -= dlt
+                if acc >= count[mine]:
+                    t_other = at
+                    break
+            t_3 = next((at for at, q in sets.get((s3, i3), []) if q <= self.a.level - total[idx]), None)
+            if t_other is None or t_3 is None:
+                missing += 1
+                continue
+            lags.append(max(t_other, t_3) - sent[i])
+        one_per_change = 2 * len(order) * 10  # one 10-point mutation per change per other store
+        print(f"\n== flash sale: {n:,} sales over {skus:,} SKUs in {seconds:.0f} s ({achieved:.0f}/s achieved, "
+              f"{errors[0]} refused), plan {self.a.plan}", flush=True)
+        print(f"   lag, sale -> every store written: p50 {pct(lags, 50):.0f} ms, p99 {pct(lags, 99):.0f} ms, "
+              f"max {max(lags) if lags else float('nan'):.0f} ms over {len(lags):,} sales; {missing} not seen "
+              f"in every store; quiet {quiet_at:.1f} s after the last sale")
+        print(f"   writes: {writes:,} mutations carrying {entries:,} level changes; API points used "
+              + ", ".join(f"{k.split('.')[0]} {v:,.0f}" for k, v in sorted(points.items()))
+              + f"; one mutation per change would need {one_per_change:,} points "
+              f"({one_per_change / seconds:,.0f}/s against a restore of {PLAN_BUCKETS[self.a.plan]['restore']:,}/s per store)",
+              flush=True)
+        return lags
+
     # ---- run ----------------------------------------------------------------------------
     def run(self):
         a = self.a
@@ -381,6 +489,8 @@ start = "sync"
             for r in a.rates:
                 self.run_rate(r, a.seconds, pool, offset)
                 self.wait_quiet(2, 120)
+        if a.flash:
+            self.flash_sale(a.flash, a.flash_seconds, a.flash_skus, self.sim_clock_offset())
         m = proc_mem(self.d_proc.pid)
         print(f"\nshopsyncd memory after the run: VmHWM {m['VmHWM']:.0f} MiB, VmRSS {m['VmRSS']:.0f} MiB", flush=True)
         if a.restart:
@@ -427,6 +537,12 @@ def main():
     ap.add_argument("--scheduler-threads", type=int, default=2, help="daemon.scheduler_threads (CAF workers)")
     ap.add_argument("--no-sync-writes", dest="sync_writes", action="store_false",
                     help="daemon.sync_writes = false (no fsync per state transition)")
+    ap.add_argument("--plan", choices=sorted(PLAN_BUCKETS), default="unlimited",
+                    help="every store's cost bucket: a Shopify plan's limits, or one that never throttles")
+    ap.add_argument("--level", type=int, default=10, help="every level at the start")
+    ap.add_argument("--flash", type=int, default=0, help="flash sale: sales per second (0: none)")
+    ap.add_argument("--flash-seconds", type=float, default=300)
+    ap.add_argument("--flash-skus", type=int, default=10000)
     ap.add_argument("--restart", action="store_true")
     ap.add_argument("--restarts", type=int, default=1)
     a = ap.parse_args()
