@@ -1,4 +1,5 @@
-// Fuzz target: the Shopify webhook parser (simdjson On-Demand + the grammar pre-scan).
+// Fuzz target: the Shopify webhook parser (simdjson On-Demand + the grammar scan of
+// io/json_grammar_scan.cpp).
 // Input: "<topic>\n<body>" — the X-Shopify-Topic header, a newline, then the raw body; an
 // input without a newline is a body for "orders/create" (the biggest parser).
 // Each input goes through the production path (parse(): one parser reused across calls, its
@@ -63,8 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (summary(a) != summary(b)) fail("parse and parse_padded disagree", summary(a), summary(b));
   if (!a && a.error().code.rfind("webhook.", 0) != 0) fail("error code outside webhook.*", a.error().code, "");
 
-  // Allowed difference, by design (webhook_parser.cpp, scan_structure): the pre-scan checks
-  // the grammar, escapes and control characters everywhere, but a number's range only where
+  // Allowed difference, by design (json_grammar_scan.hpp): the grammar scan checks the
+  // grammar and escapes everywhere (simdjson control characters), but a number's range only where
   // On-Demand reads it, so a number beyond 64 bits in a skipped field passes parse() while
   // validate() (DOM) refuses it. Anything else validate() refuses, parse() must refuse too.
   // Known and reported, not yet decided by the parser's owner: a lone UTF-16 surrogate escape

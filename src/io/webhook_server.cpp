@@ -3,6 +3,7 @@
 #include "io/hmac.hpp"
 #include "io/inbox.hpp"
 #include "io/metrics.hpp"
+#include "io/webhook_intake.hpp"
 #include "io/webhook_parser.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -398,54 +399,36 @@ private:
 
   void handle_webhook(std::string_view path_topic) {
     auto& req = parser_->get();
-    // 401 for an unknown shop and for a bad signature alike: which one is not said.
-    auto shop = lower(req["X-Shopify-Shop-Domain"]);
-    auto refuse_unauthorized = [&](const char* reason) {
+    thread_local webhook_parser parser;
+    auto secrets = std::atomic_load(&srv_->secrets);
+    auto decision = decide_webhook_intake(
+        webhook_request{path_topic, req["X-Shopify-Topic"], req["X-Shopify-Shop-Domain"], req["X-Shopify-Hmac-Sha256"],
+                        req["X-Shopify-Webhook-Id"], req["X-Shopify-Event-Id"], req["X-Shopify-Triggered-At"],
+                        req["X-Shopify-API-Version"], req.body()},
+        webhook_intake_rules{srv_->opts.max_body_bytes, &srv_->shops, secrets.get()}, parser);
+    auto& d = decision.delivery;
+    if (decision.action == intake_action::refuse) {
+      if (decision.refusal == intake_refusal::too_large) { // the HTTP parser's body limit comes first
+        srv_->count(decision.topic_label, o_too_large);
+        return refuse(http::status::payload_too_large, "payload too large\n");
+      }
+      // 401 for an unknown shop and for a bad signature alike: which one is not said.
       std::uint64_t skipped = 0;
       if (srv_->refusal_log.allow(&skipped)) {
         if (skipped)
           spdlog::warn("event=webhook_refused_unlogged count={}", skipped);
-        spdlog::warn("event=webhook_refused reason={} shop=\"{}\" peer={}", reason, shop.substr(0, 100), peer());
+        spdlog::warn("event=webhook_refused reason={} shop=\"{}\" peer={}", to_string(decision.refusal),
+                     d.shop_domain.substr(0, 100), peer());
       }
-      webhook_answer(http::status::unauthorized, "unauthorized\n", "unverified", o_unauthorized);
-    };
-    auto& body = req.body();
-    // The signature is checked for unknown shops too, so that the answer's timing does not
-    // tell which shop domains are served either.
-    bool known_shop = !shop.empty() && srv_->shops.count(shop) > 0;
-    bool signed_ok = verify_hmac_sha256_base64(req["X-Shopify-Hmac-Sha256"], body, *std::atomic_load(&srv_->secrets));
-    if (!known_shop)
-      return refuse_unauthorized("unknown_shop");
-    if (!signed_ok)
-      return refuse_unauthorized("bad_hmac");
-    // Signed by Shopify and for a shop we serve: from here on the delivery is answered 2xx
-    // once stored, whatever its content (a non-2xx makes Shopify retry, then delete the
-    // subscription). What cannot be used is kept aside with the reason.
-    webhook_delivery d;
-    d.topic = std::string(path_topic.empty() ? req["X-Shopify-Topic"] : path_topic);
-    d.shop_domain = std::move(shop);
-    d.webhook_id = std::string(req["X-Shopify-Webhook-Id"]);
-    d.event_id = std::string(req["X-Shopify-Event-Id"]);
-    d.triggered_at = std::string(req["X-Shopify-Triggered-At"]);
-    d.api_version = std::string(req["X-Shopify-API-Version"]);
-    static const std::string other_label = "other";
-    topic_label_ = webhook_parser::is_known_topic(d.topic) ? d.topic : other_label;
-
-    thread_local webhook_parser parser;
-    std::optional<webhook_event> event;
-    if (d.topic.empty()) {
-      d.unusable = error{"webhook.missing_topic", "missing X-Shopify-Topic"};
-    } else if (d.webhook_id.empty() && d.event_id.empty()) {
-      d.unusable = error{"webhook.missing_id", "missing X-Shopify-Webhook-Id and X-Shopify-Event-Id"};
-    } else if (auto parsed = parser.parse(d.topic, body); !parsed) {
-      d.unusable = std::move(parsed.error());
-    } else {
-      event = std::move(*parsed);
+      return webhook_answer(http::status::unauthorized, "unauthorized\n", decision.topic_label, o_unauthorized);
     }
-    envelope_ = webhook_envelope{d.topic,        d.shop_domain, d.webhook_id, d.event_id,
-                                 d.triggered_at, d.api_version, event ? std::move(*event) : webhook_event{}};
+    // Accepted or kept aside (the event then empty): stored, and answered once stored.
+    topic_label_ = std::move(decision.topic_label);
+    envelope_ = webhook_envelope{d.topic,        d.shop_domain, d.webhook_id,
+                                 d.event_id,     d.triggered_at, d.api_version,
+                                 std::move(decision.event)};
     unusable_ = d.unusable;
-    d.body = std::move(body);
+    d.body = std::move(req.body());
     // Keeps the I/O threads alive while the writer holds this request.
     pending_work_.emplace(srv_->ioc.get_executor());
     srv_->in.submit(std::move(d), [self = shared_from_this()](append_result r) {

@@ -25,6 +25,8 @@
 // unknown topic, malformed JSON, a missing field or a wrong type) is kept aside in the inbox
 // with the reason (inbox::list_unusable), counted in shopsync_webhooks_unusable_total{topic}, logged
 // (rate-limited) and answered 200 as well. A storage failure → 503 so that Shopify retries.
+// That decision, before storage, is decide_webhook_intake (webhook_intake.hpp), testable
+// without sockets; this file is the HTTP session around it.
 #include "domain/config.hpp"
 #include "domain/events.hpp"
 #include "domain/result.hpp"
