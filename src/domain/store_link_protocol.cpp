@@ -570,9 +570,9 @@ void store_link_protocol::resume(link_time now) {
   schedule(now);
 }
 
-// Drops the writes of deleted inventory items (`items` sorted) that are not on their way yet:
-// entries still coalescing, and entries of batches made but not sent (those are made again
-// without them, under a new id and key). Their requesters are answered INVALID_INVENTORY_ITEM.
+// Drops the writes of deleted inventory items that are not on their way yet: entries still
+// coalescing, and entries of batches made but never sent (those are made again without them,
+// under a new id and key). Their requesters are answered INVALID_INVENTORY_ITEM.
 void store_link_protocol::forget(std::vector<inventory_item_id> items, link_time now) {
   std::sort(items.begin(), items.end());
   items.erase(std::unique(items.begin(), items.end()), items.end());
@@ -587,7 +587,10 @@ void store_link_protocol::forget(std::vector<inventory_item_id> items, link_time
   const std::vector<std::uint64_t> ids(ready_.begin(), ready_.end());
   for (auto id : ids) {
     auto it = batches_.find(id);
-    if (it == batches_.end() || it->second.where != batch_where::ready)
+    // One maybe sent before (recovered, or parked and asked for again) keeps its key: made
+    // again under a new one, an entry it applied could apply a second time. It goes as it is;
+    // Shopify refuses the deleted items' entries on their own and the rest is settled.
+    if (it == batches_.end() || it->second.where != batch_where::ready || it->second.sent_before)
       continue;
     const auto& entries = it->second.b.batch.entries;
     if (std::none_of(entries.begin(), entries.end(), [&](const write_entry& e) { return deleted(e.item); }))
