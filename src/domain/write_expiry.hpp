@@ -15,6 +15,10 @@ namespace shopsync {
 
 inline constexpr std::chrono::seconds default_idempotency_key_max_age{3600};
 
+// The store link's code for a write it will not send again because its key may have expired:
+// failure_kind::expired, settled by reading.
+inline constexpr const char* write_expired_code = "shopsync.key_expired";
+
 enum class resend_decision : std::uint8_t {
   resend_same_key,   // the key still protects the resend: send the same request again
   settle_by_reading, // the key may be gone: never send it again; read the level instead

@@ -4,6 +4,7 @@
 // userErrors become typed per-entry or per-mutation errors; nothing is swallowed.
 // Callbacks run on the client's io threads.
 #include "domain/ids.hpp"
+#include "domain/inventory_answers.hpp"
 #include "domain/result.hpp"
 #include "domain/write_coalescer.hpp"
 #include "io/admin_client.hpp"
@@ -41,30 +42,6 @@ struct location_row {
   location_id id = 0;
   std::string name;
   bool active = true;
-};
-
-struct level_key {
-  inventory_item_id item = 0;
-  location_id location = 0;
-  bool operator<(const level_key& o) const { return std::tie(item, location) < std::tie(o.item, o.location); }
-  bool operator==(const level_key& o) const { return item == o.item && location == o.location; }
-};
-
-struct level_value {
-  level_key key;
-  std::optional<std::int64_t> available; // nullopt: the item is not stocked there
-  bool active = true;                    // false: stocked, but the level is deactivated
-};
-
-// Result of one inventory mutation. Shopify applies a batch entirely or not at all: with any
-// userError nothing changed. `entry_errors` are the errors whose field path names an entry
-// (input.quantities.<i>...); `batch_error` is one that names none (e.g.
-// IDEMPOTENCY_KEY_PARAMETER_MISMATCH).
-struct write_outcome {
-  bool applied = false;
-  std::vector<std::optional<std::int64_t>> quantity_after; // per entry, when applied
-  std::vector<std::pair<std::size_t, error>> entry_errors;
-  std::optional<error> batch_error;
 };
 
 inline constexpr int catalog_page_size = 100;

@@ -6,12 +6,9 @@
 // errors[].extensions.code, and the store link's own "admin.*" codes.
 #include "domain/inventory_item_state.hpp"
 #include "domain/result.hpp"
+#include "domain/write_expiry.hpp"
 
 namespace shopsync {
-
-// The store link's code for a write it will not send again because its key may have expired
-// (domain/write_expiry.hpp): failure_kind::expired, settled by reading.
-inline constexpr const char* write_expired_code = "shopsync.key_expired";
 
 // - "admin.*" (the link's and the client's own: unavailable, throttled, uncertain, ...):
 //   transient, the outcome is unknown or nothing ran: the same request, same key, later.
