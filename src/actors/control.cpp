@@ -255,6 +255,8 @@ std::string status_json(const daemon_facts& facts, std::chrono::system_clock::ti
       gf.tripped = held == guard_state::tripped;
     }
     w.begin_object().field("group", g.name).field("state", to_string(state_of(gf)));
+    if ((gf.planned || gf.tripped) && ctx && ctx->guards) // issue 19: why, persisted across restarts
+      w.field("held_because", ctx->guards->held_because(g.name));
     w.field("strategy", to_string(g.strategy));
     w.field("match_by", to_string(g.match_by)).field("source", g.source);
     w.key("destinations").begin_array();

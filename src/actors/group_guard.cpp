@@ -1,6 +1,7 @@
 #include "actors/group_guard.hpp"
 
 #include "io/metrics.hpp"
+#include "io/order_reconcile_api.hpp"
 #include "io/state_store.hpp"
 
 #include <spdlog/spdlog.h>
@@ -10,6 +11,10 @@ namespace shopsync {
 namespace {
 
 std::string state_key(const std::string& group) { return "guard/" + group; }
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 } // namespace
 
@@ -42,31 +47,41 @@ group_guards::group_guards(const config& cfg, state_store* store, metrics_regist
     auto& e = groups_[g.name];
     e.cfg = &g;
     e.breaker = mass_change_breaker(g.breaker);
-    std::optional<std::string> stored;
+    std::optional<guard_record> stored;
     bool mapped_before = false;
     if (store_) {
-      if (auto v = store_->get(column::meta, state_key(g.name)); v && *v) stored = **v;
+      if (auto v = store_->get(column::meta, state_key(g.name)); v && *v) {
+        stored = decode_guard_record(**v);
+        if (!stored)
+          spdlog::warn("guard: group={} its stored guard state is damaged ({}): taken as never seen", g.name, **v);
+      }
       if (auto m = store_->get(column::mapping, "group/" + g.name); m && *m) mapped_before = true;
     }
+    if (stored && stored->state != group_state::syncing) {
+      // Held when the daemon stopped: held still, for the same reason (the trip's store and
+      // counts included), persisted as it was.
+      e.facts = *stored;
+      e.state = stored->state == group_state::tripped ? guard_state::tripped : guard_state::planned;
+      set_state(e, e.state, stored->reason, stored->undone_from_s);
+      continue;
+    }
     guard_state s = guard_state::syncing;
+    hold_reason why = hold_reason::none;
     if (stored) {
-      auto space = stored->find(' ');
-      auto name = stored->substr(0, space);
-      auto print = space == std::string::npos ? std::string() : stored->substr(space + 1);
-      if (name == "planned") s = guard_state::planned;
-      else if (name == "tripped") s = guard_state::tripped;
-      else if (g.start_with_plan && print != guard_fingerprint(g)) {
+      if (g.start_with_plan && stored->fingerprint != guard_fingerprint(g)) {
         s = guard_state::planned;
+        why = hold_reason::config_changed;
         spdlog::warn("guard: group={} its stores, locations or match key changed since it last synced: "
                      "planned, its writes wait for `shopsyncctl approve {}`", g.name, g.name);
       }
     } else if (g.start_with_plan && !mapped_before) {
       // Never synced (a deployment from before the guard has a mapping: it synced).
       s = guard_state::planned;
+      why = hold_reason::never_synced;
       spdlog::info("guard: group={} has never synced: planned, its writes wait for `shopsyncctl approve {}`", g.name,
                    g.name);
     }
-    set_state(e, s);
+    set_state(e, s, why);
   }
 }
 
@@ -80,12 +95,32 @@ const group_guards::group_entry* group_guards::find(const std::string& group) co
   return it == groups_.end() ? nullptr : &it->second;
 }
 
-void group_guards::set_state(group_entry& e, guard_state s) {
-  e.state = s;
+void group_guards::set_state(group_entry& e, guard_state s, hold_reason why, std::int64_t undone_from_s) {
   const auto& name = e.cfg->name;
+  // The facts of a hold that goes on (a restart, or an undo while tripped keeps the trip) are
+  // kept; a new hold starts its own.
+  guard_record r;
+  r.state = s == guard_state::syncing ? group_state::syncing
+            : s == guard_state::planned ? group_state::planned
+                                        : group_state::tripped;
+  if (s == guard_state::syncing) {
+    r.fingerprint = guard_fingerprint(*e.cfg);
+  } else {
+    r.reason = why;
+    const bool same_hold = e.facts.state == r.state && e.facts.reason == why && e.facts.since_s != 0;
+    r.since_s = same_hold ? e.facts.since_s : unix_now();
+    r.undone_from_s = undone_from_s;
+    if (s == guard_state::tripped && e.breaker.trip()) {
+      auto& t = *e.breaker.trip();
+      r.trip = held_trip{t.store, t.drops, t.allowance, t.mapped};
+    } else if (s != guard_state::syncing && e.facts.trip && why != hold_reason::discarded) {
+      r.trip = e.facts.trip; // still held since the trip (restarted, or undone meanwhile)
+    }
+  }
+  e.state = s;
+  e.facts = r;
   if (store_) {
-    std::string v = to_string(s);
-    if (s == guard_state::syncing) v += " " + guard_fingerprint(*e.cfg);
+    auto v = encode(r);
     if (auto w = store_->put(column::meta, state_key(name), v); !w)
       spdlog::error("guard: group={} cannot persist its state {}: {}", name, to_string(s), w.error().message);
   }
@@ -112,7 +147,54 @@ guard_state group_guards::state(const std::string& group) const {
 std::optional<breaker_trip> group_guards::trip(const std::string& group) const {
   std::lock_guard lock(mu_);
   auto* e = find(group);
-  return e ? e->breaker.trip() : std::nullopt;
+  if (!e) return std::nullopt;
+  if (e->breaker.trip()) return e->breaker.trip();
+  if (e->state == guard_state::tripped && e->facts.trip) { // tripped before a restart
+    auto& t = *e->facts.trip;
+    return breaker_trip{t.store, t.drops, t.allowance, t.mapped, 0};
+  }
+  return std::nullopt;
+}
+
+guard_record group_guards::record(const std::string& group) const {
+  std::lock_guard lock(mu_);
+  auto* e = find(group);
+  return e ? e->facts : guard_record{};
+}
+
+std::string group_guards::held_because(const std::string& group) const {
+  auto r = record(group);
+  if (r.state == group_state::syncing) return {};
+  const auto since = r.since_s ? " at " + iso8601_utc(r.since_s) : std::string();
+  std::string text;
+  switch (r.reason) {
+    case hold_reason::never_synced:
+      text = "a new group: nothing is written before its plan is approved";
+      break;
+    case hold_reason::config_changed:
+      text = "its stores, locations or match key changed since it last synced";
+      break;
+    case hold_reason::discarded:
+      text = "its held writes were discarded" + since + ": every level was read again, this is the new plan";
+      break;
+    case hold_reason::undone:
+      text = "undo of shopsync's writes since " + iso8601_utc(r.undone_from_s) + " applied" + since +
+             ": the Destinations keep the restored levels and do not follow the Source until you approve "
+             "(restore the Source first: the plan shows what following it would write)";
+      break;
+    case hold_reason::breaker:
+    case hold_reason::none:
+      if (r.trip)
+        text = "breaker tripped by store " + r.trip->store + since + ": shopsync's writes would drop " +
+               std::to_string(r.trip->drops) + " levels to zero or by more than half within the window (allowed " +
+               std::to_string(r.trip->allowance) + " of " + std::to_string(r.trip->mapped) + " mapped)";
+      else if (r.state == group_state::tripped)
+        text = "the mass-change breaker tripped";
+      else
+        text = "a plan waits for approval";
+      break;
+  }
+  return text;
 }
 
 void group_guards::mapped(const group_mapping& m) {
@@ -157,7 +239,7 @@ breaker_decision group_guards::admit(const std::string& group, const store_name&
       metrics_->counter("shopsync_breaker_trips_total", "Times a group's mass-change breaker tripped",
                         {{"group", group}, {"store", store}})
         .inc();
-    set_state(*e, guard_state::tripped);
+    set_state(*e, guard_state::tripped, hold_reason::breaker);
   }
   return d;
 }
@@ -272,7 +354,18 @@ void group_guards::discard(const std::string& group) {
   spdlog::info("guard: group={} discarded ({}): held writes dropped, planning again", group, to_string(e->state));
   e->breaker.reset();
   e->owed.clear();
-  set_state(*e, guard_state::planned);
+  set_state(*e, guard_state::planned, hold_reason::discarded);
+}
+
+void group_guards::hold_after_undo(const std::string& group, std::int64_t from_s) {
+  std::lock_guard lock(mu_);
+  auto* e = find(group);
+  if (!e) return;
+  spdlog::warn("guard: group={} undo of shopsync's writes since {} applied: planned, its Destinations keep the "
+               "restored levels until `shopsyncctl approve {}` (they then follow the Source again: restore it "
+               "first) or `shopsyncctl discard {}`",
+               group, iso8601_utc(from_s), group, group);
+  set_state(*e, guard_state::planned, hold_reason::undone, from_s);
 }
 
 } // namespace shopsync

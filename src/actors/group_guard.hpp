@@ -12,10 +12,15 @@
 //            read every level and report what they owe: that is its plan;
 //   tripped  the breaker tripped: writes are held (kept) until approve or discard.
 // approve: syncing (the writes owed and held go out, not counted by the breaker); discard:
-// planned (held writes are dropped, levels re-read, a new plan forms).
-// The state is persisted in the meta column ("guard/<group>"), so a restart keeps a group held.
+// planned (held writes are dropped, levels re-read, a new plan forms). `undo --apply` in a
+// one-way group: planned (its Destinations keep the restored levels instead of following the
+// Source straight back) until the merchant approves or discards.
+// The state and why (domain/guard_record.hpp: the reason, since when, the trip's store and
+// counts) are persisted in the meta column ("guard/<group>"), so a restart keeps a group held
+// and `plan` still says why.
 #include "domain/config.hpp"
 #include "domain/group_mapping.hpp"
+#include "domain/guard_record.hpp"
 #include "domain/inventory_item_state.hpp"
 #include "domain/mass_change_breaker.hpp"
 #include "domain/two_writers.hpp"
@@ -49,6 +54,10 @@ public:
   guard_state state(const std::string& group) const;
   bool holds(const std::string& group) const { return state(group) != guard_state::syncing; }
   std::optional<breaker_trip> trip(const std::string& group) const;
+  // Why the group is held, as persisted (also after a restart): reason, since, the trip.
+  guard_record record(const std::string& group) const;
+  // The same for the merchant, one sentence naming the way out; empty while syncing.
+  std::string held_because(const std::string& group) const;
 
   // A new mapping: each store's mapped levels (the breaker's share) and location names.
   void mapped(const group_mapping&);
@@ -66,6 +75,10 @@ public:
 
   void approve(const std::string& group);
   void discard(const std::string& group);
+  // `undo --apply` in a one-way group reversed shopsync's writes since `from_s` (unix
+  // seconds): planned, so its Destinations are not set back to the Source's values before the
+  // merchant acts (the caller holds the group's items before sending the undo).
+  void hold_after_undo(const std::string& group, std::int64_t from_s);
 
   // Two writers: shopsync's confirmed sets and the changes others made, at one-way Destination
   // levels (the item actors feed their audit records). A level found fighting is logged once
@@ -86,6 +99,7 @@ private:
   struct group_entry {
     const group_config* cfg = nullptr;
     guard_state state = guard_state::syncing;
+    guard_record facts; // what is persisted: the state, why, since when
     mass_change_breaker breaker;
     std::map<std::pair<store_name, location_id>, std::string> location_names;
     std::map<std::string, std::vector<planned_write>> owed; // by identity
@@ -95,7 +109,8 @@ private:
   std::int64_t now_ms() const;
   group_entry* find(const std::string& group);
   const group_entry* find(const std::string& group) const;
-  void set_state(group_entry&, guard_state); // persists it and updates the gauges
+  // Persists the state (with why) and updates the gauges.
+  void set_state(group_entry&, guard_state, hold_reason = hold_reason::none, std::int64_t undone_from_s = 0);
 
   mutable std::mutex mu_;
   config cfg_;

@@ -29,9 +29,21 @@ void write_group_plan(json_writer& w, const sync_context& ctx, const group_confi
   w.begin_object().field("group", g.name).field("state", to_string(guards.state(g.name)));
   w.field("plan_id", plan.id).field("changes", plan.changes);
   w.field("identities", static_cast<std::uint64_t>(guards.identities_reporting(g.name)));
+  const auto facts = guards.record(g.name);
+  if (facts.state != group_state::syncing) {
+    // Why, and since when: persisted, so still told after a restart.
+    w.field("reason", to_string(facts.reason)).field("held_because", guards.held_because(g.name));
+    if (facts.since_s)
+      w.field("held_since", iso8601_utc(facts.since_s));
+    if (facts.reason == hold_reason::undone)
+      w.field("undone_from", iso8601_utc(facts.undone_from_s));
+  }
   if (auto t = guards.trip(g.name)) {
     w.key("trip").begin_object().field("store", t->store).field("drops", t->drops);
-    w.field("allowance", t->allowance).field("mapped", t->mapped).end_object();
+    w.field("allowance", t->allowance).field("mapped", t->mapped);
+    if (facts.trip && facts.since_s && facts.reason == hold_reason::breaker)
+      w.field("at", iso8601_utc(facts.since_s));
+    w.end_object();
   }
   w.key("stores").begin_array();
   for (auto& s : plan.stores) {
@@ -152,14 +164,24 @@ std::string undo_reply(const sync_context& ctx, const router_actor& router, cons
       mine.push_back({std::string(subject), std::string(st), location, *c});
   }
   auto writes = plan_undo(mine, store);
-  if (apply && g->strategy != sync_strategy::two_way)
-    return control_error("bad_request", "undo --apply reverses writes in two_way groups only: group '" + group +
-                                          "' is " + to_string(g->strategy) +
-                                          ", whose Destinations follow the Source (restore the Source instead); "
-                                          "without --apply the plan shows what shopsync changed");
+  // A one-way Destination follows its Source: the next alignment would set it straight back.
+  // So the group is held first (planned, saying why) and the items paused before any undo
+  // reaches them (the router keeps this order); the undo's adjusts still go out (they are the
+  // merchant's order), the sets to the Source's values wait for approve or discard.
+  const bool hold = apply && g->strategy != sync_strategy::two_way && !writes.empty() && ctx.guards;
+  if (apply && g->strategy != sync_strategy::two_way && !ctx.guards)
+    return control_error("bad_request", "undo --apply in a " + std::string(to_string(g->strategy)) +
+                                          " group needs the group guard (its Destinations would follow the Source "
+                                          "straight back)");
+  if (hold) {
+    ctx.guards->hold_after_undo(group, *t);
+    caf::anon_send(router, guard_atom::value, group, std::string("hold"));
+  }
   const auto cause = "undo since " + iso8601_utc(*t);
   json_writer w;
   w.begin_object().field("group", group).field("since", iso8601_utc(*t)).field("applied", apply);
+  if (hold)
+    w.field("state", to_string(ctx.guards->state(group))).field("held_because", ctx.guards->held_because(group));
   w.field("levels", static_cast<std::uint64_t>(writes.size()));
   w.key("writes").begin_array();
   for (auto& x : writes) {

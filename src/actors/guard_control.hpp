@@ -19,8 +19,10 @@ std::string approve_reply(const sync_context& ctx, const router_actor& router, c
                           const std::string& plan_id);
 std::string discard_reply(const sync_context& ctx, const router_actor& router, const std::string& group);
 // `undo <group> --since T [--store S] [--apply]`: shopsync's own changes to each level since T
-// (from the audit log), negated: the plan, and with `apply` each sent to its item actor (two_way
-// groups only: a one_way Destination follows its Source). `since`: unix seconds or ISO-8601.
+// (from the audit log), negated: the plan, and with `apply` each sent to its item actor. A
+// one-way group (its Destinations follow the Source) is first held, planned with reason
+// `undone`: the Destinations keep the restored levels until the merchant approves (they follow
+// the Source again) or discards. `since`: unix seconds or ISO-8601.
 std::string undo_reply(const sync_context& ctx, const router_actor& router, const std::string& group,
                        const std::string& since, const std::string& store, bool apply);
 // `mappings`' JSON object of a group with its two-writer levels added ("two_writers": identity,

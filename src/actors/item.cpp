@@ -79,10 +79,11 @@ void report_owed(self_ptr self) {
 
 // A write passes the group guard before it is sent: held (kept, its op in flight in the state)
 // while the group is planned or tripped, or when it trips the breaker (the router then holds
-// the whole group). Approved writes pass without being counted.
+// the whole group). Approved writes pass without being counted; so do a one-way group's undo
+// adjusts: the merchant ordered them while the group is held (guard_control.hpp).
 bool held_by_guard(self_ptr self, const command& c) {
   auto& st = self->state;
-  if (c.kind == op_kind::read || !st.ctx->guards || st.bypass_guard)
+  if (c.kind == op_kind::read || !st.ctx->guards || st.bypass_guard || st.sm->is_undo(c))
     return false;
   auto w = as_pending(*st.sm, c);
   auto d = st.ctx->guards->admit(st.group, c.store, c.item, c.location, w.before, w.after);

@@ -132,7 +132,8 @@ void print_status(element r) {
   for (auto g : r["groups"].get_array())
     if (field(g, "state") == "planned" || field(g, "state") == "tripped")
       std::cout << "\ngroup " << field(g, "group") << " is " << field(g, "state")
-                << ": its writes wait; see `shopsyncctl plan " << field(g, "group") << "`, then approve or discard\n";
+                << ": its writes wait; see `shopsyncctl plan " << field(g, "group") << "`, then approve or discard"
+                << (field(g, "held_because") == "-" ? std::string() : "\n  why: " + field(g, "held_because")) << "\n";
 }
 
 void print_stores(element r) {
@@ -289,6 +290,8 @@ void print_plan(element r) {
     auto name = field(g, "group");
     std::cout << "group " << name << ": " << field(g, "state") << ", plan " << field(g, "plan_id") << ", "
               << field(g, "changes") << " levels would change\n";
+    if (field(g, "held_because") != "-")
+      std::cout << "why: " << field(g, "held_because") << '\n';
     element trip;
     if (!g["trip"].get(trip))
       std::cout << "breaker tripped by store " << field(trip, "store") << ": " << field(trip, "drops")
@@ -350,6 +353,10 @@ void print_undo(element r) {
   bool applied = field(r, "applied") == "yes";
   std::cout << "undo of group " << field(r, "group") << " since " << field(r, "since") << ": " << field(r, "levels")
             << " levels" << (applied ? ", sent" : " (a plan: nothing written; --apply sends it)") << "\n";
+  if (field(r, "held_because") != "-")
+    std::cout << "group " << field(r, "group") << " is now " << field(r, "state") << ": " << field(r, "held_because")
+              << "\n  then: shopsyncctl approve " << field(r, "group") << " (follow the Source again)"
+              << "    or: shopsyncctl discard " << field(r, "group") << " (read every level, plan again)\n";
   table t{{"IDENTITY", "STORE", "LOCATION", "DELTA", "WRITES REVERSED"}};
   for (auto x : r["writes"].get_array())
     t.push_back({field(x, "identity"), field(x, "store"), field(x, "location"), field(x, "delta"), field(x, "changes")});
@@ -644,7 +651,10 @@ int main(int argc, char** argv) {
   undo->add_option("group", group, "sync group")->required();
   undo->add_option("--since", undo_since, "ISO-8601 time (2026-12-04T21:00:00Z) or unix seconds")->required();
   undo->add_option("--store", undo_store, "only this store's levels");
-  auto* apply_flag = undo->add_flag("--apply", undo_apply, "send the reversing writes (two_way groups)");
+  auto* apply_flag = undo->add_flag("--apply", undo_apply,
+                                    "send the reversing writes, each audited `undone`; a one-way group is then held "
+                                    "(planned) so its Destinations keep the restored levels until you approve "
+                                    "(follow the Source again) or discard");
   undo->add_flag("--dry-run", undo_dry, "only show them (the default)")->excludes(apply_flag);
   auto* loglevel = sub("log-level", "change the daemon's log level");
   loglevel->add_option("level", level, "trace|debug|info|warn|error|critical|off")

@@ -335,6 +335,10 @@ void inventory_item_state::external_change(level_ref at, std::int64_t delta, std
   }
 }
 
+bool inventory_item_state::owes_undo(level_ref at, const level& lv) const {
+  return layout_.mode != sync_mode::two_way && at.store != 0 && lv.known && lv.delta != 0;
+}
+
 void inventory_item_state::plan(transition& t) {
   for (std::size_t s = 0; s < slots_.size(); ++s)
     for (std::size_t i = 0; i < slots_[s].levels.size(); ++i) plan_level({i, s}, t);
@@ -394,8 +398,9 @@ void inventory_item_state::plan_level(level_ref at, transition& t) {
     // A two-way level that owes a delta sends it without reading first: the adjust's
     // quantityAfterChange tells what the read would (a change not seen yet is counted from it,
     // see write_result), so a level whose webhooks never stop still gets its deltas.
-    const bool adjust_now = layout_.mode == sync_mode::two_way && lv.known && lv.delta != 0 &&
-                            !paused_ && (at.store == 0 || lv.aligned) && can_write;
+    const bool adjust_now = (layout_.mode == sync_mode::two_way && lv.known && lv.delta != 0 &&
+                             !paused_ && (at.store == 0 || lv.aligned) && can_write) ||
+                            (owes_undo(at, lv) && can_write);
     if (!adjust_now) return issue(at, lv, op_kind::read, t);
   }
   // A level that is not to be written waits for a hint or a connect to read it again.
@@ -455,6 +460,14 @@ void inventory_item_state::plan_level(level_ref at, transition& t) {
         }
     if (!lv.known && (any_known || summed_into_known)) issue(at, lv, op_kind::read, t);
     return;
+  }
+  // A merchant's undo goes first, paused or not (see undo()): an adjust, so a sale racing it
+  // still counts; the set to the Source's value stays pending behind it.
+  if (owes_undo(at, lv)) {
+    lv.op_delta = std::min(std::max(lv.delta, api_int_min), api_int_max);
+    lv.op_change_from.reset();
+    lv.delta -= lv.op_delta;
+    return issue(at, lv, op_kind::adjust, t);
   }
   // A Destination follows the Source, whatever changed it (a manual edit is set back): at
   // quiescence every Destination equals the Source. Coalesced: the newest Source value wins.
@@ -778,7 +791,9 @@ transition inventory_item_state::write_failed(level_ref at, std::uint64_t op_id,
     return t;
   }
   // Not applied: the intent goes back to pending (a one-way target is recomputed anyway).
-  bool overflow = layout_.mode == sync_mode::two_way && !add_checked(lv->delta, lv->op_delta);
+  // (A one-way adjust is an undo: its delta is owed again.)
+  bool overflow = (layout_.mode == sync_mode::two_way || lv->op == op_kind::adjust) &&
+                  !add_checked(lv->delta, lv->op_delta);
   lv->op = op_kind::none;
   lv->attempt = 0;
   const bool retry = kind == failure_kind::stale || kind == failure_kind::not_applied;
@@ -822,10 +837,14 @@ transition inventory_item_state::undo(level_ref at, std::int64_t delta, const st
   transition t;
   level* lv = mapped(at, t);
   if (!lv) return t;
-  if (layout_.mode != sync_mode::two_way || !lv->known || (at.store != 0 && !lv->aligned) || delta == 0 ||
-      !lv->blocked.empty()) {
+  // Two-way: a level sharing the slot's value. One-way: a Destination (shopsync never writes
+  // a one-way Source's levels).
+  const bool takes_delta = layout_.mode == sync_mode::two_way ? (at.store == 0 || lv->aligned)
+                                                              : (at.store != 0 && writable(at, *lv));
+  if (!takes_delta || !lv->known || delta == 0 || !lv->blocked.empty()) {
     t.audit.push_back(make_audit(audit_kind::hint_ignored, at,
-                                 "undo refused: only a two-way level that shares the slot's value takes a delta"));
+                                 "undo refused: only a two-way level that shares the slot's value or a one-way "
+                                 "Destination level known and writable takes a delta"));
     return t;
   }
   if (!add_checked(lv->delta, delta)) {

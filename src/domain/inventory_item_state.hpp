@@ -282,10 +282,15 @@ public:
   transition clear_error(level_ref);  // unblock after a permanent failure: re-read, go on
   // Undo (issue 19, domain/undo_plan.hpp): `delta` is owed to the level as shopsync's own change
   // (sent as an adjust, never propagated to the other stores, audited `undone` now and
-  // `delta_propagated` when confirmed). Two-way levels sharing the slot's value only (a one-way
-  // Destination follows its Source: a delta there would be set back): else refused, recorded
-  // as hint_ignored.
+  // `delta_propagated` when confirmed). Two-way levels sharing the slot's value, and one-way
+  // Destination levels (known, writable); else refused, recorded as hint_ignored.
+  // One-way: the adjust is sent even while paused (a merchant's order, not a sync write), and
+  // the set back to the Source's value stays pending behind it: so the holder pauses the
+  // machine first (the group guard holds the group), else the Destination follows its Source
+  // again right after. `is_undo` tells such a command apart.
   transition undo(level_ref, std::int64_t delta, const std::string& cause);
+  // A one-way group writes its Destinations with sets only: an adjust there is an undo.
+  bool is_undo(const command& c) const { return c.kind == op_kind::adjust && layout_.mode != sync_mode::two_way; }
   // The identity's variant in `store` is gone (deleted there, so unmapped): its levels are
   // blocked with unmapped_cause at once, so nothing more is written there, not even an intent
   // still pending; an op in flight gets its answer but is never retried. The holder starts a
@@ -370,6 +375,7 @@ private:
   void settle_hints(level_ref, level&, std::int64_t value, transition&);
   void plan(transition&);
   void plan_level(level_ref, transition&);
+  bool owes_undo(level_ref, const level&) const; // a one-way Destination's undo delta waits
   // One-way: the Source quantity a Destination level follows (its slot's, plus the slots
   // summed into it); nullopt while one is unknown, or when none is stocked.
   std::optional<std::int64_t> followed(level_ref) const;

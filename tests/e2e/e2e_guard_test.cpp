@@ -251,10 +251,25 @@ TEST(E2eGuard, a_source_wiped_to_zero_trips_the_breaker_with_at_most_the_windows
   EXPECT_EQ(plan->num("/0/changes"), 60 - dropped) << env.control("plan");
   EXPECT_EQ(plan->num("/0/stores/0/to_zero"), 60 - dropped);
 
+  EXPECT_EQ(plan->str("/0/reason"), "breaker");
+
   // Held, not dropped: still held after a restart, and approve sends them.
   ASSERT_EQ(env.stop_daemon(), 0);
   ASSERT_TRUE(env.start_daemon());
   EXPECT_EQ(group_state(env, "mirror"), "tripped");
+  // After the restart the plan still says which store tripped it, when, and with which counts.
+  auto again = parse(env.control("plan"));
+  EXPECT_EQ(again->str("/0/trip/store"), "dest-a") << env.control("plan");
+  EXPECT_EQ(again->num("/0/trip/allowance"), 12);
+  EXPECT_EQ(again->num("/0/trip/mapped"), plan->num("/0/trip/mapped"));
+  EXPECT_EQ(again->num("/0/trip/drops"), plan->num("/0/trip/drops"));
+  EXPECT_EQ(again->str("/0/trip/at"), plan->str("/0/trip/at"));
+  EXPECT_FALSE(again->str("/0/trip/at").empty());
+  EXPECT_EQ(again->str("/0/reason"), "breaker");
+  EXPECT_NE(again->str("/0/held_because").find("breaker tripped by store dest-a"), std::string::npos)
+    << env.control("plan");
+  EXPECT_NE(ctl(env, "plan mirror").second.find("why: breaker tripped by store dest-a at "), std::string::npos);
+  EXPECT_NE(ctl(env, "status").second.find("why: breaker tripped by store dest-a"), std::string::npos);
   std::this_thread::sleep_for(1s);
   EXPECT_EQ(zeros(env, kDestA, skus), dropped);
   auto ok = env.control("approve", R"({"group":"mirror"})");
@@ -362,3 +377,87 @@ TEST(E2eGuard, undo_restores_the_levels_before_t_while_keeping_later_sales) {
   EXPECT_NE(audit.find("\"kind\":\"undone\""), std::string::npos) << audit;
   EXPECT_EQ(parse(env.control("undo", args + "}"))->num("/levels"), 0);
 }
+
+namespace {
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+} // namespace
+
+// One-way: the Destination follows its Source, so an undo must not only reverse shopsync's
+// writes as deltas (a sale made since still counts) but keep the next alignment from setting
+// the Destination straight back: the group is left planned, saying why, until the merchant
+// approves (follow the Source again) or discards.
+TEST(E2eGuard, undo_in_a_one_way_group_restores_the_destination_and_keeps_it_there_until_approved) {
+  e2e_options o;
+  o.stores = {kSource, kDestA};
+  o.scenario_json = uniform_scenario(o.stores, kSkus, {10, 10});
+  // The breaker lets a whole wipe through: the writes to undo are all made.
+  o.groups_toml = group_toml("mirror", {kDestA}, "one_way") + "[groups.breaker]\nmax_levels = 1000\nmin_levels = 1000\n";
+  e2e_env env(o);
+  ASSERT_TRUE(env.start_mapped());
+  ASSERT_TRUE(env.wait_settled("mirror", {"sku:TEE-RED-S", "sku:MUG-WHITE", "sku:CAP-GREEN"}));
+  ASSERT_TRUE(env.webhooks_idle());
+  const auto t = unix_now() + 1; // the audit's times are compared in seconds
+  std::this_thread::sleep_for(1500ms);
+
+  // After T: a sale at dest-a (which the one-way group sets back up to the Source's 10), then
+  // an import wipes the Source and shopsync writes the zeros through.
+  ASSERT_NE(env.sale(kDestA.shop, "TEE-RED-S", 1).rfind("HTTP", 0), 0u);
+  ASSERT_TRUE(env.wait_until([&] { return levels_set(env) >= 1 && env.level(kDestA.shop, "TEE-RED-S") == 10; }, 15s))
+    << env.daemon_output();
+  for (auto& sku : kSkus)
+    for (auto& loc : kLocations)
+      env.set_level(kSource.shop, sku, 0, loc);
+  ASSERT_TRUE(env.wait_until([&] { return zeros(env, kDestA, kSkus) == 6; }, 15s)) << env.daemon_output();
+  ASSERT_TRUE(env.webhooks_idle());
+  EXPECT_EQ(group_state(env, "mirror"), "syncing");
+
+  auto args = "{\"group\":\"mirror\",\"since\":\"" + std::to_string(t) + "\"";
+  auto undo = env.control("undo", args + ",\"apply\":true}");
+  auto applied = parse(undo);
+  ASSERT_EQ(applied->num("/levels"), 6) << undo;
+  EXPECT_EQ(applied->str("/state"), "planned") << undo;
+  // Before T every level held 10; TEE-RED-S sold one at dest-a's Main Warehouse since.
+  auto restored = [&] {
+    for (auto& sku : kSkus)
+      for (auto& loc : kLocations)
+        if (env.level(kDestA.shop, sku, loc) != (sku == "TEE-RED-S" && loc == "Main Warehouse" ? 9 : 10))
+          return false;
+    return true;
+  };
+  ASSERT_TRUE(env.wait_until(restored, 15s)) << env.level(kDestA.shop, "TEE-RED-S").value_or(-1)
+                                             << env.daemon_output();
+  EXPECT_EQ(group_state(env, "mirror"), "planned");
+  auto plan = parse(env.control("plan", R"({"group":"mirror"})"));
+  EXPECT_EQ(plan->str("/0/reason"), "undone") << env.control("plan", R"({"group":"mirror"})");
+  EXPECT_NE(plan->str("/0/held_because").find("undo of shopsync's writes since"), std::string::npos);
+  EXPECT_NE(ctl(env, "status").second.find("why: undo of shopsync's writes since"), std::string::npos);
+  auto audit = env.control("audit", R"({"limit":1000})");
+  std::size_t undone = 0;
+  for (auto p = audit.find("\"kind\":\"undone\""); p != std::string::npos; p = audit.find("\"kind\":\"undone\"", p + 1))
+    undone++;
+  EXPECT_EQ(undone, 6u) << audit;
+
+  // Still so after a while, after a Source change, and after a restart: no re-alignment.
+  ASSERT_NE(env.restock(kSource.shop, "MUG-WHITE", 2).rfind("HTTP", 0), 0u);
+  ASSERT_TRUE(env.webhooks_idle());
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_TRUE(restored()) << env.daemon_output();
+  ASSERT_EQ(env.stop_daemon(), 0);
+  ASSERT_TRUE(env.start_daemon());
+  EXPECT_EQ(group_state(env, "mirror"), "planned");
+  EXPECT_EQ(parse(env.control("plan", R"({"group":"mirror"})"))->str("/0/reason"), "undone");
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_TRUE(restored()) << env.daemon_output();
+  // A second undo of the same period owes nothing.
+  EXPECT_EQ(parse(env.control("undo", args + "}"))->num("/levels"), 0);
+
+  // Approved: the Destination follows the Source again (the merchant's choice).
+  auto ok = env.control("approve", R"({"group":"mirror"})");
+  ASSERT_EQ(parse(ok)->str("/approved"), "mirror") << ok;
+  EXPECT_TRUE(env.wait_until([&] { return env.level(kDestA.shop, "MUG-WHITE") == 2 && zeros(env, kDestA, kSkus) == 5; }, 15s))
+    << env.daemon_output();
+  EXPECT_EQ(group_state(env, "mirror"), "syncing");
+}
+
