@@ -2,6 +2,7 @@
 
 #include "actors/guard_control.hpp"
 #include "actors/group_guard.hpp"
+#include "actors/order_path.hpp"
 #include "actors/order_queries.hpp"
 #include "domain/group_state.hpp"
 #include "io/backup.hpp"
@@ -257,6 +258,8 @@ std::string status_json(const daemon_facts& facts, std::chrono::system_clock::ti
     w.begin_object().field("group", g.name).field("state", to_string(state_of(gf)));
     if ((gf.planned || gf.tripped) && ctx && ctx->guards) // issue 19: why, persisted across restarts
       w.field("held_because", ctx->guards->held_because(g.name));
+    if (ctx && ctx->store && (g.strategy == sync_strategy::order || g.strategy == sync_strategy::draft_order))
+      w.field("held_orders", static_cast<std::uint64_t>(count_held_orders(*ctx->store, g.name)));
     w.field("strategy", to_string(g.strategy));
     w.field("match_by", to_string(g.match_by)).field("source", g.source);
     w.key("destinations").begin_array();

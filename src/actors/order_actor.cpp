@@ -54,6 +54,12 @@ audit_entry audit_of(const order_audit_record& a, const order_key& key) {
 
 void execute(self_ptr self, const order_command& c);
 
+// Before every input: the machine learns whether its group's writes are held right now.
+void tell_group_state(order_actor_state& st) {
+  if (st.machine)
+    st.machine->set_group_held(st.group.held && st.group.held());
+}
+
 // One info line per order created in the Source (or found there already), a warning when one
 // needs the merchant; the rest of the trail is in the audit log (shopsyncctl order).
 void log_outcome(const order_key& key, const order_audit_record& a) {
@@ -288,6 +294,7 @@ order_actor::behavior_type order_actor_impl(self_ptr self, order_actor_env env,
       st.machine.emplace(std::move(*m));
     }
   }
+  tell_group_state(st);
   if (usable && resume && st.machine)
     run(self, st.machine->resume(now_of(st)), 0);
 
@@ -297,6 +304,7 @@ order_actor::behavior_type order_actor_impl(self_ptr self, order_actor_env env,
       const bool fresh = !s.machine || s.machine->state().phase == order_phase::received;
       if (!s.machine)
         s.machine.emplace(order_sync(s.group.settings, s.destination));
+      tell_group_state(s);
       auto now = now_of(s);
       auto out = std::visit(
         overloaded{
@@ -313,6 +321,7 @@ order_actor::behavior_type order_actor_impl(self_ptr self, order_actor_env env,
       auto& s = self->state;
       if (!s.machine)
         return;
+      tell_group_state(s);
       run(self, s.machine->timer(seq, now_of(s)), 0);
     },
     [self](order_retry_atom) -> std::string {
@@ -321,6 +330,7 @@ order_actor::behavior_type order_actor_impl(self_ptr self, order_actor_env env,
         self->quit();
         return "unknown";
       }
+      tell_group_state(s);
       run(self, s.machine->retry(resolver_of(s), now_of(s)), 0);
       return to_string(s.machine->state().phase);
     },

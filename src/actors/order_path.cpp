@@ -155,7 +155,43 @@ std::optional<order_group_env> order_path::group_env(const std::string& group) c
       return std::nullopt;
     return resolve_variant(*m, dest, v);
   };
+  if (opts_.held)
+    e.held = [held = opts_.held, group] { return held(group); };
   return e;
+}
+
+std::size_t count_held_orders(const state_store& store, const std::string& group) {
+  std::size_t n = 0;
+  (void)store.scan(column::orders, "o/" + group + "/", [&](std::string_view k, std::string_view v) {
+    auto key = parse_order_key(k);
+    if (key && key->group == group)
+      if (auto m = order_sync::decode(v, order_sync_settings{}); m && m->state().phase == order_phase::held)
+        ++n;
+    return true;
+  });
+  return n;
+}
+
+std::size_t order_path::release_held(const std::string& group) {
+  auto ge = group_env(group);
+  if (!ge || !opts_.env.store)
+    return 0;
+  std::vector<order_key> held;
+  (void)opts_.env.store->scan(column::orders, "o/" + group + "/", [&](std::string_view k, std::string_view v) {
+    auto key = parse_order_key(k);
+    if (key && key->group == group)
+      if (auto m = order_sync::decode(v, ge->settings); m && m->state().phase == order_phase::held)
+        held.push_back(*key);
+    return true;
+  });
+  for (auto& k : held) {
+    order_destination d{k.store, {}};
+    if (auto* sc = opts_.cfg.find_store(k.store))
+      d.shop_domain = sc->shop_domain;
+    spdlog::info("event=order_released group={} order={}/{}: the group syncs again", group, k.store, k.id);
+    caf::anon_send(shared::get_or_spawn(shared_, k, *ge, d), order_retry_atom::value);
+  }
+  return held.size();
 }
 
 // An event no order group wants: recorded as such, and its inbox entry leaves the inbox.
@@ -276,6 +312,9 @@ result<std::size_t> order_path::resume() {
     }
     shared::watch(shared_, key, a);
   }
+  for (const auto& g : opts_.cfg.groups)
+    if (settings(g.name) && !(opts_.held && opts_.held(g.name)))
+      release_held(g.name);
   return *n;
 }
 

@@ -37,7 +37,13 @@ struct order_path_options {
   // The store_link of a store (nullopt: not running). Called on dispatch and resume.
   std::function<std::optional<graphql_executor_actor>(const store_name&)> link;
   order_retry_policy retry;
+  // Issue 19: whether a group's writes are held (planned or tripped); its orders' creates then
+  // wait (phase `held`). Empty: never held. Thread-safe (called by the order actors).
+  std::function<bool(const std::string& group)> held;
 };
+
+// The orders of `group` waiting in phase `held` (a scan of the orders column).
+std::size_t count_held_orders(const state_store&, const std::string& group);
 
 // (Destination store, variant) -> Source variant through a mapping; nullopt: no match.
 std::optional<variant_id> resolve_variant(const group_mapping&, const store_name& destination,
@@ -64,8 +70,14 @@ public:
   // request order_retry_atom from it). Error "order.not_found" / "order.group_gone".
   result<order_actor> actor_for(std::string_view store, shopify_id id);
 
-  // At startup: resume_orders() with this path's groups; the actors are registered.
+  // At startup: resume_orders() with this path's groups; the actors are registered. The held
+  // orders of a group that syncs (approved before the daemon stopped) go on.
   result<std::size_t> resume();
+
+  // Issue 19: the group syncs again (approved): each of its held orders goes on to its create,
+  // once (order_retry_atom to its actor, which loads the persisted state). Discard leaves the
+  // group planned: its orders stay held (a sale is never dropped). Returns how many.
+  std::size_t release_held(const std::string& group);
 
   // Settings of an order group (strategy, options, app id, retry policy); nullopt: not one.
   std::optional<order_sync_settings> settings(const std::string& group) const;

@@ -208,6 +208,7 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
                   {{"group", k.group}, {"kind", to_string(k.kind)}})
         .inc();
   };
+  po.held = [ctx](const std::string& group) { return ctx->guards && ctx->guards->holds(group); };
   po.link = [ctx](const store_name& s) -> std::optional<graphql_executor_actor> {
     if (auto* l = ctx->link(s))
       return graphql_executor_actor{*l};
@@ -368,6 +369,8 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       for (auto& [key, e] : st.items)
         if (key.compare(0, prefix.size(), prefix) == 0)
           send_item(self, e, guard_atom::value, action);
+      if (action == "approve" && st.orders) // orders held meanwhile are created now, once
+        st.orders->release_held(group);
     },
     [self](undo_atom, const std::string& group, const std::string& identity, const std::string& store,
            location_id location, std::int64_t delta, const std::string& cause) {

@@ -28,7 +28,7 @@ constexpr stocking unstocked_kinds[] = {stocking::not_stocked, stocking::inactiv
 constexpr order_phase phases[] = {order_phase::received,   order_phase::creating,  order_phase::retry_wait,
                                   order_phase::looking_up, order_phase::created,   order_phase::updating,
                                   order_phase::inviting,   order_phase::completed_in_destination,
-                                  order_phase::needs_attention, order_phase::skipped};
+                                  order_phase::needs_attention, order_phase::skipped, order_phase::held};
 
 bool syncs_orders(const group_config& g) {
   return g.strategy == sync_strategy::order || g.strategy == sync_strategy::draft_order;

@@ -134,6 +134,10 @@ void print_status(element r) {
       std::cout << "\ngroup " << field(g, "group") << " is " << field(g, "state")
                 << ": its writes wait; see `shopsyncctl plan " << field(g, "group") << "`, then approve or discard"
                 << (field(g, "held_because") == "-" ? std::string() : "\n  why: " + field(g, "held_because")) << "\n";
+  for (auto g : r["groups"].get_array())
+    if (auto n = field(g, "held_orders"); n != "-" && n != "0")
+      std::cout << "group " << field(g, "group") << ": " << n
+                << " orders held, created in the Source once the group syncs again (shopsyncctl orders --state held)\n";
 }
 
 void print_stores(element r) {
@@ -639,10 +643,12 @@ int main(int argc, char** argv) {
   auto* plan = sub("plan", "the writes a held group would make (planned or tripped): per store, then the biggest");
   plan->add_option("group", group, "one sync group (default: every held group)");
   plan->add_flag("--csv", plan_csv, "every level that would change, as CSV");
-  auto* approve = sub("approve", "send a planned or tripped group's writes and let it sync");
+  auto* approve = sub("approve", "send a planned or tripped group's writes and let it sync (orders held meanwhile "
+                                 "are created in the Source, once)");
   approve->add_option("group", group, "sync group")->required();
   approve->add_option("--plan", plan_id, "only if the plan is still this one (its id from `plan`)");
-  auto* discard = sub("discard", "drop a planned or tripped group's writes; its levels are read again for a new plan");
+  auto* discard = sub("discard", "drop a planned or tripped group's writes; its levels are read again for a new plan "
+                                 "(held orders stay held until approve)");
   discard->add_option("group", group, "sync group")->required();
   std::string undo_since, undo_store;
   bool undo_apply = false, undo_dry = false;

@@ -332,6 +332,7 @@ const char* to_string(order_phase p) {
     case order_phase::completed_in_destination: return "completed_in_destination";
     case order_phase::needs_attention: return "needs_attention";
     case order_phase::skipped: return "skipped";
+    case order_phase::held: return "held";
   }
   return "?";
 }
@@ -348,7 +349,7 @@ const char* to_string(order_step_kind k) {
 }
 
 std::optional<order_phase> parse_order_phase(std::string_view s) {
-  for (int i = 0; i <= static_cast<int>(order_phase::skipped); ++i) {
+  for (int i = 0; i <= static_cast<int>(order_phase::held); ++i) {
     auto p = static_cast<order_phase>(i);
     if (s == to_string(p))
       return p;
@@ -501,7 +502,7 @@ result<order_sync> order_sync::decode(std::string_view encoded, order_sync_setti
   if (r.bad || !r.in.empty())
     return fail("malformed state");
   const auto& s = m.s_;
-  if (s.phase > order_phase::skipped || s.step > order_step_kind::invoice ||
+  if (s.phase > order_phase::held || s.step > order_step_kind::invoice ||
       s.failed_step > order_step_kind::invoice || s.destination_kind > order_doc_kind::draft_order ||
       s.target > order_doc_kind::draft_order || s.source_variants.size() != s.lines.size())
     return fail("inconsistent state");
@@ -833,6 +834,21 @@ void order_sync::begin(order_step_kind step, order_time now, order_output& out) 
     if (static_cast<std::size_t>(mapped) > max_input_lines)
       return attention(step, "more than " + std::to_string(max_input_lines) + " lines", now, out);
   }
+  if (step == order_step_kind::create && group_held_) {
+    // Never created while the group is held; kept, to be created once it syncs again.
+    if (s_.phase != order_phase::held)
+      audit(out, now, "held", "the group's writes are held (planned or tripped): created once it syncs again");
+    s_.phase = order_phase::held;
+    s_.step = order_step_kind::none;
+    s_.reason = "group held (planned or tripped): created once it syncs again (shopsyncctl plan, approve)";
+    s_.updated_at = now;
+    out.persist = true;
+    return;
+  }
+  if (s_.phase == order_phase::held) {
+    audit(out, now, "released", "the group syncs again");
+    s_.reason.clear();
+  }
   s_.step = step;
   s_.seq += 1;
   s_.updated_at = now;
@@ -1126,6 +1142,15 @@ order_output order_sync::timer(std::uint64_t seq, order_time now) {
 
 order_output order_sync::retry(const variant_resolver& resolver, order_time now) {
   order_output out;
+  if (s_.phase == order_phase::held) {
+    if (group_held_)
+      return out;
+    if (auto why = resolve(resolver, now, out)) // the mapping may have changed meanwhile
+      attention(order_step_kind::create, *why, now, out);
+    else
+      begin(order_step_kind::create, now, out);
+    return out;
+  }
   if (s_.phase != order_phase::needs_attention)
     return out;
   audit(out, now, "manual_retry", std::string(to_string(s_.failed_step)) + ": " + s_.reason);
@@ -1173,6 +1198,10 @@ order_output order_sync::resume(order_time now) {
     case order_phase::inviting:
       audit(out, now, "resumed", std::string(to_string(s_.step)) + " was in flight");
       begin(s_.step, now, out);
+      break;
+    case order_phase::held:
+      if (!group_held_)
+        begin(order_step_kind::create, now, out); // a lookup first if an earlier create may have landed
       break;
     case order_phase::retry_wait: {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(s_.retry_at - now);

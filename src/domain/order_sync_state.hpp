@@ -13,6 +13,8 @@
 //                                     retry_wait │ (after an uncertain create: lookup first)
 //                                          └─▶ looking_up ─ found ─▶ created
 //   no line maps, permanent error, too many attempts ─▶ needs_attention ─(manual retry)─▶ ...
+//   a create while the group's writes are held (planned or tripped, issue 19) ─▶ held
+//       ─(resume or retry once the group syncs again)─▶ creating (or looking_up, see below)
 //
 // Exactly once: a create that may have reached Shopify (uncertain failure, or a restart while
 // `creating`) is never repeated before `lookup_origin` has searched the Source for the origin
@@ -71,6 +73,7 @@ enum class order_phase : std::uint8_t {
   completed_in_destination, // draft target: the Destination draft was completed; no more updates
   needs_attention,          // see `reason`; a manual retry() resumes
   skipped,                  // not qualified, or created by shopsync itself (kept as a record)
+  held,                     // its create waits: the group's writes are held (planned or tripped)
 };
 
 // The step a phase is about (what retry_wait waits for; what needs_attention failed at).
@@ -277,10 +280,18 @@ public:
 
   // --- control and lifecycle
   // shopsyncctl retry: needs_attention only (else nothing happens). Lines are resolved again.
+  // A held order whose group syncs again goes on, as with `resume`.
   order_output retry(const variant_resolver&, order_time now);
   // After decode: the command that continues the persisted step. A create that was in flight
-  // is looked up first.
+  // is looked up first. A held order whose group syncs again goes on to its create.
   order_output resume(order_time now);
+
+  // Issue 19: whether the group's writes are held (planned or tripped), told by the holder
+  // before every input (it is the group's state, not the order's: not persisted). While held,
+  // no create is sent: the order waits in phase `held` (persisted, listed, counted), and goes
+  // on, exactly once, at the first `resume` or `retry` after the group syncs again. Steps other
+  // than a create (a lookup, a draft's update or invoice of a document already created) go on.
+  void set_group_held(bool held) { group_held_ = held; }
 
   // The documents the current state would send (also used for the fingerprints).
   order_create_request order_request() const;
@@ -300,6 +311,7 @@ private:
 
   order_sync_settings settings_;
   order_sync_state s_;
+  bool group_held_ = false;
 };
 
 // --- the rules, exposed for the router and for tests

@@ -461,3 +461,68 @@ TEST(E2eGuard, undo_in_a_one_way_group_restores_the_destination_and_keeps_it_the
   EXPECT_EQ(group_state(env, "mirror"), "syncing");
 }
 
+// Orders while the group is held: a Destination's order is kept (listed as held, counted in
+// status and /metrics), never created in the Source before approve, and created exactly once
+// after it — also when the daemon restarts while the order is held.
+TEST(E2eGuard, an_order_of_a_planned_group_waits_held_and_is_created_exactly_once_after_approve) {
+  e2e_options o;
+  o.stores = {kSource, kDestA};
+  o.scenario_json = uniform_scenario(o.stores, kSkus, {10, 10});
+  o.groups_toml = "[[groups]]\nname = \"orders\"\nsource = \"source\"\ndestinations = [\"dest-a\"]\n"
+                  "strategy = \"order\"\nmatch_by = \"sku\"\nlocations = \"by_name\"\nstart = \"plan\"\n\n"
+                  "[groups.orders]\nfinancial_statuses = [\"paid\"]\nlookup_window_s = 5\n";
+  e2e_env env(o);
+  ASSERT_TRUE(env.start_mapped());
+  EXPECT_EQ(group_state(env, "orders"), "planned");
+  ASSERT_TRUE(env.webhooks_idle());
+
+  auto sale = env.sale(kDestA.shop, "TEE-RED-S", 2);
+  ASSERT_NE(sale.rfind("HTTP", 0), 0u) << sale;
+  auto held = [&] {
+    auto s = parse(env.control("status"));
+    for (std::size_t i = 0; i < s->size("/groups"); ++i)
+      if (s->str("/groups/" + std::to_string(i) + "/group") == "orders")
+        return s->num("/groups/" + std::to_string(i) + "/held_orders").value_or(-1);
+    return std::int64_t{-1};
+  };
+  ASSERT_TRUE(env.wait_until([&] { return held() == 1; }, 15s)) << env.control("status") << env.daemon_output();
+  auto listed = parse(env.control("orders"));
+  EXPECT_EQ(listed->str("/orders/0/state"), "held") << env.control("orders");
+  EXPECT_NE(listed->str("/orders/0/reason").find("held"), std::string::npos);
+  // The census of orders behind /metrics is taken at most every 15 s.
+  EXPECT_TRUE(env.wait_until(
+    [&] {
+      return http_get(env.webhook_port(), "/metrics").body.find("shopsync_orders{group=\"orders\",state=\"held\"} 1") !=
+             std::string::npos;
+    },
+    20s));
+  EXPECT_EQ(env.app_order_count(kSource.shop), 0u) << "created while the group is planned";
+
+  // Held across a restart: still held, still not created.
+  ASSERT_EQ(env.stop_daemon(), 0);
+  ASSERT_TRUE(env.start_daemon());
+  EXPECT_EQ(group_state(env, "orders"), "planned");
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(held(), 1);
+  EXPECT_EQ(env.app_order_count(kSource.shop), 0u);
+  // Discarded: the level writes are dropped and planned again, the sale is not: still held.
+  ASSERT_EQ(parse(env.control("discard", R"({"group":"orders"})"))->str("/state"), "planned");
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(held(), 1);
+  EXPECT_EQ(env.app_order_count(kSource.shop), 0u);
+
+  // Approved: created, exactly once.
+  auto ok = env.control("approve", R"({"group":"orders"})");
+  ASSERT_EQ(parse(ok)->str("/approved"), "orders") << ok;
+  ASSERT_TRUE(env.wait_until([&] { return env.app_order_count(kSource.shop) >= 1; }, 15s)) << env.daemon_output();
+  ASSERT_TRUE(env.webhooks_idle());
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(env.app_order_count(kSource.shop), 1u);
+  EXPECT_EQ(held(), 0);
+  EXPECT_EQ(parse(env.control("orders"))->str("/orders/0/state"), "created") << env.control("orders");
+  // And still once after another restart.
+  ASSERT_EQ(env.stop_daemon(), 0);
+  ASSERT_TRUE(env.start_daemon());
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(env.app_order_count(kSource.shop), 1u);
+}
