@@ -152,30 +152,25 @@ struct tagged_format {
         bad = true;
       return std::string(in.substr(start, pos - start));
     }
-    std::uint64_t u() {
-      if (!token('u'))
+    // " <tag><digits>": tag 'u' unsigned, tag 'i' signed (a '-' allowed).
+    template <class N> N number(char tag) {
+      if (!token(tag))
         return 0;
-      auto d = digits(false);
+      auto d = digits(std::is_signed_v<N>);
       if (bad)
         return 0;
       errno = 0;
-      auto v = std::strtoull(d.c_str(), nullptr, 10);
+      N v = 0;
+      if constexpr (std::is_signed_v<N>)
+        v = std::strtoll(d.c_str(), nullptr, 10);
+      else
+        v = std::strtoull(d.c_str(), nullptr, 10);
       if (errno)
         bad = true;
       return v;
     }
-    std::int64_t i() {
-      if (!token('i'))
-        return 0;
-      auto d = digits(true);
-      if (bad)
-        return 0;
-      errno = 0;
-      auto v = std::strtoll(d.c_str(), nullptr, 10);
-      if (errno)
-        bad = true;
-      return v;
-    }
+    std::uint64_t u() { return number<std::uint64_t>('u'); }
+    std::int64_t i() { return number<std::int64_t>('i'); }
     // Signed types from " i<n>", unsigned from " u<n>"; a value beyond N is malformed.
     template <class N> void get_integer(N& v) {
       if constexpr (std::is_signed_v<N>) {
