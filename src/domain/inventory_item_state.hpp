@@ -328,6 +328,7 @@ public:
   friend bool operator==(const inventory_item_state&, const inventory_item_state&);
 
 private:
+  friend struct inventory_item_codec; // the field lists of encode/decode (inventory_item_codec.cpp)
   struct level {
     bool present = false;
     std::optional<std::int64_t> known;

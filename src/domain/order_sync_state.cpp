@@ -1,6 +1,7 @@
 #include "domain/order_sync_state.hpp"
 
 #include "domain/gid.hpp"
+#include "domain/order_sync_codec.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -13,10 +14,6 @@ namespace shopsync {
 
 namespace {
 
-// os2 added the order's content (shipping, taxes, discounts, requires_shipping) and the
-// lookup window; os1 states still decode, without them.
-constexpr std::string_view state_version = "os2|";
-constexpr std::string_view state_version_1 = "os1|";
 constexpr std::size_t max_input_lines = 250; // every Admin API input list
 
 std::string lower(std::string_view s) {
@@ -84,213 +81,6 @@ std::optional<mailing_address_input> to_input(const std::optional<mailing_addres
   if (empty)
     return std::nullopt;
   return m;
-}
-
-// ---------------------------------------------------------------- encoding
-// Compact, versioned, any bytes: strings are <len>:<bytes>, numbers <digits>;, bools 0|1,
-// optionals a bool then the value, vectors a count then the items. One field list per struct
-// (fields()) serves both directions, so encode and decode cannot drift apart.
-
-template <class F> void fields(F& f, error& e) { f(e.code); f(e.message); }
-template <class F> void fields(F& f, order_destination& d) { f(d.store); f(d.shop_domain); }
-template <class F> void fields(F& f, customer_ref& c) {
-  f(c.id); f(c.email); f(c.first_name); f(c.last_name);
-}
-template <class F> void fields(F& f, mailing_address& a) {
-  f(a.first_name); f(a.last_name); f(a.company); f(a.address1); f(a.address2); f(a.city);
-  f(a.province); f(a.province_code); f(a.zip); f(a.country); f(a.country_code); f(a.phone);
-}
-template <class F> void fields(F& f, tax_line& t) { f(t.title); f(t.rate); f(t.price); }
-template <class F> void fields(F& f, applied_discount& d) {
-  f(d.title); f(d.description); f(d.value); f(d.value_type); f(d.amount);
-}
-template <class F> void fields(F& f, shipping_line& l) {
-  f(l.title); f(l.code); f(l.source); f(l.price); f(l.tax_lines);
-}
-template <class F> void fields(F& f, discount_code& d) { f(d.code); f(d.amount); f(d.type); }
-template <class F> void fields(F& f, discount_application& d) {
-  f(d.type); f(d.code); f(d.title); f(d.value); f(d.value_type); f(d.target_type);
-}
-template <class F> void fields(F& f, order_line& l) {
-  f(l.line_id); f(l.variant); f(l.product); f(l.sku); f(l.title); f(l.variant_title);
-  f(l.quantity); f(l.price);
-  if (f.version >= 2) {
-    f(l.requires_shipping); f(l.taxable); f(l.tax_lines); f(l.discount);
-  }
-}
-template <class F> void fields(F& f, unmapped_line& u) {
-  f(u.line_id); f(u.variant); f(u.sku); f(u.title); f(u.quantity); f(u.reason);
-}
-template <class F> void fields(F& f, order_sync_state& s) {
-  f(s.destination); f(s.destination_kind); f(s.destination_id); f(s.destination_name);
-  f(s.target);
-  f(s.email); f(s.currency); f(s.note); f(s.customer); f(s.shipping_address);
-  f(s.billing_address); f(s.lines); f(s.source_variants); f(s.destination_updated);
-  f(s.phase); f(s.step); f(s.seq); f(s.attempts); f(s.permanent_failures); f(s.retry_at);
-  f(s.maybe_created); f(s.last_error); f(s.reason); f(s.failed_step); f(s.source_id);
-  f(s.origin_tag); f(s.origin_marker); f(s.unmapped); f(s.inflight_fingerprint);
-  f(s.applied_fingerprint); f(s.invoice_sent); f(s.destination_completed);
-  f(s.completed_order); f(s.received_at); f(s.updated_at);
-  if (f.version >= 2) {
-    f(s.shipping_lines); f(s.tax_lines); f(s.discount_codes); f(s.discount_applications);
-    f(s.total_discounts); f(s.taxes_included); f(s.draft_shipping); f(s.draft_discount);
-    f(s.tax_exempt); f(s.create_sent_at); f(s.lookup_until); f(s.lookups);
-  }
-}
-// Request fingerprints: only the writer walks these.
-template <class F> void fields(F& f, mailing_address_input& a) {
-  f(a.first_name); f(a.last_name); f(a.company); f(a.address1); f(a.address2); f(a.city);
-  f(a.province); f(a.province_code); f(a.zip); f(a.country); f(a.country_code); f(a.phone);
-}
-template <class F> void fields(F& f, attribute_input& a) { f(a.key); f(a.value); }
-template <class F> void fields(F& f, money_input& m) { f(m.amount); f(m.currency_code); }
-template <class F> void fields(F& f, draft_discount_input& d) {
-  f(d.title); f(d.description); f(d.value); f(d.value_type); f(d.amount);
-}
-template <class F> void fields(F& f, draft_shipping_input& d) { f(d.title); f(d.price); }
-template <class F> void fields(F& f, draft_order_line& l) { f(l.variant_id); f(l.quantity); f(l.discount); }
-template <class F> void fields(F& f, draft_order_request& r) {
-  f(r.line_items); f(r.email); f(r.note); f(r.tags); f(r.shipping_address);
-  f(r.billing_address); f(r.custom_attributes); f(r.shipping_line); f(r.discount); f(r.tax_exempt);
-}
-
-template <class T> struct is_optional : std::false_type {};
-template <class T> struct is_optional<std::optional<T>> : std::true_type {};
-template <class T> struct is_vector : std::false_type {};
-template <class T> struct is_vector<std::vector<T>> : std::true_type {};
-
-std::int64_t to_ms(order_time t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-order_time from_ms(std::int64_t ms) {
-  return order_time(std::chrono::duration_cast<order_time::duration>(std::chrono::milliseconds(ms)));
-}
-
-struct writer {
-  int version = 2;
-  std::string out;
-  template <class T> void operator()(T& v) {
-    if constexpr (std::is_same_v<T, std::string>) {
-      out += std::to_string(v.size());
-      out += ':';
-      out += v;
-    } else if constexpr (std::is_same_v<T, bool>) {
-      out += v ? '1' : '0';
-    } else if constexpr (std::is_enum_v<T>) {
-      auto u = static_cast<std::uint64_t>(v);
-      (*this)(u);
-    } else if constexpr (std::is_integral_v<T>) {
-      out += std::to_string(v);
-      out += ';';
-    } else if constexpr (std::is_same_v<T, order_time>) {
-      auto ms = to_ms(v);
-      (*this)(ms);
-    } else if constexpr (is_optional<T>::value) {
-      bool has = v.has_value();
-      (*this)(has);
-      if (has)
-        (*this)(*v);
-    } else if constexpr (is_vector<T>::value) {
-      auto n = static_cast<std::uint64_t>(v.size());
-      (*this)(n);
-      for (auto& x : v)
-        (*this)(x);
-    } else {
-      fields(*this, v);
-    }
-  }
-};
-
-struct reader {
-  std::string_view in;
-  int version = 2;
-  bool bad = false;
-
-  std::string_view token(char end) {
-    auto p = in.find(end);
-    if (p == std::string_view::npos) {
-      bad = true;
-      return {};
-    }
-    auto t = in.substr(0, p);
-    in.remove_prefix(p + 1);
-    return t;
-  }
-  template <class N> void number(N& v) {
-    auto t = token(';');
-    if (bad)
-      return;
-    auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-    if (ec != std::errc{} || ptr != t.data() + t.size() || t.empty())
-      bad = true;
-  }
-  template <class T> void operator()(T& v) {
-    if (bad)
-      return;
-    if constexpr (std::is_same_v<T, std::string>) {
-      auto t = token(':');
-      std::size_t n = 0;
-      auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
-      if (bad || ec != std::errc{} || ptr != t.data() + t.size() || t.empty() || n > in.size()) {
-        bad = true;
-        return;
-      }
-      v.assign(in.substr(0, n));
-      in.remove_prefix(n);
-    } else if constexpr (std::is_same_v<T, bool>) {
-      if (in.empty() || (in[0] != '0' && in[0] != '1')) {
-        bad = true;
-        return;
-      }
-      v = in[0] == '1';
-      in.remove_prefix(1);
-    } else if constexpr (std::is_enum_v<T>) {
-      std::underlying_type_t<T> u{};
-      number(u);
-      v = static_cast<T>(u);
-    } else if constexpr (std::is_integral_v<T>) {
-      number(v);
-    } else if constexpr (std::is_same_v<T, order_time>) {
-      std::int64_t ms = 0;
-      number(ms);
-      v = from_ms(ms);
-    } else if constexpr (is_optional<T>::value) {
-      bool has = false;
-      (*this)(has);
-      if (bad)
-        return;
-      if (has) {
-        v.emplace();
-        (*this)(*v);
-      } else {
-        v.reset();
-      }
-    } else if constexpr (is_vector<T>::value) {
-      std::uint64_t n = 0;
-      number(n);
-      if (bad || n > in.size()) { // every item takes at least one byte
-        bad = true;
-        return;
-      }
-      v.clear();
-      v.resize(static_cast<std::size_t>(n));
-      for (auto& x : v)
-        (*this)(x);
-    } else {
-      fields(*this, v);
-    }
-  }
-};
-
-std::uint64_t fingerprint(const draft_order_request& r) {
-  writer w;
-  w(const_cast<draft_order_request&>(r));
-  std::uint64_t h = 14695981039346656037ull; // FNV-1a 64
-  for (unsigned char c : w.out) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h == 0 ? 1 : h; // 0 means "unknown"
 }
 
 std::string line_label(const order_line& l) {
@@ -479,34 +269,6 @@ std::optional<std::string> draft_skip_reason(const draft_order_changed& e,
 order_sync::order_sync(order_sync_settings settings, order_destination destination)
   : settings_(std::move(settings)) {
   s_.destination = std::move(destination);
-}
-
-std::string order_sync::encode() const {
-  writer w;
-  w.out.append(state_version);
-  w(const_cast<order_sync_state&>(s_));
-  return std::move(w.out);
-}
-
-result<order_sync> order_sync::decode(std::string_view encoded, order_sync_settings settings) {
-  auto fail = [](std::string why) { return error{"order_state.decode", std::move(why)}; };
-  int version = 2;
-  if (encoded.substr(0, state_version_1.size()) == state_version_1)
-    version = 1;
-  else if (encoded.substr(0, state_version.size()) != state_version)
-    return fail("unknown version (expected " + std::string(state_version) + ")");
-  order_sync m;
-  m.settings_ = std::move(settings);
-  reader r{encoded.substr(state_version.size()), version};
-  r(m.s_);
-  if (r.bad || !r.in.empty())
-    return fail("malformed state");
-  const auto& s = m.s_;
-  if (s.phase > order_phase::held || s.step > order_step_kind::invoice ||
-      s.failed_step > order_step_kind::invoice || s.destination_kind > order_doc_kind::draft_order ||
-      s.target > order_doc_kind::draft_order || s.source_variants.size() != s.lines.size())
-    return fail("inconsistent state");
-  return m;
 }
 
 order_summary order_sync::summary() const {
@@ -862,7 +624,7 @@ void order_sync::begin(order_step_kind step, order_time now, order_output& out) 
         out.command = order_cmd::create_order{s_.seq, order_request()};
       } else {
         auto req = draft_request();
-        s_.inflight_fingerprint = fingerprint(req);
+        s_.inflight_fingerprint = request_fingerprint(req);
         out.command = order_cmd::create_draft{s_.seq, std::move(req)};
       }
       audit(out, now, "create_sent", std::string(kind_words(s_.target)) + ", " + attempt);
@@ -875,7 +637,7 @@ void order_sync::begin(order_step_kind step, order_time now, order_output& out) 
     case order_step_kind::update: {
       s_.phase = order_phase::updating;
       auto req = draft_request();
-      s_.inflight_fingerprint = fingerprint(req);
+      s_.inflight_fingerprint = request_fingerprint(req);
       out.command = order_cmd::update_draft{s_.seq, s_.source_id.value_or(0), std::move(req)};
       audit(out, now, "update_sent", "draft " + std::to_string(s_.source_id.value_or(0)) + ", " + attempt);
       break;
@@ -898,7 +660,7 @@ void order_sync::next_with_source(order_time now, order_output& out) {
   s_.updated_at = now;
   out.persist = true;
   if (s_.target == order_doc_kind::draft_order) {
-    if (fingerprint(draft_request()) != s_.applied_fingerprint)
+    if (request_fingerprint(draft_request()) != s_.applied_fingerprint)
       return begin(order_step_kind::update, now, out);
     if (settings_.options.send_invoice && !s_.invoice_sent) {
       if (!s_.destination_completed)

@@ -7,16 +7,12 @@
 
 namespace shopsync {
 
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
+std::string shop_domain_key(std::string_view domain) {
+  std::string out(domain);
   for (auto& c : out)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
-
-} // namespace
 
 const char* to_string(intake_refusal r) {
   switch (r) {
@@ -35,7 +31,7 @@ const char* to_string(intake_refusal r) {
 intake_decision decide_webhook_intake(const webhook_request& req, const webhook_intake_rules& rules,
                                       webhook_parser& parser) {
   intake_decision d;
-  d.delivery.shop_domain = lower(req.shop_domain);
+  d.delivery.shop_domain = shop_domain_key(req.shop_domain);
   auto refuse = [&](int status, intake_refusal why) {
     d.action = intake_action::refuse;
     d.status = status;

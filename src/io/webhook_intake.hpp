@@ -69,6 +69,9 @@ struct intake_decision {
 
 const char* to_string(intake_refusal r); // "too_large", "unknown_shop", "bad_hmac" (log words)
 
+// A shop domain as it is compared and stored: in lower case (webhook_intake_rules::shop_domains).
+std::string shop_domain_key(std::string_view domain);
+
 // `parser` is the caller's (one per thread, webhook_parser.hpp).
 intake_decision decide_webhook_intake(const webhook_request& req, const webhook_intake_rules& rules,
                                       webhook_parser& parser);

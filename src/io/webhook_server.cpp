@@ -39,13 +39,6 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Outcome labels of shopsync_webhooks_total.
 constexpr const char* o_accepted = "accepted";
 constexpr const char* o_duplicate = "duplicate";
@@ -167,7 +160,7 @@ struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl>
       : opts(std::move(o)), in(i), metrics(m), on_accepted(std::move(fn)) {
     secrets = std::make_shared<const std::vector<std::string>>(opts.secrets);
     for (auto& s : opts.shop_domains)
-      shops.insert(lower(s));
+      shops.insert(shop_domain_key(s));
     ack_seconds = &metrics.histogram("shopsync_webhook_ack_seconds",
                                      "Time from a webhook's complete header to its answer, in seconds",
                                      metrics_registry::default_latency_buckets());
