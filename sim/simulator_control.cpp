@@ -242,6 +242,8 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
     return json_answer(200, R"({"ok":true})");
   }
   std::shared_lock stores_lock(stores_mu_);
+  if (path.rfind("/_sim/bulk/", 0) == 0)
+    return control_bulk_file(path, query);
   if (path == "/_sim/health")
     return json_answer(200, R"({"ok":true})");
   if (path == "/_sim/log")
@@ -312,6 +314,8 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
   std::lock_guard lock(s->mu);
   if (path == "/_sim/state")
     return json_answer(200, state_json(*s, query));
+  if (path == "/_sim/bulk")
+    return control_bulk_list(*s);
   if (path == "/_sim/webhooks/send")
     return control_send_webhook(*s, body);
   if (path == "/_sim/scopes" || path.rfind("/_sim/subscriptions", 0) == 0)
