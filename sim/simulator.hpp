@@ -123,6 +123,7 @@ private:
   std::string bulk_url(i64 id, bool partial) const;
   http_answer control_bulk_file(const std::string& path, const std::string& query); // GET /_sim/bulk/<id>.jsonl
   http_answer control_bulk_list(store& s);                                           // GET /_sim/bulk?store=
+  http_answer control_bucket(store& s, element body);                                // POST /_sim/bucket
   // Where an event of `topic` goes: the app-specific url (when the store has those) and every
   // API-made subscription to the topic.
   std::vector<webhook_target> targets(const store& s, const std::string& topic) const;

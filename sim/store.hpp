@@ -52,6 +52,7 @@ public:
   std::unordered_map<std::string, idempotency_record> idempotency;
   std::unordered_map<std::string, int> idempotency_in_flight; // keys of requests still running
   cost_bucket bucket;
+  std::string plan; // the store's Shopify plan (sim/plans.hpp); empty: its bucket was given as numbers
   std::vector<bulk_operation> bulk_ops; // oldest first
   i64 next_bulk_id = 0;
   i64 next_order_number = 1001;

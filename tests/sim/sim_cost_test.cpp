@@ -1,5 +1,5 @@
 // Shopify's calculated query cost as the simulator charges it (sim/query_cost.hpp): requested
-// from the document, actual from what the answer holds.
+// from the document, actual from what the answer holds; and the per-plan cost buckets.
 #include "sim/sim_fixture.hpp"
 
 #include "io/graphql_documents.hpp"
@@ -96,4 +96,34 @@ TEST(SimCost, ARequestIsPricedByTheDocumentItSends) {
   auto big = sim.alpha("CatalogPage", R"({"first": 250})");
   EXPECT_EQ(big->str("/errors/0/extensions/code"), "MAX_COST_EXCEEDED");
   EXPECT_TRUE(big->is_null("/extensions/cost/actualQueryCost"));
+}
+
+TEST(SimPlans, APlanSetsTheBucketAndCanChangeAtRunTime) {
+  sim_process sim(R"({"app_secret":"s","stores":[
+    {"shop":"alpha.myshopify.com","token":"shpat_alpha","plan":"plus"},
+    {"shop":"beta.myshopify.com","token":"shpat_beta"}]})");
+  auto j = sim.alpha("Locations", R"({"first":10})");
+  EXPECT_EQ(j->num("/extensions/cost/throttleStatus/maximumAvailable"), 20000);
+  EXPECT_EQ(j->num("/extensions/cost/throttleStatus/restoreRate"), 1000);
+  auto beta = parse_json(sim.admin("beta.myshopify.com", "shpat_beta", "Locations", R"({"first":10})").body);
+  EXPECT_EQ(beta->num("/extensions/cost/throttleStatus/maximumAvailable"), 2000) << "the default: Standard";
+  EXPECT_EQ(beta->num("/extensions/cost/throttleStatus/restoreRate"), 100);
+  sim.post("/_sim/bucket", R"({"store":"alpha.myshopify.com","plan":"advanced"})");
+  j = sim.alpha("Locations", R"({"first":10})");
+  EXPECT_EQ(j->num("/extensions/cost/throttleStatus/maximumAvailable"), 4000);
+  EXPECT_EQ(j->num("/extensions/cost/throttleStatus/restoreRate"), 200);
+  EXPECT_EQ(sim.get("/_sim/state?store=alpha.myshopify.com&variants=0")->str("/bucket/plan"), "advanced");
+  sim.post("/_sim/bucket", R"({"store":"alpha.myshopify.com","max":250,"restore":100})");
+  j = sim.alpha("Locations", R"({"first":10})");
+  EXPECT_EQ(j->num("/extensions/cost/throttleStatus/maximumAvailable"), 250);
+  sim.post("/_sim/bucket", R"({"store":"alpha.myshopify.com","plan":"basic"})", 400);
+}
+
+TEST(SimPlans, AnUnknownPlanIsRefusedAtStart) {
+  temp_dir dir("sim-plan");
+  auto path = dir / "scenario.json";
+  std::ofstream(path) << R"({"stores":[{"shop":"a.myshopify.com","token":"t","plan":"gold"}]})";
+  auto r = run_program({binary_path("shopify-sim").string(), "--scenario", path.string(), "--port", "0"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("plan"), std::string::npos) << r.output;
 }
