@@ -233,7 +233,8 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
   if (gop)
     for (auto& f : gop->selections)
       bulk = bulk || (f.k == gql_selection::kind::field &&
-                      (f.name == "bulkOperationRunQuery" || f.name == "bulkOperation" || f.name == "currentBulkOperation"));
+                      (f.name == "bulkOperationRunQuery" || f.name == "bulkOperation" || f.name == "currentBulkOperation" ||
+                       f.name == "bulkOperations"));
 
   auto fault = faults_.draw_admin(op);
   rec.fault = fault.describe();

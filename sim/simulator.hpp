@@ -120,6 +120,8 @@ private:
   op_result op_bulk(store& s, const gql_document& doc, const gql_operation& op, element vars);
   void write_bulk_operation(json_writer& w, const gql_document& doc, const gql_selection& field,
                             const bulk_operation* op, bool just_created);
+  void write_bulk_operations(json_writer& w, const gql_document& doc, const gql_selection& field, const store& s,
+                             element vars); // bulkOperations(first, query: "status:running")
   std::string bulk_url(i64 id, bool partial) const;
   http_answer control_bulk_file(const std::string& path, const std::string& query); // GET /_sim/bulk/<id>.jsonl
   http_answer control_bulk_list(store& s);                                           // GET /_sim/bulk?store=

@@ -1,5 +1,5 @@
 // Bulk query operations (sim/bulk_operations.hpp): bulkOperationRunQuery, bulkOperation(id),
-// currentBulkOperation(type), and the JSONL files under /_sim/bulk/. Dispatched on the
+// currentBulkOperation(type), bulkOperations(first, query), and the JSONL files under /_sim/bulk/. Dispatched on the
 // document's top-level field, whatever the operationName, and answered with exactly the fields
 // the document selects (the 2026-10 BulkOperation, BulkOperationRunQueryPayload and
 // BulkOperationUserError fields).
@@ -10,7 +10,9 @@
 #include "sim/json_read.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <sstream>
 
 namespace shopsync::sim {
 
@@ -39,6 +41,17 @@ std::optional<bool> bool_arg(const gql_selection& f, std::string_view name, elem
     return v->flag;
   if (v->k == gql_value::kind::variable)
     return as_bool(member(vars, v->text));
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> int_arg(const gql_selection& f, std::string_view name, element vars) {
+  auto* v = f.arg(name);
+  if (!v)
+    return std::nullopt;
+  if (v->k == gql_value::kind::integer)
+    return v->number;
+  if (v->k == gql_value::kind::variable)
+    return as_int(member(vars, v->text));
   return std::nullopt;
 }
 
@@ -119,6 +132,8 @@ simulator::op_result simulator::op_bulk(store& s, const gql_document& doc, const
       // type: QUERY (default) or MUTATION; the simulator runs no bulk mutations.
       auto type = string_arg(f, "type", vars).value_or("QUERY");
       write_bulk_operation(w, doc, f, type == "QUERY" && !s.bulk_ops.empty() ? &s.bulk_ops.back() : nullptr, false);
+    } else if (f.name == "bulkOperations") {
+      write_bulk_operations(w, doc, f, s, vars);
     } else if (f.name == "bulkOperationRunQuery") {
       r.outcome = "applied";
       std::vector<user_error> errs;
@@ -230,6 +245,83 @@ simulator::op_result simulator::op_bulk(store& s, const gql_document& doc, const
   w.end_object();
   r.data = std::move(w).str();
   return r;
+}
+
+// bulkOperations(first | last, after, query, sortKey: CREATED_AT | COMPLETED_AT, reverse): newest
+// first by default (the schema: "Defaults to sorting by created_at, with newest operations
+// first"); the query terms `status:` and `operation_type:` filter (`id:` and `created_at:` are
+// not modelled and filter nothing); both sort keys order by creation here.
+void simulator::write_bulk_operations(json_writer& w, const gql_document& doc, const gql_selection& f, const store& s,
+                                      element vars) {
+  std::string status, type;
+  if (auto q = string_arg(f, "query", vars)) {
+    std::istringstream in(*q);
+    for (std::string term; in >> term;) {
+      for (auto& c : term)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (term.rfind("status:", 0) == 0)
+        status = term.substr(7);
+      else if (term.rfind("operation_type:", 0) == 0)
+        type = term.substr(15);
+    }
+  }
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<const bulk_operation*> ops;
+  for (auto it = s.bulk_ops.rbegin(); it != s.bulk_ops.rend(); ++it) {
+    auto st = bulk_status_at(*it, now).status;
+    for (auto& c : st)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if ((status.empty() || st == status) && (type.empty() || type == "query"))
+      ops.push_back(&*it);
+  }
+  if (bool_arg(f, "reverse", vars).value_or(false))
+    std::reverse(ops.begin(), ops.end());
+  if (auto after = string_arg(f, "after", vars)) {
+    auto last = cursor_id(*after);
+    auto at = std::find_if(ops.begin(), ops.end(), [&](const bulk_operation* op) { return last && op->id == *last; });
+    ops.erase(ops.begin(), at == ops.end() ? at : at + 1);
+  }
+  const auto first = std::max<std::int64_t>(0, int_arg(f, "first", vars).value_or(int_arg(f, "last", vars).value_or(0)));
+  const bool more = static_cast<std::int64_t>(ops.size()) > first;
+  if (more)
+    ops.resize(static_cast<std::size_t>(first));
+  w.begin_object();
+  each_field(doc, f.children, "BulkOperationConnection", [&](const gql_selection& c) {
+    w.key(c.response_key());
+    if (c.name == "nodes") {
+      w.begin_array();
+      for (auto* op : ops)
+        write_bulk_operation(w, doc, c, op, false);
+      w.end_array();
+    } else if (c.name == "edges") {
+      w.begin_array();
+      for (auto* op : ops) {
+        w.begin_object();
+        each_field(doc, c.children, "BulkOperationEdge", [&](const gql_selection& e) {
+          w.key(e.response_key());
+          if (e.name == "node") write_bulk_operation(w, doc, e, op, false);
+          else if (e.name == "cursor") w.value(cursor_for(op->id));
+          else w.null();
+        });
+        w.end_object();
+      }
+      w.end_array();
+    } else if (c.name == "pageInfo") {
+      w.begin_object();
+      each_field(doc, c.children, "PageInfo", [&](const gql_selection& p) {
+        w.key(p.response_key());
+        if (p.name == "hasNextPage") w.value(more);
+        else if (p.name == "hasPreviousPage") w.value(false);
+        else if (p.name == "endCursor") ops.empty() ? w.null() : w.value(cursor_for(ops.back()->id));
+        else if (p.name == "startCursor") ops.empty() ? w.null() : w.value(cursor_for(ops.front()->id));
+        else w.null();
+      });
+      w.end_object();
+    } else {
+      w.null();
+    }
+  });
+  w.end_object();
 }
 
 http_answer simulator::control_bulk_file(const std::string& path, const std::string& query) {

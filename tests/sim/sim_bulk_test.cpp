@@ -191,6 +191,27 @@ TEST(SimBulk, FiveQueriesRunAtOnceAndASixthIsRefused) {
   EXPECT_EQ(sim.get("/_sim/bulk?store=alpha.myshopify.com")->size("/bulk_operations"), 5u);
 }
 
+// currentBulkOperation is deprecated in 2026-10 ("Use `bulkOperations` with status filter instead").
+TEST(SimBulk, BulkOperationsListsNewestFirstAndFiltersByStatus) {
+  sim_process sim(bulk_scenario(2, R"({"bulk_objects_per_second": 0.01})"));
+  auto a = run(sim, R"({ products { nodes { id } } })")->str("/data/bulkOperationRunQuery/bulkOperation/id");
+  auto b = run(sim, R"({ locations { nodes { id name } } })")->str("/data/bulkOperationRunQuery/bulkOperation/id");
+  const char* list = R"(query Running($q: String) {
+    bulkOperations(first: 1, query: $q) { nodes { id status } pageInfo { hasNextPage endCursor } }
+  })";
+  auto running = gql(sim, list, R"({"q": "status:running"})");
+  ASSERT_EQ(running->size("/data/bulkOperations/nodes"), 1u) << running->dump();
+  EXPECT_EQ(running->str("/data/bulkOperations/nodes/0/id"), b) << "newest first";
+  EXPECT_EQ(running->str("/data/bulkOperations/nodes/0/status"), "RUNNING");
+  EXPECT_TRUE(running->flag("/data/bulkOperations/pageInfo/hasNextPage"));
+  auto next = gql(sim, R"(query Next($after: String) { bulkOperations(first: 5, after: $after, query: "status:running") { edges { cursor node { id } } } })",
+                  R"({"after": ")" + running->str("/data/bulkOperations/pageInfo/endCursor") + R"("})");
+  ASSERT_EQ(next->size("/data/bulkOperations/edges"), 1u);
+  EXPECT_EQ(next->str("/data/bulkOperations/edges/0/node/id"), a);
+  EXPECT_EQ(gql(sim, list, R"({"q": "status:completed"})")->size("/data/bulkOperations/nodes"), 0u);
+  EXPECT_EQ(next->num("/extensions/cost/requestedQueryCost"), 2 + 5) << "a connection of 5 objects";
+}
+
 TEST(SimBulk, InjectedFailuresLeavePartialDataExceptAccessDenied) {
   sim_process sim(bulk_scenario(4));
   for (const std::string code : {"INTERNAL_SERVER_ERROR", "TIMEOUT"}) {
