@@ -358,12 +358,13 @@ void execute(self_ptr self, const command& c, bool delayed) {
     .then(
       [self, c](const inventory_write_reply& r) {
         auto& sm = *self->state.sm;
-        if (!r.ok && r.err.code == write_applied_unseen_code)
-          apply(self, sm.write_applied_unseen(c.at, c.op_id));
-        else if (!r.ok)
-          apply(self, sm.write_failed(c.at, c.op_id, link_failure_kind(r.err), r.err.code));
-        else
-          apply(self, sm.write_result(c.at, c.op_id, r.quantity_after));
+        switch (r.outcome) {
+          case write_verdict::applied: return apply(self, sm.write_result(c.at, c.op_id, r.quantity_after));
+          case write_verdict::applied_unseen: return apply(self, sm.write_applied_unseen(c.at, c.op_id));
+          case write_verdict::refused:
+          case write_verdict::unknown:
+            return apply(self, sm.write_failed(c.at, c.op_id, link_failure_kind(r.err), r.err.code));
+        }
       },
       [self, c](const caf::error&) {
         apply(self, self->state.sm->write_failed(c.at, c.op_id, failure_kind::transient, "LINK_DOWN"));
