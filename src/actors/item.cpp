@@ -309,9 +309,8 @@ void execute(self_ptr self, const command& c, bool delayed) {
   auto& st = self->state;
   if (c.attempt > 0 && !delayed) {
     // A retry of the same op: back off first (same op id, same idempotency key).
-    backoff_policy p{st.ctx->retry_base, st.ctx->retry_max, 2.0, 1 << 30};
     std::uniform_real_distribution<double> u(0.0, 1.0);
-    auto d = backoff_delay(p, static_cast<int>(std::min<std::uint32_t>(c.attempt, 16)), u(st.jitter));
+    auto d = operation_retry_delay(st.ctx->retry_base, st.ctx->retry_max, c.attempt, u(st.jitter));
     self->delayed_send(self, d, resend_atom::value, c);
     return;
   }
