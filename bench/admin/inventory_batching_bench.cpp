@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_until(t0 + gap * (n + 1));
     }
     for (auto& h : hs)
-      h.receive([&](inventory_write_reply& r) { f.ok += r.ok; }, [&](caf::error&) {});
+      h.receive([&](inventory_write_reply& r) { f.ok += r.applied(); }, [&](caf::error&) {});
     f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::tie(f.mutations, f.cost) = spent(sim, "std.myshopify.com", since);
     out.push_back(f);

@@ -174,16 +174,17 @@ using order_actor = caf::typed_actor<caf::replies_to<order_event>::with<std::str
 // --- store link (issue 6): the only path from shopsync to a store's Admin API
 
 // The answer to one inventory write intent (write_intent, from domain/write_coalescer.hpp).
-// ok: `quantity_after` is Shopify's quantityAfterChange for the (item, location) after the
-// batch that carried this op. !ok: `err.code` is a Shopify userError code
-// (CHANGE_FROM_QUANTITY_STALE, ITEM_NOT_STOCKED_AT_LOCATION, NON_MUTABLE_INVENTORY_ITEM,
-// IDEMPOTENCY_KEY_PARAMETER_MISMATCH, ...: the write was not applied) or an admin_client code.
-// "admin.unavailable" / "admin.throttled" mean the outcome is unknown: the batch stays in the
-// outbox; ask again with the SAME op id to learn it (the same key is sent again), never with a
-// new op id.
+// applied: `quantity_after` is Shopify's quantityAfterChange for the (item, location) after the
+// batch that carried this op. applied_unseen: applied, the level after it not reported.
+// refused: `err.code` is a Shopify userError code (CHANGE_FROM_QUANTITY_STALE,
+// ITEM_NOT_STOCKED_AT_LOCATION, NON_MUTABLE_INVENTORY_ITEM, IDEMPOTENCY_KEY_PARAMETER_MISMATCH,
+// ...: the write was not applied). unknown: e.g. "admin.unavailable" / "admin.throttled": the
+// batch stays in the outbox; ask again with the SAME op id to learn it (the same key is sent
+// again), never with a new op id.
 struct inventory_write_reply {
   std::uint64_t op_id = 0;
-  bool ok = false;
+  write_verdict outcome = write_verdict::unknown;
+  bool applied() const { return outcome == write_verdict::applied; }
   std::int64_t quantity_after = 0;
   error err;
 };

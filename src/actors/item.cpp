@@ -297,9 +297,8 @@ void execute(self_ptr self, const command& c, bool delayed) {
   auto& st = self->state;
   if (c.attempt > 0 && !delayed) {
     // A retry of the same op: back off first (same op id, same idempotency key).
-    backoff_policy p{st.ctx->retry_base, st.ctx->retry_max, 2.0, 1 << 30};
     std::uniform_real_distribution<double> u(0.0, 1.0);
-    auto d = backoff_delay(p, static_cast<int>(std::min<std::uint32_t>(c.attempt, 16)), u(st.jitter));
+    auto d = operation_retry_delay(st.ctx->retry_base, st.ctx->retry_max, c.attempt, u(st.jitter));
     self->delayed_send(self, d, resend_atom::value, c);
     return;
   }
@@ -346,12 +345,13 @@ void execute(self_ptr self, const command& c, bool delayed) {
     .then(
       [self, c](const inventory_write_reply& r) {
         auto& sm = *self->state.sm;
-        if (!r.ok && r.err.code == write_applied_unseen_code)
-          apply(self, sm.write_applied_unseen(c.at, c.op_id));
-        else if (!r.ok)
-          apply(self, sm.write_failed(c.at, c.op_id, link_failure_kind(r.err), r.err.code));
-        else
-          apply(self, sm.write_result(c.at, c.op_id, r.quantity_after));
+        switch (r.outcome) {
+          case write_verdict::applied: return apply(self, sm.write_result(c.at, c.op_id, r.quantity_after));
+          case write_verdict::applied_unseen: return apply(self, sm.write_applied_unseen(c.at, c.op_id));
+          case write_verdict::refused:
+          case write_verdict::unknown:
+            return apply(self, sm.write_failed(c.at, c.op_id, link_failure_kind(r.err), r.err.code));
+        }
       },
       [self, c](const caf::error&) {
         apply(self, self->state.sm->write_failed(c.at, c.op_id, failure_kind::transient, "LINK_DOWN"));

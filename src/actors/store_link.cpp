@@ -181,7 +181,7 @@ void run(self_ptr self) {
                        return;
                      inventory_write_reply rep;
                      rep.op_id = a.op_id;
-                     rep.ok = a.ok;
+                     rep.outcome = a.outcome;
                      rep.quantity_after = a.quantity_after;
                      rep.err = std::move(a.err);
                      it->second.deliver(std::move(rep));

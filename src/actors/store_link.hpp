@@ -1,6 +1,7 @@
 #pragma once
 // The store link actor: one per store, the only path from shopsync to that store's Admin API.
-// Interface and messages: store_link_actor in actors/interfaces.hpp.
+// Interface and messages: store_link_actor in actors/interfaces.hpp. The rules below live in
+// the pure domain/store_link_protocol.hpp; the actor carries its inputs and effects.
 //
 // Writes: intents are coalesced for the batching window (newest target wins, deltas add up;
 // domain/write_coalescer), then sent as batches of up to 250 entries, sets and adjusts apart.
@@ -12,7 +13,7 @@
 // and the rest goes again as a new batch (new id and key, saved first).
 // A batch is re-sent under its key (a recovered one, or a parked one asked for again) only while
 // Shopify surely still keeps the key: idempotency_key_max_age after its first send. An older one
-// is dropped unsent and its requesters get write_expired_code (io/write_answer.hpp): they settle
+// is dropped unsent and its requesters get write_expired_code (domain/write_expiry.hpp): they settle
 // by reading the level. Refusals that say "not applied" (ADJUST_QUANTITIES_FAILED,
 // SERVICE_UNAVAILABLE, IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED) are remembered as the op's outcome:
 // its requester sends the change again as a new op, so in a new batch under a new key.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 namespace shopsync {
@@ -14,11 +15,19 @@ std::chrono::milliseconds backoff_delay(const backoff_policy& p, int retry, doub
   jitter01 = std::clamp(jitter01, 0.0, 1.0);
   double step = static_cast<double>(p.initial.count()) * std::pow(p.multiplier, retry - 1);
   step = std::min(step, static_cast<double>(p.maximum.count()));
-  auto ms = static_cast<std::chrono::milliseconds::rep>(step / 2 + jitter01 * step / 2);
+  auto ms = static_cast<std::chrono::milliseconds::rep>(step * p.fixed_share + step * p.jitter_share * jitter01);
   std::chrono::milliseconds d{ms};
   if (retry_after && *retry_after > d)
     d = *retry_after;
   return d;
+}
+
+std::chrono::milliseconds operation_retry_delay(std::chrono::milliseconds initial,
+                                                std::chrono::milliseconds maximum, std::uint32_t attempt,
+                                                double jitter01) {
+  constexpr std::uint32_t most_doublings = 16;
+  const backoff_policy p{initial, maximum, 2.0, std::numeric_limits<int>::max()};
+  return backoff_delay(p, static_cast<int>(std::min(attempt, most_doublings)), jitter01);
 }
 
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view header) {

@@ -38,4 +38,23 @@ struct write_outcome {
   std::optional<error> batch_error;
 };
 
+// What became of one requester's write, as the store link answers it.
+enum class write_verdict : std::uint8_t {
+  applied,        // applied; the level after it is known (quantityAfterChange)
+  applied_unseen, // applied, but the answer did not report the level after it: not retried
+  refused,        // not applied, Shopify's answer says so (the error says why)
+  unknown,        // maybe applied (a lost answer, a transient refusal, a key that may have
+                  // expired): the error says what to do (ask again, or read the level)
+};
+
+inline const char* to_string(write_verdict v) {
+  switch (v) {
+    case write_verdict::applied: return "applied";
+    case write_verdict::applied_unseen: return "applied_unseen";
+    case write_verdict::refused: return "refused";
+    case write_verdict::unknown: return "unknown";
+  }
+  return "unknown";
+}
+
 } // namespace shopsync

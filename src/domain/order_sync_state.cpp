@@ -1,5 +1,6 @@
 #include "domain/order_sync_state.hpp"
 
+#include "domain/backoff.hpp"
 #include "domain/gid.hpp"
 #include "domain/order_sync_codec.hpp"
 
@@ -226,12 +227,11 @@ std::optional<std::int64_t> parse_iso8601_seconds(std::string_view s) {
 }
 
 std::chrono::milliseconds retry_delay(const order_retry_policy& p, int failures, double jitter) {
-  const int doublings = std::clamp(failures, 1, 40) - 1;
-  const double base = static_cast<double>(p.base_delay.count());
-  const double cap = static_cast<double>(p.max_delay.count());
-  const double d = std::min(cap, base * std::ldexp(1.0, doublings));
-  const double j = std::clamp(jitter, 0.0, 1.0);
-  return std::chrono::milliseconds(static_cast<std::int64_t>(d + std::floor(d * p.jitter_ratio * j)));
+  // The delay doubles from base_delay up to max_delay; the jitter adds up to jitter_ratio of it.
+  backoff_policy b{p.base_delay, p.max_delay, 2.0, p.max_attempts};
+  b.fixed_share = 1.0;
+  b.jitter_share = p.jitter_ratio;
+  return backoff_delay(b, std::clamp(failures, 1, 40), jitter);
 }
 
 std::optional<std::string> order_skip_reason(const order_created& e, const order_sync_settings& st) {

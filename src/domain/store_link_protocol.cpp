@@ -63,14 +63,30 @@ void store_link_protocol::persisted(const std::vector<op_result_record>& results
     unpersisted_.erase({r.item, r.location, r.op_id});
 }
 
+// An op's recorded result, read: applied entries without a reported level are recorded with
+// write_applied_unseen_code; a failure that leaves the outcome open (one to ask again about, or
+// to settle by reading) is unknown, every other one a refusal.
+write_verdict store_link_protocol::verdict_of(const op_result& r) const {
+  if (r.quantity_after)
+    return write_verdict::applied;
+  if (!r.err || r.err->code == write_applied_unseen_code)
+    return write_verdict::applied_unseen;
+  const auto kind = opts_.classify(*r.err);
+  return kind == failure_kind::transient || kind == failure_kind::expired ? write_verdict::unknown
+                                                                          : write_verdict::refused;
+}
+
 void store_link_protocol::reply_now(link_ticket t, std::uint64_t op, const op_result& r) {
   link_write_answer rep;
   rep.ticket = t;
   rep.op_id = op;
-  rep.ok = r.quantity_after.has_value();
   rep.quantity_after = r.quantity_after.value_or(0);
-  if (!rep.ok)
+  if (!r.quantity_after) {
     rep.err = r.err.value_or(error{"admin.unknown", ""});
+    rep.outcome = r.err ? verdict_of(r) : write_verdict::unknown;
+  } else {
+    rep.outcome = write_verdict::applied;
+  }
   out_.push_back(std::move(rep));
 }
 
@@ -82,8 +98,8 @@ void store_link_protocol::answer(const op_key& k, const op_result& r) {
     return;
   link_write_answer rep;
   rep.op_id = k.op;
+  rep.outcome = verdict_of(r);
   if (r.quantity_after) {
-    rep.ok = true;
     rep.quantity_after = *r.quantity_after;
   } else {
     rep.err = r.err.value_or(error{write_applied_unseen_code, "no quantityAfterChange"});
@@ -103,6 +119,7 @@ void store_link_protocol::answer_unknown(const op_key& k, const error& e) {
     return;
   link_write_answer rep;
   rep.op_id = k.op;
+  rep.outcome = write_verdict::unknown;
   rep.err = e;
   for (auto t : it->second) {
     rep.ticket = t;
@@ -506,6 +523,7 @@ void store_link_protocol::write(const write_intent& in, link_ticket t, link_time
     link_write_answer rep;
     rep.ticket = t;
     rep.op_id = in.op_id;
+    rep.outcome = write_verdict::refused;
     rep.err = deleted_item_error();
     out_.push_back(std::move(rep));
     return;

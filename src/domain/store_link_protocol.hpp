@@ -63,7 +63,7 @@ using link_ticket = std::uint64_t;
 struct link_write_answer {
   link_ticket ticket = 0;
   std::uint64_t op_id = 0;
-  bool ok = false;
+  write_verdict outcome = write_verdict::unknown;
   std::int64_t quantity_after = 0;
   error err;
 };
@@ -116,9 +116,8 @@ struct link_unauthorized {
 using link_effect = std::variant<link_write_answer, link_read_answer, link_send_write, link_send_reads,
                                  link_start_call, link_persist, link_notice, link_arm_tick, link_unauthorized>;
 
-// The link's code for a write that was applied but whose answer did not report the level after
-// it. Not a failure: asking again is answered from the same record, so the requester takes the
-// write as applied (inventory_item_state::write_applied_unseen) instead of retrying it.
+// How an op's record (link_records.hpp) says its write was applied but the answer did not report
+// the level after it (kept as it is on disk); its requesters are told write_verdict::applied_unseen.
 inline constexpr const char* write_applied_unseen_code = "admin.no_change_reported";
 // The client's code for a request refused for want of a working token.
 inline constexpr const char* unauthorized_code = "admin.unauthorized";
@@ -225,6 +224,7 @@ private:
   void answer(const op_key& k, const op_result& r);
   void answer_unknown(const op_key& k, const error& e);
   void reply_now(link_ticket t, std::uint64_t op, const op_result& r);
+  write_verdict verdict_of(const op_result& r) const;
   void register_batch(outbox_batch b, outbox_transition pre, bool front);
   void settle_batch(batch_iter sit, const error& e, link_time now);
   void persist(outbox_transition t, link_time now);

@@ -441,33 +441,15 @@ void admin_api::inventory_levels(const std::vector<level_key>& keys,
 
 void admin_api::write_inventory(write_kind kind, std::string variables_json,
                                 std::vector<level_key> entries, callback<write_outcome> done) {
-  write_attempt(kind, std::move(variables_json), std::move(entries), 0, std::move(done));
-}
-
-void admin_api::write_attempt(write_kind kind, std::string variables_json, std::vector<level_key> entries,
-                              int concurrent_retries, callback<write_outcome> done) {
-  auto client = client_;
   const bool set = kind == write_kind::set;
-  auto delay = std::chrono::milliseconds(concurrent_retries == 0 ? 0 : 200 * concurrent_retries);
-  std::string vars_copy = variables_json;
-  client_->post(
-    {set ? "InventorySet" : "InventoryAdjust",
-     std::string(set ? graphql::inventory_set : graphql::inventory_adjust), std::move(vars_copy),
-     request_safety::idempotent, 10},
-    [client, kind, variables_json = std::move(variables_json), entries = std::move(entries),
-     concurrent_retries, done = std::move(done)](result<graphql_reply> r) mutable {
-      if (!r.ok())
-        return done(r.error());
-      auto out = parse_write(std::move(r->body), kind, entries);
-      if (out.ok() && out->batch_error && out->batch_error->code == "IDEMPOTENCY_CONCURRENT_REQUEST" &&
-          concurrent_retries < 10) {
-        // The first request with this key is still running: ask again, same key and body.
-        return admin_api(client).write_attempt(kind, std::move(variables_json), std::move(entries),
-                                               concurrent_retries + 1, std::move(done));
-      }
-      done(std::move(out));
-    },
-    delay);
+  client_->post({set ? "InventorySet" : "InventoryAdjust",
+                 std::string(set ? graphql::inventory_set : graphql::inventory_adjust), std::move(variables_json),
+                 request_safety::idempotent, 10},
+                [kind, entries = std::move(entries), done = std::move(done)](result<graphql_reply> r) mutable {
+                  if (!r.ok())
+                    return done(r.error());
+                  done(parse_write(std::move(r->body), kind, entries));
+                });
 }
 
 void admin_api::execute(std::string operation, std::string document, std::string variables_json,

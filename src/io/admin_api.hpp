@@ -61,8 +61,10 @@ public:
   void locations(callback<std::vector<location_row>> done);
   // Up to 250 levels of ONE location (one query reads one location), in the order asked.
   void inventory_levels(const std::vector<level_key>& keys, callback<std::vector<level_value>> done);
-  // A prepared set or adjust mutation (see write_variables). IDEMPOTENCY_CONCURRENT_REQUEST
-  // is retried later with the same key and variables.
+  // A prepared set or adjust mutation (see write_variables). Only the client's transport
+  // retries apply: an answer such as IDEMPOTENCY_CONCURRENT_REQUEST (the first attempt with this
+  // key still runs) is the outcome; the store link parks the batch and its requester asks again
+  // after its own backoff (the domain owns operation retries).
   void write_inventory(write_kind kind, std::string variables_json, std::vector<level_key> entries,
                        callback<write_outcome> done);
   // Any document (the order path): the `data` object as JSON text.
@@ -84,8 +86,6 @@ public:
 private:
   void locations_from(std::optional<std::string> after, std::vector<location_row> acc,
                       callback<std::vector<location_row>> done);
-  void write_attempt(write_kind kind, std::string variables_json, std::vector<level_key> entries,
-                     int concurrent_retries, callback<write_outcome> done);
 
   std::shared_ptr<admin_client> client_;
 };

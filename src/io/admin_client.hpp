@@ -118,7 +118,7 @@ public:
 
   // Sends the call (after waiting for the throttle model and a connection); `done` gets the
   // HTTP 200 reply with no top-level error, or a typed error. `delay` postpones the first
-  // attempt (used to retry IDEMPOTENCY_CONCURRENT_REQUEST later).
+  // attempt.
   virtual void post(graphql_call call, callback done,
                     std::chrono::milliseconds delay = std::chrono::milliseconds::zero()) = 0;
   virtual admin_client_stats stats() const = 0;

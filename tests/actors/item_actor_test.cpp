@@ -52,7 +52,7 @@ store_link_actor::behavior_type fake_link(store_link_actor::stateful_pointer<fak
       }
       auto& level = st.levels[{w.item, w.location}];
       level = w.kind == write_kind::set ? w.quantity : level + w.quantity;
-      r.ok = true;
+      r.outcome = write_verdict::applied;
       r.quantity_after = level;
       return r;
     },

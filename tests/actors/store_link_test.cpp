@@ -302,7 +302,7 @@ TEST(store_link, a_burst_of_1000_changes_over_300_items_takes_two_mutations) {
   auto replies = write_all(fx.sys, link, intents);
   ASSERT_EQ(replies.size(), 1000u);
   for (std::size_t i = 0; i < replies.size(); ++i) {
-    ASSERT_TRUE(replies[i].ok) << replies[i].err.code << " " << replies[i].err.message;
+    ASSERT_TRUE(replies[i].applied()) << replies[i].err.code << " " << replies[i].err.message;
     EXPECT_EQ(replies[i].op_id, intents[i].op_id);
     EXPECT_EQ(replies[i].quantity_after, 100 - count[intents[i].item]);
   }
@@ -354,7 +354,7 @@ TEST(store_link, a_tiny_bucket_throttles_without_losing_or_doubling_a_change) {
     replies.insert(replies.end(), r.begin(), r.end());
   }
   for (auto& r : replies)
-    ASSERT_TRUE(r.ok) << r.err.code << " " << r.err.message;
+    ASSERT_TRUE(r.applied()) << r.err.code << " " << r.err.message;
   auto truth = fx.levels();
   for (auto item : items)
     EXPECT_EQ(truth[key_of(item, loc)], *before[key_of(item, loc)] + expected[item]) << item;
@@ -397,11 +397,12 @@ TEST(store_link, one_entry_refused_the_rest_goes_through_with_a_new_key) {
                                        adjust(stocked[1], locs[0].id, 3, 3)};
   auto replies = write_all(fx.sys, link, intents);
   ASSERT_EQ(replies.size(), 3u);
-  EXPECT_TRUE(replies[0].ok);
+  EXPECT_TRUE(replies[0].applied());
   EXPECT_EQ(replies[0].quantity_after, *truth[key_of(stocked[0], locs[0].id)] - 1);
-  EXPECT_FALSE(replies[1].ok);
+  EXPECT_FALSE(replies[1].applied());
+  EXPECT_EQ(replies[1].outcome, write_verdict::refused);
   EXPECT_EQ(replies[1].err.code, "INVALID_INVENTORY_ITEM");
-  EXPECT_TRUE(replies[2].ok);
+  EXPECT_TRUE(replies[2].applied());
   EXPECT_EQ(replies[2].quantity_after, *truth[key_of(stocked[1], locs[0].id)] + 3);
   auto calls = fx.log("InventoryAdjust");
   ASSERT_EQ(calls.size(), 2u);
@@ -438,14 +439,15 @@ TEST(store_link, compare_and_set_stale_is_reported_and_nothing_overwritten) {
   auto r = write_all(fx.sys, link,
                      {write_intent{write_kind::set, items[0], loc, 50, cur, 1},
                       write_intent{write_kind::set, items[1], loc, 60, *truth[key_of(items[1], loc)], 2}});
-  EXPECT_FALSE(r[0].ok);
+  EXPECT_FALSE(r[0].applied());
   EXPECT_EQ(r[0].err.code, "CHANGE_FROM_QUANTITY_STALE");
-  EXPECT_TRUE(r[1].ok);
+  EXPECT_EQ(r[0].outcome, write_verdict::refused);
+  EXPECT_TRUE(r[1].applied());
   EXPECT_EQ(r[1].quantity_after, 60);
   EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], cur - 2);
   // With the value read again, it goes through.
   auto ok = write_all(fx.sys, link, {write_intent{write_kind::set, items[0], loc, 50, cur - 2, 3}});
-  EXPECT_TRUE(ok[0].ok);
+  EXPECT_TRUE(ok[0].applied());
   EXPECT_EQ(ok[0].quantity_after, 50);
 }
 
@@ -530,7 +532,7 @@ TEST(store_link, deltas_that_cancel_out_cost_a_read_not_a_mutation) {
   auto items = fx.items(link);
   auto loc = fx.locations(link).at(0).id;
   auto r = write_all(fx.sys, link, {adjust(items[0], loc, -2, 1), adjust(items[0], loc, 2, 2)});
-  ASSERT_TRUE(r[0].ok && r[1].ok);
+  ASSERT_TRUE(r[0].applied() && r[1].applied());
   EXPECT_EQ(r[0].quantity_after, 100);
   EXPECT_EQ(fx.log("InventoryAdjust").size(), 0u);
 }
@@ -555,9 +557,9 @@ TEST(store_link, a_crash_after_sending_resends_the_same_batch_and_it_applies_onc
   EXPECT_EQ(calls[0].key, calls[1].key);
   // The item actors ask again with their op ids and learn the result; nothing is written again.
   auto r = write_all(fx.sys, link2, {adjust(items[0], loc, -5, 41), adjust(items[1], loc, 7, 42)});
-  ASSERT_TRUE(r[0].ok) << r[0].err.code;
+  ASSERT_TRUE(r[0].applied()) << r[0].err.code;
   EXPECT_EQ(r[0].quantity_after, 95);
-  ASSERT_TRUE(r[1].ok);
+  ASSERT_TRUE(r[1].applied());
   EXPECT_EQ(r[1].quantity_after, 107);
   EXPECT_EQ(fx.log("InventoryAdjust").size(), 2u);
   auto truth = fx.levels();
@@ -581,7 +583,7 @@ TEST(store_link, a_resubmission_during_recovery_is_attached_to_the_recovered_bat
   fx.sim.post("/_sim/faults", R"({"latency_ms": 300})");
   auto link = fx.spawn(fx.options());
   auto r = write_all(fx.sys, link, {adjust(items[0], loc, -3, 77)});
-  ASSERT_TRUE(r[0].ok) << r[0].err.code;
+  ASSERT_TRUE(r[0].applied()) << r[0].err.code;
   EXPECT_EQ(r[0].quantity_after, 97);
   auto calls = fx.log("InventoryAdjust");
   ASSERT_EQ(calls.size(), 1u);
@@ -627,7 +629,7 @@ TEST(store_link, a_requester_asking_again_before_the_result_is_on_disk_gets_it_w
   auto items = fx.items(link);
   auto loc = fx.locations(link).at(0).id;
   auto first = write_all(fx.sys, link, {adjust(items[0], loc, -5, 41)});
-  ASSERT_TRUE(first[0].ok) << first[0].err.code;
+  ASSERT_TRUE(first[0].applied()) << first[0].err.code;
   EXPECT_EQ(first[0].quantity_after, 95);
   {
     std::unique_lock l(g->m);
@@ -642,7 +644,7 @@ TEST(store_link, a_requester_asking_again_before_the_result_is_on_disk_gets_it_w
     .receive([&](inventory_write_reply& r) { again = r; },
              [&](caf::error& e) { ADD_FAILURE() << "no answer while the result is not on disk: " << to_string(e); });
   ASSERT_TRUE(again);
-  EXPECT_TRUE(again->ok) << again->err.code;
+  EXPECT_TRUE(again->applied()) << again->err.code;
   EXPECT_EQ(again->quantity_after, 95);
 
   release();
@@ -658,7 +660,7 @@ TEST(store_link, a_requester_asking_again_before_the_result_is_on_disk_gets_it_w
   ASSERT_TRUE(r.ok() && *r);
   EXPECT_EQ((*r)->quantity_after, 95);
   auto later = write_all(fx.sys, link, {adjust(items[0], loc, -5, 41)});
-  ASSERT_TRUE(later[0].ok);
+  ASSERT_TRUE(later[0].applied());
   EXPECT_EQ(later[0].quantity_after, 95);
   EXPECT_EQ(fx.log("InventoryAdjust").size(), 1u);
   EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 95);
@@ -759,13 +761,14 @@ TEST(store_link, an_error_the_requester_retries_is_not_remembered_as_the_outcome
   auto loc = fx.locations(link).at(0).id;
   fx.sim.post("/_sim/faults", R"({"error_next": 1, "error_status": 400, "operations": ["InventoryAdjust"]})");
   auto first = write_all(fx.sys, link, {adjust(items[0], loc, -4, 51)});
-  ASSERT_FALSE(first[0].ok);
+  ASSERT_FALSE(first[0].applied());
   EXPECT_EQ(first[0].err.code, "admin.http");
+  EXPECT_EQ(first[0].outcome, write_verdict::unknown);
   EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 100); // refused: nothing applied
   EXPECT_EQ(fx.outbox_batches(), 1u);                  // kept for the next ask, same key
   // The requester asks again with the same op: the batch is sent again and applies, once.
   auto again = write_all(fx.sys, link, {adjust(items[0], loc, -4, 51)});
-  ASSERT_TRUE(again[0].ok) << again[0].err.code << ": " << again[0].err.message;
+  ASSERT_TRUE(again[0].applied()) << again[0].err.code << ": " << again[0].err.message;
   EXPECT_EQ(again[0].quantity_after, 96);
   auto calls = fx.log("InventoryAdjust");
   ASSERT_EQ(calls.size(), 2u);
@@ -775,7 +778,7 @@ TEST(store_link, an_error_the_requester_retries_is_not_remembered_as_the_outcome
   EXPECT_EQ(fx.outbox_batches_settled(), 0u);
   // And now the outcome is remembered: asking once more writes nothing.
   auto third = write_all(fx.sys, link, {adjust(items[0], loc, -4, 51)});
-  ASSERT_TRUE(third[0].ok);
+  ASSERT_TRUE(third[0].applied());
   EXPECT_EQ(third[0].quantity_after, 96);
   EXPECT_EQ(fx.log("InventoryAdjust").size(), 2u);
 }
@@ -791,19 +794,19 @@ TEST(store_link, a_write_refused_as_not_applied_is_never_resent_under_its_key) {
   auto loc = fx.locations(link).at(0).id;
   fx.sim.post("/_sim/faults", R"({"user_error_next": 1, "user_error_code": "SERVICE_UNAVAILABLE"})");
   auto first = write_all(fx.sys, link, {adjust(items[0], loc, -4, 61)});
-  ASSERT_FALSE(first[0].ok);
+  ASSERT_FALSE(first[0].applied());
   EXPECT_EQ(first[0].err.code, "SERVICE_UNAVAILABLE");
   EXPECT_EQ(classify_write_failure(first[0].err), failure_kind::not_applied);
   EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 100);
   EXPECT_EQ(fx.outbox_batches_settled(), 0u);
   // The same op asked again: answered from the record, nothing sent.
   auto again = write_all(fx.sys, link, {adjust(items[0], loc, -4, 61)});
-  ASSERT_FALSE(again[0].ok);
+  ASSERT_FALSE(again[0].applied());
   EXPECT_EQ(again[0].err.code, "SERVICE_UNAVAILABLE");
   ASSERT_EQ(fx.log("InventoryAdjust").size(), 1u) << "the refused key was sent again";
   // The requester's new attempt: a new op, a new batch, a new key; it applies once.
   auto next = write_all(fx.sys, link, {adjust(items[0], loc, -4, 62)});
-  ASSERT_TRUE(next[0].ok) << next[0].err.code;
+  ASSERT_TRUE(next[0].applied()) << next[0].err.code;
   EXPECT_EQ(next[0].quantity_after, 96);
   auto calls = fx.log("InventoryAdjust");
   ASSERT_EQ(calls.size(), 2u);
@@ -828,8 +831,9 @@ TEST(store_link, a_recovered_batch_older_than_its_key_lifetime_is_not_resent) {
   auto link2 = fx.spawn(o);
   EXPECT_EQ(fx.outbox_batches_settled(), 0u);
   auto r = write_all(fx.sys, link2, {adjust(items[0], loc, -5, 81)});
-  ASSERT_FALSE(r[0].ok);
+  ASSERT_FALSE(r[0].applied());
   EXPECT_EQ(r[0].err.code, write_expired_code);
+  EXPECT_EQ(r[0].outcome, write_verdict::unknown);
   EXPECT_EQ(classify_write_failure(r[0].err), failure_kind::expired);
   EXPECT_EQ(fx.log("InventoryAdjust").size(), 1u) << "resent under a key that may be gone";
   EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 95) << "applied once";
@@ -853,8 +857,9 @@ TEST(store_link, an_outbox_record_without_a_send_time_is_settled_by_reading_not_
   ASSERT_TRUE(ob.apply({{}, {b}, {}}).ok());
   auto link = fx.spawn(fx.options());
   auto r = write_all(fx.sys, link, {adjust(items[0], loc, -3, 92)});
-  ASSERT_FALSE(r[0].ok);
+  ASSERT_FALSE(r[0].applied());
   EXPECT_EQ(r[0].err.code, write_expired_code);
+  EXPECT_EQ(r[0].outcome, write_verdict::unknown);
   EXPECT_EQ(fx.log("InventoryAdjust").size(), 0u);
   EXPECT_EQ(*fx.levels()[key_of(items[0], loc)], 100);
 }
@@ -875,12 +880,12 @@ TEST(store_link, writes_still_waiting_for_a_deleted_item_are_dropped_and_never_s
   self->send(link, forget_atom::value, std::vector<inventory_item_id>{items[0]});
   for (auto* h : {&h1, &h2})
     h->receive([&](inventory_write_reply& r) {
-      EXPECT_FALSE(r.ok);
+      EXPECT_FALSE(r.applied());
       EXPECT_EQ(r.err.code, "INVALID_INVENTORY_ITEM");
     },
                [&](caf::error& e) { ADD_FAILURE() << to_string(e); });
   h3.receive([&](inventory_write_reply& r) {
-    EXPECT_TRUE(r.ok) << r.err.code;
+    EXPECT_TRUE(r.applied()) << r.err.code;
     EXPECT_EQ(r.quantity_after, 6);
   },
              [&](caf::error& e) { ADD_FAILURE() << to_string(e); });

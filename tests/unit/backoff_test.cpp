@@ -46,3 +46,23 @@ TEST(backoff, parses_retry_after_seconds_only) {
   EXPECT_FALSE(parse_retry_after("-1"));
   EXPECT_FALSE(parse_retry_after("1.2.3"));
 }
+
+// An item's operation retries: equal jitter, doubling from the item's base up to its cap, the
+// doublings counted up to 16 (the delay an item waited before this formula moved here).
+TEST(backoff, operation_retries_double_up_to_the_cap_with_equal_jitter) {
+  EXPECT_EQ(operation_retry_delay(100ms, 10s, 1, 0.0), 50ms);
+  EXPECT_EQ(operation_retry_delay(100ms, 10s, 1, 1.0), 100ms);
+  EXPECT_EQ(operation_retry_delay(100ms, 10s, 3, 0.5), 300ms);
+  EXPECT_EQ(operation_retry_delay(100ms, 10s, 30, 1.0), 10s);
+  EXPECT_EQ(operation_retry_delay(1ms, 1h, 40, 1.0), operation_retry_delay(1ms, 1h, 16, 1.0));
+}
+
+// An order's step retries: the whole step, plus up to jitter_share of it (orders' formula).
+TEST(backoff, added_jitter_keeps_the_whole_step) {
+  backoff_policy p{1000ms, 10s, 2.0, 10};
+  p.fixed_share = 1.0;
+  p.jitter_share = 0.2;
+  EXPECT_EQ(backoff_delay(p, 1, 0.0), 1000ms);
+  EXPECT_EQ(backoff_delay(p, 2, 0.5), 2200ms);
+  EXPECT_EQ(backoff_delay(p, 9, 1.0), 12000ms);
+}

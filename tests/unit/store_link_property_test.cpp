@@ -405,12 +405,18 @@ private:
 
   void on_write_answer(const link_write_answer& a) {
     trace("answer ticket " + std::to_string(a.ticket) + " op " + std::to_string(a.op_id) + " ok=" +
-          std::to_string(a.ok) + " " + a.err.code);
+          to_string(a.outcome) + " " + a.err.code);
     answered(a.ticket);
     const auto& ask = asks_.at(a.ticket);
     if (ask.op != a.op_id)
       return fail("write answer for the wrong op");
-    told now_told{a.ok, a.quantity_after, a.ok ? "" : a.err.code, false};
+    const bool ok = a.outcome == write_verdict::applied;
+    if (a.outcome == write_verdict::applied_unseen)
+      fail("op " + std::to_string(a.op_id) + " applied unseen, every answer here reports the level");
+    if (!ok && (a.outcome == write_verdict::unknown) !=
+                 (classify(a.err) == failure_kind::transient || classify(a.err) == failure_kind::expired))
+      fail("op " + std::to_string(a.op_id) + " told " + to_string(a.outcome) + " for " + a.err.code);
+    told now_told{ok, a.quantity_after, ok ? "" : a.err.code, false};
     if (again_asks_.count(a.ticket)) {
       auto& first = finished_.at(a.op_id);
       if (first.ok != now_told.ok || first.q != now_told.q || first.code != now_told.code)
@@ -422,8 +428,8 @@ private:
     if (!p.current || p.current->op_id != a.op_id)
       return; // an answer to an earlier duplicate ask
     p.open = false;
-    const auto kind = a.ok ? failure_kind::transient : classify(a.err);
-    if (!a.ok && kind == failure_kind::transient) {
+    const auto kind = ok ? failure_kind::transient : classify(a.err);
+    if (!ok && kind == failure_kind::transient) {
       count("unknown_told");
       return; // asked again later
     }
@@ -431,16 +437,16 @@ private:
     const bool zero = in.kind == write_kind::adjust && in.quantity == 0;
     const bool deleted = a.err.code == "INVALID_INVENTORY_ITEM";
     now_told.recorded = !zero && !deleted;
-    if (a.ok && !zero) {
+    if (ok && !zero) {
       if (!applications_.count(a.op_id))
         fail("op " + std::to_string(a.op_id) + " told applied, never applied");
       else if (applied_q_.at(a.op_id) != a.quantity_after)
         fail("op " + std::to_string(a.op_id) + " told another quantity than Shopify's");
     }
-    if (!a.ok && !deleted && (kind == failure_kind::permanent || kind == failure_kind::not_applied) &&
+    if (a.outcome == write_verdict::refused && !deleted && (kind == failure_kind::permanent || kind == failure_kind::not_applied) &&
         applications_.count(a.op_id))
       fail("op " + std::to_string(a.op_id) + " told refused (" + a.err.code + ") but applied");
-    if (!a.ok && kind == failure_kind::expired)
+    if (!ok && kind == failure_kind::expired)
       count("expired");
     if (zero)
       count("zero_delta");
