@@ -4,6 +4,7 @@
 #include "actors/link_failure.hpp"
 #include "actors/sync_metrics.hpp"
 #include "domain/backoff.hpp"
+#include "domain/mapping_diff.hpp"
 #include "io/crash_point.hpp"
 #include "io/json_writer.hpp"
 
@@ -17,20 +18,6 @@ namespace shopsync {
 namespace {
 
 using self_ptr = item_actor::stateful_pointer<item_holder>;
-
-// Indexes (in `old`) of the stores whose variant `now` no longer has: the same store with the
-// same inventory item is not in `now`'s stores.
-std::vector<std::size_t> unmapped_stores(const item_layout& old, const item_layout& now) {
-  std::vector<std::size_t> gone;
-  for (std::size_t i = 0; i < old.stores.size(); ++i) {
-    bool kept = false;
-    for (auto& s : now.stores)
-      kept = kept || (s.store == old.stores[i].store && s.item == old.stores[i].item);
-    if (!kept)
-      gone.push_back(i);
-  }
-  return gone;
-}
 
 void execute(self_ptr self, const command& c, bool delayed);
 void apply(self_ptr self, transition t, const level_hint* hint = nullptr);
@@ -524,8 +511,9 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
       if (same_layout(st.sm->layout(), layout)) {
         st.next_layout.reset(); // back to the layout it has: nothing to do
       } else {
-        // A store whose variant left the identity (deleted there): nothing more is written to
-        // it from now on, while the old life finishes what is in flight elsewhere.
+        // A store whose variant left the identity (deleted there; the domain's unmapped_stores):
+        // nothing more is written to it from now on, while the old life finishes what is in
+        // flight elsewhere.
         transition unmapped;
         for (auto i : unmapped_stores(st.sm->layout(), layout)) {
           auto u = st.sm->unmap_store(i);

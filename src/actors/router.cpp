@@ -55,13 +55,11 @@ item_entry& item_for(self_ptr self, const group_mapping& m, std::size_t i, bool 
   return e;
 }
 
-// Identities the group's filter excluded in `previous` and includes in `now` (a product
-// webhook changed its tags, vendor or type) are aligned at once: while excluded nothing synced
-// them, so a persisted state is stale. (Through the guard-rails plan once it exists.)
-void align_included(self_ptr self, const group_mapping_ptr& previous, const group_mapping& now) {
-  if (!previous)
-    return;
-  for (auto& key : previous->excluded())
+// Identities the group's filter excluded in the previous mapping and includes in `now` (a
+// product webhook changed its tags, vendor or type; mapping_diff::included) are aligned at once:
+// while excluded nothing synced them, so a persisted state is stale.
+void align_included(self_ptr self, const mapping_diff& d, const group_mapping& now) {
+  for (auto& key : d.included())
     if (auto i = now.find_key(key)) {
       spdlog::info("router: group={} identity={} is included again by the group's filter: aligning", now.group(),
                    key);
@@ -268,7 +266,12 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       if (st.ctx->guards)
         st.ctx->guards->mapped(*m); // before any item of it asks the breaker
       st.orders->set_mapping(group, m);
-      if (previous && previous->same_identities(*m)) {
+      // What changes for each identity is the domain's decision (mapping_diff); the first
+      // mapping of the group has no previous one: every live item of it takes its layout.
+      std::optional<mapping_diff> diff;
+      if (previous)
+        diff = m->diff(*previous);
+      if (diff && diff->unchanged()) {
         // The same identities (a catalog reload found nothing new): item states stay valid.
         if (auto it = st.starting.find(group); it != st.starting.end())
           it->second.mapping = m;
@@ -277,39 +280,34 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         // aligns once its operations in flight are done (item.cpp). One actor holds an identity
         // throughout: a replacement spawned next to a dying actor could read the state before
         // the old one's last write. Identities that are gone are shut down (their state stays).
-        bool same_locations = previous && previous->locations().slots.size() == m->locations().slots.size();
-        for (std::size_t i = 0; same_locations && i < m->locations().slots.size(); ++i)
-          same_locations = previous->locations().slots[i].source == m->locations().slots[i].source &&
-                           previous->locations().slots[i].destinations == m->locations().slots[i].destinations &&
-                           previous->locations().slots[i].adds == m->locations().slots[i].adds;
         auto prefix = group + std::string(1, '\0');
         for (auto it = st.items.begin(); it != st.items.end();) {
-          bool mine = it->first.compare(0, prefix.size(), prefix) == 0;
-          bool keep = false;
-          if (mine && same_locations) {
-            auto identity = std::string_view(it->first).substr(prefix.size());
-            auto before = previous->find_key(identity);
-            auto now = m->find_key(identity);
-            keep = before && now && previous->same_stores(*before, *m, *now);
+          if (it->first.compare(0, prefix.size(), prefix) != 0) {
+            ++it;
+            continue;
           }
-          if (mine && !keep) {
-            if (auto now = m->find_key(std::string_view(it->first).substr(prefix.size()))) {
+          auto now = m->find_key(std::string_view(it->first).substr(prefix.size()));
+          auto change = !now ? identity_change::drop : diff ? diff->of_now(*now) : identity_change::remap;
+          switch (change) {
+            case identity_change::keep: ++it; break;
+            case identity_change::remap:
+            case identity_change::add: // a live actor from an older life: it takes the layout too
               send_item(self, it->second, remap_atom::value, m->layout(*now));
               ++it;
-              continue;
-            }
-            self->demonitor(it->second.actor.address());
-            self->send(it->second.actor, shutdown_atom::value);
-            it = forget(st, it);
-          } else {
-            ++it;
+              break;
+            case identity_change::drop:
+              self->demonitor(it->second.actor.address());
+              self->send(it->second.actor, shutdown_atom::value);
+              it = forget(st, it);
+              break;
           }
         }
         // New identities (no state) get their actor and align; persisted ones with operations in
         // flight or work left resume it. The others are spawned by their first message. Found
         // by a walk over the persisted states, a chunk per tick (start_atom): the router goes on
         // routing meanwhile.
-        align_included(self, previous, *m);
+        if (diff)
+          align_included(self, *diff, *m);
         st.starting[group] = pending_starts{m, 0, {}, 0};
         if (!st.start_scheduled) {
           st.start_scheduled = true;

@@ -9,6 +9,7 @@
 #include "domain/config.hpp"
 #include "domain/identity_table.hpp"
 #include "domain/inventory_item_state.hpp"
+#include "domain/mapping_diff.hpp"
 #include "domain/matcher.hpp"
 
 #include <cstddef>
@@ -60,6 +61,9 @@ public:
   // The same as what a mapping built from this match and these locations would be (without
   // building it: a reload that finds nothing new costs no second index).
   bool same_as(const keyed_match& match, const location_mapping& locations) const;
+  // What this mapping changes for each identity of `previous` (keep / remap / add / drop):
+  // the one decision the router and the item actors follow (domain/mapping_diff.hpp).
+  mapping_diff diff(const group_mapping& previous) const;
 
   // "gm2" binary form (varints); decode also reads the older "gm1" text form. A stored mapping
   // made for other stores than the group's (the configuration changed) is refused.
