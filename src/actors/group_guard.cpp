@@ -288,6 +288,7 @@ void group_guards::approve(const std::string& group) {
   spdlog::info("guard: group={} approved ({}): its writes go out", group, to_string(e->state));
   e->breaker.reset();
   e->owed.clear();
+  e->realigning.clear();
   set_state(*e, guard_state::syncing);
 }
 
@@ -298,6 +299,7 @@ void group_guards::discard(const std::string& group) {
   spdlog::info("guard: group={} discarded ({}): held writes dropped, planning again", group, to_string(e->state));
   e->breaker.reset();
   e->owed.clear();
+  e->realigning.clear();
   set_state(*e, guard_state::planned);
 }
 
