@@ -3,7 +3,8 @@
 // a Destination's SKU moved to another product (the product webhooks were lost): the group is
 // planned with the writes the new match's alignment would make, writes nothing for them before
 // approval (a sale meanwhile is recorded in the plan), and exactly the plan after it. A resync
-// that changes nothing leaves the group syncing.
+// that changes nothing leaves the group syncing. The catalog reload at start is such a resync:
+// a catalog changed while the daemon was down plans the group too.
 #include "e2e_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -145,4 +146,39 @@ TEST(E2eResyncPlan, a_resync_that_remaps_a_sku_plans_the_group_and_writes_exactl
   ASSERT_TRUE(ok(env.sale(kSource.shop, "TEE-RED-S", 2)));
   EXPECT_TRUE(env.wait_until([&] { return env.level(kDest.shop, "TEE-RED-S") == 8; }, 15s)) << env.daemon_output();
   EXPECT_EQ(group_state(env, "mirror"), "syncing");
+}
+
+TEST(E2eResyncPlan, a_catalog_changed_while_the_daemon_was_down_plans_the_group_at_the_reload_on_start) {
+  e2e_options o;
+  o.stores = {kSource, kDest};
+  o.scenario_json = uniform_scenario(o.stores, kSkus, {10, 10});
+  o.groups_toml = "# start: the daemon's default\n" + group_toml("mirror", {kDest}, "one_way");
+  e2e_env env(o);
+  ASSERT_TRUE(env.start_mapped());
+  ASSERT_EQ(parse(env.control("approve", R"({"group":"mirror"})"))->str("/approved"), "mirror");
+  ASSERT_TRUE(env.webhooks_idle());
+  ASSERT_EQ(env.stop_daemon(), 0);
+
+  // While it is down, the Destination's MUG-WHITE moves to a new product at 3.
+  ASSERT_TRUE(ok(env.sim_post("/_sim/product", R"({"store":")" + kDest.shop +
+                                                  R"(","handle":"mug-new","variants":[{"sku":"MUG-NEW","available":3}]})")));
+  ASSERT_TRUE(ok(env.sim_post("/_sim/variant/update",
+                              R"({"store":")" + kDest.shop + R"(","sku":"MUG-WHITE","new_sku":"MUG-OLD"})")));
+  ASSERT_TRUE(ok(env.sim_post("/_sim/variant/update",
+                              R"({"store":")" + kDest.shop + R"(","sku":"MUG-NEW","new_sku":"MUG-WHITE"})")));
+  auto seq = env.log_seq();
+  ASSERT_TRUE(env.start_daemon());
+  ASSERT_TRUE(env.wait_until([&] { return group_state(env, "mirror") == "planned"; }, 20s)) << env.daemon_output();
+  std::unique_ptr<e2e_json> plan;
+  ASSERT_TRUE(env.wait_until(
+    [&] {
+      plan = parse(env.control("plan", R"({"group":"mirror"})"));
+      return plan->num("/0/changes") == 2;
+    },
+    15s))
+    << env.control("plan", R"({"group":"mirror"})") << env.daemon_output();
+  EXPECT_EQ(plan->str("/0/stores/0/biggest/0/identity"), "sku:MUG-WHITE");
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(env.mutations(kDest.shop, seq), 0);
+  EXPECT_EQ(env.level(kDest.shop, "MUG-WHITE"), 3);
 }
