@@ -29,6 +29,9 @@ TEST(E2eReconcileHint, a_reconcile_round_heals_its_own_group_and_no_other) {
   e2e_env env(o);
   ASSERT_TRUE(env.start_mapped());
   ASSERT_TRUE(env.webhooks_idle());
+  // Both groups' first alignment is over (its reads would see the change below).
+  ASSERT_TRUE(env.wait_settled("to-a", {"sku:TEE-RED-S"})) << env.daemon_output();
+  ASSERT_TRUE(env.wait_settled("to-b", {"sku:TEE-RED-S"})) << env.daemon_output();
 
   // The Source changes and its webhook is lost: neither group knows.
   ASSERT_TRUE(ok(env.sim_post("/_sim/faults", R"({"webhook_loss_topics":["inventory_levels/update"]})")));
