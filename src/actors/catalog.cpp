@@ -1,5 +1,6 @@
 #include "actors/catalog.hpp"
 #include "actors/guard_control.hpp"
+#include "actors/group_guard.hpp"
 
 #include "actors/sync_metrics.hpp"
 #include "domain/catalog_deletion.hpp"
@@ -88,9 +89,25 @@ void rebuild_known(catalog_state& st) {
   st.known_built = true;
 }
 
+// The identities a resync's mapping remaps or adds (mapping_diff): if their alignment would
+// write, the group is planned first (group_guards::realigning).
+void note_realigning(const catalog_state& st, const group_mapping& now) {
+  if (!st.current || !st.ctx->guards)
+    return;
+  auto d = now.diff(*st.current);
+  if (d.unchanged())
+    return;
+  std::vector<std::string> changed;
+  for (auto i : d.remapped())
+    changed.emplace_back(now.key(i));
+  for (auto i : d.added())
+    changed.emplace_back(now.key(i));
+  st.ctx->guards->realigning(st.group.name, changed);
+}
+
 // `keep_locations`: match the rows only, with the current mapping's locations (while a load is
-// reading them again, st.locations is incomplete).
-void publish(self_ptr self, bool keep_locations = false) {
+// reading them again, st.locations is incomplete). `resync`: the mapping of a full catalog load.
+void publish(self_ptr self, bool keep_locations = false, bool resync = false) {
   auto& st = self->state;
   drop_deleted_rows(st.known, st.tombstones, st.stores);
   auto match = match_keyed(st.group.source, st.group.destinations, st.known);
@@ -126,6 +143,8 @@ void publish(self_ptr self, bool keep_locations = false) {
     spdlog::warn("catalog group={} location problem={} store={} name={}", st.group.name, to_string(p.kind), p.store,
                  p.name);
   export_mapping_problems(st.ctx->metrics, st.group.name, *m);
+  if (resync)
+    note_realigning(st, *m); // before any item actor sees the new mapping
   st.current = m;
   self->send(st.router, mapping_atom::value, st.group.name, m);
 }
@@ -137,7 +156,7 @@ void finish(self_ptr self) {
   st.rows = {};
   st.known.sort_unique();
   st.known.shrink_to_fit();
-  publish(self);
+  publish(self, false, true);
   st.loaded = true;
   st.loading = false;
   st.last_error.clear();

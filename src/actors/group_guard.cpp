@@ -337,6 +337,32 @@ std::size_t group_guards::identities_reporting(const std::string& group) const {
   return e ? e->owed.size() : 0;
 }
 
+void group_guards::realigning(const std::string& group, const std::vector<std::string>& identities) {
+  std::lock_guard lock(mu_);
+  auto* e = find(group);
+  if (!e || !e->cfg->start_with_plan || e->state != guard_state::syncing || identities.empty()) return;
+  e->realigning.insert(identities.begin(), identities.end());
+  spdlog::info("guard: group={} a resync changed the mapping of {} identities: if their alignment would write, "
+               "the group is planned first", group, identities.size());
+}
+
+bool group_guards::replan_for(const std::string& group, const std::string& identity) {
+  std::lock_guard lock(mu_);
+  auto* e = find(group);
+  if (!e || e->state != guard_state::syncing || !e->realigning.count(identity)) return false;
+  spdlog::warn("guard: group={} a resync changed the mapping and {} (one of {} identities remapped or new) would be "
+               "written: planned, its writes wait for `shopsyncctl approve {}` (`shopsyncctl plan {}` shows them)",
+               group, identity, e->realigning.size(), group, group);
+  e->realigning.clear();
+  set_state(*e, guard_state::planned);
+  return true;
+}
+
+void group_guards::realigned(const std::string& group, const std::string& identity) {
+  std::lock_guard lock(mu_);
+  if (auto* e = find(group)) e->realigning.erase(identity);
+}
+
 void group_guards::approve(const std::string& group) {
   std::lock_guard lock(mu_);
   auto* e = find(group);
@@ -344,6 +370,7 @@ void group_guards::approve(const std::string& group) {
   spdlog::info("guard: group={} approved ({}): its writes go out", group, to_string(e->state));
   e->breaker.reset();
   e->owed.clear();
+  e->realigning.clear();
   set_state(*e, guard_state::syncing);
 }
 
@@ -354,6 +381,7 @@ void group_guards::discard(const std::string& group) {
   spdlog::info("guard: group={} discarded ({}): held writes dropped, planning again", group, to_string(e->state));
   e->breaker.reset();
   e->owed.clear();
+  e->realigning.clear();
   set_state(*e, guard_state::planned, hold_reason::discarded);
 }
 

@@ -8,7 +8,8 @@
 // A group is in one of three states:
 //   syncing  writes go out; each passes the group's mass-change breaker first;
 //   planned  a group that never synced (start = "plan"), whose configuration changed since it
-//            last synced, or whose held writes were discarded: nothing is written; its items
+//            last synced, whose mapping a resync changed so that its alignment would write
+//            (realigning), or whose held writes were discarded: nothing is written; its items
 //            read every level and report what they owe: that is its plan;
 //   tripped  the breaker tripped: writes are held (kept) until approve or discard.
 // approve: syncing (the writes owed and held go out, not counted by the breaker); discard:
@@ -30,6 +31,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -95,6 +97,18 @@ public:
                      location_id location, std::int64_t before, std::int64_t after);
   std::vector<two_writer_level> two_writers(const std::string& group) const;
 
+  // A resync that changes the mapping plans the group again: the catalog names the identities
+  // its new mapping remaps or adds (mapping_diff), for a syncing group whose start is "plan".
+  // Each aligns anew; the first write one of them would make (its alignment found a level to
+  // change) puts the group in planned instead of going out, so nothing is written for them
+  // before approval; one whose alignment writes nothing leaves the list (realigned). Approve
+  // and discard clear the list.
+  void realigning(const std::string& group, const std::vector<std::string>& identities);
+  // Before a write of `identity`: true when the identity is realigning and this call made the
+  // group planned (the caller holds the write and tells the router to hold the group).
+  bool replan_for(const std::string& group, const std::string& identity);
+  void realigned(const std::string& group, const std::string& identity);
+
 private:
   struct group_entry {
     const group_config* cfg = nullptr;
@@ -105,6 +119,7 @@ private:
     std::map<std::string, std::vector<planned_write>> owed; // by identity
     two_writer_detector fights;
     std::map<std::string, two_writer_level> fight_levels; // by detector key
+    std::set<std::string> realigning; // identities a resync remapped or added (realigning())
   };
   std::int64_t now_ms() const;
   group_entry* find(const std::string& group);

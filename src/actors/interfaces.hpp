@@ -46,6 +46,20 @@ struct level_hint {
 
 using group_mapping_ptr = std::shared_ptr<const group_mapping>;
 
+// A level a group's reconciler read, for the item actor of (group, identity) only: a hint like a
+// webhook's (the state machine drops what it knows and re-reads what differs), never a truth.
+// `item` is the inventory item read: a hint for an item the identity no longer has in that
+// store (the mapping changed during the round) is dropped.
+struct reconcile_hint {
+  std::string group;
+  std::string identity;
+  store_name store;
+  inventory_item_id item = 0;
+  location_id location = 0;
+  bool stocked = true;    // false: not stocked there (or deactivated), as inventory_levels/disconnect says
+  std::int64_t available = 0; // when stocked
+};
+
 } // namespace shopsync
 
 // Messages never leave this process, so domain types travel without serializers.
@@ -54,6 +68,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::level_hint)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::item_layout)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::group_mapping_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::reconcile_hint)
 
 namespace shopsync {
 // SIGHUP: the configuration reloaded, with the live changes taken over (io/config_reload.hpp).
@@ -286,8 +301,8 @@ using catalog_actor = caf::typed_actor<
   // The mapping's summary and problems, as JSON (`shopsyncctl mappings`).
   caf::replies_to<mapping_atom, bool>::with<std::string>>; // problems only?
 
-// One per sync group: reads every mapped level and feeds it in as a hint, so that a lost
-// webhook heals.
+// One per sync group: reads every mapped level and feeds it in as a hint (reconcile_hint, to the
+// router), so that a lost webhook heals.
 using reconciler_actor = caf::typed_actor<
   caf::reacts_to<reconcile_atom, bool>, // true: the periodic timer (re-armed), false: on request
   caf::reacts_to<mapping_atom, group_mapping_ptr>>;
@@ -327,7 +342,9 @@ using router_actor = caf::typed_actor<
   caf::replies_to<order_retry_atom, std::string, std::uint64_t>::with<std::string>,  // retry (store, id)
   caf::replies_to<order_recon_atom, std::string, std::string>::with<std::string>,  // order reconciler (group, args)
   // The watchdog probe: (groups mapped and not paused, groups).
-  caf::replies_to<watchdog_atom>::with<std::uint64_t, std::uint64_t>>;
+  caf::replies_to<watchdog_atom>::with<std::uint64_t, std::uint64_t>,
+  // A reconciler's level read, for the item actor of its (group, identity).
+  caf::reacts_to<hint_atom, reconcile_hint>>;
 
 // --- webhook subscriptions and scopes (issue 15)
 

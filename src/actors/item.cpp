@@ -85,6 +85,10 @@ bool held_by_guard(self_ptr self, const command& c) {
   auto& st = self->state;
   if (c.kind == op_kind::read || !st.ctx->guards || st.bypass_guard || st.sm->is_undo(c))
     return false;
+  // A resync changed this identity's mapping and its alignment would write: the group is
+  // planned first (the guard then holds this write like any other).
+  if (st.realigning && st.ctx->guards->replan_for(st.group, st.sm->layout().identity))
+    self->send(st.router, guard_atom::value, st.group, std::string("hold"));
   auto w = as_pending(*st.sm, c);
   auto d = st.ctx->guards->admit(st.group, c.store, c.item, c.location, w.before, w.after);
   if (d == breaker_decision::pass)
@@ -142,6 +146,7 @@ void start_new_life(self_ptr self, item_layout layout, std::uint64_t min_epoch, 
   if (paused)
     apply(self, st.sm->set_paused(true));
   follow_stocking_policy(self);
+  st.realigning = st.ctx->guards != nullptr; // until this alignment is over (held_by_guard, apply)
   apply(self, st.sm->align());
 }
 
@@ -289,6 +294,10 @@ void apply(self_ptr self, transition t, const level_hint* hint) {
   watch_levels(self, t, hint);
   report_stocking(self);
   report_owed(self);
+  if (st.realigning && st.sm->idle()) { // aligned without a write: it plans nothing
+    st.realigning = false;
+    st.ctx->guards->realigned(st.group, st.sm->layout().identity);
+  }
   switch_life_if_quiet(self);
   leave_if_done(self);
 }
@@ -460,6 +469,8 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
     start_new_life(self, std::move(layout), min_epoch, st.guarded);
   } else {
     st.user_paused = st.sm->paused() && !st.guarded; // a pause that outlived a restart is the merchant's
+    if (ctx->guards) // its state fits the mapping: nothing to align anew
+      ctx->guards->realigned(st.group, st.sm->layout().identity);
     if (st.guarded && !st.sm->paused())
       apply(self, st.sm->set_paused(true));
     // Operations in flight when the daemon stopped: the same op ids and keys again.
@@ -511,6 +522,8 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
       st.from_router++;
       if (same_layout(st.sm->layout(), layout)) {
         st.next_layout.reset(); // back to the layout it has: nothing to do
+        if (st.ctx->guards)
+          st.ctx->guards->realigned(st.group, layout.identity);
       } else {
         // A store whose variant left the identity (deleted there; the domain's unmapped_stores):
         // nothing more is written to it from now on, while the old life finishes what is in

@@ -52,6 +52,9 @@ struct item_holder {
   bool bypass_guard = false; // sending approved writes
   std::vector<command> held;
   bool owes_reported = false;
+  // A new life aligning: if a resync remapped or added the identity (group_guards::realigning),
+  // its first write plans the group instead; cleared once the life is idle.
+  bool realigning = false;
   static inline const char* name = "item";
 };
 

@@ -11,13 +11,6 @@ namespace {
 
 using self_ptr = reconciler_actor::stateful_pointer<reconciler_state>;
 
-// The shop domain of a store, for the synthetic event.
-const std::string& domain_of(const config& cfg, const store_name& s) {
-  static const std::string none;
-  auto* sc = cfg.find_store(s);
-  return sc ? sc->shop_domain : none;
-}
-
 constexpr std::size_t read_window = 2000; // reads in flight per group (8 queries of 250)
 
 // The store's line of a round: its counts, and the levels the item actors found different
@@ -87,35 +80,24 @@ void count_read(self_ptr self, const store_name& store, bool ok, const std::stri
 
 void issue_more(self_ptr self);
 
-void read_level(self_ptr self, const store_link_actor& link, inventory_item_id item, const store_name& store,
-                location_id location) {
+void read_level(self_ptr self, const store_link_actor& link, const std::string& identity, inventory_item_id item,
+                const store_name& store, location_id location) {
   self->state.outstanding++;
   // The store link batches these reads (up to 250 per query).
   self->request(link, caf::infinite, level_read_atom::value, level_key{item, location})
     .then(
-      [self, item, store, location](const level_read_reply& r) {
+      [self, identity, item, store, location](const level_read_reply& r) {
         auto& st = self->state;
         if (!r.ok) {
           count_read(self, store, false, r.err.code + ": " + r.err.message);
-        } else if (!r.stocked) {
-          // As a lost inventory_levels/disconnect would have said: the item actor stops writing
-          // there (a level it already knows to be unstocked is left alone).
-          count_read(self, store, true);
-          ++counts_of(self, store).not_stocked;
-          webhook_envelope env;
-          env.topic = "inventory_levels/disconnect";
-          env.shop_domain = domain_of(st.ctx->cfg, store);
-          env.webhook_id = "reconcile";
-          env.event = inventory_level_stocking{item, location, false, std::nullopt};
-          self->send(st.router, event_atom::value, std::uint64_t{0}, std::move(env));
         } else {
           count_read(self, store, true);
-          webhook_envelope env;
-          env.topic = "inventory_levels/update";
-          env.shop_domain = domain_of(st.ctx->cfg, store);
-          env.webhook_id = "reconcile";
-          env.event = inventory_level_changed{item, location, r.available, ""};
-          self->send(st.router, event_atom::value, std::uint64_t{0}, std::move(env));
+          // Not stocked: as a lost inventory_levels/disconnect would have said (the item actor
+          // stops writing there; a level it already knows to be unstocked is left alone).
+          if (!r.stocked)
+            ++counts_of(self, store).not_stocked;
+          reconcile_hint h{st.group.name, identity, store, item, location, r.stocked, r.available};
+          self->send(st.router, hint_atom::value, std::move(h));
         }
         st.outstanding--;
         issue_more(self);
@@ -152,7 +134,7 @@ void issue_more(self_ptr self) {
     auto* link = st.ctx->link(store);
     if (!loc || !link)
       continue;
-    read_level(self, *link, t.ref(i, group_index).item, store, *loc);
+    read_level(self, *link, std::string(t.key(i)), t.ref(i, group_index).item, store, *loc);
   }
   if (st.outstanding == 0 && st.next_identity >= t.size())
     round_done(self);

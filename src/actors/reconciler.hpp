@@ -1,8 +1,9 @@
 #pragma once
 // The reconciler (one per sync group): at the configured interval, and on request, reads
-// every mapped level through the store links and feeds the values to the router as hints,
-// exactly like webhooks. The item state machines drop what they already know and re-read
-// what differs, so a lost webhook heals without a special path.
+// every mapped level through the store links and feeds each value to the router as a hint for
+// its (group, identity) (reconcile_hint). The item state machines take them as they take
+// webhooks: they drop what they already know and re-read what differs, so a lost webhook heals
+// without a special path.
 // Each round ends with one line per store: levels read, not stocked, read errors and the levels
 // found different (healed), at info, or at warn when reads failed; and the metrics
 // shopsync_reconcile_rounds_total{group}, shopsync_reconcile_levels_read_total{group,store},

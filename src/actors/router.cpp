@@ -522,6 +522,29 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
           ++syncing;
       return {syncing, static_cast<std::uint64_t>(st.ctx->cfg.groups.size())};
     },
+    [self](hint_atom, const reconcile_hint& r) {
+      auto& st = self->state;
+      auto mit = st.mappings.find(r.group);
+      if (mit == st.mappings.end())
+        return;
+      auto& m = *mit->second;
+      auto id = m.find_key(r.identity);
+      if (!id || m.find(r.store, r.item) != id) {
+        // The mapping changed since the read: the item actor reads its levels itself.
+        spdlog::debug("router: group={} identity={} store={}: reconcile read of an item no longer mapped there",
+                      r.group, r.identity, r.store);
+        return;
+      }
+      level_hint h;
+      h.store = r.store;
+      h.location = r.location;
+      if (r.stocked)
+        h.available = r.available;
+      else
+        h.change = level_hint::stocking_change::disconnected;
+      h.received = std::chrono::steady_clock::now();
+      send_item(self, item_for(self, m, *id), hint_atom::value, std::move(h));
+    },
   };
 }
 

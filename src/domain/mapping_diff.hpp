@@ -56,6 +56,7 @@ private:
   friend class group_mapping;
   bool unchanged_ = false;
   bool locations_changed_ = false;
+  std::size_t size_ = 0; // identities of the new mapping
   std::vector<identity_change> now_; // per identity of the new mapping (empty when unchanged)
   std::vector<std::uint32_t> dropped_, remapped_, added_;
   std::vector<std::string> included_;

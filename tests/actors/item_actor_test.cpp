@@ -105,6 +105,7 @@ router_actor::behavior_type fake_router(router_actor::stateful_pointer<fake_rout
     [](mapping_atom, std::string&, bool) { return std::string{}; },
     [](order_retry_atom, std::string&, std::uint64_t) { return std::string{}; },
     [](order_recon_atom, std::string&, std::string&) { return std::string{}; },
+    [](hint_atom, reconcile_hint&) {},
   };
 }
 
