@@ -53,6 +53,19 @@ std::string apply_fault_json(fault_config& c, simdjson::dom::element obj) {
   read_num(obj, "unreported_next", c.unreported_next, err);
   read_num(obj, "user_error_next", c.user_error_next, err);
   read_num(obj, "idempotency_window_s", c.idempotency_window_s, err);
+  read_num(obj, "bulk_objects_per_second", c.bulk_objects_per_second, err);
+  read_num(obj, "bulk_query_limit", c.bulk_query_limit, err);
+  read_num(obj, "bulk_fail_next", c.bulk_fail_next, err);
+  read_num(obj, "bulk_fail_at", c.bulk_fail_at, err);
+  if (auto m = as_str(member(obj, "bulk_fail_code"))) {
+    if (*m != "INTERNAL_SERVER_ERROR" && *m != "TIMEOUT" && *m != "ACCESS_DENIED")
+      return "bulk_fail_code must be INTERNAL_SERVER_ERROR, TIMEOUT or ACCESS_DENIED";
+    c.bulk_fail_code = std::string(*m);
+  }
+  if (c.bulk_fail_at < 0 || c.bulk_fail_at > 1)
+    return "bulk_fail_at must be between 0 and 1";
+  if (c.bulk_query_limit < 1)
+    return "bulk_query_limit must be at least 1";
   if (auto m = as_str(member(obj, "user_error_code"))) {
     if (*m != "ADJUST_QUANTITIES_FAILED" && *m != "SERVICE_UNAVAILABLE" && *m != "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED")
       return "user_error_code must be ADJUST_QUANTITIES_FAILED, SERVICE_UNAVAILABLE or IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED";
@@ -97,7 +110,10 @@ std::string fault_json(const fault_config& c) {
       .field("unreported_next", c.unreported_next)
       .field("user_error_next", c.user_error_next).field("user_error_code", c.user_error_code)
       .field("idempotency_window_s", c.idempotency_window_s)
-      .field("negative_sets", c.negative_sets);
+      .field("negative_sets", c.negative_sets)
+      .field("bulk_objects_per_second", c.bulk_objects_per_second)
+      .field("bulk_query_limit", c.bulk_query_limit).field("bulk_fail_next", c.bulk_fail_next)
+      .field("bulk_fail_code", c.bulk_fail_code).field("bulk_fail_at", c.bulk_fail_at);
   w.key("operations").begin_array();
   for (auto& o : c.operations)
     w.value(o);
@@ -190,6 +206,14 @@ admin_fault fault_injector::draw_admin(const std::string& operation) {
     f.unreported = true;
   }
   return f;
+}
+
+std::pair<std::string, double> fault_injector::draw_bulk_failure() {
+  std::lock_guard lock(mu_);
+  if (cfg_.bulk_fail_next <= 0)
+    return {"", 0};
+  --cfg_.bulk_fail_next;
+  return {cfg_.bulk_fail_code, cfg_.bulk_fail_at};
 }
 
 webhook_fault fault_injector::draw_webhook(const std::string& topic) {

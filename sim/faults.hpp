@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <utility>
 
 namespace shopsync::sim {
 
@@ -40,6 +41,17 @@ struct fault_config {
   // Not a fault: which reading of Shopify plays a set below 0. "refuse" (the contract's:
   // INVALID_QUANTITY_NEGATIVE, nothing applied) or "apply" (the level goes negative).
   std::string negative_sets = "refuse";
+  // Bulk operations (sim/bulk_operations.hpp). A setting more than a fault: how many objects a
+  // bulk query reads per second (its running time; Shopify publishes no figure), and how many
+  // bulk queries may run at once per store (Shopify's bulk operations guide: five from API
+  // version 2026-01, one before). The next bulk_fail_next bulk queries fail with
+  // bulk_fail_code (INTERNAL_SERVER_ERROR, TIMEOUT or ACCESS_DENIED, the 2026-10
+  // BulkOperationErrorCode values) once bulk_fail_at (0..1) of their objects are read.
+  double bulk_objects_per_second = 20000;
+  int bulk_query_limit = 5;
+  int bulk_fail_next = 0;
+  std::string bulk_fail_code = "INTERNAL_SERVER_ERROR";
+  double bulk_fail_at = 0.5;
   int search_lag_ms = 0; // orders and draft orders show in orders(query:)/draftOrders(query:)
                          // only this long after their creation (not limited by `operations`)
   // Webhooks
@@ -83,6 +95,8 @@ public:
   explicit fault_injector(std::uint64_t seed, fault_config cfg = {}) : initial_(cfg), cfg_(std::move(cfg)), rng_(seed), seed_(seed) {}
   admin_fault draw_admin(const std::string& operation);
   webhook_fault draw_webhook(const std::string& topic = {});
+  // A new bulk query: the error code it is to fail with (empty: none), and at which share.
+  std::pair<std::string, double> draw_bulk_failure();
   fault_config config();
   std::string update(simdjson::dom::element obj);
   void reset(); // back to the start-up configuration and seed

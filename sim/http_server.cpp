@@ -2,11 +2,14 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 namespace shopsync::sim {
 
@@ -57,6 +60,28 @@ void serve(simulator& sim, tcp::socket sock) {
       while (!ec)
         sock.read_some(asio::buffer(&c, 1), ec);
       return;
+    }
+    if (ans.body_source) {
+      // A large file (bulk results): the header, then the body a piece at a time.
+      http::response<http::empty_body> head{static_cast<http::status>(ans.status), req.version()};
+      head.set(http::field::content_type, ans.content_type);
+      head.set(http::field::server, "shopify-sim");
+      head.content_length(ans.body_size);
+      head.keep_alive(req.keep_alive());
+      http::response_serializer<http::empty_body> sr{head};
+      http::write_header(sock, sr, ec);
+      std::vector<char> piece(256 * 1024);
+      for (std::uint64_t off = 0; !ec && off < ans.body_size;) {
+        auto want = static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), ans.body_size - off));
+        auto n = ans.body_source(off, piece.data(), want);
+        if (n == 0)
+          break;
+        asio::write(sock, asio::buffer(piece.data(), n), ec);
+        off += n;
+      }
+      if (ec || !head.keep_alive())
+        break;
+      continue;
     }
     http::response<http::string_body> res{static_cast<http::status>(ans.status), req.version()};
     res.set(http::field::content_type, ans.content_type);

@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
   try {
     simulator sim(std::move(sc), std::move(opts));
     http_server server(sim, address, static_cast<std::uint16_t>(port));
+    sim.set_public_url("http://" + address + ":" + std::to_string(server.port()));
     std::thread([set] {
       int sig = 0;
       sigwait(&set, &sig);

@@ -146,12 +146,6 @@ void write_order_content(json_writer& w, const order& o) {
   w.end_array().end_object();
 }
 
-double content_cost(const order& o) {
-  stored ships(o.shipping_lines_json), apps(o.discount_applications_json);
-  auto n = [](const stored& x) { return x.e.is_array() ? static_cast<double>(x.e.get_array().size()) : 0.0; };
-  return 4 + 3 * n(ships) + 2 * n(apps);
-}
-
 void write_draft_content(json_writer& w, const draft_order& d) {
   stored ship(d.shipping_line_json);
   w.key("shippingLine");

@@ -14,9 +14,6 @@ void write_line_content(json_writer& w, const line_item& l, bool draft);
 // shippingLines, taxLines, taxesIncluded, discountCodes, totalDiscountsSet, discountApplications.
 void write_order_content(json_writer& w, const order& o);
 
-// What write_order_content's connections cost as read: 2 each, 3 a shipping line, 2 a discount.
-double content_cost(const order& o);
-
 // shippingLine, appliedDiscount, taxExempt, taxesIncluded.
 void write_draft_content(json_writer& w, const draft_order& d);
 

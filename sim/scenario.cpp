@@ -1,6 +1,7 @@
 #include "sim/scenario.hpp"
 
 #include "sim/json_read.hpp"
+#include "sim/plans.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -98,7 +99,16 @@ store_spec parse_store(element st, const std::string& where) {
   }
   if (s.locations.empty())
     s.locations.push_back({"Main Warehouse", true});
-  if (auto b = member(st, "bucket")) {
+  if (auto plan = as_str(member(st, "plan"))) {
+    auto b = bucket_of_plan(*plan);
+    if (!b)
+      fail(where + ".plan must be standard, advanced, plus or enterprise");
+    s.plan = std::string(*plan);
+    s.bucket_max = b->maximum;
+    s.bucket_restore = b->restore_rate;
+  }
+  if (auto b = member(st, "bucket")) { // explicit numbers win over the plan's
+    s.plan.clear();
     opt_num(*b, "max", s.bucket_max, where + ".bucket");
     opt_num(*b, "restore", s.bucket_restore, where + ".bucket");
   }

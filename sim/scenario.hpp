@@ -52,6 +52,7 @@ struct store_spec {
   std::string shop, token;
   std::vector<location_spec> locations;
   double bucket_max = 2000, bucket_restore = 100;
+  std::string plan; // "standard", "advanced", "plus", "enterprise" (sim/plans.hpp); sets the bucket
   std::vector<product_spec> products;
   std::optional<generator_spec> generate;
   std::string timezone = "-04:00"; // offset used in webhook timestamps

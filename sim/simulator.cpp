@@ -1,7 +1,9 @@
 #include "sim/answer_parts.hpp"
 #include "sim/simulator.hpp"
 
+#include "io/graphql_documents.hpp"
 #include "io/json_writer.hpp"
+#include "sim/query_cost.hpp"
 #include "sim/json_read.hpp"
 #include "sim/uri_check.hpp"
 #include "sim/webhook_payloads.hpp"
@@ -36,6 +38,20 @@ struct user_error {
   std::vector<std::string> field;
   std::string message;
 };
+
+// The documents shopsync sends, parsed once, by operationName: what a request that carries no
+// parseable document of its own (tests send a comment) is priced by.
+const gql_document* shopsync_document(const std::string& op) {
+  static const std::map<std::string, gql_document, std::less<>> docs = [] {
+    std::map<std::string, gql_document, std::less<>> out;
+    for (auto& d : graphql::all_documents())
+      if (auto parsed = parse_graphql(d.query))
+        out.emplace(std::string(d.operation), std::move(*parsed));
+    return out;
+  }();
+  auto it = docs.find(op);
+  return it == docs.end() ? nullptr : &it->second;
+}
 
 void write_user_errors(json_writer& w, const std::vector<user_error>& errs, bool with_code) {
   w.key("userErrors").begin_array();
@@ -145,33 +161,6 @@ http_answer simulator::handle(const http_request_view& req) {
 
 // ---------------------------------------------------------------- Admin GraphQL
 
-double simulator::requested_cost(const std::string& op, element vars) const {
-  if (op == "CatalogPage")
-    return 2 + 3.0 * static_cast<double>(as_int(member(vars, "first")).value_or(0));
-  if (op == "Locations")
-    return 2 + 1.0 * static_cast<double>(as_int(member(vars, "first")).value_or(0));
-  if (op == "InventoryLevels") {
-    simdjson::dom::array ids;
-    std::size_t n = 0;
-    if (auto m = member(vars, "ids"); m && m->get(ids) == simdjson::SUCCESS)
-      n = ids.size();
-    return 1 + 3.0 * static_cast<double>(n);
-  }
-  if (op == "OrdersByOrigin" || op == "DraftOrdersByOrigin")
-    return 2 + 5;
-  if (op == "OrdersCreatedSince" || op == "DraftOrdersUpdatedSince")
-    return 2 + 1.0 * static_cast<double>(as_int(member(vars, "first")).value_or(0));
-  if (op == "OrderForSync") // lineItems(first: 100), shippingLines and discountApplications (first: 10)
-    return 8 + 3.0 * 100 + (2 + 3.0 * 10) + (2 + 2.0 * 10); // refunded down to what was read
-  if (op == "DraftOrderForSync")
-    return 8 + 3.0 * 100 + 4; // + shippingLine and appliedDiscount
-  if (op == "WebhookSubscriptions")
-    return 2 + 1.0 * static_cast<double>(as_int(member(vars, "first")).value_or(0));
-  if (op == "AppInstallation")
-    return 3;
-  return 10; // mutations
-}
-
 http_answer simulator::admin(const http_request_view& req, const std::string& path) {
   std::shared_lock stores_lock(stores_mu_);
   http_answer ans;
@@ -225,6 +214,27 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
   if (auto k = as_str(member(vars, "idempotencyKey")))
     rec.idempotency_key = std::string(*k);
 
+  // The document, for its cost and (bulk operations) its fields: the request's own, else the one
+  // shopsync sends under this operationName.
+  auto own = parse_graphql(as_str(member(root, "query")).value_or(""));
+  const gql_document* doc = nullptr;
+  const gql_operation* gop = nullptr;
+  if (own) {
+    doc = &*own;
+    gop = own->operation(op);
+    if (!gop && own->operations.size() == 1)
+      gop = &own->operations.front();
+  }
+  if (!gop) {
+    doc = shopsync_document(op);
+    gop = doc ? doc->operation(op) : nullptr;
+  }
+  bool bulk = false;
+  if (gop)
+    for (auto& f : gop->selections)
+      bulk = bulk || (f.k == gql_selection::kind::field &&
+                      (f.name == "bulkOperationRunQuery" || f.name == "bulkOperation" || f.name == "currentBulkOperation"));
+
   auto fault = faults_.draw_admin(op);
   rec.fault = fault.describe();
   ans.latency_ms = fault.latency_ms;
@@ -247,7 +257,7 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
 
       "WebhookSubscriptions", "WebhookSubscriptionCreate", "WebhookSubscriptionUpdate", "WebhookSubscriptionDelete",
       "AppInstallation"};
-  if (!known.count(op)) {
+  if (!known.count(op) && !bulk) {
     ans.body = R"({"errors":)" + errors_json("shopify-sim does not answer operation '" + op +
                                                  "' (it dispatches on operationName)", "SIM_UNKNOWN_OPERATION") + "}";
     rec.outcome = "error";
@@ -295,7 +305,7 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
   }
 
   std::lock_guard lock(s->mu);
-  const double requested = requested_cost(op, vars);
+  const double requested = gop ? requested_query_cost(*doc, *gop, vars) : 0;
   rec.requested_cost = requested;
   auto cost_json = [&](std::optional<double> actual) {
     json_writer w;
@@ -328,7 +338,8 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
   }
 
   op_result r;
-  if (op == "CatalogPage") r = op_catalog_page(*s, vars);
+  if (bulk) r = op_bulk(*s, *doc, *gop, vars);
+  else if (op == "CatalogPage") r = op_catalog_page(*s, vars);
   else if (op == "Locations") r = op_locations(*s, vars);
   else if (op == "InventoryLevels") r = op_inventory_levels(*s, vars);
   else if (op == "InventorySet" || op == "InventoryAdjust") r = op_inventory_write(*s, op, vars, fault);
@@ -348,13 +359,19 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
   else if (op == "AppInstallation") r = op_app_installation(*s);
   else r = op_draft_orders_by_origin(*s, vars);
 
-  std::optional<double> actual = r.actual_cost;
+  std::optional<double> actual;
   if (r.data.empty()) {
     // Refused before running (bad variables, input too large): nothing is charged.
     s->bucket.refund(requested);
-    actual = std::nullopt;
-  } else if (r.actual_cost < requested) {
-    s->bucket.refund(requested - r.actual_cost);
+  } else {
+    // What was returned decides the actual cost (null objects and short pages cost less).
+    thread_local simdjson::dom::parser data_parser;
+    element data;
+    actual = requested;
+    if (gop && data_parser.parse(r.data).get(data) == simdjson::SUCCESS)
+      actual = std::min(requested, actual_query_cost(*doc, *gop, data));
+    if (*actual < requested)
+      s->bucket.refund(requested - *actual);
   }
   rec.actual_cost = actual;
   rec.outcome = r.outcome;
@@ -444,7 +461,6 @@ simulator::op_result simulator::op_catalog_page(store& s, element vars) {
   n ? w.value(cursor_for(last_id)) : w.null();
   w.end_object().end_object().end_object();
   r.data = std::move(w).str();
-  r.actual_cost = 2 + 3.0 * static_cast<double>(n);
   return r;
 }
 
@@ -475,7 +491,6 @@ simulator::op_result simulator::op_locations(store& s, element vars) {
   n ? w.value(cursor_for(active[n - 1]->id)) : w.null();
   w.end_object().end_object().end_object();
   r.data = std::move(w).str();
-  r.actual_cost = 2 + static_cast<double>(n);
   return r;
 }
 
@@ -552,7 +567,6 @@ simulator::op_result simulator::op_inventory_levels(store& s, element vars) {
   }
   w.end_array().end_object();
   r.data = std::move(w).str();
-  r.actual_cost = 1 + 3.0 * static_cast<double>(found);
   return r;
 }
 
@@ -632,19 +646,16 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
       r.data = rendered({{"IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED", {},
                           "A previous request with this idempotency key failed. Retry with a new idempotency key."}}, "");
       r.outcome = "previous_attempt_failed";
-      r.actual_cost = 10;
       return r;
     }
     if (it->second.operation == op && it->second.variables == canonical) {
       r.data = it->second.data;
       r.outcome = "replayed";
-      r.actual_cost = 10;
       return r;
     }
     r.data = rendered({{"IDEMPOTENCY_KEY_PARAMETER_MISMATCH", {"idempotencyKey"},
                         "The same idempotency key cannot be used with different operation parameters."}}, "");
     r.outcome = "idempotency_mismatch";
-    r.actual_cost = 10;
     return r;
   }
 
@@ -656,7 +667,6 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
       {"IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED", "A previous request with this idempotency key failed. Retry with a new idempotency key."}};
     r.data = rendered({{fault.user_error, {}, messages.at(fault.user_error)}}, "");
     r.outcome = "user_errors";
-    r.actual_cost = 10;
     s.idempotency[r.idempotency_key] = {op, canonical, r.data, true, now_steady};
     return r;
   }
@@ -753,7 +763,6 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
     r.data = rendered(errs, "");
     r.outcome = "user_errors";
   }
-  r.actual_cost = 10;
   s.idempotency[r.idempotency_key] = {op, canonical, r.data, false, now_steady};
   return r;
 }

@@ -3,18 +3,24 @@
 // named by the Host header, or to the test-control API under /_sim/. Thread-safe.
 #include "sim/auth.hpp"
 #include "sim/faults.hpp"
+#include "sim/graphql_document.hpp"
 #include "sim/json_read.hpp"
 #include "sim/scenario.hpp"
 #include "sim/store.hpp"
 #include "sim/webhooks.hpp"
 
 #include <deque>
+#include <functional>
 #include <tuple>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <vector>
+
+namespace shopsync {
+class json_writer;
+}
 
 namespace shopsync::sim {
 
@@ -43,6 +49,10 @@ struct http_answer {
   int latency_ms = 0; // sleep this long before answering (or hanging)
   std::vector<std::pair<std::string, std::string>> headers;
   then after = then::reply;
+  // A large body read in pieces instead of `body` (bulk operation files): body_size bytes, each
+  // piece read(offset, buffer, capacity) → bytes read.
+  std::function<std::size_t(std::uint64_t, char*, std::size_t)> body_source;
+  std::uint64_t body_size = 0;
 };
 
 class simulator {
@@ -51,6 +61,8 @@ public:
   ~simulator();
   http_answer handle(const http_request_view& req);
   webhook_dispatcher& webhooks() { return *hooks_; }
+  // Where clients reach this simulator ("http://127.0.0.1:8081"): the base of bulk result URLs.
+  void set_public_url(std::string url) { public_url_ = std::move(url); }
   std::size_t store_count() const { return stores_.size(); }
 
 private:
@@ -65,7 +77,6 @@ private:
   struct op_result {
     std::string data;   // JSON object for "data" (empty: none)
     std::string errors; // JSON array for top-level "errors" (empty: none)
-    double actual_cost = 0;
     std::string outcome = "applied"; // applied | replayed | user_errors | read | error
     std::string idempotency_key;
   };
@@ -83,7 +94,6 @@ private:
   void emit(store& s, const std::string& topic, std::string body, i64 now);
 
   // Admin operations (store mutex held).
-  double requested_cost(const std::string& op, element vars) const;
   op_result op_catalog_page(store& s, element vars);
   op_result op_locations(store& s, element vars);
   op_result op_inventory_levels(store& s, element vars);
@@ -105,6 +115,15 @@ private:
   op_result op_webhook_subscription_write(store& s, const std::string& op, element vars, i64 now);
   op_result op_webhook_subscription_delete(store& s, element vars);
   op_result op_app_installation(store& s);
+  // Bulk query operations (simulator_bulk.cpp): bulkOperationRunQuery, bulkOperation(id),
+  // currentBulkOperation, dispatched on the document's top-level field.
+  op_result op_bulk(store& s, const gql_document& doc, const gql_operation& op, element vars);
+  void write_bulk_operation(json_writer& w, const gql_document& doc, const gql_selection& field,
+                            const bulk_operation* op, bool just_created);
+  std::string bulk_url(i64 id, bool partial) const;
+  http_answer control_bulk_file(const std::string& path, const std::string& query); // GET /_sim/bulk/<id>.jsonl
+  http_answer control_bulk_list(store& s);                                           // GET /_sim/bulk?store=
+  http_answer control_bucket(store& s, element body);                                // POST /_sim/bucket
   // Where an event of `topic` goes: the app-specific url (when the store has those) and every
   // API-made subscription to the topic.
   std::vector<webhook_target> targets(const store& s, const std::string& topic) const;
@@ -147,6 +166,7 @@ private:
   std::deque<call_record> log_;
   std::uint64_t next_log_seq_ = 1;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::string public_url_;
 };
 
 fault_config initial_faults(const scenario& sc, const sim_options& opts);

@@ -146,7 +146,10 @@ std::string simulator::state_json(store& s, const std::string& query) {
   json_writer w;
   w.begin_object().field("shop", s.shop).field("token", s.token);
   w.key("bucket").begin_object().field("maximum", s.bucket.maximum())
-      .field("available", s.bucket.available()).field("restore_rate", s.bucket.restore_rate()).end_object();
+      .field("available", s.bucket.available()).field("restore_rate", s.bucket.restore_rate());
+  w.key("plan");
+  s.plan.empty() ? w.null() : w.value(s.plan);
+  w.end_object();
   w.key("locations").begin_array();
   for (auto& l : s.locations)
     w.begin_object().field("id", l.id).field("gid", gid("Location", l.id)).field("name", l.name)
@@ -242,6 +245,8 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
     return json_answer(200, R"({"ok":true})");
   }
   std::shared_lock stores_lock(stores_mu_);
+  if (path.rfind("/_sim/bulk/", 0) == 0)
+    return control_bulk_file(path, query);
   if (path == "/_sim/health")
     return json_answer(200, R"({"ok":true})");
   if (path == "/_sim/log")
@@ -312,6 +317,10 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
   std::lock_guard lock(s->mu);
   if (path == "/_sim/state")
     return json_answer(200, state_json(*s, query));
+  if (path == "/_sim/bulk")
+    return control_bulk_list(*s);
+  if (path == "/_sim/bucket")
+    return control_bucket(*s, body);
   if (path == "/_sim/webhooks/send")
     return control_send_webhook(*s, body);
   if (path == "/_sim/scopes" || path.rfind("/_sim/subscriptions", 0) == 0)

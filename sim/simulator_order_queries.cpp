@@ -263,7 +263,6 @@ simulator::op_result simulator::op_orders_created_since(store& s, element vars) 
   op_result r;
   r.outcome = "read";
   r.data = std::move(data);
-  r.actual_cost = 2 + static_cast<double>(n);
   return r;
 }
 
@@ -272,7 +271,6 @@ simulator::op_result simulator::op_draft_orders_updated_since(store& s, element 
   op_result r;
   r.outcome = "read";
   r.data = std::move(data);
-  r.actual_cost = 2 + static_cast<double>(n);
   return r;
 }
 
@@ -286,7 +284,6 @@ simulator::op_result simulator::op_order_for_sync(store& s, element vars) {
   if (it == s.orders.end()) {
     w.null().end_object();
     r.data = std::move(w).str();
-    r.actual_cost = 1;
     return r;
   }
   const auto& o = *it;
@@ -306,11 +303,10 @@ simulator::op_result simulator::op_order_for_sync(store& s, element vars) {
   write_address(w, "billingAddress", o.billing_address_json);
   w.key("totalPriceSet").begin_object().key("shopMoney").begin_object().field("amount", total_of(o.lines))
       .end_object().end_object();
-  const auto lines_read = write_lines(w, "LineItem", o.lines, false, vars);
+  write_lines(w, "LineItem", o.lines, false, vars);
   write_order_content(w, o);
   w.end_object().end_object();
   r.data = std::move(w).str();
-  r.actual_cost = 8 + 3.0 * static_cast<double>(lines_read) + content_cost(o);
   return r;
 }
 
@@ -324,7 +320,6 @@ simulator::op_result simulator::op_draft_order_for_sync(store& s, element vars) 
   if (it == s.drafts.end()) {
     w.null().end_object();
     r.data = std::move(w).str();
-    r.actual_cost = 1;
     return r;
   }
   const auto& d = *it;
@@ -341,11 +336,10 @@ simulator::op_result simulator::op_draft_order_for_sync(store& s, element vars) 
   w.key("customer").null();
   write_address(w, "shippingAddress", d.shipping_address_json);
   write_address(w, "billingAddress", d.billing_address_json);
-  const auto lines_read = write_lines(w, "DraftOrderLineItem", d.lines, true, vars);
+  write_lines(w, "DraftOrderLineItem", d.lines, true, vars);
   write_draft_content(w, d);
   w.end_object().end_object();
   r.data = std::move(w).str();
-  r.actual_cost = 7 + 3.0 * static_cast<double>(lines_read) + 4;
   return r;
 }
 

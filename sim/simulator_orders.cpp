@@ -200,7 +200,6 @@ order& simulator::place_order(store& s, order o, i64 now,
 
 simulator::op_result simulator::op_order_create(store& s, element vars) {
   op_result r;
-  r.actual_cost = 10;
   auto in = member(vars, "order");
   if (!in || !in->is_object()) {
     r.errors = errors_json("Variable $order of type OrderCreateOrderInput! was provided invalid value", "INVALID_VARIABLE");
@@ -366,7 +365,6 @@ simulator::op_result simulator::origin_search_result(std::pair<std::string, std:
   op_result r;
   r.outcome = "read";
   r.data = std::move(found.first);
-  r.actual_cost = 2 + static_cast<double>(found.second);
   return r;
 }
 
@@ -440,7 +438,6 @@ std::vector<std::pair<std::vector<std::string>, std::string>> read_draft_input(
 
 simulator::op_result simulator::op_draft_order_create(store& s, element vars) {
   op_result r;
-  r.actual_cost = 10;
   auto in = member(vars, "input");
   if (!in || !in->is_object()) {
     r.errors = errors_json("Variable $input of type DraftOrderInput! was provided invalid value", "INVALID_VARIABLE");
@@ -477,7 +474,6 @@ simulator::op_result simulator::op_draft_order_create(store& s, element vars) {
 
 simulator::op_result simulator::op_draft_order_update(store& s, element vars) {
   op_result r;
-  r.actual_cost = 10;
   auto in = member(vars, "input");
   auto id = gid_number(as_str(member(vars, "id")).value_or(""), "DraftOrder");
   if (!in || !in->is_object() || !id) {
@@ -518,7 +514,6 @@ simulator::op_result simulator::op_draft_order_update(store& s, element vars) {
 
 simulator::op_result simulator::op_draft_order_invoice_send(store& s, element vars) {
   op_result r;
-  r.actual_cost = 10;
   auto id = gid_number(as_str(member(vars, "id")).value_or(""), "DraftOrder");
   json_writer w;
   w.begin_object().key("draftOrderInvoiceSend").begin_object();

@@ -158,7 +158,6 @@ simulator::op_result simulator::op_webhook_subscriptions(store& s, element vars)
   n ? w.value(cursor_for(last)) : w.null();
   w.end_object().end_object().end_object();
   r.data = std::move(w).str();
-  r.actual_cost = 2 + static_cast<double>(n);
   return r;
 }
 
@@ -236,7 +235,6 @@ simulator::op_result simulator::op_webhook_subscription_write(store& s, const st
   write_errors(w, errs);
   w.end_object().end_object();
   r.data = std::move(w).str();
-  r.actual_cost = 10;
   r.outcome = errs.empty() ? "applied" : "user_errors";
   return r;
 }
@@ -259,7 +257,6 @@ simulator::op_result simulator::op_webhook_subscription_delete(store& s, element
   }
   w.end_object().end_object();
   r.data = std::move(w).str();
-  r.actual_cost = 10;
   return r;
 }
 
@@ -282,7 +279,6 @@ simulator::op_result simulator::op_app_installation(store& s) {
     w.begin_object().field("handle", sc).end_object();
   w.end_array().end_object().end_object();
   r.data = std::move(w).str();
-  r.actual_cost = 3;
   return r;
 }
 

@@ -84,6 +84,8 @@ store::store(const store_spec& spec, int idx, std::uint64_t seed, i64 now)
   ids_.option = base + 10'000'000'000'000 + s * 100'000'000'000;
   // Drawn without the generator, so the catalog and the other ids stay what they were.
   ids_.inventory_level = base + 110'000'000'000 + s * 1'000'000'000 + (ids_.location % 1000) * 1000;
+  next_bulk_id = base + 4'400'000'000'000 + s * 10'000'000'000;
+  plan = spec.plan;
 
   for (auto& l : spec.locations)
     locations.push_back({next(ids_.location), l.name, l.active});

@@ -1,6 +1,7 @@
 #pragma once
 // One simulated shop: its catalog, levels, orders and draft orders, its cost bucket and its
 // idempotency records. Callers hold `mu` while they read or change anything in it.
+#include "sim/bulk_operations.hpp"
 #include "sim/cost_bucket.hpp"
 #include "sim/model.hpp"
 #include "sim/scenario.hpp"
@@ -51,6 +52,9 @@ public:
   std::unordered_map<std::string, idempotency_record> idempotency;
   std::unordered_map<std::string, int> idempotency_in_flight; // keys of requests still running
   cost_bucket bucket;
+  std::string plan; // the store's Shopify plan (sim/plans.hpp); empty: its bucket was given as numbers
+  std::vector<bulk_operation> bulk_ops; // oldest first
+  i64 next_bulk_id = 0;
   i64 next_order_number = 1001;
   i64 next_draft_number = 1;
 

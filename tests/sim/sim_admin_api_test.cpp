@@ -48,8 +48,9 @@ TEST(SimAdminApi, CatalogPagesWalkEveryVariantOnceWithCursors) {
       if (!j->is_null(p + "/sku"))
         skus.insert(j->str(p + "/sku"));
     }
-    EXPECT_EQ(j->num("/extensions/cost/requestedQueryCost"), 2 + 2 * 3);
-    EXPECT_EQ(j->num("/extensions/cost/actualQueryCost"), 2 + static_cast<std::int64_t>(n) * 3);
+    // 2 + first × (variant, selectedOptions, inventoryItem, product): Shopify's connection rule.
+    EXPECT_EQ(j->num("/extensions/cost/requestedQueryCost"), 2 + 2 * 4);
+    EXPECT_EQ(j->num("/extensions/cost/actualQueryCost"), 2 + static_cast<std::int64_t>(n) * 4);
     ++pages;
     if (!j->flag("/data/productVariants/pageInfo/hasNextPage"))
       break;
@@ -117,22 +118,22 @@ TEST(SimAdminApi, LevelGidsAreTheLevelsOwnAndMadeUpOnesFindNothing) {
 
 TEST(SimAdminApi, ThrottledWhenTheBucketLacksTheRequestedCostAndRefundsTheDifference) {
   sim_process sim(small_scenario("", R"({"max":100,"restore":1})"));
-  // Requests 2 + 30*3 = 92, costs 2 + 5*3 = 17: 83 points come back.
-  auto j = sim.alpha("CatalogPage", R"({"first":30})");
-  EXPECT_EQ(j->num("/extensions/cost/requestedQueryCost"), 92);
-  EXPECT_EQ(j->num("/extensions/cost/actualQueryCost"), 17);
+  // Requests 2 + 20*4 = 82, costs 2 + 5*4 = 22: 60 points come back.
+  auto j = sim.alpha("CatalogPage", R"({"first":20})");
+  EXPECT_EQ(j->num("/extensions/cost/requestedQueryCost"), 82);
+  EXPECT_EQ(j->num("/extensions/cost/actualQueryCost"), 22);
   EXPECT_EQ(j->num("/extensions/cost/throttleStatus/maximumAvailable"), 100);
   auto avail = j->num("/extensions/cost/throttleStatus/currentlyAvailable");
-  EXPECT_GE(avail, 83);
-  EXPECT_LE(avail, 84);
-  // 92 > ~83 left: THROTTLED, nothing runs, nothing is charged.
-  auto t = sim.alpha("CatalogPage", R"({"first":30})");
+  EXPECT_GE(avail, 78);
+  EXPECT_LE(avail, 79);
+  // 82 > ~78 left: THROTTLED, nothing runs, nothing is charged.
+  auto t = sim.alpha("CatalogPage", R"({"first":20})");
   EXPECT_FALSE(t->has("/data"));
   EXPECT_EQ(t->str("/errors/0/message"), "Throttled");
   EXPECT_EQ(t->str("/errors/0/extensions/code"), "THROTTLED");
   EXPECT_TRUE(t->is_null("/extensions/cost/actualQueryCost"));
-  EXPECT_EQ(t->num("/extensions/cost/requestedQueryCost"), 92);
-  EXPECT_GE(t->num("/extensions/cost/throttleStatus/currentlyAvailable"), 83);
+  EXPECT_EQ(t->num("/extensions/cost/requestedQueryCost"), 82);
+  EXPECT_GE(t->num("/extensions/cost/throttleStatus/currentlyAvailable"), 78);
   // A cheaper call still fits.
   auto ok = sim.alpha("Locations", R"({"first":10})");
   EXPECT_TRUE(ok->has("/data/locations"));

@@ -111,7 +111,7 @@ TEST(SimCatalog, PaginationWalksALargerCatalog) {
   std::set<std::string> seen;
   std::string after = "null";
   for (int page = 0; page < 10; ++page) {
-    auto r = sim.admin("b.myshopify.com", "tb", "CatalogPage", R"({"first":250,"after":)" + after + "}");
+    auto r = sim.admin("b.myshopify.com", "tb", "CatalogPage", R"({"first":200,"after":)" + after + "}");
     auto j = parse_json(r.body);
     ASSERT_TRUE(j->has("/data")) << r.body;
     for (std::size_t i = 0; i < j->size("/data/productVariants/nodes"); ++i)

@@ -27,7 +27,7 @@ std::string first_code(const json_doc& j) {
 }
 
 std::size_t catalog_rows_with_sku(sim_process& sim, const std::string& sku) {
-  auto page = sim.alpha("CatalogPage", R"({"first":250})");
+  auto page = sim.alpha("CatalogPage", R"({"first":100})");
   std::size_t n = 0;
   for (std::size_t i = 0; i < page->size("/data/productVariants/nodes"); ++i) {
     auto p = "/data/productVariants/nodes/" + std::to_string(i) + "/sku";

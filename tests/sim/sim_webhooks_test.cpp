@@ -251,7 +251,7 @@ TEST(SimWebhooks, ProductTagsVendorAndTypeInCatalogPagesAndProductWebhooks) {
   sim_process sim(small_scenario(), {"--webhook-url", rx.url(), "--time-scale", "0.001"});
   sim.post("/_sim/product", R"({"store":"alpha.myshopify.com","handle":"scarf","vendor":"Knit Co","product_type":"Scarves",
       "tags":["winter","Sale"],"variants":[{"sku":"SCARF","available":3}]})");
-  auto page = sim.alpha("CatalogPage", R"({"first":250})");
+  auto page = sim.alpha("CatalogPage", R"({"first":100})");
   bool found = false;
   for (std::size_t i = 0; i < page->size("/data/productVariants/nodes"); ++i) {
     auto p = "/data/productVariants/nodes/" + std::to_string(i);
@@ -279,6 +279,6 @@ TEST(SimWebhooks, ProductTagsVendorAndTypeInCatalogPagesAndProductWebhooks) {
   EXPECT_NE(by_topic["products/update"].find(R"("vendor":"Other","product_type":"Scarves","tags":"winter, no-sync")"),
             std::string::npos)
     << by_topic["products/update"];
-  page = sim.alpha("CatalogPage", R"({"first":250,"query":"sku:SCARF"})");
+  page = sim.alpha("CatalogPage", R"({"first":100,"query":"sku:SCARF"})");
   EXPECT_EQ(page->str("/data/productVariants/nodes/0/product/tags/1"), "no-sync");
 }
