@@ -4,6 +4,7 @@
 
 #include "actors/sync_metrics.hpp"
 #include "domain/catalog_deletion.hpp"
+#include "io/graphql_documents.hpp"
 #include "io/json_writer.hpp"
 
 #include <spdlog/spdlog.h>
@@ -233,6 +234,134 @@ bool apply_event(catalog_state& st, const store_name& store, const webhook_envel
   return true;
 }
 
+void add_rows(catalog_state& st, std::size_t idx, const std::vector<catalog_row>& rows) {
+  std::vector<std::string_view> options;
+  for (auto& row : rows) {
+    options.clear();
+    for (auto& [name, value] : row.options)
+      options.push_back(value);
+    auto key = key_of(st.group, st.group.match_by, row.sku, row.barcode, row.handle, row.position, options);
+    st.rows.add(static_cast<std::uint16_t>(idx), row.product, row.variant, row.inventory_item,
+                key ? std::optional<std::string_view>(*key) : std::nullopt,
+                marks_of(st, row.tags, row.vendor, row.product_type));
+  }
+  st.store_rows += rows.size();
+}
+
+void store_loaded(self_ptr self, std::size_t idx) {
+  auto& st = self->state;
+  st.store_variants[st.stores[idx]] = st.store_rows;
+  load_store(self, idx + 1);
+}
+
+void load_page(self_ptr self, std::size_t idx, std::string cursor);
+
+// Issue 21: a store's catalog through a bulk operation. The file's lines are parsed on the io
+// thread into rows, sent here in chunks (bulk_rows_atom); the store is done when the operation
+// ended and every row it held arrived. Any failure: the rows of this store are dropped and its
+// catalog read page by page.
+constexpr std::size_t bulk_chunk_rows = 2000;
+
+struct bulk_sink {
+  caf::actor_addr catalog;
+  std::uint64_t load = 0;
+  std::vector<catalog_row> chunk;
+  std::uint64_t rows = 0, bad = 0;
+  std::string first_bad;
+
+  void send() {
+    auto strong = caf::actor_cast<caf::strong_actor_ptr>(catalog);
+    if (strong && !chunk.empty())
+      caf::anon_send(caf::actor_cast<catalog_actor>(strong), bulk_rows_atom::value, load, std::move(chunk));
+    chunk = {};
+    chunk.reserve(bulk_chunk_rows);
+  }
+};
+
+void bulk_fallback(self_ptr self, std::size_t idx, const std::string& why) {
+  auto& st = self->state;
+  ++st.bulk_load; // chunks still on their way are dropped
+  st.bulk_expected.reset();
+  const auto s = static_cast<std::uint16_t>(idx);
+  st.rows.erase_if([s](const keyed_catalog::row& r) { return r.store == s; });
+  st.store_rows = 0;
+  spdlog::warn("catalog group={}: bulk read of {} failed ({}): reading it page by page", st.group.name,
+               st.stores[idx], why);
+  load_page(self, idx, "");
+}
+
+void bulk_maybe_done(self_ptr self) {
+  auto& st = self->state;
+  if (!st.bulk_expected || st.bulk_received < *st.bulk_expected)
+    return;
+  const auto idx = st.bulk_store;
+  spdlog::info("catalog group={}: {} read through a bulk operation ({} variants)", st.group.name, st.stores[idx],
+               st.bulk_received);
+  st.bulk_expected.reset();
+  ++st.bulk_load;
+  store_loaded(self, idx);
+}
+
+void load_bulk(self_ptr self, std::size_t idx) {
+  auto& st = self->state;
+  auto* link = st.ctx->link(st.stores[idx]);
+  const auto load = ++st.bulk_load;
+  st.bulk_received = 0;
+  st.bulk_expected.reset();
+  st.bulk_store = idx;
+  auto sink = std::make_shared<bulk_sink>();
+  sink->catalog = self->address();
+  sink->load = load;
+  sink->chunk.reserve(bulk_chunk_rows);
+  bulk_read_request req;
+  req.query = std::string(graphql::bulk_catalog);
+  req.on_line = [sink](std::string_view line) {
+    auto row = admin_api::parse_catalog_line(line);
+    if (!row.ok()) {
+      if (!sink->bad++)
+        sink->first_bad = row.error().message;
+      return;
+    }
+    ++sink->rows;
+    sink->chunk.push_back(std::move(row.value()));
+    if (sink->chunk.size() >= bulk_chunk_rows)
+      sink->send();
+  };
+  req.on_end = [sink] { sink->send(); };
+  self->request(*link, caf::infinite, bulk_atom::value, std::move(req))
+    .then(
+      [self, idx, load, sink](const bulk_read_reply& r) {
+        auto& st = self->state;
+        if (load != st.bulk_load)
+          return;
+        if (!r.ok)
+          return bulk_fallback(self, idx, r.err.code + ": " + r.err.message);
+        if (sink->bad)
+          return bulk_fallback(self, idx, std::to_string(sink->bad) + " unreadable lines, first: " + sink->first_bad);
+        st.bulk_expected = sink->rows;
+        bulk_maybe_done(self);
+      },
+      [self, idx, load](const caf::error& e) {
+        if (load == self->state.bulk_load)
+          bulk_fallback(self, idx, caf::to_string(e));
+      });
+}
+
+// Pages, or a bulk operation for a store whose catalog was large when last read.
+void load_rows(self_ptr self, std::size_t idx) {
+  auto& st = self->state;
+  st.store_rows = 0;
+  const auto threshold = st.ctx->cfg.daemon.bulk_read_threshold;
+  std::uint64_t known = 0;
+  if (auto it = st.store_variants.find(st.stores[idx]); it != st.store_variants.end())
+    known = it->second;
+  else if (st.current)
+    known = st.current->size();
+  if (threshold > 0 && known >= threshold)
+    return load_bulk(self, idx);
+  load_page(self, idx, "");
+}
+
 void load_page(self_ptr self, std::size_t idx, std::string cursor) {
   auto& st = self->state;
   auto* link = st.ctx->link(st.stores[idx]);
@@ -247,20 +376,11 @@ void load_page(self_ptr self, std::size_t idx, std::string cursor) {
           fail(self, "catalog of " + st.stores[idx] + " failed: " + r.err.message);
           return;
         }
-        std::vector<std::string_view> options;
-        for (auto& row : r.page.rows) {
-          options.clear();
-          for (auto& [name, value] : row.options)
-            options.push_back(value);
-          auto key = key_of(st.group, st.group.match_by, row.sku, row.barcode, row.handle, row.position, options);
-          st.rows.add(static_cast<std::uint16_t>(idx), row.product, row.variant, row.inventory_item,
-                      key ? std::optional<std::string_view>(*key) : std::nullopt,
-                      marks_of(st, row.tags, row.vendor, row.product_type));
-        }
+        add_rows(st, idx, r.page.rows);
         if (r.page.has_next)
           load_page(self, idx, r.page.end_cursor);
         else
-          load_store(self, idx + 1);
+          store_loaded(self, idx);
       },
       [self, idx](const caf::error& e) {
         fail(self, "catalog of " + self->state.stores[idx] + " failed: " + caf::to_string(e));
@@ -293,7 +413,7 @@ void load_store(self_ptr self, std::size_t idx) {
           if (row.active)
             l.locations.push_back({row.id, row.name});
         st.locations.push_back(std::move(l));
-        load_page(self, idx, "");
+        load_rows(self, idx);
       },
       [self, idx](const caf::error& e) {
         fail(self, "locations of " + self->state.stores[idx] + " failed: " + caf::to_string(e));
@@ -548,6 +668,14 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
       // Nothing to match when a load finished meanwhile (it matched and released the rows).
       if (!st.loading && st.known_built)
         publish(self);
+    },
+    [self](bulk_rows_atom, std::uint64_t load, std::vector<catalog_row>& rows) {
+      auto& st = self->state;
+      if (load != st.bulk_load)
+        return; // an abandoned bulk read
+      add_rows(st, st.bulk_store, rows);
+      st.bulk_received += rows.size();
+      bulk_maybe_done(self);
     },
     [self](mapping_atom, bool problems_only) -> std::string {
       auto& st = self->state;

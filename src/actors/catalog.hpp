@@ -39,6 +39,15 @@ struct catalog_state {
   std::string last_error;
   std::vector<std::string> allocation_tags; // the group's (stock_allocation.hpp)
   bool exclusion_changed = false;           // a product webhook changed what the filter excludes
+  // Issue 21: variants per store as the last read found them (to choose bulk or pages), and the
+  // bulk read in progress: its id (chunks of an abandoned one are dropped), rows received, and
+  // the rows its file held once the operation ended (nullopt until then).
+  std::map<store_name, std::uint64_t> store_variants;
+  std::uint64_t store_rows = 0; // rows read so far of the store being loaded
+  std::uint64_t bulk_load = 0;
+  std::uint64_t bulk_received = 0;
+  std::optional<std::uint64_t> bulk_expected;
+  std::size_t bulk_store = 0;
   static inline const char* name = "catalog";
 };
 

@@ -237,6 +237,21 @@ struct link_task {
   std::function<void()> run;
 };
 
+// A bulk operation through the store link (io/bulk_operation.hpp): `query` is one of the Bulk*
+// documents; each line of its file goes to on_line, then on_end, both on an io thread, before
+// the reply. One bulk operation per store runs at a time.
+struct bulk_read_request {
+  std::string query;
+  std::function<void(std::string_view)> on_line;
+  std::function<void()> on_end;
+};
+
+struct bulk_read_reply {
+  bool ok = false;
+  std::uint64_t lines = 0;
+  error err;
+};
+
 } // namespace shopsync
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::write_intent)
@@ -248,6 +263,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::catalog_page_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::locations_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::store_link_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::link_task)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::bulk_read_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::bulk_read_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<shopsync::catalog_row>)
 
 namespace shopsync {
 
@@ -260,6 +278,8 @@ using link_task_atom = caf::atom_constant<caf::atom("lnk_task")>; // internal
 using link_tick_atom = caf::atom_constant<caf::atom("lnk_tick")>; // internal: batching window
 using forget_atom = caf::atom_constant<caf::atom("forget")>;     // inventory items deleted in the store
 using link_probe_atom = caf::atom_constant<caf::atom("lnk_probe")>; // internal: unauthorized probe
+using bulk_atom = caf::atom_constant<caf::atom("bulk")>;          // a bulk operation (issue 21)
+using bulk_rows_atom = caf::atom_constant<caf::atom("bulk_rows")>; // rows of a catalog's bulk read
 
 // One per store. Writes and level reads are queued, coalesced within the batching window and
 // sent in batches of up to 250; at most store.max_in_flight requests are in flight; the
@@ -276,7 +296,8 @@ using store_link_actor = graphql_executor_actor::extend<
   // (answered INVALID_INVENTORY_ITEM, never sent), and so is every later one.
   caf::reacts_to<forget_atom, std::vector<inventory_item_id>>,
   caf::reacts_to<link_probe_atom>,
-  caf::reacts_to<link_auth_atom, std::string>>;
+  caf::reacts_to<link_auth_atom, std::string>,
+  caf::replies_to<bulk_atom, bulk_read_request>::with<bulk_read_reply>>;
 // One per mapped identity of a group: holds its inventory_item_state.
 using item_actor = caf::typed_actor<
   caf::reacts_to<hint_atom, level_hint>,
@@ -299,7 +320,9 @@ using catalog_actor = caf::typed_actor<
   caf::reacts_to<event_atom, store_name, webhook_envelope>,
   caf::reacts_to<rematch_atom>,
   // The mapping's summary and problems, as JSON (`shopsyncctl mappings`).
-  caf::replies_to<mapping_atom, bool>::with<std::string>>; // problems only?
+  caf::replies_to<mapping_atom, bool>::with<std::string>, // problems only?
+  // Rows of a store's catalog read through a bulk operation, a chunk at a time (load id, rows).
+  caf::reacts_to<bulk_rows_atom, std::uint64_t, std::vector<catalog_row>>>;
 
 // One per sync group: reads every mapped level and feeds it in as a hint (reconcile_hint, to the
 // router), so that a lost webhook heals.

@@ -3,6 +3,7 @@
 #include "actors/link_failure.hpp"
 #include "domain/store_auth_state.hpp"
 #include "domain/store_link_protocol.hpp"
+#include "io/bulk_operation.hpp"
 #include "io/idempotency_key.hpp"
 #include "io/link_outbox.hpp"
 #include "io/write_answer.hpp"
@@ -27,6 +28,7 @@ struct store_link_state {
   store_link_options opts;
   std::shared_ptr<admin_client> client;
   std::shared_ptr<admin_api> api;
+  std::shared_ptr<bulk_runner> bulk; // made at the first bulk read
   std::shared_ptr<link_outbox> outbox;
   std::uint64_t mem_next_id = 0; // without outbox
 
@@ -471,6 +473,29 @@ store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_option
     [self](link_probe_atom) {
       self->state.probe_armed = false;
       probe(self);
+    },
+    [self](bulk_atom, bulk_read_request& req) -> caf::typed_response_promise<bulk_read_reply> {
+      // Outside the request slots: the operation runs at Shopify, its start and polls are small
+      // calls through the same client (and throttle model); its file is not an Admin API call.
+      auto& st = self->state;
+      auto rp = self->make_response_promise<bulk_read_reply>();
+      if (!st.bulk)
+        st.bulk = bulk_runner::make(*st.opts.io, st.client);
+      auto h = self->address();
+      st.bulk->run(std::move(req.query), std::move(req.on_line),
+                   [h, rp, on_end = std::move(req.on_end)](result<bulk_summary> r) mutable {
+                     if (on_end)
+                       on_end();
+                     bulk_read_reply rep;
+                     if (r.ok()) {
+                       rep.ok = true;
+                       rep.lines = r->lines;
+                     } else {
+                       rep.err = r.error();
+                     }
+                     post_back(h, [rp, rep]() mutable { rp.deliver(rep); });
+                   });
+      return rp;
     },
     [self](link_auth_atom, const std::string& what) {
       auto& st = self->state;

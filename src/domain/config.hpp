@@ -151,6 +151,9 @@ struct daemon_config {
   order_reconcile_options order_reconcile;
   // How often a store whose token was refused is quietly probed for a working one again.
   std::chrono::seconds unauthorized_probe{60};
+  // A store's catalog of at least this many variants (as its last read found) is read through a
+  // bulk operation instead of pages (issue 21); 0: never.
+  std::uint64_t bulk_read_threshold = 20'000;
 };
 
 // [webhooks]: where Shopify must deliver, and who keeps the subscriptions (issue 15).

@@ -179,6 +179,9 @@ status validate_daemon(const daemon_config& d, bool has_apps) {
     return fail("daemon.order_reconcile_grace_s", range_reason<long long>(0, 3600, d.order_reconcile.grace_s));
   if (d.order_reconcile.page_size < 1 || d.order_reconcile.page_size > 250)
     return fail("daemon.order_reconcile_page_size", range_reason<long long>(1, 250, d.order_reconcile.page_size));
+  if (d.bulk_read_threshold > 100'000'000)
+    return fail("daemon.bulk_read_threshold",
+                range_reason<long long>(0, 100'000'000, static_cast<long long>(d.bulk_read_threshold)));
   if (!one_of(d.log_level, k_log_levels))
     return fail("daemon.log_level", "unknown level " + quoted(d.log_level) + " (expected " +
                                         list(k_log_levels) + ")");

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <mutex>
 
 namespace shopsync {
 
@@ -72,6 +73,64 @@ std::string shopify_user_error_code(od::value v) {
   return str(v);
 }
 
+// One variant node (a catalog page's, or a line of the BulkCatalog file: the same fields).
+catalog_row catalog_row_of(od::object node) {
+  catalog_row row;
+  for (auto nf : node) {
+    std::string_view nk = nf.unescaped_key();
+    od::value v = nf.value();
+    if (nk == "id")
+      row.variant = id_of(v, "ProductVariant");
+    else if (nk == "sku")
+      row.sku = str(v);
+    else if (nk == "barcode")
+      row.barcode = str(v);
+    else if (nk == "title")
+      row.title = str(v);
+    else if (nk == "position")
+      row.position = static_cast<int>(std::int64_t(v.get_int64()));
+    else if (nk == "selectedOptions") {
+      for (auto o : v.get_array()) {
+        std::string name, value;
+        for (auto of : o.get_object()) {
+          std::string_view ok = of.unescaped_key();
+          if (ok == "name")
+            name = str(of.value());
+          else if (ok == "value")
+            value = str(of.value());
+        }
+        row.options.emplace_back(std::move(name), std::move(value));
+      }
+    } else if (nk == "inventoryItem") {
+      if (v.is_null())
+        continue;
+      for (auto itf : v.get_object()) {
+        std::string_view ik = itf.unescaped_key();
+        if (ik == "id")
+          row.inventory_item = id_of(itf.value(), "InventoryItem");
+        else if (ik == "tracked")
+          row.tracked = itf.value().get_bool();
+      }
+    } else if (nk == "product") {
+      for (auto pf : v.get_object()) {
+        std::string_view pk = pf.unescaped_key();
+        if (pk == "id")
+          row.product = id_of(pf.value(), "Product");
+        else if (pk == "handle")
+          row.handle = str(pf.value());
+        else if (pk == "vendor")
+          row.vendor = str(pf.value());
+        else if (pk == "productType")
+          row.product_type = str(pf.value());
+        else if (pk == "tags" && !pf.value().is_null())
+          for (auto t : pf.value().get_array())
+            row.tags.push_back(str(t.value()));
+      }
+    }
+  }
+  return row;
+}
+
 } // namespace
 
 // --- variables
@@ -121,64 +180,76 @@ result<catalog_page> admin_api::parse_catalog(std::string body) {
       }
       if (k != "nodes")
         continue;
-      for (auto n : f.value().get_array()) {
-        catalog_row row;
-        for (auto nf : n.get_object()) {
-          std::string_view nk = nf.unescaped_key();
-          od::value v = nf.value();
-          if (nk == "id")
-            row.variant = id_of(v, "ProductVariant");
-          else if (nk == "sku")
-            row.sku = str(v);
-          else if (nk == "barcode")
-            row.barcode = str(v);
-          else if (nk == "title")
-            row.title = str(v);
-          else if (nk == "position")
-            row.position = static_cast<int>(std::int64_t(v.get_int64()));
-          else if (nk == "selectedOptions") {
-            for (auto o : v.get_array()) {
-              std::string name, value;
-              for (auto of : o.get_object()) {
-                std::string_view ok = of.unescaped_key();
-                if (ok == "name")
-                  name = str(of.value());
-                else if (ok == "value")
-                  value = str(of.value());
-              }
-              row.options.emplace_back(std::move(name), std::move(value));
-            }
-          } else if (nk == "inventoryItem") {
-            if (v.is_null())
-              continue;
-            for (auto itf : v.get_object()) {
-              std::string_view ik = itf.unescaped_key();
-              if (ik == "id")
-                row.inventory_item = id_of(itf.value(), "InventoryItem");
-              else if (ik == "tracked")
-                row.tracked = itf.value().get_bool();
-            }
-          } else if (nk == "product") {
-            for (auto pf : v.get_object()) {
-              std::string_view pk = pf.unescaped_key();
-              if (pk == "id")
-                row.product = id_of(pf.value(), "Product");
-              else if (pk == "handle")
-                row.handle = str(pf.value());
-              else if (pk == "vendor")
-                row.vendor = str(pf.value());
-              else if (pk == "productType")
-                row.product_type = str(pf.value());
-              else if (pk == "tags" && !pf.value().is_null())
-                for (auto t : pf.value().get_array())
-                  row.tags.push_back(str(t.value()));
-            }
-          }
-        }
-        page.rows.push_back(std::move(row));
-      }
+      for (auto n : f.value().get_array())
+        page.rows.push_back(catalog_row_of(n.get_object()));
     }
     return page;
+  });
+}
+
+namespace {
+
+// One JSONL line of a bulk operation's file, copied into a padded buffer (one per thread).
+template <class R, class F>
+result<R> with_line(std::string_view line, F&& fn) {
+  thread_local std::string buf;
+  thread_local od::parser parser;
+  buf.assign(line);
+  buf.reserve(buf.size() + simdjson::SIMDJSON_PADDING);
+  try {
+    od::document doc = parser.iterate(buf.data(), buf.size(), buf.capacity());
+    return fn(doc.get_object());
+  } catch (const simdjson::simdjson_error& e) {
+    return error{"admin.bad_response", std::string("unexpected bulk line: ") + e.what()};
+  }
+}
+
+} // namespace
+
+result<catalog_row> admin_api::parse_catalog_line(std::string_view line) {
+  return with_line<catalog_row>(line, [](od::object o) -> result<catalog_row> { return catalog_row_of(o); });
+}
+
+result<std::optional<level_value>> admin_api::parse_level_line(std::string_view line) {
+  using R = std::optional<level_value>;
+  return with_line<R>(line, [](od::object o) -> result<R> {
+    level_value lv{};
+    lv.active = true;
+    bool child = false;
+    for (auto f : o) {
+      std::string_view k = f.unescaped_key();
+      od::value v = f.value();
+      if (k == "__parentId") {
+        child = true;
+        lv.key.location = id_of(v, "Location");
+      } else if (k == "item") {
+        lv.key.item = nested_id(v, "InventoryItem");
+      } else if (k == "isActive") {
+        lv.active = v.get_bool();
+      } else if (k == "quantities") {
+        lv.available = 0; // a listed level is stocked
+        for (auto q : v.get_array()) {
+          std::string name;
+          std::optional<std::int64_t> qty;
+          for (auto qf : q.get_object()) {
+            std::string_view qk = qf.unescaped_key();
+            if (qk == "name")
+              name = str(qf.value());
+            else if (qk == "quantity")
+              qty = std::int64_t(qf.value().get_int64());
+          }
+          if (name == "available" && qty)
+            lv.available = qty;
+        }
+      }
+    }
+    if (!child)
+      return R{}; // a location's own line
+    if (!lv.available)
+      lv.available = 0;
+    if (!lv.key.item || !lv.key.location)
+      return error{"admin.bad_response", "a bulk level line without its item or location"};
+    return R{lv};
   });
 }
 
@@ -363,21 +434,98 @@ result<std::string> admin_api::parse_data(std::string body) {
   });
 }
 
+// --- sizing to the store's cost bucket
+
+// First guesses (Shopify's rules as the simulator long priced them); the first answer replaces
+// them with the store's own figure.
+struct admin_api::sizing {
+  std::mutex mu;
+  request_sizer catalog{{2, 3, 250, 0.5}};
+  request_sizer levels{{1, 3, max_level_ids, 0.5}};
+  request_sizer locations{{2, 1, 250, 0.5}};
+};
+
+admin_api::admin_api(std::shared_ptr<admin_client> client)
+  : client_(std::move(client)), sizing_(std::make_shared<sizing>()) {}
+
+std::size_t admin_api::catalog_page_limit(std::size_t wanted) const {
+  std::lock_guard<std::mutex> lk(sizing_->mu);
+  return sizing_->catalog.size(wanted);
+}
+
+std::size_t admin_api::level_query_limit(std::size_t wanted) const {
+  std::lock_guard<std::mutex> lk(sizing_->mu);
+  return sizing_->levels.size(wanted);
+}
+
+void admin_api::learn(request_sizer sizing::*which, std::size_t items, const graphql_reply& r) {
+  std::lock_guard<std::mutex> lk(sizing_->mu);
+  auto& s = (*sizing_).*which;
+  if (r.throttle)
+    s.bucket(r.throttle->maximum_available);
+  if (r.requested_cost)
+    s.observed(items, *r.requested_cost);
+}
+
+bool admin_api::shrink(request_sizer sizing::*which, const char* what, std::size_t items, const error& e) {
+  const bool too_big = e.code == "MAX_COST_EXCEEDED";
+  if (!too_big && e.code != exceeds_bucket_code)
+    return false;
+  const auto bucket = client_->stats().bucket;
+  double maximum = single_query_max_cost;
+  if (!too_big && bucket)
+    maximum = bucket->maximum_available;
+  std::size_t next = 0;
+  bool smaller = false;
+  {
+    std::lock_guard<std::mutex> lk(sizing_->mu);
+    auto& s = (*sizing_).*which;
+    if (bucket)
+      s.bucket(bucket->maximum_available);
+    smaller = s.refused(items, maximum);
+    next = s.size(items);
+  }
+  const auto& store = client_->endpoint().store;
+  if (!smaller) {
+    spdlog::warn("store {}: stalled: even one {} costs more than a single request may cost on this store ({} "
+                 "points: {}); these reads cannot run until the store's plan gives a bigger bucket ({})",
+                 store, what, static_cast<long long>(maximum),
+                 too_big ? "Shopify's single-query limit" : "the store's whole cost bucket", e.message);
+    return false;
+  }
+  spdlog::info("store {}: a request of {} {}s does not fit the store's cost bucket ({} points; {}): {} per "
+               "request from now on",
+               store, items, what, static_cast<long long>(maximum), e.code, next);
+  return true;
+}
+
 // --- operations
 
 void admin_api::catalog(int first, const std::optional<std::string>& after, callback<catalog_page> done) {
+  std::size_t n = 0;
+  double estimate = 0;
+  {
+    std::lock_guard<std::mutex> lk(sizing_->mu);
+    n = sizing_->catalog.size(static_cast<std::size_t>(std::max(1, first)));
+    estimate = sizing_->catalog.cost(n);
+  }
   json_writer w;
-  w.begin_object().field("first", first).key("after");
+  w.begin_object().field("first", static_cast<std::int64_t>(n)).key("after");
   if (after)
     w.value(*after);
   else
     w.null();
   w.end_object();
+  auto api = *this;
   client_->post({"CatalogPage", std::string(graphql::catalog_page), std::move(w).str(),
-                 request_safety::query, 2.0 + 3.0 * first},
-                [done = std::move(done)](result<graphql_reply> r) {
-                  if (!r.ok())
+                 request_safety::query, estimate},
+                [api, first, after, n, done = std::move(done)](result<graphql_reply> r) mutable {
+                  if (!r.ok()) {
+                    if (api.shrink(&sizing::catalog, "catalog variant", n, r.error()))
+                      return api.catalog(first, after, std::move(done));
                     return done(r.error());
+                  }
+                  api.learn(&sizing::catalog, n, r.value());
                   done(parse_catalog(std::move(r->body)));
                 });
 }
@@ -388,19 +536,30 @@ void admin_api::locations(callback<std::vector<location_row>> done) {
 
 void admin_api::locations_from(std::optional<std::string> after, std::vector<location_row> acc,
                                callback<std::vector<location_row>> done) {
+  std::size_t n = 0;
+  double estimate = 0;
+  {
+    std::lock_guard<std::mutex> lk(sizing_->mu);
+    n = sizing_->locations.size(100);
+    estimate = sizing_->locations.cost(n);
+  }
   json_writer w;
-  w.begin_object().field("first", 100).key("after");
+  w.begin_object().field("first", static_cast<std::int64_t>(n)).key("after");
   if (after)
     w.value(*after);
   else
     w.null();
   w.end_object();
-  auto client = client_;
+  auto api = *this;
   client_->post({"Locations", std::string(graphql::locations), std::move(w).str(),
-                 request_safety::query, 102},
-                [client, acc = std::move(acc), done = std::move(done)](result<graphql_reply> r) mutable {
-                  if (!r.ok())
+                 request_safety::query, estimate},
+                [api, n, after, acc = std::move(acc), done = std::move(done)](result<graphql_reply> r) mutable {
+                  if (!r.ok()) {
+                    if (api.shrink(&sizing::locations, "location", n, r.error()))
+                      return api.locations_from(after, std::move(acc), std::move(done));
                     return done(r.error());
+                  }
+                  api.learn(&sizing::locations, n, r.value());
                   auto page = parse_locations(std::move(r->body));
                   if (!page.ok())
                     return done(page.error());
@@ -408,7 +567,7 @@ void admin_api::locations_from(std::optional<std::string> after, std::vector<loc
                     acc.push_back(std::move(l));
                   if (!page->second)
                     return done(std::move(acc));
-                  admin_api(client).locations_from(page->second, std::move(acc), std::move(done));
+                  api.locations_from(page->second, std::move(acc), std::move(done));
                 });
 }
 
@@ -421,21 +580,51 @@ void admin_api::inventory_levels(const std::vector<level_key>& keys,
   for (auto& k : keys)
     if (k.location != keys.front().location)
       return done(error{"admin.bad_request", "one location per level query"});
+  std::vector<level_value> acc;
+  acc.reserve(keys.size());
+  levels_from(std::make_shared<const std::vector<level_key>>(keys), 0, std::move(acc), std::move(done));
+}
+
+// The levels from `from` on, as many per query as the bucket allows, one query after another.
+void admin_api::levels_from(std::shared_ptr<const std::vector<level_key>> keys, std::size_t from,
+                            std::vector<level_value> acc, callback<std::vector<level_value>> done) {
+  std::size_t n = 0;
+  double estimate = 0;
+  {
+    std::lock_guard<std::mutex> lk(sizing_->mu);
+    n = sizing_->levels.size(keys->size() - from);
+    estimate = sizing_->levels.cost(n);
+  }
+  std::vector<level_key> chunk(keys->begin() + static_cast<std::ptrdiff_t>(from),
+                               keys->begin() + static_cast<std::ptrdiff_t>(from + n));
   json_writer w;
   w.begin_object().key("ids").begin_array();
-  for (auto& k : keys)
+  for (auto& k : chunk)
     w.value(make_gid("InventoryItem", k.item));
   w.end_array();
-  w.field("locationId", make_gid("Location", keys.front().location));
+  w.field("locationId", make_gid("Location", chunk.front().location));
   w.end_object();
+  auto api = *this;
   // Shopify's rule: each object 1 point, a list counts its size: per item the node, its level
-  // and the level's quantities list.
+  // and the level's quantities list (the first guess; answers tell the real figure).
   client_->post({"InventoryLevels", std::string(graphql::inventory_levels), std::move(w).str(),
-                 request_safety::query, 1.0 + 3.0 * static_cast<double>(keys.size())},
-                [keys, done = std::move(done)](result<graphql_reply> r) {
-                  if (!r.ok())
+                 request_safety::query, estimate},
+                [api, keys, from, n, chunk = std::move(chunk), acc = std::move(acc),
+                 done = std::move(done)](result<graphql_reply> r) mutable {
+                  if (!r.ok()) {
+                    if (api.shrink(&sizing::levels, "inventory level", n, r.error()))
+                      return api.levels_from(std::move(keys), from, std::move(acc), std::move(done));
                     return done(r.error());
-                  done(parse_levels(std::move(r->body), keys));
+                  }
+                  api.learn(&sizing::levels, n, r.value());
+                  auto got = parse_levels(std::move(r->body), chunk);
+                  if (!got.ok())
+                    return done(got.error());
+                  for (auto& v : got.value())
+                    acc.push_back(v);
+                  if (from + n >= keys->size())
+                    return done(std::move(acc));
+                  api.levels_from(std::move(keys), from + n, std::move(acc), std::move(done));
                 });
 }
 

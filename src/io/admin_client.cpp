@@ -566,6 +566,20 @@ private:
       if (parsed.actual_cost)
         stats_.cost_spent += *parsed.actual_cost;
     }
+    if (parsed.throttled && parsed.throttle && parsed.requested_cost > parsed.throttle->maximum_available) {
+      // Waiting cannot help: the bucket never holds this much. The caller makes the request
+      // smaller and says so (admin_api); no warning here.
+      metrics_.error("graphql");
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        throttle_.observe(*parsed.throttle, now); // the bucket's size, for the caller to size by
+      }
+      return finish(ex, error{exceeds_bucket_code,
+                              ex->call.operation + ": requested cost " +
+                                std::to_string(static_cast<long long>(parsed.requested_cost)) +
+                                " is above the store's cost bucket (maximumAvailable " +
+                                std::to_string(static_cast<long long>(parsed.throttle->maximum_available)) + ")"});
+    }
     if (parsed.throttled) {
       double cost = parsed.requested_cost > 0 ? parsed.requested_cost : ex->call.estimated_cost;
       ex->call.estimated_cost = cost;
@@ -580,6 +594,8 @@ private:
     }
     // Later calls of this kind start from what this one really cost.
     reply.attempts = ex->attempt;
+    if (parsed.requested_cost > 0)
+      reply.requested_cost = parsed.requested_cost;
     finish(ex, std::move(reply));
   }
 
@@ -654,7 +670,7 @@ private:
       // The call failed for good: its requester gets the error. A refused token was warned
       // about as an attempt; the store link then holds the store and says so once per outage.
       const auto& e = r.error();
-      if (e.code != "admin.unauthorized")
+      if (e.code != "admin.unauthorized" && e.code != exceeds_bucket_code)
         if (auto quiet = failure_log_.report("call\n" + e.code))
           spdlog::error("store {}: Admin API {} failed for good: {}: {}{}", ep_.store, ex->call.operation, e.code,
                         e.message, quiet_note(*quiet));

@@ -74,7 +74,14 @@ struct graphql_reply {
   std::optional<double> actual_cost;
   std::optional<throttle_status> throttle;
   int attempts = 0;
+  std::optional<double> requested_cost; // extensions.cost.requestedQueryCost
 };
+
+// The code of a call that can never run on this store: Shopify answered THROTTLED with a
+// requested cost above the bucket's maximumAvailable (the bucket never holds more). Nothing ran;
+// a smaller request may (domain/request_size.hpp). Shopify's MAX_COST_EXCEEDED is the same for
+// the single-query limit of 1,000 points.
+inline constexpr const char* exceeds_bucket_code = "admin.exceeds_bucket";
 
 struct admin_client_stats {
   std::uint64_t requests = 0;    // calls accepted
@@ -107,7 +114,8 @@ struct admin_client_stats {
 // connection errors, attempts exhausted), "admin.throttled" (attempts exhausted), "admin.http"
 // (other HTTP status, e.g. 404), "admin.unauthorized" (401/403 that a fresh token did not cure,
 // or no token to be had), "admin.bad_response", "admin.config", or a top-level GraphQL
-// errors[].extensions.code such as "MAX_COST_EXCEEDED" or "ACCESS_DENIED".
+// errors[].extensions.code such as "MAX_COST_EXCEEDED" or "ACCESS_DENIED", or
+// exceeds_bucket_code (a request bigger than the whole bucket: not retried).
 class admin_client : public std::enable_shared_from_this<admin_client> {
 public:
   using callback = std::function<void(result<graphql_reply>)>;

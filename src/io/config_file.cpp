@@ -270,7 +270,7 @@ void read_daemon(const toml::table& t, const std::string& path, daemon_config& d
                 "scheduler_threads", "sync_writes", "app_id", "webhook_secret_files",
                 "idempotency_key_max_age_s",
                 "order_reconcile_interval_s", "order_reconcile_overlap_s", "order_reconcile_grace_s",
-                "order_reconcile_page_size", "unauthorized_probe_s"});
+                "order_reconcile_page_size", "unauthorized_probe_s", "bulk_read_threshold"});
   std::string listen;
   r.get("listen", listen);
   if (!err && !listen.empty())
@@ -298,6 +298,7 @@ void read_daemon(const toml::table& t, const std::string& path, daemon_config& d
   r.get("order_reconcile_grace_s", d.order_reconcile.grace_s);
   r.get("order_reconcile_page_size", d.order_reconcile.page_size);
   r.get_duration("unauthorized_probe_s", d.unauthorized_probe, std::chrono::seconds(1));
+  r.get("bulk_read_threshold", d.bulk_read_threshold);
 }
 
 void read_store(const toml::table& t, const std::string& path, store_config& s,

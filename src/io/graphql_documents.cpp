@@ -99,6 +99,18 @@ const std::vector<document>& all_documents() {
     {"WebhookSubscriptionDelete", webhook_subscription_delete,
      R"({"id": "gid://shopify/WebhookSubscription/1047897672"})"},
     {"AppInstallation", app_installation, R"({})"},
+
+  };
+  return docs;
+}
+
+const std::vector<document>& bulk_documents() {
+  static const std::vector<document> docs = {
+    {"BulkOperationRunQuery", bulk_operation_run_query,
+     R"({"query": "query BulkCatalog { productVariants { edges { node { id sku } } } }"})"},
+    {"BulkOperationStatus", bulk_operation_status, R"({"id": "gid://shopify/BulkOperation/720918"})"},
+    {"BulkCatalog", bulk_catalog, R"({})"},
+    {"BulkLevels", bulk_levels, R"({})"},
   };
   return docs;
 }

@@ -245,7 +245,69 @@ inline constexpr std::string_view app_installation = R"(query AppInstallation {
   currentAppInstallation { accessScopes { handle } }
 })";
 
+// --- bulk operations (issue 21): whole-catalog reads outside the cost bucket
+
+// Starts a bulk query (one of the Bulk* documents below, as the `query` string). groupObjects
+// false: Shopify need not group a parent's children after it (faster; shopsync reads each
+// line on its own, a child by its __parentId).
+inline constexpr std::string_view bulk_operation_run_query = R"(mutation BulkOperationRunQuery($query: String!) {
+  bulkOperationRunQuery(query: $query, groupObjects: false) {
+    bulkOperation { id status }
+    userErrors { code field message }
+  }
+})";
+
+// A bulk operation's progress, polled until it is COMPLETED (url: the JSONL file; null when
+// nothing matched), FAILED (errorCode), CANCELED or EXPIRED.
+inline constexpr std::string_view bulk_operation_status = R"(query BulkOperationStatus($id: ID!) {
+  bulkOperation(id: $id) {
+    id status errorCode objectCount url
+  }
+})";
+
+// The catalog as a bulk query: every variant, one line each, with the fields of CatalogPage.
+inline constexpr std::string_view bulk_catalog = R"(query BulkCatalog {
+  productVariants {
+    edges {
+      node {
+        id
+        sku
+        barcode
+        title
+        position
+        selectedOptions { name value }
+        inventoryItem { id tracked }
+        product { id handle tags vendor productType }
+      }
+    }
+  }
+})";
+
+// Every level of every active location as a bulk query: a line per location, then a line per
+// level naming its location by __parentId (a reconcile round's reads of a whole store).
+inline constexpr std::string_view bulk_levels = R"(query BulkLevels {
+  locations(includeInactive: false) {
+    edges {
+      node {
+        id
+        inventoryLevels(includeInactive: true) {
+          edges {
+            node {
+              isActive
+              item { id }
+              quantities(names: ["available"]) { name quantity }
+            }
+          }
+        }
+      }
+    }
+  }
+})";
+
 // Every document with its example variables (for the schema check and the simulator's tests).
 const std::vector<document>& all_documents();
+// The bulk operation documents (validated against the schema like the others); the Bulk*
+// queries are never sent on their own, only as bulkOperationRunQuery's `query`.
+const std::vector<document>& bulk_documents();
 
 } // namespace shopsync::graphql

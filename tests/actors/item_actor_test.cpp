@@ -74,6 +74,7 @@ store_link_actor::behavior_type fake_link(store_link_actor::stateful_pointer<fak
     [](forget_atom, std::vector<inventory_item_id>&) {},
     [](link_probe_atom) {},
     [](link_auth_atom, std::string&) {},
+    [](bulk_atom, bulk_read_request&) { return bulk_read_reply{false, 0, error{"test.no_bulk", "not here"}}; },
   };
 }
 

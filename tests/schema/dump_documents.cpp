@@ -8,11 +8,12 @@
 int main() {
   shopsync::json_writer w;
   w.begin_array();
-  for (auto& d : shopsync::graphql::all_documents()) {
-    w.begin_object().field("operation", d.operation).field("query", d.query);
-    w.key("variables").raw(d.example_variables);
-    w.end_object();
-  }
+  for (auto* list : {&shopsync::graphql::all_documents(), &shopsync::graphql::bulk_documents()})
+    for (auto& d : *list) {
+      w.begin_object().field("operation", d.operation).field("query", d.query);
+      w.key("variables").raw(d.example_variables);
+      w.end_object();
+    }
   w.end_array();
   std::cout << w.str() << '\n';
   return 0;

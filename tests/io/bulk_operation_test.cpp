@@ -1,0 +1,299 @@
+// Bulk operations against a scripted loopback Shopify: the run starts the query, polls its
+// status until COMPLETED, streams the JSONL file line by line (a file much bigger than one read
+// buffer, lines cut across reads), and the lines parse into catalog rows and levels (children by
+// __parentId); a FAILED operation and a refused start are typed errors; two runs of one store
+// never overlap (one bulk operation per store at a time).
+#include "io/admin_api.hpp"
+#include "io/admin_client.hpp"
+#include "io/bulk_download.hpp"
+#include "io/bulk_operation.hpp"
+#include "io/io_threads.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <thread>
+
+using namespace shopsync;
+using namespace std::chrono_literals;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+std::string cost() {
+  return R"("extensions":{"cost":{"requestedQueryCost":10,"actualQueryCost":10,)"
+         R"("throttleStatus":{"maximumAvailable":2000.0,"currentlyAvailable":1990.0,"restoreRate":100.0}}})";
+}
+
+// A one-thread-per-connection server: `answer` gets each request and returns status and body.
+class fake_shopify {
+public:
+  using answer_fn = std::function<std::pair<int, std::string>(const http::request<http::string_body>&)>;
+  explicit fake_shopify(answer_fn answer) : answer_(std::move(answer)) {
+    acceptor_.open(tcp::v4());
+    acceptor_.set_option(net::socket_base::reuse_address(true));
+    acceptor_.bind({net::ip::make_address("127.0.0.1"), 0});
+    acceptor_.listen();
+    port_ = acceptor_.local_endpoint().port();
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        beast::error_code ec;
+        tcp::socket s(ioc_);
+        acceptor_.accept(s, ec);
+        if (ec || stop_)
+          return;
+        {
+          std::lock_guard<std::mutex> lk(mu_);
+          fds_.push_back(s.native_handle());
+        }
+        conns_.emplace_back([this, s = std::move(s)]() mutable { serve(std::move(s)); });
+      }
+    });
+  }
+  ~fake_shopify() {
+    stop_ = true;
+    {
+      net::io_context ioc;
+      tcp::socket poke(ioc);
+      beast::error_code ec;
+      poke.connect({net::ip::make_address("127.0.0.1"), port_}, ec);
+    }
+    thread_.join();
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      for (int fd : fds_)
+        ::shutdown(fd, SHUT_RDWR);
+    }
+    for (auto& t : conns_)
+      t.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+private:
+  void serve(tcp::socket s) {
+    beast::flat_buffer buf;
+    for (;;) {
+      http::request<http::string_body> req;
+      beast::error_code ec;
+      http::read(s, buf, req, ec);
+      if (ec)
+        return;
+      auto [status, body] = answer_(req);
+      http::response<http::string_body> res{static_cast<http::status>(status), 11};
+      res.set(http::field::content_type, "application/json");
+      res.body() = std::move(body);
+      res.keep_alive(req.keep_alive());
+      res.prepare_payload();
+      http::write(s, res, ec);
+      if (ec || !req.keep_alive())
+        return;
+    }
+  }
+  net::io_context ioc_;
+  tcp::acceptor acceptor_{ioc_};
+  unsigned short port_ = 0;
+  answer_fn answer_;
+  std::thread thread_;
+  std::vector<std::thread> conns_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::vector<int> fds_;
+};
+
+bool has(const http::request<http::string_body>& r, const char* what) {
+  return r.body().find(what) != std::string::npos;
+}
+
+// The BulkLevels file of `locations` locations with `per_location` levels each.
+std::string levels_file(int locations, int per_location) {
+  std::string out;
+  for (int l = 1; l <= locations; ++l) {
+    out += R"({"id":"gid://shopify/Location/)" + std::to_string(l) + "\"}\n";
+    for (int i = 1; i <= per_location; ++i)
+      out += R"({"isActive":true,"item":{"id":"gid://shopify/InventoryItem/)" + std::to_string(1000000 + i) +
+             R"("},"quantities":[{"name":"available","quantity":)" + std::to_string(i % 17) +
+             R"(}],"__parentId":"gid://shopify/Location/)" + std::to_string(l) + "\"}\n";
+  }
+  return out;
+}
+
+// A store whose bulk operations complete after `running_polls` polls, leaving `file`.
+struct bulk_store {
+  std::string file;
+  int running_polls = 2;
+  std::string fail_code;  // FAILED with this errorCode instead
+  std::string user_error; // the start refused with this code
+  std::mutex mu;
+  int started = 0, polls = 0, concurrent_max = 0, running = 0;
+  std::unique_ptr<fake_shopify> server;
+
+  bulk_store() {
+    server = std::make_unique<fake_shopify>([this](const http::request<http::string_body>& r) {
+      std::lock_guard<std::mutex> lk(mu);
+      if (r.method() == http::verb::get)
+        return std::make_pair(200, file);
+      if (has(r, "\"BulkOperationRunQuery\"")) {
+        if (!user_error.empty())
+          return std::make_pair(200, R"({"data":{"bulkOperationRunQuery":{"bulkOperation":null,"userErrors":[{"code":")" +
+                                       user_error + R"(","field":null,"message":"A bulk query operation for this app and shop is already in progress."}]}},)" +
+                                       cost() + "}");
+        ++started;
+        concurrent_max = std::max(concurrent_max, ++running);
+        polls = 0;
+        return std::make_pair(200, R"({"data":{"bulkOperationRunQuery":{"bulkOperation":{"id":"gid://shopify/BulkOperation/)" +
+                                     std::to_string(started) + R"(","status":"CREATED"},"userErrors":[]}},)" + cost() + "}");
+      }
+      if (has(r, "\"BulkOperationStatus\"")) {
+        const bool done = ++polls > running_polls;
+        std::string status = !done ? "RUNNING" : fail_code.empty() ? "COMPLETED" : "FAILED";
+        if (done)
+          --running;
+        std::string url = done && fail_code.empty() ? "\"" + server->url() + "/bulk/file.jsonl\"" : "null";
+        std::string code = fail_code.empty() || !done ? "null" : "\"" + fail_code + "\"";
+        return std::make_pair(200, R"({"data":{"bulkOperation":{"id":"gid://shopify/BulkOperation/)" +
+                                     std::to_string(started) + R"(","status":")" + status + R"(","errorCode":)" + code +
+                                     R"(,"objectCount":"42","url":)" + url + "}}," + cost() + "}");
+      }
+      return std::make_pair(404, std::string("{}"));
+    });
+  }
+};
+
+struct harness {
+  io_threads io{2};
+  std::shared_ptr<admin_client> client;
+  std::shared_ptr<bulk_runner> runner;
+  explicit harness(const std::string& url) {
+    client = admin_client::make(io.context(), {"bulky", "bulky.myshopify.com", url, "2026-10", "shpat_x", nullptr});
+    bulk_options o;
+    o.poll_first = 5ms;
+    o.poll_max = 20ms;
+    o.download.chunk_bytes = 4096; // many reads, lines cut across them
+    runner = bulk_runner::make(io.context(), client, o);
+  }
+};
+
+} // namespace
+
+TEST(BulkOperation, a_completed_operation_streams_every_line_and_children_name_their_location) {
+  bulk_store store;
+  store.file = levels_file(3, 20000); // ~2.6 MB
+  harness h(store.server->url());
+  std::promise<result<bulk_summary>> done;
+  std::uint64_t lines = 0, levels = 0, bad = 0;
+  std::map<location_id, std::uint64_t> per_location;
+  std::int64_t sum = 0;
+  h.runner->run(
+    "query BulkLevels { locations { edges { node { id } } } }",
+    [&](std::string_view line) {
+      ++lines;
+      auto lv = admin_api::parse_level_line(line);
+      if (!lv.ok()) {
+        ++bad;
+        return;
+      }
+      if (*lv) {
+        ++levels;
+        ++per_location[(*lv)->key.location];
+        sum += (*lv)->available.value_or(-1000000);
+      }
+    },
+    [&](result<bulk_summary> r) { done.set_value(std::move(r)); });
+  auto f = done.get_future();
+  ASSERT_EQ(f.wait_for(30s), std::future_status::ready);
+  auto r = f.get();
+  ASSERT_TRUE(r.ok()) << r.error().code << ": " << r.error().message;
+  EXPECT_EQ(r->lines, 3u + 60000u);
+  EXPECT_EQ(lines, 60003u);
+  EXPECT_EQ(levels, 60000u);
+  EXPECT_EQ(bad, 0u);
+  EXPECT_EQ(per_location.size(), 3u);
+  EXPECT_EQ(per_location[2], 20000u);
+  std::int64_t want = 0;
+  for (int i = 1; i <= 20000; ++i)
+    want += i % 17;
+  EXPECT_EQ(sum, 3 * want);
+  EXPECT_GE(store.polls, 3); // polled while RUNNING
+}
+
+TEST(BulkOperation, a_failed_operation_and_a_refused_start_are_typed_errors) {
+  {
+    bulk_store store;
+    store.fail_code = "INTERNAL_SERVER_ERROR";
+    harness h(store.server->url());
+    std::promise<result<bulk_summary>> done;
+    h.runner->run("query BulkCatalog { productVariants { edges { node { id } } } }", [](std::string_view) {},
+                  [&](result<bulk_summary> r) { done.set_value(std::move(r)); });
+    auto r = done.get_future().get();
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "bulk.failed");
+    EXPECT_NE(r.error().message.find("INTERNAL_SERVER_ERROR"), std::string::npos) << r.error().message;
+  }
+  {
+    bulk_store store;
+    store.user_error = "OPERATION_IN_PROGRESS";
+    harness h(store.server->url());
+    std::promise<result<bulk_summary>> done;
+    h.runner->run("query BulkCatalog { productVariants { edges { node { id } } } }", [](std::string_view) {},
+                  [&](result<bulk_summary> r) { done.set_value(std::move(r)); });
+    auto r = done.get_future().get();
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "bulk.refused");
+    EXPECT_NE(r.error().message.find("OPERATION_IN_PROGRESS"), std::string::npos);
+  }
+}
+
+TEST(BulkOperation, runs_of_one_store_take_turns) {
+  bulk_store store;
+  store.file = levels_file(1, 10);
+  harness h(store.server->url());
+  std::promise<void> all;
+  std::atomic<int> left{3}, ok{0};
+  for (int i = 0; i < 3; ++i)
+    h.runner->run("query BulkLevels { locations { edges { node { id } } } }", [](std::string_view) {},
+                  [&](result<bulk_summary> r) {
+                    ok += r.ok();
+                    if (--left == 0)
+                      all.set_value();
+                  });
+  ASSERT_EQ(all.get_future().wait_for(30s), std::future_status::ready);
+  EXPECT_EQ(ok.load(), 3);
+  EXPECT_EQ(store.started, 3);
+  EXPECT_EQ(store.concurrent_max, 1);
+}
+
+TEST(BulkOperation, catalog_lines_parse_like_catalog_page_nodes) {
+  auto row = admin_api::parse_catalog_line(
+    R"({"id":"gid://shopify/ProductVariant/11","sku":"TEE-S","barcode":null,"title":"S","position":1,)"
+    R"("selectedOptions":[{"name":"Size","value":"S"}],"inventoryItem":{"id":"gid://shopify/InventoryItem/21","tracked":true},)"
+    R"("product":{"id":"gid://shopify/Product/31","handle":"tee","tags":["a","b"],"vendor":"V","productType":"T"}})");
+  ASSERT_TRUE(row.ok()) << row.error().message;
+  EXPECT_EQ(row->variant, 11u);
+  EXPECT_EQ(row->inventory_item, 21u);
+  EXPECT_EQ(row->product, 31u);
+  EXPECT_EQ(row->sku, "TEE-S");
+  EXPECT_EQ(row->handle, "tee");
+  EXPECT_EQ(row->tags.size(), 2u);
+  EXPECT_FALSE(admin_api::parse_catalog_line("{not json").ok());
+}
+
+TEST(BulkOperation, the_splitter_hands_over_lines_cut_anywhere) {
+  std::vector<std::string> got;
+  jsonl_splitter s([&](std::string_view l) { got.emplace_back(l); });
+  std::string text = "{\"a\":1}\n{\"b\":2}\n\n{\"c\":3}";
+  for (char c : text)
+    s.feed(std::string_view(&c, 1));
+  s.finish();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2], "{\"c\":3}");
+}
