@@ -37,7 +37,7 @@ std::optional<std::string> key_of(const group_config& g, match_key by, std::stri
   return identity_key(by, sku, barcode, handle, position, options.data(), options.size(), g.identifiers);
 }
 
-// What the group's filter and allocation rules say of a product (issue 20).
+// What the group's filter and allocation rules say of a product.
 keyed_catalog::marks marks_of(const catalog_state& st, const std::vector<std::string>& tags, const std::string& vendor,
                               const std::string& product_type) {
   keyed_catalog::marks m;
@@ -256,7 +256,7 @@ void store_loaded(self_ptr self, std::size_t idx) {
 
 void load_page(self_ptr self, std::size_t idx, std::string cursor);
 
-// Issue 21: a store's catalog through a bulk operation. The file's lines are parsed on the io
+// A store's catalog through a bulk operation. The file's lines are parsed on the io
 // thread into rows, sent here in chunks (bulk_rows_atom); the store is done when the operation
 // ended and every row it held arrived. Any failure: the rows of this store are dropped and its
 // catalog read page by page.
@@ -469,7 +469,7 @@ void write_mapping_summary(json_writer& w, const group_mapping& m, const std::ve
   w.end_object();
 }
 
-// Issue 20's controls of a group, as `shopsyncctl mappings` shows them: the identifier
+// The merchant's controls of a group, as `shopsyncctl mappings` shows them: the identifier
 // normalisation, the filter, the allocation rules and the location sums (by name).
 void write_controls(json_writer& w, const group_mapping& m, const group_config& g, std::size_t limit) {
   w.key("controls").begin_object();
@@ -681,7 +681,7 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
       auto& st = self->state;
       if (!st.current)
         return "null";
-      return with_two_writers( // issue 19
+      return with_two_writers(
         mapping_json(*st.current, problems_only, 1000, st.ctx->stocking->of(st.group.name), st.locations, &st.group),
         *st.ctx, st.group.name);
     },

@@ -39,7 +39,7 @@ struct catalog_state {
   std::string last_error;
   std::vector<std::string> allocation_tags; // the group's (stock_allocation.hpp)
   bool exclusion_changed = false;           // a product webhook changed what the filter excludes
-  // Issue 21: variants per store as the last read found them (to choose bulk or pages), and the
+  // Variants per store as the last read found them (to choose bulk or pages), and the
   // bulk read in progress: its id (chunks of an abandoned one are dropped), rows received, and
   // the rows its file held once the operation ended (nullopt until then).
   std::map<store_name, std::uint64_t> store_variants;
@@ -62,6 +62,6 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
 std::string mapping_json(const group_mapping& m, bool problems_only, std::size_t limit,
                          const std::vector<unstocked_level>& unstocked = {},
                          const std::vector<store_locations>& names = {},
-                         const group_config* group = nullptr); // its controls too (issue 20)
+                         const group_config* group = nullptr); // its controls too
 
 } // namespace shopsync

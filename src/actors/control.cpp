@@ -250,13 +250,13 @@ std::string status_json(const daemon_facts& facts, std::chrono::system_clock::ti
   for (auto& g : facts.cfg.groups) {
     auto facts_it = live.groups.find(g.name);
     auto gf = facts_it == live.groups.end() ? group_facts{} : facts_it->second;
-    if (ctx && ctx->guards && ctx->guards->holds(g.name)) { // issue 19: a plan waits, or the breaker tripped
+    if (ctx && ctx->guards && ctx->guards->holds(g.name)) { // a plan waits, or the breaker tripped
       const auto held = ctx->guards->state(g.name);
       gf.planned = held == guard_state::planned;
       gf.tripped = held == guard_state::tripped;
     }
     w.begin_object().field("group", g.name).field("state", to_string(state_of(gf)));
-    if ((gf.planned || gf.tripped) && ctx && ctx->guards) // issue 19: why, persisted across restarts
+    if ((gf.planned || gf.tripped) && ctx && ctx->guards) // why, persisted across restarts
       w.field("held_because", ctx->guards->held_because(g.name));
     if (ctx && ctx->store && (g.strategy == sync_strategy::order || g.strategy == sync_strategy::draft_order))
       w.field("held_orders", static_cast<std::uint64_t>(count_held_orders(*ctx->store, g.name)));
@@ -341,7 +341,7 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
         return control_ok(std::string(cmd == "pause" ? R"({"paused":true)" : R"({"paused":false)") +
                           ",\"groups\":" + groups_array(ctx.cfg, a.str("group")) + "}");
       }
-      // Issue 19: plans, approval, discard (actors/guard_control.hpp).
+      // Plans, approval, discard (actors/guard_control.hpp).
       if (cmd == "plan")
         return plan_reply(ctx, a.str("group"), a.num("biggest").value_or(10));
       if (cmd == "approve")

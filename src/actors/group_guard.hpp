@@ -1,5 +1,5 @@
 #pragma once
-// The guard rails of every sync group's writes (issue 19), shared by the item actors (each
+// The guard rails of every sync group's writes, shared by the item actors (each
 // asks before sending a write and reports the writes it owes), the router (which tells the
 // items when their group is held or released) and the control actor (plan, approve, discard,
 // status). Thread-safe. Sync rules live in the domain (mass_change_breaker, write_plan); this

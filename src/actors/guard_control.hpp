@@ -1,5 +1,5 @@
 #pragma once
-// The control commands of the group guard (issue 19): `plan [group]`, `approve <group>
+// The control commands of the group guard: `plan [group]`, `approve <group>
 // [--plan ID]`, `discard <group>`, and the guard's part of `status`. Each returns a full reply
 // line (control_ok / control_error).
 #include "actors/interfaces.hpp"

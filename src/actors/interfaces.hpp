@@ -79,7 +79,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::daemon_health)
 
 namespace shopsync {
 
-// --- order sync (issue 8)
+// --- order sync
 
 // One GraphQL call on a store's Admin API, for a store_link's generic execute. `mutation`: an
 // unanswered attempt may have been applied (orderCreate is not @idempotent), so the link must
@@ -145,10 +145,10 @@ using order_recon_atom = caf::atom_constant<caf::atom("ord_recon")>;   // reconc
 using link_auth_atom = caf::atom_constant<caf::atom("lnk_auth")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;     // SIGHUP: new secrets for the token sources
 using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>; // the watchdog probe (daemon_health.hpp)
-// Issue 19: a group's writes held ("hold": planned or tripped), approved ("approve": sent) or
+// A group's writes held ("hold": planned or tripped), approved ("approve": sent) or
 // discarded ("discard": dropped, levels read again for a new plan). See actors/group_guard.hpp.
 using guard_atom = caf::atom_constant<caf::atom("guard")>;
-// Issue 19: `shopsyncctl undo --apply`: a delta owed to one level to reverse shopsync's writes.
+// `shopsyncctl undo --apply`: a delta owed to one level to reverse shopsync's writes.
 using undo_atom = caf::atom_constant<caf::atom("undo")>;
 
 // Answers the control socket: (command, JSON args) -> one reply line (control_ok/control_error).
@@ -186,7 +186,7 @@ using order_actor = caf::typed_actor<caf::replies_to<order_event>::with<std::str
                                      caf::replies_to<order_retry_atom>::with<std::string>>;
 
 
-// --- store link (issue 6): the only path from shopsync to a store's Admin API
+// --- store link: the only path from shopsync to a store's Admin API
 
 // The answer to one inventory write intent (write_intent, from domain/write_coalescer.hpp).
 // applied: `quantity_after` is Shopify's quantityAfterChange for the (item, location) after the
@@ -278,7 +278,7 @@ using link_task_atom = caf::atom_constant<caf::atom("lnk_task")>; // internal
 using link_tick_atom = caf::atom_constant<caf::atom("lnk_tick")>; // internal: batching window
 using forget_atom = caf::atom_constant<caf::atom("forget")>;     // inventory items deleted in the store
 using link_probe_atom = caf::atom_constant<caf::atom("lnk_probe")>; // internal: unauthorized probe
-using bulk_atom = caf::atom_constant<caf::atom("bulk")>;          // a bulk operation (issue 21)
+using bulk_atom = caf::atom_constant<caf::atom("bulk")>;          // a bulk operation
 using bulk_rows_atom = caf::atom_constant<caf::atom("bulk_rows")>; // rows of a catalog's bulk read
 
 // One per store. Writes and level reads are queued, coalesced within the batching window and
@@ -369,7 +369,7 @@ using router_actor = caf::typed_actor<
   // A reconciler's level read, for the item actor of its (group, identity).
   caf::reacts_to<hint_atom, reconcile_hint>>;
 
-// --- webhook subscriptions and scopes (issue 15)
+// --- webhook subscriptions and scopes
 
 using subs_check_atom = caf::atom_constant<caf::atom("subs_chk")>;
 using scopes_atom = caf::atom_constant<caf::atom("scopes")>;

@@ -39,7 +39,7 @@ void report_stocking(self_ptr self) {
   st.ctx->stocking->update(st.group, st.sm->layout().identity, std::move(now));
 }
 
-// --- the group guard (issue 19)
+// --- the group guard
 
 // One-way Destinations' sets and the changes others made there, for the two-writer detector.
 void note_for_two_writers(const item_holder& st, const audit_record& a) {
@@ -367,7 +367,7 @@ void execute(self_ptr self, const command& c, bool delayed) {
       });
 }
 
-// Issue 20's controls of a one-way Destination level: its buffer and share, and the Source
+// The merchant's controls of a one-way Destination level: its buffer and share, and the Source
 // locations (by name) whose sum it follows.
 void write_controls(json_writer& w, const item_holder& st, const level_view& v) {
   if (v.at.store == 0)

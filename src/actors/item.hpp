@@ -44,7 +44,7 @@ struct item_holder {
   std::size_t unsettled = 0; // what the level watch last got from this actor
   group_mapping_ptr names;   // the mapping the actor started with: location names for the log
   std::vector<std::string> slot_names;   // the Source location of each slot (the layout's; not persisted)
-  // Issue 19 (actors/group_guard.hpp): the group's writes are held (planned or tripped); the
+  // The group's writes are held (planned or tripped, actors/group_guard.hpp); the
   // writes the guard held (their ops stay in flight in the state, sent on approve); whether the
   // merchant paused the group (a release does not resume it then); the owed writes reported.
   bool guarded = false;

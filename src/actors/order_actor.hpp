@@ -52,7 +52,7 @@ struct order_group_env {
   // (Destination store, its variant) -> the Source variant, through the group's current
   // mapping; nullopt: no match. Called on the actor's thread: must be thread-safe.
   std::function<std::optional<variant_id>(const store_name&, variant_id)> resolve;
-  // Issue 19: whether the group's writes are held (planned or tripped): a create then waits
+  // Whether the group's writes are held (planned or tripped): a create then waits
   // (order_sync::set_group_held). Empty: never held. Called on the actor's thread.
   std::function<bool()> held;
 };

@@ -37,7 +37,7 @@ struct order_path_options {
   // The store_link of a store (nullopt: not running). Called on dispatch and resume.
   std::function<std::optional<graphql_executor_actor>(const store_name&)> link;
   order_retry_policy retry;
-  // Issue 19: whether a group's writes are held (planned or tripped); its orders' creates then
+  // Whether a group's writes are held (planned or tripped); its orders' creates then
   // wait (phase `held`). Empty: never held. Thread-safe (called by the order actors).
   std::function<bool(const std::string& group)> held;
 };
@@ -74,7 +74,7 @@ public:
   // orders of a group that syncs (approved before the daemon stopped) go on.
   result<std::size_t> resume();
 
-  // Issue 19: the group syncs again (approved): each of its held orders goes on to its create,
+  // The group syncs again (approved): each of its held orders goes on to its create,
   // once (order_retry_atom to its actor, which loads the persisted state). Discard leaves the
   // group planned: its orders stay held (a sale is never dropped). Returns how many.
   std::size_t release_held(const std::string& group);

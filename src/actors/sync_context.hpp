@@ -24,7 +24,7 @@ struct sync_context {
   state_store* store = nullptr;
   audit_log* audit = nullptr;
   std::map<store_name, store_link_actor> links;
-  // One subscription keeper per store (webhook subscriptions and scopes; issue 15).
+  // One subscription keeper per store (webhook subscriptions and scopes).
   std::map<store_name, subscription_keeper_actor> keepers;
   metrics_registry* metrics = nullptr; // nullptr: not counted (tests)
   // Adds "inbox entry `seq` is applied" to a batch (the inbox's mark_applied).

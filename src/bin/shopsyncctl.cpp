@@ -128,7 +128,7 @@ void print_status(element r) {
                       field(g, "source"), dests});
   }
   print_table(groups);
-  // Issue 19: a group the guard holds says so, with the way out.
+  // A group the guard holds says so, with the way out.
   for (auto g : r["groups"].get_array())
     if (field(g, "state") == "planned" || field(g, "state") == "tripped")
       std::cout << "\ngroup " << field(g, "group") << " is " << field(g, "state")
@@ -163,7 +163,7 @@ void print_connect(element r) {
             << field(r, "url") << '\n';
 }
 
-// A one-way Destination's buffer, share and location sum (issue 20), one line each.
+// A one-way Destination's buffer, share and location sum, one line each.
 void print_level_controls(element r) {
   for (auto l : r["levels"].get_array()) {
     auto rule = l["rule"];
@@ -243,7 +243,7 @@ std::string summary_line(simdjson::simdjson_result<element> summary) {
          by_kind("unstocked", "levels not stocked");
 }
 
-// Issue 20's controls of a group: how identifiers are normalised, what the filter excludes,
+// The merchant's controls of a group: how identifiers are normalised, what the filter excludes,
 // the buffers and shares, the location sums.
 void print_controls(element g) {
   auto c = g["controls"];
@@ -279,7 +279,7 @@ void print_controls(element g) {
   }
 }
 
-// `plan` (issue 19): per group, per store the levels that would change, then the biggest.
+// `plan`: per group, per store the levels that would change, then the biggest.
 void print_plan(element r) {
   auto groups = r.get_array();
   if (simdjson::dom::array(r).size() == 0) {
@@ -352,7 +352,7 @@ void print_plan_csv(element r) {
                   << quote(field(c, "location")) << ',' << field(c, "before") << ',' << field(c, "after") << '\n';
 }
 
-// `undo` (issue 19): the deltas that reverse shopsync's writes since a time.
+// `undo`: the deltas that reverse shopsync's writes since a time.
 void print_undo(element r) {
   bool applied = field(r, "applied") == "yes";
   std::cout << "undo of group " << field(r, "group") << " since " << field(r, "since") << ": " << field(r, "levels")
@@ -389,7 +389,7 @@ void print_mappings(element r) {
       for (auto p : u.get_array())
         t.push_back({std::string(field(p, "state")) + " at " + field(p, "location"), field(p, "identity"),
                      field(p, "store"), ""});
-    if (auto w = g["two_writers"]; !w.error()) // issue 19
+    if (auto w = g["two_writers"]; !w.error())
       for (auto p : w.get_array())
         t.push_back({"two writers at " + field(p, "location") + " (" + field(p, "fights") + " times: shopsync " +
                        field(p, "shopsync_value") + ", other " + field(p, "other_value") + ")",
@@ -637,7 +637,7 @@ int main(int argc, char** argv) {
   webhooks->add_option("store", webhook_store, "one store (by its name)");
   webhooks->add_flag("--check", check_now, "check the subscriptions and scopes now (the answer may predate it)");
   sub("doctor", "check every store, one line per check, in the order to fix them; exit 1 when one fails");
-  // Issue 19: plan, approve, discard.
+  // Plan, approve, discard.
   bool plan_csv = false;
   std::string plan_id;
   auto* plan = sub("plan", "the writes a held group would make (planned or tripped): per store, then the biggest");

@@ -185,7 +185,7 @@ int main(int argc, char** argv) {
   ctx.audit = &audit;
   ctx.metrics = &metrics;
   export_at_scrape(metrics, ctx);
-  ctx.guards = std::make_shared<group_guards>(cfg, store->get(), &metrics); // issue 19
+  ctx.guards = std::make_shared<group_guards>(cfg, store->get(), &metrics);
   ctx.mark_applied = [&in](state_store::batch& b, std::uint64_t seq) {
     if (auto st = (*in)->mark_applied(b, seq, std::chrono::system_clock::now()); !st)
       spdlog::error("inbox: cannot mark entry {} applied: {}", seq, st.error().message);

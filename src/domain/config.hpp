@@ -108,7 +108,7 @@ struct group_config {
   // [groups.options] stock_unstocked: write Destinations' levels where the item is not stocked
   // (Shopify 2026-10 then stocks it there). Default: reported, never written.
   bool stock_unstocked = false;
-  // [groups.identifiers]: how SKUs and barcodes are read before matching (issue 20).
+  // [groups.identifiers]: how SKUs and barcodes are read before matching.
   identifier_normalisation identifiers;
   // [groups.filter]: which products are synced, by the Source's tags, vendor and type.
   product_filter filter;
@@ -116,7 +116,7 @@ struct group_config {
   std::vector<allocation_rule> allocation;
   // [[groups.location_sums]] (not in two_way groups).
   std::vector<location_sum> location_sums;
-  // The guard rails of the group's writes (issue 19): `start = "plan"` (default) shows a group
+  // The guard rails of the group's writes: `start = "plan"` (default) shows a group
   // that never synced its first writes as a plan and waits for `shopsyncctl approve`;
   // "sync" writes at once. [groups.breaker]: the mass-change breaker's window and thresholds.
   bool start_with_plan = true;
@@ -152,11 +152,11 @@ struct daemon_config {
   // How often a store whose token was refused is quietly probed for a working one again.
   std::chrono::seconds unauthorized_probe{60};
   // A store's catalog of at least this many variants (as its last read found) is read through a
-  // bulk operation instead of pages (issue 21); 0: never.
+  // bulk operation instead of pages; 0: never.
   std::uint64_t bulk_read_threshold = 20'000;
 };
 
-// [webhooks]: where Shopify must deliver, and who keeps the subscriptions (issue 15).
+// [webhooks]: where Shopify must deliver, and who keeps the subscriptions.
 struct webhooks_config {
   std::string public_url;   // the HTTPS address nginx serves for POST /webhooks; empty: not set
   bool manage = true;       // false: the operator keeps them (shopify.app.toml); shopsync only checks

@@ -323,7 +323,7 @@ status validate_orders(const group_config& g, const std::string& key) {
   return ok_status();
 }
 
-// The merchant's controls of issue 20: identifier normalisation, product filter, allocation,
+// The merchant's controls: identifier normalisation, product filter, allocation,
 // location sums.
 status validate_controls(const group_config& g, const std::string& key) {
   if (auto why = strip_prefix_problem(g.identifiers.strip_prefix))
@@ -406,7 +406,7 @@ status validate_controls(const group_config& g, const std::string& key) {
   return ok_status();
 }
 
-// [groups.breaker] (issue 19).
+// [groups.breaker].
 status validate_breaker(const group_config& g, const std::string& key) {
   const auto bkey = key + ".breaker";
   auto w = std::chrono::duration_cast<std::chrono::seconds>(g.breaker.window).count();

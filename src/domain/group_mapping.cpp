@@ -465,7 +465,7 @@ std::string group_mapping::encode() const {
     w.s(p.store);
     w.s(p.name);
   }
-  // Issue 20's controls: a trailing section, absent when there is nothing in it (older readers
+  // The merchant's controls: a trailing section, absent when there is nothing in it (older readers
   // and older mappings agree then).
   bool sums = std::any_of(locations_.slots.begin(), locations_.slots.end(),
                           [](const location_slot& s) { return !s.adds.empty(); });

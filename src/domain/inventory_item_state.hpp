@@ -182,7 +182,7 @@ enum class audit_kind : std::uint8_t {
   expired,          // a write unanswered longer than its key lives: taken as applied, re-read
   not_stocked,      // the level is not stocked (or inactive, or disconnected): not written
   stocked,          // the level is stocked again (found by a read), or stocked by our write
-  undone,           // a merchant's undo (issue 19): `delta` owed to the level to reverse shopsync's writes
+  undone,           // a merchant's undo: `delta` owed to the level to reverse shopsync's writes
 };
 const char* to_string(audit_kind);
 
@@ -226,7 +226,7 @@ struct level_view {
 };
 
 // A write the machine owes a level but has not sent (paused, or waiting for its turn): what a
-// plan shows (issue 19). `before`: the level's known value (nullopt: not read yet).
+// plan shows. `before`: the level's known value (nullopt: not read yet).
 struct pending_write {
   level_ref at;
   store_name store;
@@ -280,7 +280,7 @@ public:
   transition set_stock_unstocked(bool);
   bool stock_unstocked() const { return stock_unstocked_; }
   transition clear_error(level_ref);  // unblock after a permanent failure: re-read, go on
-  // Undo (issue 19, domain/undo_plan.hpp): `delta` is owed to the level as shopsync's own change
+  // Undo (domain/undo_plan.hpp): `delta` is owed to the level as shopsync's own change
   // (sent as an adjust, never propagated to the other stores, audited `undone` now and
   // `delta_propagated` when confirmed). Two-way levels sharing the slot's value, and one-way
   // Destination levels (known, writable); else refused, recorded as hint_ignored.

@@ -13,7 +13,7 @@
 //                                     retry_wait │ (after an uncertain create: lookup first)
 //                                          └─▶ looking_up ─ found ─▶ created
 //   no line maps, permanent error, too many attempts ─▶ needs_attention ─(manual retry)─▶ ...
-//   a create while the group's writes are held (planned or tripped, issue 19) ─▶ held
+//   a create while the group's writes are held (planned or tripped) ─▶ held
 //       ─(resume or retry once the group syncs again)─▶ creating (or looking_up, see below)
 //
 // Exactly once: a create that may have reached Shopify (uncertain failure, or a restart while
@@ -286,7 +286,7 @@ public:
   // is looked up first. A held order whose group syncs again goes on to its create.
   order_output resume(order_time now);
 
-  // Issue 19: whether the group's writes are held (planned or tripped), told by the holder
+  // Whether the group's writes are held (planned or tripped), told by the holder
   // before every input (it is the group's state, not the order's: not persisted). While held,
   // no create is sent: the order waits in phase `held` (persisted, listed, counted), and goes
   // on, exactly once, at the first `resume` or `retry` after the group syncs again. Steps other

@@ -1,5 +1,5 @@
 #pragma once
-// Two writers (issue 19): another app fighting shopsync over the same stock. A one-way
+// Two writers: another app fighting shopsync over the same stock. A one-way
 // Destination level that someone else changes back, again and again, soon after shopsync set
 // it, is reported once (instead of being set and overwritten for ever in silence). Pure: time is
 // an input (milliseconds).

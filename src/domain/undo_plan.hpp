@@ -1,5 +1,5 @@
 #pragma once
-// Undo (issue 19): the writes that reverse shopsync's own changes to the levels of a group since
+// Undo: the writes that reverse shopsync's own changes to the levels of a group since
 // a time, computed from the audit log. Each level gets one delta: the sum of what shopsync
 // changed there since then, negated; so whatever else changed the level meanwhile (sales,
 // restocks, manual edits) still counts. Pure: audit facts in, writes out.

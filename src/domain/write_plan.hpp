@@ -1,6 +1,6 @@
 #pragma once
 // A plan: the writes a sync group would make, summarised for the merchant before any is made
-// (issue 19). `shopsyncctl plan` shows it; `approve --plan <id>` applies only if the writes owed
+//. `shopsyncctl plan` shows it; `approve --plan <id>` applies only if the writes owed
 // are still the ones shown. Pure: writes in, summary out.
 //
 // How the holder (the control actor) uses it:

@@ -29,7 +29,7 @@ struct catalog_row {
   std::vector<std::pair<std::string, std::string>> options; // selectedOptions (name, value)
   inventory_item_id inventory_item = 0;
   bool tracked = true;
-  // The product's, for the group's filter and allocation rules (issue 20).
+  // The product's, for the group's filter and allocation rules.
   std::vector<std::string> tags;
   std::string vendor, product_type;
 };

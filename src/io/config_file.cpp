@@ -346,7 +346,7 @@ std::optional<bool> parse_start(const std::string& v) {
   return std::nullopt;
 }
 
-// `start` and [groups.breaker] (issue 19).
+// `start` and [groups.breaker].
 void read_group_guard(const toml::table& t, const std::string& path, group_config& g,
                       std::optional<error>& err) {
   table_reader r(t, path, err);

@@ -118,7 +118,7 @@ inline constexpr std::string_view draft_orders_by_origin = R"(query DraftOrdersB
   }
 })";
 
-// The order reconciler (issue 16): cheap listings (ids and times only) of a Destination's
+// The order reconciler: cheap listings (ids and times only) of a Destination's
 // orders created since / draft orders updated since, oldest first, and the full read of one
 // document it does not know (the fields the webhook parser reads from the payload).
 inline constexpr std::string_view orders_created_since = R"(query OrdersCreatedSince($first: Int!, $after: String, $query: String!) {
@@ -204,7 +204,7 @@ fragment SyncDiscount on DraftOrderAppliedDiscount {
   title description value valueType amountSet { shopMoney { amount } }
 })";
 
-// --- connecting a store (issue 15): webhook subscriptions and what the token may do
+// --- connecting a store: webhook subscriptions and what the token may do
 
 // The app's shop-specific subscriptions, a page at a time. (App-specific subscriptions declared
 // in shopify.app.toml are not listed here: Shopify keeps them apart.)
@@ -245,7 +245,7 @@ inline constexpr std::string_view app_installation = R"(query AppInstallation {
   currentAppInstallation { accessScopes { handle } }
 })";
 
-// --- bulk operations (issue 21): whole-catalog reads outside the cost bucket
+// --- bulk operations: whole-catalog reads outside the cost bucket
 
 // Starts a bulk query (one of the Bulk* documents below, as the `query` string). groupObjects
 // false: Shopify need not group a parent's children after it (faster; shopsync reads each

@@ -1,4 +1,4 @@
-// The group guard's part in a resync that changes the mapping (issue 19): the identities the
+// The group guard's part in a resync that changes the mapping: the identities the
 // new mapping remaps or adds plan the group at their first write, not before, and only a
 // syncing group whose start is "plan"; approve and discard forget them.
 #include "actors/group_guard.hpp"

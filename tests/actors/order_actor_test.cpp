@@ -728,7 +728,7 @@ TEST(order_actor_sim, throttled_order_create_is_retried_and_created_once) {
   EXPECT_EQ(orders_with_marker(*st, "dest.myshopify.com/5812345678921"), 1u) << st->dump();
 }
 
-// Issue #14: Shopify's order search lags behind a create, and orderCreate takes no idempotency
+// Shopify's order search lags behind a create, and orderCreate takes no idempotency
 // key. An OrderCreate applied but never answered must be looked for over the whole lookup
 // window, not once after a few seconds, or the order is created twice.
 TEST(order_actor_sim, a_lost_create_behind_a_lagging_search_index_makes_exactly_one_order) {

@@ -231,7 +231,7 @@ void chaos_run::write_config() {
   for (int st = 0; st < 3; ++st)
     c << "[[stores]]\nname = \"" << names[st] << "\"\nshop_domain = \"" << store_names[st] << "\"\nrole = \""
       << roles[st] << "\"\nbase_url = \"" << base << "\"\naccess_token_file = \"token" << st << "\"\n\n";
-  // start = "sync": the chaos run checks syncing from the first moment, not a plan (issue 19).
+  // start = "sync": the chaos run checks syncing from the first moment, not a plan.
   // The breaker is kept out of the way: the traffic's manual sets (a merchant typing in stock)
   // halve levels at random, many in a few seconds, which is what the breaker is for; the chaos
   // run checks convergence, and the breaker has its own tests.

@@ -1,8 +1,8 @@
-// Issue 9, "bad-input suite over real sockets": every item of the issue's list, what answer it
+// "bad-input suite over real sockets": every item of the issue's list, what answer it
 // gets, and where it is proven what is stored. The cases below run against shopsyncd itself
 // (with shopify-sim as the stores); after them the daemon is stopped and its RocksDB is opened
 // to check, case by case, that what was usable is in the inbox, what was signed but unusable is
-// kept aside with its reason (issue 14: a signed delivery is never refused for its content,
+// kept aside with its reason (a signed delivery is never refused for its content,
 // since a non-2xx makes Shopify retry and then delete the subscription), and what was refused
 // is nowhere.
 //

@@ -1,4 +1,4 @@
-// shopsyncctl against a real daemon and the simulator (issue #17, the CLI): one exit-code
+// shopsyncctl against a real daemon and the simulator (the CLI): one exit-code
 // scheme for every command (0 done, 1 the daemon said no, 2 nothing asked), --json anywhere
 // with errors as JSON, unknown groups and stores refused by the daemon itself, readable text,
 // merchant names (stores, locations, orders by #1001) and the same keys in every reply.

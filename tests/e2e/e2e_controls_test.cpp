@@ -1,4 +1,4 @@
-// Issue 20's merchant controls end to end, each against the simulator: SKU normalisation
+// The merchant's controls end to end, each against the simulator: SKU normalisation
 // (spellings match, a collision after normalisation is a duplicate), the product filter (an
 // excluded product is listed, not synced; tagging and untagging it in the Source through
 // products/update stops and resumes it), buffers and shares (per Destination, per tag), and

@@ -117,7 +117,7 @@ e2e_env::e2e_env(e2e_options o) : opt_(std::move(o)) {
   set_groups(opt_.groups_toml);
 }
 
-// Every group says start = "sync" (issue 19) unless the test's TOML names its start: tests of
+// Every group says start = "sync" unless the test's TOML names its start: tests of
 // syncing see writes at once, as they always did. A test of the plan writes `start = "plan"`, or
 // the comment "# start: the daemon's default" to leave the key out (the default: "plan").
 void e2e_env::set_groups(const std::string& groups_toml) {

@@ -1,4 +1,4 @@
-// The guard rails of issue 19, end to end against the simulator: a new group shows its plan and
+// The guard rails, end to end against the simulator: a new group shows its plan and
 // writes nothing before approval, then exactly the plan; a plan made stale by a sale is refused
 // and re-made; a Source wiped to zero trips the mass-change breaker with at most the window's
 // writes made, and the held writes are kept (sent on approve); a flash sale does not trip it;

@@ -1,4 +1,4 @@
-// Issue 14 at the intake, end to end (shopify-sim → shopsyncd over real HTTP): a signed delivery
+// at the intake, end to end (shopify-sim → shopsyncd over real HTTP): a signed delivery
 // is never refused for its content, and one event reaching shopsyncd through two subscriptions
 // (same X-Shopify-Event-Id, two webhook ids) is applied once.
 #include "e2e_fixture.hpp"

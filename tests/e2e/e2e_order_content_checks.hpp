@@ -1,5 +1,5 @@
 #pragma once
-// A Destination sale with every kind of order content (issue #14) and the checks that the Source
+// A Destination sale with every kind of order content and the checks that the Source
 // order shopsync created carries it: shared by the webhook path (e2e_order_content_test) and the
 // reconciler's read (e2e_order_reconcile_content_test).
 #include "e2e_fixture.hpp"

@@ -1,4 +1,4 @@
-// Issue #14, orders: which Destination orders qualify (financial_statuses = ["any"]), the
+// orders: which Destination orders qualify (financial_statuses = ["any"]), the
 // record a skipped order leaves, and the content a synced order carries to the Source
 // (requires_shipping, shipping lines, taxes, a discount code), end to end through the
 // simulator's sale endpoint, its orders/create webhook and its orderCreate.

@@ -1,4 +1,4 @@
-// Issue #14 meets issue #16: an order whose every orders/create delivery was lost reaches the
+// meets the promise that no order is lost: an order whose every orders/create delivery was lost reaches the
 // Source through the reconciler's GraphQL read (OrderForSync) with the same content its webhook
 // would have carried: requires_shipping, shipping lines with their taxes, taxes, a discount code.
 #include "e2e_order_content_checks.hpp"

@@ -1,4 +1,4 @@
-// A store with a small cost bucket (issue 21): requests are sized to fit it, so the daemon
+// A store with a small cost bucket: requests are sized to fit it, so the daemon
 // reaches mapped and aligned where a 2,000-point-sized request (a catalog page of 100 variants:
 // 302 points; a level read of 100 levels: 301) would be THROTTLED for ever; and a store where
 // not even one item fits says so at warn, naming the store, instead of stalling silently.
@@ -86,7 +86,7 @@ TEST(E2ePlanLimits, a_bucket_too_small_for_one_variant_is_a_warning_naming_the_s
     << env.daemon_output();
 }
 
-// Issue 21: bulk operations for large catalogs.
+// Bulk operations for large catalogs.
 namespace {
 
 const e2e_store kBigSource{"source", "bulk-source.myshopify.com", "shpat_bulk_source", true};

@@ -1,4 +1,4 @@
-// Issue 19: a resync that changes the mapping plans the group again, end to end against the
+// A resync that changes the mapping plans the group again, end to end against the
 // simulator. A running group (start = "plan", its first plan approved) learns from a resync that
 // a Destination's SKU moved to another product (the product webhooks were lost): the group is
 // planned with the writes the new match's alignment would make, writes nothing for them before

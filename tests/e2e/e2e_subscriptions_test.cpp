@@ -1,4 +1,4 @@
-// Connecting to a store (issue 15): shopsyncd keeps each store's webhook subscriptions through
+// Connecting to a store: shopsyncd keeps each store's webhook subscriptions through
 // the Admin API, heals what a vanished subscription missed, names missing access scopes, and
 // `doctor` names every problem of a broken configuration. Against shopify-sim over real HTTP.
 #include "e2e_fixture.hpp"

@@ -142,7 +142,7 @@ TEST_F(config_file, example_config_loads_with_credentials_directory) {
   EXPECT_FALSE(c.groups[0].stock_unstocked);
 }
 
-// Issue 20's group tables: identifiers, filter, allocation, location sums.
+// The merchant's group tables: identifiers, filter, allocation, location sums.
 TEST_F(config_file, merchant_controls_load_into_the_group) {
   auto r = parse(k_minimal + R"(
 [groups.identifiers]
@@ -418,7 +418,7 @@ TEST_F(config_file, missing_config_file_names_its_path) {
 
 } // namespace
 
-// [webhooks] (issue 15): the public URL Shopify delivers to, who keeps the subscriptions, and
+// [webhooks]: the public URL Shopify delivers to, who keeps the subscriptions, and
 // how often they are checked; a bad value names the key and its line.
 TEST_F(config_file, webhooks_table_loads_and_defaults_leave_it_unset) {
   auto plain = parse(k_minimal);
@@ -447,7 +447,7 @@ TEST_F(config_file, webhooks_public_url_must_be_https_and_errors_name_key_and_li
   EXPECT_TRUE(parse(base + "public_url = \"http://127.0.0.1:8080/webhooks\"\n").ok()); // tests and the simulator
 }
 
-// `start` and [groups.breaker] (issue 19): a group plans first unless it says "sync"; the
+// `start` and [groups.breaker]: a group plans first unless it says "sync"; the
 // breaker's limits default to 10 min, 20 %, 100 levels, floor 5, and a bad one names its key.
 TEST_F(config_file, start_and_breaker_are_group_keys) {
   auto dflt = parse(k_minimal);

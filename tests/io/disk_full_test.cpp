@@ -1,4 +1,4 @@
-// A real filesystem filling up under the webhook intake (issue 9: "RocksDB write failure (disk
+// A real filesystem filling up under the webhook intake ("RocksDB write failure (disk
 // full): webhooks get 503, nothing is acknowledged that is not stored, and shopsync recovers
 // when space returns"). The state store lives on a small tmpfs mounted for the test; a filler
 // file takes the last free byte, signed webhooks keep coming, then the filler goes and Shopify's

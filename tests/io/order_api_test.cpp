@@ -322,7 +322,7 @@ TEST(order_api_classify, transport_errors) {
   EXPECT_EQ(classify_order_failure({"ACCESS_DENIED", ""}, false), order_failure_kind::permanent);
 }
 
-// Issue #14: the content a merchant expects on the Source order (shipping, taxes, a discount,
+// The content a merchant expects on the Source order (shipping, taxes, a discount,
 // requires_shipping) and on a Source draft (shipping line, applied discounts, tax exemption),
 // from Shopify-shaped payloads through the parser, in variables the 2026-10 schema accepts.
 TEST(order_api_encode, order_and_draft_content_validate_against_the_admin_schema) {

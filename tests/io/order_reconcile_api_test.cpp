@@ -197,7 +197,7 @@ TEST(OrderReconcileApi, a_draft_read_maps_status_note_and_completed_order) {
   EXPECT_EQ(d->updated_at, "2026-12-04T10:00:05Z");
 }
 
-// Issue #14 meets issue #16: an order the reconciler finds must reach the Source with the same
+// meets the promise that no order is lost: an order the reconciler finds must reach the Source with the same
 // content its orders/create would have carried (shipping, taxes, discounts, requires_shipping).
 namespace {
 

@@ -524,7 +524,7 @@ TEST(webhook_parser, a_variant_without_an_inventory_item_keeps_the_others) {
   EXPECT_NE(err.message.find("variants[0].inventory_item_id"), std::string::npos) << err.message;
 }
 
-// Issue #14: the content an order carries to the Source, every field nullable.
+// The content an order carries to the Source, every field nullable.
 TEST(webhook_parser, order_content_shipping_taxes_discounts_and_requires_shipping) {
   webhook_parser p;
   auto o = parse_ok<order_created>(

@@ -125,7 +125,7 @@ TEST(SimOrderQueries, WebhookLossTopicsLoseEveryDeliveryOfThatTopicOnly) {
   EXPECT_EQ(faults->str("/webhook_loss_topics/0"), "orders/create");
 }
 
-// Issue #14 in the reads: the content the webhook carries, in GraphQL's names and units.
+// in the reads: the content the webhook carries, in GraphQL's names and units.
 TEST(SimOrderQueries, ForSyncReadsCarryTheOrdersContent) {
   sim_process sim(small_scenario());
   auto r = sim.post("/_sim/sale", R"({"store":"alpha.myshopify.com","sku":"SHIRT-M","quantity":1,

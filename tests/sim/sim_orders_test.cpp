@@ -114,7 +114,7 @@ TEST(SimOrders, MerchantSideDraftOrdersAndSales) {
   sim.post("/_sim/sale", R"({"store":"nope.myshopify.com","sku":"SHIRT-M"})", 404);
 }
 
-// Issue #14: orderCreate's line requiresShipping defaults to false (Shopify's documented
+// OrderCreate's line requiresShipping defaults to false (Shopify's documented
 // default), and the content given is what the webhook and /_sim/state show.
 TEST(SimOrders, OrderContentIsKeptAndRequiresShippingDefaultsToFalse) {
   sim_process sim(small_scenario());
@@ -149,7 +149,7 @@ TEST(SimOrders, OrderContentIsKeptAndRequiresShippingDefaultsToFalse) {
   EXPECT_EQ(both->size("/data/orderCreate/userErrors"), 1u) << both->dump();
 }
 
-// Issue #14: search_lag_ms hides a new order from orders(query:) for that long.
+// Search_lag_ms hides a new order from orders(query:) for that long.
 TEST(SimOrders, SearchLagHidesANewOrderFromTheLookupForAWhile) {
   sim_process sim(small_scenario());
   sim.post("/_sim/faults", R"({"search_lag_ms":1500})");

@@ -244,7 +244,7 @@ TEST(SimWebhooks, SendsArbitraryBodiesAndRedeliversAnEventAsASecondSubscription)
   EXPECT_EQ(stats->str("/deliveries/1/body"), junk);
 }
 
-// Issue 20: a product's tags, vendor and type, in catalog pages (Product.tags is a list) and in
+// A product's tags, vendor and type, in catalog pages (Product.tags is a list) and in
 // products/create / products/update (tags "a, b"); the merchant's edit sends products/update.
 TEST(SimWebhooks, ProductTagsVendorAndTypeInCatalogPagesAndProductWebhooks) {
   http_receiver rx;

@@ -1,4 +1,4 @@
-// The group guard's persisted record (issue 19): what a restart must still know of a held
+// The group guard's persisted record: what a restart must still know of a held
 // group (why it is held, since when, which store tripped the breaker with which counts).
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds (default 2000); SHOPSYNC_PROPERTY_SEED replays one.
 #include "domain/guard_record.hpp"

@@ -1,4 +1,4 @@
-// Extreme quantities in the inventory item state machine (issue 9, "negative and absurd
+// Extreme quantities in the inventory item state machine ("negative and absurd
 // quantities"): Shopify's quantities are GraphQL Int (32-bit). Negative stock (oversold) is
 // legal and syncs as any other delta; a delta that does not fit one adjust is sent in steps;
 // a target or an answer beyond 32 bits is never sent, it blocks the level (reported).

@@ -679,7 +679,7 @@ TEST(inventory_property, order_group_destinations_follow_the_source_after_holds)
 TEST(inventory_property, order_group_heals_lost_webhooks_by_reconciliation) { run_seeds({false, true, true}, 6); }
 TEST(inventory_property, one_way_never_writes_a_level_known_to_be_unstocked) { run_seeds({false, false, false, true}, 7); }
 TEST(inventory_property, one_way_stocking_heals_lost_connects_by_reconciliation) { run_seeds({false, true, false, true}, 8); }
-// Issue 20: buffers and shares, and location sums, at quiescence equal the rule applied to the
+// Buffers and shares, and location sums, at quiescence equal the rule applied to the
 // Source (summed), with every other property above still holding.
 TEST(inventory_property, one_way_destinations_show_their_buffer_and_share_of_the_source) {
   run_seeds({false, false, false, false, true}, 9);

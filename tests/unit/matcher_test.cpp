@@ -254,7 +254,7 @@ TEST(matcher, builds_the_state_machine_layout) {
   EXPECT_EQ(st.align().commands.size(), 4u);
 }
 
-// ---- identifier normalisation ([groups.identifiers], issue 20)
+// ---- identifier normalisation ([groups.identifiers])
 
 namespace normalisation {
 

@@ -1,4 +1,4 @@
-// Issue 20's controls in the domain, rule by rule: buffers and shares (stock_allocation), the
+// The merchant's controls in the domain, rule by rule: buffers and shares (stock_allocation), the
 // product filter (product_filter), location sums (map_locations, make_item_layout, the state
 // machine), their persistence in the mapping and the item state, and their validation.
 // (Identifier normalisation: matcher_test.cpp; the state machine over random interleavings:

@@ -1,4 +1,4 @@
-// Orders while their group is held (issue 19): a Destination order that arrives while the group
+// Orders while their group is held: a Destination order that arrives while the group
 // is planned or tripped is kept (phase `held`), never created in the Source while the group
 // stays held, and created exactly once after it syncs again — through restarts, duplicate
 // deliveries, uncertain and failed creates, and the group held and released again and again.

@@ -1122,7 +1122,7 @@ TEST(order_sync_rules, phase_names_parse_back) {
   EXPECT_FALSE(parse_order_phase("done"));
 }
 
-// ---------------------------------------------------------------- issue #14: filters
+// ---------------------------------------------------------------- filters
 
 TEST(order_sync_qualify, financial_statuses_any_lets_every_status_through) {
   auto st = settings();
@@ -1172,7 +1172,7 @@ TEST(order_sync_qualify, source_name_alone_does_not_make_an_order_ours) {
   EXPECT_FALSE(order_skip_reason(o, settings()));
 }
 
-// ---------------------------------------------------------------- issue #14: content
+// ---------------------------------------------------------------- content
 
 namespace {
 
@@ -1347,7 +1347,7 @@ TEST(order_sync_content, the_content_survives_a_restart) {
   EXPECT_EQ(b.taxes_included, false);
 }
 
-// ---------------------------------------------------------------- issue #14: lookup window
+// ---------------------------------------------------------------- lookup window
 
 namespace {
 order_sync_settings windowed(std::chrono::seconds window) {

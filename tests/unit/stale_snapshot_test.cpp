@@ -1,4 +1,4 @@
-// Issue 21: a reconcile round fed by a bulk snapshot (taken minutes before its file is read)
+// A reconcile round fed by a bulk snapshot (taken minutes before its file is read)
 // brings values older than what webhooks have told since. They are hints like any other: a value
 // that differs from what is known is read again, never written anywhere, so a level changed after
 // the snapshot is not "healed" back to the snapshot's value.

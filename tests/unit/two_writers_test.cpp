@@ -1,4 +1,4 @@
-// Two writers (issue 19): another app that sets a Destination level back after each of
+// Two writers: another app that sets a Destination level back after each of
 // shopsync's sets is reported once; ordinary sales after sets are not.
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds (default 2000); SHOPSYNC_PROPERTY_SEED replays one.
 #include "domain/two_writers.hpp"

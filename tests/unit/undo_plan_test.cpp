@@ -1,4 +1,4 @@
-// Undo (issue 19): reversing shopsync's own changes since a time as deltas, from audit facts.
+// Undo: reversing shopsync's own changes since a time as deltas, from audit facts.
 // The property: a level's history of sales, restocks, manual edits and shopsync's writes (sets
 // and adjusts, audited with their before and after), undone since a random moment, ends at its
 // value then plus every change made by others since; undoing again owes nothing.
@@ -140,7 +140,7 @@ struct one_way_rig {
   }
 };
 
-// One-way (issue 19): a Destination follows its Source, so an undo there is an adjust sent even
+// One-way: a Destination follows its Source, so an undo there is an adjust sent even
 // while the machine is paused, and the set back to the Source's value waits behind it (shown
 // as owed) until the holder resumes.
 TEST(UndoPlan, AOneWayUndoIsSentWhilePausedAndTheSetToTheSourceWaitsBehindIt) {

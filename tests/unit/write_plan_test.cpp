@@ -1,4 +1,4 @@
-// Plans (issue 19): the summary of the writes a group would make, its digest, and the writes a
+// Plans: the summary of the writes a group would make, its digest, and the writes a
 // paused inventory item state owes (what a plan is made of). Seeded properties:
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds (default 2000); SHOPSYNC_PROPERTY_SEED replays one.
 #include "domain/inventory_item_state.hpp"
