@@ -232,11 +232,6 @@ struct locations_reply {
   error err;
 };
 
-// A closure run inside the store link (answers from io threads come back this way).
-struct link_task {
-  std::function<void()> run;
-};
-
 // A bulk operation through the store link (io/bulk_operation.hpp): `query` is one of the Bulk*
 // documents; each line of its file goes to on_line, then on_end, both on an io thread, before
 // the reply. One bulk operation per store runs at a time.
@@ -262,7 +257,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::catalog_page_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::catalog_page_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::locations_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::store_link_status)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::link_task)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::bulk_read_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::bulk_read_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<shopsync::catalog_row>)
@@ -274,28 +268,23 @@ using level_read_atom = caf::atom_constant<caf::atom("lvl_read")>;
 using catalog_atom = caf::atom_constant<caf::atom("catalog")>;
 using locations_atom = caf::atom_constant<caf::atom("locations")>;
 using link_status_atom = caf::atom_constant<caf::atom("lnk_stat")>;
-using link_task_atom = caf::atom_constant<caf::atom("lnk_task")>; // internal
-using link_tick_atom = caf::atom_constant<caf::atom("lnk_tick")>; // internal: batching window
 using forget_atom = caf::atom_constant<caf::atom("forget")>;     // inventory items deleted in the store
-using link_probe_atom = caf::atom_constant<caf::atom("lnk_probe")>; // internal: unauthorized probe
 using bulk_atom = caf::atom_constant<caf::atom("bulk")>;          // a bulk operation
 using bulk_rows_atom = caf::atom_constant<caf::atom("bulk_rows")>; // rows of a catalog's bulk read
 
 // One per store. Writes and level reads are queued, coalesced within the batching window and
 // sent in batches of up to 250; at most store.max_in_flight requests are in flight; the
 // throttle model (in the admin client) gates each request. Every requester is answered.
+// Its own timers and the answers of its io threads are internal (actors/store_link.cpp).
 using store_link_actor = graphql_executor_actor::extend<
   caf::replies_to<inv_write_atom, write_intent>::with<inventory_write_reply>,
   caf::replies_to<level_read_atom, level_key>::with<level_read_reply>,
   caf::replies_to<catalog_atom, catalog_page_request>::with<catalog_page_reply>,
   caf::replies_to<locations_atom>::with<locations_reply>,
   caf::replies_to<link_status_atom>::with<store_link_status>,
-  caf::reacts_to<link_task_atom, link_task>,
-  caf::reacts_to<link_tick_atom>,
   // Inventory items deleted in the store: their writes still queued or coalescing are dropped
   // (answered INVALID_INVENTORY_ITEM, never sent), and so is every later one.
   caf::reacts_to<forget_atom, std::vector<inventory_item_id>>,
-  caf::reacts_to<link_probe_atom>,
   caf::reacts_to<link_auth_atom, std::string>,
   caf::replies_to<bulk_atom, bulk_read_request>::with<bulk_read_reply>>;
 // One per mapped identity of a group: holds its inventory_item_state.

@@ -48,7 +48,28 @@ struct store_link_state {
   static inline const char* name = "store_link";
 };
 
-using self_ptr = store_link_actor::stateful_pointer<store_link_state>;
+} // namespace
+
+// A closure run inside the store link: how answers from the io threads come back.
+struct link_task {
+  std::function<void()> run;
+};
+
+} // namespace shopsync
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::link_task)
+
+namespace shopsync {
+namespace {
+using link_task_atom = caf::atom_constant<caf::atom("lnk_task")>;
+using link_tick_atom = caf::atom_constant<caf::atom("lnk_tick")>;   // the batching window
+using link_probe_atom = caf::atom_constant<caf::atom("lnk_probe")>; // the unauthorized probe
+
+// The store link's own messages, kept out of its public interface (actors/interfaces.hpp).
+using store_link_internal_actor = store_link_actor::extend<caf::reacts_to<link_task_atom, link_task>,
+                                                           caf::reacts_to<link_tick_atom>,
+                                                           caf::reacts_to<link_probe_atom>>;
+
+using self_ptr = store_link_internal_actor::stateful_pointer<store_link_state>;
 
 template <class... Fs>
 struct overloaded : Fs... {
@@ -64,7 +85,7 @@ void post_back(const caf::actor_addr& addr, std::function<void()> fn) {
   auto strong = caf::actor_cast<caf::strong_actor_ptr>(addr);
   if (!strong)
     return;
-  caf::anon_send(caf::actor_cast<store_link_actor>(strong), link_task_atom::value, link_task{std::move(fn)});
+  caf::anon_send(caf::actor_cast<store_link_internal_actor>(strong), link_task_atom::value, link_task{std::move(fn)});
 }
 
 std::string store_of(self_ptr self) { return self->state.opts.store.name; }
@@ -296,7 +317,7 @@ void probe(self_ptr self) {
   });
 }
 
-store_link_actor::behavior_type store_link_impl(self_ptr self, store_link_options opts) {
+store_link_internal_actor::behavior_type store_link_impl(self_ptr self, store_link_options opts) {
   auto& st = self->state;
   st.opts = std::move(opts);
   if (st.opts.client.pool_size < static_cast<std::size_t>(std::max(1, st.opts.store.max_in_flight)))

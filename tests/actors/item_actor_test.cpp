@@ -69,10 +69,7 @@ store_link_actor::behavior_type fake_link(store_link_actor::stateful_pointer<fak
     [](catalog_atom, catalog_page_request&) { return catalog_page_reply{}; },
     [](locations_atom) { return locations_reply{}; },
     [](link_status_atom) { return store_link_status{}; },
-    [](link_task_atom, link_task&) {},
-    [](link_tick_atom) {},
     [](forget_atom, std::vector<inventory_item_id>&) {},
-    [](link_probe_atom) {},
     [](link_auth_atom, std::string&) {},
     [](bulk_atom, bulk_read_request&) { return bulk_read_reply{false, 0, error{"test.no_bulk", "not here"}}; },
   };
