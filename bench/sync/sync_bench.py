@@ -247,6 +247,33 @@ start = "sync"
             time.sleep(0.25)
         raise SystemExit("the sim's Admin log never went quiet")
 
+    # ---- load -------------------------------------------------------------------------
+    def paced(self, n, rate, threads, send, offset):
+        """send(i) for i in 0..n-1, open loop at `rate`/s on `threads` threads (each call when
+        it was due, whatever the ones before it took). Returns the client time of each accepted
+        call on the sim's clock (None: refused), the number refused, and the rate achieved."""
+        at = [None] * n
+        errors = [0]
+        start = time.monotonic() + 0.2
+
+        def worker(k):
+            for i in range(k, n, threads):
+                d = start + i / rate - time.monotonic()
+                if d > 0:
+                    time.sleep(d)
+                t = time.monotonic()
+                if send(i):
+                    at[i] = t * 1000.0 - offset
+                else:
+                    errors[0] += 1
+
+        ts = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        return at, errors[0], n / (time.monotonic() - start)
+
     # ---- latency ------------------------------------------------------------------------
     def items(self, n):
         """The first n variants of every store, matched by SKU: {sku: [item1, item2, item3]}."""
@@ -289,32 +316,13 @@ start = "sync"
             raise SystemExit("not enough distinct SKUs for this phase; raise --pool")
         log_since = self.sim.get("/_sim/log?since=999999999999")["next_seq"]
         wh_since = self.sim.get("/_sim/webhooks?since=999999999999")["next_seq"]
-        sent = {}  # sku -> client ms (sim clock)
-        errors = [0]
-        threads = self.a.client_threads
-        start = time.monotonic() + 0.2
+        def send(i):
+            status, _ = self.sim.post("/_sim/set_level", {"store": self.stores[0], "sku": chosen[i][0],
+                                                         "location": "Main Warehouse", "available": 9})
+            return status == 200
 
-        def worker(k):
-            for i in range(k, n, threads):
-                due = start + i / rate
-                d = due - time.monotonic()
-                if d > 0:
-                    time.sleep(d)
-                sku = chosen[i][0]
-                t = time.monotonic()
-                status, _ = self.sim.post("/_sim/set_level", {"store": self.stores[0], "sku": sku,
-                                                             "location": "Main Warehouse", "available": 9})
-                if status != 200:
-                    errors[0] += 1
-                    continue
-                sent[sku] = t * 1000.0 - offset
-
-        ts = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
-        achieved = n / (time.monotonic() - start)
+        at, errors, achieved = self.paced(n, rate, self.a.client_threads, send, offset)
+        sent = {chosen[i][0]: t for i, t in enumerate(at) if t is not None}  # sku -> client ms (sim clock)
         # Wait for every destination write (or give up after 60 s).
         by_item = {}
         for sku, i1, i2, i3 in chosen:
@@ -362,7 +370,7 @@ start = "sync"
             lat["both"].append(max(a2, a3) - sent[sku])
             if sku in delivered:
                 from_wh.append(max(a2, a3) - delivered[sku])
-        print(f"\n== {rate}/s for {seconds} s: {n} changes sent ({achieved:.0f}/s achieved, {errors[0]} refused), "
+        print(f"\n== {rate}/s for {seconds} s: {n} changes sent ({achieved:.0f}/s achieved, {errors} refused), "
               f"{len(lat['both'])} confirmed in both destinations, {missing} not within 60 s", flush=True)
         print(f"   {'latency, change request -> destination write applied':58s} {'p50 ms':>8s} {'p99 ms':>8s} "
               f"{'max ms':>8s} {'n':>6s}")
@@ -388,32 +396,13 @@ start = "sync"
         n = int(rate * seconds)
         plan = [(rnd.randrange(len(chosen)), rnd.random() < 0.5) for _ in range(n)]
         log_since = self.sim.get("/_sim/log?since=999999999999")["next_seq"]
-        sent = [None] * n  # client ms on the sim clock
-        errors = [0]
-        threads = max(self.a.client_threads, 8)
-        start = time.monotonic() + 0.2
+        def send(i):
+            idx, in_1 = plan[i]
+            status, _ = self.sim.post("/_sim/sale", {"store": self.stores[0 if in_1 else 1], "sku": chosen[idx][0],
+                                                     "location": "Main Warehouse", "quantity": 1})
+            return status == 200
 
-        def worker(k):
-            for i in range(k, n, threads):
-                due = start + i / rate
-                d = due - time.monotonic()
-                if d > 0:
-                    time.sleep(d)
-                idx, in_1 = plan[i]
-                t = time.monotonic()
-                status, _ = self.sim.post("/_sim/sale", {"store": self.stores[0 if in_1 else 1], "sku": chosen[idx][0],
-                                                         "location": "Main Warehouse", "quantity": 1})
-                if status != 200:
-                    errors[0] += 1
-                    continue
-                sent[i] = t * 1000.0 - offset
-
-        ts = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
-        achieved = n / (time.monotonic() - start)
+        sent, errors, achieved = self.paced(n, rate, max(self.a.client_threads, 8), send, offset)
         # Until the sim's Admin log has not grown for 30 s (a throttled daemon waits for its
         # bucket without calling: a short quiet is not the end), or --flash-drain seconds.
         quiet_at, _ = self.wait_quiet(30, self.a.flash_drain)
@@ -463,7 +452,7 @@ start = "sync"
             lags.append(max(t_other, t_3) - sent[i])
         one_per_change = 2 * len(order) * 10  # one 10-point mutation per change per other store
         print(f"\n== flash sale: {n:,} sales over {skus:,} SKUs in {seconds:.0f} s ({achieved:.0f}/s achieved, "
-              f"{errors[0]} refused), plan {self.a.flash_plan or self.a.plan}", flush=True)
+              f"{errors} refused), plan {self.a.flash_plan or self.a.plan}", flush=True)
         print(f"   lag, sale -> every store written: p50 {pct(lags, 50):.0f} ms, p99 {pct(lags, 99):.0f} ms, "
               f"max {max(lags) if lags else float('nan'):.0f} ms over {len(lags):,} sales; {missing} not seen "
               f"in every store; the last call {quiet_at:.1f} s after the last sale")

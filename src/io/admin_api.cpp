@@ -74,6 +74,25 @@ std::string shopify_user_error_code(od::value v) {
 }
 
 // One variant node (a catalog page's, or a line of the BulkCatalog file: the same fields).
+// The "available" quantity of a level's `quantities(names: ["available"]) { name quantity }`.
+std::optional<std::int64_t> listed_available(od::value quantities) {
+  std::optional<std::int64_t> available;
+  for (auto q : quantities.get_array()) {
+    std::string name;
+    std::optional<std::int64_t> qty;
+    for (auto qf : q.get_object()) {
+      std::string_view qk = qf.unescaped_key();
+      if (qk == "name")
+        name = str(qf.value());
+      else if (qk == "quantity")
+        qty = std::int64_t(qf.value().get_int64());
+    }
+    if (name == "available" && qty)
+      available = qty;
+  }
+  return available;
+}
+
 catalog_row catalog_row_of(od::object node) {
   catalog_row row;
   for (auto nf : node) {
@@ -228,19 +247,8 @@ result<std::optional<level_value>> admin_api::parse_level_line(std::string_view 
         lv.active = v.get_bool();
       } else if (k == "quantities") {
         lv.available = 0; // a listed level is stocked
-        for (auto q : v.get_array()) {
-          std::string name;
-          std::optional<std::int64_t> qty;
-          for (auto qf : q.get_object()) {
-            std::string_view qk = qf.unescaped_key();
-            if (qk == "name")
-              name = str(qf.value());
-            else if (qk == "quantity")
-              qty = std::int64_t(qf.value().get_int64());
-          }
-          if (name == "available" && qty)
-            lv.available = qty;
-        }
+        if (auto q = listed_available(v))
+          lv.available = q;
       }
     }
     if (!child)
@@ -318,19 +326,8 @@ result<std::vector<level_value>> admin_api::parse_levels(std::string body,
             if (lk == "isActive")
               lv.active = lf.value().get_bool();
             else if (lk == "quantities") {
-              for (auto q : lf.value().get_array()) {
-                std::string name;
-                std::optional<std::int64_t> qty;
-                for (auto qf : q.get_object()) {
-                  std::string_view qk = qf.unescaped_key();
-                  if (qk == "name")
-                    name = str(qf.value());
-                  else if (qk == "quantity")
-                    qty = std::int64_t(qf.value().get_int64());
-                }
-                if (name == "available" && qty)
-                  lv.available = qty;
-              }
+              if (auto q = listed_available(lf.value()))
+                lv.available = q;
             }
           }
         }
