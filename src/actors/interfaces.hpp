@@ -260,6 +260,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::store_link_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::bulk_read_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::bulk_read_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<shopsync::catalog_row>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<shopsync::level_value>)
 
 namespace shopsync {
 
@@ -271,6 +272,7 @@ using link_status_atom = caf::atom_constant<caf::atom("lnk_stat")>;
 using forget_atom = caf::atom_constant<caf::atom("forget")>;     // inventory items deleted in the store
 using bulk_atom = caf::atom_constant<caf::atom("bulk")>;          // a bulk operation
 using bulk_rows_atom = caf::atom_constant<caf::atom("bulk_rows")>; // rows of a catalog's bulk read
+using bulk_levels_atom = caf::atom_constant<caf::atom("bulk_lvls")>; // levels of a reconcile's bulk read
 
 // One per store. Writes and level reads are queued, coalesced within the batching window and
 // sent in batches of up to 250; at most store.max_in_flight requests are in flight; the
@@ -317,7 +319,9 @@ using catalog_actor = caf::typed_actor<
 // router), so that a lost webhook heals.
 using reconciler_actor = caf::typed_actor<
   caf::reacts_to<reconcile_atom, bool>, // true: the periodic timer (re-armed), false: on request
-  caf::reacts_to<mapping_atom, group_mapping_ptr>>;
+  caf::reacts_to<mapping_atom, group_mapping_ptr>,
+  // Levels of a store's bulk read (load id, group store index, levels), a chunk at a time.
+  caf::reacts_to<bulk_levels_atom, std::uint64_t, std::size_t, std::vector<level_value>>>;
 
 // One per order or draft_order group (actors/order_reconciler.hpp): lists each Destination's
 // recent orders / draft orders and feeds the ones shopsync does not know into the order path.

@@ -1,6 +1,7 @@
 #include "actors/reconciler.hpp"
 
 #include "actors/sync_metrics.hpp"
+#include "io/graphql_documents.hpp"
 #include "io/metrics.hpp"
 
 #include <spdlog/spdlog.h>
@@ -128,6 +129,8 @@ void issue_more(self_ptr self) {
     }
     if (k >= slots.size() || !t.has(i, group_index))
       continue;
+    if (!st.by_query.empty() && !st.by_query[group_index * slots.size() + k])
+      continue; // read through a bulk operation
     // The table's stores are in group order (0 = Source).
     auto loc = slots[k].in_store(group_index);
     const auto& store = t.stores()[group_index];
@@ -140,6 +143,183 @@ void issue_more(self_ptr self) {
     round_done(self);
 }
 
+// --- Issue 21: a store's levels through a bulk operation.
+
+// Lines are parsed on the io thread and sent here in chunks; the read is over when the
+// operation ended and every level it held arrived (the chunks and the reply travel apart).
+constexpr std::size_t bulk_chunk_levels = 2000;
+
+struct bulk_levels_sink {
+  caf::actor_addr reconciler;
+  std::uint64_t load = 0;
+  std::size_t store = 0;
+  std::vector<level_value> chunk;
+  std::uint64_t levels = 0, bad = 0;
+  std::string first_bad;
+
+  void send() {
+    auto strong = caf::actor_cast<caf::strong_actor_ptr>(reconciler);
+    if (strong && !chunk.empty())
+      caf::anon_send(caf::actor_cast<reconciler_actor>(strong), bulk_levels_atom::value, load, store,
+                     std::move(chunk));
+    chunk = {};
+    chunk.reserve(bulk_chunk_levels);
+  }
+};
+
+// The walk by query, over what the bulk reads left to it.
+void start_walk(self_ptr self) {
+  auto& st = self->state;
+  if (!st.bulk.empty())
+    return;
+  if (!st.by_query.empty() && std::none_of(st.by_query.begin(), st.by_query.end(), [](bool b) { return b; }))
+    st.next_identity = st.round_mapping->identities().size(); // nothing left to read by query
+  issue_more(self);
+}
+
+// A level of the file: a hint for its identity, as a read by query would have sent it.
+void bulk_level(self_ptr self, std::size_t g, reconciler_state::bulk_read& b, const level_value& lv) {
+  auto& st = self->state;
+  const auto& m = *st.round_mapping;
+  const auto& t = m.identities();
+  const auto& store = t.stores()[g];
+  auto slot = b.slot_of.find(lv.key.location);
+  if (slot == b.slot_of.end())
+    return; // a location the group does not map
+  auto i = m.find(store, lv.key.item);
+  if (!i || !t.has(*i, g) || t.ref(*i, g).item != lv.key.item)
+    return; // an item the group does not map
+  const auto slots = m.locations().slots.size();
+  b.seen[*i * slots + slot->second] = true;
+  b.listed.insert(lv.key.location);
+  ++b.received;
+  const bool stocked = lv.available.has_value() && lv.active;
+  if (!stocked)
+    ++b.not_stocked;
+  reconcile_hint h{st.group.name, std::string(t.key(*i)), store, lv.key.item, lv.key.location, stocked,
+                   stocked ? *lv.available : 0};
+  self->send(st.router, hint_atom::value, std::move(h));
+}
+
+void bulk_count(self_ptr self, const store_name& store, std::uint64_t read, std::uint64_t not_stocked) {
+  auto& st = self->state;
+  auto& c = counts_of(self, store);
+  c.read += read;
+  c.not_stocked += not_stocked;
+  if (auto* m = st.ctx->metrics)
+    m->counter("shopsync_reconcile_levels_read_total", "Levels read by inventory reconcile rounds",
+               {{"group", st.group.name}, {"store", store}})
+      .inc(read);
+}
+
+// The file is read whole: a mapped level it does not list, at a location it lists, is not
+// stocked; the levels of a location it does not list are read by query.
+void bulk_done(self_ptr self, std::size_t g) {
+  auto& st = self->state;
+  auto it = st.bulk.find(g);
+  auto& b = it->second;
+  const auto& m = *st.round_mapping;
+  const auto& t = m.identities();
+  const auto& slots = m.locations().slots;
+  const auto& store = t.stores()[g];
+  std::uint64_t unlisted = 0;
+  for (std::size_t k = 0; k < slots.size(); ++k) {
+    auto loc = slots[k].in_store(g);
+    if (!loc)
+      continue;
+    if (!b.listed.count(*loc)) {
+      st.by_query[g * slots.size() + k] = true;
+      continue;
+    }
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      if (!t.has(i, g) || b.seen[i * slots.size() + k])
+        continue;
+      ++unlisted;
+      reconcile_hint h{st.group.name, std::string(t.key(i)), store, t.ref(i, g).item, *loc, false, 0};
+      self->send(st.router, hint_atom::value, std::move(h));
+    }
+  }
+  bulk_count(self, store, b.received + unlisted, b.not_stocked + unlisted);
+  spdlog::info("reconcile group {}: {} levels of {} read through a bulk operation", st.group.name,
+               b.received + unlisted, store);
+  st.bulk.erase(it);
+  start_walk(self);
+}
+
+void bulk_maybe_done(self_ptr self, std::size_t g) {
+  auto it = self->state.bulk.find(g);
+  if (it != self->state.bulk.end() && it->second.expected && it->second.arrived >= *it->second.expected)
+    bulk_done(self, g);
+}
+
+// A failed bulk read: the store's levels are read by query (the hints already sent were hints:
+// the item actors re-read what differed).
+void bulk_failed(self_ptr self, std::size_t g, const std::string& why) {
+  auto& st = self->state;
+  const auto slots = st.round_mapping->locations().slots.size();
+  const auto& store = st.round_mapping->identities().stores()[g];
+  spdlog::warn("reconcile group {}: bulk read of {}'s levels failed ({}): reading them by query", st.group.name,
+               store, why);
+  for (std::size_t k = 0; k < slots; ++k)
+    st.by_query[g * slots + k] = true;
+  st.bulk.erase(g);
+  start_walk(self);
+}
+
+void read_bulk(self_ptr self, std::size_t g, const store_link_actor& link) {
+  auto& st = self->state;
+  const auto& m = *st.round_mapping;
+  const auto& slots = m.locations().slots;
+  auto& b = st.bulk[g];
+  b.load = ++st.bulk_loads;
+  for (std::size_t k = 0; k < slots.size(); ++k)
+    if (auto loc = slots[k].in_store(g))
+      b.slot_of.emplace(*loc, k);
+  b.seen.assign(m.identities().size() * slots.size(), false);
+  auto sink = std::make_shared<bulk_levels_sink>();
+  sink->reconciler = self->address();
+  sink->load = b.load;
+  sink->store = g;
+  sink->chunk.reserve(bulk_chunk_levels);
+  bulk_read_request req;
+  req.query = std::string(graphql::bulk_levels);
+  req.on_line = [sink](std::string_view line) {
+    auto lv = admin_api::parse_level_line(line);
+    if (!lv.ok()) {
+      if (!sink->bad++)
+        sink->first_bad = lv.error().message;
+      return;
+    }
+    if (!*lv)
+      return; // a location's own line
+    ++sink->levels;
+    sink->chunk.push_back(**lv);
+    if (sink->chunk.size() >= bulk_chunk_levels)
+      sink->send();
+  };
+  req.on_end = [sink] { sink->send(); };
+  const auto load = b.load;
+  self->request(link, caf::infinite, bulk_atom::value, std::move(req))
+    .then(
+      [self, g, load, sink](const bulk_read_reply& r) {
+        auto& st = self->state;
+        auto it = st.bulk.find(g);
+        if (it == st.bulk.end() || it->second.load != load)
+          return;
+        if (!r.ok)
+          return bulk_failed(self, g, r.err.code + ": " + r.err.message);
+        if (sink->bad)
+          return bulk_failed(self, g, std::to_string(sink->bad) + " unreadable lines, first: " + sink->first_bad);
+        it->second.expected = sink->levels;
+        bulk_maybe_done(self, g);
+      },
+      [self, g, load](const caf::error& e) {
+        auto it = self->state.bulk.find(g);
+        if (it != self->state.bulk.end() && it->second.load == load)
+          bulk_failed(self, g, "store link: " + caf::to_string(e));
+      });
+}
+
 void start_round(self_ptr self) {
   auto& st = self->state;
   if (st.running || !st.mapping)
@@ -148,7 +328,17 @@ void start_round(self_ptr self) {
   st.round_mapping = st.mapping;
   st.next_identity = st.next_store = st.next_slot = 0;
   st.outstanding = 0;
-  issue_more(self);
+  st.by_query.clear();
+  st.bulk.clear();
+  const auto& t = st.round_mapping->identities();
+  const auto threshold = st.ctx->cfg.daemon.bulk_read_threshold;
+  if (threshold > 0 && t.size() >= threshold) {
+    st.by_query.assign(t.store_count() * st.round_mapping->locations().slots.size(), false);
+    for (std::size_t g = 0; g < t.store_count(); ++g)
+      if (auto* link = st.ctx->link(t.stores()[g]))
+        read_bulk(self, g, *link);
+  }
+  start_walk(self);
 }
 
 } // namespace
@@ -171,6 +361,16 @@ reconciler_actor::behavior_type reconciler(reconciler_actor::stateful_pointer<re
       st.mapping = m;
       if (first)
         self->delayed_send(self, st.ctx->cfg.daemon.reconcile_interval, reconcile_atom::value, true);
+    },
+    [self](bulk_levels_atom, std::uint64_t load, std::size_t g, std::vector<level_value>& levels) {
+      auto& st = self->state;
+      auto it = st.bulk.find(g);
+      if (it == st.bulk.end() || it->second.load != load)
+        return; // an abandoned bulk read
+      it->second.arrived += levels.size();
+      for (const auto& lv : levels)
+        bulk_level(self, g, it->second, lv);
+      bulk_maybe_done(self, g);
     },
   };
 }

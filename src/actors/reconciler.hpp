@@ -8,11 +8,20 @@
 // found different (healed), at info, or at warn when reads failed; and the metrics
 // shopsync_reconcile_rounds_total{group}, shopsync_reconcile_levels_read_total{group,store},
 // shopsync_reconcile_errors_total{group,store}, shopsync_reconcile_last_round_timestamp_seconds{group}.
+// Issue 21: a round over a mapping of daemon.bulk_read_threshold identities or more reads each
+// store's levels through one bulk operation (BulkLevels) instead of level queries. Its values
+// are hints like the others (a snapshot older than a webhook is re-read, never written back); a
+// mapped level the file does not list, at a location it lists, is not stocked; the levels of a
+// location it does not list, and every level of a store whose bulk read failed, are read by
+// query as before.
 #include "actors/interfaces.hpp"
 #include "actors/sync_context.hpp"
 
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace shopsync {
@@ -36,6 +45,21 @@ struct reconciler_state {
     std::string last_error;
   };
   std::map<store_name, round_counts> round;
+  // Issue 21: the stores of this round read through bulk operations, by group store index,
+  // while their operations run (the walk by query starts when none is left).
+  struct bulk_read {
+    std::uint64_t load = 0;
+    std::optional<std::uint64_t> expected; // levels the file held (known when the operation ended)
+    std::uint64_t arrived = 0;             // levels of the file arrived here
+    std::uint64_t received = 0, not_stocked = 0; // of them, the mapped ones
+    std::unordered_map<location_id, std::size_t> slot_of; // the store's mapped locations
+    std::vector<bool> seen;                               // identity x slot: listed in the file
+    std::set<location_id> listed;                         // locations with a level in the file
+  };
+  std::map<std::size_t, bulk_read> bulk;
+  std::uint64_t bulk_loads = 0;
+  // (store x slot) read by query this round; empty: all of them.
+  std::vector<bool> by_query;
   static inline const char* name = "reconciler";
 };
 
