@@ -143,7 +143,7 @@ void issue_more(self_ptr self) {
     round_done(self);
 }
 
-// --- Issue 21: a store's levels through a bulk operation.
+// --- A store's levels through a bulk operation.
 
 // Lines are parsed on the io thread and sent here in chunks; the read is over when the
 // operation ended and every level it held arrived (the chunks and the reply travel apart).

@@ -8,7 +8,7 @@
 // found different (healed), at info, or at warn when reads failed; and the metrics
 // shopsync_reconcile_rounds_total{group}, shopsync_reconcile_levels_read_total{group,store},
 // shopsync_reconcile_errors_total{group,store}, shopsync_reconcile_last_round_timestamp_seconds{group}.
-// Issue 21: a round over a mapping of daemon.bulk_read_threshold identities or more reads each
+// A round over a mapping of daemon.bulk_read_threshold identities or more reads each
 // store's levels through one bulk operation (BulkLevels) instead of level queries. Its values
 // are hints like the others (a snapshot older than a webhook is re-read, never written back); a
 // mapped level the file does not list, at a location it lists, is not stocked; the levels of a
@@ -45,7 +45,7 @@ struct reconciler_state {
     std::string last_error;
   };
   std::map<store_name, round_counts> round;
-  // Issue 21: the stores of this round read through bulk operations, by group store index,
+  // The stores of this round read through bulk operations, by group store index,
   // while their operations run (the walk by query starts when none is left).
   struct bulk_read {
     std::uint64_t load = 0;

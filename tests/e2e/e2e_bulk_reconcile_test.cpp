@@ -1,4 +1,4 @@
-// Issue 21: a reconcile round over a mapping above daemon.bulk_read_threshold reads each store's
+// A reconcile round over a mapping above daemon.bulk_read_threshold reads each store's
 // levels through one bulk operation (BulkLevels) instead of InventoryLevels queries, and heals a
 // lost webhook as the queries did (the snapshot's values are hints: the item actor re-reads the
 // level that differs); a failing bulk operation falls back to the queries.
