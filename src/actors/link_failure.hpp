@@ -9,7 +9,7 @@
 namespace shopsync {
 
 inline failure_kind link_failure_kind(const error& e) {
-  if (e.code == level_not_stocked_code)
+  if (e.kind == error_kind::not_stocked)
     return failure_kind::stale;
   return classify_write_failure(e);
 }

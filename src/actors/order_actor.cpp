@@ -127,7 +127,7 @@ void call(self_ptr self, std::uint64_t seq, order_api_call c, OnBody on_body) {
     return s.machine->failed(seq, step_failure{kind, err}, jitter_of(s), now_of(s));
   };
   if (!st.group.source) {
-    run(self, fail(error{"admin.unavailable", "no store link for the Source"}), 0);
+    run(self, fail(error{error_kind::admin_unavailable, "no store link for the Source"}), 0);
     return;
   }
   ++st.inflight;
@@ -148,7 +148,7 @@ void call(self_ptr self, std::uint64_t seq, order_api_call c, OnBody on_body) {
       },
       [self, fail](caf::error& e) {
         --self->state.inflight;
-        run(self, fail(error{"order_actor.no_answer", self->system().render(e)}), 0);
+        run(self, fail(error{error_kind::order_actor_no_answer, self->system().render(e)}), 0);
       });
 }
 

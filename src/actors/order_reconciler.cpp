@@ -143,7 +143,7 @@ void read_document(self_ptr self, std::size_t i, listed_document d, std::optiona
           }
         }
         if (err) {
-          const bool permanent = err->code == "order_reconcile.gone";
+          const bool permanent = err->kind == error_kind::order_reconcile_gone;
           spdlog::log(permanent ? spdlog::level::err : spdlog::level::warn,
                       "order reconciler {}: cannot read {} {}: {}: {}", label(st, c), draft ? "draft order" : "order",
                       d.id, err->code, err->message);

@@ -102,7 +102,7 @@ std::int64_t unix_now() {
 
 link_time now() { return {steady_ms(), unix_now()}; }
 
-bool is_unauthorized(const error& e) { return e.code == unauthorized_code; }
+bool is_unauthorized(const error& e) { return e.kind == error_kind::admin_unauthorized; }
 
 void arm_probe(self_ptr self) {
   auto& st = self->state;
@@ -146,7 +146,7 @@ void send_write(self_ptr self, link_send_write w) {
       auto s = outbox->apply(pre);
       if (!s.ok()) {
         // Not saved: not sent either (an unsaved batch could not be re-sent after a crash).
-        auto e = error{outbox_write_failed_code, s.error().message};
+        auto e = error{error_kind::outbox_write_failed, s.error().message};
         return post_back(h, [self, id = w.batch, e] {
           self->state.link->write_answered(id, e, now());
           run(self);

@@ -4,6 +4,7 @@
 #include "domain/order_sync_state.hpp"
 
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace shopsync {
@@ -16,7 +17,14 @@ constexpr int state_version_current = 2;
 
 // One field list per struct serves both directions (field_codec.hpp); `f.version` is the
 // version being read or written.
-template <class F> void fields(F& f, error& e) { f(e.code); f(e.message); }
+template <class F> struct is_reader : std::false_type {};
+template <class Fm, class S> struct is_reader<field_reader<Fm, S>> : std::true_type {};
+// Only the code is kept: a read error gets back the kind its code names.
+template <class F> void fields(F& f, error& e) {
+  f(e.code); f(e.message);
+  if constexpr (is_reader<F>::value)
+    e.kind = error_kind_of_code(e.code);
+}
 template <class F> void fields(F& f, order_destination& d) { f(d.store); f(d.shop_domain); }
 template <class F> void fields(F& f, customer_ref& c) {
   f(c.id); f(c.email); f(c.first_name); f(c.last_name);

@@ -1,15 +1,26 @@
 #pragma once
 // Errors are values. `result<T>` holds a T or an `error`; no exceptions cross layer or
 // actor boundaries.
+#include "domain/error_kind.hpp"
+
 #include <string>
 #include <utility>
 #include <variant>
 
 namespace shopsync {
 
+// `kind` is what logic branches on; `code` is its stable string (or a Shopify code, kind
+// foreign) for logs, replies, persisted records and tests.
 struct error {
   std::string code;    // stable, machine-readable ("config.invalid", "THROTTLED", ...)
   std::string message; // for people and logs
+  error_kind kind = error_kind::foreign;
+
+  error() = default;
+  // A foreign code (Shopify's), or one of shopsync's own that nothing branches on.
+  error(std::string c, std::string m) : code(std::move(c)), message(std::move(m)) {}
+  // One of shopsync's own kinds: the code is the kind's.
+  error(error_kind k, std::string m) : code(code_of(k)), message(std::move(m)), kind(k) {}
 };
 
 template <class T>

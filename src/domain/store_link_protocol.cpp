@@ -10,7 +10,7 @@ namespace shopsync {
 
 namespace {
 
-bool is_unauthorized(const error& e) { return e.code == unauthorized_code; }
+bool is_unauthorized(const error& e) { return e.kind == error_kind::admin_unauthorized; }
 
 } // namespace
 
@@ -69,7 +69,7 @@ void store_link_protocol::persisted(const std::vector<op_result_record>& results
 write_verdict store_link_protocol::verdict_of(const op_result& r) const {
   if (r.quantity_after)
     return write_verdict::applied;
-  if (!r.err || r.err->code == write_applied_unseen_code)
+  if (!r.err || r.err->kind == error_kind::admin_no_change_reported)
     return write_verdict::applied_unseen;
   const auto kind = opts_.classify(*r.err);
   return kind == failure_kind::transient || kind == failure_kind::expired ? write_verdict::unknown
@@ -82,7 +82,7 @@ void store_link_protocol::reply_now(link_ticket t, std::uint64_t op, const op_re
   rep.op_id = op;
   rep.quantity_after = r.quantity_after.value_or(0);
   if (!r.quantity_after) {
-    rep.err = r.err.value_or(error{"admin.unknown", ""});
+    rep.err = r.err.value_or(error{error_kind::admin_unknown, ""});
     rep.outcome = r.err ? verdict_of(r) : write_verdict::unknown;
   } else {
     rep.outcome = write_verdict::applied;
@@ -102,7 +102,7 @@ void store_link_protocol::answer(const op_key& k, const op_result& r) {
   if (r.quantity_after) {
     rep.quantity_after = *r.quantity_after;
   } else {
-    rep.err = r.err.value_or(error{write_applied_unseen_code, "no quantityAfterChange"});
+    rep.err = r.err.value_or(error{error_kind::admin_no_change_reported, "no quantityAfterChange"});
     note_error(rep.err);
   }
   for (auto t : it->second) {
@@ -180,7 +180,7 @@ void store_link_protocol::send_batch(std::uint64_t id, link_time now) {
              " age_s=" + std::to_string(now.unix_s - slot.b.first_sent_unix) +
              ": its requesters read the levels instead");
     return settle_batch(sit,
-                        error{write_expired_code, "unanswered since " + std::to_string(slot.b.first_sent_unix) +
+                        error{error_kind::key_expired, "unanswered since " + std::to_string(slot.b.first_sent_unix) +
                                                     " (unix s): its idempotency key may have expired"},
                         now);
   }
@@ -246,7 +246,7 @@ void store_link_protocol::write_answered(std::uint64_t id, result<write_outcome>
   }
   if (!r.ok()) {
     const auto& e = r.error();
-    if (e.code == outbox_write_failed_code) {
+    if (e.kind == error_kind::outbox_write_failed) {
       // Never sent: forget it; requesters may ask again.
       note_error(e);
       for (auto& en : b.batch.entries)
@@ -271,7 +271,7 @@ void store_link_protocol::write_answered(std::uint64_t id, result<write_outcome>
       if (!q && kind == write_kind::set)
         q = en.quantity; // an unchanged level may be left out of `changes`
       record(en, q ? op_result{q, std::nullopt}
-                   : op_result{std::nullopt, error{write_applied_unseen_code, "no quantityAfterChange for the entry"}});
+                   : op_result{std::nullopt, error{error_kind::admin_no_change_reported, "no quantityAfterChange for the entry"}});
     }
     t.remove.push_back(id);
     persist(std::move(t), now);
@@ -331,7 +331,7 @@ void store_link_protocol::answer_read(const level_key& k, const read_waiter& w, 
     if (rep.ok && rep.stocked)
       res.quantity_after = rep.available;
     else
-      res.err = rep.ok ? error{level_not_stocked_code, "not stocked"} : rep.err;
+      res.err = rep.ok ? error{error_kind::not_stocked, "not stocked"} : rep.err;
     answer({write_kind::adjust, k.item, k.location, op}, res);
   }
 }

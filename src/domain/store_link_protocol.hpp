@@ -126,6 +126,11 @@ inline constexpr const char* unauthorized_code = "admin.unauthorized";
 inline constexpr const char* level_not_stocked_code = "shopsync.not_stocked";
 // A batch not saved, so not sent.
 inline constexpr const char* outbox_write_failed_code = "outbox.write_failed";
+// The codes of those kinds (domain/error_kind.hpp): logic branches on the kinds.
+static_assert(code_of(error_kind::admin_no_change_reported) == write_applied_unseen_code);
+static_assert(code_of(error_kind::admin_unauthorized) == unauthorized_code);
+static_assert(code_of(error_kind::not_stocked) == level_not_stocked_code);
+static_assert(code_of(error_kind::outbox_write_failed) == outbox_write_failed_code);
 
 struct store_link_protocol_options {
   std::string store; // for notices

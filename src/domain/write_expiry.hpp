@@ -8,6 +8,8 @@
 // is surely still kept: `max_age` (daemon.idempotency_key_max_age_s, default 1 h) after its
 // first send. Older, it is settled by reading the level (failure_kind::expired), never resent.
 // Pure: the holder passes the times in (unix seconds).
+#include "domain/error_kind.hpp"
+
 #include <chrono>
 #include <cstdint>
 
@@ -18,6 +20,7 @@ inline constexpr std::chrono::seconds default_idempotency_key_max_age{3600};
 // The store link's code for a write it will not send again because its key may have expired:
 // failure_kind::expired, settled by reading.
 inline constexpr const char* write_expired_code = "shopsync.key_expired";
+static_assert(code_of(error_kind::key_expired) == write_expired_code); // logic branches on the kind
 
 enum class resend_decision : std::uint8_t {
   resend_same_key,   // the key still protects the resend: send the same request again

@@ -9,6 +9,7 @@
 
 #include <charconv>
 #include <mutex>
+#include <optional>
 
 namespace shopsync {
 
@@ -27,10 +28,10 @@ result<R> with_data(std::string& body, F&& fn) {
     od::object root = doc.get_object();
     od::value data = root.find_field_unordered("data");
     if (data.is_null())
-      return error{"admin.bad_response", "no data in the answer"};
+      return error{error_kind::admin_bad_response, "no data in the answer"};
     return fn(data);
   } catch (const simdjson::simdjson_error& e) {
-    return error{"admin.bad_response", std::string("unexpected answer: ") + e.what()};
+    return error{error_kind::admin_bad_response, std::string("unexpected answer: ") + e.what()};
   }
 }
 
@@ -67,10 +68,11 @@ void page_info(od::value v, bool& has_next, std::string& cursor) {
   }
 }
 
-std::string shopify_user_error_code(od::value v) {
-  if (v.is_null())
-    return "admin.user_error";
-  return str(v);
+// A userError: Shopify's code (a string), or shopsync's admin_user_error when it has none.
+error user_error_of(const std::optional<std::string>& code, std::string message) {
+  if (!code)
+    return error{error_kind::admin_user_error, std::move(message)};
+  return error{*code, std::move(message)};
 }
 
 // One variant node (a catalog page's, or a line of the BulkCatalog file: the same fields).
@@ -219,7 +221,7 @@ result<R> with_line(std::string_view line, F&& fn) {
     od::document doc = parser.iterate(buf.data(), buf.size(), buf.capacity());
     return fn(doc.get_object());
   } catch (const simdjson::simdjson_error& e) {
-    return error{"admin.bad_response", std::string("unexpected bulk line: ") + e.what()};
+    return error{error_kind::admin_bad_response, std::string("unexpected bulk line: ") + e.what()};
   }
 }
 
@@ -256,7 +258,7 @@ result<std::optional<level_value>> admin_api::parse_level_line(std::string_view 
     if (!lv.available)
       lv.available = 0;
     if (!lv.key.item || !lv.key.location)
-      return error{"admin.bad_response", "a bulk level line without its item or location"};
+      return error{error_kind::admin_bad_response, "a bulk level line without its item or location"};
     return R{lv};
   });
 }
@@ -303,7 +305,7 @@ result<std::vector<level_value>> admin_api::parse_levels(std::string body,
     std::size_t i = 0;
     for (auto n : data.get_object().find_field_unordered("nodes").get_array()) {
       if (i >= keys.size())
-        return error{"admin.bad_response", "more levels than asked"};
+        return error{error_kind::admin_bad_response, "more levels than asked"};
       level_value lv{keys[i], std::nullopt, true};
       od::value v = n.value();
       // A null node: the item does not exist (any more); a null inventoryLevel: not stocked.
@@ -332,13 +334,13 @@ result<std::vector<level_value>> admin_api::parse_levels(std::string body,
           }
         }
         if (got && got != keys[i].item)
-          return error{"admin.bad_response", "levels answered out of order"};
+          return error{error_kind::admin_bad_response, "levels answered out of order"};
       }
       out.push_back(lv);
       ++i;
     }
     if (i != keys.size())
-      return error{"admin.bad_response", "fewer levels than asked"};
+      return error{error_kind::admin_bad_response, "fewer levels than asked"};
     return out;
   });
 }
@@ -380,13 +382,16 @@ result<write_outcome> admin_api::parse_write(std::string body, write_kind kind,
         }
       } else if (k == "userErrors") {
         for (auto e : f.value().get_array()) {
-          std::string code = "admin.user_error", message;
+          std::optional<std::string> code;
+          std::string message;
           std::vector<std::string> path;
           for (auto ef : e.get_object()) {
             std::string_view ek = ef.unescaped_key();
-            if (ek == "code")
-              code = shopify_user_error_code(ef.value());
-            else if (ek == "message")
+            if (ek == "code") {
+              od::value cv = ef.value();
+              if (!cv.is_null())
+                code = str(cv);
+            } else if (ek == "message")
               message = str(ef.value());
             else if (ek == "field") {
               od::value fv = ef.value();
@@ -404,16 +409,16 @@ result<write_outcome> admin_api::parse_write(std::string body, write_kind kind,
               index = n;
           }
           if (index)
-            out.entry_errors.emplace_back(*index, error{code, message});
+            out.entry_errors.emplace_back(*index, user_error_of(code, message));
           else if (!out.batch_error)
-            out.batch_error = error{code, message};
+            out.batch_error = user_error_of(code, message);
         }
       }
     }
     if (!out.entry_errors.empty() || out.batch_error)
       return out;
     if (!have_group)
-      return error{"admin.bad_response", std::string(field) + ": neither changes nor userErrors"};
+      return error{error_kind::admin_bad_response, std::string(field) + ": neither changes nor userErrors"};
     out.applied = true;
     for (std::size_t i = 0; i < entries.size(); ++i) {
       auto it = after.find(entries[i]);
@@ -466,7 +471,7 @@ void admin_api::learn(request_sizer sizing::*which, std::size_t items, const gra
 
 bool admin_api::shrink(request_sizer sizing::*which, const char* what, std::size_t items, const error& e) {
   const bool too_big = e.code == "MAX_COST_EXCEEDED";
-  if (!too_big && e.code != exceeds_bucket_code)
+  if (!too_big && e.kind != error_kind::admin_exceeds_bucket)
     return false;
   const auto bucket = client_->stats().bucket;
   double maximum = single_query_max_cost;
@@ -571,12 +576,12 @@ void admin_api::locations_from(std::optional<std::string> after, std::vector<loc
 void admin_api::inventory_levels(const std::vector<level_key>& keys,
                                  callback<std::vector<level_value>> done) {
   if (keys.size() > max_level_ids)
-    return done(error{"admin.too_many", "at most 250 levels per query"});
+    return done(error{error_kind::admin_too_many, "at most 250 levels per query"});
   if (keys.empty())
     return done(std::vector<level_value>{});
   for (auto& k : keys)
     if (k.location != keys.front().location)
-      return done(error{"admin.bad_request", "one location per level query"});
+      return done(error{error_kind::admin_bad_request, "one location per level query"});
   std::vector<level_value> acc;
   acc.reserve(keys.size());
   levels_from(std::make_shared<const std::vector<level_key>>(keys), 0, std::move(acc), std::move(done));

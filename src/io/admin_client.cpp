@@ -126,7 +126,7 @@ parsed_body parse_body(std::string& body) {
         if (code == "THROTTLED")
           out.throttled = true;
         else if (!out.top_error)
-          out.top_error = error{code.empty() ? "admin.graphql" : code, message};
+          out.top_error = code.empty() ? error{error_kind::admin_graphql, message} : error{code, message};
       }
     } else if (key == "extensions") {
       simdjson::ondemand::object ext;
@@ -321,9 +321,9 @@ private:
     ep_.tokens->token([self, ex](result<std::string> r) {
       net::post(self->strand_, [self, ex, r = std::move(r)]() mutable {
         if (!r.ok()) {
-          self->attempt_failed(ex, r.error().code == "admin.unauthorized" ? "unauthorized" : "token",
+          self->attempt_failed(ex, r.error().kind == error_kind::admin_unauthorized ? "unauthorized" : "token",
                                "no access token: " + r.error().message);
-          if (r.error().code == "admin.unavailable") {
+          if (r.error().kind == error_kind::admin_unavailable) {
             ++ex->attempt;
             return self->retry_or_fail(ex, r.error(), std::nullopt);
           }
@@ -488,9 +488,9 @@ private:
     drop_connection(ex);
     attempt_failed(ex, "transport", what + (reused ? " (on a reused connection)" : ""));
     if (sent && ex->call.safety == request_safety::non_idempotent)
-      return finish(ex, error{"admin.uncertain", ex->call.operation +
+      return finish(ex, error{error_kind::admin_uncertain, ex->call.operation +
                                                      ": sent, no answer (" + what + ")"});
-    retry_or_fail(ex, error{"admin.unavailable", what}, std::nullopt);
+    retry_or_fail(ex, error{error_kind::admin_unavailable, what}, std::nullopt);
   }
 
   void on_response(const exchange_ptr& ex) {
@@ -518,9 +518,9 @@ private:
     if (status >= 500) {
       attempt_failed(ex, "server_error", "HTTP " + std::to_string(status));
       if (ex->call.safety == request_safety::non_idempotent)
-        return finish(ex, error{"admin.uncertain",
+        return finish(ex, error{error_kind::admin_uncertain,
                                 ex->call.operation + ": HTTP " + std::to_string(status)});
-      return retry_or_fail(ex, error{"admin.unavailable", "HTTP " + std::to_string(status)},
+      return retry_or_fail(ex, error{error_kind::admin_unavailable, "HTTP " + std::to_string(status)},
                            std::nullopt);
     }
     if (status == 401 || status == 403) {
@@ -537,11 +537,11 @@ private:
         return start(ex);
       }
       attempt_failed(ex, "unauthorized", what);
-      return finish(ex, error{"admin.unauthorized", what});
+      return finish(ex, error{error_kind::admin_unauthorized, what});
     }
     if (status != 200) {
       attempt_failed(ex, "http", "HTTP " + std::to_string(status));
-      return finish(ex, error{"admin.http", "HTTP " + std::to_string(status) + ": " +
+      return finish(ex, error{error_kind::admin_http, "HTTP " + std::to_string(status) + ": " +
                                                 res.body().substr(0, 200)});
     }
     graphql_reply reply;
@@ -550,7 +550,7 @@ private:
     auto parsed = parse_body(reply.body);
     if (!parsed.valid) {
       attempt_failed(ex, "bad_response", "unparsable JSON");
-      return finish(ex, error{"admin.bad_response", "unparsable JSON from " + ex->call.operation});
+      return finish(ex, error{error_kind::admin_bad_response, "unparsable JSON from " + ex->call.operation});
     }
     reply.actual_cost = parsed.actual_cost;
     reply.throttle = parsed.throttle;
@@ -574,7 +574,7 @@ private:
         std::lock_guard<std::mutex> lk(mu_);
         throttle_.observe(*parsed.throttle, now); // the bucket's size, for the caller to size by
       }
-      return finish(ex, error{exceeds_bucket_code,
+      return finish(ex, error{error_kind::admin_exceeds_bucket,
                               ex->call.operation + ": requested cost " +
                                 std::to_string(static_cast<long long>(parsed.requested_cost)) +
                                 " is above the store's cost bucket (maximumAvailable " +
@@ -616,7 +616,7 @@ private:
     ++ex->throttled_retries;
     --ex->attempt; // a throttled attempt does not count against the transient-error budget
     if (ex->throttled_retries > max_throttled_retries)
-      return finish(ex, error{"admin.throttled", std::string(what) + " " +
+      return finish(ex, error{error_kind::admin_throttled, std::string(what) + " " +
                                                      std::to_string(ex->throttled_retries) +
                                                      " times: " + ex->call.operation});
     auto floor = backoff_delay(opts_.backoff, std::min(ex->throttled_retries, 4), opts_.jitter(),
@@ -634,9 +634,10 @@ private:
 
   void retry_or_fail(const exchange_ptr& ex, error e,
                      std::optional<std::chrono::milliseconds> retry_after) {
-    if (!may_attempt(opts_.backoff, ex->attempt + 1))
-      return finish(ex, error{e.code, e.message + " (after " + std::to_string(ex->attempt) +
-                                          " attempts)"});
+    if (!may_attempt(opts_.backoff, ex->attempt + 1)) {
+      e.message += " (after " + std::to_string(ex->attempt) + " attempts)"; // same code and kind
+      return finish(ex, std::move(e));
+    }
     auto wait = backoff_delay(opts_.backoff, ex->attempt, opts_.jitter(), retry_after);
     {
       std::lock_guard<std::mutex> lk(mu_);
@@ -670,7 +671,7 @@ private:
       // The call failed for good: its requester gets the error. A refused token was warned
       // about as an attempt; the store link then holds the store and says so once per outage.
       const auto& e = r.error();
-      if (e.code != "admin.unauthorized" && e.code != exceeds_bucket_code)
+      if (e.kind != error_kind::admin_unauthorized && e.kind != error_kind::admin_exceeds_bucket)
         if (auto quiet = failure_log_.report("call\n" + e.code))
           spdlog::error("store {}: Admin API {} failed for good: {}: {}{}", ep_.store, ex->call.operation, e.code,
                         e.message, quiet_note(*quiet));

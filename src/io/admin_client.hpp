@@ -82,6 +82,7 @@ struct graphql_reply {
 // a smaller request may (domain/request_size.hpp). Shopify's MAX_COST_EXCEEDED is the same for
 // the single-query limit of 1,000 points.
 inline constexpr const char* exceeds_bucket_code = "admin.exceeds_bucket";
+static_assert(code_of(error_kind::admin_exceeds_bucket) == exceeds_bucket_code); // logic branches on the kind
 
 struct admin_client_stats {
   std::uint64_t requests = 0;    // calls accepted

@@ -18,7 +18,7 @@ result<parsed_url> parse_base_url(const std::string& base_url, const std::string
   } else if (s.substr(0, 8) == "https://") {
     s.remove_prefix(8);
   } else {
-    return error{"admin.config", "base_url must start with http:// or https://: " + base_url};
+    return error{error_kind::admin_config, "base_url must start with http:// or https://: " + base_url};
   }
   auto slash = s.find('/');
   std::string_view hostport = s.substr(0, slash);
@@ -36,7 +36,7 @@ result<parsed_url> parse_base_url(const std::string& base_url, const std::string
     u.port = u.tls ? "443" : "80";
   }
   if (u.host.empty())
-    return error{"admin.config", "base_url has no host: " + base_url};
+    return error{error_kind::admin_config, "base_url has no host: " + base_url};
   return u;
 }
 

@@ -32,11 +32,11 @@ result<R> with_field(std::string& body, std::string_view field, F&& fn) {
     od::document doc = parser.iterate(body.data(), body.size(), body.capacity());
     od::value data = doc.get_object().find_field_unordered("data");
     if (data.is_null())
-      return error{"admin.bad_response", "no data in the answer"};
+      return error{error_kind::admin_bad_response, "no data in the answer"};
     od::value v = data.get_object().find_field_unordered(field);
     return fn(v);
   } catch (const simdjson::simdjson_error& e) {
-    return error{"admin.bad_response", std::string("unexpected bulk operation answer: ") + e.what()};
+    return error{error_kind::admin_bad_response, std::string("unexpected bulk operation answer: ") + e.what()};
   }
 }
 
@@ -227,7 +227,7 @@ std::shared_ptr<bulk_runner> bulk_runner::make(net::io_context& ioc, std::shared
 result<std::string> bulk_runner::parse_started(std::string body) {
   return with_field<std::string>(body, "bulkOperationRunQuery", [](od::value v) -> result<std::string> {
     if (v.is_null())
-      return error{"admin.bad_response", "bulkOperationRunQuery: null"};
+      return error{error_kind::admin_bad_response, "bulkOperationRunQuery: null"};
     std::string id, refusal;
     for (auto f : v.get_object()) {
       std::string_view k = f.unescaped_key();
@@ -253,7 +253,7 @@ result<std::string> bulk_runner::parse_started(std::string body) {
     if (!refusal.empty())
       return error{"bulk.refused", refusal};
     if (id.empty())
-      return error{"admin.bad_response", "bulkOperationRunQuery: no operation and no userErrors"};
+      return error{error_kind::admin_bad_response, "bulkOperationRunQuery: no operation and no userErrors"};
     return id;
   });
 }

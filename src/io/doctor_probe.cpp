@@ -119,7 +119,7 @@ void probe_one(const config& cfg, const store_config& s, io_threads& io, std::ch
   if (!inst) {
     p.call_error = inst.error().message;
     const auto& m = inst.error().message;
-    p.unauthorized = inst.error().code == "admin.unauthorized" || m.find("HTTP 401") != std::string::npos ||
+    p.unauthorized = inst.error().kind == error_kind::admin_unauthorized || m.find("HTTP 401") != std::string::npos ||
                      m.find("HTTP 403") != std::string::npos;
     client->close();
     return;

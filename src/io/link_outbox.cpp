@@ -187,8 +187,10 @@ result<std::optional<op_result>> link_outbox::find_result(inventory_item_id item
       else if (k == "message")
         message = std::string(std::string_view(f.value().get_string()));
     }
-    if (!code.empty())
+    if (!code.empty()) {
       r.err = error{code, message};
+      r.err->kind = error_kind_of_code(code); // only the code was kept
+    }
     return std::optional<op_result>{r};
   } catch (const simdjson::simdjson_error& e) {
     return error{"outbox.corrupt", std::string("outbox result: ") + e.what()};

@@ -84,21 +84,21 @@ public:
 
   void run() {
     if (tls_ && !SSL_set_tlsext_host_name(tls_->native_handle(), url_.host.c_str()))
-      return fail("auth.unavailable", "TLS SNI setup failed");
+      return fail(error_kind::auth_unavailable, "TLS SNI setup failed");
     if (tls_)
       tls_->set_verify_callback(ssl::host_name_verification(url_.host));
     tcp_stream().expires_after(timeout_);
     resolver_.async_resolve(url_.host, url_.port, [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type r) {
       if (ec)
-        return self->fail("auth.unavailable", "resolve: " + ec.message());
+        return self->fail(error_kind::auth_unavailable, "resolve: " + ec.message());
       self->tcp_stream().async_connect(r, [self](beast::error_code ec, const tcp::endpoint&) {
         if (ec)
-          return self->fail("auth.unavailable", "connect: " + ec.message());
+          return self->fail(error_kind::auth_unavailable, "connect: " + ec.message());
         if (!self->tls_)
           return self->send();
         self->tls_->async_handshake(ssl::stream_base::client, [self](beast::error_code ec) {
           if (ec)
-            return self->fail("auth.unavailable", "TLS handshake: " + ec.message());
+            return self->fail(error_kind::auth_unavailable, "TLS handshake: " + ec.message());
           self->send();
         });
       });
@@ -120,10 +120,10 @@ private:
     with_stream([self = shared_from_this()](auto& stream) {
       http::async_write(stream, self->req_, [self, &stream](beast::error_code ec, std::size_t) {
         if (ec)
-          return self->fail("auth.unavailable", "write: " + ec.message());
+          return self->fail(error_kind::auth_unavailable, "write: " + ec.message());
         http::async_read(stream, self->buffer_, self->res_, [self](beast::error_code ec, std::size_t) {
           if (ec)
-            return self->fail("auth.unavailable", "read: " + ec.message());
+            return self->fail(error_kind::auth_unavailable, "read: " + ec.message());
           self->answered();
         });
       });
@@ -136,19 +136,19 @@ private:
     int status = static_cast<int>(res_.result_int());
     auto excerpt = res_.body().substr(0, 300);
     if (status >= 500 || status == 429)
-      return fail("auth.unavailable", "HTTP " + std::to_string(status) + ": " + excerpt);
+      return fail(error_kind::auth_unavailable, "HTTP " + std::to_string(status) + ": " + excerpt);
     if (status != 200)
-      return fail("auth.refused", "HTTP " + std::to_string(status) + ": " + excerpt);
+      return fail(error_kind::auth_refused, "HTTP " + std::to_string(status) + ": " + excerpt);
     auto t = parse_token_answer(std::move(res_.body()));
     auto done = std::move(done_);
     done(std::move(t));
   }
 
-  void fail(const char* code, std::string message) {
+  void fail(error_kind kind, std::string message) {
     if (!done_)
       return;
     auto done = std::move(done_);
-    done(error{code, std::move(message)});
+    done(error{kind, std::move(message)});
   }
 
   tcp::resolver resolver_;
@@ -167,7 +167,7 @@ void token_post(net::io_context& io, const oauth_endpoint& ep, std::string body,
                 std::chrono::milliseconds timeout) {
   auto u = parse_base_url(ep.base_url, ep.shop_domain);
   if (!u)
-    return done(error{"auth.refused", u.error().message});
+    return done(error{error_kind::auth_refused, u.error().message});
   std::make_shared<token_request>(io, std::move(u.value()), ep.shop_domain, std::move(body), std::move(done), timeout)
     ->run();
 }

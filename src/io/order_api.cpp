@@ -145,7 +145,7 @@ using simdjson::ondemand::value;
 
 json_type type_of(value& v) { return v.type(); }
 
-error bad_response(std::string_view why) { return {"order_api.bad_response", std::string(why)}; }
+error bad_response(std::string_view why) { return {error_kind::order_api_bad_response, std::string(why)}; }
 
 std::string str_of(value v) {
   if (type_of(v) == json_type::null)
@@ -264,7 +264,7 @@ status walk_answer(std::string_view body, std::string_view field, F&& on_field) 
     if (errors)
       return *errors; // THROTTLED and friends: whatever data came with them is not trusted
     if (!seen)
-      return error{"shopify.no_data", "the answer has no data." + std::string(field)};
+      return error{error_kind::shopify_no_data, "the answer has no data." + std::string(field)};
     return ok_status();
   } catch (const simdjson::simdjson_error& e) {
     return bad_response(std::string("malformed answer: ") + e.what());
@@ -486,7 +486,7 @@ result<created_document> require_document(const mutation_answer& a) {
     return error{"shopify.user_errors", msg};
   }
   if (!a.document)
-    return error{"shopify.no_data", "no document and no userErrors"};
+    return error{error_kind::shopify_no_data, "no document and no userErrors"};
   return *a.document;
 }
 
@@ -544,13 +544,15 @@ result<std::optional<shopify_id>> parse_origin_lookup(std::string_view body, ord
 }
 
 order_failure_kind classify_order_failure(const error& e, bool mutation) {
+  // Shopify's codes are strings; shopsync's own are kinds.
   const auto& c = e.code;
-  if (c == "THROTTLED" || c == "admin.throttled" || c == "admin.unavailable" ||
-      c == "admin.not_sent" || c == "admin.timeout_before_send")
+  const auto k = e.kind;
+  if (c == "THROTTLED" || k == error_kind::admin_throttled || k == error_kind::admin_unavailable ||
+      k == error_kind::admin_not_sent || k == error_kind::admin_timeout_before_send)
     return order_failure_kind::transient;
-  if (c == "admin.uncertain" || c == "admin.timeout" || c == "INTERNAL_SERVER_ERROR" ||
-      c == "shopify.no_data" || c == "order_api.bad_response" || c == "admin.bad_response" ||
-      c == "order_actor.no_answer")
+  if (k == error_kind::admin_uncertain || k == error_kind::admin_timeout || c == "INTERNAL_SERVER_ERROR" ||
+      k == error_kind::shopify_no_data || k == error_kind::order_api_bad_response ||
+      k == error_kind::admin_bad_response || k == error_kind::order_actor_no_answer)
     return mutation ? order_failure_kind::uncertain : order_failure_kind::transient;
   return order_failure_kind::permanent;
 }

@@ -66,7 +66,7 @@ result<std::optional<element>> data_field(simdjson::dom::parser& parser, std::st
   }
   auto data = at(root, "data");
   if (!data)
-    return error{"shopify.no_data", "the answer has no data"};
+    return error{error_kind::shopify_no_data, "the answer has no data"};
   return at(*data, field);
 }
 
@@ -329,7 +329,7 @@ result<listing_page> parse_listing(std::string_view body, reconcile_doc d) {
   if (!conn)
     return conn.error();
   if (!*conn)
-    return error{"shopify.no_data", "the listing is null"};
+    return error{error_kind::shopify_no_data, "the listing is null"};
   listing_page page;
   const auto type = d == reconcile_doc::orders ? "Order" : "DraftOrder";
   const auto time_key = d == reconcile_doc::orders ? "createdAt" : "updatedAt";
@@ -356,7 +356,7 @@ result<document_read<order_created>> parse_order_read(std::string_view body) {
   if (!f)
     return f.error();
   if (!*f)
-    return error{"order_reconcile.gone", "the order no longer exists"};
+    return error{error_kind::order_reconcile_gone, "the order no longer exists"};
   auto o = **f;
   order_created e;
   auto id = gid_of(o, "id", "Order");
@@ -399,7 +399,7 @@ result<document_read<draft_order_changed>> parse_draft_order_read(std::string_vi
   if (!f)
     return f.error();
   if (!*f)
-    return error{"order_reconcile.gone", "the draft order no longer exists"};
+    return error{error_kind::order_reconcile_gone, "the draft order no longer exists"};
   auto o = **f;
   draft_order_changed e;
   auto id = gid_of(o, "id", "DraftOrder");

@@ -39,7 +39,7 @@ result<element> data_of(simdjson::dom::parser& p, std::string_view body) {
     return error{"shopify.error", std::string(top_error)};
   element data;
   if (root["data"].get(data) != simdjson::SUCCESS || !data.is_object())
-    return error{"shopify.no_data", "the answer has no data"};
+    return error{error_kind::shopify_no_data, "the answer has no data"};
   return data;
 }
 
@@ -50,7 +50,7 @@ result<element> field_of(simdjson::dom::parser& p, std::string_view body, std::s
     return data.error();
   element e;
   if ((*data)[field].get(e) != simdjson::SUCCESS || !e.is_object())
-    return error{"shopify.no_data", std::string(field) + " is null"};
+    return error{error_kind::shopify_no_data, std::string(field) + " is null"};
   return e;
 }
 

@@ -75,9 +75,9 @@ private:
 
 // The token endpoint's refusals are a person's business; anything else is worth another try.
 error grant_error(const error& e, const std::string& what) {
-  if (e.code == "auth.refused")
-    return error{"admin.unauthorized", what + " refused: " + e.message};
-  return error{"admin.unavailable", what + ": " + e.message};
+  if (e.kind == error_kind::auth_refused)
+    return error{error_kind::admin_unauthorized, what + " refused: " + e.message};
+  return error{error_kind::admin_unavailable, what + ": " + e.message};
 }
 
 // A source that keeps one token and forgets it when it is refused or on a reset: its next
@@ -155,7 +155,7 @@ private:
 
   void fetched(std::chrono::milliseconds asked, result<oauth_token> r) {
     std::vector<callback> waiters;
-    result<std::string> out = error{"admin.unavailable", ""};
+    result<std::string> out = error{error_kind::admin_unavailable, ""};
     {
       std::lock_guard lk(mu_);
       fetching_ = false;
@@ -193,7 +193,7 @@ public:
     auto t = token_;
     lk.unlock();
     if (t.empty())
-      return done(error{"admin.unauthorized", "store " + store_.name + " is not connected yet"});
+      return done(error{error_kind::admin_unauthorized, "store " + store_.name + " is not connected yet"});
     done(t);
   }
   auth_method method() const noexcept override { return auth_method::authorization_code; }

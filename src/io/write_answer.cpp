@@ -3,9 +3,10 @@
 namespace shopsync {
 
 failure_kind classify_write_failure(const error& e) {
+  // shopsync's own failures by kind; Shopify's codes (strings) below.
+  if (is_admin_failure(e.kind)) return failure_kind::transient;
+  if (e.kind == error_kind::key_expired) return failure_kind::expired;
   const std::string& code = e.code;
-  if (code.rfind("admin.", 0) == 0) return failure_kind::transient;
-  if (code == write_expired_code) return failure_kind::expired;
   if (code == "CHANGE_FROM_QUANTITY_STALE") return failure_kind::stale;
   if (code == "THROTTLED" || code == "IDEMPOTENCY_CONCURRENT_REQUEST" ||
       code == "INTERNAL_SERVER_ERROR" || code == "TIMEOUT")

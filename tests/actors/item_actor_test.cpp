@@ -47,7 +47,7 @@ store_link_actor::behavior_type fake_link(store_link_actor::stateful_pointer<fak
       r.op_id = w.op_id;
       if (st.fail_next_writes > 0) {
         --st.fail_next_writes;
-        r.err = error{"admin.unavailable", "503"};
+        r.err = error{error_kind::admin_unavailable, "503"};
         return r;
       }
       auto& level = st.levels[{w.item, w.location}];

@@ -400,7 +400,7 @@ TEST(order_actor_sim, resume_after_a_crash_mid_create_finds_the_applied_order) {
   order_sync w(g.settings, {"dest", "dest.myshopify.com"});
   out = w.on_order_created(paid_order(waiting, {line(1, dest_mug, 1, "9.99", "MUG")}), resolver,
                            std::chrono::system_clock::now());
-  out = w.failed(w.state().seq, {order_failure_kind::transient, {"admin.unavailable", "503"}}, 0.0,
+  out = w.failed(w.state().seq, {order_failure_kind::transient, {error_kind::admin_unavailable, "503"}}, 0.0,
                  std::chrono::system_clock::now());
   ASSERT_EQ(w.state().phase, order_phase::retry_wait);
   ASSERT_TRUE(fx.store->put(column::orders, order_state_key(fx.key(order_doc_kind::order, waiting)), w.encode()));

@@ -87,7 +87,7 @@ std::vector<order_api_call> realistic_calls() {
   order_sync m(settings(sync_strategy::order), {"eu", "dest-eu.myshopify.com"});
   auto out = m.on_order_created(sample_order(), resolve, t0);
   calls.push_back(make_call(cmd<order_cmd::create_order>(out)));
-  out = m.failed(m.state().seq, {order_failure_kind::uncertain, {"admin.uncertain", "timeout"}}, 0.0, t0);
+  out = m.failed(m.state().seq, {order_failure_kind::uncertain, {error_kind::admin_uncertain, "timeout"}}, 0.0, t0);
   out = m.timer(cmd<order_cmd::schedule_retry>(out).seq, t0 + 10min);
   calls.push_back(make_call(cmd<order_cmd::lookup_origin>(out)));
 
@@ -99,7 +99,7 @@ std::vector<order_api_call> realistic_calls() {
   out = d.done(d.state().seq, t0 + 2s);
   out = d.on_draft_changed(sample_draft(3, "2025-03-14T11:00:01-04:00"), resolve, t0 + 3s);
   calls.push_back(make_call(cmd<order_cmd::update_draft>(out)));
-  out = d.failed(d.state().seq, {order_failure_kind::uncertain, {"admin.uncertain", "timeout"}}, 0.0, t0 + 4s);
+  out = d.failed(d.state().seq, {order_failure_kind::uncertain, {error_kind::admin_uncertain, "timeout"}}, 0.0, t0 + 4s);
   // An uncertain update is simply repeated (an update is idempotent); the lookup is the create's.
   order_cmd::lookup_origin draft_lookup{99, order_doc_kind::draft_order, d.state().origin_tag, ""};
   calls.push_back(make_call(draft_lookup));
@@ -315,10 +315,10 @@ TEST(order_api_parse, lookup_takes_the_oldest_exact_match) {
 }
 
 TEST(order_api_classify, transport_errors) {
-  EXPECT_EQ(classify_order_failure({"admin.uncertain", ""}, true), order_failure_kind::uncertain);
-  EXPECT_EQ(classify_order_failure({"admin.unavailable", ""}, true), order_failure_kind::transient);
-  EXPECT_EQ(classify_order_failure({"admin.throttled", ""}, true), order_failure_kind::transient);
-  EXPECT_EQ(classify_order_failure({"admin.http", "401"}, true), order_failure_kind::permanent);
+  EXPECT_EQ(classify_order_failure({error_kind::admin_uncertain, ""}, true), order_failure_kind::uncertain);
+  EXPECT_EQ(classify_order_failure({error_kind::admin_unavailable, ""}, true), order_failure_kind::transient);
+  EXPECT_EQ(classify_order_failure({error_kind::admin_throttled, ""}, true), order_failure_kind::transient);
+  EXPECT_EQ(classify_order_failure({error_kind::admin_http, "401"}, true), order_failure_kind::permanent);
   EXPECT_EQ(classify_order_failure({"ACCESS_DENIED", ""}, false), order_failure_kind::permanent);
 }
 

@@ -43,7 +43,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* transient_code = "admin.unavailable";
 
 failure_kind classify(const error& e) {
   if (e.code.rfind("admin.", 0) == 0 || e.code.rfind("outbox.", 0) == 0)
@@ -276,7 +275,7 @@ private:
     const auto& b = made_.at(w.batch);
     const auto r = pick(100);
     if (w.unsaved)
-      return link_.write_answered(w.batch, error{outbox_write_failed_code, "disk full"}, now());
+      return link_.write_answered(w.batch, error{error_kind::outbox_write_failed, "disk full"}, now());
     if (auto seen = by_key_.find(w.batch); seen != by_key_.end()) {
       count("same_key_answered_again");
       return link_.write_answered(w.batch, seen->second, now());
@@ -286,17 +285,17 @@ private:
     if (r < 68) {
       apply(w.batch, b); // applied, its answer lost
       count("answer_lost");
-      return link_.write_answered(w.batch, error{transient_code, "lost"}, now());
+      return link_.write_answered(w.batch, error{error_kind::admin_unavailable, "lost"}, now());
     }
     if (r < 74) {
       count("transient");
-      return link_.write_answered(w.batch, error{transient_code, "unavailable"}, now());
+      return link_.write_answered(w.batch, error{error_kind::admin_unavailable, "unavailable"}, now());
     }
     if (r < 84) {
       write_outcome out;
       for (std::size_t e = 0; e < b.entries.size(); ++e)
         if (chance(40))
-          out.entry_errors.push_back({e, error{chance(80) ? "ITEM_NOT_STOCKED_AT_LOCATION" : transient_code, "no"}});
+          out.entry_errors.push_back({e, chance(80) ? error{"ITEM_NOT_STOCKED_AT_LOCATION", "no"} : error{error_kind::admin_unavailable, "no"}});
       if (out.entry_errors.empty())
         out.entry_errors.push_back({0, error{"ITEM_NOT_STOCKED_AT_LOCATION", "no"}});
       count("entries_refused");
@@ -312,7 +311,7 @@ private:
     }
     if (r < 94) {
       count("unauthorized");
-      return link_.write_answered(w.batch, error{unauthorized_code, "401"}, now());
+      return link_.write_answered(w.batch, error{error_kind::admin_unauthorized, "401"}, now());
     }
     link_.write_answered(w.batch, apply(w.batch, b), now());
   }
@@ -350,10 +349,10 @@ private:
         vs.push_back({k, chance(10) ? std::nullopt : std::optional<std::int64_t>(shop_[k]), true});
       link_.reads_answered(q.query, vs, now());
     } else if (r < 93) {
-      link_.reads_answered(q.query, error{transient_code, "unavailable"}, now());
+      link_.reads_answered(q.query, error{error_kind::admin_unavailable, "unavailable"}, now());
     } else {
       count("reads_unauthorized");
-      link_.reads_answered(q.query, error{unauthorized_code, "401"}, now());
+      link_.reads_answered(q.query, error{error_kind::admin_unauthorized, "401"}, now());
     }
     drain();
     answering_query_send_.reset();
@@ -368,7 +367,7 @@ private:
     if (chance(8)) {
       count("call_unauthorized");
       calls_queued_.push_front(t);
-      return link_.call_unauthorized(t, error{unauthorized_code, "401"}, now());
+      return link_.call_unauthorized(t, error{error_kind::admin_unauthorized, "401"}, now());
     }
     answered(t); // the shell answers its requester
     link_.call_answered(now());
@@ -557,7 +556,7 @@ private:
       auto w = writes_.front();
       writes_.erase(writes_.begin());
       if (w.unsaved)
-        return link_.write_answered(w.batch, error{outbox_write_failed_code, "disk full"}, now());
+        return link_.write_answered(w.batch, error{error_kind::outbox_write_failed, "disk full"}, now());
       if (auto seen = by_key_.find(w.batch); seen != by_key_.end())
         return link_.write_answered(w.batch, seen->second, now());
       return link_.write_answered(w.batch, apply(w.batch, made_.at(w.batch)), now());
