@@ -1,6 +1,6 @@
 #include "actors/actor_config.hpp"
 
-#include "actors/interfaces.hpp"
+#include "actors/messages.hpp"
 
 #include <caf/all.hpp>
 

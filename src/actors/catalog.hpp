@@ -5,7 +5,7 @@
 // ready while the catalogs are read again in the background; a reload that matches the same
 // mapping is neither persisted nor published again. Resync requests during a
 // load are coalesced.
-#include "actors/interfaces.hpp"
+#include "actors/messages.hpp"
 #include "actors/sync_context.hpp"
 
 #include <map>

@@ -1,6 +1,7 @@
 #include "actors/guard_control.hpp"
 
 #include "actors/group_guard.hpp"
+#include "actors/messages.hpp"
 #include "domain/order_sync_state.hpp"
 #include "domain/undo_plan.hpp"
 #include "io/control_protocol.hpp"

@@ -1,119 +1,51 @@
 #pragma once
-// Every actor interface of shopsyncd, declared in one place, with the message types that
-// cross actor boundaries. Actors are thin shells around src/domain state machines.
-#include "domain/config.hpp"
-#include "domain/events.hpp"
-#include "domain/group_mapping.hpp"
-#include "domain/inventory_item_state.hpp"
-#include "domain/result.hpp"
-#include "domain/write_coalescer.hpp"
-#include "actors/daemon_health.hpp"
-#include "actors/store_link_status.hpp"
-#include "io/admin_api.hpp"
+// Every actor interface of shopsyncd, declared in one place: the atoms and the typed actor
+// handles. The messages that cross actor boundaries are defined in actors/messages.hpp; this
+// header only names them, so a header that holds or passes handles stays light. Actors are thin
+// shells around src/domain state machines.
+#include "domain/ids.hpp"
 
-#include <caf/all.hpp>
+#include <caf/atom.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
-#include <atomic>
-#include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
-#include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 namespace shopsync {
 
-// --- messages between actors
-
-// An inventory_levels/update, routed to the item actor of its identity. `remaining` counts
-// the item actors this delivery went to: the one that brings it to zero marks the inbox
-// entry applied in its own batch (so the entry leaves the inbox only once every effect is
-// recorded; a replay after a crash just repeats hints, which are idempotent).
-struct level_hint {
-  std::uint64_t inbox_seq = 0; // 0: not from the inbox (reconciler)
-  store_name store;
-  location_id location = 0;
-  std::optional<std::int64_t> available;
-  std::shared_ptr<std::atomic<int>> remaining;
-  // inventory_levels/connect (the item is now stocked there) or /disconnect (no longer).
-  enum class stocking_change : std::uint8_t { none, connected, disconnected };
-  stocking_change change = stocking_change::none;
-  // When the router had it (shopsync_sync_lag_seconds starts here).
-  std::chrono::steady_clock::time_point received{};
-};
+// The messages (actors/messages.hpp and the domain and io headers it includes).
+struct level_hint;
+struct reconcile_hint;
+struct webhook_envelope;
+struct command;
+struct item_layout;
+class group_mapping;
+struct config;
+struct daemon_health;
+struct graphql_request;
+struct graphql_answer;
+struct order_event;
+struct write_intent;
+struct inventory_write_reply;
+struct level_key;
+struct level_read_reply;
+struct catalog_page_request;
+struct catalog_page_reply;
+struct locations_reply;
+struct store_link_status;
+struct bulk_read_request;
+struct bulk_read_reply;
+struct catalog_row;
+struct level_value;
 
 using group_mapping_ptr = std::shared_ptr<const group_mapping>;
-
-// A level a group's reconciler read, for the item actor of (group, identity) only: a hint like a
-// webhook's (the state machine drops what it knows and re-reads what differs), never a truth.
-// `item` is the inventory item read: a hint for an item the identity no longer has in that
-// store (the mapping changed during the round) is dropped.
-struct reconcile_hint {
-  std::string group;
-  std::string identity;
-  store_name store;
-  inventory_item_id item = 0;
-  location_id location = 0;
-  bool stocked = true;    // false: not stocked there (or deactivated), as inventory_levels/disconnect says
-  std::int64_t available = 0; // when stocked
-};
-
-} // namespace shopsync
-
-// Messages never leave this process, so domain types travel without serializers.
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::webhook_envelope)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::level_hint)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::command)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::item_layout)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::group_mapping_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::reconcile_hint)
-
-namespace shopsync {
 // SIGHUP: the configuration reloaded, with the live changes taken over (io/config_reload.hpp).
 using config_ptr = std::shared_ptr<const config>;
-} // namespace shopsync
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::config_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::daemon_health)
-
-namespace shopsync {
-
-// --- order sync
-
-// One GraphQL call on a store's Admin API, for a store_link's generic execute. `mutation`: an
-// unanswered attempt may have been applied (orderCreate is not @idempotent), so the link must
-// report such a failure as "admin.uncertain" and never retry it blindly.
-struct graphql_request {
-  std::string operation; // operationName
-  std::string document;
-  std::string variables_json;
-  bool mutation = false;
-};
-
-// Its answer. ok: `body` is the response JSON with `data` ({"data": {...}}; when the link only
-// has the data object it wraps it so). !ok: `err` uses admin_client's codes ("admin.uncertain",
-// "admin.unavailable", "admin.throttled", "admin.http", ...) or a top-level errors[].extensions.code.
-struct graphql_answer {
-  bool ok = false;
-  std::string body;
-  error err;
-};
-
-// The message the router sends an order actor: a Destination's orders/create or
-// draft_orders/create|update, with the inbox sequence number of the delivery (0: none) so the
-// actor marks it applied in the same batch as the state it leads to.
-struct order_event {
-  std::uint64_t inbox_seq = 0;
-  std::variant<order_created, draft_order_changed> event;
-  bool found_by_reconcile = false; // read by the order reconciler, not delivered by a webhook
-};
 
 } // namespace shopsync
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::graphql_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::graphql_answer)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::order_event)
 
 namespace shopsync {
 
@@ -187,82 +119,6 @@ using order_actor = caf::typed_actor<caf::replies_to<order_event>::with<std::str
 
 
 // --- store link: the only path from shopsync to a store's Admin API
-
-// The answer to one inventory write intent (write_intent, from domain/write_coalescer.hpp).
-// applied: `quantity_after` is Shopify's quantityAfterChange for the (item, location) after the
-// batch that carried this op. applied_unseen: applied, the level after it not reported.
-// refused: `err.code` is a Shopify userError code (CHANGE_FROM_QUANTITY_STALE,
-// ITEM_NOT_STOCKED_AT_LOCATION, NON_MUTABLE_INVENTORY_ITEM, IDEMPOTENCY_KEY_PARAMETER_MISMATCH,
-// ...: the write was not applied). unknown: e.g. "admin.unavailable" / "admin.throttled": the
-// batch stays in the outbox; ask again with the SAME op id to learn it (the same key is sent
-// again), never with a new op id.
-struct inventory_write_reply {
-  std::uint64_t op_id = 0;
-  write_verdict outcome = write_verdict::unknown;
-  bool applied() const { return outcome == write_verdict::applied; }
-  std::int64_t quantity_after = 0;
-  error err;
-};
-
-// A level read. ok && !stocked: the item is not stocked at that location, or (inactive) its
-// level there is deactivated; either way nothing is written there unless the group says so.
-struct level_read_reply {
-  level_key key;
-  bool ok = false;
-  bool stocked = false;
-  bool inactive = false;
-  std::int64_t available = 0;
-  error err;
-};
-
-struct catalog_page_request {
-  int first = catalog_page_size;
-  std::optional<std::string> after; // endCursor of the previous page
-};
-
-struct catalog_page_reply {
-  bool ok = false;
-  catalog_page page;
-  error err;
-};
-
-struct locations_reply {
-  bool ok = false;
-  std::vector<location_row> locations;
-  error err;
-};
-
-// A bulk operation through the store link (io/bulk_operation.hpp): `query` is one of the Bulk*
-// documents; each line of its file goes to on_line, then on_end, both on an io thread, before
-// the reply. One bulk operation per store runs at a time.
-struct bulk_read_request {
-  std::string query;
-  std::function<void(std::string_view)> on_line;
-  std::function<void()> on_end;
-};
-
-struct bulk_read_reply {
-  bool ok = false;
-  std::uint64_t lines = 0;
-  error err;
-};
-
-} // namespace shopsync
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::write_intent)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::inventory_write_reply)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::level_key)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::level_read_reply)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::catalog_page_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::catalog_page_reply)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::locations_reply)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::store_link_status)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::bulk_read_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::bulk_read_reply)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<shopsync::catalog_row>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<shopsync::level_value>)
-
-namespace shopsync {
 
 using inv_write_atom = caf::atom_constant<caf::atom("inv_write")>;
 using level_read_atom = caf::atom_constant<caf::atom("lvl_read")>;

@@ -11,7 +11,7 @@
 // started for a mapping (leave_when_idle: an identity to align, operations to resume) asks to
 // leave as soon as its work is done, so that a first alignment of a million identities does not
 // keep a million actors alive.
-#include "actors/interfaces.hpp"
+#include "actors/messages.hpp"
 #include "actors/sync_context.hpp"
 
 #include <chrono>

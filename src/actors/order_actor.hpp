@@ -12,7 +12,7 @@
 //   audit:  through io/audit_log, in the same batch: subject "<store>/<id>" (order_subject),
 //           kind = the order_sync audit event (create_sent, created, unmapped_line, ...),
 //           cause = "<order label>: <detail>"
-#include "actors/interfaces.hpp"
+#include "actors/messages.hpp"
 #include "domain/order_sync_state.hpp"
 #include "io/audit_log.hpp"
 #include "io/state_store.hpp"

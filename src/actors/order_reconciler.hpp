@@ -14,7 +14,7 @@
 // /metrics: shopsync_orders_found_by_reconcile_total{group,kind} (counted by the order actor's
 // hook: a rate above zero means webhooks are being lost) and
 // shopsync_order_reconcile_rounds_total{group,store,kind}.
-#include "actors/interfaces.hpp"
+#include "actors/messages.hpp"
 #include "actors/order_path.hpp"
 #include "actors/sync_context.hpp"
 #include "domain/order_reconcile.hpp"

@@ -14,7 +14,7 @@
 // mapped level the file does not list, at a location it lists, is not stocked; the levels of a
 // location it does not list, and every level of a store whose bulk read failed, are read by
 // query as before.
-#include "actors/interfaces.hpp"
+#include "actors/messages.hpp"
 #include "actors/sync_context.hpp"
 
 #include <map>

@@ -5,7 +5,7 @@
 // item_needs_actor; idle ones are passivated); product and SKU changes ask the group's catalog to resync; orders go
 // to the order path. Until every group has a mapping, events wait here (they are already
 // durable in the inbox).
-#include "actors/interfaces.hpp"
+#include "actors/messages.hpp"
 #include "actors/order_path.hpp"
 #include "actors/order_reconciler.hpp"
 #include "actors/sync_context.hpp"

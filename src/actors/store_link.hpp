@@ -24,7 +24,7 @@
 // that met it goes back to the head of its queue unanswered, so requesters simply wait, and a
 // probe every unauthorized_probe (or at once on "token_changed") resumes everything when it
 // succeeds. Logged once per outage at error level, with what to do.
-#include "actors/interfaces.hpp"
+#include "actors/messages.hpp"
 #include "domain/config.hpp"
 #include "domain/write_expiry.hpp"
 #include "io/admin_client.hpp"

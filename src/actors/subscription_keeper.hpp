@@ -13,7 +13,7 @@
 //      topics (through the supervisor, which knows the current router), and the orders hook
 //      for order topics.
 // It never decides anything itself: every decision is the plan's.
-#include "actors/interfaces.hpp"
+#include "actors/messages.hpp"
 #include "actors/sync_context.hpp"
 #include "domain/subscription_plan.hpp"
 

@@ -4,6 +4,7 @@
 // what can change live (io/config_reload.hpp), and a probe through the actors feeds systemd's
 // watchdog and STATUS= line. --restore-from restores a backup (io/backup.hpp) and exits.
 #include "actors/group_guard.hpp"
+#include "actors/messages.hpp"
 #include "actors/order_retention.hpp"
 #include "actors/actor_config.hpp"
 #include "actors/supervisor.hpp"
