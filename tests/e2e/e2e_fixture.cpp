@@ -379,4 +379,20 @@ std::string uniform_scenario(const std::vector<e2e_store>& stores, const std::ve
   return s.str();
 }
 
+std::string group_state(const e2e_env& env, const std::string& group) {
+  auto s = parse(env.control("status"));
+  for (std::size_t i = 0; i < s->size("/groups"); ++i)
+    if (s->str("/groups/" + std::to_string(i) + "/group") == group)
+      return s->str("/groups/" + std::to_string(i) + "/state");
+  return "?";
+}
+
+std::size_t levels_set(const e2e_env& env) {
+  auto audit = env.control("audit", R"({"limit":100000})");
+  std::size_t n = 0;
+  for (auto p = audit.find("\"kind\":\"level_set\""); p != std::string::npos; p = audit.find("\"kind\":\"level_set\"", p + 1))
+    n++;
+  return n;
+}
+
 } // namespace shopsync::testing

@@ -160,4 +160,10 @@ e2e_options pair_options(const e2e_store& source, const e2e_store& dest, const s
 std::string group_toml(const std::string& name, const std::vector<e2e_store>& dests, const std::string& strategy,
                        const std::string& match_by = "sku");
 
+// A group's state as `shopsyncctl status` shows it ("syncing", "planned", ...; "?" if absent).
+std::string group_state(const e2e_env& env, const std::string& group);
+
+// The audit's count of levels set by shopsync (each a confirmed write).
+std::size_t levels_set(const e2e_env& env);
+
 } // namespace shopsync::testing

@@ -49,22 +49,6 @@ std::pair<int, std::string> ctl(const e2e_env& env, const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-std::string group_state(const e2e_env& env, const std::string& group) {
-  auto s = parse(env.control("status"));
-  for (std::size_t i = 0; i < s->size("/groups"); ++i)
-    if (s->str("/groups/" + std::to_string(i) + "/group") == group)
-      return s->str("/groups/" + std::to_string(i) + "/state");
-  return "?";
-}
-
-// The audit's count of levels set by shopsync (each a confirmed write).
-std::size_t levels_set(const e2e_env& env) {
-  auto audit = env.control("audit", R"({"limit":100000})");
-  std::size_t n = 0;
-  for (auto p = audit.find("\"kind\":\"level_set\""); p != std::string::npos; p = audit.find("\"kind\":\"level_set\"", p + 1))
-    n++;
-  return n;
-}
 
 std::int64_t zeros(const e2e_env& env, const e2e_store& s, const std::vector<std::string>& skus) {
   std::int64_t n = 0;

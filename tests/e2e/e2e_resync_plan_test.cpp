@@ -22,22 +22,6 @@ const e2e_store kSource{"source", "source-replan.myshopify.com", "shpat_rp_sourc
 const e2e_store kDest{"dest-a", "dest-a-replan.myshopify.com", "shpat_rp_dest_a", false};
 const std::vector<std::string> kSkus = {"TEE-RED-S", "MUG-WHITE", "CAP-GREEN"};
 
-std::string group_state(const e2e_env& env, const std::string& group) {
-  auto s = parse(env.control("status"));
-  for (std::size_t i = 0; i < s->size("/groups"); ++i)
-    if (s->str("/groups/" + std::to_string(i) + "/group") == group)
-      return s->str("/groups/" + std::to_string(i) + "/state");
-  return "?";
-}
-
-// The audit's count of levels set by shopsync (each a confirmed write).
-std::size_t levels_set(const e2e_env& env) {
-  auto audit = env.control("audit", R"({"limit":100000})");
-  std::size_t n = 0;
-  for (auto p = audit.find("\"kind\":\"level_set\""); p != std::string::npos; p = audit.find("\"kind\":\"level_set\"", p + 1))
-    n++;
-  return n;
-}
 
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
