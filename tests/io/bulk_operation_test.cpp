@@ -12,6 +12,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include "support/http_receiver.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sys/socket.h>
@@ -35,83 +37,8 @@ std::string cost() {
          R"("throttleStatus":{"maximumAvailable":2000.0,"currentlyAvailable":1990.0,"restoreRate":100.0}}})";
 }
 
-// A one-thread-per-connection server: `answer` gets each request and returns status and body.
-class fake_shopify {
-public:
-  using answer_fn = std::function<std::pair<int, std::string>(const http::request<http::string_body>&)>;
-  explicit fake_shopify(answer_fn answer) : answer_(std::move(answer)) {
-    acceptor_.open(tcp::v4());
-    acceptor_.set_option(net::socket_base::reuse_address(true));
-    acceptor_.bind({net::ip::make_address("127.0.0.1"), 0});
-    acceptor_.listen();
-    port_ = acceptor_.local_endpoint().port();
-    thread_ = std::thread([this] {
-      while (!stop_) {
-        beast::error_code ec;
-        tcp::socket s(ioc_);
-        acceptor_.accept(s, ec);
-        if (ec || stop_)
-          return;
-        {
-          std::lock_guard<std::mutex> lk(mu_);
-          fds_.push_back(s.native_handle());
-        }
-        conns_.emplace_back([this, s = std::move(s)]() mutable { serve(std::move(s)); });
-      }
-    });
-  }
-  ~fake_shopify() {
-    stop_ = true;
-    {
-      net::io_context ioc;
-      tcp::socket poke(ioc);
-      beast::error_code ec;
-      poke.connect({net::ip::make_address("127.0.0.1"), port_}, ec);
-    }
-    thread_.join();
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      for (int fd : fds_)
-        ::shutdown(fd, SHUT_RDWR);
-    }
-    for (auto& t : conns_)
-      t.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
-private:
-  void serve(tcp::socket s) {
-    beast::flat_buffer buf;
-    for (;;) {
-      http::request<http::string_body> req;
-      beast::error_code ec;
-      http::read(s, buf, req, ec);
-      if (ec)
-        return;
-      auto [status, body] = answer_(req);
-      http::response<http::string_body> res{static_cast<http::status>(status), 11};
-      res.set(http::field::content_type, "application/json");
-      res.body() = std::move(body);
-      res.keep_alive(req.keep_alive());
-      res.prepare_payload();
-      http::write(s, res, ec);
-      if (ec || !req.keep_alive())
-        return;
-    }
-  }
-  net::io_context ioc_;
-  tcp::acceptor acceptor_{ioc_};
-  unsigned short port_ = 0;
-  answer_fn answer_;
-  std::thread thread_;
-  std::vector<std::thread> conns_;
-  std::atomic<bool> stop_{false};
-  std::mutex mu_;
-  std::vector<int> fds_;
-};
-
-bool has(const http::request<http::string_body>& r, const char* what) {
-  return r.body().find(what) != std::string::npos;
+bool has(const shopsync::testing::received_request& r, const char* what) {
+  return r.body.find(what) != std::string::npos;
 }
 
 // The BulkLevels file of `locations` locations with `per_location` levels each.
@@ -135,37 +62,42 @@ struct bulk_store {
   std::string user_error; // the start refused with this code
   std::mutex mu;
   int started = 0, polls = 0, concurrent_max = 0, running = 0;
-  std::unique_ptr<fake_shopify> server;
+  std::unique_ptr<shopsync::testing::http_receiver> server;
 
   bulk_store() {
-    server = std::make_unique<fake_shopify>([this](const http::request<http::string_body>& r) {
-      std::lock_guard<std::mutex> lk(mu);
-      if (r.method() == http::verb::get)
-        return std::make_pair(200, file);
-      if (has(r, "\"BulkOperationRunQuery\"")) {
-        if (!user_error.empty())
-          return std::make_pair(200, R"({"data":{"bulkOperationRunQuery":{"bulkOperation":null,"userErrors":[{"code":")" +
-                                       user_error + R"(","field":null,"message":"A bulk query operation for this app and shop is already in progress."}]}},)" +
-                                       cost() + "}");
-        ++started;
-        concurrent_max = std::max(concurrent_max, ++running);
-        polls = 0;
-        return std::make_pair(200, R"({"data":{"bulkOperationRunQuery":{"bulkOperation":{"id":"gid://shopify/BulkOperation/)" +
-                                     std::to_string(started) + R"(","status":"CREATED"},"userErrors":[]}},)" + cost() + "}");
-      }
-      if (has(r, "\"BulkOperationStatus\"")) {
-        const bool done = ++polls > running_polls;
-        std::string status = !done ? "RUNNING" : fail_code.empty() ? "COMPLETED" : "FAILED";
-        if (done)
-          --running;
-        std::string url = done && fail_code.empty() ? "\"" + server->url() + "/bulk/file.jsonl\"" : "null";
-        std::string code = fail_code.empty() || !done ? "null" : "\"" + fail_code + "\"";
-        return std::make_pair(200, R"({"data":{"bulkOperation":{"id":"gid://shopify/BulkOperation/)" +
-                                     std::to_string(started) + R"(","status":")" + status + R"(","errorCode":)" + code +
-                                     R"(,"objectCount":"42","url":)" + url + "}}," + cost() + "}");
-      }
-      return std::make_pair(404, std::string("{}"));
+    server = std::make_unique<shopsync::testing::http_receiver>([this](std::size_t, const shopsync::testing::received_request& r) {
+      auto [status, body] = answer(r);
+      return shopsync::testing::receiver_reply{status, {}, std::move(body)};
     });
+  }
+
+  std::pair<int, std::string> answer(const shopsync::testing::received_request& r) {
+    std::lock_guard<std::mutex> lk(mu);
+    if (r.method == "GET")
+      return std::make_pair(200, file);
+    if (has(r, "\"BulkOperationRunQuery\"")) {
+      if (!user_error.empty())
+        return std::make_pair(200, R"({"data":{"bulkOperationRunQuery":{"bulkOperation":null,"userErrors":[{"code":")" +
+                                     user_error + R"(","field":null,"message":"A bulk query operation for this app and shop is already in progress."}]}},)" +
+                                     cost() + "}");
+      ++started;
+      concurrent_max = std::max(concurrent_max, ++running);
+      polls = 0;
+      return std::make_pair(200, R"({"data":{"bulkOperationRunQuery":{"bulkOperation":{"id":"gid://shopify/BulkOperation/)" +
+                                   std::to_string(started) + R"(","status":"CREATED"},"userErrors":[]}},)" + cost() + "}");
+    }
+    if (has(r, "\"BulkOperationStatus\"")) {
+      const bool done = ++polls > running_polls;
+      std::string status = !done ? "RUNNING" : fail_code.empty() ? "COMPLETED" : "FAILED";
+      if (done)
+        --running;
+      std::string url = done && fail_code.empty() ? "\"" + server->url("") + "/bulk/file.jsonl\"" : "null";
+      std::string code = fail_code.empty() || !done ? "null" : "\"" + fail_code + "\"";
+      return std::make_pair(200, R"({"data":{"bulkOperation":{"id":"gid://shopify/BulkOperation/)" +
+                                   std::to_string(started) + R"(","status":")" + status + R"(","errorCode":)" + code +
+                                   R"(,"objectCount":"42","url":)" + url + "}}," + cost() + "}");
+    }
+    return std::make_pair(404, std::string("{}"));
   }
 };
 
@@ -188,7 +120,7 @@ struct harness {
 TEST(BulkOperation, a_completed_operation_streams_every_line_and_children_name_their_location) {
   bulk_store store;
   store.file = levels_file(3, 20000); // ~2.6 MB
-  harness h(store.server->url());
+  harness h(store.server->url(""));
   std::promise<result<bulk_summary>> done;
   std::uint64_t lines = 0, levels = 0, bad = 0;
   std::map<location_id, std::uint64_t> per_location;
@@ -230,7 +162,7 @@ TEST(BulkOperation, a_failed_operation_and_a_refused_start_are_typed_errors) {
   {
     bulk_store store;
     store.fail_code = "INTERNAL_SERVER_ERROR";
-    harness h(store.server->url());
+    harness h(store.server->url(""));
     std::promise<result<bulk_summary>> done;
     h.runner->run("query BulkCatalog { productVariants { edges { node { id } } } }", [](std::string_view) {},
                   [&](result<bulk_summary> r) { done.set_value(std::move(r)); });
@@ -242,7 +174,7 @@ TEST(BulkOperation, a_failed_operation_and_a_refused_start_are_typed_errors) {
   {
     bulk_store store;
     store.user_error = "OPERATION_IN_PROGRESS";
-    harness h(store.server->url());
+    harness h(store.server->url(""));
     std::promise<result<bulk_summary>> done;
     h.runner->run("query BulkCatalog { productVariants { edges { node { id } } } }", [](std::string_view) {},
                   [&](result<bulk_summary> r) { done.set_value(std::move(r)); });
@@ -256,7 +188,7 @@ TEST(BulkOperation, a_failed_operation_and_a_refused_start_are_typed_errors) {
 TEST(BulkOperation, runs_of_one_store_take_turns) {
   bulk_store store;
   store.file = levels_file(1, 10);
-  harness h(store.server->url());
+  harness h(store.server->url(""));
   std::promise<void> all;
   std::atomic<int> left{3}, ok{0};
   for (int i = 0; i < 3; ++i)

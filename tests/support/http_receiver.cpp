@@ -65,7 +65,8 @@ struct http_receiver::impl {
         return;
       http::response<http::string_body> res{static_cast<http::status>(rep.status), req.version()};
       res.keep_alive(req.keep_alive());
-      res.body() = "{}";
+      res.set(http::field::content_type, "application/json");
+      res.body() = std::move(rep.body);
       res.prepare_payload();
       http::write(*sock, res, ec);
       if (ec || !res.keep_alive())

@@ -1,7 +1,7 @@
 #pragma once
 // A tiny HTTP server on 127.0.0.1 (ephemeral port) that records every request it receives, for
-// tests that are called back (webhooks). What it answers is programmable: a status, or silence
-// for a while, per request number.
+// tests that are called back (webhooks) or that play a remote API. What it answers is
+// programmable per request: a status and a body, or silence for a while.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -21,6 +21,7 @@ struct received_request {
 struct receiver_reply {
   int status = 200;
   std::chrono::milliseconds delay{0}; // wait before answering (to exceed a caller's deadline)
+  std::string body = "{}";            // sent as application/json
 };
 
 class http_receiver {
