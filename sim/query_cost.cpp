@@ -185,4 +185,22 @@ double actual_query_cost(const gql_document& doc, const gql_operation& op, eleme
   return actual{doc}.set(op.selections, data);
 }
 
+std::optional<std::int64_t> connection_first(const gql_operation& op, std::initializer_list<std::string_view> path,
+                                             element variables) {
+  const std::vector<gql_selection>* level = &op.selections;
+  const gql_selection* field = nullptr;
+  for (auto name : path) {
+    auto it = std::find_if(level->begin(), level->end(),
+                           [&](const gql_selection& s) { return s.k == gql_selection::kind::field && s.name == name; });
+    if (it == level->end())
+      return std::nullopt;
+    field = &*it;
+    level = &it->children;
+  }
+  const gql_value* first = field ? field->arg("first") : nullptr;
+  if (!first || (first->k == gql_value::kind::variable && !member(variables, first->text)))
+    return std::nullopt;
+  return int_value(first, variables);
+}
+
 } // namespace shopsync::sim

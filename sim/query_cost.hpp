@@ -16,10 +16,20 @@
 #include "sim/graphql_document.hpp"
 #include "sim/json_read.hpp"
 
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string_view>
+
 namespace shopsync::sim {
 
 // Requested cost of `op` given the request's variables (for `first: $first`).
 double requested_query_cost(const gql_document& doc, const gql_operation& op, element variables);
+
+// The `first` of the connection reached by the field names of `path` from the operation's root
+// (e.g. {"order", "lineItems"}), literal or through a variable; nullopt when there is none.
+std::optional<std::int64_t> connection_first(const gql_operation& op, std::initializer_list<std::string_view> path,
+                                             element variables);
 
 // Actual cost of `op` given the `data` object of its answer.
 double actual_query_cost(const gql_document& doc, const gql_operation& op, element data);

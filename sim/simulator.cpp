@@ -351,8 +351,12 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
   else if (op == "DraftOrderInvoiceSend") r = op_draft_order_invoice_send(*s, vars);
   else if (op == "OrdersCreatedSince") r = op_orders_created_since(*s, vars);
   else if (op == "DraftOrdersUpdatedSince") r = op_draft_orders_updated_since(*s, vars);
-  else if (op == "OrderForSync") r = op_order_for_sync(*s, vars);
-  else if (op == "DraftOrderForSync") r = op_draft_order_for_sync(*s, vars);
+  else if (op == "OrderForSync" || op == "DraftOrderForSync") {
+    const bool draft = op == "DraftOrderForSync";
+    const auto first = gop ? connection_first(*gop, {draft ? "draftOrder" : "order", "lineItems"}, vars) : std::nullopt;
+    const auto page = static_cast<std::size_t>(std::clamp<std::int64_t>(first.value_or(100), 0, 250));
+    r = draft ? op_draft_order_for_sync(*s, vars, page) : op_order_for_sync(*s, vars, page);
+  }
   else if (op == "WebhookSubscriptions") r = op_webhook_subscriptions(*s, vars);
   else if (op == "WebhookSubscriptionCreate" || op == "WebhookSubscriptionUpdate")
     r = op_webhook_subscription_write(*s, op, vars, unix_now());

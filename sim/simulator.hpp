@@ -107,8 +107,9 @@ private:
   // The order reconciler's listings and full reads (simulator_order_queries.cpp).
   op_result op_orders_created_since(store& s, element vars);
   op_result op_draft_orders_updated_since(store& s, element vars);
-  op_result op_order_for_sync(store& s, element vars);
-  op_result op_draft_order_for_sync(store& s, element vars);
+  // lines_page: the `first` of the document's lineItems.
+  op_result op_order_for_sync(store& s, element vars, std::size_t lines_page);
+  op_result op_draft_order_for_sync(store& s, element vars, std::size_t lines_page);
   static op_result origin_search_result(std::pair<std::string, std::size_t> found); // OrdersByOrigin, DraftOrdersByOrigin
   // Webhook subscriptions and the app installation (simulator_subscriptions.cpp).
   op_result op_webhook_subscriptions(store& s, element vars);

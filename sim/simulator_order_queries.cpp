@@ -207,11 +207,11 @@ void write_attributes(json_writer& w, const std::string& webhook_json) {
   w.end_array();
 }
 
-// lineItems(first: 100, after: $linesAfter): the lines after the cursor's line, 100 at most,
-// with Shopify's pageInfo. Returns how many lines were written (the cost counts them).
+// lineItems(first: N, after: $linesAfter): the lines after the cursor's line, N at most (the
+// document's `first`, literal or a variable), with Shopify's pageInfo. Returns how many lines
+// were written (the cost counts them).
 std::size_t write_lines(json_writer& w, std::string_view line_type, const std::vector<line_item>& lines, bool draft,
-                        element vars) {
-  constexpr std::size_t page = 100; // the `first` of the documents' lineItems
+                        element vars, std::size_t page) {
   std::size_t begin = 0;
   if (auto after = as_str(member(vars, "linesAfter"))) {
     auto id = cursor_id(*after);
@@ -274,7 +274,7 @@ simulator::op_result simulator::op_draft_orders_updated_since(store& s, element 
   return r;
 }
 
-simulator::op_result simulator::op_order_for_sync(store& s, element vars) {
+simulator::op_result simulator::op_order_for_sync(store& s, element vars, std::size_t lines_page) {
   op_result r;
   r.outcome = "read";
   auto id = gid_number(as_str(member(vars, "id")).value_or(""), "Order");
@@ -303,14 +303,14 @@ simulator::op_result simulator::op_order_for_sync(store& s, element vars) {
   write_address(w, "billingAddress", o.billing_address_json);
   w.key("totalPriceSet").begin_object().key("shopMoney").begin_object().field("amount", total_of(o.lines))
       .end_object().end_object();
-  write_lines(w, "LineItem", o.lines, false, vars);
+  write_lines(w, "LineItem", o.lines, false, vars, lines_page);
   write_order_content(w, o);
   w.end_object().end_object();
   r.data = std::move(w).str();
   return r;
 }
 
-simulator::op_result simulator::op_draft_order_for_sync(store& s, element vars) {
+simulator::op_result simulator::op_draft_order_for_sync(store& s, element vars, std::size_t lines_page) {
   op_result r;
   r.outcome = "read";
   auto id = gid_number(as_str(member(vars, "id")).value_or(""), "DraftOrder");
@@ -336,7 +336,7 @@ simulator::op_result simulator::op_draft_order_for_sync(store& s, element vars) 
   w.key("customer").null();
   write_address(w, "shippingAddress", d.shipping_address_json);
   write_address(w, "billingAddress", d.billing_address_json);
-  write_lines(w, "DraftOrderLineItem", d.lines, true, vars);
+  write_lines(w, "DraftOrderLineItem", d.lines, true, vars, lines_page);
   write_draft_content(w, d);
   w.end_object().end_object();
   r.data = std::move(w).str();

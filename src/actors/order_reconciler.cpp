@@ -5,6 +5,8 @@
 #include "io/json_writer.hpp"
 #include "io/metrics.hpp"
 
+#include <algorithm>
+
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
@@ -97,6 +99,25 @@ void append_lines(webhook_event& so_far, webhook_event&& page) {
     append(d->lines, std::get<draft_order_changed>(page).lines);
 }
 
+// Shopify refused the read as one that can never run on this store: its requested cost is above
+// the bucket's size (THROTTLED for ever) or the single-query limit. Nothing ran.
+bool never_fits(const error& e) { return e.kind == error_kind::admin_exceeds_bucket || e.code == "MAX_COST_EXCEEDED"; }
+
+// Asks for half the lines from now on; false (with the stall at warn, naming the store) when a
+// read of one line is already refused.
+bool shrink_reads(const order_reconciler_state& st, order_cursor& c, const error& e) {
+  if (c.lines_per_read <= 1) {
+    spdlog::warn("store {}: stalled: reading even one line of an order costs more than a single request may cost on "
+                 "this store ({}: {}); missed orders cannot be read until the store's plan gives a bigger bucket",
+                 c.store, e.code, e.message);
+    return false;
+  }
+  c.lines_per_read = std::max<std::size_t>(1, c.lines_per_read / 2);
+  spdlog::info("order reconciler {}: a document read does not fit the store's cost bucket ({}): {} lines per read "
+               "from now on", label(st, c), e.code, c.lines_per_read);
+  return true;
+}
+
 // Reads one document in full (several answers when it has more than 100 lines) and hands it to
 // the order path; its answer comes back as order_fed_atom. A document that cannot be synced at
 // all (deleted since it was listed) counts as fed: asking again would not change it. `so_far`
@@ -115,11 +136,12 @@ void read_document(self_ptr self, std::size_t i, listed_document d, std::optiona
     ack(false);
     return;
   }
-  auto call = draft ? make_draft_order_read_call(d.id, lines_after) : make_order_read_call(d.id, lines_after);
+  auto call = draft ? make_draft_order_read_call(d.id, lines_after, c.lines_per_read)
+                     : make_order_read_call(d.id, lines_after, c.lines_per_read);
   graphql_request req{call.operation, std::move(call.document), std::move(call.variables_json), false};
   self->request(graphql_executor_actor{*link}, std::chrono::minutes(3), execute_atom::value, std::move(req))
     .then(
-      [self, i, d, draft, ack, before = std::move(so_far)](graphql_answer& a) {
+      [self, i, d, draft, ack, before = std::move(so_far), lines_after](graphql_answer& a) {
         auto& st = self->state;
         auto& c = st.cursors[i];
         std::optional<error> err;
@@ -141,6 +163,10 @@ void read_document(self_ptr self, std::size_t i, listed_document d, std::optiona
           } else {
             err = e.error();
           }
+        }
+        if (err && never_fits(*err) && shrink_reads(st, c, *err)) {
+          read_document(self, i, d, before, lines_after);
+          return;
         }
         if (err) {
           const bool permanent = err->kind == error_kind::order_reconcile_gone;

@@ -31,6 +31,9 @@ struct order_cursor {
   reconcile_doc kind = reconcile_doc::orders;
   order_reconcile machine;
   std::size_t found = 0; // documents fed and taken in this daemon's life
+  // Lines one document read asks for: halved each time the store refuses a read as never
+  // fitting its cost bucket (a small plan's bucket cannot hold a 100-line read).
+  std::size_t lines_per_read = order_read_lines;
 };
 
 struct order_reconciler_state {

@@ -87,8 +87,8 @@ const std::vector<document>& all_documents() {
      R"({"first": 100, "after": null, "query": "created_at:>=2026-12-04T10:00:00Z"})"},
     {"DraftOrdersUpdatedSince", draft_orders_updated_since,
      R"({"first": 100, "after": "eyJsYXN0X2lkIjoxMTIzNDU2Nzg5MDEyfQ==", "query": "updated_at:>=2026-12-04T10:00:00Z"})"},
-    {"OrderForSync", order_for_sync, R"({"id": "gid://shopify/Order/5812345678901", "linesAfter": null})"},
-    {"DraftOrderForSync", draft_order_for_sync, R"({"id": "gid://shopify/DraftOrder/1123456789012", "linesAfter": "eyJsYXN0X2lkIjoxMjM0NX0="})"},
+    {"OrderForSync", order_for_sync, R"({"id": "gid://shopify/Order/5812345678901", "lines": 100, "linesAfter": null})"},
+    {"DraftOrderForSync", draft_order_for_sync, R"({"id": "gid://shopify/DraftOrder/1123456789012", "lines": 12, "linesAfter": "eyJsYXN0X2lkIjoxMjM0NX0="})"},
     {"WebhookSubscriptions", webhook_subscriptions, R"({"first": 100, "after": null})"},
     {"WebhookSubscriptionCreate", webhook_subscription_create, R"({
       "topic": "INVENTORY_LEVELS_UPDATE",

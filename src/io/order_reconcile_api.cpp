@@ -276,9 +276,9 @@ result<std::vector<order_line>> lines_of(std::optional<element> conn, std::strin
   return out;
 }
 
-std::string read_variables(std::string_view type, shopify_id id, const std::string& lines_after) {
+std::string read_variables(std::string_view type, shopify_id id, const std::string& lines_after, std::size_t lines) {
   json_writer w;
-  w.begin_object().field("id", make_gid(type, id));
+  w.begin_object().field("id", make_gid(type, id)).field("lines", static_cast<std::int64_t>(std::max<std::size_t>(1, lines)));
   if (!lines_after.empty())
     w.field("linesAfter", lines_after);
   w.end_object();
@@ -314,13 +314,13 @@ order_api_call make_listing_call(reconcile_doc d, const reconcile_query& q) {
   return {"DraftOrdersUpdatedSince", std::string(graphql::draft_orders_updated_since), std::move(w).str(), false};
 }
 
-order_api_call make_order_read_call(order_id id, const std::string& lines_after) {
-  return {"OrderForSync", std::string(graphql::order_for_sync), read_variables("Order", id, lines_after), false};
+order_api_call make_order_read_call(order_id id, const std::string& lines_after, std::size_t lines) {
+  return {"OrderForSync", std::string(graphql::order_for_sync), read_variables("Order", id, lines_after, lines), false};
 }
 
-order_api_call make_draft_order_read_call(draft_order_id id, const std::string& lines_after) {
-  return {"DraftOrderForSync", std::string(graphql::draft_order_for_sync), read_variables("DraftOrder", id, lines_after),
-          false};
+order_api_call make_draft_order_read_call(draft_order_id id, const std::string& lines_after, std::size_t lines) {
+  return {"DraftOrderForSync", std::string(graphql::draft_order_for_sync),
+          read_variables("DraftOrder", id, lines_after, lines), false};
 }
 
 result<listing_page> parse_listing(std::string_view body, reconcile_doc d) {

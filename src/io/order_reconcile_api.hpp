@@ -19,6 +19,7 @@
 #include "domain/result.hpp"
 #include "io/order_api.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,9 +37,13 @@ std::string iso8601_utc(std::int64_t epoch_s);
 std::string reconcile_search_query(reconcile_doc, std::int64_t since);
 
 order_api_call make_listing_call(reconcile_doc, const reconcile_query&);
-// lines_after: empty for the first answer, else the cursor of the previous one.
-order_api_call make_order_read_call(order_id, const std::string& lines_after = {});
-order_api_call make_draft_order_read_call(draft_order_id, const std::string& lines_after = {});
+// lines_after: empty for the first answer, else the cursor of the previous one; lines: the
+// most lines one answer may hold (what the read costs grows with it).
+inline constexpr std::size_t order_read_lines = 100;
+order_api_call make_order_read_call(order_id, const std::string& lines_after = {},
+                                    std::size_t lines = order_read_lines);
+order_api_call make_draft_order_read_call(draft_order_id, const std::string& lines_after = {},
+                                          std::size_t lines = order_read_lines);
 
 struct listing_page {
   struct entry {

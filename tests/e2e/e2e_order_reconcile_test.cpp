@@ -120,6 +120,30 @@ TEST(E2eOrderReconcile, an_order_of_more_lines_than_one_answer_holds_is_read_who
   EXPECT_EQ(order_deliveries(env, "delivered"), 0u) << "the webhook was not lost";
 }
 
+TEST(E2eOrderReconcile, on_a_store_whose_bucket_cannot_hold_a_100_line_read_the_order_is_read_in_smaller_answers) {
+  e2e_env env(options("order", 300));
+  ASSERT_TRUE(env.start_mapped());
+  settle(env);
+  // A 300-point bucket: a read of 100 lines costs ~900 points, so Shopify answers THROTTLED for
+  // ever; the reconciler must ask fewer lines per answer, not stall.
+  ASSERT_TRUE(ok(env.sim_post("/_sim/bucket", R"({"store":")" + kDest.shop + R"(","max":300,"restore":150})")));
+  ASSERT_TRUE(ok(env.sim_post("/_sim/faults", R"({"webhook_loss_topics":["orders/create"]})")));
+  const auto seq = env.log_seq();
+  auto sale = env.sim_post("/_sim/sale", R"({"store":")" + kDest.shop +
+                                           R"(","sku":"MUG-WHITE","location":"Main Warehouse","quantity":1,"lines":60})");
+  ASSERT_TRUE(ok(sale)) << sale;
+  EXPECT_TRUE(env.wait_until([&] { return env.order_count(kSource.shop) >= 1; }, std::chrono::seconds(kInterval + 30)))
+    << env.daemon_output();
+  settle(env);
+  auto source = parse(env.sim_get("/_sim/state?store=" + kSource.shop + "&variants=0"));
+  ASSERT_EQ(source->size("/orders"), 1u);
+  EXPECT_EQ(source->size("/orders/0/line_items"), 60u) << "the Source order is short";
+  EXPECT_EQ(env.calls(kSource.shop, "OrderCreate", seq), 1);
+  // Refused while too big, then answered: 60 lines in answers that fit 300 points.
+  EXPECT_GE(env.calls(kDest.shop, "OrderForSync", seq, "throttled"), 1);
+  EXPECT_GE(env.calls(kDest.shop, "OrderForSync", seq, "read"), 3);
+}
+
 TEST(E2eOrderReconcile, fifty_orders_placed_while_the_daemon_was_down_past_the_retry_window_are_created_once) {
   auto o = options("order", 100);
   // Shopify's 8 retries over ~4 h (13,900 s) pass in 1.4 s: "6 hours" of downtime is the time it

@@ -61,7 +61,12 @@ TEST(SimCost, ShopsyncsDocumentsAtTheirSizes) {
   EXPECT_EQ(price(document_of("CatalogPage"), R"({"first": 250})").requested, 1002) << "over 1000: MAX_COST_EXCEEDED";
   // nodes(ids): sized by the ids (the item, its level, the level's quantities).
   EXPECT_EQ(price(document_of("InventoryLevels"), R"({"ids": ["a", "b", "c"]})").requested, 9);
-  EXPECT_LE(price(document_of("OrderForSync"), R"({"id": "x"})").requested, 1000) << "must stay runnable";
+  const auto order_100 = price(document_of("OrderForSync"), R"({"id": "x", "lines": 100})").requested;
+  EXPECT_LE(order_100, 1000) << "must stay runnable";
+  // Its lines are a connection sized by $lines: fewer lines, a cheaper read (a small bucket).
+  const auto order_25 = price(document_of("OrderForSync"), R"({"id": "x", "lines": 25})").requested;
+  EXPECT_EQ(order_100 - order_25, 75 * 8) << "8 points a line";
+  EXPECT_LE(order_25, 300);
 }
 
 TEST(SimCost, TheActualCostCountsWhatCameBack) {
@@ -75,7 +80,7 @@ TEST(SimCost, TheActualCostCountsWhatCameBack) {
   auto levels = price(document_of("InventoryLevels"), R"({"ids": ["a", "b"]})",
                       R"({"nodes": [{"id": "a", "inventoryLevel": {"id": "l", "quantities": [{"name": "available", "quantity": 1}]}}, null]})");
   EXPECT_EQ(levels.actual, 3 + 1);
-  auto missing = price(document_of("OrderForSync"), R"({"id": "x"})", R"({"order": null})");
+  auto missing = price(document_of("OrderForSync"), R"({"id": "x", "lines": 100})", R"({"order": null})");
   EXPECT_EQ(missing.actual, 1);
 }
 

@@ -55,14 +55,14 @@ TEST(SimOrderQueries, OrdersCreatedSinceFiltersSortsAndPagesByCursor) {
 TEST(SimOrderQueries, OrderForSyncAnswersInGraphqlShape) {
   sim_process sim(small_scenario());
   auto id = sale(sim, "SHIRT-M");
-  auto j = sim.alpha("OrderForSync", R"({"id":"gid://shopify/Order/)" + id + R"("})");
+  auto j = sim.alpha("OrderForSync", R"({"lines":100,"id":"gid://shopify/Order/)" + id + R"("})");
   EXPECT_EQ(j->str("/data/order/id"), "gid://shopify/Order/" + id);
   EXPECT_EQ(j->str("/data/order/displayFinancialStatus"), "PAID");
   EXPECT_EQ(j->num("/data/order/lineItems/nodes/0/quantity"), 1);
   EXPECT_EQ(j->str("/data/order/lineItems/nodes/0/sku"), "SHIRT-M");
   EXPECT_EQ(j->str("/data/order/lineItems/nodes/0/variant/id").rfind("gid://shopify/ProductVariant/", 0), 0u);
   EXPECT_FALSE(j->flag("/data/order/lineItems/pageInfo/hasNextPage"));
-  auto gone = sim.alpha("OrderForSync", R"({"id":"gid://shopify/Order/1"})");
+  auto gone = sim.alpha("OrderForSync", R"({"lines":100,"id":"gid://shopify/Order/1"})");
   EXPECT_TRUE(gone->is_null("/data/order"));
 }
 
@@ -77,7 +77,7 @@ TEST(SimOrderQueries, OrderForSyncGivesLinesAHundredAtATimeWithACursor) {
   std::string after = "null";
   std::vector<std::size_t> pages;
   for (int guard = 0; guard < 5; ++guard) {
-    auto j = sim.alpha("OrderForSync", R"({"id":"gid://shopify/Order/)" + id + R"(","linesAfter":)" + after + "}");
+    auto j = sim.alpha("OrderForSync", R"({"lines":100,"id":"gid://shopify/Order/)" + id + R"(","linesAfter":)" + after + "}");
     const auto n = j->size("/data/order/lineItems/nodes");
     pages.push_back(n);
     for (std::size_t i = 0; i < n; ++i)
@@ -88,6 +88,10 @@ TEST(SimOrderQueries, OrderForSyncGivesLinesAHundredAtATimeWithACursor) {
   }
   EXPECT_EQ(pages, (std::vector<std::size_t>{100, 100, 50}));
   EXPECT_EQ(lines.size(), 250u); // every line once
+  // `$lines` sizes the answer (a small bucket's reads ask fewer).
+  auto small = sim.alpha("OrderForSync", R"({"lines":30,"id":"gid://shopify/Order/)" + id + R"("})");
+  EXPECT_EQ(small->size("/data/order/lineItems/nodes"), 30u);
+  EXPECT_TRUE(small->flag("/data/order/lineItems/pageInfo/hasNextPage"));
 }
 
 TEST(SimOrderQueries, DraftOrdersUpdatedSinceListsByUpdatedAt) {
@@ -97,7 +101,7 @@ TEST(SimOrderQueries, DraftOrdersUpdatedSinceListsByUpdatedAt) {
   auto j = sim.alpha("DraftOrdersUpdatedSince", R"({"first":10,"query":"updated_at:>=2020-01-01T00:00:00Z"})");
   ASSERT_EQ(j->size("/data/draftOrders/nodes"), 1u) << j->dump();
   EXPECT_EQ(j->str("/data/draftOrders/nodes/0/id"), "gid://shopify/DraftOrder/" + id);
-  auto full = sim.alpha("DraftOrderForSync", R"({"id":"gid://shopify/DraftOrder/)" + id + R"("})");
+  auto full = sim.alpha("DraftOrderForSync", R"({"lines":100,"id":"gid://shopify/DraftOrder/)" + id + R"("})");
   EXPECT_EQ(full->str("/data/draftOrder/status"), "OPEN");
   EXPECT_EQ(full->num("/data/draftOrder/lineItems/nodes/0/quantity"), 1);
 }
@@ -141,7 +145,7 @@ TEST(SimOrderQueries, ForSyncReadsCarryTheOrdersContent) {
                               "target_type":"line_item"}],
     "total_discounts":"3.00","taxes_included":true})");
   auto id = std::to_string(r->num("/order_id"));
-  auto j = sim.alpha("OrderForSync", R"({"id":"gid://shopify/Order/)" + id + R"("})");
+  auto j = sim.alpha("OrderForSync", R"({"lines":100,"id":"gid://shopify/Order/)" + id + R"("})");
   const std::string o = "/data/order";
   EXPECT_FALSE(j->flag(o + "/lineItems/nodes/0/requiresShipping")) << j->dump();
   EXPECT_TRUE(j->flag(o + "/lineItems/nodes/0/taxable"));
@@ -166,7 +170,7 @@ TEST(SimOrderQueries, ForSyncReadsCarryTheOrdersContent) {
   auto d = sim.post("/_sim/draft_order", R"({"store":"alpha.myshopify.com","lines":[{"sku":"SHIRT-S","quantity":1}],
     "tax_exempt":true,"shipping_line":{"title":"Freight","custom":true,"handle":null,"price":"40.00"},
     "applied_discount":{"title":"Trade","description":"","value":"15.0","value_type":"percentage","amount":"1.50"}})");
-  auto full = sim.alpha("DraftOrderForSync", R"({"id":"gid://shopify/DraftOrder/)" + std::to_string(d->num("/id")) + R"("})");
+  auto full = sim.alpha("DraftOrderForSync", R"({"lines":100,"id":"gid://shopify/DraftOrder/)" + std::to_string(d->num("/id")) + R"("})");
   const std::string p = "/data/draftOrder";
   EXPECT_EQ(full->str(p + "/shippingLine/title"), "Freight") << full->dump();
   EXPECT_TRUE(full->is_null(p + "/shippingLine/shippingRateHandle"));
