@@ -244,17 +244,32 @@ protected:
     src->levels[{kSrcItem, kSrcLoc}] = 5;
     dst->levels[{kDstItem, kDstLoc}] = 3;
     dst->levels[{kOtherDstItem, kDstLoc}] = 7;
-    for (auto& [name, api] : {std::pair{"src", src}, std::pair{"dst", dst}}) {
-      store_link_options o;
-      o.store = *ctx.cfg.find_store(name);
-      o.batching_window = 0ms; // each op is sent at once: the pacing seen is the item's
-      o.io = &io;
-      o.db = db.get();
-      o.first_batch_id = std::string(name) == "src" ? 1'000 : 2'000;
-      o.api = api;
-      ctx.links.emplace(name, spawn_store_link(sys, std::move(o)));
-    }
+    ctx.links.emplace("src", spawn_link("src", src, 0ms));
+    ctx.links.emplace("dst", spawn_link("dst", dst, 0ms));
     router = sys.spawn(shopsync::router, &ctx);
+    settle();
+  }
+
+  // A real store link over the fake store. batching_window 0: each op is sent at once, so the
+  // pacing the retry tests see is the item's.
+  store_link_actor spawn_link(const store_name& name, std::shared_ptr<fake_store_api> api,
+                              std::chrono::milliseconds batching_window) {
+    store_link_options o;
+    o.store = *ctx.cfg.find_store(name);
+    o.batching_window = batching_window;
+    o.io = &io;
+    o.db = db.get();
+    o.first_batch_id = name == "src" ? 1'000 : 2'000;
+    o.api = std::move(api);
+    return spawn_store_link(sys, std::move(o));
+  }
+
+  // The Destination's link replaced by one with another batching window (item actors look
+  // their link up at each operation).
+  void respawn_dst_link(std::chrono::milliseconds batching_window) {
+    caf::anon_send_exit(ctx.links.at("dst"), caf::exit_reason::user_shutdown);
+    settle();
+    ctx.links.at("dst") = spawn_link("dst", dst, batching_window);
     settle();
   }
 
@@ -537,6 +552,24 @@ TEST_F(SyncPath, an_unavailable_store_is_retried_with_a_doubling_backoff) {
   EXPECT_GE(*second_gap, ctx.retry_base) << "the second retry did not back off longer";
   EXPECT_LE(*second_gap, 2 * ctx.retry_base);
   EXPECT_EQ(dst->writes.back().idempotency_key, dst->writes[before].idempotency_key);
+  EXPECT_EQ(dst->level(kDstItem, kDstLoc), 4);
+}
+
+// The store link's batching window runs on the actor system's clock: a write waits for the
+// window in simulated time. Its tick is armed 1 ms past the window's end (store_link_protocol's
+// schedule), so the write goes out at 51 ms, not at 50.
+TEST_F(SyncPath, the_store_links_batching_window_runs_on_simulated_time) {
+  aligned_and_quiet();
+  respawn_dst_link(50ms);
+  const auto before = dst->writes.size();
+  src->levels[{kSrcItem, kSrcLoc}] = 4;
+  source_webhook(4);
+  settle();
+  EXPECT_EQ(dst->writes.size(), before) << "sent before the batching window";
+  advance(50ms);
+  EXPECT_EQ(dst->writes.size(), before) << "sent before the batching window's tick";
+  advance(1ms);
+  ASSERT_EQ(dst->writes.size(), before + 1) << "not sent at the batching window's tick";
   EXPECT_EQ(dst->level(kDstItem, kDstLoc), 4);
 }
 
