@@ -234,18 +234,24 @@ protected:
     // As the daemon does (shopsyncd.cpp), and each mark noted with whether the item's own
     // state is in the same batch.
     ctx.mark_applied = [this](state_store::batch& b, std::uint64_t seq) {
-      bool with_state = false;
+      mark m{seq, {}};
       b.for_each([&](column c, std::string_view key, bool erase) {
-        with_state |= c == column::levels && key == item_state_key(kGroup, kIdentity) && !erase;
+        if (c == column::levels && !erase)
+          m.item_states.emplace_back(key);
       });
-      marks.emplace_back(seq, with_state);
+      marks.push_back(std::move(m));
       EXPECT_TRUE(inbox_->mark_applied(b, seq, std::chrono::system_clock::now()));
     };
     src->levels[{kSrcItem, kSrcLoc}] = 5;
     dst->levels[{kDstItem, kDstLoc}] = 3;
     dst->levels[{kOtherDstItem, kDstLoc}] = 7;
-    ctx.links.emplace("src", spawn_link("src", src, 0ms));
-    ctx.links.emplace("dst", spawn_link("dst", dst, 0ms));
+  }
+
+  // The links of the configured stores and the router (a derived fixture may change ctx.cfg
+  // in its constructor first).
+  void SetUp() override {
+    for (auto& s : ctx.cfg.stores)
+      ctx.links.emplace(s.name, spawn_link(s.name, fakes.at(s.name), 0ms));
     router = sys.spawn(shopsync::router, &ctx);
     settle();
   }
@@ -384,7 +390,14 @@ protected:
   sync_context ctx;
   std::shared_ptr<fake_store_api> src = std::make_shared<fake_store_api>();
   std::shared_ptr<fake_store_api> dst = std::make_shared<fake_store_api>();
-  std::vector<std::pair<std::uint64_t, bool>> marks; // (seq, the item's state in the same batch)
+  std::shared_ptr<fake_store_api> outlet = std::make_shared<fake_store_api>(); // SyncPathTwoGroups
+  std::map<store_name, std::shared_ptr<fake_store_api>> fakes{{"src", src}, {"dst", dst}, {"outlet", outlet}};
+  // Each inbox mark, with the item states written in the same batch (levels column keys).
+  struct mark {
+    std::uint64_t seq = 0;
+    std::vector<std::string> item_states;
+  };
+  std::vector<mark> marks;
   std::uint64_t webhooks = 0;
   spdlog::level::level_enum log_level;
   caf::actor_system_config sys_cfg;
@@ -420,8 +433,9 @@ TEST_F(SyncPath, a_webhook_reaches_a_new_item_that_syncs_through_the_store_links
   // The inbox entry is applied, marked once, in the batch that persisted the item's state.
   EXPECT_TRUE(applied(seq));
   ASSERT_EQ(marks.size(), 1u);
-  EXPECT_EQ(marks[0].first, seq);
-  EXPECT_TRUE(marks[0].second) << "the inbox entry was marked without the item's state in the same batch";
+  EXPECT_EQ(marks[0].seq, seq);
+  EXPECT_EQ(marks[0].item_states, std::vector<std::string>{item_state_key(kGroup, kIdentity)})
+    << "the inbox entry was marked without the item's state in the same batch";
   auto st = persisted();
   ASSERT_TRUE(st);
   EXPECT_TRUE(st->idle());
@@ -571,6 +585,55 @@ TEST_F(SyncPath, the_store_links_batching_window_runs_on_simulated_time) {
   advance(1ms);
   ASSERT_EQ(dst->writes.size(), before + 1) << "not sent at the batching window's tick";
   EXPECT_EQ(dst->level(kDstItem, kDstLoc), 4);
+}
+
+// The Source in two groups: "g" (to dst) and "h" (to outlet, item 4 at location 30).
+class SyncPathTwoGroups : public SyncPath {
+protected:
+  SyncPathTwoGroups() {
+    auto outlet_store = *ctx.cfg.find_store("dst");
+    outlet_store.name = "outlet";
+    outlet_store.shop_domain = "outlet.myshopify.com";
+    ctx.cfg.stores.push_back(outlet_store);
+    auto h = ctx.cfg.groups[0];
+    h.name = "h";
+    h.destinations = {"outlet"};
+    ctx.cfg.groups.push_back(h);
+    outlet->levels[{kOutletItem, kOutletLoc}] = 1;
+  }
+
+  group_mapping_ptr outlet_mapping() {
+    catalog_match match;
+    match.identities.push_back({kIdentity, {{"src", 100, 101, kSrcItem}, {"outlet", 400, 401, kOutletItem}}});
+    store_locations src_locs{"src", {{kSrcLoc, "Warehouse"}}};
+    std::vector<store_locations> outlet_locs{{"outlet", {{kOutletLoc, "Warehouse"}}}};
+    return std::make_shared<const group_mapping>(*ctx.cfg.find_group("h"), std::move(match),
+                                                 map_locations(src_locs, outlet_locs, true, {}));
+  }
+
+  static constexpr inventory_item_id kOutletItem = 4;
+  static constexpr location_id kOutletLoc = 30;
+};
+
+// One webhook, two item actors (one per group): the entry is marked once, by the last of them
+// to persist its state, in that state's batch; the first one's batch leaves it unmarked.
+TEST_F(SyncPathTwoGroups, a_webhook_for_two_groups_is_marked_applied_once_by_the_last_item_to_persist) {
+  caf::anon_send(router, mapping_atom::value, std::string("h"), outlet_mapping());
+  publish(mapping_with(ctx.cfg, kDstItem));
+  ASSERT_EQ(dst->level(kDstItem, kDstLoc), 5);
+  ASSERT_EQ(outlet->level(kOutletItem, kOutletLoc), 5);
+  ASSERT_TRUE(marks.empty());
+
+  src->levels[{kSrcItem, kSrcLoc}] = 4;
+  auto seq = source_webhook(4);
+  settle();
+  EXPECT_EQ(dst->level(kDstItem, kDstLoc), 4);
+  EXPECT_EQ(outlet->level(kOutletItem, kOutletLoc), 4);
+  EXPECT_TRUE(applied(seq));
+  ASSERT_EQ(marks.size(), 1u) << "each item marked the entry: it was applied before every effect was recorded";
+  ASSERT_EQ(marks[0].item_states.size(), 1u);
+  const auto& key = marks[0].item_states[0];
+  EXPECT_TRUE(key == item_state_key("g", kIdentity) || key == item_state_key("h", kIdentity)) << key;
 }
 
 } // namespace
