@@ -11,6 +11,11 @@
 // the item run on the actor system's clock, so the batching window, retry backoffs and idle
 // timers all move only when the test advances time.
 //
+// GoogleTest drives the test_coordinator directly (sched.run(), advance_time()), as
+// item_actor_test.cpp does: caf/test/dsl.hpp's expect/allow would need CAF's own unit test
+// engine (CAF_CHECK, its main) in a binary of its own, and the checks here are on effects (the
+// fake store, the state store, the inbox) rather than on single messages.
+//
 // What is checked is the wiring between the actors: who spawns whom, what reaches the fake
 // store and when, what is persisted, and when an inbox entry is marked applied. The rules
 // themselves are the domain's, with their own property tests.
