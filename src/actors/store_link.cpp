@@ -90,9 +90,10 @@ void post_back(const caf::actor_addr& addr, std::function<void()> fn) {
 
 std::string store_of(self_ptr self) { return self->state.opts.store.name; }
 
-std::chrono::milliseconds steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-    std::chrono::steady_clock::now().time_since_epoch());
+// The actor system's clock (steady_clock in the daemon; simulated time on CAF's test_coordinator),
+// the same clock its delayed_send timers run on.
+std::chrono::milliseconds steady_ms(self_ptr self) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now().time_since_epoch());
 }
 
 std::int64_t unix_now() {
@@ -100,7 +101,7 @@ std::int64_t unix_now() {
     .count();
 }
 
-link_time now() { return {steady_ms(), unix_now()}; }
+link_time now(self_ptr self) { return {steady_ms(self), unix_now()}; }
 
 bool is_unauthorized(const error& e) { return e.kind == error_kind::admin_unauthorized; }
 
@@ -110,7 +111,7 @@ void arm_probe(self_ptr self) {
   if (st.probe_armed || !next)
     return;
   st.probe_armed = true;
-  auto wait = std::max(*next - steady_ms(), std::chrono::milliseconds(1));
+  auto wait = std::max(*next - steady_ms(self), std::chrono::milliseconds(1));
   self->delayed_send(self, wait, link_probe_atom::value);
 }
 
@@ -119,7 +120,7 @@ void arm_probe(self_ptr self) {
 void enter_unauthorized(self_ptr self, const error& e) {
   auto& st = self->state;
   st.link->hold(e);
-  if (st.auth->refused(e.message, steady_ms())) {
+  if (st.auth->refused(e.message, steady_ms(self))) {
     spdlog::error("store {} ({}) is unauthorized: {}. Its writes are held (kept, not retried) until a token "
                   "works again, checked every {} s. What to do: {}",
                   store_of(self), st.opts.store.shop_domain, e.message,
@@ -148,7 +149,7 @@ void send_write(self_ptr self, link_send_write w) {
         // Not saved: not sent either (an unsaved batch could not be re-sent after a crash).
         auto e = error{error_kind::outbox_write_failed, s.error().message};
         return post_back(h, [self, id = w.batch, e] {
-          self->state.link->write_answered(id, e, now());
+          self->state.link->write_answered(id, e, now(self));
           run(self);
         });
       }
@@ -160,7 +161,7 @@ void send_write(self_ptr self, link_send_write w) {
     api->write_inventory(w.kind, std::move(w.variables_json), std::move(w.keys),
                          [h, self, id = w.batch](result<write_outcome> r) {
                            post_back(h, [self, id, r = std::move(r)]() mutable {
-                             self->state.link->write_answered(id, std::move(r), now());
+                             self->state.link->write_answered(id, std::move(r), now(self));
                              run(self);
                            });
                          });
@@ -171,7 +172,7 @@ void send_reads(self_ptr self, link_send_reads q) {
   auto h = self->address();
   self->state.api->inventory_levels(q.keys, [h, self, query = q.query](result<std::vector<level_value>> r) {
     post_back(h, [self, query, r = std::move(r)]() mutable {
-      self->state.link->reads_answered(query, std::move(r), now());
+      self->state.link->reads_answered(query, std::move(r), now(self));
       run(self);
     });
   });
@@ -260,7 +261,7 @@ caf::typed_response_promise<Reply> queue_api_job(self_ptr self, Start start, Fil
       post_back(h, [self, t, rp, fill, r = std::move(r)]() mutable {
         auto& st = self->state;
         if (!r.ok() && is_unauthorized(r.error())) {
-          st.link->call_unauthorized(t, r.error(), now());
+          st.link->call_unauthorized(t, r.error(), now(self));
           return run(self);
         }
         Reply rep;
@@ -273,12 +274,12 @@ caf::typed_response_promise<Reply> queue_api_job(self_ptr self, Start start, Fil
         }
         rp.deliver(std::move(rep));
         st.calls.erase(t);
-        st.link->call_answered(now());
+        st.link->call_answered(now(self));
         run(self);
       });
     });
   };
-  st.link->call(t, now());
+  st.link->call(t, now(self));
   run(self);
   return rp;
 }
@@ -287,7 +288,7 @@ caf::typed_response_promise<Reply> queue_api_job(self_ptr self, Start start, Fil
 // again) and the cheapest read. Success resumes every held request.
 void probe(self_ptr self) {
   auto& st = self->state;
-  if (!st.auth->unauthorized() || st.probing || !st.auth->probe_due(steady_ms()))
+  if (!st.auth->unauthorized() || st.probing || !st.auth->probe_due(steady_ms(self)))
     return arm_probe(self);
   st.probing = true;
   st.tokens->reset();
@@ -305,13 +306,13 @@ void probe(self_ptr self) {
           if (st.opts.health)
             st.opts.health->clear("store " + store_of(self));
         }
-        st.link->resume(now());
+        st.link->resume(now(self));
         return run(self);
       }
       if (is_unauthorized(e))
         enter_unauthorized(self, e);
       else
-        st.auth->refused(st.auth->reason(), steady_ms()); // unreachable: try again later, quietly
+        st.auth->refused(st.auth->reason(), steady_ms(self)); // unreachable: try again later, quietly
       arm_probe(self);
     });
   });
@@ -347,7 +348,7 @@ store_link_internal_actor::behavior_type store_link_impl(self_ptr self, store_li
                                  {st.opts.store.name, st.opts.store.shop_domain, st.opts.store.base_url,
                                   st.opts.store.api_version, st.opts.store.access_token, st.tokens},
                                  st.opts.client);
-  st.api = std::make_shared<admin_api>(st.client);
+  st.api = st.opts.api ? st.opts.api : std::make_shared<admin_api>(st.client);
   self->attach_functor([client = std::weak_ptr<admin_client>(st.client)] {
     if (auto c = client.lock())
       c->close();
@@ -403,7 +404,7 @@ store_link_internal_actor::behavior_type store_link_impl(self_ptr self, store_li
         if (n.ok() && *n)
           spdlog::info("outbox results pruned store={} count={}", store, *n);
       });
-      st.link->recover(std::move(rec.value()), now());
+      st.link->recover(std::move(rec.value()), now(self));
       run(self);
     }
   }
@@ -423,7 +424,7 @@ store_link_internal_actor::behavior_type store_link_impl(self_ptr self, store_li
       auto rp = self->make_response_promise<inventory_write_reply>();
       const auto t = ++st.tickets;
       st.writers.emplace(t, rp);
-      st.link->write(in, t, now());
+      st.link->write(in, t, now(self));
       run(self);
       return rp;
     },
@@ -432,7 +433,7 @@ store_link_internal_actor::behavior_type store_link_impl(self_ptr self, store_li
       auto rp = self->make_response_promise<level_read_reply>();
       const auto t = ++st.tickets;
       st.readers.emplace(t, rp);
-      st.link->read(k, t, now());
+      st.link->read(k, t, now(self));
       run(self);
       return rp;
     },
@@ -484,11 +485,11 @@ store_link_internal_actor::behavior_type store_link_impl(self_ptr self, store_li
         t.run();
     },
     [self](link_tick_atom) {
-      self->state.link->tick(now());
+      self->state.link->tick(now(self));
       run(self);
     },
     [self](forget_atom, std::vector<inventory_item_id> items) {
-      self->state.link->forget(std::move(items), now());
+      self->state.link->forget(std::move(items), now(self));
       run(self);
     },
     [self](link_probe_atom) {

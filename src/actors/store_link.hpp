@@ -63,6 +63,9 @@ struct store_link_options {
   metrics_registry* metrics = nullptr;
   // An unauthorized store is a problem here ("store <name>") until a token works again.
   std::shared_ptr<health_board> health;
+  // The Admin API the link calls; nullptr: admin_api over the client built from `store` (the
+  // daemon). Tests give a fake store here (tests/actors/sync_path_test.cpp).
+  std::shared_ptr<admin_api> api;
 };
 
 store_link_actor spawn_store_link(caf::actor_system& sys, store_link_options opts);

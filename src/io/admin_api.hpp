@@ -56,6 +56,13 @@ public:
 
   // Copies share the client and what was learnt of the store's costs.
   explicit admin_api(std::shared_ptr<admin_client> client);
+  // The operations below are virtual only so that a test can stand in for a store (the store
+  // link's api option); the daemon never derives from this class.
+  virtual ~admin_api() = default;
+  admin_api(const admin_api&) = default;
+  admin_api& operator=(const admin_api&) = default;
+  admin_api(admin_api&&) = default;
+  admin_api& operator=(admin_api&&) = default;
   admin_client& client() { return *client_; }
   const std::shared_ptr<admin_client>& client_ptr() const { return client_; }
 
@@ -64,17 +71,17 @@ public:
   // from there); level reads are split into as many queries as the bucket needs. A request
   // refused as never fitting (exceeds_bucket_code, MAX_COST_EXCEEDED) is made smaller and sent
   // again; when even one item cannot run, the error is returned and a warning names the store.
-  void catalog(int first, const std::optional<std::string>& after, callback<catalog_page> done);
+  virtual void catalog(int first, const std::optional<std::string>& after, callback<catalog_page> done);
   // Every active location (all pages).
-  void locations(callback<std::vector<location_row>> done);
+  virtual void locations(callback<std::vector<location_row>> done);
   // Up to 250 levels of ONE location (one location per query), in the order asked.
-  void inventory_levels(const std::vector<level_key>& keys, callback<std::vector<level_value>> done);
+  virtual void inventory_levels(const std::vector<level_key>& keys, callback<std::vector<level_value>> done);
   // A prepared set or adjust mutation (see write_variables). Only the client's transport
   // retries apply: an answer such as IDEMPOTENCY_CONCURRENT_REQUEST (the first attempt with this
   // key still runs) is the outcome; the store link parks the batch and its requester asks again
   // after its own backoff (the domain owns operation retries).
-  void write_inventory(write_kind kind, std::string variables_json, std::vector<level_key> entries,
-                       callback<write_outcome> done);
+  virtual void write_inventory(write_kind kind, std::string variables_json, std::vector<level_key> entries,
+                               callback<write_outcome> done);
   // Any document (the order path): the `data` object as JSON text.
   void execute(std::string operation, std::string document, std::string variables_json,
                request_safety safety, callback<std::string> done);
