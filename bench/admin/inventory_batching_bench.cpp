@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
     f.name = "one mutation per change";
     f.changes = changes;
     auto since = next_seq(sim);
-    auto client = admin_client::make(io.context(), {"base", "base.myshopify.com", sim.base_url(), "2026-10", "shpat_base"});
+    auto client = admin_client::make(io.context(), {"base", "base.myshopify.com", sim.base_url(), "2026-10", "shpat_base", nullptr});
     admin_api api(client);
     auto t0 = std::chrono::steady_clock::now();
     std::vector<std::promise<bool>> ps(changes);

@@ -105,7 +105,7 @@ void probe_one(const config& cfg, const store_config& s, io_threads& io, std::ch
   p.unreachable = unreachable(host, port, timeout);
   if (p.unreachable)
     return;
-  admin_endpoint ep{s.name, s.shop_domain, s.base_url, s.api_version, s.access_token};
+  admin_endpoint ep{s.name, s.shop_domain, s.base_url, s.api_version, s.access_token, nullptr};
   if (s.auth != auth_method::static_token)
     ep.tokens = make_token_source({s, cfg.find_app(s.app), &io.context(), db});
   admin_client_options o;
