@@ -529,6 +529,7 @@ simulator::op_result simulator::op_inventory_levels(store& s, element vars) {
   auto write_level = [&](json_writer& w, std::uint32_t v, std::size_t l) {
     w.field("id", level_gid(s.level_id(v, l), s.variants[v].inventory_item_id));
     w.field("isActive", s.level_active(v, l));
+    w.field("updatedAt", utc_time(s.level_updated_at(v, l)));
     w.key("quantities").begin_array().begin_object().field("name", "available")
         .field("quantity", static_cast<std::int64_t>(s.level(v, l))).end_object().end_array();
   };
@@ -581,6 +582,7 @@ void simulator::set_level(store& s, std::uint32_t v, std::size_t l, std::int32_t
     return; // nothing changed: Shopify sends no webhook
   cur = value;
   s.variants[v].updated_at = now;
+  s.level_changed_at(v, l, now);
   emit(s, "inventory_levels/update", inventory_level_payload(s, v, l, now), now);
 }
 
@@ -745,7 +747,8 @@ simulator::op_result simulator::op_inventory_write(store& s, const std::string& 
     // Changes for "available", then the "on_hand" they imply (Shopify lists both).
     const auto now = unix_now();
     json_writer g;
-    g.begin_object().key("changes").begin_array();
+    // The group's createdAt: when this mutation changed the levels (their updated_at too).
+    g.begin_object().field("createdAt", utc_time(now)).key("changes").begin_array();
     for (const char* qname : {"available", "on_hand"})
       for (auto& p : plan) {
         if (unreported)

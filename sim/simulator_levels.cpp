@@ -11,6 +11,7 @@ void simulator::stock_level(store& s, std::uint32_t v, std::size_t l, std::int32
                             i64 now) {
   s.stock(v, l, available, active);
   s.variants[v].updated_at = now;
+  s.level_changed_at(v, l, now);
   emit(s, "inventory_levels/connect", inventory_level_payload(s, v, l, now), now);
 }
 

@@ -42,6 +42,8 @@ i64 unix_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+std::string utc_time(i64 t) { return format_time(t, "+00:00").substr(0, 19) + "Z"; }
+
 std::string format_time(i64 t, const std::string& offset) {
   int sign = 1, hh = 0, mm = 0;
   if (offset.size() == 6 && (offset[0] == '+' || offset[0] == '-')) {
@@ -187,6 +189,7 @@ void store::add_variant(std::uint32_t p, const variant_spec& vs, int position, s
   levels.resize(variants.size() * nloc, 0);
   level_ids.resize(variants.size() * nloc, 0);
   level_inactive.resize(variants.size() * nloc, 0);
+  level_changed.resize(variants.size() * nloc, 0);
 }
 
 void store::stock(std::uint32_t v, std::size_t l, std::int32_t available, bool active) {

@@ -47,6 +47,9 @@ public:
   // inactive (stocked, but deactivated: 2026-10 reads it only with includeInactive).
   std::vector<i64> level_ids;
   std::vector<std::uint8_t> level_inactive;
+  // Parallel to levels: the second (unix s) of each level's last change, its updated_at (0: not
+  // changed since the scenario built it; its variant's updated_at then).
+  std::vector<i64> level_changed;
   std::vector<order> orders;
   std::vector<draft_order> drafts;
   std::unordered_map<std::string, idempotency_record> idempotency;
@@ -70,6 +73,12 @@ public:
   std::int32_t level(std::uint32_t v, std::size_t l) const { return levels[v * locations.size() + l]; }
   i64 level_id(std::uint32_t v, std::size_t l) const { return level_ids[v * locations.size() + l]; }
   bool level_active(std::uint32_t v, std::size_t l) const { return !level_inactive[v * locations.size() + l]; }
+  // InventoryLevel.updatedAt / the webhook's updated_at: when the level last changed.
+  i64 level_updated_at(std::uint32_t v, std::size_t l) const {
+    const i64 t = level_changed[v * locations.size() + l];
+    return t ? t : variants[v].updated_at;
+  }
+  void level_changed_at(std::uint32_t v, std::size_t l, i64 now) { level_changed[v * locations.size() + l] = now; }
   // Stocks (v, l) as a new level with a new id (a level stocked again gets a new one);
   // unstock removes it. Webhooks are the caller's.
   void stock(std::uint32_t v, std::size_t l, std::int32_t available, bool active);
@@ -98,6 +107,8 @@ private:
 
 // "2025-03-14T10:22:31-04:00" for unix seconds t in the zone offset "-04:00".
 std::string format_time(i64 t, const std::string& offset);
+// A GraphQL DateTime as the Admin API answers it: "2025-03-14T14:22:31Z".
+std::string utc_time(i64 t);
 i64 unix_now();
 i64 unix_now_ms();
 

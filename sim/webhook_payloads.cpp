@@ -47,7 +47,10 @@ std::string inventory_level_payload(const store& s, std::uint32_t v, std::size_t
     w.null();
   else
     w.value(static_cast<std::int64_t>(s.level(v, l)));
-  w.field("updated_at", format_time(now, s.timezone))
+  // The level's updated_at: the second of its last change (the payload is built right after it,
+  // so `now` for an update; a connect carries the level's own).
+  (void)now;
+  w.field("updated_at", format_time(s.level_updated_at(v, l), s.timezone))
       .field("admin_graphql_api_id", level_gid(s.level_id(v, l), var.inventory_item_id))
       .end_object();
   return std::move(w).str();

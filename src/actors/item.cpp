@@ -336,7 +336,7 @@ void execute(self_ptr self, const command& c, bool delayed) {
           else if (!r.stocked)
             apply(self, sm.read_not_stocked(c.at, c.op_id, stocking::not_stocked));
           else
-            apply(self, sm.read_result(c.at, c.op_id, r.available));
+            apply(self, sm.read_result(c.at, c.op_id, r.available, r.updated_at));
         },
         [self, c](const caf::error& e) {
           apply(self, self->state.sm->read_failed(c.at, c.op_id, failure_kind::transient, "LINK_DOWN"));
@@ -355,7 +355,8 @@ void execute(self_ptr self, const command& c, bool delayed) {
       [self, c](const inventory_write_reply& r) {
         auto& sm = *self->state.sm;
         switch (r.outcome) {
-          case write_verdict::applied: return apply(self, sm.write_result(c.at, c.op_id, r.quantity_after));
+          case write_verdict::applied:
+            return apply(self, sm.write_result(c.at, c.op_id, r.quantity_after, r.created_at));
           case write_verdict::applied_unseen: return apply(self, sm.write_applied_unseen(c.at, c.op_id));
           case write_verdict::refused:
           case write_verdict::unknown:
@@ -505,7 +506,7 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
         case level_hint::stocking_change::disconnected: return apply(self, sm.disconnected(*at), &h);
         case level_hint::stocking_change::none: break;
       }
-      apply(self, sm.hint(*at, h.available), &h);
+      apply(self, sm.hint(*at, h.available, h.updated_at), &h);
     },
     [self](align_atom) {
       self->state.from_router++;

@@ -43,6 +43,8 @@ struct level_hint {
   stocking_change change = stocking_change::none;
   // When the router had it (shopsync_sync_lag_seconds starts here).
   std::chrono::steady_clock::time_point received{};
+  // The payload's updated_at (seconds since the epoch, UTC); nullopt: unknown (a reconcile read).
+  std::optional<shopify_time> updated_at;
 };
 
 // A level a group's reconciler read, for the item actor of (group, identity) only: a hint like a
@@ -126,6 +128,7 @@ struct inventory_write_reply {
   bool applied() const { return outcome == write_verdict::applied; }
   std::int64_t quantity_after = 0;
   error err;
+  std::optional<shopify_time> created_at; // applied: the adjustment group's createdAt, when known
 };
 
 // A level read. ok && !stocked: the item is not stocked at that location, or (inactive) its
@@ -137,6 +140,7 @@ struct level_read_reply {
   bool inactive = false;
   std::int64_t available = 0;
   error err;
+  std::optional<shopify_time> updated_at; // InventoryLevel.updatedAt, when answered
 };
 
 struct catalog_page_request {

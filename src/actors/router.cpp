@@ -146,6 +146,7 @@ void route_level(self_ptr self, std::uint64_t seq, const webhook_envelope& env, 
   for (auto& [m, id] : targets) {
     level_hint h{seq, store.name, ev.location, ev.available, remaining, change};
     h.received = std::chrono::steady_clock::now();
+    h.updated_at = ev.updated_at_s;
     send_item(self, item_for(self, *m, id), hint_atom::value, std::move(h));
   }
 }

@@ -208,6 +208,7 @@ void run(self_ptr self) {
                      rep.outcome = a.outcome;
                      rep.quantity_after = a.quantity_after;
                      rep.err = std::move(a.err);
+                     rep.created_at = a.created_at;
                      it->second.deliver(std::move(rep));
                      st.writers.erase(it);
                    },
@@ -222,6 +223,7 @@ void run(self_ptr self) {
                      rep.inactive = a.inactive;
                      rep.available = a.available;
                      rep.err = std::move(a.err);
+                     rep.updated_at = a.updated_at;
                      it->second.deliver(std::move(rep));
                      st.readers.erase(it);
                    },

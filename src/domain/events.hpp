@@ -19,6 +19,8 @@ struct inventory_level_changed {
   location_id location = 0;
   std::optional<std::int64_t> available; // null when the item is not tracked
   std::string updated_at;                // ISO-8601, one-second resolution
+  // updated_at as seconds since the epoch (UTC); nullopt when missing or malformed.
+  std::optional<std::int64_t> updated_at_s;
 };
 
 // inventory_levels/connect and inventory_levels/disconnect: an item became stocked at a location

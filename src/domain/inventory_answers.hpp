@@ -25,6 +25,7 @@ struct level_value {
   level_key key;
   std::optional<std::int64_t> available; // nullopt: the item is not stocked there
   bool active = true;                    // false: stocked, but the level is deactivated
+  std::optional<std::int64_t> updated_at; // InventoryLevel.updatedAt (epoch s, UTC), when answered
 };
 
 // Result of one inventory mutation. Shopify applies a batch entirely or not at all: with any
@@ -36,6 +37,7 @@ struct write_outcome {
   std::vector<std::optional<std::int64_t>> quantity_after; // per entry, when applied
   std::vector<std::pair<std::size_t, error>> entry_errors;
   std::optional<error> batch_error;
+  std::optional<std::int64_t> created_at; // the InventoryAdjustmentGroup's createdAt (epoch s, UTC)
 };
 
 // What became of one requester's write, as the store link answers it.

@@ -1,6 +1,7 @@
 // How an inventory item state is stored: inventory_item_state::encode/decode. A versioned
-// text of space-separated tokens (domain/field_codec.hpp, tagged_format): "iis4" ("iis3": no
-// stocking, "iis2": nor hinted value, "iis1": nor held flag), then the layout, each slot's
+// text of space-separated tokens (domain/field_codec.hpp, tagged_format): "iis5" ("iis4": no
+// known_at, decoded as unknown; "iis3": nor stocking, "iis2": nor hinted value, "iis1": nor
+// held flag), then the layout, each slot's
 // levels (a level's fields only where its store has a location in the slot), and a trailing
 // "controls" section (buffers, shares, sums), absent when there are none so that a state
 // without them encodes as before.
@@ -33,6 +34,11 @@ struct inventory_item_codec {
     f(lv.blocked);
     if (f.version >= 4)
       f(lv.stock);
+    if (f.version >= 5) {
+      f(lv.known_at);
+      f(lv.known_at_slack);
+      f(lv.hinted_at);
+    }
   }
   template <class F> static void fields(F& f, item_store& s) {
     f(s.store);
@@ -46,7 +52,7 @@ struct inventory_item_codec {
 
 namespace {
 
-constexpr int current_version = 4;
+constexpr int current_version = 5;
 constexpr std::uint64_t max_count = 1 << 16;
 
 using writer = field_writer<tagged_format, inventory_item_codec>;
@@ -55,7 +61,7 @@ using reader = field_reader<tagged_format, inventory_item_codec>;
 } // namespace
 
 std::string inventory_item_state::encode() const {
-  writer w{current_version, "iis4"};
+  writer w{current_version, "iis5"};
   w(layout_.identity);
   w(layout_.mode);
   w(epoch_);

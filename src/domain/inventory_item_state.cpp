@@ -198,6 +198,7 @@ void inventory_item_state::issue(level_ref at, level& lv, op_kind kind, transiti
   // describe later changes and set dirty again.
   lv.dirty = false;
   lv.hinted.reset();
+  lv.hinted_at.reset();
   t.commands.push_back(make_command(at, lv));
 }
 
@@ -206,9 +207,15 @@ void inventory_item_state::block(level_ref at, level& lv, std::string cause, tra
   t.audit.push_back(make_audit(audit_kind::error, at, std::string(quantity_out_of_range) + ": " + cause));
 }
 
+void inventory_item_state::known_since(level& lv, std::optional<shopify_time> at, bool slack) {
+  lv.known_at = lv.known ? at : std::nullopt;
+  lv.known_at_slack = lv.known_at && slack;
+}
+
 void inventory_item_state::must_read(level& lv) {
   lv.dirty = true;
   lv.hinted.reset();
+  lv.hinted_at.reset();
 }
 
 // Whether a write may be sent to the level: it is stocked, or the group stocks Destinations'
@@ -238,21 +245,32 @@ void inventory_item_state::unstock(level_ref at, level& lv, stocking why, transi
   lv.stock = why;
   // Stocked by writing, when the group says so: its quantities start at 0.
   if (writable(at, lv)) lv.known = 0;
+  known_since(lv, std::nullopt);
 }
 
 // The hints received while the op was in flight all carried the value its answer found: they
 // describe that state (or a change and its reversal after it, which nets to nothing), so they
 // ask for no further read. Without this, a level hinted during every read (a busy store, or a
 // reconcile round joining the read) would re-read forever and never send its pending change.
-void inventory_item_state::settle_hints(level_ref at, level& lv, std::int64_t value,
-                                        transition& t) {
+// Returns the time at which the level is known to hold `value` once those hints are taken in:
+// the answer's, or the newest hint's when it is newer (a change and its reversal after the
+// answer: they are accounted now, so no older state may be trusted later); unknown when one of
+// them had no time.
+std::optional<shopify_time> inventory_item_state::settle_hints(level_ref at, level& lv, std::int64_t value,
+                                                                std::optional<shopify_time> answered_at,
+                                                                transition& t) {
+  std::optional<shopify_time> known_at = answered_at;
   if (lv.dirty && lv.hinted && *lv.hinted == value) {
     lv.dirty = false;
     auto a = make_audit(audit_kind::echo_dropped, at, "hints in flight agree with the answer");
     a.before = a.after = value;
     t.audit.push_back(std::move(a));
+    known_at = answered_at && lv.hinted_at ? std::optional<shopify_time>(std::max(*answered_at, *lv.hinted_at))
+                                           : std::nullopt;
   }
   lv.hinted.reset();
+  lv.hinted_at.reset();
+  return known_at;
 }
 
 void inventory_item_state::observe(level_ref at, std::int64_t q, const char* cause,
@@ -490,7 +508,8 @@ transition inventory_item_state::align() {
   return t;
 }
 
-transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> available) {
+transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> available,
+                                      std::optional<shopify_time> updated_at) {
   transition t;
   level* lv = find(at);
   if (!lv) {
@@ -501,19 +520,53 @@ transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> 
     t.audit.push_back(make_audit(audit_kind::hint_ignored, at, "available is null"));
     return t;
   }
+  // Times (see the header): an older state is dropped; a newer one, with nothing of ours in
+  // flight, is the truth at its time.
+  if (updated_at && lv->known && lv->known_at) {
+    const shopify_time slack = lv->known_at_slack ? write_time_slack : 0;
+    if (*updated_at < *lv->known_at - slack) {
+      auto a = make_audit(audit_kind::echo_dropped, at, older_hint_cause);
+      a.before = lv->known;
+      a.after = available;
+      t.audit.push_back(std::move(a));
+      return t;
+    }
+    if (*updated_at > *lv->known_at + slack && lv->op == op_kind::none && !lv->dirty &&
+        lv->blocked.empty() && lv->stock == stocking::stocked && in_api_range(*available)) {
+      if (*lv->known == *available) {
+        auto a = make_audit(audit_kind::echo_dropped, at, "equal to known, newer: known_at moves on");
+        a.before = lv->known;
+        a.after = available;
+        t.audit.push_back(std::move(a));
+      } else {
+        observe(at, *available, newer_hint_cause, t);
+      }
+      known_since(*lv, updated_at);
+      plan(t);
+      return t;
+    }
+  }
   if (lv->op == op_kind::none && lv->known && *lv->known == *available) {
     auto a = make_audit(audit_kind::echo_dropped, at, "equal to known, nothing in flight");
     a.before = lv->known;
     a.after = available;
     t.audit.push_back(std::move(a));
+    // A state of unknown time taken in (maybe a change and its reversal after known_at): an
+    // older state's hint must not be trusted after it.
+    if (!updated_at) known_since(*lv, std::nullopt);
     return t;
   }
-  if (lv->op == op_kind::none)
+  if (lv->op == op_kind::none) {
     lv->hinted.reset();
-  else if (!lv->dirty)
+  } else if (!lv->dirty) {
     lv->hinted = available; // the first hint since the op was sent
-  else if (lv->hinted != available)
+    lv->hinted_at = updated_at;
+  } else if (lv->hinted != available) {
     lv->hinted.reset(); // hints that disagree: only a read can tell
+  } else {
+    lv->hinted_at = lv->hinted_at && updated_at ? std::optional<shopify_time>(std::max(*lv->hinted_at, *updated_at))
+                                                : std::nullopt;
+  }
   lv->dirty = true;
   auto a = make_audit(audit_kind::hint_dirty, at,
                       lv->op != op_kind::none ? "op in flight"
@@ -544,7 +597,8 @@ inventory_item_state::level* inventory_item_state::answered(level_ref at, std::u
 }
 
 transition inventory_item_state::read_result(level_ref at, std::uint64_t op_id,
-                                             std::int64_t quantity) {
+                                             std::int64_t quantity,
+                                             std::optional<shopify_time> updated_at) {
   transition t;
   level* lv = answered(at, op_id, false, "read answer", quantity, t);
   if (!lv) return t;
@@ -563,13 +617,15 @@ transition inventory_item_state::read_result(level_ref at, std::uint64_t op_id,
     const bool was_gone = lv->stock != stocking::disconnect_seen;
     lv->stock = stocking::stocked;
     if (was_gone) lv->known.reset();
+    known_since(*lv, std::nullopt);
     auto a = make_audit(audit_kind::stocked, at, was_gone ? "found stocked by a read" : "still stocked after a disconnect");
     a.after = quantity;
     a.op_id = op_id;
     t.audit.push_back(std::move(a));
   }
-  settle_hints(at, *lv, quantity, t);
+  const auto known_at = settle_hints(at, *lv, quantity, updated_at, t);
   observe(at, quantity, "read", t);
+  known_since(*lv, known_at);
   plan(t);
   return t;
 }
@@ -587,6 +643,7 @@ transition inventory_item_state::read_not_stocked(level_ref at, std::uint64_t op
   lv->op = op_kind::none;
   lv->attempt = 0;
   lv->hinted.reset();
+  lv->hinted_at.reset();
   if (lv->stock != why) unstock(at, *lv, why, t);
   plan(t);
   return t;
@@ -645,6 +702,7 @@ transition inventory_item_state::set_stock_unstocked(bool on) {
         lv.known.reset();
         lv.target.reset();
       }
+      known_since(lv, std::nullopt);
     }
   plan(t);
   return t;
@@ -676,19 +734,22 @@ transition inventory_item_state::read_failed(level_ref at, std::uint64_t op_id, 
 }
 
 transition inventory_item_state::write_result(level_ref at, std::uint64_t op_id,
-                                              std::int64_t after) {
-  return confirm_write(at, op_id, after, "");
+                                              std::int64_t after,
+                                              std::optional<shopify_time> created_at) {
+  return confirm_write(at, op_id, after, "", created_at);
 }
 
 transition inventory_item_state::write_applied_unseen(level_ref at, std::uint64_t op_id) {
-  return confirm_write(at, op_id, std::nullopt, "applied, level after it not reported: re-read");
+  return confirm_write(at, op_id, std::nullopt, "applied, level after it not reported: re-read",
+                       std::nullopt);
 }
 
 // `seen`: quantityAfterChange; nullopt when the answer did not say it (the level is then taken
 // to be what the write made it, and re-read: the read counts whatever raced the write).
 transition inventory_item_state::confirm_write(level_ref at, std::uint64_t op_id,
                                                std::optional<std::int64_t> seen,
-                                               const char* unseen_cause) {
+                                               const char* unseen_cause,
+                                               std::optional<shopify_time> created_at) {
   transition t;
   level* lv = answered(at, op_id, true, "write answer", seen, t);
   if (!lv) return t;
@@ -703,6 +764,7 @@ transition inventory_item_state::confirm_write(level_ref at, std::uint64_t op_id
     // Applied, with an answer that cannot be true: the level is no longer known. It is re-read
     // once the error is cleared; what raced this write cannot be told apart and is not counted.
     lv->known.reset();
+    known_since(*lv, std::nullopt);
     must_read(*lv);
     block(at, *lv, "quantityAfterChange " + std::to_string(after), t);
     t.audit.back().before = before;
@@ -710,8 +772,9 @@ transition inventory_item_state::confirm_write(level_ref at, std::uint64_t op_id
     plan(t);
     return t;
   }
+  std::optional<shopify_time> known_at;
   if (seen)
-    settle_hints(at, *lv, after, t);
+    known_at = settle_hints(at, *lv, after, created_at, t);
   else
     must_read(*lv);
   if (lv->stock == stocking::not_stocked || lv->stock == stocking::inactive) {
@@ -722,6 +785,8 @@ transition inventory_item_state::confirm_write(level_ref at, std::uint64_t op_id
     t.audit.push_back(std::move(a));
   }
   lv->known = after;
+  // Our write's time, when seen: the level held `after` right after it.
+  known_since(*lv, known_at, true);
   if (kind == op_kind::adjust) {
     // What raced the write shows here: external = after - delta - known.
     const std::int64_t d = lv->op_delta;
@@ -777,7 +842,8 @@ transition inventory_item_state::write_failed(level_ref at, std::uint64_t op_id,
     a.before = lv->known;
     a.delta = lv->op == op_kind::adjust ? lv->op_delta : 0;
     a.op_id = op_id;
-    auto settled = confirm_write(at, op_id, std::nullopt, "taken as applied (key expired): re-read");
+    auto settled = confirm_write(at, op_id, std::nullopt, "taken as applied (key expired): re-read",
+                                 std::nullopt);
     settled.audit.insert(settled.audit.begin(), std::move(a));
     return settled;
   }
@@ -805,6 +871,7 @@ transition inventory_item_state::write_failed(level_ref at, std::uint64_t op_id,
   a.op_id = op_id;
   t.audit.push_back(std::move(a));
   lv->hinted.reset(); // no answer: hints received in flight keep the level dirty
+  lv->hinted_at.reset();
   if (retry)
     must_read(*lv);
   else if (lv->blocked != unmapped_cause)

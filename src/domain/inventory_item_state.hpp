@@ -109,6 +109,42 @@ std::int64_t destination_target(const stock_rule&, std::int64_t source);
 // Shopify's answer to a set below 0 (InventorySetQuantitiesUserErrorCode): not applied.
 inline constexpr const char* invalid_quantity_negative = "INVALID_QUANTITY_NEGATIVE";
 
+// A time as Shopify states it (ISO-8601 with seconds resolution), as seconds since the Unix
+// epoch (UTC). The machine reads no clock: it only compares the times its inputs carry.
+//
+// Times: acting on a hint without a read. A level keeps, next to `known`, `known_at`: a second
+// in which the level held `known` (a read's InventoryLevel.updatedAt: the second of the change
+// that made it so; a confirmed write's InventoryAdjustmentGroup.createdAt, taken as +-1 s, see
+// write_time_slack; a hint's own updated_at once trusted). Unknown after anything else that
+// sets `known` (a write answered without a time or not seen, a stocking change, an old state).
+// An inventory_levels/update payload (value v, updated_at u: the second of the last change
+// before the payload was assembled; v is the level after it) is then:
+//   - u > known_at (strictly, beyond the slack), nothing in flight, not dirty, not blocked,
+//     stocked: v's last change happened after a moment when the level held `known`, so v is a
+//     later state; nothing of ours was applied between (no op in flight, every write of ours
+//     confirmed, and a confirmed one moves known_at to its own time): v - known is a change
+//     made by others, counted and propagated exactly as a read finding v would. No read.
+//     (Equal: known_at just moves on.)
+//   - u < known_at (beyond the slack): v's last change happened before the last change that
+//     made the level `known` (that one is the last before a moment in second known_at, and v's
+//     is earlier than that second), so v is known's state or an older one: it tells nothing
+//     new and is dropped, even with an op in flight (an old state says nothing about our op).
+//     Pre-write snapshots delivered after our write carry u <= our write's second: dropped
+//     here, or read under the next rule, never trusted.
+//   - u == known_at (two changes in one second cannot be ordered), or either time unknown:
+//     the rules above without times (equal: echo; else read).
+// known_at is the time of the newest state taken in: an echo without a time forgets it (it may
+// be a change and its reversal after known_at, so an older hint could look newer), and hints
+// received in flight that agree with the answer move it to the newest of their times.
+// The only assumption: Shopify stamps updated_at with the time of the level's last change and
+// createdAt within a second of the change it made (one transaction); a missing time is unknown.
+using shopify_time = std::int64_t;
+// How far a write's createdAt may be from the second its change reached the level.
+inline constexpr shopify_time write_time_slack = 1;
+// The causes of the records of the rules above (echo_dropped; external_change via a hint).
+inline constexpr const char* older_hint_cause = "older than known (updated_at): an old state";
+inline constexpr const char* newer_hint_cause = "webhook newer than known (updated_at)";
+
 enum class op_kind : std::uint8_t { none, read, set, adjust };
 const char* to_string(op_kind);
 
@@ -248,10 +284,15 @@ public:
   // echo (dropped); otherwise the level is re-read (after the op in flight, if any), unless
   // every hint received during that op carried the value its answer found (they describe it).
   // A dirty two-way level owing a delta sends the adjust instead: its answer is the read.
-  transition hint(level_ref, std::optional<std::int64_t> available);
+  // `updated_at` (the payload's, see shopify_time) lets a hint be acted on without a read, or
+  // dropped as old, when the times prove it (see "Times" below); nullopt: as above.
+  transition hint(level_ref, std::optional<std::int64_t> available,
+                  std::optional<shopify_time> updated_at = std::nullopt);
   // Answers quote the op id of their command; an answer for an op no longer in flight (a
   // duplicate, a late first attempt) is recorded as stale_answer and changes nothing.
-  transition read_result(level_ref, std::uint64_t op_id, std::int64_t quantity);
+  // `updated_at`: the level's InventoryLevel.updatedAt in the same answer (nullopt: not known).
+  transition read_result(level_ref, std::uint64_t op_id, std::int64_t quantity,
+                         std::optional<shopify_time> updated_at = std::nullopt);
   transition read_failed(level_ref, std::uint64_t op_id, failure_kind, const std::string& code);
   // The read found no level (`why` = not_stocked) or a deactivated one (inactive). Not an
   // error: nothing is written there (unless stocking is allowed), the holder reports it.
@@ -265,7 +306,9 @@ public:
   // known not to be stocked.
   transition disconnected(level_ref);
   // quantity_after_change: `quantityAfterChange` of the mutation's change for this level.
-  transition write_result(level_ref, std::uint64_t op_id, std::int64_t quantity_after_change);
+  // created_at: the InventoryAdjustmentGroup's createdAt (nullopt: not known).
+  transition write_result(level_ref, std::uint64_t op_id, std::int64_t quantity_after_change,
+                          std::optional<shopify_time> created_at = std::nullopt);
   // Applied, but the answer did not report the level after it (Shopify always does; a
   // defensive path): the level is taken to be what the write made it and re-read, so that
   // whatever raced the write is still counted. Never sent again.
@@ -319,7 +362,7 @@ public:
   // Of a paused machine: exactly what resuming would send (before its answers).
   std::vector<pending_write> would_write() const;
 
-  // A compact versioned text ("iis4 ..."; "iis1" to "iis3" are still read): a few hundred bytes
+  // A compact versioned text ("iis5 ..."; "iis1" to "iis4" are still read): a few hundred bytes
   // for 3 stores, 1 slot.
   // decode() refuses other versions and damaged input with error{"state.corrupt", ...}.
   std::string encode() const;
@@ -332,6 +375,10 @@ private:
   struct level {
     bool present = false;
     std::optional<std::int64_t> known;
+    // A second in which the level held `known` (see "Times" above); with `known_at_slack` the
+    // true second is within +- write_time_slack of it (a write's createdAt).
+    std::optional<shopify_time> known_at;
+    bool known_at_slack = false;
     op_kind op = op_kind::none;
     std::uint64_t op_id = 0;
     std::uint32_t attempt = 0;
@@ -344,6 +391,7 @@ private:
     // While an op is in flight: the value every hint received since it was sent carried
     // (unset when none came, when they disagreed, or when the level is dirty for another reason).
     std::optional<std::int64_t> hinted;
+    std::optional<shopify_time> hinted_at; // the newest of those hints' times; unset if one had none
     bool aligned = false;
     bool held = false;
     std::string blocked;
@@ -369,11 +417,14 @@ private:
   void release(std::size_t slot, const char* cause, transition&);
   void block(level_ref, level&, std::string cause, transition&);
   void must_read(level&);
+  // `known` was set from an input with this time (nullopt: none; slack: a write's createdAt).
+  static void known_since(level&, std::optional<shopify_time>, bool slack = false);
   bool writable(level_ref, const level&) const;
   void unstock(level_ref, level&, stocking why, transition&);
   transition confirm_write(level_ref, std::uint64_t op_id, std::optional<std::int64_t> seen,
-                           const char* unseen_cause);
-  void settle_hints(level_ref, level&, std::int64_t value, transition&);
+                           const char* unseen_cause, std::optional<shopify_time> created_at);
+  std::optional<shopify_time> settle_hints(level_ref, level&, std::int64_t value,
+                                           std::optional<shopify_time> answered_at, transition&);
   void plan(transition&);
   void plan_level(level_ref, transition&);
   bool owes_undo(level_ref, const level&) const; // a one-way Destination's undo delta waits

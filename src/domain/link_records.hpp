@@ -28,6 +28,9 @@ struct outbox_batch {
 struct op_result {
   std::optional<std::int64_t> quantity_after;
   std::optional<error> err;
+  // The adjustment group's createdAt (epoch s): told to the requesters answered from memory,
+  // not kept on disk (an answer found there has no time: its level's time is then unknown).
+  std::optional<std::int64_t> created_at;
 };
 
 struct op_result_record {

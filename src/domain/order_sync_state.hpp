@@ -41,6 +41,7 @@
 #include "domain/config.hpp"
 #include "domain/events.hpp"
 #include "domain/ids.hpp"
+#include "domain/iso8601.hpp"
 #include "domain/order_requests.hpp"
 #include "domain/result.hpp"
 
@@ -329,8 +330,7 @@ std::optional<std::string> draft_skip_reason(const draft_order_changed&,
 std::string make_origin_tag(std::string_view tmpl, std::string_view shop, shopify_id id,
                             std::string_view name);
 
-// ISO-8601 with offset ("2025-03-14T11:00:01-04:00", "...Z") to epoch seconds.
-std::optional<std::int64_t> parse_iso8601_seconds(std::string_view);
+// parse_iso8601_seconds: domain/iso8601.hpp
 
 // The delay before retry number `failures` (1 = after the first failure).
 std::chrono::milliseconds retry_delay(const order_retry_policy&, int failures, double jitter);

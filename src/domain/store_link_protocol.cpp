@@ -81,6 +81,7 @@ void store_link_protocol::reply_now(link_ticket t, std::uint64_t op, const op_re
   rep.ticket = t;
   rep.op_id = op;
   rep.quantity_after = r.quantity_after.value_or(0);
+  rep.created_at = r.created_at;
   if (!r.quantity_after) {
     rep.err = r.err.value_or(error{error_kind::admin_unknown, ""});
     rep.outcome = r.err ? verdict_of(r) : write_verdict::unknown;
@@ -99,6 +100,7 @@ void store_link_protocol::answer(const op_key& k, const op_result& r) {
   link_write_answer rep;
   rep.op_id = k.op;
   rep.outcome = verdict_of(r);
+  rep.created_at = r.created_at;
   if (r.quantity_after) {
     rep.quantity_after = *r.quantity_after;
   } else {
@@ -159,7 +161,7 @@ void store_link_protocol::settle_batch(batch_iter sit, const error& e, link_time
   outbox_transition t;
   for (auto& en : b.batch.entries)
     for (auto op : en.op_ids) {
-      op_result res{std::nullopt, e};
+      op_result res{std::nullopt, e, std::nullopt};
       t.results.push_back({en.item, en.location, op, res});
       answer({b.batch.kind, en.item, en.location, op}, res);
     }
@@ -270,8 +272,8 @@ void store_link_protocol::write_answered(std::uint64_t id, result<write_outcome>
       auto q = out.quantity_after[i];
       if (!q && kind == write_kind::set)
         q = en.quantity; // an unchanged level may be left out of `changes`
-      record(en, q ? op_result{q, std::nullopt}
-                   : op_result{std::nullopt, error{error_kind::admin_no_change_reported, "no quantityAfterChange for the entry"}});
+      record(en, q ? op_result{q, std::nullopt, out.created_at}
+                   : op_result{std::nullopt, error{error_kind::admin_no_change_reported, "no quantityAfterChange for the entry"}, std::nullopt});
     }
     t.remove.push_back(id);
     persist(std::move(t), now);
@@ -297,7 +299,7 @@ void store_link_protocol::write_answered(std::uint64_t id, result<write_outcome>
                                        " item=" + std::to_string(b.batch.entries[i].item) +
                                        " location=" + std::to_string(b.batch.entries[i].location) +
                                        " code=" + e.code);
-    record(b.batch.entries[i], {std::nullopt, e});
+    record(b.batch.entries[i], {std::nullopt, e, std::nullopt});
   }
   write_batch rest{kind, {}};
   for (std::size_t i = 0; i < b.batch.entries.size(); ++i)
@@ -369,6 +371,7 @@ void store_link_protocol::reads_answered(std::uint64_t query, result<std::vector
       rep.stocked = v.available.has_value() && v.active;
       rep.inactive = v.available.has_value() && !v.active;
       rep.available = v.available.value_or(0);
+      rep.updated_at = v.updated_at;
     } else {
       rep.err = r.error();
     }
@@ -596,7 +599,7 @@ void store_link_protocol::forget(std::vector<inventory_item_id> items, link_time
   items.erase(std::unique(items.begin(), items.end()), items.end());
   deleted_items_.insert(items.begin(), items.end());
   auto deleted = [&](inventory_item_id i) { return std::binary_search(items.begin(), items.end(), i); };
-  const op_result gone{std::nullopt, deleted_item_error()};
+  const op_result gone{std::nullopt, deleted_item_error(), std::nullopt};
   for (auto& [kind, e] : coalescer_.take_items(items))
     for (auto op : e.op_ids)
       answer({kind, e.item, e.location, op}, gone);

@@ -66,6 +66,7 @@ struct link_write_answer {
   write_verdict outcome = write_verdict::unknown;
   std::int64_t quantity_after = 0;
   error err;
+  std::optional<std::int64_t> created_at; // applied: the adjustment group's createdAt, when known
 };
 
 struct link_read_answer {
@@ -76,6 +77,7 @@ struct link_read_answer {
   bool inactive = false;
   std::int64_t available = 0;
   error err;
+  std::optional<std::int64_t> updated_at; // InventoryLevel.updatedAt, when answered
 };
 
 // Send a write batch: persist `pre` first (not saved: not sent; answer write_answered with

@@ -1,6 +1,7 @@
 #include "io/admin_api.hpp"
 
 #include "domain/gid.hpp"
+#include "domain/iso8601.hpp"
 #include "io/graphql_documents.hpp"
 #include "io/json_writer.hpp"
 
@@ -39,6 +40,15 @@ std::string str(od::value v) {
   if (v.is_null())
     return {};
   return std::string(std::string_view(v.get_string()));
+}
+
+// A DateTime (ISO-8601) as epoch seconds; missing, null or malformed: unknown, never a failure
+// (the state machine then acts as without a time).
+std::optional<std::int64_t> time_of(simdjson::simdjson_result<od::value> v) {
+  std::string_view text;
+  if (v.error() || v.value_unsafe().get_string().get(text))
+    return std::nullopt;
+  return parse_iso8601_seconds(text);
 }
 
 shopify_id id_of(od::value v, std::string_view type) {
@@ -327,6 +337,8 @@ result<std::vector<level_value>> admin_api::parse_levels(std::string body,
             std::string_view lk = lf.unescaped_key();
             if (lk == "isActive")
               lv.active = lf.value().get_bool();
+            else if (lk == "updatedAt")
+              lv.updated_at = time_of(lf.value());
             else if (lk == "quantities") {
               if (auto q = listed_available(lf.value()))
                 lv.available = q;
@@ -360,7 +372,9 @@ result<write_outcome> admin_api::parse_write(std::string body, write_kind kind,
         if (g.is_null())
           continue;
         have_group = true;
-        for (auto c : g.get_object().find_field_unordered("changes").get_array()) {
+        od::object group = g.get_object();
+        out.created_at = time_of(group.find_field_unordered("createdAt"));
+        for (auto c : group.find_field_unordered("changes").get_array()) {
           std::string name;
           std::optional<std::int64_t> qa;
           level_key key{};

@@ -50,6 +50,7 @@ inline constexpr std::string_view inventory_levels = R"(query InventoryLevels($i
       inventoryLevel(locationId: $locationId, includeInactive: true) {
         id
         isActive
+        updatedAt
         quantities(names: ["available"]) { name quantity }
       }
     }
@@ -61,6 +62,7 @@ inline constexpr std::string_view inventory_levels = R"(query InventoryLevels($i
 inline constexpr std::string_view inventory_set = R"(mutation InventorySet($input: InventorySetQuantitiesInput!, $idempotencyKey: String!) {
   inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey) {
     inventoryAdjustmentGroup {
+      createdAt
       changes { name delta quantityAfterChange item { id } location { id } }
     }
     userErrors { code field message }
@@ -71,6 +73,7 @@ inline constexpr std::string_view inventory_set = R"(mutation InventorySet($inpu
 inline constexpr std::string_view inventory_adjust = R"(mutation InventoryAdjust($input: InventoryAdjustQuantitiesInput!, $idempotencyKey: String!) {
   inventoryAdjustQuantities(input: $input) @idempotent(key: $idempotencyKey) {
     inventoryAdjustmentGroup {
+      createdAt
       changes { name delta quantityAfterChange item { id } location { id } }
     }
     userErrors { code field message }

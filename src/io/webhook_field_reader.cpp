@@ -1,5 +1,7 @@
 #include "io/webhook_field_reader.hpp"
 
+#include "domain/iso8601.hpp"
+
 #include <charconv>
 #include <limits>
 
@@ -118,6 +120,21 @@ bool webhook_field_reader::str(value& v, std::string_view field, std::string& ou
   if (auto e = v.get_string().get(s))
     return json_fail(field, e);
   out.assign(s);
+  return true;
+}
+
+bool webhook_field_reader::time(value& v, std::string_view field, std::string& text,
+                               std::optional<std::int64_t>& seconds) {
+  json_type t{};
+  if (!type(v, field, t))
+    return false;
+  text.clear();
+  seconds.reset();
+  std::string_view s;
+  if (t != json_type::string || v.get_string().get(s))
+    return true;
+  text.assign(s);
+  seconds = parse_iso8601_seconds(s);
   return true;
 }
 

@@ -49,6 +49,9 @@ public:
   bool required_id(value& v, std::string_view field, std::uint64_t& out);
   // A string; null → empty.
   bool str(value& v, std::string_view field, std::string& out);
+  // A time: an ISO-8601 string with a UTC offset, kept as text and as seconds since the epoch
+  // (UTC). Null, another type or a malformed text is an unknown time (nullopt), never a refusal.
+  bool time(value& v, std::string_view field, std::string& text, std::optional<std::int64_t>& seconds);
   // Money: a decimal string; a JSON number keeps its raw text (no rounding through double).
   bool money(value& v, std::string_view field, std::string& out);
   // A signed integer within GraphQL Int (32 bits: Shopify's quantities and positions are Int,

@@ -64,7 +64,7 @@ bool parse_inventory_level(reader& r, od::object& root, inventory_level_changed&
     if (k == "available")
       return r.integer(v, k, e.available);
     if (k == "updated_at")
-      return r.str(v, k, e.updated_at);
+      return r.time(v, k, e.updated_at, e.updated_at_s);
     return true;
   });
   if (!ok)

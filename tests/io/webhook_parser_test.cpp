@@ -50,6 +50,25 @@ TEST(webhook_parser, inventory_levels_update_sample) {
   ASSERT_TRUE(e.available.has_value());
   EXPECT_EQ(*e.available, 7);
   EXPECT_EQ(e.updated_at, "2025-03-14T10:22:31-04:00");
+  EXPECT_EQ(e.updated_at_s, 1741962151); // 14:22:31 UTC
+}
+
+// updated_at in UTC seconds whatever the offset; missing, null, another type or malformed: an
+// unknown time, never a refusal (the state machine then reads the level as before).
+TEST(webhook_parser, inventory_level_updated_at_as_utc_seconds_or_unknown) {
+  webhook_parser p;
+  auto at = [&](const std::string& updated) {
+    return parse_ok<inventory_level_changed>(
+               p, level_topic, R"({"inventory_item_id":1,"location_id":2,"available":3)" + updated + "}")
+        .updated_at_s;
+  };
+  EXPECT_EQ(at(R"(,"updated_at":"2025-03-14T14:22:31Z")"), 1741962151);
+  EXPECT_EQ(at(R"(,"updated_at":"2025-03-14T16:22:31+02:00")"), 1741962151);
+  EXPECT_EQ(at(""), std::nullopt);
+  EXPECT_EQ(at(R"(,"updated_at":null)"), std::nullopt);
+  EXPECT_EQ(at(R"(,"updated_at":1741962151)"), std::nullopt);
+  EXPECT_EQ(at(R"(,"updated_at":"yesterday")"), std::nullopt);
+  EXPECT_EQ(at(R"(,"updated_at":"2025-03-14T14:22:31")"), std::nullopt); // no offset
 }
 
 TEST(webhook_parser, inventory_items_update_sample) {

@@ -22,6 +22,16 @@
 // quiescence it holds the rule applied to that sum, and the slots summed into it have no
 // level of that Destination.
 //
+// Times (the header's "Times"): Shopify's clock ticks once per event and states seconds, with
+// 1 to 16 events per second (so many changes share a second). Each level keeps the second of
+// its last change (updated_at). A webhook's payload is assembled either when the change
+// happens or later, at delivery (the value and updated_at then: two quick changes both carry
+// the last), so snapshots from before our writes arrive after them; some payloads carry no
+// updated_at. Reads answer the level's updatedAt, writes the adjustment group's createdAt
+// (sometimes a second off, sometimes missing); reconciliation hints carry no time. The
+// properties above must hold, and hints newer than what is known must be acted on without a
+// read (the test tallies it).
+//
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds per test (default 3000).
 #include "domain/inventory_item_state.hpp"
 
@@ -56,6 +66,8 @@ struct message {
     type::webhook;
   level_ref at;
   std::int64_t value = 0; // webhook: available; read_ok: q; write_ok: quantityAfterChange
+  std::optional<std::int64_t> time; // webhook: updated_at; read_ok: updatedAt; write_ok: createdAt
+  bool assemble_late = false;       // webhook: payload built at delivery, from the level then
   std::uint64_t seq = 0;  // read_ok: how many external changes were made before the answer
   command cmd;            // request
   std::uint64_t op_id = 0;
@@ -71,6 +83,7 @@ struct applied_op {
   std::int64_t after;
   bool stale = false; // answered CHANGE_FROM_QUANTITY_STALE: the key keeps that answer
   bool failed = false; // refused as not applied: the key is answered IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED
+  std::optional<std::int64_t> created_at; // applied: the adjustment group's createdAt
 };
 
 struct external {
@@ -124,6 +137,10 @@ public:
     gone_.assign(nslots_, std::vector<bool>(nstores_, false));
     for (auto& slot : truth_)
       for (auto& q : slot) q = floor_ + below(30);
+    updated_.assign(nslots_, std::vector<std::int64_t>(nstores_, 0));
+    const int per_second[] = {1, 2, 4, 16};
+    ticks_per_second_ = per_second[below(4)];
+    tick_ = 1000 * ticks_per_second_;
     baseline_seq_.assign(nslots_, std::vector<std::optional<std::uint64_t>>(nstores_));
     source_baseline_.assign(nslots_, std::nullopt);
     adjusted_abs_.assign(nslots_, std::vector<std::int64_t>(nstores_, 0));
@@ -199,6 +216,8 @@ public:
       if (tally_[k]) out[to_string(static_cast<audit_kind>(k))] = tally_[k];
     out["race found by a write result"] = races_;
     out["oversold Source at rest"] = oversold_at_rest_;
+    out["hint trusted (newer, no read)"] = trusted_;
+    out["hint dropped (older)"] = older_;
     return out;
   }
 
@@ -239,6 +258,14 @@ private:
     return "s" + std::to_string(at.store) + "/l" + std::to_string(at.slot);
   }
 
+  std::int64_t second() const { return tick_ / ticks_per_second_; }
+
+  // A level changed now: its updated_at moves on, and a webhook is on its way.
+  void changed(level_ref at) {
+    updated_[at.slot][at.store] = second();
+    webhook(at, truth_[at.slot][at.store]);
+  }
+
   void webhook(level_ref at, std::int64_t value) {
     if (cfg_.lossy && chance(20)) {
       log("webhook lost " + where(at) + "=" + std::to_string(value));
@@ -248,10 +275,14 @@ private:
     m.what = message::type::webhook;
     m.at = at;
     m.value = value;
+    m.time = updated_[at.slot][at.store];
+    m.assemble_late = chance(40);
+    if (chance(10)) m.time.reset(); // no updated_at in this payload
     pool_.push_back(m);
   }
 
   void external_change() {
+    ++tick_;
     level_ref at{static_cast<std::size_t>(below(static_cast<int>(nstores_))),
                  static_cast<std::size_t>(below(static_cast<int>(nslots_)))};
     if (!present_[at.slot][at.store]) return; // not a level of this identity (summed elsewhere)
@@ -266,8 +297,8 @@ private:
     truth_[at.slot][at.store] += delta;
     externals_.push_back({at.slot, at.store, delta, ++seq_});
     log("external " + where(at) + " " + std::to_string(delta) + " -> " +
-        std::to_string(truth_[at.slot][at.store]));
-    webhook(at, truth_[at.slot][at.store]);
+        std::to_string(truth_[at.slot][at.store]) + " @" + std::to_string(second()));
+    changed(at);
   }
 
   // The merchant removes the item from a Destination location, or stocks it there again (at 0).
@@ -278,6 +309,7 @@ private:
     bool now = !stocked_[at.slot][at.store];
     stocked_[at.slot][at.store] = now;
     if (now) truth_[at.slot][at.store] = 0;
+    updated_[at.slot][at.store] = second();
     log(std::string(now ? "merchant stocks " : "merchant removes ") + where(at));
     if (cfg_.lossy && chance(20)) return log("  its webhook is lost");
     message m;
@@ -333,6 +365,8 @@ private:
       if (a.kind == audit_kind::not_stocked) gone_[a.at.slot][a.at.store] = true;
       if (a.kind == audit_kind::stocked) gone_[a.at.slot][a.at.store] = false;
       if (a.kind == audit_kind::external_change && a.cause == "write result") ++races_;
+      if (a.kind == audit_kind::external_change && a.cause == newer_hint_cause) ++trusted_;
+      if (a.kind == audit_kind::echo_dropped && a.cause == older_hint_cause) ++older_;
       if (a.kind == audit_kind::observed && answering && answering->what == message::type::read_ok)
         baseline(a.at, answering);
       if (a.kind != audit_kind::echo_dropped && a.kind != audit_kind::hint_dirty &&
@@ -385,6 +419,7 @@ private:
   }
 
   void deliver() {
+    ++tick_;
     std::size_t k = static_cast<std::size_t>(below(static_cast<int>(pool_.size())));
     message m = pool_[k];
     bool duplicate = m.what == message::type::webhook && chance(10);
@@ -394,21 +429,28 @@ private:
     }
     switch (m.what) {
       case message::type::webhook:
-        log("hint " + where(m.at) + "=" + std::to_string(m.value) + (duplicate ? " (dup)" : ""));
-        apply(machine_->hint(m.at, m.value), nullptr);
+        if (m.assemble_late && m.time && stocked_[m.at.slot][m.at.store]) {
+          // Built now: the level as it is now, and the second of its last change.
+          m.value = truth_[m.at.slot][m.at.store];
+          m.time = updated_[m.at.slot][m.at.store];
+        }
+        log("hint " + where(m.at) + "=" + std::to_string(m.value) + " @" +
+            (m.time ? std::to_string(*m.time) : "?") + (m.assemble_late ? " (late)" : "") +
+            (duplicate ? " (dup)" : ""));
+        apply(machine_->hint(m.at, m.value, m.time), nullptr);
         break;
       case message::type::request:
         serve(m.cmd);
         break;
       case message::type::read_ok:
         log("read answer " + where(m.at) + " op" + std::to_string(m.op_id) + " q=" +
-            std::to_string(m.value));
-        apply(machine_->read_result(m.at, m.op_id, m.value), &m);
+            std::to_string(m.value) + " @" + (m.time ? std::to_string(*m.time) : "?"));
+        apply(machine_->read_result(m.at, m.op_id, m.value, m.time), &m);
         break;
       case message::type::write_ok:
         log("write answer " + where(m.at) + " op" + std::to_string(m.op_id) + " after=" +
-            std::to_string(m.value));
-        apply(machine_->write_result(m.at, m.op_id, m.value), &m);
+            std::to_string(m.value) + " @" + (m.time ? std::to_string(*m.time) : "?"));
+        apply(machine_->write_result(m.at, m.op_id, m.value, m.time), &m);
         break;
       case message::type::connect:
         log("connect " + where(m.at));
@@ -453,6 +495,8 @@ private:
       r.op_id = c.op_id;
       r.value = q;
       r.seq = seq_;
+      r.time = updated_[c.at.slot][c.at.store];
+      if (chance(10)) r.time.reset();
       pool_.push_back(r);
       return;
     }
@@ -480,6 +524,7 @@ private:
       r.at = c.at;
       r.op_id = c.op_id;
       r.value = done->second.after;
+      r.time = done->second.created_at;
       pool_.push_back(r);
       return;
     }
@@ -501,21 +546,30 @@ private:
       // 2026-10: the write stocks the item there (a write sent before the machine knew).
       stocked_[c.at.slot][c.at.store] = true;
       q = 0;
+      updated_[c.at.slot][c.at.store] = second();
       log("shopify stocks " + where(c.at) + " by the write");
       message m;
       m.what = message::type::connect;
       m.at = c.at;
       pool_.push_back(m);
     }
+    const std::int64_t was = q;
     if (c.kind == op_kind::set) {
       q = c.target;
     } else {
       q += c.delta;
       adjusted_abs_[c.at.slot][c.at.store] += c.delta < 0 ? -c.delta : c.delta;
     }
-    applied_[key] = {c.kind, c.target, c.delta, c.change_from, q};
+    // A set that changes nothing leaves the level's updated_at as it was.
+    if (q != was || c.kind == op_kind::adjust) updated_[c.at.slot][c.at.store] = second();
+    // The adjustment group's createdAt: the second of the write, sometimes a second off (the
+    // group and the level stamped on either side of a second), sometimes not answered.
+    std::optional<std::int64_t> created = second();
+    if (chance(15)) *created += chance(50) ? 1 : -1;
+    if (chance(10)) created.reset();
+    applied_[key] = {c.kind, c.target, c.delta, c.change_from, q, false, false, created};
     log("shopify applies op" + std::to_string(c.op_id) + " " + where(c.at) + " -> " +
-        std::to_string(q));
+        std::to_string(q) + " @" + std::to_string(second()));
     webhook(c.at, q); // our own write comes back: an echo
     if (chance(10)) return answer_failure(c, true, failure_kind::transient, "TIMEOUT (answer lost)");
     message r;
@@ -523,6 +577,7 @@ private:
     r.at = c.at;
     r.op_id = c.op_id;
     r.value = q;
+    r.time = created;
     pool_.push_back(r);
   }
 
@@ -620,6 +675,10 @@ private:
   std::array<long, 32> tally_{};
   long races_ = 0;
   long oversold_at_rest_ = 0;
+  long trusted_ = 0, older_ = 0;
+  std::vector<std::vector<std::int64_t>> updated_; // second of each level's last change
+  std::int64_t tick_ = 0;                           // Shopify's clock: one tick per event
+  std::int64_t ticks_per_second_ = 1;
 };
 
 std::uint64_t seeds() {
@@ -661,6 +720,8 @@ void run_seeds(config_t cfg, std::uint64_t salt) {
   if (cfg.two_way)
     for (const char* k : {"stale", "aligned", "delta_propagated", "race found by a write result"})
       EXPECT_GT(tally[k], 0) << k;
+  for (const char* k : {"hint trusted (newer, no read)", "hint dropped (older)"})
+    EXPECT_GT(tally[k], 0) << k;
   if (!cfg.two_way)
     EXPECT_GT(tally["oversold Source at rest"], 0);
   if (cfg.hold)

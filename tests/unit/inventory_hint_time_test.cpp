@@ -1,0 +1,124 @@
+// The inventory item state machine's use of times (the header's "Times"): a webhook newer than
+// what is known is acted on without a read, an older one is dropped, the rest is read as before.
+// The seeded property test (inventory_property_test.cpp) plays these against a model of
+// Shopify's clock; these are the readable cases.
+#include "item_state_test_support.hpp"
+
+namespace shopsync::testing {
+namespace {
+
+constexpr shopify_time t0 = 1'760'000'000;
+
+// Every level read at `q`, each answer with the level's updatedAt t0.
+void align_timed(inventory_item_state& st, std::int64_t q) {
+  auto t = st.align();
+  for (const auto& c : t.commands) ASSERT_TRUE(st.read_result(c.at, c.op_id, q, t0).commands.empty());
+  ASSERT_TRUE(st.idle());
+}
+
+TEST(inventory_hint_time, a_newer_sale_is_propagated_without_a_read) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(st, 10);
+  auto t = st.hint(src, 9, t0 + 5);
+  ASSERT_EQ(t.commands.size(), 1u);
+  EXPECT_EQ(t.commands[0].kind, op_kind::adjust);
+  EXPECT_EQ(t.commands[0].at, d1);
+  EXPECT_EQ(t.commands[0].delta, -1);
+  EXPECT_EQ(view_of(st, src).known, 9);
+}
+
+TEST(inventory_hint_time, a_one_way_destination_follows_a_newer_source_hint_without_a_read) {
+  inventory_item_state st(make_layout(sync_mode::one_way, 2), 7);
+  align_timed(st, 10);
+  auto t = st.hint(src, 4, t0 + 1);
+  ASSERT_EQ(t.commands.size(), 1u);
+  EXPECT_EQ(t.commands[0].kind, op_kind::set);
+  EXPECT_EQ(t.commands[0].target, 4);
+}
+
+TEST(inventory_hint_time, the_same_second_is_read_as_before) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(st, 10);
+  auto t = st.hint(src, 9, t0); // two changes in the read's second: cannot be ordered
+  ASSERT_EQ(t.commands.size(), 1u);
+  EXPECT_EQ(t.commands[0].kind, op_kind::read);
+}
+
+TEST(inventory_hint_time, an_older_state_is_dropped_without_a_read) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(st, 10);
+  auto t = st.hint(src, 12, t0 - 3);
+  EXPECT_TRUE(t.commands.empty());
+  ASSERT_EQ(t.audit.size(), 1u);
+  EXPECT_EQ(t.audit[0].cause, older_hint_cause);
+  EXPECT_EQ(view_of(st, src).known, 10);
+}
+
+TEST(inventory_hint_time, a_hint_without_a_time_or_on_a_level_without_one_is_read) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_equal(st, 10); // reads answered without updatedAt
+  EXPECT_EQ(st.hint(src, 9, t0 + 100).commands.at(0).kind, op_kind::read);
+  inventory_item_state timed(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(timed, 10);
+  EXPECT_EQ(timed.hint(src, 9, std::nullopt).commands.at(0).kind, op_kind::read);
+}
+
+TEST(inventory_hint_time, a_newer_hint_is_read_while_an_op_is_in_flight) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(st, 10);
+  auto adjust = st.hint(src, 9, t0 + 5).commands.at(0); // d1 -1 in flight
+  auto t = st.hint(d1, 9, t0 + 6);                        // maybe our own write: not trusted
+  EXPECT_TRUE(t.commands.empty());
+  EXPECT_TRUE(view_of(st, d1).dirty);
+  // Answered with the hint's value: the hint was its echo, nothing to read.
+  t = st.write_result(d1, adjust.op_id, 9, t0 + 6);
+  EXPECT_TRUE(t.commands.empty());
+  EXPECT_TRUE(st.idle());
+}
+
+TEST(inventory_hint_time, a_write_time_is_taken_with_a_second_of_slack) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(st, 10);
+  auto adjust = st.hint(src, 9, t0 + 5).commands.at(0);
+  ASSERT_TRUE(st.write_result(d1, adjust.op_id, 9, t0 + 6).commands.empty());
+  // A snapshot from just before our write, stamped a second after its createdAt: read.
+  EXPECT_EQ(st.hint(d1, 10, t0 + 7).commands.at(0).kind, op_kind::read);
+  inventory_item_state later(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(later, 10);
+  adjust = later.hint(src, 9, t0 + 5).commands.at(0);
+  ASSERT_TRUE(later.write_result(d1, adjust.op_id, 9, t0 + 6).commands.empty());
+  // Two seconds after: a sale there, no read.
+  auto t = later.hint(d1, 8, t0 + 8);
+  ASSERT_EQ(t.commands.size(), 1u);
+  EXPECT_EQ(t.commands[0].kind, op_kind::adjust);
+  EXPECT_EQ(t.commands[0].at, src);
+}
+
+TEST(inventory_hint_time, a_write_without_created_at_leaves_the_time_unknown) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(st, 10);
+  auto adjust = st.hint(src, 9, t0 + 5).commands.at(0);
+  ASSERT_TRUE(st.write_result(d1, adjust.op_id, 9).commands.empty());
+  EXPECT_EQ(st.hint(d1, 8, t0 + 100).commands.at(0).kind, op_kind::read);
+}
+
+TEST(inventory_hint_time, an_echo_without_a_time_forgets_the_time) {
+  inventory_item_state st(make_layout(sync_mode::one_way, 2), 7);
+  align_timed(st, 10);
+  // 10 -> 9 -> 10 within a second: the last change's webhook comes first, without a time.
+  EXPECT_TRUE(st.hint(src, 10, std::nullopt).commands.empty());
+  // The first change's webhook must not be taken as the truth now.
+  EXPECT_EQ(st.hint(src, 9, t0 + 1).commands.at(0).kind, op_kind::read);
+}
+
+TEST(inventory_hint_time, times_survive_encode_and_decode) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(st, 10);
+  auto back = inventory_item_state::decode(st.encode());
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_TRUE(*back == st);
+  EXPECT_EQ(back->hint(src, 9, t0 + 5).commands.at(0).kind, op_kind::adjust);
+}
+
+} // namespace
+} // namespace shopsync::testing
