@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   g.strategy = sync_strategy::two_way;
   g.match_by = match_key::sku;
   location_mapping locs;
-  locs.slots.push_back({"Main Warehouse", 1, {2}});
+  locs.slots.push_back({"Main Warehouse", 1, {2}, {}});
 
   auto r0 = rss_kib();
   auto t = clock_type::now();

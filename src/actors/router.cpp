@@ -144,9 +144,8 @@ void route_level(self_ptr self, std::uint64_t seq, const webhook_envelope& env, 
   }
   auto remaining = std::make_shared<std::atomic<int>>(static_cast<int>(targets.size()));
   for (auto& [m, id] : targets) {
-    level_hint h{seq, store.name, ev.location, ev.available, remaining, change};
-    h.received = std::chrono::steady_clock::now();
-    h.updated_at = ev.updated_at_s;
+    level_hint h{seq, store.name, ev.location, ev.available, remaining, change, std::chrono::steady_clock::now(),
+                 ev.updated_at_s};
     send_item(self, item_for(self, *m, id), hint_atom::value, std::move(h));
   }
 }
@@ -162,7 +161,7 @@ void route(self_ptr self, std::uint64_t seq, const webhook_envelope& env) {
     route_level(self, seq, env, *store, *lvl);
   } else if (auto* sl = std::get_if<inventory_level_stocking>(&env.event)) {
     // connect / disconnect: to the item actors of that level, like an update (they read it).
-    route_level(self, seq, env, *store, inventory_level_changed{sl->item, sl->location, sl->available, {}},
+    route_level(self, seq, env, *store, inventory_level_changed{sl->item, sl->location, sl->available, {}, std::nullopt},
                 sl->connected ? level_hint::stocking_change::connected : level_hint::stocking_change::disconnected);
   } else if (std::holds_alternative<app_scopes_changed>(env.event)) {
     // The store's subscription keeper checks what the token may do now.

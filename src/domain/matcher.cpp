@@ -129,7 +129,7 @@ keyed_match match_keyed(const store_name& source, const std::vector<store_name>&
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     return std::tie(rows[a].store, rows[a].variant, a) < std::tie(rows[b].store, rows[b].variant, b);
   });
-  keyed_match out{identity_table(names), {}};
+  keyed_match out{identity_table(names), {}, {}, {}};
   std::size_t kept = 0;
   for (std::size_t i = 0; i < order.size(); ++i) {
     const auto& r = rows[order[i]];
@@ -377,7 +377,7 @@ location_mapping map_locations(const store_locations& source,
     return std::tie(a.name, a.id) < std::tie(b.name, b.id);
   });
   for (const auto& l : srcs) {
-    location_slot slot{l.name, l.id, std::vector<std::optional<location_id>>(destinations.size())};
+    location_slot slot{l.name, l.id, std::vector<std::optional<location_id>>(destinations.size()), {}};
     bool any = false;
     for (std::size_t d = 0; d < destinations.size(); ++d) {
       if (summed[d].count(l.id)) {

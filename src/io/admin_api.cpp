@@ -316,7 +316,7 @@ result<std::vector<level_value>> admin_api::parse_levels(std::string body,
     for (auto n : data.get_object().find_field_unordered("nodes").get_array()) {
       if (i >= keys.size())
         return error{error_kind::admin_bad_response, "more levels than asked"};
-      level_value lv{keys[i], std::nullopt, true};
+      level_value lv{keys[i], std::nullopt, true, std::nullopt};
       od::value v = n.value();
       // A null node: the item does not exist (any more); a null inventoryLevel: not stocked.
       if (!v.is_null()) {
