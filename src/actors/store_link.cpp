@@ -522,7 +522,7 @@ store_link_internal_actor::behavior_type store_link_impl(self_ptr self, store_li
       auto& st = self->state;
       if (what == "uninstalled") {
         st.tokens->reset();
-        enter_unauthorized(self, error{"shopify.app_uninstalled",
+        enter_unauthorized(self, error{error_kind::shopify_app_uninstalled,
                                        "Shopify reports the app was uninstalled from the store (app/uninstalled)"});
       } else if (what == "token_changed" && st.auth->unauthorized()) {
         st.auth->probe_now();

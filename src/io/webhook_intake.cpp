@@ -61,9 +61,9 @@ intake_decision decide_webhook_intake(const webhook_request& req, const webhook_
   d.topic_label = webhook_parser::is_known_topic(w.topic) ? w.topic : "other";
   d.status = 200;
   if (w.topic.empty()) {
-    w.unusable = error{"webhook.missing_topic", "missing X-Shopify-Topic"};
+    w.unusable = error{error_kind::webhook_missing_topic, "missing X-Shopify-Topic"};
   } else if (w.webhook_id.empty() && w.event_id.empty()) {
-    w.unusable = error{"webhook.missing_id", "missing X-Shopify-Webhook-Id and X-Shopify-Event-Id"};
+    w.unusable = error{error_kind::webhook_missing_id, "missing X-Shopify-Webhook-Id and X-Shopify-Event-Id"};
   } else if (auto parsed = parser.parse(w.topic, req.body); !parsed) {
     w.unusable = std::move(parsed.error());
   } else {

@@ -513,11 +513,11 @@ result<std::uint16_t> webhook_server::start() {
   auto& s = *impl_;
   std::lock_guard lock(s.lifecycle_mu);
   if (s.started)
-    return error{"webhook_server.started", "webhook server already started"};
+    return error{error_kind::webhook_server_started, "webhook server already started"};
   beast::error_code ec;
   auto addr = asio::ip::make_address(s.opts.address, ec);
   if (ec)
-    return error{"webhook_server.address", "listen address " + s.opts.address + ": " + ec.message()};
+    return error{error_kind::webhook_server_address, "listen address " + s.opts.address + ": " + ec.message()};
   tcp::endpoint ep{addr, s.opts.port};
   s.acceptor.open(ep.protocol(), ec);
   if (!ec)
@@ -527,7 +527,7 @@ result<std::uint16_t> webhook_server::start() {
   if (!ec)
     s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
-    return error{"webhook_server.listen",
+    return error{error_kind::webhook_server_listen,
                  "cannot listen on " + s.opts.address + ":" + std::to_string(s.opts.port) + ": " + ec.message()};
   s.bound_port = s.acceptor.local_endpoint().port();
   s.started = true;
