@@ -202,26 +202,14 @@ void run(self_ptr self) {
                      auto it = st.writers.find(a.ticket);
                      if (it == st.writers.end())
                        return;
-                     inventory_write_reply rep;
-                     rep.op_id = a.op_id;
-                     rep.outcome = a.outcome;
-                     rep.quantity_after = a.quantity_after;
-                     rep.err = std::move(a.err);
-                     it->second.deliver(std::move(rep));
+                     it->second.deliver(inventory_write_reply(std::move(a)));
                      st.writers.erase(it);
                    },
                    [&](link_read_answer& a) {
                      auto it = st.readers.find(a.ticket);
                      if (it == st.readers.end())
                        return;
-                     level_read_reply rep;
-                     rep.key = a.key;
-                     rep.ok = a.ok;
-                     rep.stocked = a.stocked;
-                     rep.inactive = a.inactive;
-                     rep.available = a.available;
-                     rep.err = std::move(a.err);
-                     it->second.deliver(std::move(rep));
+                     it->second.deliver(level_read_reply(std::move(a)));
                      st.readers.erase(it);
                    },
                    [&](link_send_write& w) { send_write(self, std::move(w)); },
