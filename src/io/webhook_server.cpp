@@ -552,18 +552,20 @@ void webhook_server::stop() {
     beast::error_code ec;
     p->acceptor.close(ec);
   });
-  // Collected first, posted after: the last reference to a session may drop here, and
-  // its destructor takes sessions_mu.
-  std::vector<std::shared_ptr<impl::session>> live;
-  {
-    std::lock_guard slock(s.sessions_mu);
-    for (auto& [_, weak] : s.sessions)
-      if (auto sp = weak.lock())
-        live.push_back(std::move(sp));
-  }
-  for (auto& sp : live)
-    asio::post(sp->stream_executor(), [sp] { sp->on_stop(); });
-  live.clear();
+  // Runs `what` on each live session's strand. Collected first, posted after: the last
+  // reference to a session may drop here, and its destructor takes sessions_mu.
+  auto post_to_sessions = [&s](void (impl::session::*what)()) {
+    std::vector<std::shared_ptr<impl::session>> live;
+    {
+      std::lock_guard slock(s.sessions_mu);
+      for (auto& [_, weak] : s.sessions)
+        if (auto sp = weak.lock())
+          live.push_back(std::move(sp));
+    }
+    for (auto& sp : live)
+      asio::post(sp->stream_executor(), [sp, what] { ((*sp).*what)(); });
+  };
+  post_to_sessions(&impl::session::on_stop);
   s.work.reset();
   auto sessions_left = [&s] {
     std::lock_guard slock(s.sessions_mu);
@@ -576,16 +578,7 @@ void webhook_server::stop() {
   };
   if (!wait_until(steady::now() + s.opts.stop_grace, [&] { return sessions_left() == 0; })) {
     spdlog::warn("event=webhook_server_stop_forced sessions={}", sessions_left());
-    std::vector<std::shared_ptr<impl::session>> rest;
-    {
-      std::lock_guard slock(s.sessions_mu);
-      for (auto& [_, weak] : s.sessions)
-        if (auto sp = weak.lock())
-          rest.push_back(std::move(sp));
-    }
-    for (auto& sp : rest)
-      asio::post(sp->stream_executor(), [sp] { sp->force_close(); });
-    rest.clear();
+    post_to_sessions(&impl::session::force_close);
     wait_until(steady::now() + std::chrono::seconds(1), [&] { return sessions_left() == 0; });
   }
   // Without work left (the aborted accept included) the I/O threads return by themselves,
