@@ -372,13 +372,14 @@ private:
   void on_unusable_stored(std::uint64_t seq) {
     auto& why = *unusable_;
     srv_->metrics.count_unusable(topic_label_);
-    auto report = srv_->unusable_warnings.report(topic_label_ + '\n' + why.code);
+    std::uint64_t quiet = 0;
+    auto report = srv_->unusable_warnings.report(topic_label_ + '\n' + why.code, warn_limiter::clock_type::now(), &quiet);
     auto level = report ? spdlog::level::warn : spdlog::level::debug;
     spdlog::log(level,
                 "event=webhook_unusable seq={} shop={} topic=\"{}\" webhook_id=\"{}\" event_id=\"{}\" reason={} "
                 "error=\"{}\" similar_since_last_warning={} (kept aside: shopsyncctl inbox --unusable)",
                 seq, envelope_.shop_domain, envelope_.topic.substr(0, 100), envelope_.webhook_id.substr(0, 100),
-                envelope_.event_id.substr(0, 100), why.code, why.message.substr(0, 300), report.value_or(0));
+                envelope_.event_id.substr(0, 100), why.code, why.message.substr(0, 300), quiet);
     webhook_answer(intake_outcome::unusable, topic_label_, answer_body(intake_outcome::unusable, unusable_));
   }
 
