@@ -89,7 +89,7 @@ std::string backup_reply(const sync_context& ctx, const daemon_facts& facts, std
   if (dir.empty())
     dir = default_backup_dir(ctx.cfg.daemon.data_dir, now);
   if (auto st = make_backup(*ctx.store, dir, ctx.cfg.daemon.data_dir, facts.version, now); !st)
-    return control_error(st.error().code == "backup.exists" ? "bad_request" : "storage", st.error().message);
+    return control_error(st.error().kind == error_kind::backup_exists ? "bad_request" : "storage", st.error().message);
   json_writer w;
   w.begin_object().field("backup", dir).end_object();
   return control_ok(w.str());
@@ -410,7 +410,7 @@ control_actor::behavior_type control(control_actor::stateful_pointer<control_sta
         auto json = a.num("show") ? unusable_delivery_json(*ctx.store, env.facts.cfg.stores, *a.num("show"))
                                   : unusable_list_json(*ctx.store, env.facts.cfg.stores, a.num("limit").value_or(50));
         if (!json)
-          return control_error(json.error().code == "not_found" ? "not_found" : "storage", json.error().message);
+          return control_error(json.error().kind == error_kind::not_found ? "not_found" : "storage", json.error().message);
         return control_ok(*json);
       }
       if (cmd == "backup") // io/backup.hpp; default: data_dir/backups/<time>

@@ -5,6 +5,7 @@
 #include "domain/config.hpp"
 #include "domain/events.hpp"
 #include "domain/group_mapping.hpp"
+#include "domain/inventory_answers.hpp"
 #include "domain/inventory_item_state.hpp"
 #include "domain/result.hpp"
 #include "domain/write_coalescer.hpp"
@@ -113,35 +114,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::graphql_answer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shopsync::order_event)
 
 namespace shopsync {
-
-// The answer to one inventory write intent (write_intent, from domain/write_coalescer.hpp).
-// applied: `quantity_after` is Shopify's quantityAfterChange for the (item, location) after the
-// batch that carried this op. applied_unseen: applied, the level after it not reported.
-// refused: `err.code` is a Shopify userError code (CHANGE_FROM_QUANTITY_STALE,
-// ITEM_NOT_STOCKED_AT_LOCATION, NON_MUTABLE_INVENTORY_ITEM, IDEMPOTENCY_KEY_PARAMETER_MISMATCH,
-// ...: the write was not applied). unknown: e.g. "admin.unavailable" / "admin.throttled": the
-// batch stays in the outbox; ask again with the SAME op id to learn it (the same key is sent
-// again), never with a new op id.
-struct inventory_write_reply {
-  std::uint64_t op_id = 0;
-  write_verdict outcome = write_verdict::unknown;
-  bool applied() const { return outcome == write_verdict::applied; }
-  std::int64_t quantity_after = 0;
-  error err;
-  std::optional<shopify_time> created_at; // applied: the adjustment group's createdAt, when known
-};
-
-// A level read. ok && !stocked: the item is not stocked at that location, or (inactive) its
-// level there is deactivated; either way nothing is written there unless the group says so.
-struct level_read_reply {
-  level_key key;
-  bool ok = false;
-  bool stocked = false;
-  bool inactive = false;
-  std::int64_t available = 0;
-  error err;
-  std::optional<shopify_time> updated_at; // InventoryLevel.updatedAt, when answered
-};
 
 struct catalog_page_request {
   int first = catalog_page_size;

@@ -291,7 +291,7 @@ result<order_actor> order_path::actor_for(std::string_view store, shopify_id id)
     return key.error();
   auto g = group_env(key->group);
   if (!g)
-    return error{"order.group_gone", "group " + key->group + " is no longer an order group"};
+    return error{error_kind::order_group_gone, "group " + key->group + " is no longer an order group"};
   order_destination d{key->store, {}};
   if (auto* sc = opts_.cfg.find_store(key->store))
     d.shop_domain = sc->shop_domain;

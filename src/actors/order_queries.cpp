@@ -119,7 +119,7 @@ result<order_key> find_order_key(const state_store& store, std::string_view name
   if (!st)
     return st.error();
   if (!found)
-    return error{"order.not_found", "no order or draft order " + std::to_string(id) + " of store " +
+    return error{error_kind::order_not_found, "no order or draft order " + std::to_string(id) + " of store " +
                                       std::string(name)};
   return *found;
 }
@@ -134,7 +134,7 @@ result<std::string> order_detail_json(const state_store& store, const audit_log*
   if (!text)
     return text.error();
   if (!*text)
-    return error{"order.not_found", "the order disappeared"};
+    return error{error_kind::order_not_found, "the order disappeared"};
   auto m = order_sync::decode(**text, order_sync_settings{});
   if (!m)
     return m.error();
@@ -178,7 +178,7 @@ result<std::string> order_detail_json(const state_store& store, const audit_log*
 
 namespace {
 
-error bad_request(std::string why) { return {"bad_request", std::move(why)}; }
+error bad_request(std::string why) { return {error_kind::bad_request, std::move(why)}; }
 
 result<simdjson::dom::element> parse_args(simdjson::dom::parser& parser, std::string_view args) {
   if (args.empty())
@@ -257,12 +257,12 @@ result<std::pair<std::string, shopify_id>> resolve_order_ref(const state_store& 
     return found.front();
   std::string where = in_store.empty() ? "" : " of store " + std::string(in_store);
   if (found.empty())
-    return error{"order.not_found", "no order or draft order " + name + (digits ? " (by name) or " + std::string(text) + " (by id)" : "") + where};
+    return error{error_kind::order_not_found, "no order or draft order " + name + (digits ? " (by name) or " + std::string(text) + " (by id)" : "") + where};
   std::sort(found.begin(), found.end());
   std::string stores;
   for (auto& [s, i] : found)
     stores += (stores.empty() ? "" : ", ") + s;
-  return error{"order.ambiguous", "order " + name + " is in several stores (" + stores +
+  return error{error_kind::order_ambiguous, "order " + name + " is in several stores (" + stores +
                                     "): name the store, e.g. shopsyncctl order " + found.front().first + " " + name};
 }
 
@@ -275,7 +275,7 @@ result<std::string> order_control_query(std::string_view cmd, std::string_view a
     return order_detail_json(store, audit, ref->first, ref->second);
   }
   if (cmd != "orders")
-    return error{"unknown_command", "not an order command: " + std::string(cmd)};
+    return error{error_kind::unknown_command, "not an order command: " + std::string(cmd)};
   simdjson::dom::parser parser;
   auto root = parse_args(parser, args_json);
   if (!root)

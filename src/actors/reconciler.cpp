@@ -1,6 +1,7 @@
 #include "actors/reconciler.hpp"
 
 #include "actors/sync_metrics.hpp"
+#include "domain/bulk_level_gaps.hpp"
 #include "io/graphql_documents.hpp"
 #include "io/metrics.hpp"
 
@@ -212,8 +213,7 @@ void bulk_count(self_ptr self, const store_name& store, std::uint64_t read, std:
       .inc(read);
 }
 
-// The file is read whole: a mapped level it does not list, at a location it lists, is not
-// stocked; the levels of a location it does not list are read by query.
+// The file is read whole: what it leaves out is decided by find_bulk_level_gaps.
 void bulk_done(self_ptr self, std::size_t g) {
   auto& st = self->state;
   auto it = st.bulk.find(g);
@@ -222,23 +222,14 @@ void bulk_done(self_ptr self, std::size_t g) {
   const auto& t = m.identities();
   const auto& slots = m.locations().slots;
   const auto& store = t.stores()[g];
-  std::uint64_t unlisted = 0;
-  for (std::size_t k = 0; k < slots.size(); ++k) {
-    auto loc = slots[k].in_store(g);
-    if (!loc)
-      continue;
-    if (!b.listed.count(*loc)) {
-      st.by_query[g * slots.size() + k] = true;
-      continue;
-    }
-    for (std::size_t i = 0; i < t.size(); ++i) {
-      if (!t.has(i, g) || b.seen[i * slots.size() + k])
-        continue;
-      ++unlisted;
-      reconcile_hint h{st.group.name, std::string(t.key(i)), store, t.ref(i, g).item, *loc, false, 0};
-      self->send(st.router, hint_atom::value, std::move(h));
-    }
+  auto gaps = find_bulk_level_gaps(t, slots, g, b.seen, b.listed);
+  for (auto k : gaps.by_query)
+    st.by_query[g * slots.size() + k] = true;
+  for (auto [i, k] : gaps.not_stocked) {
+    reconcile_hint h{st.group.name, std::string(t.key(i)), store, t.ref(i, g).item, *slots[k].in_store(g), false, 0};
+    self->send(st.router, hint_atom::value, std::move(h));
   }
+  const std::uint64_t unlisted = gaps.not_stocked.size();
   bulk_count(self, store, b.received + unlisted, b.not_stocked + unlisted);
   spdlog::info("reconcile group {}: {} levels of {} read through a bulk operation", st.group.name,
                b.received + unlisted, store);

@@ -203,28 +203,14 @@ void run(self_ptr self) {
                      auto it = st.writers.find(a.ticket);
                      if (it == st.writers.end())
                        return;
-                     inventory_write_reply rep;
-                     rep.op_id = a.op_id;
-                     rep.outcome = a.outcome;
-                     rep.quantity_after = a.quantity_after;
-                     rep.err = std::move(a.err);
-                     rep.created_at = a.created_at;
-                     it->second.deliver(std::move(rep));
+                     it->second.deliver(inventory_write_reply(std::move(a)));
                      st.writers.erase(it);
                    },
                    [&](link_read_answer& a) {
                      auto it = st.readers.find(a.ticket);
                      if (it == st.readers.end())
                        return;
-                     level_read_reply rep;
-                     rep.key = a.key;
-                     rep.ok = a.ok;
-                     rep.stocked = a.stocked;
-                     rep.inactive = a.inactive;
-                     rep.available = a.available;
-                     rep.err = std::move(a.err);
-                     rep.updated_at = a.updated_at;
-                     it->second.deliver(std::move(rep));
+                     it->second.deliver(level_read_reply(std::move(a)));
                      st.readers.erase(it);
                    },
                    [&](link_send_write& w) { send_write(self, std::move(w)); },
@@ -525,7 +511,7 @@ store_link_internal_actor::behavior_type store_link_impl(self_ptr self, store_li
       auto& st = self->state;
       if (what == "uninstalled") {
         st.tokens->reset();
-        enter_unauthorized(self, error{"shopify.app_uninstalled",
+        enter_unauthorized(self, error{error_kind::shopify_app_uninstalled,
                                        "Shopify reports the app was uninstalled from the store (app/uninstalled)"});
       } else if (what == "token_changed" && st.auth->unauthorized()) {
         st.auth->probe_now();

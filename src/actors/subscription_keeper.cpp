@@ -41,7 +41,7 @@ void call(self_ptr self, std::string operation, std::string_view document, std::
         else
           on_error(a.err);
       },
-      [on_error](const caf::error& e) { on_error(error{"keeper.request_failed", caf::to_string(e)}); });
+      [on_error](const caf::error& e) { on_error(error{error_kind::keeper_request_failed, caf::to_string(e)}); });
 }
 
 // --- scopes

@@ -740,7 +740,7 @@ int main(int argc, char** argv) {
     return exit_code_of(kind);
   };
   if (!reply)
-    return failure(classify_control_error(reply.error().code), reply.error().code, reply.error().message);
+    return failure(classify_control_error(reply.error()), reply.error().code, reply.error().message);
   simdjson::dom::parser parser;
   element root;
   if (parser.parse(*reply).get(root))

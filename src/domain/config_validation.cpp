@@ -15,7 +15,7 @@ namespace shopsync {
 namespace {
 
 status fail(const std::string& key, const std::string& reason) {
-  return error{"config.invalid", key + ": " + reason};
+  return error{error_kind::config_invalid, key + ": " + reason};
 }
 
 std::string at(const std::string& base, std::size_t i) {

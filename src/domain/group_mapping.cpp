@@ -33,7 +33,7 @@ bool num(const std::string& s, std::uint64_t& out) {
   return ec == std::errc{} && p == s.data() + s.size();
 }
 
-error corrupt(const std::string& why) { return error{"mapping.corrupt", "stored mapping unreadable: " + why}; }
+error corrupt(const std::string& why) { return error{error_kind::mapping_corrupt, "stored mapping unreadable: " + why}; }
 
 result<group_mapping> decode_gm1(const group_config& group, const std::string& text) {
   std::istringstream in(text);

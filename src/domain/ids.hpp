@@ -17,4 +17,8 @@ using draft_order_id = shopify_id;
 // A store is named by its `name` in the configuration (not by its shop domain).
 using store_name = std::string;
 
+// A time Shopify stamped (updated_at, createdAt): seconds since the epoch, UTC; one-second
+// resolution, as Shopify gives it.
+using shopify_time = std::int64_t;
+
 } // namespace shopsync

@@ -138,7 +138,7 @@ inline constexpr const char* invalid_quantity_negative = "INVALID_QUANTITY_NEGAT
 // received in flight that agree with the answer move it to the newest of their times.
 // The only assumption: Shopify stamps updated_at with the time of the level's last change and
 // createdAt within a second of the change it made (one transaction); a missing time is unknown.
-using shopify_time = std::int64_t;
+// (shopify_time: domain/ids.hpp.)
 // How far a write's createdAt may be from the second its change reached the level.
 inline constexpr shopify_time write_time_slack = 1;
 // The causes of the records of the rules above (echo_dropped; external_change via a hint).

@@ -147,13 +147,13 @@ result<order_reconcile> order_reconcile::decode(std::string_view encoded, order_
   order_reconcile m(opts);
   std::size_t n = 0;
   if (!(in >> tag >> m.floor_ >> m.watermark_ >> n) || tag != "orecon1")
-    return error{"order_reconcile.decode", "not an order reconciler state: " + std::string(encoded.substr(0, 40))};
+    return error{error_kind::order_reconcile_decode, "not an order reconciler state: " + std::string(encoded.substr(0, 40))};
   for (std::size_t i = 0; i < n; ++i) {
     shopify_id id = 0;
     char colon = 0;
     std::int64_t at = 0;
     if (!(in >> id >> colon >> at) || colon != ':')
-      return error{"order_reconcile.decode", "bad fed entry " + std::to_string(i)};
+      return error{error_kind::order_reconcile_decode, "bad fed entry " + std::to_string(i)};
     m.fed_[id] = at;
   }
   m.started_ = true;

@@ -113,7 +113,7 @@ std::string order_sync::encode() const {
 }
 
 result<order_sync> order_sync::decode(std::string_view encoded, order_sync_settings settings) {
-  auto fail = [](std::string why) { return error{"order_state.decode", std::move(why)}; };
+  auto fail = [](std::string why) { return error{error_kind::order_state_decode, std::move(why)}; };
   int version = state_version_current;
   if (encoded.substr(0, state_version_1.size()) == state_version_1)
     version = 1;

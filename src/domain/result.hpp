@@ -17,7 +17,7 @@ struct error {
   error_kind kind = error_kind::foreign;
 
   error() = default;
-  // A foreign code (Shopify's), or one of shopsync's own that nothing branches on.
+  // A foreign code (Shopify's, or the control protocol's as the daemon answered it).
   error(std::string c, std::string m) : code(std::move(c)), message(std::move(m)) {}
   // One of shopsync's own kinds: the code is the kind's.
   error(error_kind k, std::string m) : code(code_of(k)), message(std::move(m)), kind(k) {}

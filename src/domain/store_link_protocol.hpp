@@ -60,24 +60,13 @@ struct link_time {
 // by the shell, when its answer comes).
 using link_ticket = std::uint64_t;
 
-struct link_write_answer {
+// The reply owed to the requester holding `ticket` (the shell delivers the reply part).
+struct link_write_answer : inventory_write_reply {
   link_ticket ticket = 0;
-  std::uint64_t op_id = 0;
-  write_verdict outcome = write_verdict::unknown;
-  std::int64_t quantity_after = 0;
-  error err;
-  std::optional<std::int64_t> created_at; // applied: the adjustment group's createdAt, when known
 };
 
-struct link_read_answer {
+struct link_read_answer : level_read_reply {
   link_ticket ticket = 0;
-  level_key key;
-  bool ok = false;
-  bool stocked = false;
-  bool inactive = false;
-  std::int64_t available = 0;
-  error err;
-  std::optional<std::int64_t> updated_at; // InventoryLevel.updatedAt, when answered
 };
 
 // Send a write batch: persist `pre` first (not saved: not sent; answer write_answered with

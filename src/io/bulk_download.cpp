@@ -93,7 +93,7 @@ struct downloader : std::enable_shared_from_this<downloader<Stream>> {
     beast::error_code ec;
     tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ec);
     if (done)
-      std::exchange(done, nullptr)(error{"bulk.download", what});
+      std::exchange(done, nullptr)(error{error_kind::bulk_download, what});
   }
 
   void start() {
@@ -187,7 +187,7 @@ void download_jsonl(net::io_context& ioc, const std::string& url, std::function<
                     std::function<void(result<std::uint64_t>)> done, bulk_download_options opts) {
   auto u = parse_base_url(url, "");
   if (!u.ok())
-    return done(error{"bulk.download", "not a download URL: " + url});
+    return done(error{error_kind::bulk_download, "not a download URL: " + url});
   if (u->tls) {
     auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
     boost::system::error_code ec;

@@ -155,7 +155,7 @@ private:
 
   void poll_later() {
     if (std::chrono::steady_clock::now() - cur_->started > opts_.give_up)
-      return end(error{"bulk.timeout", "bulk operation " + cur_->id + " still running after " +
+      return end(error{error_kind::bulk_timeout, "bulk operation " + cur_->id + " still running after " +
                                          std::to_string(opts_.give_up.count() / 1000) + " s"});
     auto self = shared();
     cur_->timer->expires_after(cur_->wait);
@@ -183,7 +183,7 @@ private:
     if (!terminal(s->status))
       return poll_later();
     if (s->status != "COMPLETED")
-      return end(error{"bulk.failed", "bulk operation " + cur_->id + " " + s->status +
+      return end(error{error_kind::bulk_failed, "bulk operation " + cur_->id + " " + s->status +
                                         (s->error_code ? " (" + *s->error_code + ")" : std::string())});
     bulk_summary sum;
     sum.id = cur_->id;
@@ -251,7 +251,7 @@ result<std::string> bulk_runner::parse_started(std::string body) {
       }
     }
     if (!refusal.empty())
-      return error{"bulk.refused", refusal};
+      return error{error_kind::bulk_refused, refusal};
     if (id.empty())
       return error{error_kind::admin_bad_response, "bulkOperationRunQuery: no operation and no userErrors"};
     return id;
@@ -261,7 +261,7 @@ result<std::string> bulk_runner::parse_started(std::string body) {
 result<bulk_status> bulk_runner::parse_status(std::string body) {
   return with_field<bulk_status>(body, "bulkOperation", [](od::value v) -> result<bulk_status> {
     if (v.is_null())
-      return error{"bulk.failed", "the bulk operation is unknown to the store"};
+      return error{error_kind::bulk_failed, "the bulk operation is unknown to the store"};
     return status_of(v.get_object());
   });
 }

@@ -24,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 
 error invalid(const std::string& key, const std::string& reason) {
-  return error{"config.invalid", key + ": " + reason};
+  return error{error_kind::config_invalid, key + ": " + reason};
 }
 
 std::string at(const std::string& base, std::size_t i) {
@@ -555,7 +555,7 @@ result<config> parse_config(const std::string& toml_text, const std::string& ori
     root = toml::parse(toml_text, origin);
   } catch (const toml::parse_error& e) {
     const auto& at_ = e.source().begin;
-    return error{"config.invalid", origin + ":" + std::to_string(at_.line) + ":" +
+    return error{error_kind::config_invalid, origin + ":" + std::to_string(at_.line) + ":" +
                                        std::to_string(at_.column) + ": syntax error: " +
                                        std::string(e.description())};
   }
@@ -586,7 +586,7 @@ result<config> parse_config(const std::string& toml_text, const std::string& ori
 result<config> load_config(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return error{"config.invalid", "cannot read configuration " + path + ": " + std::strerror(errno)};
+    return error{error_kind::config_invalid, "cannot read configuration " + path + ": " + std::strerror(errno)};
   std::string text;
   char buf[16384];
   while (true) {
@@ -595,7 +595,7 @@ result<config> load_config(const std::string& path) {
     if (n < 0) {
       int e = errno;
       ::close(fd);
-      return error{"config.invalid", "cannot read configuration " + path + ": " + std::strerror(e)};
+      return error{error_kind::config_invalid, "cannot read configuration " + path + ": " + std::strerror(e)};
     }
     if (n == 0) break;
     text.append(buf, static_cast<std::size_t>(n));

@@ -4,7 +4,7 @@
 // (access tokens, webhook secrets) are read from files, never from the TOML itself:
 // an absolute path is used as it is; a relative one is looked up in $CREDENTIALS_DIRECTORY
 // (systemd LoadCredential=) when that is set, else beside the configuration file.
-// The result has passed validate(); any failure is error{"config.invalid", "<key>: <reason>"}.
+// The result has passed validate(); any failure is error{error_kind::config_invalid, "<key>: <reason>"}.
 #include "domain/config.hpp"
 #include "domain/result.hpp"
 

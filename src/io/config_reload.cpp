@@ -120,7 +120,7 @@ std::vector<std::string> toml_differences(const std::string& a, const std::strin
 result<config_snapshot> load_config_snapshot(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    return error{"config.invalid", "cannot read configuration " + path + ": " + std::strerror(errno)};
+    return error{error_kind::config_invalid, "cannot read configuration " + path + ": " + std::strerror(errno)};
   std::ostringstream text;
   text << in.rdbuf();
   std::error_code ec;

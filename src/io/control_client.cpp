@@ -30,17 +30,17 @@ result<std::string> control_roundtrip(const std::string& socket_path, const std:
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (socket_path.size() >= sizeof addr.sun_path)
-    return error{"bad_path", "socket path too long: " + socket_path};
+    return error{error_kind::control_bad_path, "socket path too long: " + socket_path};
   std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
   fd_guard s{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)};
   if (s.fd < 0)
-    return error{"io", std::string("socket: ") + std::strerror(errno)};
+    return error{error_kind::control_io, std::string("socket: ") + std::strerror(errno)};
   if (::connect(s.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     int e = errno;
     if (e == EACCES || e == EPERM)
-      return error{"access_denied", "permission denied on " + socket_path +
+      return error{error_kind::control_access_denied, "permission denied on " + socket_path +
                                         " (run as root or a user in the daemon's group)"};
-    return error{"not_running", "shopsyncd is not running (cannot connect to " + socket_path +
+    return error{error_kind::control_not_running, "shopsyncd is not running (cannot connect to " + socket_path +
                                     ": " + std::strerror(e) + ")"};
   }
   std::string out = line;
@@ -62,7 +62,7 @@ result<std::string> control_roundtrip(const std::string& socket_path, const std:
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0)
-      return error{"timeout", "no answer from shopsyncd within " + std::to_string(timeout.count()) + " ms"};
+      return error{error_kind::control_timeout, "no answer from shopsyncd within " + std::to_string(timeout.count()) + " ms"};
     pollfd p{s.fd, POLLIN, 0};
     int r = ::poll(&p, 1, static_cast<int>(left.count()));
     if (r < 0 && errno == EINTR)
@@ -81,7 +81,7 @@ result<std::string> control_roundtrip(const std::string& socket_path, const std:
     }
   }
   if (reply.empty())
-    return error{"io", "shopsyncd closed the connection without an answer"};
+    return error{error_kind::control_io, "shopsyncd closed the connection without an answer"};
   return reply;
 }
 

@@ -19,21 +19,32 @@ const char* to_string(control_error_kind k) {
   return "failed";
 }
 
-control_error_kind classify_control_error(std::string_view code) {
+control_error_kind classify_control_error(const error& e) {
+  // The client's own (control_client.hpp), by kind.
+  switch (e.kind) {
+    case error_kind::control_not_running:
+    case error_kind::control_io:
+    case error_kind::control_bad_path:
+      return control_error_kind::unreachable;
+    case error_kind::control_access_denied:
+      return control_error_kind::access_denied;
+    case error_kind::control_timeout:
+      return control_error_kind::timeout;
+    case error_kind::control_bad_reply:
+      return control_error_kind::bad_reply;
+    default:
+      return classify_control_reply_code(e.code);
+  }
+}
+
+control_error_kind classify_control_reply_code(std::string_view code) {
   auto ends_with = [code](std::string_view tail) {
     return code == tail || (code.size() > tail.size() && code.substr(code.size() - tail.size() - 1) ==
                                                              std::string(".") + std::string(tail));
   };
-  // The client's own (control_client.hpp).
-  if (code == "not_running" || code == "io" || code == "bad_path")
-    return control_error_kind::unreachable;
-  if (code == "access_denied")
+  if (code == "access_denied") // the daemon's allow list
     return control_error_kind::access_denied;
-  if (code == "timeout")
-    return control_error_kind::timeout;
-  if (code == "bad_reply")
-    return control_error_kind::bad_reply;
-  // The daemon's ("not_found", "order.not_found", ...).
+  // "not_found", "order.not_found", ...
   if (ends_with("not_found"))
     return control_error_kind::not_found;
   if (ends_with("ambiguous"))

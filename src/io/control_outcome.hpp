@@ -26,8 +26,14 @@ enum class control_error_kind {
 };
 const char* to_string(control_error_kind);
 
-// The kind of an error of control_call: its own codes (control_client.hpp) and the daemon's.
-control_error_kind classify_control_error(std::string_view code);
+// The kind of an error of control_call: its own failures by their kind (control_client.hpp),
+// the daemon's answers by their code (classify_control_reply_code).
+control_error_kind classify_control_error(const error& e);
+
+// The kind of a code the daemon answered with: the control protocol's strings ("not_found",
+// "order.not_found", "order.ambiguous", "bad_request", "not_ready", "busy", "unknown_command",
+// "access_denied"); any other is `failed`.
+control_error_kind classify_control_reply_code(std::string_view code);
 
 // 1 or 2, as above.
 int exit_code_of(control_error_kind);

@@ -8,7 +8,7 @@ namespace shopsync {
 
 namespace {
 
-error bad_request(std::string message) { return error{"bad_request", std::move(message)}; }
+error bad_request(std::string message) { return error{error_kind::bad_request, std::move(message)}; }
 
 // simdjson On-Demand needs SIMDJSON_PADDING readable bytes after the input.
 simdjson::padded_string padded(std::string_view s) { return simdjson::padded_string(s.data(), s.size()); }
@@ -83,25 +83,25 @@ result<std::string> parse_control_reply(std::string_view line) {
   simdjson::ondemand::document doc;
   simdjson::ondemand::object obj;
   if (parser.iterate(buf).get(doc) || doc.get_object().get(obj))
-    return error{"bad_reply", "the daemon's reply is not a JSON object"};
+    return error{error_kind::control_bad_reply, "the daemon's reply is not a JSON object"};
   bool ok = false;
   std::string result_json, code = "error", message = "unknown error";
   for (auto field : obj) {
     std::string_view key;
     if (field.unescaped_key().get(key))
-      return error{"bad_reply", "the daemon's reply is not valid JSON"};
+      return error{error_kind::control_bad_reply, "the daemon's reply is not valid JSON"};
     if (key == "ok") {
       if (field.value().get_bool().get(ok))
-        return error{"bad_reply", "\"ok\" is not a boolean"};
+        return error{error_kind::control_bad_reply, "\"ok\" is not a boolean"};
     } else if (key == "result") {
       std::string_view raw;
       if (raw_value(field.value()).get(raw))
-        return error{"bad_reply", "\"result\" is not valid JSON"};
+        return error{error_kind::control_bad_reply, "\"result\" is not valid JSON"};
       result_json = std::string(raw);
     } else if (key == "error") {
       simdjson::ondemand::object e;
       if (field.value().get_object().get(e))
-        return error{"bad_reply", "\"error\" is not an object"};
+        return error{error_kind::control_bad_reply, "\"error\" is not an object"};
       for (auto ef : e) {
         std::string_view k, v;
         if (ef.unescaped_key().get(k) || ef.value().get_string().get(v))
@@ -110,7 +110,7 @@ result<std::string> parse_control_reply(std::string_view line) {
         if (k == "message") message = std::string(v);
       }
     } else if (raw_value(field.value()).error()) {
-      return error{"bad_reply", "the daemon's reply is not valid JSON"};
+      return error{error_kind::control_bad_reply, "the daemon's reply is not valid JSON"};
     }
   }
   if (!ok)

@@ -180,10 +180,10 @@ result<std::unique_ptr<control_server>> control_server::start(options opts, hand
   std::error_code fec;
   if (fs::exists(opts.path, fec)) {
     if (someone_listens(opts.path))
-      return error{"control.in_use", "another shopsyncd is already listening on " + opts.path};
+      return error{error_kind::control_in_use, "another shopsyncd is already listening on " + opts.path};
     fs::remove(opts.path, fec); // stale socket from a crash
     if (fec)
-      return error{"control.bind", "cannot remove stale socket " + opts.path + ": " + fec.message()};
+      return error{error_kind::control_bind, "cannot remove stale socket " + opts.path + ": " + fec.message()};
   }
   auto parent = fs::path(opts.path).parent_path();
   if (!parent.empty())
@@ -205,7 +205,7 @@ result<std::unique_ptr<control_server>> control_server::start(options opts, hand
   if (!ec)
     p->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
-    return error{"control.bind", "cannot listen on " + p->opts.path + ": " + ec.message()};
+    return error{error_kind::control_bind, "cannot listen on " + p->opts.path + ": " + ec.message()};
   p->accept();
   auto* raw = p.get();
   p->thread = std::thread([raw] { raw->io.run(); });

@@ -92,7 +92,7 @@ result<std::string> call_data(admin_api& api, const char* op, std::string_view d
               [p](result<std::string> r) { p->set_value(std::move(r)); });
   auto r = await_for(f, timeout);
   if (!r)
-    return error{"doctor.timeout", std::string(op) + " did not answer in time"};
+    return error{error_kind::doctor_timeout, std::string(op) + " did not answer in time"};
   if (!r->ok())
     return r->error();
   return "{\"data\":" + r->value() + "}";

@@ -81,7 +81,7 @@ std::string encode(const webhook_delivery& d, sys_clock::time_point received) {
 
 result<inbox_record> decode(std::uint64_t seq, std::string_view v) {
   if (v.size() < header_size || static_cast<unsigned char>(v[0]) != record_version)
-    return error{"inbox.corrupt", "inbox entry " + std::to_string(seq) + " has an unknown format"};
+    return error{error_kind::inbox_corrupt, "inbox entry " + std::to_string(seq) + " has an unknown format"};
   inbox_record r;
   r.seq = seq;
   r.received_at = from_seconds(static_cast<std::int64_t>(get_u64(v, 2)));
@@ -91,11 +91,12 @@ result<inbox_record> decode(std::uint64_t seq, std::string_view v) {
   auto& d = r.delivery;
   for (auto* s : {&d.topic, &d.shop_domain, &d.webhook_id, &d.event_id, &d.triggered_at, &d.api_version, &d.body})
     if (!get_str(v, at, *s))
-      return error{"inbox.corrupt", "inbox entry " + std::to_string(seq) + " is truncated"};
+      return error{error_kind::inbox_corrupt, "inbox entry " + std::to_string(seq) + " is truncated"};
   if (at < v.size()) {
     error why;
     if (!get_str(v, at, why.code) || !get_str(v, at, why.message))
-      return error{"inbox.corrupt", "inbox entry " + std::to_string(seq) + " is truncated"};
+      return error{error_kind::inbox_corrupt, "inbox entry " + std::to_string(seq) + " is truncated"};
+    why.kind = error_kind_of_code(why.code); // only the code was kept
     d.unusable = std::move(why);
   }
   return r;

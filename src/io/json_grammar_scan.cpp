@@ -46,7 +46,7 @@ bool valid_scalar(std::string_view t) {
 } // namespace
 
 status scan_json_object(const char* p, std::size_t n, std::size_t max_depth) {
-  auto bad = [](std::string what) { return error{"webhook.malformed", "malformed JSON: " + what}; };
+  auto bad = [](std::string what) { return error{error_kind::webhook_malformed, "malformed JSON: " + what}; };
   enum class want { value, value_or_close, key, key_or_close, colon, comma_or_close, nothing };
   std::array<char, 256> stack{};
   if (max_depth > stack.size())

@@ -101,7 +101,7 @@ result<outbox_batch> link_outbox::decode(std::string json) {
     }
     return b;
   } catch (const simdjson::simdjson_error& e) {
-    return error{"outbox.corrupt", std::string("outbox batch: ") + e.what()};
+    return error{error_kind::outbox_corrupt, std::string("outbox batch: ") + e.what()};
   }
 }
 
@@ -193,7 +193,7 @@ result<std::optional<op_result>> link_outbox::find_result(inventory_item_id item
     }
     return std::optional<op_result>{r};
   } catch (const simdjson::simdjson_error& e) {
-    return error{"outbox.corrupt", std::string("outbox result: ") + e.what()};
+    return error{error_kind::outbox_corrupt, std::string("outbox result: ") + e.what()};
   }
 }
 

@@ -30,7 +30,7 @@ status set_log_level(const std::string& level) {
   auto lvl = spdlog::level::from_str(level);
   // from_str answers "off" for anything it does not know: only accept "off" when asked for.
   if (lvl == spdlog::level::off && level != "off")
-    return error{"bad_log_level", "unknown log level '" + level + "'"};
+    return error{error_kind::bad_log_level, "unknown log level '" + level + "'"};
   spdlog::set_level(lvl);
   return ok_status();
 }

@@ -65,20 +65,20 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
 // The store the state was issued for, once: the record is deleted whatever the outcome.
 result<std::string> consume_state(state_store& db, const std::string& state, std::chrono::system_clock::time_point now) {
   if (state.empty() || state.size() > 128)
-    return error{"auth.state", "missing or malformed state"};
+    return error{error_kind::auth_state, "missing or malformed state"};
   auto v = db.get(column::meta, state_key(state));
   if (!v)
     return v.error();
   if (!*v)
-    return error{"auth.state", "unknown or already used state"};
+    return error{error_kind::auth_state, "unknown or already used state"};
   if (auto st = [&] { state_store::batch b; b.del(column::meta, state_key(state)); return db.write(b); }(); !st)
     return st.error();
   auto nl = (*v)->find('\n');
   if (nl == std::string::npos)
-    return error{"auth.state", "malformed state record"};
+    return error{error_kind::auth_state, "malformed state record"};
   std::int64_t expires = std::atoll((*v)->c_str() + nl + 1);
   if (unix_seconds(now) > expires)
-    return error{"auth.state", "expired state: run shopsyncctl connect again"};
+    return error{error_kind::auth_state, "expired state: run shopsyncctl connect again"};
   return (*v)->substr(0, nl);
 }
 
@@ -130,16 +130,16 @@ result<std::string> begin_connect(state_store& db, const config& cfg, const std:
                                   std::chrono::system_clock::time_point now, std::chrono::seconds ttl) {
   auto* s = cfg.find_store(store);
   if (!s)
-    return error{"auth.unknown_store", "unknown store \"" + store + "\""};
+    return error{error_kind::auth_unknown_store, "unknown store \"" + store + "\""};
   if (s->auth != auth_method::authorization_code)
-    return error{"auth.not_code_grant", "store \"" + store + "\" uses auth = \"" + to_string(s->auth) +
+    return error{error_kind::auth_not_code_grant, "store \"" + store + "\" uses auth = \"" + to_string(s->auth) +
                                           "\"; connect is for auth = \"authorization_code\""};
   auto* app = cfg.find_app(s->app);
   if (!app)
-    return error{"auth.unknown_app", "store \"" + store + "\" names no configured app"};
+    return error{error_kind::auth_unknown_app, "store \"" + store + "\" names no configured app"};
   unsigned char raw[16];
   if (RAND_bytes(raw, sizeof raw) != 1)
-    return error{"auth.random", "no random bytes for the state"};
+    return error{error_kind::auth_random, "no random bytes for the state"};
   static const char* digits = "0123456789abcdef";
   std::string state;
   for (auto b : raw) {

@@ -39,11 +39,11 @@ result<oauth_token> parse_token_answer(std::string body) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (parser.parse(body).get(root) || !root.is_object())
-    return error{"auth.bad_response", "the token endpoint's answer is not a JSON object"};
+    return error{error_kind::auth_bad_response, "the token endpoint's answer is not a JSON object"};
   oauth_token t;
   std::string_view s;
   if (root["access_token"].get_string().get(s) || s.empty())
-    return error{"auth.bad_response", "the token endpoint's answer has no access_token"};
+    return error{error_kind::auth_bad_response, "the token endpoint's answer has no access_token"};
   t.access_token = std::string(s);
   if (!root["scope"].get_string().get(s))
     t.scope = std::string(s);

@@ -199,7 +199,7 @@ std::optional<created_document> document_of(value v, std::string_view gid_type) 
 
 // Top-level errors: the first one's extensions.code (or "shopify.graphql_error") and all messages.
 error top_level_error(value v) {
-  error e{"shopify.graphql_error", {}};
+  error e{error_kind::shopify_graphql_error, {}};
   bool first = true;
   if (type_of(v) != json_type::array)
     return e;
@@ -224,7 +224,7 @@ error top_level_error(value v) {
       }
     }
     if (first && !code.empty())
-      e.code = code;
+      e = error{code, std::move(e.message)}; // Shopify's code
     if (!e.message.empty())
       e.message += "; ";
     e.message += message.empty() ? "(no message)" : message;
@@ -483,7 +483,7 @@ result<created_document> require_document(const mutation_answer& a) {
       if (!e.code.empty())
         msg += " (" + e.code + ")";
     }
-    return error{"shopify.user_errors", msg};
+    return error{error_kind::shopify_user_errors, msg};
   }
   if (!a.document)
     return error{error_kind::shopify_no_data, "no document and no userErrors"};

@@ -17,7 +17,7 @@ namespace {
 
 using simdjson::dom::element;
 
-error bad(std::string why) { return {"order_reconcile.bad_response", std::move(why)}; }
+error bad(std::string why) { return {error_kind::order_reconcile_bad_response, std::move(why)}; }
 
 std::optional<element> at(element e, std::string_view key) {
   element v;
@@ -54,12 +54,12 @@ result<std::optional<element>> data_field(simdjson::dom::parser& parser, std::st
   if (parser.parse(body).get(root) != simdjson::SUCCESS || !root.is_object())
     return bad("malformed answer");
   if (auto errs = at(root, "errors"); errs && errs->is_array()) {
-    error e{"shopify.graphql_error", {}};
+    error e{error_kind::shopify_graphql_error, {}};
     for (auto item : errs->get_array()) {
       if (e.message.empty())
         if (auto ext = at(item, "extensions"); ext)
           if (auto code = str(*ext, "code"); !code.empty())
-            e.code = code;
+            e = error{code, std::move(e.message)}; // Shopify's code
       e.message += (e.message.empty() ? "" : "; ") + str(item, "message");
     }
     return e;
@@ -246,7 +246,7 @@ result<std::vector<order_line>> lines_of(std::optional<element> conn, std::strin
     if (auto hn = at(*pi, "hasNextPage"); hn && hn->get(next) == simdjson::SUCCESS && next) {
       auto cursor = str(*pi, "endCursor");
       if (cursor.empty())
-        return error{"order_reconcile.bad_response", "more lines announced without a cursor"};
+        return error{error_kind::order_reconcile_bad_response, "more lines announced without a cursor"};
       more = std::move(cursor);
     }
   }

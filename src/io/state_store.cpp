@@ -62,7 +62,7 @@ public:
 };
 
 error storage_error(const rocksdb::Status& s, std::string_view what) {
-  return error{"storage", std::string(what) + ": " + s.ToString()};
+  return error{error_kind::storage, std::string(what) + ": " + s.ToString()};
 }
 } // namespace
 
@@ -128,10 +128,10 @@ result<std::unique_ptr<state_store>> state_store::open(const options& opts) {
     try {
       found = std::stoi(**version);
     } catch (...) {
-      return error{"storage.schema", "state store at " + opts.path + " has an unreadable schema version"};
+      return error{error_kind::storage_schema, "state store at " + opts.path + " has an unreadable schema version"};
     }
     if (found > schema_version)
-      return error{"storage.schema", "state store at " + opts.path + " has schema version " +
+      return error{error_kind::storage_schema, "state store at " + opts.path + " has schema version " +
                                          std::to_string(found) + ", newer than this shopsyncd (" +
                                          std::to_string(schema_version) +
                                          "): upgrade shopsyncd or restore a backup"};
@@ -157,7 +157,7 @@ status state_store::write(batch& b, bool sync) {
   if (write_hook_)
     write_hook_(b);
   if (fail_writes_)
-    return error{"storage", "write refused (injected failure)"};
+    return error{error_kind::storage, "write refused (injected failure)"};
   rocksdb::WriteBatch wb;
   for (auto& op : b.ops_) {
     auto s = op.erase ? wb.Delete(handle(op.col), op.key) : wb.Put(handle(op.col), op.key, op.value);

@@ -11,7 +11,7 @@ namespace {
 
 using simdjson::dom::element;
 
-error bad(const std::string& why) { return error{"subscription_api.bad_response", why}; }
+error bad(const std::string& why) { return error{error_kind::subscription_api_bad_response, why}; }
 
 std::string str(element e, const char* key) {
   std::string_view v;
@@ -28,15 +28,14 @@ result<element> data_of(simdjson::dom::parser& p, std::string_view body) {
   simdjson::dom::array errs;
   if (root["errors"].get_array().get(errs) == simdjson::SUCCESS && errs.size() > 0) {
     element first = errs.at(0);
-    std::string code = "shopify.error";
     std::string_view c;
     if (first["extensions"]["code"].get_string().get(c) == simdjson::SUCCESS)
-      code = std::string(c);
-    return error{code, str(first, "message")};
+      return error{std::string(c), str(first, "message")}; // Shopify's code
+    return error{error_kind::shopify_error, str(first, "message")};
   }
   std::string_view top_error;
   if (root["errors"].get_string().get(top_error) == simdjson::SUCCESS)
-    return error{"shopify.error", std::string(top_error)};
+    return error{error_kind::shopify_error, std::string(top_error)};
   element data;
   if (root["data"].get(data) != simdjson::SUCCESS || !data.is_object())
     return error{error_kind::shopify_no_data, "the answer has no data"};
@@ -70,7 +69,7 @@ std::optional<error> user_errors(element payload) {
       }
     msg += (msg.empty() ? "" : "; ") + (path.empty() ? "" : path + ": ") + str(e, "message");
   }
-  return error{"shopify.user_errors", msg};
+  return error{error_kind::shopify_user_errors, msg};
 }
 
 present_subscription subscription_of(element n) {

@@ -101,7 +101,7 @@ result<std::string> unusable_delivery_json(const state_store& store, const std::
   if (!rec)
     return rec.error();
   if (!*rec)
-    return error{"not_found", "no unusable delivery " + std::to_string(id) + " (shopsyncctl inbox --unusable lists them)"};
+    return error{error_kind::not_found, "no unusable delivery " + std::to_string(id) + " (shopsyncctl inbox --unusable lists them)"};
   auto& r = **rec;
   auto& d = r.delivery;
   json_writer w;

@@ -24,7 +24,9 @@ public:
   explicit warn_limiter(std::chrono::milliseconds interval) : interval_(interval) {}
 
   // nullopt: stay quiet (counted); otherwise report now, with the count of quiet ones before.
-  std::optional<std::uint64_t> report(const std::string& key, clock_type::time_point now = clock_type::now());
+  // `quiet_before`, when given, receives that count in either case (for a line logged quietly).
+  std::optional<std::uint64_t> report(const std::string& key, clock_type::time_point now = clock_type::now(),
+                                      std::uint64_t* quiet_before = nullptr);
 
 private:
   struct entry {

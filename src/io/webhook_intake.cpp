@@ -61,9 +61,9 @@ intake_decision decide_webhook_intake(const webhook_request& req, const webhook_
   d.topic_label = webhook_parser::is_known_topic(w.topic) ? w.topic : "other";
   d.status = 200;
   if (w.topic.empty()) {
-    w.unusable = error{"webhook.missing_topic", "missing X-Shopify-Topic"};
+    w.unusable = error{error_kind::webhook_missing_topic, "missing X-Shopify-Topic"};
   } else if (w.webhook_id.empty() && w.event_id.empty()) {
-    w.unusable = error{"webhook.missing_id", "missing X-Shopify-Webhook-Id and X-Shopify-Event-Id"};
+    w.unusable = error{error_kind::webhook_missing_id, "missing X-Shopify-Webhook-Id and X-Shopify-Event-Id"};
   } else if (auto parsed = parser.parse(w.topic, req.body); !parsed) {
     w.unusable = std::move(parsed.error());
   } else {
@@ -71,6 +71,82 @@ intake_decision decide_webhook_intake(const webhook_request& req, const webhook_
   }
   d.action = w.unusable ? intake_action::keep_aside : intake_action::accept;
   return d;
+}
+
+const char* to_string(intake_outcome o) {
+  switch (o) {
+  case intake_outcome::accepted:
+    return "accepted";
+  case intake_outcome::duplicate:
+    return "duplicate";
+  case intake_outcome::unusable:
+    return "unusable";
+  case intake_outcome::unauthorized:
+    return "unauthorized";
+  case intake_outcome::too_large:
+    return "too_large";
+  case intake_outcome::header_too_large:
+    return "header_too_large";
+  case intake_outcome::unavailable:
+    return "unavailable";
+  }
+  return "?";
+}
+
+intake_outcome refused_outcome(const intake_decision& d) {
+  // 401 for an unknown shop and for a bad signature alike: which one is not said.
+  return d.refusal == intake_refusal::too_large ? intake_outcome::too_large : intake_outcome::unauthorized;
+}
+
+intake_outcome stored_outcome(intake_action action, append_outcome stored) {
+  switch (stored) {
+  case append_outcome::stored:
+    return action == intake_action::keep_aside ? intake_outcome::unusable : intake_outcome::accepted;
+  case append_outcome::duplicate:
+    return intake_outcome::duplicate;
+  case append_outcome::failed:
+    return intake_outcome::unavailable;
+  }
+  return intake_outcome::unavailable;
+}
+
+int status_of(intake_outcome o) {
+  switch (o) {
+  case intake_outcome::accepted:
+  case intake_outcome::duplicate:
+  case intake_outcome::unusable:
+    return 200;
+  case intake_outcome::unauthorized:
+    return 401;
+  case intake_outcome::too_large:
+    return 413;
+  case intake_outcome::header_too_large:
+    return 431;
+  case intake_outcome::unavailable:
+    return 503;
+  }
+  return 503;
+}
+
+std::string answer_body(intake_outcome o, const std::optional<error>& why) {
+  switch (o) {
+  case intake_outcome::accepted:
+    return "ok\n";
+  case intake_outcome::duplicate:
+    return "duplicate\n";
+  case intake_outcome::unusable:
+    // For whoever looks at Shopify's delivery log.
+    return "kept aside: " + (why ? why->message : std::string()) + "\n";
+  case intake_outcome::unauthorized:
+    return "unauthorized\n";
+  case intake_outcome::too_large:
+    return "payload too large\n";
+  case intake_outcome::header_too_large:
+    return "request header fields too large\n";
+  case intake_outcome::unavailable:
+    return "unavailable, retry later\n";
+  }
+  return "";
 }
 
 } // namespace shopsync

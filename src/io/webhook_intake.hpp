@@ -21,6 +21,7 @@
 #include "io/inbox.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -75,5 +76,29 @@ std::string shop_domain_key(std::string_view domain);
 // `parser` is the caller's (one per thread, webhook_parser.hpp).
 intake_decision decide_webhook_intake(const webhook_request& req, const webhook_intake_rules& rules,
                                       webhook_parser& parser);
+
+// How a webhook request ended: the outcome label of shopsync_webhooks_total and the answer.
+enum class intake_outcome {
+  accepted,         // stored; 200 "ok"
+  duplicate,        // its event stored before; 200 "duplicate", not processed again
+  unusable,         // kept aside; 200 "kept aside: <why>"
+  unauthorized,     // unknown shop or bad signature; 401
+  too_large,        // body over the limit; 413, the connection closed
+  header_too_large, // header over the limit (the HTTP parser's); 431, the connection closed
+  unavailable,      // storing failed; 503 with Retry-After, so that Shopify retries
+};
+
+const char* to_string(intake_outcome o); // the metric label: "accepted", "duplicate", ...
+
+// A refused decision's outcome (too_large or unauthorized).
+intake_outcome refused_outcome(const intake_decision& d);
+
+// An accepted or kept-aside delivery's outcome once the inbox answered: stored is accepted or
+// unusable (as `action` says); a duplicate or a failure answers the same for both.
+intake_outcome stored_outcome(intake_action action, append_outcome stored);
+
+// The HTTP status of an outcome, and its body (`why`: the reason a delivery was kept aside).
+int status_of(intake_outcome o);
+std::string answer_body(intake_outcome o, const std::optional<error>& why = std::nullopt);
 
 } // namespace shopsync

@@ -305,9 +305,9 @@ result<webhook_event> webhook_parser::parse(std::string_view topic, std::string_
 result<webhook_event> webhook_parser::parse_padded(std::string_view topic, const char* data, std::size_t size,
                                                    std::size_t capacity) {
   if (!is_known_topic(topic))
-    return error{"webhook.unknown_topic", "topic " + std::string(topic) + " is not parsed"};
+    return error{error_kind::webhook_unknown_topic, "topic " + std::string(topic) + " is not parsed"};
   if (capacity < size + padding)
-    return error{"webhook.malformed", "internal: body buffer without padding"};
+    return error{error_kind::webhook_malformed, "internal: body buffer without padding"};
   if (auto st = scan_json_object(data, size, impl_->max_depth); !st)
     return st.error();
 
@@ -362,7 +362,7 @@ status webhook_parser::validate(std::string_view body) {
     return st.error();
   simdjson::dom::element el;
   if (auto e = impl_->dom.parse(body.data(), body.size(), true).get(el))
-    return error{"webhook.malformed", std::string("malformed JSON (") + simdjson::error_message(e) + ")"};
+    return error{error_kind::webhook_malformed, std::string("malformed JSON (") + simdjson::error_message(e) + ")"};
   return ok_status();
 }
 

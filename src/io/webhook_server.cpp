@@ -3,8 +3,12 @@
 #include "io/hmac.hpp"
 #include "io/inbox.hpp"
 #include "io/metrics.hpp"
+#include "io/per_second_limiter.hpp"
+#include "io/warn_limiter.hpp"
 #include "io/webhook_intake.hpp"
+#include "io/webhook_metrics.hpp"
 #include "io/webhook_parser.hpp"
+#include "io/webhook_routes.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -20,7 +24,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <memory_resource>
 #include <mutex>
 #include <optional>
@@ -39,15 +42,6 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-// Outcome labels of shopsync_webhooks_total.
-constexpr const char* o_accepted = "accepted";
-constexpr const char* o_duplicate = "duplicate";
-constexpr const char* o_unusable = "unusable";
-constexpr const char* o_unauthorized = "unauthorized";
-constexpr const char* o_too_large = "too_large";
-constexpr const char* o_header_too_large = "header_too_large";
-constexpr const char* o_unavailable = "unavailable";
-
 // respond()'s bytes for a 200 on a keep-alive HTTP/1.1 connection (webhook_ok(); the test
 // webhook_answer_bytes.pre_serialised_200s_are_what_beast_writes compares them with
 // Beast's serializer).
@@ -57,78 +51,17 @@ constexpr std::string_view wire_duplicate = "HTTP/1.1 200 OK\r\nServer: shopsync
                                             "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 10\r\n\r\n"
                                             "duplicate\n";
 
-// Refusals are logged, but a flood of them (bad signatures from anywhere) must not flood
-// the log: at most `per_second` lines a second, then one line saying how many were skipped.
-class log_limiter {
-public:
-  explicit log_limiter(int per_second) : per_second_(per_second) {}
-  // True when this refusal may be logged; *skipped receives the count to report first.
-  bool allow(std::uint64_t* skipped) {
-    std::lock_guard lock(mu_);
-    auto now = steady::now();
-    *skipped = 0;
-    if (now - window_ >= std::chrono::seconds(1)) {
-      window_ = now;
-      used_ = 0;
-      *skipped = skipped_;
-      skipped_ = 0;
-    }
-    if (used_ < per_second_) {
-      ++used_;
-      return true;
-    }
-    ++skipped_;
-    return false;
-  }
-
-private:
-  std::mutex mu_;
-  int per_second_;
-  int used_ = 0;
-  std::uint64_t skipped_ = 0;
-  steady::time_point window_{};
-};
-
-// Unusable deliveries are Shopify's doing or ours, not an attack, and may repeat with every
-// product save: the first of each (topic, reason) is a warning, then at most one warning per
-// `interval` saying how many more came; the rest go to the debug log.
-class unusable_log {
-public:
-  explicit unusable_log(std::chrono::seconds interval) : interval_(interval) {}
-  // True when this one is to be a warning; *since_last receives how many were not.
-  bool warn(const std::string& topic, const std::string& code, std::uint64_t* since_last) {
-    std::lock_guard lock(mu_);
-    auto now = steady::now();
-    auto [it, first] = seen_.try_emplace(topic + '\n' + code, entry{now, 0});
-    *since_last = it->second.quiet;
-    if (first || now - it->second.last >= interval_) {
-      it->second = entry{now, 0};
-      return true;
-    }
-    ++it->second.quiet;
-    return false;
-  }
-
-private:
-  struct entry {
-    steady::time_point last;
-    std::uint64_t quiet;
-  };
-  std::mutex mu_;
-  std::chrono::seconds interval_;
-  std::unordered_map<std::string, entry> seen_; // topics are labels (known or "other"): few keys
-};
-
 } // namespace
 
 struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl> {
   options opts;
   inbox& in;
-  metrics_registry& metrics;
   accepted_fn on_accepted;
   std::unordered_set<std::string> shops;
   // opts.secrets, replaceable while running (set_secrets); read with std::atomic_load.
   std::shared_ptr<const std::vector<std::string>> secrets;
+  metrics_registry& registry;
+  webhook_metrics metrics;
 
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
@@ -144,58 +77,19 @@ struct webhook_server::impl : std::enable_shared_from_this<webhook_server::impl>
   std::mutex sessions_mu;
   std::unordered_map<session*, std::weak_ptr<session>> sessions;
 
-  histogram_metric* ack_seconds = nullptr;
-  log_limiter refusal_log{20};
-  unusable_log unusable_warnings{std::chrono::minutes(10)};
-  std::mutex counters_mu;
-  struct counter_entry {
-    std::string topic;
-    const char* outcome;
-    counter_metric* counter;
-  };
-  // Topic labels are the known topics, "other" and "unverified": a short list.
-  std::vector<counter_entry> counters;
+  // Refusals are logged, but a flood of them (bad signatures from anywhere) must not flood
+  // the log.
+  per_second_limiter refusal_log{20};
+  // Unusable deliveries are Shopify's doing or ours, not an attack, and may repeat with every
+  // product save: the first of each (topic, reason) is a warning, then at most one warning per
+  // ten minutes saying how many more came; the rest go to the debug log.
+  warn_limiter unusable_warnings{std::chrono::minutes(10)};
 
   impl(options o, inbox& i, metrics_registry& m, accepted_fn fn)
-      : opts(std::move(o)), in(i), metrics(m), on_accepted(std::move(fn)) {
+      : opts(std::move(o)), in(i), on_accepted(std::move(fn)), registry(m), metrics(m, i) {
     secrets = std::make_shared<const std::vector<std::string>>(opts.secrets);
     for (auto& s : opts.shop_domains)
       shops.insert(shop_domain_key(s));
-    ack_seconds = &metrics.histogram("shopsync_webhook_ack_seconds",
-                                     "Time from a webhook's complete header to its answer, in seconds",
-                                     metrics_registry::default_latency_buckets());
-    metrics.gauge_callback("shopsync_inbox_depth", "Accepted webhooks not yet applied",
-                           [&inbox = in] { return static_cast<double>(inbox.depth()); });
-  }
-  ~impl() { metrics.remove_callback("shopsync_inbox_depth"); }
-
-  // Counters by (topic label, outcome), found without building a key: this runs for every
-  // request. Outcomes are the o_* constants, compared by address.
-  void count(const std::string& topic, const char* outcome) {
-    counter_metric* c = nullptr;
-    {
-      std::lock_guard lock(counters_mu);
-      for (auto& e : counters)
-        if (e.outcome == outcome && e.topic == topic) {
-          c = e.counter;
-          break;
-        }
-    }
-    if (!c) {
-      c = &metrics.counter("shopsync_webhooks_total", "Webhook deliveries by topic and outcome",
-                           {{"topic", topic}, {"outcome", outcome}});
-      std::lock_guard lock(counters_mu);
-      counters.push_back({topic, outcome, c});
-    }
-    c->inc();
-  }
-
-  // shopsync_webhooks_unusable_total by topic label: deliveries kept aside.
-  void count_unusable(const std::string& topic) {
-    metrics
-        .counter("shopsync_webhooks_unusable_total", "Signed webhook deliveries kept aside because their content is unusable",
-                 {{"topic", topic}})
-        .inc();
   }
 
   void do_accept();
@@ -275,11 +169,9 @@ private:
   void on_header(beast::error_code ec) {
     if (ec) {
       if (ec == http::error::body_limit) { // Content-Length over the limit: body never read
-        srv_->count("unverified", o_too_large);
-        refuse(http::status::payload_too_large, "payload too large\n");
+        refuse_unread("unverified", intake_outcome::too_large);
       } else if (ec == http::error::header_limit) {
-        srv_->count("unverified", o_header_too_large);
-        refuse(http::status::request_header_fields_too_large, "request header fields too large\n");
+        refuse_unread("unverified", intake_outcome::header_too_large);
       } else if (ec == beast::error::timeout) {
         spdlog::debug("event=webhook_header_timeout");
         close_now();
@@ -316,8 +208,7 @@ private:
   void on_body(beast::error_code ec) {
     if (ec) {
       if (ec == http::error::body_limit) { // chunked body that grew over the limit
-        srv_->count("unverified", o_too_large);
-        refuse(http::status::payload_too_large, "payload too large\n");
+        refuse_unread("unverified", intake_outcome::too_large);
       } else if (ec == beast::error::timeout) {
         spdlog::debug("event=webhook_body_timeout");
         close_now();
@@ -336,51 +227,50 @@ private:
   void route() {
     auto& req = parser_->get();
     std::string_view target = req.target();
-    target = target.substr(0, target.find('?'));
-    constexpr std::string_view prefix = "/webhooks";
-    if (target == prefix || (target.size() > prefix.size() && target.substr(0, prefix.size() + 1) == "/webhooks/")) {
-      if (req.method() != http::verb::post)
-        return respond(http::status::method_not_allowed, "method not allowed\n", "Allow", "POST");
-      auto path_topic = target.size() > prefix.size() + 1 ? target.substr(prefix.size() + 1) : std::string_view{};
-      return handle_webhook(path_topic);
+    auto match = match_route(target, req.method() == http::verb::get, req.method() == http::verb::post,
+                             static_cast<bool>(srv_->opts.oauth_callback));
+    switch (match.route) {
+    case server_route::webhook:
+      return handle_webhook(match.path_topic);
+    case server_route::webhook_not_post:
+      return respond(http::status::method_not_allowed, "method not allowed\n", "Allow", "POST");
+    case server_route::healthz: {
+      const bool serving = srv_->ready.load() && !srv_->stopping.load();
+      auto problems = serving && srv_->opts.health_problems ? srv_->opts.health_problems() : std::vector<std::string>{};
+      auto answer = answer_health(srv_->ready.load(), srv_->stopping.load(), problems, target);
+      return respond(static_cast<http::status>(answer.status), std::move(answer.body));
     }
-    if (target == "/healthz" && req.method() == http::verb::get) {
-      if (srv_->ready.load() && !srv_->stopping.load()) {
-        auto problems = srv_->opts.health_problems ? srv_->opts.health_problems() : std::vector<std::string>{};
-        if (problems.empty())
-          return respond(http::status::ok, "ok\n");
-        std::string body = "degraded\n";
-        for (auto& p : problems)
-          body += p + "\n";
-        const bool strict = std::string_view(req.target()).find("strict=1") != std::string_view::npos;
-        return respond(strict ? http::status::service_unavailable : http::status::ok, body);
-      }
-      return respond(http::status::service_unavailable, srv_->stopping.load() ? "stopping\n" : "starting\n");
-    }
-    if (target == "/metrics" && req.method() == http::verb::get)
-      return respond(http::status::ok, srv_->metrics.render(), "Content-Type", "text/plain; version=0.0.4");
-    if (target == "/auth/callback" && req.method() == http::verb::get && srv_->opts.oauth_callback)
+    case server_route::metrics:
+      return respond(http::status::ok, srv_->registry.render(), "Content-Type", "text/plain; version=0.0.4");
+    case server_route::oauth_callback:
       return handle_oauth_callback();
+    case server_route::not_found:
+      break;
+    }
     respond(http::status::not_found, "not found\n");
   }
 
-  void webhook_answer(http::status st, std::string body, const std::string& topic, const char* outcome) {
-    srv_->count(topic, outcome);
-    srv_->ack_seconds->observe(std::chrono::duration<double>(steady::now() - started_).count());
-    respond(st, std::move(body));
+  // A request refused from its header or its body's size: counted, answered, the connection closed.
+  void refuse_unread(const std::string& topic, intake_outcome outcome) {
+    srv_->metrics.count(topic, outcome);
+    refuse(static_cast<http::status>(status_of(outcome)), answer_body(outcome));
+  }
+
+  double ack_seconds() const { return std::chrono::duration<double>(steady::now() - started_).count(); }
+
+  void webhook_answer(intake_outcome outcome, const std::string& topic, std::string body) {
+    srv_->metrics.answered(topic, outcome, ack_seconds());
+    respond(static_cast<http::status>(status_of(outcome)), std::move(body));
   }
 
   // The answers to stored, duplicate and ignored deliveries on a keep-alive HTTP/1.1
   // connection (nearly every answer under load): the same bytes respond() would produce,
   // kept pre-serialised, so that no response object, header list or serializer is built.
-  void webhook_ok(std::string_view wire, const std::string& topic, const char* outcome) {
+  void webhook_ok(std::string_view wire, const std::string& topic, intake_outcome outcome) {
     auto& req = parser_->get();
-    if (req.version() != 11 || !req.keep_alive() || srv_->stopping.load()) {
-      std::string_view body = wire.substr(wire.find("\r\n\r\n") + 4);
-      return webhook_answer(http::status::ok, std::string(body), topic, outcome);
-    }
-    srv_->count(topic, outcome);
-    srv_->ack_seconds->observe(std::chrono::duration<double>(steady::now() - started_).count());
+    if (req.version() != 11 || !req.keep_alive() || srv_->stopping.load())
+      return webhook_answer(outcome, topic, answer_body(outcome));
+    srv_->metrics.answered(topic, outcome, ack_seconds());
     stream_.expires_after(srv_->opts.body_timeout);
     asio::async_write(stream_, asio::buffer(wire.data(), wire.size()),
                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -401,25 +291,23 @@ private:
         webhook_intake_rules{srv_->opts.max_body_bytes, &srv_->shops, secrets.get()}, parser);
     auto& d = decision.delivery;
     if (decision.action == intake_action::refuse) {
-      if (decision.refusal == intake_refusal::too_large) { // the HTTP parser's body limit comes first
-        srv_->count(decision.topic_label, o_too_large);
-        return refuse(http::status::payload_too_large, "payload too large\n");
-      }
-      // 401 for an unknown shop and for a bad signature alike: which one is not said.
-      std::uint64_t skipped = 0;
-      if (srv_->refusal_log.allow(&skipped)) {
-        if (skipped)
-          spdlog::warn("event=webhook_refused_unlogged count={}", skipped);
+      auto outcome = refused_outcome(decision);
+      if (outcome == intake_outcome::too_large) // the HTTP parser's body limit comes first
+        return refuse_unread(decision.topic_label, outcome);
+      if (auto skipped = srv_->refusal_log.allow()) {
+        if (*skipped)
+          spdlog::warn("event=webhook_refused_unlogged count={}", *skipped);
         spdlog::warn("event=webhook_refused reason={} shop=\"{}\" peer={}", to_string(decision.refusal),
                      d.shop_domain.substr(0, 100), peer());
       }
-      return webhook_answer(http::status::unauthorized, "unauthorized\n", decision.topic_label, o_unauthorized);
+      return webhook_answer(outcome, decision.topic_label, answer_body(outcome));
     }
     // Accepted or kept aside (the event then empty): stored, and answered once stored.
     topic_label_ = std::move(decision.topic_label);
     envelope_ = webhook_envelope{d.topic,        d.shop_domain, d.webhook_id,
                                  d.event_id,     d.triggered_at, d.api_version,
                                  std::move(decision.event)};
+    action_ = decision.action;
     unusable_ = d.unusable;
     d.body = std::move(req.body());
     // Keeps the I/O threads alive while the writer holds this request.
@@ -458,40 +346,41 @@ private:
   void on_stored(append_result r) {
     pending_work_.reset();
     auto topic = topic_label_;
-    if (unusable_ && r.outcome == append_outcome::stored)
+    auto outcome = stored_outcome(action_, r.outcome);
+    switch (outcome) {
+    case intake_outcome::unusable:
       return on_unusable_stored(r.seq);
-    switch (r.outcome) {
-    case append_outcome::stored:
+    case intake_outcome::accepted:
       spdlog::debug("event=webhook_accepted seq={} shop={} topic={} webhook_id={}", r.seq, envelope_.shop_domain, topic,
                     envelope_.webhook_id);
       if (srv_->on_accepted)
         srv_->on_accepted(r.seq, std::move(envelope_));
-      return webhook_ok(wire_ok, topic, o_accepted);
-    case append_outcome::duplicate:
+      return webhook_ok(wire_ok, topic, outcome);
+    case intake_outcome::duplicate:
       spdlog::info("event=webhook_duplicate shop={} topic={} webhook_id={} first_seq={}", envelope_.shop_domain, topic,
                    envelope_.webhook_id, r.seq);
-      return webhook_ok(wire_duplicate, topic, o_duplicate);
-    case append_outcome::failed:
+      return webhook_ok(wire_duplicate, topic, outcome);
+    default: // unavailable
       spdlog::error("event=webhook_unavailable shop={} topic={} webhook_id={} error=\"{}\"", envelope_.shop_domain,
                     topic, envelope_.webhook_id, r.error);
-      return webhook_answer(http::status::service_unavailable, "unavailable, retry later\n", topic, o_unavailable);
+      return webhook_answer(outcome, topic, answer_body(outcome));
     }
   }
 
-  // A signed delivery kept aside: counted, logged (see unusable_log), answered 200 with the
-  // reason for whoever looks at Shopify's delivery log.
+  // A signed delivery kept aside: counted, logged (rate-limited per topic and reason),
+  // answered 200 with the reason.
   void on_unusable_stored(std::uint64_t seq) {
     auto& why = *unusable_;
-    srv_->count_unusable(topic_label_);
+    srv_->metrics.count_unusable(topic_label_);
     std::uint64_t quiet = 0;
-    auto level = srv_->unusable_warnings.warn(topic_label_, why.code, &quiet) ? spdlog::level::warn
-                                                                               : spdlog::level::debug;
+    auto report = srv_->unusable_warnings.report(topic_label_ + '\n' + why.code, warn_limiter::clock_type::now(), &quiet);
+    auto level = report ? spdlog::level::warn : spdlog::level::debug;
     spdlog::log(level,
                 "event=webhook_unusable seq={} shop={} topic=\"{}\" webhook_id=\"{}\" event_id=\"{}\" reason={} "
                 "error=\"{}\" similar_since_last_warning={} (kept aside: shopsyncctl inbox --unusable)",
                 seq, envelope_.shop_domain, envelope_.topic.substr(0, 100), envelope_.webhook_id.substr(0, 100),
                 envelope_.event_id.substr(0, 100), why.code, why.message.substr(0, 300), quiet);
-    webhook_answer(http::status::ok, "kept aside: " + why.message + "\n", topic_label_, o_unusable);
+    webhook_answer(intake_outcome::unusable, topic_label_, answer_body(intake_outcome::unusable, unusable_));
   }
 
   void respond(http::status status, std::string body, const char* extra_name = nullptr,
@@ -576,6 +465,7 @@ private:
   std::optional<http::request_parser<http::string_body, fields_allocator>> parser_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> pending_work_;
   webhook_envelope envelope_;
+  intake_action action_ = intake_action::accept; // of the delivery in progress: accept or keep aside
   std::optional<error> unusable_; // the delivery in progress is kept aside, for this reason
   std::string topic_label_;       // its topic as a metric label: a parsed topic, or "other"
   steady::time_point started_;
@@ -624,11 +514,11 @@ result<std::uint16_t> webhook_server::start() {
   auto& s = *impl_;
   std::lock_guard lock(s.lifecycle_mu);
   if (s.started)
-    return error{"webhook_server.started", "webhook server already started"};
+    return error{error_kind::webhook_server_started, "webhook server already started"};
   beast::error_code ec;
   auto addr = asio::ip::make_address(s.opts.address, ec);
   if (ec)
-    return error{"webhook_server.address", "listen address " + s.opts.address + ": " + ec.message()};
+    return error{error_kind::webhook_server_address, "listen address " + s.opts.address + ": " + ec.message()};
   tcp::endpoint ep{addr, s.opts.port};
   s.acceptor.open(ep.protocol(), ec);
   if (!ec)
@@ -638,7 +528,7 @@ result<std::uint16_t> webhook_server::start() {
   if (!ec)
     s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
-    return error{"webhook_server.listen",
+    return error{error_kind::webhook_server_listen,
                  "cannot listen on " + s.opts.address + ":" + std::to_string(s.opts.port) + ": " + ec.message()};
   s.bound_port = s.acceptor.local_endpoint().port();
   s.started = true;
@@ -663,18 +553,20 @@ void webhook_server::stop() {
     beast::error_code ec;
     p->acceptor.close(ec);
   });
-  // Collected first, posted after: the last reference to a session may drop here, and
-  // its destructor takes sessions_mu.
-  std::vector<std::shared_ptr<impl::session>> live;
-  {
-    std::lock_guard slock(s.sessions_mu);
-    for (auto& [_, weak] : s.sessions)
-      if (auto sp = weak.lock())
-        live.push_back(std::move(sp));
-  }
-  for (auto& sp : live)
-    asio::post(sp->stream_executor(), [sp] { sp->on_stop(); });
-  live.clear();
+  // Runs `what` on each live session's strand. Collected first, posted after: the last
+  // reference to a session may drop here, and its destructor takes sessions_mu.
+  auto post_to_sessions = [&s](void (impl::session::*what)()) {
+    std::vector<std::shared_ptr<impl::session>> live;
+    {
+      std::lock_guard slock(s.sessions_mu);
+      for (auto& [_, weak] : s.sessions)
+        if (auto sp = weak.lock())
+          live.push_back(std::move(sp));
+    }
+    for (auto& sp : live)
+      asio::post(sp->stream_executor(), [sp, what] { ((*sp).*what)(); });
+  };
+  post_to_sessions(&impl::session::on_stop);
   s.work.reset();
   auto sessions_left = [&s] {
     std::lock_guard slock(s.sessions_mu);
@@ -687,16 +579,7 @@ void webhook_server::stop() {
   };
   if (!wait_until(steady::now() + s.opts.stop_grace, [&] { return sessions_left() == 0; })) {
     spdlog::warn("event=webhook_server_stop_forced sessions={}", sessions_left());
-    std::vector<std::shared_ptr<impl::session>> rest;
-    {
-      std::lock_guard slock(s.sessions_mu);
-      for (auto& [_, weak] : s.sessions)
-        if (auto sp = weak.lock())
-          rest.push_back(std::move(sp));
-    }
-    for (auto& sp : rest)
-      asio::post(sp->stream_executor(), [sp] { sp->force_close(); });
-    rest.clear();
+    post_to_sessions(&impl::session::force_close);
     wait_until(steady::now() + std::chrono::seconds(1), [&] { return sessions_left() == 0; });
   }
   // Without work left (the aborted accept included) the I/O threads return by themselves,

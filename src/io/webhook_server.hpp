@@ -26,7 +26,8 @@
 // with the reason (inbox::list_unusable), counted in shopsync_webhooks_unusable_total{topic}, logged
 // (rate-limited) and answered 200 as well. A storage failure → 503 so that Shopify retries.
 // That decision, before storage, is decide_webhook_intake (webhook_intake.hpp), testable
-// without sockets; this file is the HTTP session around it.
+// without sockets, as are the answers after storage (stored_outcome, answer_body) and the
+// routes and health answer (webhook_routes.hpp); this file is the HTTP session around them.
 #include "domain/config.hpp"
 #include "domain/events.hpp"
 #include "domain/result.hpp"

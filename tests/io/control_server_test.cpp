@@ -166,23 +166,28 @@ TEST(control_server, peer_whose_uid_is_not_allowed_is_refused) {
 }
 
 TEST(control_outcome, every_error_has_a_kind_and_one_of_two_exit_codes) {
-  // Nothing asked: 2.
-  for (auto code : {"not_running", "io", "bad_path", "access_denied", "timeout", "bad_reply"})
-    EXPECT_EQ(exit_code_of(classify_control_error(code)), 2) << code;
+  // Nothing asked: 2. The client's own failures, by kind.
+  for (auto kind : {error_kind::control_not_running, error_kind::control_io, error_kind::control_bad_path,
+                    error_kind::control_access_denied, error_kind::control_timeout, error_kind::control_bad_reply})
+    EXPECT_EQ(exit_code_of(classify_control_error(error{kind, "x"})), 2) << code_of(kind);
   EXPECT_EQ(exit_code_of(control_error_kind::usage), 2);
-  EXPECT_EQ(classify_control_error("not_running"), control_error_kind::unreachable);
-  // The daemon said no: 1.
-  EXPECT_EQ(classify_control_error("not_found"), control_error_kind::not_found);
-  EXPECT_EQ(classify_control_error("order.not_found"), control_error_kind::not_found);
-  EXPECT_EQ(classify_control_error("order.ambiguous"), control_error_kind::ambiguous);
-  EXPECT_EQ(classify_control_error("bad_request"), control_error_kind::refused);
-  EXPECT_EQ(classify_control_error("unknown_command"), control_error_kind::refused);
-  EXPECT_EQ(classify_control_error("storage"), control_error_kind::failed);
-  EXPECT_EQ(classify_control_error("something_new"), control_error_kind::failed);
-  EXPECT_EQ(classify_control_error("xnot_found"), control_error_kind::failed) << "a suffix only after a dot";
+  EXPECT_EQ(classify_control_error(error{error_kind::control_not_running, "x"}), control_error_kind::unreachable);
+  EXPECT_EQ(classify_control_error(error{error_kind::control_timeout, "x"}), control_error_kind::timeout);
+  EXPECT_EQ(classify_control_reply_code("access_denied"), control_error_kind::access_denied) << "the daemon's allow list";
+  // The daemon said no: 1. Its codes are the control protocol's strings.
+  EXPECT_EQ(classify_control_reply_code("not_found"), control_error_kind::not_found);
+  EXPECT_EQ(classify_control_reply_code("order.not_found"), control_error_kind::not_found);
+  EXPECT_EQ(classify_control_reply_code("order.ambiguous"), control_error_kind::ambiguous);
+  EXPECT_EQ(classify_control_reply_code("bad_request"), control_error_kind::refused);
+  EXPECT_EQ(classify_control_reply_code("unknown_command"), control_error_kind::refused);
+  EXPECT_EQ(classify_control_reply_code("storage"), control_error_kind::failed);
+  EXPECT_EQ(classify_control_reply_code("something_new"), control_error_kind::failed);
+  EXPECT_EQ(classify_control_reply_code("xnot_found"), control_error_kind::failed) << "a suffix only after a dot";
+  EXPECT_EQ(classify_control_error(error{"timeout", "the daemon's word"}), control_error_kind::failed)
+      << "a daemon's code is not the client's own failure";
   for (auto code : {"not_found", "order.not_found", "order.ambiguous", "bad_request", "not_ready", "busy",
                     "unknown_command", "internal", "storage"})
-    EXPECT_EQ(exit_code_of(classify_control_error(code)), 1) << code;
+    EXPECT_EQ(exit_code_of(classify_control_error(error{code, "x"})), 1) << code;
 }
 
 TEST(control_outcome, a_json_error_names_kind_code_and_message) {
@@ -197,10 +202,10 @@ TEST(control_outcome, an_unknown_daemon_error_from_a_real_socket_exits_1) {
   ASSERT_TRUE(server);
   auto unknown = control_call(path, "frobnicate");
   ASSERT_FALSE(unknown);
-  EXPECT_EQ(exit_code_of(classify_control_error(unknown.error().code)), 1);
+  EXPECT_EQ(exit_code_of(classify_control_error(unknown.error())), 1);
   server.reset();
   auto gone = control_call(path, "echo");
   ASSERT_FALSE(gone);
-  EXPECT_EQ(classify_control_error(gone.error().code), control_error_kind::unreachable);
-  EXPECT_EQ(exit_code_of(classify_control_error(gone.error().code)), 2);
+  EXPECT_EQ(classify_control_error(gone.error()), control_error_kind::unreachable);
+  EXPECT_EQ(exit_code_of(classify_control_error(gone.error())), 2);
 }

@@ -27,3 +27,17 @@ TEST(warn_limiter, keys_are_limited_independently) {
   EXPECT_TRUE(w.report("source\ntransport", t0 + 1s));
   EXPECT_FALSE(w.report("source\nserver_error", t0 + 2s));
 }
+
+TEST(warn_limiter, the_quiet_count_is_told_to_a_quiet_one_too) {
+  warn_limiter w{30s};
+  const auto t0 = warn_limiter::clock_type::time_point{} + 1000s;
+  std::uint64_t quiet = 99;
+  EXPECT_TRUE(w.report("k", t0, &quiet));
+  EXPECT_EQ(quiet, 0u);
+  EXPECT_FALSE(w.report("k", t0 + 1s, &quiet));
+  EXPECT_EQ(quiet, 0u) << "none kept quiet before this one";
+  EXPECT_FALSE(w.report("k", t0 + 2s, &quiet));
+  EXPECT_EQ(quiet, 1u);
+  EXPECT_EQ(w.report("k", t0 + 40s, &quiet), 2u);
+  EXPECT_EQ(quiet, 2u);
+}

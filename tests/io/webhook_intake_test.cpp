@@ -219,3 +219,65 @@ TEST(webhook_intake, every_shopify_sample_is_accepted) {
   }
   EXPECT_GT(n, 5);
 }
+
+// After the decision: the outcome each delivery ends with (its metric label) and the answer
+// Shopify reads, without a socket or an inbox.
+TEST(webhook_intake, a_refusal_answers_413_for_its_size_and_401_for_shop_or_signature_alike) {
+  intake in;
+  in.rules.max_body_bytes = 8;
+  auto big = in.decide(delivery{});
+  ASSERT_EQ(big.action, intake_action::refuse);
+  EXPECT_EQ(refused_outcome(big), intake_outcome::too_large);
+  EXPECT_EQ(status_of(intake_outcome::too_large), 413);
+  EXPECT_EQ(answer_body(intake_outcome::too_large), "payload too large\n");
+
+  in.rules.max_body_bytes = 1024;
+  delivery stranger;
+  stranger.shop = "shop-z.myshopify.com";
+  delivery forged;
+  forged.hmac = hmac_sha256_base64("other", level);
+  for (auto& x : {stranger, forged}) {
+    auto d = in.decide(x);
+    ASSERT_EQ(d.action, intake_action::refuse);
+    EXPECT_EQ(refused_outcome(d), intake_outcome::unauthorized);
+    EXPECT_STREQ(to_string(refused_outcome(d)), "unauthorized");
+  }
+  EXPECT_EQ(status_of(intake_outcome::unauthorized), 401);
+  EXPECT_EQ(answer_body(intake_outcome::unauthorized), "unauthorized\n");
+}
+
+TEST(webhook_intake, once_stored_an_accepted_delivery_answers_ok_and_a_kept_aside_one_its_reason) {
+  intake in;
+  EXPECT_EQ(stored_outcome(in.decide(delivery{}).action, append_outcome::stored), intake_outcome::accepted);
+  EXPECT_EQ(answer_body(intake_outcome::accepted), "ok\n");
+
+  auto aside = in.decide(delivery{}.with_body("{\"inventory_item_id\":"));
+  ASSERT_EQ(aside.action, intake_action::keep_aside);
+  EXPECT_EQ(stored_outcome(aside.action, append_outcome::stored), intake_outcome::unusable);
+  EXPECT_EQ(status_of(intake_outcome::unusable), 200);
+  EXPECT_EQ(answer_body(intake_outcome::unusable, aside.delivery.unusable),
+            "kept aside: " + aside.delivery.unusable->message + "\n");
+}
+
+TEST(webhook_intake, a_duplicate_is_200_and_a_storage_failure_503_whether_kept_aside_or_not) {
+  for (auto action : {intake_action::accept, intake_action::keep_aside}) {
+    EXPECT_EQ(stored_outcome(action, append_outcome::duplicate), intake_outcome::duplicate);
+    EXPECT_EQ(stored_outcome(action, append_outcome::failed), intake_outcome::unavailable);
+  }
+  EXPECT_EQ(status_of(intake_outcome::duplicate), 200);
+  EXPECT_EQ(answer_body(intake_outcome::duplicate), "duplicate\n");
+  EXPECT_EQ(status_of(intake_outcome::unavailable), 503);
+  EXPECT_EQ(answer_body(intake_outcome::unavailable), "unavailable, retry later\n");
+  EXPECT_EQ(status_of(intake_outcome::header_too_large), 431);
+}
+
+TEST(webhook_intake, outcome_labels_are_the_metric_labels) {
+  const std::pair<intake_outcome, const char*> labels[] = {
+      {intake_outcome::accepted, "accepted"},         {intake_outcome::duplicate, "duplicate"},
+      {intake_outcome::unusable, "unusable"},         {intake_outcome::unauthorized, "unauthorized"},
+      {intake_outcome::too_large, "too_large"},       {intake_outcome::header_too_large, "header_too_large"},
+      {intake_outcome::unavailable, "unavailable"},
+  };
+  for (auto& [o, label] : labels)
+    EXPECT_STREQ(to_string(o), label);
+}
