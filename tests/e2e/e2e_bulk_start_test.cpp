@@ -85,6 +85,19 @@ TEST(E2eBulkStart, a_first_start_above_the_threshold_aligns_from_one_bulk_level_
   EXPECT_FALSE(says(env, "failed (")) << env.daemon_output();
 }
 
+TEST(E2eBulkStart, a_first_catalog_read_is_bulk_when_product_variants_count_reaches_the_threshold) {
+  e2e_env env(options());
+  const auto seq = env.log_seq();
+  ASSERT_TRUE(env.start_mapped()) << env.daemon_output();
+  EXPECT_EQ(env.calls(kSource.shop, "ProductVariantsCount", seq, "read"), 1);
+  EXPECT_EQ(env.calls(kDest.shop, "ProductVariantsCount", seq, "read"), 1);
+  EXPECT_EQ(env.calls(kSource.shop, "CatalogPage", seq, ""), 0) << env.daemon_output();
+  EXPECT_EQ(env.calls(kDest.shop, "CatalogPage", seq, ""), 0) << env.daemon_output();
+  EXPECT_TRUE(says(env, "source holds at least 100 variants")) << env.daemon_output();
+  auto j = parse(env.control("mappings", R"({"group":"big","limit":0})"));
+  EXPECT_EQ(j->num("/0/identities"), kVariants);
+}
+
 TEST(E2eBulkStart, changes_made_while_and_after_the_snapshot_is_read_reach_the_destination) {
   e2e_env env(options());
   // About 4 s per store's bulk read: the first change lands while it runs.
@@ -116,7 +129,8 @@ TEST(E2eBulkStart, changes_made_while_and_after_the_snapshot_is_read_reach_the_d
 
 TEST(E2eBulkStart, a_failing_bulk_level_read_falls_back_to_level_queries) {
   e2e_env env(options());
-  ASSERT_TRUE(ok(env.sim_post("/_sim/faults", R"({"bulk_fail_next":1,"bulk_fail_code":"INTERNAL_SERVER_ERROR"})")));
+  // Every bulk operation fails: the catalogs' (read by pages then) and the levels'.
+  ASSERT_TRUE(ok(env.sim_post("/_sim/faults", R"({"bulk_fail_next":4,"bulk_fail_code":"INTERNAL_SERVER_ERROR"})")));
   const auto seq = env.log_seq();
   ASSERT_TRUE(env.start_mapped()) << env.daemon_output();
   EXPECT_TRUE(env.wait_until([&] { return levels_off(env, 4) == 0; }, 60s))
