@@ -38,7 +38,7 @@ void send_item(self_ptr self, item_entry& e, Ts&&... xs) {
 }
 
 item_entry& item_for(self_ptr self, const group_mapping& m, std::size_t i, bool started = false,
-                     std::shared_ptr<const level_snapshots> seed = nullptr) {
+                     std::shared_ptr<const level_snapshots> seed = nullptr, bool leave_when_idle = false) {
   auto& st = self->state;
   auto key = item_state_key(m.group(), std::string(m.key(i)));
   auto it = st.items.find(key);
@@ -47,9 +47,10 @@ item_entry& item_for(self_ptr self, const group_mapping& m, std::size_t i, bool 
   // Monitored, not linked: an item that fails (it cannot persist) is rebuilt from disk at its
   // next message instead of taking the router down; and no link table grows with every item.
   auto names = st.mappings.count(m.group()) ? st.mappings.at(m.group()) : group_mapping_ptr{};
+  const bool leave = started || leave_when_idle;
   auto a = seed ? self->spawn(seeded_item, st.ctx, m.group(), m.layout(i), caf::actor_cast<router_actor>(self),
-                              started, std::move(names), std::move(seed))
-                : self->spawn(item, st.ctx, m.group(), m.layout(i), caf::actor_cast<router_actor>(self), started,
+                              leave, std::move(names), std::move(seed))
+                : self->spawn(item, st.ctx, m.group(), m.layout(i), caf::actor_cast<router_actor>(self), leave,
                               std::move(names));
   self->monitor(a);
   auto& e = st.items.emplace(key, item_entry{a, 0, started}).first->second;
@@ -657,7 +658,10 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       else
         h.change = level_hint::stocking_change::disconnected;
       h.received = std::chrono::steady_clock::now();
-      send_item(self, item_for(self, m, *id), hint_atom::value, std::move(h));
+      // An actor spawned for a reconcile read leaves as soon as it is idle again: a round in bulk
+      // brings a hint for every identity within a minute, and a million actors waiting for their
+      // idle timeout would hold gigabytes.
+      send_item(self, item_for(self, m, *id, false, nullptr, true), hint_atom::value, std::move(h));
     },
   };
 }
