@@ -537,6 +537,9 @@ start = "sync"
               flush=True)
         per_row = page_cost / page_rows if page_rows else None
         per_level = level_cost / levels if levels else 3.0
+        if not levels:
+            print("paged path: no level read in the window (the catalog comes first): 3 points a level, "
+                  "InventoryLevels' cost in sim/README.md", flush=True)
         if per_row is None:
             print("paged path: no catalog page answered in the window: nothing to extrapolate", flush=True)
             return
