@@ -257,7 +257,7 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
       "OrdersCreatedSince", "DraftOrdersUpdatedSince", "OrderForSync", "DraftOrderForSync",
 
       "WebhookSubscriptions", "WebhookSubscriptionCreate", "WebhookSubscriptionUpdate", "WebhookSubscriptionDelete",
-      "AppInstallation"};
+      "AppInstallation", "ProductVariantsCount"};
   if (!known.count(op) && !bulk) {
     ans.body = R"({"errors":)" + errors_json("shopify-sim does not answer operation '" + op +
                                                  "' (it dispatches on operationName)", "SIM_UNKNOWN_OPERATION") + "}";
@@ -342,6 +342,7 @@ http_answer simulator::admin(const http_request_view& req, const std::string& pa
   if (bulk) r = op_bulk(*s, *doc, *gop, vars);
   else if (op == "CatalogPage") r = op_catalog_page(*s, vars);
   else if (op == "Locations") r = op_locations(*s, vars);
+  else if (op == "ProductVariantsCount") r = op_product_variants_count(*s, vars);
   else if (op == "InventoryLevels") r = op_inventory_levels(*s, vars);
   else if (op == "InventorySet" || op == "InventoryAdjust") r = op_inventory_write(*s, op, vars, fault);
   else if (op == "OrderCreate") r = op_order_create(*s, vars);
@@ -465,6 +466,31 @@ simulator::op_result simulator::op_catalog_page(store& s, element vars) {
   w.end_array().key("pageInfo").begin_object().field("hasNextPage", more).key("endCursor");
   n ? w.value(cursor_for(last_id)) : w.null();
   w.end_object().end_object().end_object();
+  r.data = std::move(w).str();
+  return r;
+}
+
+// productVariantsCount(limit:, query:): Count { count precision } (2026-10 schema: "Count of
+// product variants. Limited to a maximum of 10000 by default."; `limit`: "The upper bound on count
+// value before returning a result. Use `null` to have no limit."; CountPrecision AT_LEAST: "The
+// count is at least the value. A limit was imposed and reached."). `query` has "No supported
+// search fields": it is ignored. Deleted variants are not counted.
+simulator::op_result simulator::op_product_variants_count(store& s, element vars) {
+  op_result r;
+  r.outcome = "read";
+  std::optional<i64> limit = 10000;
+  if (auto l = member(vars, "limit"); l && l->is_null())
+    limit.reset();
+  else if (auto n = as_int(member(vars, "limit")))
+    limit = *n;
+  i64 n = 0;
+  for (auto& v : s.variants)
+    if (!v.deleted)
+      ++n;
+  const bool capped = limit && n > *limit;
+  json_writer w;
+  w.begin_object().key("productVariantsCount").begin_object().field("count", capped ? *limit : n)
+      .field("precision", capped ? "AT_LEAST" : "EXACT").end_object().end_object();
   r.data = std::move(w).str();
   return r;
 }

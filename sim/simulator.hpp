@@ -96,6 +96,7 @@ private:
   // Admin operations (store mutex held).
   op_result op_catalog_page(store& s, element vars);
   op_result op_locations(store& s, element vars);
+  op_result op_product_variants_count(store& s, element vars);
   op_result op_inventory_levels(store& s, element vars);
   op_result op_inventory_write(store& s, const std::string& op, element vars, const admin_fault& fault);
   op_result op_order_create(store& s, element vars);

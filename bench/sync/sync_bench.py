@@ -156,6 +156,7 @@ control_socket = "{self.sock}"
 data_dir = "{self.data}"
 batching_window_ms = {a.batching_window_ms}
 reconcile_interval_s = 86400
+{f"bulk_read_threshold = {a.bulk_threshold}" if a.bulk_threshold is not None else ""}
 log_level = "{a.log_level}"
 sync_writes = {'true' if a.sync_writes else 'false'}
 scheduler_threads = {a.scheduler_threads}
@@ -233,6 +234,55 @@ start = "sync"
                 return time.monotonic() - t0
             time.sleep(0.05)
         raise SystemExit("shopsyncd not mapped in time")
+
+    def wait_walks(self, timeout):
+        """Until shopsyncd.log says both groups' start-up walks are done (every item of the first
+        alignment started; needs --log-level info): with level snapshots the alignment makes no
+        Admin call when the levels already agree, so the sim's log alone cannot tell."""
+        t0 = time.monotonic()
+        path = os.path.join(self.work, "shopsyncd.log")
+        while time.monotonic() - t0 < timeout:
+            with open(path, errors="replace") as f:
+                text = f.read()
+            if all(f"group={g} start-up walk done" in text for g in ("twoway", "oneway")):
+                return time.monotonic() - t0
+            if self.d_proc.poll() is not None:
+                raise SystemExit("shopsyncd exited, see shopsyncd.log")
+            time.sleep(0.5)
+        raise SystemExit("the start-up walks never ended")
+
+    def metric(self, name, labels):
+        """A counter of shopsyncd's /metrics (0 when absent)."""
+        c = http.client.HTTPConnection("127.0.0.1", self.d_port, timeout=30)
+        c.request("GET", "/metrics")
+        text = c.getresponse().read().decode()
+        c.close()
+        m = re.search(re.escape(name) + r"\{" + re.escape(labels) + r"\} (\S+)", text)
+        return float(m.group(1)) if m else 0.0
+
+    def reconcile_round(self, timeout):
+        """One full inventory reconcile round of both groups (shopsyncctl reconcile), timed from
+        the command to shopsync_reconcile_rounds_total of each group going up; peak RSS of both
+        processes sampled meanwhile (VmHWM covers the whole run)."""
+        groups = ("twoway", "oneway")
+        before = {g: self.metric("shopsync_reconcile_rounds_total", f'group="{g}"') for g in groups}
+        since = self.sim.get("/_sim/log?since=999999999999")["next_seq"]
+        t0 = time.monotonic()
+        subprocess.run([os.path.join(self.a.build, "shopsyncctl"), "--socket", self.sock, "reconcile"],
+                       check=True, capture_output=True, timeout=60)
+        peak = {"shopsyncd": 0.0, "sim": 0.0}
+        while time.monotonic() - t0 < timeout:
+            peak["shopsyncd"] = max(peak["shopsyncd"], proc_mem(self.d_proc.pid)["VmRSS"])
+            peak["sim"] = max(peak["sim"], proc_mem(self.sim_proc.pid)["VmRSS"])
+            if all(self.metric("shopsync_reconcile_rounds_total", f'group="{g}"') > before[g] for g in groups):
+                took = time.monotonic() - t0
+                calls = self.sim.get(f"/_sim/log?since={since}")
+                ops = {}
+                for cl in calls.get("calls", []):
+                    ops[cl.get("operation")] = ops.get(cl.get("operation"), 0) + 1
+                return took, peak, ops
+            time.sleep(1)
+        raise SystemExit("the reconcile round did not end in time")
 
     def wait_quiet(self, quiet_s, timeout):
         """Until the sim's Admin log has not grown for quiet_s (first alignment done)."""
@@ -464,18 +514,71 @@ start = "sync"
               flush=True)
         return lags
 
+    # ---- the paged path, bounded --------------------------------------------------------
+    def paged_estimate(self, seconds):
+        """Runs the first start for `seconds` (meant with --bulk-threshold above the catalog: the
+        paged path), then prices what the sim's log shows: actual points per catalog page and per
+        level read, and extrapolates the points a whole first start would need per store at this
+        catalog size (store-1 is read by both groups), and the time at --plan's restore rate.
+        An extrapolation, not a measurement: it assumes every page and level costs what the
+        sampled ones cost and that the bucket is the only limit."""
+        time.sleep(seconds)
+        calls = self.sim.get("/_sim/log?since=0").get("calls", [])
+        pages = [c for c in calls if c["operation"] == "CatalogPage" and c["outcome"] == "read"]
+        reads = [c for c in calls if c["operation"] == "InventoryLevels" and c["outcome"] == "read"]
+        page_rows = sum((c["variables"] or {}).get("first", 0) for c in pages)
+        page_cost = sum(c.get("actual_cost") or c["requested_cost"] for c in pages)
+        levels = sum(len((c["variables"] or {}).get("ids", [])) for c in reads)
+        level_cost = sum(c.get("actual_cost") or c["requested_cost"] for c in reads)
+        n = self.a.products * self.a.variants
+        restore = PLAN_BUCKETS[self.a.plan]["restore"]
+        print(f"paged path, first {seconds:.0f} s: {len(pages)} catalog pages ({page_rows:,} variants asked, "
+              f"{page_cost:,.0f} points), {len(reads)} level queries ({levels:,} levels, {level_cost:,.0f} points)",
+              flush=True)
+        per_row = page_cost / page_rows if page_rows else None
+        per_level = level_cost / levels if levels else 3.0
+        if not levels:
+            print("paged path: no level read in the window (the catalog comes first): 3 points a level, "
+                  "InventoryLevels' cost in sim/README.md", flush=True)
+        if per_row is None:
+            print("paged path: no catalog page answered in the window: nothing to extrapolate", flush=True)
+            return
+        # store-1: its catalog read by both groups, its levels read by both groups' items.
+        s1 = 2 * n * per_row + 2 * n * per_level
+        other = n * per_row + n * per_level
+        print(f"paged path, EXTRAPOLATED to {n:,} variants per store: {per_row:.2f} points per variant of a "
+              f"catalog page, {per_level:.2f} per level read; store-1 needs {s1:,.0f} points, store-2/3 "
+              f"{other:,.0f} each: {s1 / restore / 3600:.1f} h at {restore} points/s (catalog "
+              f"{2 * n * per_row / restore / 3600:.1f} h, first alignment {2 * n * per_level / restore / 3600:.1f} h)",
+              flush=True)
+
     # ---- run ----------------------------------------------------------------------------
     def run(self):
         a = self.a
         total = a.products * a.variants
+        if a.paged_estimate:
+            self.start_sim()
+            self.start_daemon()
+            self.paged_estimate(a.paged_estimate)
+            return
         print(f"machine: {os.cpu_count()} cores, load average {open('/proc/loadavg').read().split()[:3]}")
         self.start_sim()
         t0 = self.start_daemon()
         tm = self.wait_mapped(t0, a.timeout)
         print(f"first start: both groups mapped ({total:,} identities each) in {tm:.2f} s", flush=True)
+        if a.wait_walks:
+            tw = self.wait_walks(a.timeout)
+            print(f"first start: both start-up walks done {tw + tm:.1f} s after start", flush=True)
+            tm += tw
         tq, n = self.wait_quiet(a.quiet, a.timeout)
         print(f"first start: alignment done (sim Admin log quiet, {n} calls) {tq + tm:.1f} s after start; "
-              f"shopsyncd {proc_mem(self.d_proc.pid)}", flush=True)
+              f"shopsyncd {proc_mem(self.d_proc.pid)}, shopify-sim {proc_mem(self.sim_proc.pid)}", flush=True)
+        if a.reconcile:
+            took, peak, ops = self.reconcile_round(a.timeout)
+            m, ms = proc_mem(self.d_proc.pid), proc_mem(self.sim_proc.pid)
+            print(f"reconcile round (both groups): {took:.1f} s; peak VmRSS sampled: shopsyncd "
+                  f"{peak['shopsyncd']:.0f} MiB, shopify-sim {peak['sim']:.0f} MiB; VmHWM since start: shopsyncd "
+                  f"{m['VmHWM']:.0f} MiB, shopify-sim {ms['VmHWM']:.0f} MiB; Admin calls {ops}", flush=True)
         if a.rates:
             pool = self.items(a.pool)
             offset = self.sim_clock_offset()
@@ -544,6 +647,16 @@ def main():
     ap.add_argument("--flash-plan", choices=["standard", "advanced", "plus", "enterprise"],
                     help="switch every store to this plan just before the flash sale (the start-up "
                          "reads then run at --plan)")
+    ap.add_argument("--bulk-threshold", type=int, default=None,
+                    help="daemon.bulk_read_threshold (default: the daemon's, 20,000)")
+    ap.add_argument("--wait-walks", action="store_true",
+                    help="first start: aligned once shopsyncd.log says both start-up walks are done, then "
+                         "the sim's log quiet (needs --log-level info)")
+    ap.add_argument("--reconcile", action="store_true",
+                    help="after the first start: one full reconcile round of both groups, timed, with RSS")
+    ap.add_argument("--paged-estimate", type=float, default=0,
+                    help="run the first start for this many seconds and extrapolate the paged path's time "
+                         "from the points it used (with --bulk-threshold above the catalog)")
     ap.add_argument("--restart", action="store_true")
     ap.add_argument("--restarts", type=int, default=1)
     a = ap.parse_args()

@@ -4,6 +4,7 @@
 
 #include "actors/sync_metrics.hpp"
 #include "domain/catalog_deletion.hpp"
+#include "io/admin_api.hpp"
 #include "io/graphql_documents.hpp"
 #include "io/json_writer.hpp"
 
@@ -255,6 +256,7 @@ void store_loaded(self_ptr self, std::size_t idx) {
 }
 
 void load_page(self_ptr self, std::size_t idx, std::string cursor);
+void count_then_load(self_ptr self, std::size_t idx);
 
 // A store's catalog through a bulk operation. The file's lines are parsed on the io
 // thread into rows, sent here in chunks (bulk_rows_atom); the store is done when the operation
@@ -359,7 +361,41 @@ void load_rows(self_ptr self, std::size_t idx) {
     known = st.current->size();
   if (threshold > 0 && known >= threshold)
     return load_bulk(self, idx);
+  if (threshold > 0 && known == 0 && !st.store_variants.count(st.stores[idx]))
+    return count_then_load(self, idx);
   load_page(self, idx, "");
+}
+
+// A store read for the first time (its size unknown): productVariantsCount, capped at the
+// threshold (one point), says whether the catalog is read in bulk; pages when it cannot say.
+void count_then_load(self_ptr self, std::size_t idx) {
+  auto& st = self->state;
+  const auto threshold = st.ctx->cfg.daemon.bulk_read_threshold;
+  graphql_request req;
+  req.operation = "ProductVariantsCount";
+  req.document = std::string(graphql::product_variants_count);
+  req.variables_json = "{\"limit\":" + std::to_string(threshold) + "}";
+  self->request(*st.ctx->link(st.stores[idx]), caf::infinite, execute_atom::value, std::move(req))
+    .then(
+      [self, idx, threshold](const graphql_answer& a) {
+        auto& st = self->state;
+        auto n = a.ok ? admin_api::parse_variants_count(a.body) : result<std::uint64_t>(a.err);
+        if (!n) {
+          spdlog::warn("catalog group={}: counting {}'s variants failed ({}): reading it page by page",
+                       st.group.name, st.stores[idx], n.error().message);
+          return load_page(self, idx, "");
+        }
+        spdlog::info("catalog group={}: {} holds {}{} variants", st.group.name, st.stores[idx],
+                     *n >= threshold ? "at least " : "", *n);
+        if (*n >= threshold)
+          return load_bulk(self, idx);
+        load_page(self, idx, "");
+      },
+      [self, idx](const caf::error& e) {
+        spdlog::warn("catalog group={}: counting {}'s variants failed ({}): reading it page by page",
+                     self->state.group.name, self->state.stores[idx], caf::to_string(e));
+        load_page(self, idx, "");
+      });
 }
 
 void load_page(self_ptr self, std::size_t idx, std::string cursor) {

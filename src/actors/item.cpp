@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -21,6 +22,8 @@ using self_ptr = item_actor::stateful_pointer<item_holder>;
 
 void execute(self_ptr self, const command& c, bool delayed);
 void apply(self_ptr self, transition t, const level_hint* hint = nullptr);
+void answer_read(self_ptr self, const command& c, const level_read_reply& r);
+std::vector<std::pair<command, level_read_reply>> seeded_reads(item_holder& st, const transition& t);
 
 // The group's stock_unstocked option goes into the state (persisted with it), and the levels
 // that are not stocked into the stocking report whenever they change.
@@ -287,8 +290,10 @@ void apply(self_ptr self, transition t, const level_hint* hint) {
   }
   if (!t.commands.empty())
     crash_point("after_intent_persisted");
+  auto seeded = seeded_reads(st, t);
   for (auto& c : t.commands)
-    execute(self, c, false);
+    if (std::none_of(seeded.begin(), seeded.end(), [&](const auto& s) { return s.first.op_id == c.op_id; }))
+      execute(self, c, false);
   if (t.held)
     arm_release(self);
   watch_levels(self, t, hint);
@@ -300,6 +305,44 @@ void apply(self_ptr self, transition t, const level_hint* hint) {
   }
   switch_life_if_quiet(self);
   leave_if_done(self);
+  for (auto& [c, r] : seeded)
+    answer_read(self, c, r);
+}
+
+void answer_read(self_ptr self, const command& c, const level_read_reply& r) {
+  auto& sm = *self->state.sm;
+  spdlog::debug("item group={} identity={} store={} location={} op={} read answered ok={}", self->state.group,
+                sm.layout().identity, c.store, c.location, c.op_id, r.ok);
+  if (!r.ok)
+    apply(self, sm.read_failed(c.at, c.op_id, link_failure_kind(r.err), r.err.code));
+  else if (r.inactive)
+    apply(self, sm.read_not_stocked(c.at, c.op_id, stocking::inactive, r.available));
+  else if (!r.stocked)
+    apply(self, sm.read_not_stocked(c.at, c.op_id, stocking::not_stocked));
+  else
+    apply(self, sm.read_result(c.at, c.op_id, r.available, r.updated_at));
+}
+
+// The reads of a new state's first alignment that a level snapshot answers (the seed is used
+// once: later reads go to the store). They are answered at the end of the transition that asked
+// them, before the actor takes its next message: any hint reaches the state after the value.
+std::vector<std::pair<command, level_read_reply>> seeded_reads(item_holder& st, const transition& t) {
+  std::vector<std::pair<command, level_read_reply>> out;
+  if (!st.seed || std::none_of(t.commands.begin(), t.commands.end(),
+                               [](const command& c) { return c.kind == op_kind::read; }))
+    return out;
+  auto seed = std::move(st.seed);
+  st.seed.reset();
+  for (auto& c : t.commands) {
+    if (c.kind != op_kind::read || c.attempt > 0)
+      continue;
+    auto it = seed->find(c.store);
+    if (it == seed->end() || !it->second)
+      continue;
+    if (auto r = it->second->answer(level_key{c.item, c.location}))
+      out.emplace_back(c, *r);
+  }
+  return out;
 }
 
 void execute(self_ptr self, const command& c, bool delayed) {
@@ -325,19 +368,7 @@ void execute(self_ptr self, const command& c, bool delayed) {
   if (c.kind == op_kind::read) {
     self->request(*link, caf::infinite, level_read_atom::value, level_key{c.item, c.location})
       .then(
-        [self, c](const level_read_reply& r) {
-          auto& sm = *self->state.sm;
-          spdlog::debug("item group={} identity={} store={} location={} op={} read answered ok={}", self->state.group,
-                        sm.layout().identity, c.store, c.location, c.op_id, r.ok);
-          if (!r.ok)
-            apply(self, sm.read_failed(c.at, c.op_id, link_failure_kind(r.err), r.err.code));
-          else if (r.inactive)
-            apply(self, sm.read_not_stocked(c.at, c.op_id, stocking::inactive, r.available));
-          else if (!r.stocked)
-            apply(self, sm.read_not_stocked(c.at, c.op_id, stocking::not_stocked));
-          else
-            apply(self, sm.read_result(c.at, c.op_id, r.available, r.updated_at));
-        },
+        [self, c](const level_read_reply& r) { answer_read(self, c, r); },
         [self, c](const caf::error& e) {
           apply(self, self->state.sm->read_failed(c.at, c.op_id, failure_kind::transient, "LINK_DOWN"));
         });
@@ -467,8 +498,14 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
     }
   }
   if (fresh) {
+    // Seeded only when nothing of the identity is on disk: a state (even of another layout) may
+    // have taken hints newer than the snapshot.
+    if (!stored || *stored)
+      st.seed.reset();
     start_new_life(self, std::move(layout), min_epoch, st.guarded);
+    st.seed.reset();
   } else {
+    st.seed.reset();
     st.user_paused = st.sm->paused() && !st.guarded; // a pause that outlived a restart is the merchant's
     if (ctx->guards) // its state fits the mapping: nothing to align anew
       ctx->guards->realigned(st.group, st.sm->layout().identity);
@@ -572,6 +609,14 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
       on_guard(self, action);
     },
   };
+}
+
+item_actor::behavior_type seeded_item(item_actor::stateful_pointer<item_holder> self, const sync_context* ctx,
+                                      std::string group, item_layout layout, router_actor router,
+                                      bool leave_when_idle, group_mapping_ptr names,
+                                      std::shared_ptr<const level_snapshots> seed) {
+  self->state.seed = std::move(seed);
+  return item(self, ctx, std::move(group), std::move(layout), std::move(router), leave_when_idle, std::move(names));
 }
 
 } // namespace shopsync

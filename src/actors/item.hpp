@@ -11,6 +11,7 @@
 // started for a mapping (leave_when_idle: an identity to align, operations to resume) asks to
 // leave as soon as its work is done, so that a first alignment of a million identities does not
 // keep a million actors alive.
+#include "actors/level_snapshot.hpp"
 #include "actors/messages.hpp"
 #include "actors/sync_context.hpp"
 
@@ -55,6 +56,9 @@ struct item_holder {
   // A new life aligning: if a resync remapped or added the identity (group_guards::realigning),
   // its first write plans the group instead; cleared once the life is idle.
   bool realigning = false;
+  // Answers the first alignment's reads of a new state (actors/level_snapshot.hpp); dropped
+  // once they are answered.
+  std::shared_ptr<const level_snapshots> seed;
   static inline const char* name = "item";
 };
 
@@ -63,6 +67,13 @@ struct item_holder {
 item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, const sync_context* ctx,
                                std::string group, item_layout layout, router_actor router,
                                bool leave_when_idle = false, group_mapping_ptr names = nullptr);
+
+// The same, with level snapshots that answer the first alignment's reads when the identity has
+// no persisted state at all (a new identity of a first mapping; see level_snapshot.hpp).
+item_actor::behavior_type seeded_item(item_actor::stateful_pointer<item_holder> self, const sync_context* ctx,
+                                      std::string group, item_layout layout, router_actor router,
+                                      bool leave_when_idle, group_mapping_ptr names,
+                                      std::shared_ptr<const level_snapshots> seed);
 
 // Whether an identity whose persisted state is `stored` needs its actor at start-up: the state
 // does not decode or does not fit `layout` (it starts anew and aligns), operations are in flight

@@ -311,6 +311,37 @@ void read_bulk(self_ptr self, std::size_t g, const store_link_actor& link) {
       });
 }
 
+constexpr std::size_t hint_window = 20000;
+
+// Takes chunks while fewer than a window of hints wait in the router; then asks the router a
+// question (watchdog_atom: answered in order, after every hint sent before it) and goes on at
+// its answer.
+void drain_chunks(self_ptr self) {
+  auto& st = self->state;
+  while (!st.chunks.empty() && st.unacked < hint_window) {
+    auto [g, levels] = std::move(st.chunks.front());
+    st.chunks.pop_front();
+    auto it = st.bulk.find(g);
+    if (it == st.bulk.end())
+      continue; // its bulk read failed meanwhile
+    it->second.arrived += levels.size();
+    st.unacked += levels.size();
+    for (const auto& lv : levels)
+      bulk_level(self, g, it->second, lv);
+    bulk_maybe_done(self, g);
+  }
+  if (st.unacked >= hint_window && !st.ack_waiting) {
+    st.ack_waiting = true;
+    auto go_on = [self] {
+      self->state.ack_waiting = false;
+      self->state.unacked = 0;
+      drain_chunks(self);
+    };
+    self->request(st.router, caf::infinite, watchdog_atom::value)
+      .then([go_on](std::uint64_t, std::uint64_t) { go_on(); }, [go_on](const caf::error&) { go_on(); });
+  }
+}
+
 void start_round(self_ptr self) {
   auto& st = self->state;
   if (st.running || !st.mapping)
@@ -321,6 +352,7 @@ void start_round(self_ptr self) {
   st.outstanding = 0;
   st.by_query.clear();
   st.bulk.clear();
+  st.chunks.clear();
   const auto& t = st.round_mapping->identities();
   const auto threshold = st.ctx->cfg.daemon.bulk_read_threshold;
   if (threshold > 0 && t.size() >= threshold) {
@@ -358,10 +390,8 @@ reconciler_actor::behavior_type reconciler(reconciler_actor::stateful_pointer<re
       auto it = st.bulk.find(g);
       if (it == st.bulk.end() || it->second.load != load)
         return; // an abandoned bulk read
-      it->second.arrived += levels.size();
-      for (const auto& lv : levels)
-        bulk_level(self, g, it->second, lv);
-      bulk_maybe_done(self, g);
+      st.chunks.emplace_back(g, std::move(levels));
+      drain_chunks(self);
     },
   };
 }

@@ -17,6 +17,7 @@
 #include "actors/messages.hpp"
 #include "actors/sync_context.hpp"
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -60,6 +61,12 @@ struct reconciler_state {
   std::uint64_t bulk_loads = 0;
   // (store x slot) read by query this round; empty: all of them.
   std::vector<bool> by_query;
+  // Bulk chunks waiting for the router: at most a window of hints is sent before the router has
+  // answered a request sent after them (its mailbox is in order), so a file read faster than
+  // the items take its hints does not pile millions of messages up in the router (2 GiB at 1 M).
+  std::deque<std::pair<std::size_t, std::vector<level_value>>> chunks; // (store, levels)
+  std::size_t unacked = 0;
+  bool ack_waiting = false;
   static inline const char* name = "reconciler";
 };
 

@@ -5,7 +5,9 @@
 #include "actors/item.hpp"
 #include "actors/reconciler.hpp"
 #include "actors/sync_metrics.hpp"
+#include "io/admin_api.hpp"
 #include "io/control_protocol.hpp"
+#include "io/graphql_documents.hpp"
 #include "io/json_writer.hpp"
 #include "io/metrics.hpp"
 #include "io/stall_point.hpp"
@@ -35,7 +37,8 @@ void send_item(self_ptr self, item_entry& e, Ts&&... xs) {
   self->send(e.actor, std::forward<Ts>(xs)...);
 }
 
-item_entry& item_for(self_ptr self, const group_mapping& m, std::size_t i, bool started = false) {
+item_entry& item_for(self_ptr self, const group_mapping& m, std::size_t i, bool started = false,
+                     std::shared_ptr<const level_snapshots> seed = nullptr, bool leave_when_idle = false) {
   auto& st = self->state;
   auto key = item_state_key(m.group(), std::string(m.key(i)));
   auto it = st.items.find(key);
@@ -44,8 +47,11 @@ item_entry& item_for(self_ptr self, const group_mapping& m, std::size_t i, bool 
   // Monitored, not linked: an item that fails (it cannot persist) is rebuilt from disk at its
   // next message instead of taking the router down; and no link table grows with every item.
   auto names = st.mappings.count(m.group()) ? st.mappings.at(m.group()) : group_mapping_ptr{};
-  auto a = self->spawn(item, st.ctx, m.group(), m.layout(i), caf::actor_cast<router_actor>(self), started,
-                       std::move(names));
+  const bool leave = started || leave_when_idle;
+  auto a = seed ? self->spawn(seeded_item, st.ctx, m.group(), m.layout(i), caf::actor_cast<router_actor>(self),
+                              leave, std::move(names), std::move(seed))
+                : self->spawn(item, st.ctx, m.group(), m.layout(i), caf::actor_cast<router_actor>(self), leave,
+                              std::move(names));
   self->monitor(a);
   auto& e = st.items.emplace(key, item_entry{a, 0, started}).first->second;
   if (started)
@@ -105,6 +111,100 @@ void scan_chunk(self_ptr self, pending_starts& p, std::size_t n) {
   while (i < end)
     p.queue.push_back(static_cast<std::uint32_t>(i++));
   p.scanned = end;
+}
+
+// --- Level snapshots for the first alignment of a large mapping (actors/level_snapshot.hpp).
+
+// Reads a store's levels through one bulk operation (BulkLevels, as a reconcile round does),
+// once for every group that holds the store. Lines are parsed and kept on the io thread.
+void read_snapshot(self_ptr self, const store_name& store) {
+  auto& st = self->state;
+  if (st.snapshots.count(store))
+    return;
+  auto& slot = st.snapshots[store];
+  auto* link = st.ctx->link(store);
+  if (!link) {
+    slot.pending = false;
+    return;
+  }
+  struct sink_state {
+    std::shared_ptr<level_snapshot> snapshot = std::make_shared<level_snapshot>();
+    std::uint64_t bad = 0;
+    std::string first_bad;
+  };
+  auto sink = std::make_shared<sink_state>();
+  bulk_read_request req;
+  req.query = std::string(graphql::bulk_levels);
+  req.on_line = [sink](std::string_view line) {
+    auto lv = admin_api::parse_level_line(line);
+    if (!lv.ok()) {
+      if (!sink->bad++)
+        sink->first_bad = lv.error().message;
+    } else if (*lv) {
+      sink->snapshot->add(**lv);
+    }
+  };
+  req.on_end = [sink] { sink->snapshot->seal(); };
+  spdlog::info("router: reading {}'s levels through a bulk operation for the first alignment", store);
+  auto failed = [self, store](const std::string& why) {
+    auto it = self->state.snapshots.find(store);
+    if (it == self->state.snapshots.end())
+      return;
+    it->second.pending = false;
+    spdlog::warn("router: bulk read of {}'s levels failed ({}): the first alignment reads them by query", store, why);
+  };
+  self->request(*link, caf::infinite, bulk_atom::value, std::move(req))
+    .then(
+      [self, store, sink, failed](const bulk_read_reply& r) {
+        if (!r.ok)
+          return failed(r.err.code + ": " + r.err.message);
+        if (sink->bad)
+          return failed(std::to_string(sink->bad) + " unreadable lines, first: " + sink->first_bad);
+        auto it = self->state.snapshots.find(store);
+        if (it == self->state.snapshots.end())
+          return;
+        it->second.pending = false;
+        it->second.snapshot = sink->snapshot;
+        spdlog::info("router: {} levels of {} read through a bulk operation", sink->snapshot->size(), store);
+      },
+      [failed](const caf::error& e) { failed("store link: " + caf::to_string(e)); });
+}
+
+// A group's first mapping at or above the threshold waits for its stores' snapshots.
+void seed_first_alignment(self_ptr self, const std::string& group, pending_starts& p) {
+  auto& st = self->state;
+  const auto threshold = st.ctx->cfg.daemon.bulk_read_threshold;
+  auto* g = st.ctx->cfg.find_group(group);
+  if (st.snapshots_over || !g || threshold == 0 || p.mapping->size() < threshold)
+    return;
+  p.seeding = true;
+  read_snapshot(self, g->source);
+  for (auto& d : g->destinations)
+    read_snapshot(self, d);
+}
+
+// Whether the group's snapshots are all read (or failed): its seed is then made.
+bool seed_ready(self_ptr self, const std::string& group, pending_starts& p) {
+  if (!p.seeding)
+    return true;
+  auto& st = self->state;
+  auto* g = st.ctx->cfg.find_group(group);
+  auto seed = std::make_shared<level_snapshots>();
+  std::vector<store_name> stores{g->source};
+  stores.insert(stores.end(), g->destinations.begin(), g->destinations.end());
+  for (auto& s : stores) {
+    auto it = st.snapshots.find(s);
+    if (it == st.snapshots.end())
+      continue;
+    if (it->second.pending)
+      return false;
+    if (it->second.snapshot)
+      seed->emplace(s, it->second.snapshot);
+  }
+  p.seeding = false;
+  if (!seed->empty())
+    p.seed = std::move(seed);
+  return true;
 }
 
 // Records that an event had nothing to do here, with the reason, and marks it applied.
@@ -309,7 +409,14 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         // routing meanwhile.
         if (diff)
           align_included(self, *diff, *m);
-        st.starting[group] = pending_starts{m, 0, {}, 0};
+        auto was = st.starting.find(group);
+        const bool seeding = was != st.starting.end() && was->second.seeding;
+        auto seed = was != st.starting.end() ? was->second.seed : nullptr;
+        auto& p = st.starting[group] = pending_starts{m, 0, {}, 0, false, nullptr};
+        p.seeding = seeding;
+        p.seed = std::move(seed);
+        if (first)
+          seed_first_alignment(self, group, p);
         if (!st.start_scheduled) {
           st.start_scheduled = true;
           self->send(self, start_atom::value);
@@ -459,6 +566,10 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       std::size_t started = 0;
       for (auto it = st.starting.begin(); it != st.starting.end();) {
         auto& p = it->second;
+        if (!seed_ready(self, it->first, p)) {
+          ++it;
+          continue;
+        }
         // Keep the queue short: walk further only when it is nearly done.
         if (p.scanned < p.mapping->size() && p.queue.size() - p.next < start_chunk) {
           p.queue.erase(p.queue.begin(), p.queue.begin() + static_cast<std::ptrdiff_t>(p.next));
@@ -469,7 +580,7 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
              ++p.next) {
           auto i = p.queue[p.next];
           if (!st.items.count(item_state_key(it->first, std::string(p.mapping->key(i))))) {
-            item_for(self, *p.mapping, i, true);
+            item_for(self, *p.mapping, i, true, p.seed);
             started++;
           }
         }
@@ -481,6 +592,10 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         }
       }
       st.start_scheduled = !st.starting.empty();
+      if (!st.start_scheduled && !st.snapshots.empty() && all_mapped(st)) {
+        st.snapshots.clear(); // the first alignments are seeded: the memory goes
+        st.snapshots_over = true;
+      }
       // Paced (at most 25,000 actors/s): millions of actors made runnable at once livelock
       // CAF 0.17's work-stealing queues on a small machine, and nothing else gets scheduled.
       if (st.start_scheduled)
@@ -543,7 +658,10 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       else
         h.change = level_hint::stocking_change::disconnected;
       h.received = std::chrono::steady_clock::now();
-      send_item(self, item_for(self, m, *id), hint_atom::value, std::move(h));
+      // An actor spawned for a reconcile read leaves as soon as it is idle again: a round in bulk
+      // brings a hint for every identity within a minute, and a million actors waiting for their
+      // idle timeout would hold gigabytes.
+      send_item(self, item_for(self, m, *id, false, nullptr, true), hint_atom::value, std::move(h));
     },
   };
 }

@@ -5,6 +5,7 @@
 // item_needs_actor; idle ones are passivated); product and SKU changes ask the group's catalog to resync; orders go
 // to the order path. Until every group has a mapping, events wait here (they are already
 // durable in the inbox).
+#include "actors/level_snapshot.hpp"
 #include "actors/messages.hpp"
 #include "actors/order_path.hpp"
 #include "actors/order_reconciler.hpp"
@@ -36,6 +37,18 @@ struct pending_starts {
   std::size_t scanned = 0;             // identities [0, scanned) are walked
   std::vector<std::uint32_t> queue;    // identity indexes whose actor is to start
   std::size_t next = 0;                // queue[next] is the next to start
+  // A first mapping of daemon.bulk_read_threshold identities or more: its actors start once the
+  // level snapshots of the group's stores are read (or failed), and answer their first
+  // alignment's reads from them (actors/level_snapshot.hpp).
+  bool seeding = false;
+  std::shared_ptr<const level_snapshots> seed;
+};
+
+// A store's level snapshot for first alignments: read once, shared by every group that holds
+// the store, dropped when every group's start-up walk is done.
+struct snapshot_slot {
+  bool pending = true;
+  std::shared_ptr<const level_snapshot> snapshot; // nullptr: failed (read by query)
 };
 
 struct router_state {
@@ -53,6 +66,8 @@ struct router_state {
   std::shared_ptr<order_path> orders;
   bool orders_resumed = false;
   std::map<std::string, order_reconciler_actor> order_reconcilers; // by order / draft_order group
+  std::map<store_name, snapshot_slot> snapshots;
+  bool snapshots_over = false; // the first start-up walks are done: no more snapshots
   static inline const char* name = "router";
 };
 

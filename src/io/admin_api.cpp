@@ -237,6 +237,15 @@ result<R> with_line(std::string_view line, F&& fn) {
 
 } // namespace
 
+result<std::uint64_t> admin_api::parse_variants_count(std::string body) {
+  return with_data<std::uint64_t>(body, [](od::value data) -> result<std::uint64_t> {
+    od::value c = data.get_object().find_field_unordered("productVariantsCount");
+    if (c.is_null())
+      return error{error_kind::admin_bad_response, "productVariantsCount is null"};
+    return std::uint64_t(c.get_object().find_field_unordered("count").get_int64().value());
+  });
+}
+
 result<catalog_row> admin_api::parse_catalog_line(std::string_view line) {
   return with_line<catalog_row>(line, [](od::object o) -> result<catalog_row> { return catalog_row_of(o); });
 }

@@ -102,6 +102,8 @@ public:
   static result<write_outcome> parse_write(std::string body, write_kind kind,
                                            const std::vector<level_key>& entries);
   static result<std::string> parse_data(std::string body);
+  // ProductVariantsCount's answer: the count (a lower bound when its precision is AT_LEAST).
+  static result<std::uint64_t> parse_variants_count(std::string body);
 
   // Variants per catalog page and levels per query as the store's bucket allows now (tests,
   // status).

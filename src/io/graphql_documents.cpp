@@ -99,6 +99,7 @@ const std::vector<document>& all_documents() {
     {"WebhookSubscriptionDelete", webhook_subscription_delete,
      R"({"id": "gid://shopify/WebhookSubscription/1047897672"})"},
     {"AppInstallation", app_installation, R"({})"},
+    {"ProductVariantsCount", product_variants_count, R"({"limit": 20000})"},
 
   };
   return docs;

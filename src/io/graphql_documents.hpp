@@ -270,6 +270,16 @@ inline constexpr std::string_view bulk_operation_status = R"(query BulkOperation
   }
 })";
 
+// How many variants a store holds, up to $limit (precision AT_LEAST when there are more): asked
+// before a store's first catalog read, whose size is not known yet, to read it in bulk when it is
+// at least daemon.bulk_read_threshold. Requested cost 1 (one object).
+inline constexpr std::string_view product_variants_count = R"(query ProductVariantsCount($limit: Int) {
+  productVariantsCount(limit: $limit) {
+    count
+    precision
+  }
+})";
+
 // The catalog as a bulk query: every variant, one line each, with the fields of CatalogPage.
 inline constexpr std::string_view bulk_catalog = R"(query BulkCatalog {
   productVariants {

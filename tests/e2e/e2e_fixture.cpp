@@ -198,6 +198,10 @@ std::string e2e_env::daemon_output() const {
   return out.size() > 20000 ? "…" + out.substr(out.size() - 20000) : out;
 }
 
+bool e2e_env::daemon_said(const std::string& text) const {
+  return (previous_output_ + (daemon_ ? daemon_->output() : "")).find(text) != std::string::npos;
+}
+
 bool e2e_env::wait_until(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
   auto deadline = std::chrono::steady_clock::now() + limit;
   for (;;) {

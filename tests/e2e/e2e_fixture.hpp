@@ -77,6 +77,8 @@ public:
   int stop_daemon();       // SIGTERM; exit code
   void signal_daemon(int sig); // e.g. SIGHUP (reload)
   std::string daemon_output() const;
+  // Whether the daemon's whole output (daemon_output() is its tail) holds `text`.
+  bool daemon_said(const std::string& text) const;
 
   // Waits until `mappings` has a mapping for every group.
   bool wait_mapped(std::chrono::milliseconds limit = std::chrono::seconds(20));
