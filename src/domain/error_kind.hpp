@@ -62,6 +62,7 @@ enum class error_kind : std::uint8_t {
   inbox_corrupt,              // an inbox entry that does not decode
   outbox_corrupt,             // a link outbox record that does not decode
   mapping_corrupt,            // a stored mapping that does not decode
+  state_corrupt,              // an inventory item state that does not decode
   order_state_decode,         // a stored order state that does not decode
   order_reconcile_decode,     // a stored order reconcile cursor that does not decode
   backup_exists,              // the backup directory exists already
@@ -83,6 +84,8 @@ enum class error_kind : std::uint8_t {
   webhook_missing_id,         // neither X-Shopify-Webhook-Id nor X-Shopify-Event-Id
   webhook_unknown_topic,      // a topic shopsync does not parse
   webhook_malformed,          // a body that is not JSON as Shopify sends it
+  webhook_missing_field,      // a field shopsync needs is missing or null
+  webhook_wrong_type,         // a field of another JSON type than Shopify sends
   // The authorization code grant (oauth_callback, oauth_client).
   auth_state,                 // a callback whose state is not one we issued
   auth_unknown_store,         // a callback for a shop no store is configured with
@@ -152,6 +155,7 @@ constexpr std::string_view code_of(error_kind k) {
     case error_kind::inbox_corrupt: return "inbox.corrupt";
     case error_kind::outbox_corrupt: return "outbox.corrupt";
     case error_kind::mapping_corrupt: return "mapping.corrupt";
+    case error_kind::state_corrupt: return "state.corrupt";
     case error_kind::order_state_decode: return "order_state.decode";
     case error_kind::order_reconcile_decode: return "order_reconcile.decode";
     case error_kind::backup_exists: return "backup.exists";
@@ -171,6 +175,8 @@ constexpr std::string_view code_of(error_kind k) {
     case error_kind::webhook_missing_id: return "webhook.missing_id";
     case error_kind::webhook_unknown_topic: return "webhook.unknown_topic";
     case error_kind::webhook_malformed: return "webhook.malformed";
+    case error_kind::webhook_missing_field: return "webhook.missing_field";
+    case error_kind::webhook_wrong_type: return "webhook.wrong_type";
     case error_kind::auth_state: return "auth.state";
     case error_kind::auth_unknown_store: return "auth.unknown_store";
     case error_kind::auth_not_code_grant: return "auth.not_code_grant";

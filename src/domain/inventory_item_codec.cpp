@@ -92,7 +92,7 @@ std::string inventory_item_state::encode() const {
 }
 
 result<inventory_item_state> inventory_item_state::decode(const std::string& text) {
-  auto fail = [](std::string why) { return error{"state.corrupt", "inventory item state: " + std::move(why)}; };
+  auto fail = [](std::string why) { return error{error_kind::state_corrupt, "inventory item state: " + std::move(why)}; };
   int version = 0;
   for (int v = 1; v <= current_version; ++v)
     if (text.compare(0, 4, "iis" + std::to_string(v)) == 0)

@@ -364,7 +364,7 @@ public:
 
   // A compact versioned text ("iis5 ..."; "iis1" to "iis4" are still read): a few hundred bytes
   // for 3 stores, 1 slot.
-  // decode() refuses other versions and damaged input with error{"state.corrupt", ...}.
+  // decode() refuses other versions and damaged input with error_kind::state_corrupt ("state.corrupt").
   std::string encode() const;
   static result<inventory_item_state> decode(const std::string&);
 

@@ -36,27 +36,27 @@ webhook_field_reader::scope::scope(webhook_field_reader& rd, std::string_view fi
   r.prefix_ += '.';
 }
 
-bool webhook_field_reader::fail(const char* code, std::string_view field, std::string_view what) {
+bool webhook_field_reader::fail(error_kind kind, std::string_view field, std::string_view what) {
   std::string path = prefix_;
   path.append(field);
   if (field.empty() && !path.empty() && path.back() == '.')
     path.pop_back();
   if (path.empty())
     path = "(document)";
-  err = error{code, path + ": " + std::string(what)};
+  err = error{kind, path + ": " + std::string(what)};
   return false;
 }
 
 bool webhook_field_reader::json_fail(std::string_view field, simdjson::error_code e) {
-  return fail("webhook.malformed", field, std::string("malformed JSON (") + simdjson::error_message(e) + ")");
+  return fail(error_kind::webhook_malformed, field, std::string("malformed JSON (") + simdjson::error_message(e) + ")");
 }
 
 bool webhook_field_reader::missing(std::string_view field) {
-  return fail("webhook.missing_field", field, "required field missing");
+  return fail(error_kind::webhook_missing_field, field, "required field missing");
 }
 
 bool webhook_field_reader::wrong(std::string_view field, std::string_view expected) {
-  return fail("webhook.wrong_type", field, std::string("expected ") + std::string(expected));
+  return fail(error_kind::webhook_wrong_type, field, std::string("expected ") + std::string(expected));
 }
 
 bool webhook_field_reader::type(value& v, std::string_view field, json_type& t) {
@@ -101,7 +101,7 @@ bool webhook_field_reader::required_id(value& v, std::string_view field, std::ui
   if (!id(v, field, x))
     return false;
   if (!x)
-    return fail("webhook.missing_field", field, "required id is null");
+    return fail(error_kind::webhook_missing_field, field, "required id is null");
   out = *x;
   return true;
 }

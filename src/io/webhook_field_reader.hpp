@@ -36,7 +36,7 @@ public:
     ~scope() { r.prefix_.resize(saved); }
   };
 
-  bool fail(const char* code, std::string_view field, std::string_view what);
+  bool fail(error_kind, std::string_view field, std::string_view what);
   bool json_fail(std::string_view field, simdjson::error_code e);
   bool missing(std::string_view field);
   bool wrong(std::string_view field, std::string_view expected);

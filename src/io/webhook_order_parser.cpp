@@ -132,7 +132,7 @@ bool read_lines(reader& r, od_value& v, std::vector<order_line>& out) {
         if (!r.integer(val, k, q))
           return false;
         if (!q)
-          return r.fail("webhook.missing_field", k, "required field is null");
+          return r.fail(error_kind::webhook_missing_field, k, "required field is null");
         has_quantity = true;
         l.quantity = *q;
         return true;
