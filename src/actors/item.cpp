@@ -459,6 +459,17 @@ bool item_needs_actor(const std::string& stored, const item_layout& layout) {
          !unstocked_levels_of(layout.identity, decoded->view()).empty();
 }
 
+bool reconcile_read_is_echo(const std::string& stored, const item_layout& layout, const store_name& store,
+                            location_id location, std::int64_t available) {
+  auto decoded = inventory_item_state::decode(stored);
+  if (!decoded || !same_layout(decoded->layout(), layout))
+    return false;
+  if (!decoded->idle() || decoded->paused() || !unstocked_levels_of(layout.identity, decoded->view()).empty())
+    return false; // as item_needs_actor: its actor would have work at start-up
+  auto at = decoded->find_level(store, location);
+  return at && decoded->echo_of(*at, available);
+}
+
 std::string item_state_key(const std::string& group, const std::string& identity) {
   std::string k = group;
   k.push_back('\0');

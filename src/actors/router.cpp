@@ -657,6 +657,19 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         h.available = r.available;
       else
         h.change = level_hint::stocking_change::disconnected;
+      // Almost every level of a round equals what its item knows: for an identity without a live
+      // actor, such an echo is dropped here from its persisted state, instead of loading an actor
+      // (a state read, a decode and a spawn) only to drop it there. A paused or guarded group's
+      // item would change its state at load: it gets the hint as before.
+      if (r.stocked && !st.items.count(item_state_key(r.group, r.identity)) && !st.paused.count(r.group) &&
+          !(st.ctx->guards && st.ctx->guards->holds(r.group))) {
+        auto stored = st.ctx->store->get(column::levels, item_state_key(r.group, r.identity));
+        if (stored && *stored && reconcile_read_is_echo(**stored, m.layout(*id), r.store, r.location, r.available)) {
+          st.reconcile_echoes_dropped++;
+          note_reconcile_echo_dropped(st.ctx->metrics, r.group, r.store);
+          return;
+        }
+      }
       h.received = std::chrono::steady_clock::now();
       // An actor spawned for a reconcile read leaves as soon as it is idle again: a round in bulk
       // brings a hint for every identity within a minute, and a million actors waiting for their

@@ -68,6 +68,9 @@ struct router_state {
   std::map<std::string, order_reconciler_actor> order_reconcilers; // by order / draft_order group
   std::map<store_name, snapshot_slot> snapshots;
   bool snapshots_over = false; // the first start-up walks are done: no more snapshots
+  // Reconcile reads equal to the persisted state of an item without a live actor, dropped
+  // without loading it (reconcile_read_is_echo); tests read it.
+  std::uint64_t reconcile_echoes_dropped = 0;
   static inline const char* name = "router";
 };
 

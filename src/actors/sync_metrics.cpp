@@ -132,6 +132,14 @@ std::uint64_t reconcile_healed(metrics_registry* m, const std::string& group, co
   return m ? healed_counter(*m, group, store).value() : 0;
 }
 
+void note_reconcile_echo_dropped(metrics_registry* m, const std::string& group, const std::string& store) {
+  if (m)
+    m->counter("shopsync_reconcile_echoes_dropped_total",
+               "Reconcile reads equal to the persisted state of an item at rest, dropped without loading the item",
+               {{"group", group}, {"store", store}})
+      .inc();
+}
+
 void export_at_scrape(metrics_registry& m, const sync_context& ctx, std::chrono::seconds orders_every) {
   auto census = std::make_shared<order_census>(m, ctx, orders_every);
   m.on_render([&m, &ctx, census] {

@@ -19,6 +19,10 @@
 //                                                  levels a reconcile read found different
 //                                                  from what shopsync knew (a lost or late
 //                                                  webhook, healed)
+//   shopsync_reconcile_echoes_dropped_total{group,store}
+//                                                  reconcile reads equal to the persisted state
+//                                                  of an item at rest, dropped by the router
+//                                                  without loading the item
 // Every function does nothing when the registry is null (tests without metrics).
 #include "actors/sync_context.hpp"
 #include "domain/group_mapping.hpp"
@@ -42,6 +46,9 @@ void observe_sync_lag(metrics_registry* m, const std::string& group, std::chrono
 // A reconcile read of `store`'s level differed from what the item knew.
 void note_reconcile_healed(metrics_registry* m, const std::string& group, const std::string& store);
 std::uint64_t reconcile_healed(metrics_registry* m, const std::string& group, const std::string& store);
+
+// A reconcile read of `store`'s level was an echo of an item's persisted state: dropped unloaded.
+void note_reconcile_echo_dropped(metrics_registry* m, const std::string& group, const std::string& store);
 
 // Registers the series read at scrape time (levels unsettled, orders by state, levels not
 // stocked) for every group of ctx.cfg. Orders are counted from the state store at most every

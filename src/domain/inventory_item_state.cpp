@@ -140,6 +140,23 @@ inventory_item_state::level* inventory_item_state::find(level_ref at) {
   return lv.present ? &lv : nullptr;
 }
 
+const inventory_item_state::level* inventory_item_state::find(level_ref at) const {
+  return const_cast<inventory_item_state*>(this)->find(at);
+}
+
+bool inventory_item_state::echo_rule(const level& lv, std::int64_t available) {
+  return lv.op == op_kind::none && lv.known && *lv.known == available;
+}
+
+bool inventory_item_state::echo_of(level_ref at, std::int64_t available) const {
+  const level* lv = find(at);
+  if (!lv || !echo_rule(*lv, available)) return false;
+  // The untimed echo forgets known_at (hint()): only a level that has none is left unchanged.
+  if (lv->known_at || lv->known_at_slack) return false;
+  return !lv->dirty && lv->blocked.empty() && lv->stock == stocking::stocked && !lv->held &&
+         !lv->target && lv->delta == 0 && !lv->hinted && !lv->hinted_at;
+}
+
 std::optional<level_ref> inventory_item_state::find_level(const store_name& store,
                                                           location_id location) const {
   for (std::size_t i = 0; i < layout_.stores.size(); ++i) {
@@ -546,7 +563,7 @@ transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> 
       return t;
     }
   }
-  if (lv->op == op_kind::none && lv->known && *lv->known == *available) {
+  if (echo_rule(*lv, *available)) {
     auto a = make_audit(audit_kind::echo_dropped, at, "equal to known, nothing in flight");
     a.before = lv->known;
     a.after = available;

@@ -346,6 +346,14 @@ public:
   // state is its own outbox: nothing but encode() needs persisting.
   transition restart() const;
 
+  // Whether `hint(at, available)` without a time would change nothing and send nothing: the
+  // hint's echo rule holds (equal to known, nothing in flight there; see echo_rule), the echo
+  // has no time of known to forget (known_at already unknown), and the level owes nothing
+  // (stocked, not dirty, not blocked, not held, nothing pending). A holder may then drop such a
+  // hint (a reconcile read equal to the persisted state) without loading the item, at the cost
+  // of its echo_dropped audit record only. Not mapped here: false.
+  bool echo_of(level_ref, std::int64_t available) const;
+
   // The level of a webhook (store name + location id); nullopt when not mapped here.
   std::optional<level_ref> find_level(const store_name&, location_id) const;
 
@@ -404,6 +412,9 @@ private:
 
   inventory_item_state() = default;
   level* find(level_ref);
+  const level* find(level_ref) const;
+  // hint()'s rule without times: a value equal to known with nothing in flight is an echo.
+  static bool echo_rule(const level&, std::int64_t available);
   level* mapped(level_ref, transition&); // find(), or nullptr with a hint_ignored record
   level* answered(level_ref, std::uint64_t op_id, bool write, const char* what,
                   std::optional<std::int64_t> value, transition&);

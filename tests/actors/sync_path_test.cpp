@@ -641,5 +641,51 @@ TEST_F(SyncPathTwoGroups, a_webhook_for_two_groups_is_marked_applied_once_by_the
   EXPECT_TRUE(key == item_state_key("g", kIdentity) || key == item_state_key("h", kIdentity)) << key;
 }
 
+// A reconcile round's reads (reconcile_hint: inbox_seq 0) of levels equal to the persisted state
+// of an item at rest, with no live actor: the router drops them from that state, no item is
+// loaded (no echo_dropped record of an item, no read); a level that differs still reaches a new
+// item, which reads it and heals it.
+TEST_F(SyncPath, reconcile_reads_equal_to_a_persisted_item_at_rest_load_no_item_and_a_differing_one_heals) {
+  aligned_and_quiet();
+  const auto before = persisted();
+  ASSERT_TRUE(before);
+  auto echo_records = [&] {
+    auto q = audit->query({kIdentity, std::nullopt, 1000});
+    EXPECT_TRUE(static_cast<bool>(q));
+    std::size_t n = 0;
+    for (auto& json : *q)
+      n += json.find("\"echo_dropped\"") != std::string::npos;
+    return n;
+  };
+  const auto echoes_before = echo_records();
+  const auto src_reads = src->reads.size(), dst_reads = dst->reads.size();
+  const auto dst_writes = dst->writes.size();
+  auto reconcile_read = [&](const store_name& store, inventory_item_id item, location_id loc, std::int64_t v) {
+    caf::anon_send(router, hint_atom::value, reconcile_hint{kGroup, kIdentity, store, item, loc, true, v});
+  };
+
+  reconcile_read("src", kSrcItem, kSrcLoc, 5);
+  reconcile_read("dst", kDstItem, kDstLoc, 5);
+  settle();
+  EXPECT_EQ(router_view().reconcile_echoes_dropped, 2u);
+  EXPECT_EQ(echo_records(), echoes_before) << "an item was loaded to drop the echo";
+  EXPECT_FALSE(live_item());
+  EXPECT_EQ(src->reads.size(), src_reads);
+  EXPECT_EQ(dst->reads.size(), dst_reads);
+  auto after = persisted();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->encode(), before->encode());
+
+  // A lost webhook: someone set the Destination to 2. The round's read differs: healed.
+  dst->levels[{kDstItem, kDstLoc}] = 2;
+  reconcile_read("dst", kDstItem, kDstLoc, 2);
+  settle();
+  advance(1s);
+  EXPECT_EQ(router_view().reconcile_echoes_dropped, 2u);
+  EXPECT_GT(dst->reads.size(), dst_reads) << "the differing level was not read";
+  EXPECT_GT(dst->writes.size(), dst_writes);
+  EXPECT_EQ(dst->level(kDstItem, kDstLoc), 5) << "the differing level was not healed";
+}
+
 } // namespace
 } // namespace shopsync

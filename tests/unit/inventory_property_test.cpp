@@ -172,6 +172,7 @@ public:
         deliver();
       }
       if (!error_.empty()) return fail(error_);
+      if (auto err = check_echo_of(); !err.empty()) return fail(err);
     }
     apply(machine_->set_paused(false), nullptr);
     if (!drain()) return fail("no quiescence");
@@ -198,7 +199,9 @@ public:
     // Destination at 0 below an oversold Source is at rest too).
     const long writes_before = writes_, reads_before = reads_;
     reconcile();
+    if (auto err = check_echo_of(); !err.empty()) return fail(err);
     reconcile();
+    if (auto err = check_echo_of(); !err.empty()) return fail(err);
     if (!drain()) return fail("no quiescence after echoes");
     if (writes_ != writes_before)
       return fail("an echo caused " + std::to_string(writes_ - writes_before) + " write(s)");
@@ -218,6 +221,7 @@ public:
     out["oversold Source at rest"] = oversold_at_rest_;
     out["hint trusted (newer, no read)"] = trusted_;
     out["hint dropped (older)"] = older_;
+    out["echo_of"] = echo_of_;
     return out;
   }
 
@@ -316,6 +320,30 @@ private:
     m.what = now ? message::type::connect : message::type::disconnect;
     m.at = at;
     pool_.push_back(m);
+  }
+
+  // echo_of(l, v) promises that hint(l, v) without a time sends nothing and changes nothing
+  // (its echo_dropped record aside): checked on a copy of the machine, for the value known at
+  // each level, its neighbours and the level's truth.
+  std::string check_echo_of() {
+    for (const auto& v : machine_->view()) {
+      std::vector<std::int64_t> values{truth_[v.at.slot][v.at.store]};
+      if (v.known) values.insert(values.end(), {*v.known, *v.known - 1, *v.known + 1});
+      for (auto value : values) {
+        if (!machine_->echo_of(v.at, value)) continue;
+        ++echo_of_;
+        auto copy = *machine_;
+        auto t = copy.hint(v.at, value, std::nullopt);
+        const std::string at_text = " at " + where(v.at) + " value " + std::to_string(value);
+        if (!t.commands.empty()) return "echo_of, yet the hint sent a command" + at_text;
+        if (copy.encode() != machine_->encode()) return "echo_of, yet the hint changed the state" + at_text;
+        if (!(copy == *machine_)) return "echo_of, yet the hint changed the machine" + at_text;
+        for (const auto& a : t.audit)
+          if (a.kind != audit_kind::echo_dropped)
+            return std::string("echo_of, yet the hint recorded ") + to_string(a.kind) + at_text;
+      }
+    }
+    return {};
   }
 
   void null_hint() {
@@ -676,6 +704,7 @@ private:
   long races_ = 0;
   long oversold_at_rest_ = 0;
   long trusted_ = 0, older_ = 0;
+  long echo_of_ = 0; // (level, value) pairs echo_of() vouched for, checked by check_echo_of()
   std::vector<std::vector<std::int64_t>> updated_; // second of each level's last change
   std::int64_t tick_ = 0;                           // Shopify's clock: one tick per event
   std::int64_t ticks_per_second_ = 1;
@@ -720,7 +749,7 @@ void run_seeds(config_t cfg, std::uint64_t salt) {
   if (cfg.two_way)
     for (const char* k : {"stale", "aligned", "delta_propagated", "race found by a write result"})
       EXPECT_GT(tally[k], 0) << k;
-  for (const char* k : {"hint trusted (newer, no read)", "hint dropped (older)"})
+  for (const char* k : {"hint trusted (newer, no read)", "hint dropped (older)", "echo_of"})
     EXPECT_GT(tally[k], 0) << k;
   if (!cfg.two_way)
     EXPECT_GT(tally["oversold Source at rest"], 0);
