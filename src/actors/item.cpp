@@ -229,13 +229,15 @@ void log_outcome(const item_holder& st, const audit_record& a) {
   }
 }
 
-// The level watch and the sync lag after a transition: a webhook that made a level dirty starts
-// the clock; it stops when every level is settled again, and counts if a write was confirmed.
+// The level watch and the sync lag after a transition: a webhook that made a level dirty, or
+// that was taken as it is (newer than what was known: no read), starts the clock; it stops
+// when every level is settled again, and counts if a write was confirmed.
 void watch_levels(self_ptr self, const transition& t, const level_hint* hint) {
   auto& st = self->state;
   const auto now = std::chrono::steady_clock::now();
   for (auto& a : t.audit) {
-    if (a.kind == audit_kind::hint_dirty && hint && hint->inbox_seq != 0 &&
+    const bool webhook_changed = a.kind == audit_kind::hint_dirty || a.cause == newer_hint_cause;
+    if (webhook_changed && hint && hint->inbox_seq != 0 &&
         hint->received != std::chrono::steady_clock::time_point{} && (!st.lag_from || hint->received < *st.lag_from))
       st.lag_from = hint->received;
     if (a.kind == audit_kind::level_set || a.kind == audit_kind::delta_propagated)
