@@ -5,6 +5,7 @@
 #include "actors/sync_metrics.hpp"
 #include "domain/catalog_deletion.hpp"
 #include "io/admin_api.hpp"
+#include "io/bulk_download.hpp"
 #include "io/graphql_documents.hpp"
 #include "io/json_writer.hpp"
 
@@ -268,8 +269,8 @@ struct bulk_sink {
   caf::actor_addr catalog;
   std::uint64_t load = 0;
   std::vector<catalog_row> chunk;
-  std::uint64_t rows = 0, bad = 0;
-  std::string first_bad;
+  std::uint64_t rows = 0;
+  bulk_bad_lines bad;
 
   void send() {
     auto strong = caf::actor_cast<caf::strong_actor_ptr>(catalog);
@@ -318,14 +319,11 @@ void load_bulk(self_ptr self, std::size_t idx) {
   bulk_read_request req;
   req.query = std::string(graphql::bulk_catalog);
   req.on_line = [sink](std::string_view line) {
-    auto row = admin_api::parse_catalog_line(line);
-    if (!row.ok()) {
-      if (!sink->bad++)
-        sink->first_bad = row.error().message;
+    auto row = sink->bad.take(admin_api::parse_catalog_line(line));
+    if (!row)
       return;
-    }
     ++sink->rows;
-    sink->chunk.push_back(std::move(row.value()));
+    sink->chunk.push_back(std::move(*row));
     if (sink->chunk.size() >= bulk_chunk_rows)
       sink->send();
   };
@@ -338,8 +336,8 @@ void load_bulk(self_ptr self, std::size_t idx) {
           return;
         if (!r.ok)
           return bulk_fallback(self, idx, r.err.code + ": " + r.err.message);
-        if (sink->bad)
-          return bulk_fallback(self, idx, std::to_string(sink->bad) + " unreadable lines, first: " + sink->first_bad);
+        if (sink->bad.count)
+          return bulk_fallback(self, idx, sink->bad.describe());
         st.bulk_expected = sink->rows;
         bulk_maybe_done(self);
       },

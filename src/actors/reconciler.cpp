@@ -2,6 +2,7 @@
 
 #include "actors/sync_metrics.hpp"
 #include "domain/bulk_level_gaps.hpp"
+#include "io/bulk_download.hpp"
 #include "io/graphql_documents.hpp"
 #include "io/metrics.hpp"
 
@@ -155,8 +156,8 @@ struct bulk_levels_sink {
   std::uint64_t load = 0;
   std::size_t store = 0;
   std::vector<level_value> chunk;
-  std::uint64_t levels = 0, bad = 0;
-  std::string first_bad;
+  std::uint64_t levels = 0;
+  bulk_bad_lines bad;
 
   void send() {
     auto strong = caf::actor_cast<caf::strong_actor_ptr>(reconciler);
@@ -275,14 +276,9 @@ void read_bulk(self_ptr self, std::size_t g, const store_link_actor& link) {
   bulk_read_request req;
   req.query = std::string(graphql::bulk_levels);
   req.on_line = [sink](std::string_view line) {
-    auto lv = admin_api::parse_level_line(line);
-    if (!lv.ok()) {
-      if (!sink->bad++)
-        sink->first_bad = lv.error().message;
-      return;
-    }
-    if (!*lv)
-      return; // a location's own line
+    auto lv = sink->bad.take(admin_api::parse_level_line(line));
+    if (!lv || !*lv)
+      return; // unreadable, or a location's own line
     ++sink->levels;
     sink->chunk.push_back(**lv);
     if (sink->chunk.size() >= bulk_chunk_levels)
@@ -299,8 +295,8 @@ void read_bulk(self_ptr self, std::size_t g, const store_link_actor& link) {
           return;
         if (!r.ok)
           return bulk_failed(self, g, r.err.code + ": " + r.err.message);
-        if (sink->bad)
-          return bulk_failed(self, g, std::to_string(sink->bad) + " unreadable lines, first: " + sink->first_bad);
+        if (sink->bad.count)
+          return bulk_failed(self, g, sink->bad.describe());
         it->second.expected = sink->levels;
         bulk_maybe_done(self, g);
       },

@@ -6,6 +6,7 @@
 #include "actors/reconciler.hpp"
 #include "actors/sync_metrics.hpp"
 #include "io/admin_api.hpp"
+#include "io/bulk_download.hpp"
 #include "io/control_protocol.hpp"
 #include "io/graphql_documents.hpp"
 #include "io/json_writer.hpp"
@@ -129,20 +130,14 @@ void read_snapshot(self_ptr self, const store_name& store) {
   }
   struct sink_state {
     std::shared_ptr<level_snapshot> snapshot = std::make_shared<level_snapshot>();
-    std::uint64_t bad = 0;
-    std::string first_bad;
+    bulk_bad_lines bad;
   };
   auto sink = std::make_shared<sink_state>();
   bulk_read_request req;
   req.query = std::string(graphql::bulk_levels);
   req.on_line = [sink](std::string_view line) {
-    auto lv = admin_api::parse_level_line(line);
-    if (!lv.ok()) {
-      if (!sink->bad++)
-        sink->first_bad = lv.error().message;
-    } else if (*lv) {
+    if (auto lv = sink->bad.take(admin_api::parse_level_line(line)); lv && *lv)
       sink->snapshot->add(**lv);
-    }
   };
   req.on_end = [sink] { sink->snapshot->seal(); };
   spdlog::info("router: reading {}'s levels through a bulk operation for the first alignment", store);
@@ -158,8 +153,8 @@ void read_snapshot(self_ptr self, const store_name& store) {
       [self, store, sink, failed](const bulk_read_reply& r) {
         if (!r.ok)
           return failed(r.err.code + ": " + r.err.message);
-        if (sink->bad)
-          return failed(std::to_string(sink->bad) + " unreadable lines, first: " + sink->first_bad);
+        if (sink->bad.count)
+          return failed(sink->bad.describe());
         auto it = self->state.snapshots.find(store);
         if (it == self->state.snapshots.end())
           return;

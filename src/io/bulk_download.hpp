@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -47,5 +48,23 @@ struct bulk_download_options {
 void download_jsonl(boost::asio::io_context& ioc, const std::string& url,
                     std::function<void(std::string_view)> on_line,
                     std::function<void(result<std::uint64_t>)> done, bulk_download_options opts = {});
+
+// The lines of a bulk file that could not be read: counted, the first one's reason kept. A file
+// with any is not used (its reader falls back to queries), so one count serves every reader.
+struct bulk_bad_lines {
+  std::uint64_t count = 0;
+  std::string first;
+
+  // The line's value, or nullopt after noting why it could not be read.
+  template <class T>
+  std::optional<T> take(result<T> r) {
+    if (r.ok())
+      return std::move(r.value());
+    if (!count++)
+      first = r.error().message;
+    return std::nullopt;
+  }
+  std::string describe() const { return std::to_string(count) + " unreadable lines, first: " + first; }
+};
 
 } // namespace shopsync
