@@ -113,6 +113,7 @@ void note_realigning(const catalog_state& st, const group_mapping& now) {
 void publish(self_ptr self, bool keep_locations = false, bool resync = false) {
   auto& st = self->state;
   drop_deleted_rows(st.known, st.tombstones, st.stores);
+  st.fingerprints = product_fingerprints::of(st.known);
   auto match = match_keyed(st.group.source, st.group.destinations, st.known);
   report_deletions(match, st.tombstones);
   location_mapping locs;
@@ -185,6 +186,8 @@ void apply_deletion(self_ptr self, const store_name& store, const webhook_envelo
     d.item = i->item;
   rebuild_known(st);
   auto out = take_deleted(st.known, d, st.stores);
+  if (d.product)
+    st.fingerprints.forget(*s, *d.product);
   if (d.item && out.items.empty())
     out.items.push_back(*d.item); // not in the catalog here, but deleted all the same
   if (!out.items.empty())
@@ -198,6 +201,40 @@ void apply_deletion(self_ptr self, const store_name& store, const webhook_envelo
   publish(self, st.loading || !st.loaded);
 }
 
+// A product webhook's variants as the group keys and marks them, and their digest.
+struct product_rows {
+  std::vector<std::optional<std::string>> keys; // by variant, as listed
+  keyed_catalog::marks marks;
+  std::uint64_t digest = 0;
+};
+
+product_rows rows_of(const catalog_state& st, const product_changed& p) {
+  product_rows out;
+  out.marks = marks_of(st, p.tags, p.vendor, p.product_type);
+  std::vector<fingerprint_row> fp;
+  out.keys.reserve(p.variants.size());
+  for (auto& v : p.variants) {
+    std::vector<std::string_view> options(v.options.begin(), v.options.end());
+    out.keys.push_back(key_of(st.group, st.group.match_by, v.sku, v.barcode, p.handle, v.position, options));
+  }
+  for (std::size_t i = 0; i < p.variants.size(); ++i)
+    fp.push_back({p.variants[i].id, p.variants[i].item,
+                  out.keys[i] ? std::optional<std::string_view>(*out.keys[i]) : std::nullopt, out.marks});
+  out.digest = product_digest(std::move(fp));
+  return out;
+}
+
+// A products/update that lists every variant of the product exactly as the catalog holds it
+// (a sale's): nothing to apply, nothing to match.
+bool unchanged_product(const catalog_state& st, const store_name& store, const webhook_envelope& env) {
+  auto* p = std::get_if<product_changed>(&env.event);
+  auto s = store_index(st, store);
+  if (!p || !s || p->all_variants.size() > p->variants.size())
+    return false;
+  auto held = st.fingerprints.find(*s, p->id);
+  return held && *held == rows_of(st, *p).digest;
+}
+
 // Applies a product or SKU webhook to the loaded catalog. False when it cannot (a product
 // with more variants than the webhook lists): then the catalog is read again.
 bool apply_event(catalog_state& st, const store_name& store, const webhook_envelope& env) {
@@ -208,18 +245,19 @@ bool apply_event(catalog_state& st, const store_name& store, const webhook_envel
     if (p->all_variants.size() > p->variants.size())
       return false;
     rebuild_known(st);
-    const auto marks = marks_of(st, p->tags, p->vendor, p->product_type);
+    auto rows = rows_of(st, *p);
     st.known.erase_if([&](const keyed_catalog::row& r) {
-      if (r.store == *s && r.product == p->id && *s == 0 && (r.excluded != 0) != marks.excluded)
+      if (r.store == *s && r.product == p->id && *s == 0 && (r.excluded != 0) != rows.marks.excluded)
         st.exclusion_changed = true; // published at once, not after the rematch delay
       return r.store == *s && r.product == p->id;
     });
-    for (auto& v : p->variants) {
-      std::vector<std::string_view> options(v.options.begin(), v.options.end());
-      auto key = key_of(st.group, st.group.match_by, v.sku, v.barcode, p->handle, v.position, options);
-      st.known.add(*s, p->id, v.id, v.item, key ? std::optional<std::string_view>(*key) : std::nullopt, marks);
+    for (std::size_t i = 0; i < p->variants.size(); ++i) {
+      auto& v = p->variants[i];
+      auto& key = rows.keys[i];
+      st.known.add(*s, p->id, v.id, v.item, key ? std::optional<std::string_view>(*key) : std::nullopt, rows.marks);
     }
     st.known.sort_unique(); // a variant listed again replaces its old row
+    st.fingerprints.set(*s, p->id, rows.digest);
     return true;
   }
   if (auto* i = std::get_if<inventory_item_changed>(&env.event)) {
@@ -229,8 +267,10 @@ bool apply_event(catalog_state& st, const store_name& store, const webhook_envel
     rebuild_known(st);
     auto& rows = st.known.rows();
     for (std::size_t r = 0; r < rows.size(); ++r)
-      if (rows[r].store == *s && rows[r].item == i->item)
+      if (rows[r].store == *s && rows[r].item == i->item) {
         st.known.set_key(r, key ? std::optional<std::string_view>(*key) : std::nullopt);
+        st.fingerprints.forget(*s, rows[r].product);
+      }
     return true;
   }
   return true;
@@ -672,6 +712,12 @@ catalog_actor::behavior_type catalog(catalog_actor::stateful_pointer<catalog_sta
         apply_deletion(self, store, env);
         return;
       }
+      if (unchanged_product(st, store, env)) {
+        note_product_webhook(st.ctx->metrics, st.group.name, false);
+        return;
+      }
+      if (std::holds_alternative<product_changed>(env.event))
+        note_product_webhook(st.ctx->metrics, st.group.name, true);
       if (st.loading) {
         st.again = true; // the load in progress may predate this change
         return;

@@ -7,6 +7,7 @@
 // load are coalesced.
 #include "actors/messages.hpp"
 #include "actors/sync_context.hpp"
+#include "domain/product_fingerprints.hpp"
 
 #include <map>
 #include <vector>
@@ -39,6 +40,9 @@ struct catalog_state {
   std::string last_error;
   std::vector<std::string> allocation_tags; // the group's (stock_allocation.hpp)
   bool exclusion_changed = false;           // a product webhook changed what the filter excludes
+  // The digest of each product's rows as last matched or applied (domain/product_fingerprints.hpp):
+  // a products/update that changes none (every sale sends one) is dropped without a re-match.
+  product_fingerprints fingerprints;
   // Variants per store as the last read found them (to choose bulk or pages), and the
   // bulk read in progress: its id (chunks of an abandoned one are dropped), rows received, and
   // the rows its file held once the operation ended (nullopt until then).

@@ -140,6 +140,14 @@ void note_reconcile_echo_dropped(metrics_registry* m, const std::string& group, 
       .inc();
 }
 
+void note_product_webhook(metrics_registry* m, const std::string& group, bool changed) {
+  if (m)
+    m->counter("shopsync_catalog_product_webhooks_total",
+               "Product webhooks seen by a group's catalog: unchanged (dropped) or changed",
+               {{"group", group}, {"outcome", changed ? "changed" : "unchanged"}})
+      .inc();
+}
+
 void export_at_scrape(metrics_registry& m, const sync_context& ctx, std::chrono::seconds orders_every) {
   auto census = std::make_shared<order_census>(m, ctx, orders_every);
   m.on_render([&m, &ctx, census] {

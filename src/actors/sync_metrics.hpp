@@ -23,6 +23,10 @@
 //                                                  reconcile reads equal to the persisted state
 //                                                  of an item at rest, dropped by the router
 //                                                  without loading the item
+//   shopsync_catalog_product_webhooks_total{group,outcome}
+//                                                  products/update and products/create seen by
+//                                                  a group's catalog: "unchanged" (every variant
+//                                                  as held: a sale's, dropped) or "changed"
 // Every function does nothing when the registry is null (tests without metrics).
 #include "actors/sync_context.hpp"
 #include "domain/group_mapping.hpp"
@@ -49,6 +53,9 @@ std::uint64_t reconcile_healed(metrics_registry* m, const std::string& group, co
 
 // A reconcile read of `store`'s level was an echo of an item's persisted state: dropped unloaded.
 void note_reconcile_echo_dropped(metrics_registry* m, const std::string& group, const std::string& store);
+
+// A product webhook reached `group`'s catalog: it changed what the group matches on, or not.
+void note_product_webhook(metrics_registry* m, const std::string& group, bool changed);
 
 // Registers the series read at scrape time (levels unsettled, orders by state, levels not
 // stocked) for every group of ctx.cfg. Orders are counted from the state store at most every

@@ -62,3 +62,63 @@ TEST(E2eCatalogWebhooks, products_created_and_skus_changed_update_the_mapping_wi
   ASSERT_NE(first, std::string::npos) << out;
   EXPECT_EQ(out.find("catalog group=mirror: loading", first + 1), std::string::npos) << out;
 }
+
+namespace {
+
+// The count of a series ("name{labels}" exactly as rendered) in the daemon's /metrics; 0 when absent.
+double metric(const e2e_env& env, const std::string& series) {
+  shopsync::testing::http_client c("127.0.0.1", env.webhook_port());
+  auto text = c.get("/metrics").body;
+  auto at = text.find("\n" + series + " ");
+  return at == std::string::npos ? 0 : std::strtod(text.c_str() + at + series.size() + 2, nullptr);
+}
+
+} // namespace
+
+// Shopify sends products/update whenever a product is ordered. Such a webhook changes nothing
+// the group matches on: the catalog drops it without re-matching (in a flash sale, a re-match
+// per sale kept the catalog actor ever behind). A real change still updates the mapping, and a
+// sale of the changed product is again nothing.
+TEST(E2eCatalogWebhooks, a_sales_products_update_is_dropped_and_a_real_change_still_applies) {
+  e2e_options o;
+  o.stores = {kSource, kDest};
+  o.scenario_json = uniform_scenario(o.stores, {"TEE-RED-S", "MUG-WHITE"}, {10, 10});
+  o.groups_toml = group_toml("mirror", {kDest}, "one_way");
+  e2e_env env(o);
+  ASSERT_TRUE(env.start_mapped());
+  auto mapping = [&] { return env.control("mappings", R"({"problems":true})"); };
+  const std::string unchanged = R"(shopsync_catalog_product_webhooks_total{group="mirror",outcome="unchanged"})";
+  const std::string changed = R"(shopsync_catalog_product_webhooks_total{group="mirror",outcome="changed"})";
+
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(env.sale(kSource.shop, "TEE-RED-S").rfind("HTTP", 0), std::string::npos);
+    ASSERT_EQ(env.sale(kDest.shop, "MUG-WHITE").rfind("HTTP", 0), std::string::npos);
+  }
+  ASSERT_TRUE(env.wait_until([&] { return metric(env, unchanged) >= 6; }, 15s))
+    << metric(env, unchanged) << " " << metric(env, changed) << env.daemon_output();
+  EXPECT_EQ(metric(env, changed), 0);
+  ASSERT_TRUE(env.wait_until([&] { return env.level(kDest.shop, "TEE-RED-S") == 7; }, 15s)) << env.daemon_output();
+
+  // The Source's TEE gets another SKU (inventory_items/update and products/update): unmapped.
+  auto r = env.sim_post("/_sim/variant/update", R"({"store":")" + kSource.shop + R"(","sku":"TEE-RED-S","new_sku":"TEE-NEW"})");
+  ASSERT_EQ(r.rfind("HTTP", 0), std::string::npos) << r;
+  ASSERT_TRUE(env.wait_until([&] { return mapping().find("\"identity\":\"sku:TEE-NEW\"") != std::string::npos; }, 15s))
+    << mapping() << env.daemon_output();
+  EXPECT_GE(metric(env, changed), 1);
+
+  // Back to its old SKU: mapped again (the digest follows each applied change).
+  r = env.sim_post("/_sim/variant/update", R"({"store":")" + kSource.shop + R"(","sku":"TEE-NEW","new_sku":"TEE-RED-S"})");
+  ASSERT_EQ(r.rfind("HTTP", 0), std::string::npos) << r;
+  ASSERT_TRUE(env.wait_until([&] { return mapping().find("sku:TEE-NEW") == std::string::npos; }, 15s))
+    << mapping() << env.daemon_output();
+  ASSERT_TRUE(env.wait_until([&] { return mapping().find("\"identities\":2") != std::string::npos; }, 15s)) << mapping();
+
+  // A sale of it now: dropped too, and its stock still reaches the Destination.
+  ASSERT_TRUE(env.webhooks_idle());
+  auto before = metric(env, unchanged);
+  auto changed_before = metric(env, changed);
+  ASSERT_EQ(env.sale(kSource.shop, "TEE-RED-S").rfind("HTTP", 0), std::string::npos);
+  ASSERT_TRUE(env.wait_until([&] { return metric(env, unchanged) >= before + 1; }, 15s)) << env.daemon_output();
+  EXPECT_EQ(metric(env, changed), changed_before);
+  ASSERT_TRUE(env.wait_until([&] { return env.level(kDest.shop, "TEE-RED-S") == 6; }, 15s)) << env.daemon_output();
+}
