@@ -205,7 +205,8 @@ void order_path::ignore(std::uint64_t inbox_seq, const webhook_envelope& env, co
     e.audit->append(b, {std::chrono::system_clock::now(), "", env.topic, store.name, 0, "skipped", {}, {}, 0, why});
   if (inbox_seq && e.mark_inbox_applied)
     e.mark_inbox_applied(b, inbox_seq);
-  if (auto w = e.store->write(b); !w)
+  // Not fsynced, as the router's skips (router.cpp): lost, the event is ignored again at the next start.
+  if (auto w = e.store->write(b, false); !w)
     spdlog::error("order path: cannot record ignored {} from {}: {}", env.topic, store.name, w.error().message);
 }
 
