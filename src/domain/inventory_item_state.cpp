@@ -273,21 +273,45 @@ void inventory_item_state::unstock(level_ref at, level& lv, stocking why, transi
 // the answer's, or the newest hint's when it is newer (a change and its reversal after the
 // answer: they are accounted now, so no older state may be trusted later); unknown when one of
 // them had no time.
-std::optional<shopify_time> inventory_item_state::settle_hints(level_ref at, level& lv, std::int64_t value,
-                                                                std::optional<shopify_time> answered_at,
-                                                                transition& t) {
-  std::optional<shopify_time> known_at = answered_at;
+inventory_item_state::settled_hints inventory_item_state::settle_hints(level_ref at, level& lv, std::int64_t value,
+                                                                       std::optional<shopify_time> answered_at,
+                                                                       bool slack, transition& t) {
+  settled_hints s{answered_at, std::nullopt, 0};
   if (lv.dirty && lv.hinted && *lv.hinted == value) {
     lv.dirty = false;
     auto a = make_audit(audit_kind::echo_dropped, at, "hints in flight agree with the answer");
     a.before = a.after = value;
     t.audit.push_back(std::move(a));
-    known_at = answered_at && lv.hinted_at ? std::optional<shopify_time>(std::max(*answered_at, *lv.hinted_at))
-                                           : std::nullopt;
+    s.known_at = answered_at && lv.hinted_at ? std::optional<shopify_time>(std::max(*answered_at, *lv.hinted_at))
+                                             : std::nullopt;
+  } else if (lv.dirty && lv.hinted && lv.hinted_at && answered_at) {
+    // Another value: its times tell whether it is older than the answer or later (see "Times").
+    const shopify_time sl = slack ? write_time_slack : 0;
+    if (*lv.hinted_at < *answered_at - sl) {
+      lv.dirty = false;
+      auto a = make_audit(audit_kind::echo_dropped, at, older_in_flight_cause);
+      a.before = value;
+      a.after = lv.hinted;
+      t.audit.push_back(std::move(a));
+    } else if (*lv.hinted_at > *answered_at + sl) {
+      s.later = lv.hinted; // the level stays dirty until take_later takes it
+      s.later_at = *lv.hinted_at;
+    }
   }
   lv.hinted.reset();
   lv.hinted_at.reset();
-  return known_at;
+  return s;
+}
+
+// A later state proved by hints in flight (settle_hints), taken as a webhook at rest would be
+// (hint()): only with nothing in flight, stocked, not blocked; else the level stays dirty and is read.
+void inventory_item_state::take_later(level_ref at, level& lv, const settled_hints& s, transition& t) {
+  if (!s.later || !lv.dirty || !lv.known || lv.op != op_kind::none || !lv.blocked.empty() ||
+      lv.stock != stocking::stocked || !in_api_range(*s.later))
+    return;
+  lv.dirty = false;
+  observe(at, *s.later, newer_hint_cause, t);
+  known_since(lv, s.later_at);
 }
 
 void inventory_item_state::observe(level_ref at, std::int64_t q, const char* cause,
@@ -640,9 +664,10 @@ transition inventory_item_state::read_result(level_ref at, std::uint64_t op_id,
     a.op_id = op_id;
     t.audit.push_back(std::move(a));
   }
-  const auto known_at = settle_hints(at, *lv, quantity, updated_at, t);
+  const auto settled = settle_hints(at, *lv, quantity, updated_at, false, t);
   observe(at, quantity, "read", t);
-  known_since(*lv, known_at);
+  known_since(*lv, settled.known_at);
+  take_later(at, *lv, settled, t);
   plan(t);
   return t;
 }
@@ -789,9 +814,9 @@ transition inventory_item_state::confirm_write(level_ref at, std::uint64_t op_id
     plan(t);
     return t;
   }
-  std::optional<shopify_time> known_at;
+  settled_hints settled;
   if (seen)
-    known_at = settle_hints(at, *lv, after, created_at, t);
+    settled = settle_hints(at, *lv, after, created_at, true, t);
   else
     must_read(*lv);
   if (lv->stock == stocking::not_stocked || lv->stock == stocking::inactive) {
@@ -803,7 +828,7 @@ transition inventory_item_state::confirm_write(level_ref at, std::uint64_t op_id
   }
   lv->known = after;
   // Our write's time, when seen: the level held `after` right after it.
-  known_since(*lv, known_at, true);
+  known_since(*lv, settled.known_at, true);
   if (kind == op_kind::adjust) {
     // What raced the write shows here: external = after - delta - known.
     const std::int64_t d = lv->op_delta;
@@ -837,6 +862,7 @@ transition inventory_item_state::confirm_write(level_ref at, std::uint64_t op_id
         external_change(at, after - lv->op_target, lv->op_target, after, "write result", t);
     }
   }
+  take_later(at, *lv, settled, t);
   plan(t);
   return t;
 }

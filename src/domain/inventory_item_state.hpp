@@ -136,6 +136,11 @@ inline constexpr const char* invalid_quantity_negative = "INVALID_QUANTITY_NEGAT
 // known_at is the time of the newest state taken in: an echo without a time forgets it (it may
 // be a change and its reversal after known_at, so an older hint could look newer), and hints
 // received in flight that agree with the answer move it to the newest of their times.
+// Hints received while an op was in flight, all with one value v that the answer (value a at
+// time r: a read's updatedAt, or a write's createdAt with the slack) does not show, are judged
+// by the same rules once the answer is in: every time < r: states before the answer, which
+// includes them: dropped; newest time > r: v is a later state, taken as the truth at its time
+// if nothing is in flight then. Else (equal times, values that disagree, a time missing): read.
 // The only assumption: Shopify stamps updated_at with the time of the level's last change and
 // createdAt within a second of the change it made (one transaction); a missing time is unknown.
 // (shopify_time: domain/ids.hpp.)
@@ -144,6 +149,7 @@ inline constexpr shopify_time write_time_slack = 1;
 // The causes of the records of the rules above (echo_dropped; external_change via a hint).
 inline constexpr const char* older_hint_cause = "older than known (updated_at): an old state";
 inline constexpr const char* newer_hint_cause = "webhook newer than known (updated_at)";
+inline constexpr const char* older_in_flight_cause = "hints in flight older than the answer (updated_at)";
 
 enum class op_kind : std::uint8_t { none, read, set, adjust };
 const char* to_string(op_kind);
@@ -434,8 +440,16 @@ private:
   void unstock(level_ref, level&, stocking why, transition&);
   transition confirm_write(level_ref, std::uint64_t op_id, std::optional<std::int64_t> seen,
                            const char* unseen_cause, std::optional<shopify_time> created_at);
-  std::optional<shopify_time> settle_hints(level_ref, level&, std::int64_t value,
-                                           std::optional<shopify_time> answered_at, transition&);
+  // What the hints received while an op was in flight leave once its answer is in.
+  struct settled_hints {
+    std::optional<shopify_time> known_at; // when the level held the answer's value
+    std::optional<std::int64_t> later;    // a later state they proved (taken by take_later)
+    shopify_time later_at = 0;
+  };
+  // `slack`: the answer's time is a write's createdAt (+- write_time_slack).
+  settled_hints settle_hints(level_ref, level&, std::int64_t value, std::optional<shopify_time> answered_at,
+                             bool slack, transition&);
+  void take_later(level_ref, level&, const settled_hints&, transition&);
   void plan(transition&);
   void plan_level(level_ref, transition&);
   bool owes_undo(level_ref, const level&) const; // a one-way Destination's undo delta waits

@@ -76,6 +76,56 @@ TEST(inventory_hint_time, a_newer_hint_is_read_while_an_op_is_in_flight) {
   EXPECT_TRUE(st.idle());
 }
 
+// A sale in d1 while our adjust there waits in the link: its webhook (value before our write,
+// stamped well before the write's createdAt) is a state the answer already includes. Dropped
+// once the answer is in; the sale itself is counted from the answer's quantityAfterChange.
+TEST(inventory_hint_time, a_hint_in_flight_older_than_the_write_is_dropped_without_a_read) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(st, 10);
+  auto adjust = st.hint(src, 9, t0 + 5).commands.at(0); // d1 -1 in flight
+  EXPECT_TRUE(st.hint(d1, 8, t0 + 6).commands.empty());  // the d1 sale, before our write applies
+  auto t = st.write_result(d1, adjust.op_id, 7, t0 + 9); // applied at t0 + 9: 8 - 1
+  ASSERT_EQ(t.commands.size(), 1u);
+  EXPECT_EQ(t.commands[0].kind, op_kind::adjust) << "the d1 sale goes to the Source";
+  EXPECT_EQ(t.commands[0].at, src);
+  EXPECT_EQ(t.commands[0].delta, -2); // d1's own change: 7 - (-1) - 10
+  EXPECT_FALSE(view_of(st, d1).dirty) << "no read of d1";
+  EXPECT_TRUE(std::any_of(t.audit.begin(), t.audit.end(), [](auto& a) { return a.cause == older_in_flight_cause; }));
+  // Within the slack of the createdAt it cannot be ordered: read, as before.
+  inventory_item_state near(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(near, 10);
+  adjust = near.hint(src, 9, t0 + 5).commands.at(0);
+  EXPECT_TRUE(near.hint(d1, 8, t0 + 8).commands.empty());
+  t = near.write_result(d1, adjust.op_id, 7, t0 + 9);
+  EXPECT_TRUE(std::any_of(t.commands.begin(), t.commands.end(),
+                          [](auto& c) { return c.kind == op_kind::read && c.at == d1; }));
+}
+
+// A sale in d1 after our adjust there applied, its webhook arriving before the answer: a later
+// state, taken at its time once the answer is in, exactly as a webhook at rest. No read.
+TEST(inventory_hint_time, a_hint_in_flight_newer_than_the_write_is_taken_without_a_read) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(st, 10);
+  auto adjust = st.hint(src, 9, t0 + 5).commands.at(0); // d1 -1 in flight
+  EXPECT_TRUE(st.hint(d1, 6, t0 + 12).commands.empty());  // d1: 9 after our write, then a sale of 3
+  auto t = st.write_result(d1, adjust.op_id, 9, t0 + 9);
+  ASSERT_EQ(t.commands.size(), 1u);
+  EXPECT_EQ(t.commands[0].kind, op_kind::adjust);
+  EXPECT_EQ(t.commands[0].at, src);
+  EXPECT_EQ(t.commands[0].delta, -3);
+  EXPECT_EQ(view_of(st, d1).known, 6);
+  EXPECT_FALSE(view_of(st, d1).dirty);
+  // Two hints in flight that disagree are still read.
+  inventory_item_state two(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(two, 10);
+  adjust = two.hint(src, 9, t0 + 5).commands.at(0);
+  EXPECT_TRUE(two.hint(d1, 6, t0 + 12).commands.empty());
+  EXPECT_TRUE(two.hint(d1, 5, t0 + 13).commands.empty());
+  t = two.write_result(d1, adjust.op_id, 9, t0 + 9);
+  EXPECT_TRUE(std::any_of(t.commands.begin(), t.commands.end(),
+                          [](auto& c) { return c.kind == op_kind::read && c.at == d1; }));
+}
+
 TEST(inventory_hint_time, a_write_time_is_taken_with_a_second_of_slack) {
   inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
   align_timed(st, 10);
