@@ -13,6 +13,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <variant>
@@ -368,6 +370,17 @@ store_link_internal_actor::behavior_type store_link_impl(self_ptr self, store_li
     return b;
   };
   po.classify = [](const error& e) { return link_failure_kind(e); };
+  // The client's estimate of the bucket (its throttle model): a batch is formed when it can go.
+  po.bucket_wait = [client = std::weak_ptr<admin_client>(st.client)](double cost) {
+    auto c = client.lock();
+    if (!c)
+      return std::chrono::milliseconds::zero();
+    auto s = c->stats();
+    if (!s.available || !s.bucket || s.bucket->restore_rate <= 0 || *s.available >= cost)
+      return std::chrono::milliseconds::zero();
+    return std::chrono::milliseconds(
+      static_cast<std::int64_t>(std::ceil((cost - *s.available) / s.bucket->restore_rate * 1000.0)));
+  };
   if (st.outbox)
     po.find_result = [outbox = st.outbox](inventory_item_id item, location_id loc,
                                           std::uint64_t op) -> std::optional<op_result> {

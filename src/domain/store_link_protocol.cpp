@@ -462,8 +462,21 @@ void store_link_protocol::schedule(link_time now) {
   if (held_)
     return; // everything waits for the shell's probe
   // Each kind of work: whether it has something to send now, and sending it.
+  // Points asked for by the writes sent in this pass (the client reserves them only when it sends).
+  double spent = 0;
+  std::optional<std::chrono::milliseconds> bucket_wait; // a batch waits for the bucket this long
   auto writes_due = [&] {
-    return !ready_.empty() || (!coalescer_.empty() && writes_since_ && now.steady >= *writes_since_ + window);
+    if (!ready_.empty())
+      return true; // formed already (a resend, a remainder): its entries cannot grow
+    if (coalescer_.empty() || !writes_since_ || now.steady < *writes_since_ + window)
+      return false;
+    if (opts_.bucket_wait)
+      if (auto w = opts_.bucket_wait(spent + opts_.write_cost); w.count() > 0) {
+        bucket_wait = w;
+        return false;
+      }
+    spent += opts_.write_cost;
+    return true;
   };
   auto reads_due = [&] { return !read_order_.empty() && reads_since_ && now.steady >= *reads_since_ + window; };
   auto send_write = [&] {
@@ -486,7 +499,9 @@ void store_link_protocol::schedule(link_time now) {
   constexpr int kinds = 3; // 0 writes, 1 reads, 2 other calls
   while (in_flight_ < max) {
     int sent = -1;
-    for (int i = 0; i < kinds && sent < 0; ++i) {
+    // A batch waiting for the bucket holds the pass: a read or call sent now would spend the
+    // points it waits for, and a steady flow of them would starve the writes.
+    for (int i = 0; i < kinds && sent < 0 && !bucket_wait; ++i) {
       const int k = (turn_ + i) % kinds;
       if (k == 0 && writes_due())
         send_write();
@@ -498,14 +513,15 @@ void store_link_protocol::schedule(link_time now) {
         continue;
       sent = k;
     }
-    if (sent < 0)
+    if (sent >= 0)
+      turn_ = (sent + 1) % kinds;
+    if (sent < 0 || bucket_wait)
       break;
-    turn_ = (sent + 1) % kinds;
   }
   if (in_flight_ < max && !tick_armed_) {
     std::optional<std::chrono::milliseconds> due;
     if (!coalescer_.empty() && writes_since_)
-      due = *writes_since_ + window;
+      due = bucket_wait ? now.steady + *bucket_wait : *writes_since_ + window;
     if (!read_order_.empty() && reads_since_ && (!due || *reads_since_ + window < *due))
       due = *reads_since_ + window;
     if (due) {

@@ -26,6 +26,10 @@
 //   max_read_keys levels of one location (the oldest read's), oldest first.
 // - At most max_in_flight requests are in flight; a free slot goes to writes, reads and other
 //   calls in turn, so that none waits behind a steady flow of another.
+// - A write batch is taken from the coalescer only once the store's cost bucket can pay for a
+//   mutation (bucket_wait): on a throttled store the changes arriving meanwhile join it, so the
+//   bucket buys a few full mutations instead of many small ones queued at the client. While a
+//   batch waits so, nothing else is sent (reads would spend its points and could starve it).
 // - An "admin.unauthorized" answer puts its request back at the head of its queue unanswered
 //   and holds everything until resume().
 #include "domain/inventory_answers.hpp"
@@ -138,6 +142,10 @@ struct store_link_protocol_options {
   std::function<outbox_batch(write_batch)> make_batch;
   // How a failed answer is read (actors/link_failure.hpp).
   std::function<failure_kind(const error&)> classify;
+  // How long until the store's cost bucket holds `cost` points (zero: now, or not known); may be
+  // empty: writes never wait for the bucket here (the client still does).
+  std::function<std::chrono::milliseconds(double cost)> bucket_wait;
+  double write_cost = 10; // a mutation's requested cost (Shopify: 10 per mutation)
   // A result recorded on disk for (item, location, op), if any (may be empty).
   std::function<std::optional<op_result>(inventory_item_id, location_id, std::uint64_t)> find_result;
 };

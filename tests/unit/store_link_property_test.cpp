@@ -57,6 +57,9 @@ failure_kind classify(const error& e) {
 struct config_t {
   int max_in_flight = 2;
   bool durable = true;
+  // A cost bucket (30 points, 10 restored a second, 10 per mutation) that the link asks through
+  // bucket_wait: batches are taken only when it can pay, and ticks must wake the link for it.
+  bool bucket = false;
 };
 
 class simulation {
@@ -128,6 +131,14 @@ private:
       return b;
     };
     o.classify = classify;
+    if (cfg_.bucket)
+      o.bucket_wait = [this](double cost) {
+        const double have = points();
+        if (have >= cost)
+          return std::chrono::milliseconds::zero();
+        count("bucket_waited");
+        return std::chrono::milliseconds(static_cast<std::int64_t>((cost - have) * 100.0) + 1); // 10 points/s
+      };
     if (cfg_.durable)
       o.find_result = [this](inventory_item_id i, location_id l, std::uint64_t op) -> std::optional<op_result> {
         auto it = disk_results_.find({i, l, op});
@@ -453,7 +464,18 @@ private:
     p.current.reset();
   }
 
+  // The bucket's points now (refilled since the last spending).
+  double points() const {
+    return std::min(30.0, points_ + static_cast<double>((steady_ - points_at_).count()) / 100.0);
+  }
+
   void on_send_write(link_send_write& w) {
+    if (cfg_.bucket) {
+      points_ = points() - 10;
+      points_at_ = steady_;
+      if (points_ < 0)
+        count("bucket_overdrawn"); // a batch formed earlier (a resend, a remainder): not gated
+    }
     {
       std::string ops;
       for (auto& e : made_.at(w.batch).entries)
@@ -622,6 +644,8 @@ private:
   std::map<std::string, long> tally_;
 
   std::chrono::milliseconds steady_{1000};
+  double points_ = 30;                      // the bucket (cfg_.bucket), as of points_at_
+  std::chrono::milliseconds points_at_{0};
   std::int64_t unix_ = 1'000'001;
   std::optional<std::chrono::milliseconds> tick_due_;
 
@@ -695,11 +719,62 @@ void run_seeds(config_t cfg, std::uint64_t salt) {
     EXPECT_GT(tally[k], 0) << k;
   if (cfg.durable)
     EXPECT_GT(tally["outbox_failed"], 0);
+  if (cfg.bucket)
+    EXPECT_GT(tally["bucket_waited"], 0);
 }
 
 TEST(store_link_property, every_ask_is_answered_once_and_nothing_is_applied_twice) { run_seeds({2, true}, 1); }
 TEST(store_link_property, one_request_at_a_time) { run_seeds({1, true}, 2); }
 TEST(store_link_property, many_in_flight) { run_seeds({5, true}, 3); }
+TEST(store_link_property, batches_wait_for_the_cost_bucket) { run_seeds({2, true, true}, 4); }
+
+// On a throttled store, writes asked while the bucket refills join one mutation: the batch is
+// taken when the bucket can pay for it, not when the batching window ends.
+TEST(store_link_protocol_bucket, writes_asked_while_the_bucket_refills_go_as_one_batch) {
+  std::chrono::milliseconds refilled_at{450};
+  link_time now{std::chrono::milliseconds(0), 1'000'000};
+  store_link_protocol_options o;
+  o.store = "A";
+  o.batching_window = 50ms;
+  o.durable = false;
+  o.make_batch = [n = std::uint64_t{0}](write_batch wb) mutable {
+    outbox_batch b;
+    b.id = ++n;
+    b.idempotency_key = "k" + std::to_string(b.id);
+    b.batch = std::move(wb);
+    return b;
+  };
+  o.classify = classify;
+  o.bucket_wait = [&](double) { return std::max(std::chrono::milliseconds::zero(), refilled_at - now.steady); };
+  store_link_protocol link(o);
+  std::vector<std::size_t> batches;
+  std::optional<std::chrono::milliseconds> tick;
+  auto drain = [&] {
+    for (auto& e : link.take_effects()) {
+      if (auto* w = std::get_if<link_send_write>(&e))
+        batches.push_back(w->keys.size());
+      if (auto* t = std::get_if<link_arm_tick>(&e))
+        tick = now.steady + t->after;
+    }
+  };
+  for (std::uint64_t i = 0; i < 5; ++i) {
+    now.steady = std::chrono::milliseconds(100 * i);
+    if (tick && *tick <= now.steady) {
+      tick.reset();
+      link.tick(now);
+    }
+    link.write({write_kind::adjust, 10 + i, 1, -1, std::nullopt, 1}, i + 1, now);
+    drain();
+  }
+  EXPECT_TRUE(batches.empty()) << "nothing sent before the bucket can pay, though the window ended at 50 ms";
+  ASSERT_TRUE(tick.has_value());
+  EXPECT_LE(*tick, std::chrono::milliseconds(451)) << "the link wakes when the bucket is refilled";
+  now.steady = *tick;
+  link.tick(now);
+  drain();
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0], 5u);
+}
 
 } // namespace
 } // namespace shopsync::testing
