@@ -284,8 +284,9 @@ inventory_item_state::settled_hints inventory_item_state::settle_hints(level_ref
     t.audit.push_back(std::move(a));
     s.known_at = answered_at && lv.hinted_at ? std::optional<shopify_time>(std::max(*answered_at, *lv.hinted_at))
                                              : std::nullopt;
-  } else if (lv.dirty && lv.hinted && lv.hinted_at && answered_at) {
-    // Another value: its times tell whether it is older than the answer or later (see "Times").
+  } else if (lv.dirty && lv.hinted_at && answered_at) {
+    // Another value, or values that disagree: their times tell whether all are older than the
+    // answer; one value, whether it is later (see "Times").
     const shopify_time sl = slack ? write_time_slack : 0;
     if (*lv.hinted_at < *answered_at - sl) {
       lv.dirty = false;
@@ -293,7 +294,7 @@ inventory_item_state::settled_hints inventory_item_state::settle_hints(level_ref
       a.before = value;
       a.after = lv.hinted;
       t.audit.push_back(std::move(a));
-    } else if (*lv.hinted_at > *answered_at + sl) {
+    } else if (lv.hinted && *lv.hinted_at > *answered_at + sl) {
       s.later = lv.hinted; // the level stays dirty until take_later takes it
       s.later_at = *lv.hinted_at;
     }
@@ -603,7 +604,9 @@ transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> 
     lv->hinted = available; // the first hint since the op was sent
     lv->hinted_at = updated_at;
   } else if (lv->hinted != available) {
-    lv->hinted.reset(); // hints that disagree: only a read can tell
+    lv->hinted.reset(); // hints that disagree: only a read can tell, unless all are older than the answer
+    lv->hinted_at = lv->hinted_at && updated_at ? std::optional<shopify_time>(std::max(*lv->hinted_at, *updated_at))
+                                                : std::nullopt;
   } else {
     lv->hinted_at = lv->hinted_at && updated_at ? std::optional<shopify_time>(std::max(*lv->hinted_at, *updated_at))
                                                 : std::nullopt;

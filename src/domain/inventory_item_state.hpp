@@ -136,11 +136,12 @@ inline constexpr const char* invalid_quantity_negative = "INVALID_QUANTITY_NEGAT
 // known_at is the time of the newest state taken in: an echo without a time forgets it (it may
 // be a change and its reversal after known_at, so an older hint could look newer), and hints
 // received in flight that agree with the answer move it to the newest of their times.
-// Hints received while an op was in flight, all with one value v that the answer (value a at
-// time r: a read's updatedAt, or a write's createdAt with the slack) does not show, are judged
-// by the same rules once the answer is in: every time < r: states before the answer, which
-// includes them: dropped; newest time > r: v is a later state, taken as the truth at its time
-// if nothing is in flight then. Else (equal times, values that disagree, a time missing): read.
+// Hints received while an op was in flight that the answer (value a at time r: a read's
+// updatedAt, or a write's createdAt with the slack) does not show are judged by the same rules
+// once the answer is in: every time < r: states before the answer, which includes them:
+// dropped, whatever their values; all with one value v, the newest time > r: v is a later
+// state, taken as the truth at its time if nothing is in flight then. Else (a time within the
+// slack, values that disagree and one newer, a time missing): read.
 // The only assumption: Shopify stamps updated_at with the time of the level's last change and
 // createdAt within a second of the change it made (one transaction); a missing time is unknown.
 // (shopify_time: domain/ids.hpp.)
@@ -405,7 +406,9 @@ private:
     // While an op is in flight: the value every hint received since it was sent carried
     // (unset when none came, when they disagreed, or when the level is dirty for another reason).
     std::optional<std::int64_t> hinted;
-    std::optional<shopify_time> hinted_at; // the newest of those hints' times; unset if one had none
+    // The newest of those hints' times, also when they disagreed; unset if one had none, or when
+    // the level is dirty for another reason.
+    std::optional<shopify_time> hinted_at;
     bool aligned = false;
     bool held = false;
     std::string blocked;

@@ -91,6 +91,15 @@ TEST(inventory_hint_time, a_hint_in_flight_older_than_the_write_is_dropped_witho
   EXPECT_EQ(t.commands[0].delta, -2); // d1's own change: 7 - (-1) - 10
   EXPECT_FALSE(view_of(st, d1).dirty) << "no read of d1";
   EXPECT_TRUE(std::any_of(t.audit.begin(), t.audit.end(), [](auto& a) { return a.cause == older_in_flight_cause; }));
+  // Two sales there before the write applied, their webhooks disagreeing: both older, dropped.
+  inventory_item_state two(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(two, 10);
+  adjust = two.hint(src, 9, t0 + 5).commands.at(0);
+  EXPECT_TRUE(two.hint(d1, 9, t0 + 5).commands.empty());
+  EXPECT_TRUE(two.hint(d1, 8, t0 + 6).commands.empty());
+  t = two.write_result(d1, adjust.op_id, 7, t0 + 9);
+  EXPECT_TRUE(std::none_of(t.commands.begin(), t.commands.end(), [](auto& c) { return c.kind == op_kind::read; }));
+  EXPECT_FALSE(view_of(two, d1).dirty);
   // Within the slack of the createdAt it cannot be ordered: read, as before.
   inventory_item_state near(make_layout(sync_mode::two_way, 2), 7);
   align_timed(near, 10);
