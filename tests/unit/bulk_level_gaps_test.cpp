@@ -8,6 +8,7 @@
 // in the store, none twice. SHOPSYNC_PROPERTY_SEEDS=N runs N seeds (default 2000);
 // SHOPSYNC_PROPERTY_SEED replays one.
 #include "domain/bulk_level_gaps.hpp"
+#include "property_seeds.hpp"
 
 #include <gtest/gtest.h>
 
@@ -50,12 +51,7 @@ location_slot slot_of(location_id source, std::vector<std::optional<location_id>
   return s;
 }
 
-std::uint64_t seeds() {
-  if (const char* env = std::getenv("SHOPSYNC_PROPERTY_SEEDS"))
-    if (auto n = std::strtoull(env, nullptr, 10); n > 0)
-      return n;
-  return 2000;
-}
+std::uint64_t seeds() { return shopsync::testing::property_seeds(2000); }
 
 } // namespace
 

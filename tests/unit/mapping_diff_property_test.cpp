@@ -10,6 +10,7 @@
 //     slots and same stores, items and tags: keep; else remap; gone: drop).
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds (default 2000); SHOPSYNC_PROPERTY_SEED replays one.
 #include "domain/group_mapping.hpp"
+#include "property_seeds.hpp"
 
 #include <gtest/gtest.h>
 
@@ -23,12 +24,7 @@ using namespace shopsync;
 
 namespace {
 
-std::uint64_t seeds() {
-  if (const char* env = std::getenv("SHOPSYNC_PROPERTY_SEEDS"))
-    if (auto n = std::strtoull(env, nullptr, 10); n > 0)
-      return n;
-  return 2000;
-}
+std::uint64_t seeds() { return shopsync::testing::property_seeds(2000); }
 
 group_config group_of(bool allocation) {
   group_config g;

@@ -3,6 +3,7 @@
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds per property (default 2000); SHOPSYNC_PROPERTY_SEED
 // replays one.
 #include "domain/mass_change_breaker.hpp"
+#include "property_seeds.hpp"
 
 #include <gtest/gtest.h>
 
@@ -101,12 +102,7 @@ TEST(MassChangeBreaker, TheSameLevelDroppedAgainCountsOnceAndStoresCountApart) {
 
 // --- properties
 
-std::uint64_t seeds() {
-  if (const char* env = std::getenv("SHOPSYNC_PROPERTY_SEEDS"))
-    if (auto n = std::strtoull(env, nullptr, 10); n > 0)
-      return n;
-  return 2000;
-}
+std::uint64_t seeds() { return shopsync::testing::property_seeds(2000); }
 
 template <class F>
 void for_seeds(std::uint64_t salt, F&& f) {

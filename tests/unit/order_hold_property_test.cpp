@@ -4,6 +4,7 @@
 // deliveries, uncertain and failed creates, and the group held and released again and again.
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds (default 2000); SHOPSYNC_PROPERTY_SEED replays one.
 #include "domain/order_sync_state.hpp"
+#include "property_seeds.hpp"
 
 #include <gtest/gtest.h>
 
@@ -82,11 +83,7 @@ TEST(OrderHold, AnOrderOfAHeldGroupIsKeptAndCreatedOnceItSyncsAgain) {
   EXPECT_EQ(parse_order_phase("held"), order_phase::held);
 }
 
-std::uint64_t seeds() {
-  if (const char* env = std::getenv("SHOPSYNC_PROPERTY_SEEDS"))
-    if (auto n = std::strtoull(env, nullptr, 10); n > 0) return n;
-  return 2000;
-}
+std::uint64_t seeds() { return shopsync::testing::property_seeds(2000); }
 
 TEST(OrderHoldProperty, NeverCreatedWhileHeldNeverDroppedCreatedExactlyOnce) {
   const char* only = std::getenv("SHOPSYNC_PROPERTY_SEED");

@@ -6,6 +6,7 @@
 // for an event exactly when the model's rows of that product equal the event's.
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds (default 2000); SHOPSYNC_PROPERTY_SEED replays one.
 #include "domain/product_fingerprints.hpp"
+#include "property_seeds.hpp"
 
 #include <gtest/gtest.h>
 
@@ -44,12 +45,7 @@ std::uint64_t digest(const std::vector<row>& rows) {
   return product_digest(std::move(fp));
 }
 
-std::uint64_t seeds() {
-  if (const char* env = std::getenv("SHOPSYNC_PROPERTY_SEEDS"))
-    if (auto n = std::strtoull(env, nullptr, 10); n > 0)
-      return n;
-  return 2000;
-}
+std::uint64_t seeds() { return shopsync::testing::property_seeds(2000); }
 
 } // namespace
 

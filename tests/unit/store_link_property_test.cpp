@@ -23,6 +23,7 @@
 // one; SHOPSYNC_PROPERTY_TRACE=1 adds the sends, applies, asks and answers to a failure.
 #include "domain/store_link_protocol.hpp"
 #include "domain/write_expiry.hpp"
+#include "property_seeds.hpp"
 
 #include <gtest/gtest.h>
 
@@ -677,14 +678,7 @@ private:
   std::map<std::tuple<inventory_item_id, location_id, std::uint64_t>, op_result> disk_results_;
 };
 
-std::uint64_t seeds() {
-  if (const char* env = std::getenv("SHOPSYNC_PROPERTY_SEEDS")) {
-    auto n = std::strtoull(env, nullptr, 10);
-    if (n > 0)
-      return n;
-  }
-  return 3000;
-}
+std::uint64_t seeds() { return shopsync::testing::property_seeds(3000); }
 
 void run_seeds(config_t cfg, std::uint64_t salt) {
   const auto n = seeds();

@@ -2,6 +2,7 @@
 // shopsync's sets is reported once; ordinary sales after sets are not.
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds (default 2000); SHOPSYNC_PROPERTY_SEED replays one.
 #include "domain/two_writers.hpp"
+#include "property_seeds.hpp"
 
 #include <gtest/gtest.h>
 
@@ -54,11 +55,7 @@ TEST(TwoWriters, ChangesLongAfterASetOrAlongItOrASetLeftAloneAreNoFight) {
   EXPECT_TRUE(d.findings().empty());
 }
 
-std::uint64_t seeds() {
-  if (const char* env = std::getenv("SHOPSYNC_PROPERTY_SEEDS"))
-    if (auto n = std::strtoull(env, nullptr, 10); n > 0) return n;
-  return 2000;
-}
+std::uint64_t seeds() { return shopsync::testing::property_seeds(2000); }
 
 // Many levels; on some another app answers every set of shopsync's by setting its own value
 // back within seconds; elsewhere the Source moves and customers buy a unit or two at random

@@ -5,6 +5,7 @@
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds (default 2000); SHOPSYNC_PROPERTY_SEED replays one.
 #include "domain/inventory_item_state.hpp"
 #include "domain/undo_plan.hpp"
+#include "property_seeds.hpp"
 
 #include <gtest/gtest.h>
 
@@ -261,11 +262,7 @@ TEST(UndoPlanProperty, OneWayDestinationsReturnToTheirLevelAtTLessTheirSalesAndS
   EXPECT_GT(tally["held after"], 0);
 }
 
-std::uint64_t seeds() {
-  if (const char* env = std::getenv("SHOPSYNC_PROPERTY_SEEDS"))
-    if (auto n = std::strtoull(env, nullptr, 10); n > 0) return n;
-  return 2000;
-}
+std::uint64_t seeds() { return shopsync::testing::property_seeds(2000); }
 
 struct audit_fact {
   int time;
