@@ -164,14 +164,17 @@ TEST(SimBulk, TheFileHoldsTheStoreAsItWasWhenTheOperationStarted) {
 }
 
 // BulkLevels (the reconcile round's document) answers each level's updatedAt: the second of its
-// last change, as a read by query answers it; a sale moves it on.
+// last change, as a read by query answers it; a sale moves it on, and only at its own level.
 TEST(SimBulk, BulkLevelsAnswersEachLevelsUpdatedAtAsReadsDo) {
   sim_process sim(bulk_scenario(1));
   auto state = sim.get("/_sim/state?store=alpha.myshopify.com&limit=1");
   const auto sku = state->str("/variants/0/sku");
   const auto item = "gid://shopify/InventoryItem/" + std::to_string(state->num("/variants/0/inventory_item_id"));
   const auto location = "gid://shopify/Location/" + std::to_string(state->num("/variants/0/levels/0/location_id"));
-  // The level's updatedAt in a BulkLevels file and in an InventoryLevels read.
+  const auto other = "gid://shopify/Location/" + std::to_string(state->num("/variants/0/levels/1/location_id"));
+  // The level's updatedAt in a BulkLevels file and in an InventoryLevels read; the item's level
+  // at the other location in the file.
+  std::string at_other;
   auto levels = [&](std::string& by_read) {
     auto read = gql(sim, std::string(shopsync::graphql::inventory_levels),
                     R"({"ids":[")" + item + R"("],"locationId":")" + location + R"("})", "InventoryLevels");
@@ -189,12 +192,15 @@ TEST(SimBulk, BulkLevelsAnswersEachLevelsUpdatedAtAsReadsDo) {
       EXPECT_EQ(j->str("/updatedAt").size(), 20u) << "an ISO-8601 UTC second: " << l;
       if (j->str("/item/id") == item && j->str("/__parentId") == location)
         in_file = j->str("/updatedAt");
+      if (j->str("/item/id") == item && j->str("/__parentId") == other)
+        at_other = j->str("/updatedAt");
     }
     EXPECT_EQ(level_lines, 4u); // 2 variants x 2 locations
     return in_file;
   };
   std::string read_before, read_after;
   const auto before = levels(read_before);
+  const auto other_before = at_other;
   EXPECT_FALSE(before.empty());
   EXPECT_EQ(before, read_before);
   std::this_thread::sleep_for(std::chrono::milliseconds(1100)); // the next second
@@ -203,6 +209,7 @@ TEST(SimBulk, BulkLevelsAnswersEachLevelsUpdatedAtAsReadsDo) {
   const auto after = levels(read_after);
   EXPECT_EQ(after, read_after);
   EXPECT_GT(after, before) << "the sale did not move the level's updatedAt";
+  EXPECT_EQ(at_other, other_before) << "a sale moved the updatedAt of another level of the item";
 }
 
 TEST(SimBulk, ItRunsForATimeProportionalToItsObjects) {
