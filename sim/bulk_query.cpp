@@ -41,6 +41,7 @@ const std::map<std::string_view, type_table, std::less<>>& schema() {
                        {"inventoryLevel", {returns::object, "InventoryLevel"}},
                        {"inventoryLevels", {returns::connection, "InventoryLevel"}}}},
     {"InventoryLevel", {{"id", {returns::scalar, ""}}, {"isActive", {returns::scalar, ""}},
+                        {"updatedAt", {returns::scalar, ""}},
                         {"quantities", {returns::object_list, "InventoryQuantity"}},
                         {"location", {returns::object, "Location"}}, {"item", {returns::object, "InventoryItem"}}}},
     {"InventoryQuantity", {{"name", {returns::scalar, ""}}, {"quantity", {returns::scalar, ""}}}},
@@ -346,6 +347,7 @@ private:
       case ref::type::level:
         if (s.name == "id") w.value(gid_of(r));
         else if (s.name == "isActive") w.value(s_.level_active(r.a, r.b));
+        else if (s.name == "updatedAt") w.value(utc_time(s_.level_updated_at(r.a, r.b))); // as reads answer it
         else if (s.name == "location") object(w, s, {ref::type::location, 0, r.b}, line_id, nested);
         else if (s.name == "item") object(w, s, {ref::type::item, r.a, 0}, line_id, nested);
         else if (s.name == "quantities") {

@@ -73,10 +73,12 @@ public:
   std::int32_t level(std::uint32_t v, std::size_t l) const { return levels[v * locations.size() + l]; }
   i64 level_id(std::uint32_t v, std::size_t l) const { return level_ids[v * locations.size() + l]; }
   bool level_active(std::uint32_t v, std::size_t l) const { return !level_inactive[v * locations.size() + l]; }
-  // InventoryLevel.updatedAt / the webhook's updated_at: when the level last changed.
+  // InventoryLevel.updatedAt / the webhook's updated_at: when the level last changed; a level
+  // not changed since the catalog was made: its product's creation (never the variant's
+  // updated_at, which moves when another level of the variant changes).
   i64 level_updated_at(std::uint32_t v, std::size_t l) const {
     const i64 t = level_changed[v * locations.size() + l];
-    return t ? t : variants[v].updated_at;
+    return t ? t : products[variants[v].product].created_at;
   }
   void level_changed_at(std::uint32_t v, std::size_t l, i64 now) { level_changed[v * locations.size() + l] = now; }
   // Stocks (v, l) as a new level with a new id (a level stocked again gets a new one);

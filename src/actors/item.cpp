@@ -7,6 +7,7 @@
 #include "domain/mapping_diff.hpp"
 #include "io/crash_point.hpp"
 #include "io/json_writer.hpp"
+#include "io/order_reconcile_api.hpp" // iso8601_utc
 
 #include <spdlog/spdlog.h>
 
@@ -435,6 +436,11 @@ std::string view_json(const item_holder& st) {
     w.field("location", name.value_or(std::to_string(v.location)));
     w.field("location_id", static_cast<std::uint64_t>(v.location));
     w.field("slot", static_cast<std::uint64_t>(v.at.slot)).field("known", v.known);
+    // The second in which the level held `known` (UTC; null: unknown), +-1 s when a write's
+    // createdAt told it.
+    w.field("known_at", v.known_at ? std::optional<std::string>(iso8601_utc(*v.known_at)) : std::nullopt);
+    if (v.known_at && v.known_at_slack)
+      w.field("known_at_within_s", static_cast<std::int64_t>(write_time_slack));
     w.field("in_flight", to_string(v.in_flight));
     if (v.in_flight != op_kind::none)
       w.field("op_id", v.op_id).field("op_value", v.op_value);
@@ -462,14 +468,14 @@ bool item_needs_actor(const std::string& stored, const item_layout& layout) {
 }
 
 bool reconcile_read_is_echo(const std::string& stored, const item_layout& layout, const store_name& store,
-                            location_id location, std::int64_t available) {
+                            location_id location, std::int64_t available, std::optional<shopify_time> updated_at) {
   auto decoded = inventory_item_state::decode(stored);
   if (!decoded || !same_layout(decoded->layout(), layout))
     return false;
   if (!decoded->idle() || decoded->paused() || !unstocked_levels_of(layout.identity, decoded->view()).empty())
     return false; // as item_needs_actor: its actor would have work at start-up
   auto at = decoded->find_level(store, location);
-  return at && decoded->echo_of(*at, available);
+  return at && decoded->echo_of(*at, available, updated_at);
 }
 
 std::string item_state_key(const std::string& group, const std::string& identity) {
@@ -545,18 +551,24 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
         apply(self, std::move(none), &h); // still marks the inbox entry
         return;
       }
+      bool heals = false;
       if (h.inbox_seq == 0 && h.available && h.change == level_hint::stocking_change::none) {
         // A reconcile read: a value other than the one known is a webhook that was lost or late.
         for (auto& v : sm.view())
           if (v.at == *at && v.known && *v.known != *h.available && v.in_flight == op_kind::none)
-            note_reconcile_healed(self->state.ctx->metrics, self->state.group, h.store);
+            heals = true;
       }
       switch (h.change) {
         case level_hint::stocking_change::connected: return apply(self, sm.connected(*at), &h);
         case level_hint::stocking_change::disconnected: return apply(self, sm.disconnected(*at), &h);
         case level_hint::stocking_change::none: break;
       }
-      apply(self, sm.hint(*at, h.available, h.updated_at), &h);
+      auto t = sm.hint(*at, h.available, h.updated_at);
+      // ... unless its time shows it older than what is known (dropped: nothing healed).
+      if (heals && std::none_of(t.audit.begin(), t.audit.end(),
+                                [](const audit_record& a) { return a.kind == audit_kind::echo_dropped; }))
+        note_reconcile_healed(self->state.ctx->metrics, self->state.group, h.store);
+      apply(self, std::move(t), &h);
     },
     [self](align_atom) {
       self->state.from_router++;

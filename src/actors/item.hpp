@@ -81,14 +81,15 @@ item_actor::behavior_type seeded_item(item_actor::stateful_pointer<item_holder> 
 // Otherwise it can wait for its first message.
 bool item_needs_actor(const std::string& stored, const item_layout& layout);
 
-// Whether a reconcile read of (store, location) finding `available` would change nothing for an
-// identity without a live actor whose persisted state is `stored`: its actor would have nothing
-// to do at start-up (item_needs_actor is false) and its machine takes the value as an echo that
-// changes nothing (inventory_item_state::echo_of). The router then drops the read instead of
-// loading the item. False when the state does not decode or fit `layout`, or the level is not
-// mapped there.
+// Whether a reconcile read of (store, location) finding `available` (at `updated_at`, the
+// level's updatedAt in the read; nullopt: not answered) would change nothing for an identity
+// without a live actor whose persisted state is `stored`: its actor would have nothing to do at
+// start-up (item_needs_actor is false) and its machine takes the value as an echo that changes
+// nothing (inventory_item_state::echo_of). The router then drops the read instead of loading the
+// item. False when the state does not decode or fit `layout`, or the level is not mapped there.
 bool reconcile_read_is_echo(const std::string& stored, const item_layout& layout, const store_name& store,
-                            location_id location, std::int64_t available);
+                            location_id location, std::int64_t available,
+                            std::optional<shopify_time> updated_at = std::nullopt);
 
 // The levels column key of an identity.
 std::string item_state_key(const std::string& group, const std::string& identity);

@@ -44,7 +44,7 @@ struct level_hint {
   stocking_change change = stocking_change::none;
   // When the router had it (shopsync_sync_lag_seconds starts here).
   std::chrono::steady_clock::time_point received{};
-  // The payload's updated_at (seconds since the epoch, UTC); nullopt: unknown (a reconcile read).
+  // The payload's updated_at (seconds since the epoch, UTC), or a reconcile read's updatedAt; nullopt: unknown.
   std::optional<shopify_time> updated_at;
 };
 
@@ -60,6 +60,9 @@ struct reconcile_hint {
   location_id location = 0;
   bool stocked = true;    // false: not stocked there (or deactivated), as inventory_levels/disconnect says
   std::int64_t available = 0; // when stocked
+  // The level's InventoryLevel.updatedAt in the read (by query or in the bulk file); nullopt:
+  // not answered. Given to the item as a webhook's updated_at is (level_hint::updated_at).
+  std::optional<shopify_time> updated_at;
 };
 
 } // namespace shopsync

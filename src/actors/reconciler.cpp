@@ -99,7 +99,7 @@ void read_level(self_ptr self, const store_link_actor& link, const std::string& 
           // stops writing there; a level it already knows to be unstocked is left alone).
           if (!r.stocked)
             ++counts_of(self, store).not_stocked;
-          reconcile_hint h{st.group.name, identity, store, item, location, r.stocked, r.available};
+          reconcile_hint h{st.group.name, identity, store, item, location, r.stocked, r.available, r.updated_at};
           self->send(st.router, hint_atom::value, std::move(h));
         }
         st.outstanding--;
@@ -199,7 +199,7 @@ void bulk_level(self_ptr self, std::size_t g, reconciler_state::bulk_read& b, co
   if (!stocked)
     ++b.not_stocked;
   reconcile_hint h{st.group.name, std::string(t.key(*i)), store, lv.key.item, lv.key.location, stocked,
-                   stocked ? *lv.available : 0};
+                   stocked ? *lv.available : 0, lv.updated_at};
   self->send(st.router, hint_atom::value, std::move(h));
 }
 
@@ -227,7 +227,8 @@ void bulk_done(self_ptr self, std::size_t g) {
   for (auto k : gaps.by_query)
     st.by_query[g * slots.size() + k] = true;
   for (auto [i, k] : gaps.not_stocked) {
-    reconcile_hint h{st.group.name, std::string(t.key(i)), store, t.ref(i, g).item, *slots[k].in_store(g), false, 0};
+    reconcile_hint h{st.group.name, std::string(t.key(i)), store, t.ref(i, g).item, *slots[k].in_store(g), false, 0,
+                     std::nullopt};
     self->send(st.router, hint_atom::value, std::move(h));
   }
   const std::uint64_t unlisted = gaps.not_stocked.size();

@@ -655,6 +655,7 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         h.available = r.available;
       else
         h.change = level_hint::stocking_change::disconnected;
+      h.updated_at = r.updated_at; // the snapshot's time: the item takes it as a webhook's
       // Almost every level of a round equals what its item knows: for an identity without a live
       // actor, such an echo is dropped here from its persisted state, instead of loading an actor
       // (a state read, a decode and a spawn) only to drop it there. A paused or guarded group's
@@ -662,7 +663,8 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       if (r.stocked && !st.items.count(item_state_key(r.group, r.identity)) && !st.paused.count(r.group) &&
           !(st.ctx->guards && st.ctx->guards->holds(r.group))) {
         auto stored = st.ctx->store->get(column::levels, item_state_key(r.group, r.identity));
-        if (stored && *stored && reconcile_read_is_echo(**stored, m.layout(*id), r.store, r.location, r.available)) {
+        if (stored && *stored && reconcile_read_is_echo(**stored, m.layout(*id), r.store, r.location, r.available,
+                                                         r.updated_at)) {
           st.reconcile_echoes_dropped++;
           note_reconcile_echo_dropped(st.ctx->metrics, r.group, r.store);
           return;

@@ -184,12 +184,25 @@ void print_level_controls(element r) {
   }
 }
 
+// When a level held its known value: "2026-12-05T06:40:01Z" (UTC), "+-1s" after it when a
+// write's createdAt told it, "unknown" when no time is known.
+std::string known_at_text(element l) {
+  element at;
+  if (l["known_at"].get(at) || !at.is_string())
+    return "unknown";
+  auto out = text(at);
+  if (field(l, "known_at_within_s") != "-")
+    out += " +-" + field(l, "known_at_within_s") + "s";
+  return out;
+}
+
 void print_item(element r) {
   std::cout << field(r, "group") << " " << field(r, "identity") << " (" << field(r, "mode") << ")"
             << (field(r, "paused") == "yes" ? ", paused" : "") << "\n\n";
-  table t{{"STORE", "LOCATION", "KNOWN", "IN FLIGHT", "PENDING TARGET", "PENDING DELTA", "DIRTY", "HELD", "BLOCKED"}};
+  table t{{"STORE", "LOCATION", "KNOWN", "KNOWN AT", "IN FLIGHT", "PENDING TARGET", "PENDING DELTA", "DIRTY", "HELD",
+           "BLOCKED"}};
   for (auto l : r["levels"].get_array())
-    t.push_back({field(l, "store"), field(l, "location"), field(l, "known"), field(l, "in_flight"),
+    t.push_back({field(l, "store"), field(l, "location"), field(l, "known"), known_at_text(l), field(l, "in_flight"),
                  field(l, "pending_target"), field(l, "pending_delta"), field(l, "dirty"), field(l, "held"),
                  field(l, "blocked")});
   print_table(t);

@@ -148,11 +148,19 @@ bool inventory_item_state::echo_rule(const level& lv, std::int64_t available) {
   return lv.op == op_kind::none && lv.known && *lv.known == available;
 }
 
-bool inventory_item_state::echo_of(level_ref at, std::int64_t available) const {
+bool inventory_item_state::echo_of(level_ref at, std::int64_t available,
+                                   std::optional<shopify_time> updated_at) const {
   const level* lv = find(at);
   if (!lv || !echo_rule(*lv, available)) return false;
-  // The untimed echo forgets known_at (hint()): only a level that has none is left unchanged.
-  if (lv->known_at || lv->known_at_slack) return false;
+  if (updated_at) {
+    // hint()'s times: older than known_at is dropped, within its slack is the echo rule (known_at
+    // kept), newer moves known_at on (a change: not an echo). Without known_at: the echo rule.
+    // Equal values only: an older, different value is dropped there too, but it is left to the
+    // item (a snapshot overtaken by a change, rare).
+    if (lv->known_at && *updated_at > *lv->known_at + (lv->known_at_slack ? write_time_slack : 0)) return false;
+  } else if (lv->known_at || lv->known_at_slack) {
+    return false; // the untimed echo forgets known_at (hint()): only a level that has none is left unchanged
+  }
   return !lv->dirty && lv->blocked.empty() && lv->stock == stocking::stocked && !lv->held &&
          !lv->target && lv->delta == 0 && !lv->hinted && !lv->hinted_at;
 }
@@ -1061,6 +1069,8 @@ std::vector<level_view> inventory_item_state::view() const {
       v.store = layout_.stores[i].store;
       v.location = *layout_.slots[s].locations[i];
       v.known = lv.known;
+      v.known_at = lv.known_at;
+      v.known_at_slack = lv.known_at_slack;
       v.in_flight = lv.op;
       v.op_id = lv.op == op_kind::none ? 0 : lv.op_id;
       v.op_value = lv.op == op_kind::set ? lv.op_target : lv.op == op_kind::adjust ? lv.op_delta : 0;

@@ -253,6 +253,10 @@ struct level_view {
   store_name store;
   location_id location = 0;
   std::optional<std::int64_t> known;
+  // A second in which the level held `known` (see "Times"); nullopt: unknown. With
+  // known_at_slack, the true second is within +- write_time_slack of it (a write's createdAt).
+  std::optional<shopify_time> known_at;
+  bool known_at_slack = false;
   op_kind in_flight = op_kind::none;
   std::uint64_t op_id = 0;
   std::int64_t op_value = 0;                   // target (set) or delta (adjust)
@@ -353,13 +357,15 @@ public:
   // state is its own outbox: nothing but encode() needs persisting.
   transition restart() const;
 
-  // Whether `hint(at, available)` without a time would change nothing and send nothing: the
-  // hint's echo rule holds (equal to known, nothing in flight there; see echo_rule), the echo
-  // has no time of known to forget (known_at already unknown), and the level owes nothing
-  // (stocked, not dirty, not blocked, not held, nothing pending). A holder may then drop such a
-  // hint (a reconcile read equal to the persisted state) without loading the item, at the cost
-  // of its echo_dropped audit record only. Not mapped here: false.
-  bool echo_of(level_ref, std::int64_t available) const;
+  // Whether `hint(at, available, updated_at)` would change nothing and send nothing: the
+  // hint's echo rule holds (equal to known, nothing in flight there; see echo_rule), the level
+  // owes nothing (stocked, not dirty, not blocked, not held, nothing pending), and known_at is
+  // left as it is: without a time, the echo forgets known_at, so only a level without one is
+  // left unchanged; with a time, the value is an echo when that time is not newer than
+  // known_at (see "Times": newer moves known_at on). A holder may then drop such a hint (a
+  // reconcile read equal to the persisted state) without loading the item, at the cost of its
+  // echo_dropped audit record only. Not mapped here: false.
+  bool echo_of(level_ref, std::int64_t available, std::optional<shopify_time> updated_at = std::nullopt) const;
 
   // The level of a webhook (store name + location id); nullopt when not mapped here.
   std::optional<level_ref> find_level(const store_name&, location_id) const;

@@ -266,6 +266,8 @@ result<std::optional<level_value>> admin_api::parse_level_line(std::string_view 
         lv.key.item = nested_id(v, "InventoryItem");
       } else if (k == "isActive") {
         lv.active = v.get_bool();
+      } else if (k == "updatedAt") {
+        lv.updated_at = time_of(std::move(v)); // missing or malformed: unknown, as in a read's answer
       } else if (k == "quantities") {
         lv.available = 0; // a listed level is stocked
         if (auto q = listed_available(v))

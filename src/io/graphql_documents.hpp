@@ -299,7 +299,9 @@ inline constexpr std::string_view bulk_catalog = R"(query BulkCatalog {
 })";
 
 // Every level of every active location as a bulk query: a line per location, then a line per
-// level naming its location by __parentId (a reconcile round's reads of a whole store).
+// level naming its location by __parentId (a reconcile round's reads of a whole store). A level's
+// updatedAt (its last change, as reads ask it) lets the item state machine take a value equal to
+// what it knows, at a time not newer, as an echo.
 inline constexpr std::string_view bulk_levels = R"(query BulkLevels {
   locations(includeInactive: false) {
     edges {
@@ -309,6 +311,7 @@ inline constexpr std::string_view bulk_levels = R"(query BulkLevels {
           edges {
             node {
               isActive
+              updatedAt
               item { id }
               quantities(names: ["available"]) { name quantity }
             }

@@ -25,6 +25,7 @@
 #include "domain/gid.hpp"
 #include "domain/group_mapping.hpp"
 #include "io/audit_log.hpp"
+#include "io/control_protocol.hpp"
 #include "io/inbox.hpp"
 #include "io/state_store.hpp"
 #include "support/temp_dir.hpp"
@@ -71,6 +72,10 @@ public:
   std::vector<level_key> reads;             // every level read, in order
   std::vector<write_call> writes;           // every mutation received, in order
   std::deque<error> fail_writes;            // the next mutations fail with these (not applied)
+  // Times, when the test gives them: reads answer a level's updatedAt from `updated`; with a
+  // clock (`now`), an applied mutation stamps its levels and answers createdAt = now.
+  std::map<level_key, shopify_time> updated;
+  std::optional<shopify_time> now;
 
   std::int64_t level(inventory_item_id item, location_id loc) const { return levels.at({item, loc}); }
   std::size_t writes_to(inventory_item_id item) const {
@@ -103,6 +108,8 @@ public:
       level_value v{k, std::nullopt, true};
       if (auto it = levels.find(k); it != levels.end())
         v.available = it->second;
+      if (auto t = updated.find(k); t != updated.end() && v.available)
+        v.updated_at = t->second;
       out.push_back(v);
     }
     done(std::move(out));
@@ -140,7 +147,10 @@ public:
         auto& l = levels.at(e.key);
         l = kind == write_kind::set ? e.quantity : l + e.quantity;
         out.quantity_after.emplace_back(l);
+        if (now)
+          updated[e.key] = *now;
       }
+      out.created_at = now;
       call.applied = true;
     }
     answered_[call.idempotency_key] = out;
@@ -368,6 +378,19 @@ protected:
     if (it == items.end())
       return std::nullopt;
     return it->second.actor;
+  }
+
+  // What `shopsyncctl item` shows of sku:A (the router's view, from a live or a loaded item).
+  std::unique_ptr<simdjson::dom::parser> view_parser = std::make_unique<simdjson::dom::parser>();
+  std::string item_view() {
+    auto out = std::make_shared<std::string>();
+    sys.spawn([out, r = router](caf::event_based_actor* a) {
+      a->request(r, caf::infinite, view_atom::value, kGroup, kIdentity).then([out](const std::string& s) { *out = s; });
+    });
+    settle();
+    auto result = parse_control_reply(*out);
+    EXPECT_TRUE(static_cast<bool>(result)) << *out;
+    return result ? *result : std::string("{}");
   }
 
   std::optional<inventory_item_state> persisted() {
@@ -661,7 +684,7 @@ TEST_F(SyncPath, reconcile_reads_equal_to_a_persisted_item_at_rest_load_no_item_
   const auto src_reads = src->reads.size(), dst_reads = dst->reads.size();
   const auto dst_writes = dst->writes.size();
   auto reconcile_read = [&](const store_name& store, inventory_item_id item, location_id loc, std::int64_t v) {
-    caf::anon_send(router, hint_atom::value, reconcile_hint{kGroup, kIdentity, store, item, loc, true, v});
+    caf::anon_send(router, hint_atom::value, reconcile_hint{kGroup, kIdentity, store, item, loc, true, v, std::nullopt});
   };
 
   reconcile_read("src", kSrcItem, kSrcLoc, 5);
@@ -685,6 +708,106 @@ TEST_F(SyncPath, reconcile_reads_equal_to_a_persisted_item_at_rest_load_no_item_
   EXPECT_GT(dst->reads.size(), dst_reads) << "the differing level was not read";
   EXPECT_GT(dst->writes.size(), dst_writes);
   EXPECT_EQ(dst->level(kDstItem, kDstLoc), 5) << "the differing level was not healed";
+}
+
+// The same with times (a bulk round's reads carry each level's updatedAt): once the item knows
+// when its levels held their values (a read's updatedAt, a write's createdAt +-1 s), a read
+// equal to that value at a time not newer is still dropped without loading the item; one at a
+// newer time is not (it moves the known time on, without a read), nor is a differing one
+// (taken without a read when newer, read when the times cannot tell).
+TEST_F(SyncPath, timed_reconcile_reads_equal_and_not_newer_than_the_known_time_load_no_item_newer_or_differing_ones_do) {
+  constexpr shopify_time t0 = 1796450000; // the Source's last change before the mapping
+  constexpr shopify_time t1 = 1796452800; // the Destination's alignment write
+  src->updated[{kSrcItem, kSrcLoc}] = t0;
+  dst->now = t1;
+  aligned_and_quiet();
+  const auto before = persisted();
+  ASSERT_TRUE(before);
+  for (auto& v : before->view()) {
+    ASSERT_TRUE(v.known_at) << v.store;
+    EXPECT_EQ(*v.known_at, v.store == "src" ? t0 : t1) << v.store;
+    EXPECT_EQ(v.known_at_slack, v.store == "dst") << v.store;
+  }
+  // shopsyncctl item shows those times (UTC), the write's with its second of slack.
+  {
+    auto json = item_view();
+    simdjson::dom::element v = view_parser->parse(json);
+    for (simdjson::dom::element l : simdjson::dom::array(v["levels"])) {
+      const bool s = std::string_view(l["store"]) == "src";
+      EXPECT_EQ(std::string_view(l["known_at"]), s ? "2026-12-05T05:53:20Z" : "2026-12-05T06:40:00Z") << json;
+      EXPECT_EQ(l["known_at_within_s"].error() ? 0 : std::int64_t(l["known_at_within_s"]), s ? 0 : 1) << json;
+    }
+  }
+  advance(ctx.item_idle_timeout); // the item the view loaded leaves at its second idle tick
+  advance(ctx.item_idle_timeout);
+  ASSERT_FALSE(live_item());
+  const auto src_reads = src->reads.size(), dst_reads = dst->reads.size();
+  auto reconcile_read = [&](const store_name& store, std::int64_t v, std::optional<shopify_time> at) {
+    const bool s = store == "src";
+    caf::anon_send(router, hint_atom::value,
+                   reconcile_hint{kGroup, kIdentity, store, s ? kSrcItem : kDstItem, s ? kSrcLoc : kDstLoc, true, v, at});
+  };
+
+  // Equal values at the known second, at an older one, and within the write's second of slack.
+  reconcile_read("src", 5, t0);
+  reconcile_read("src", 5, t0 - 60);
+  reconcile_read("dst", 5, t1);
+  reconcile_read("dst", 5, t1 + 1);
+  settle();
+  EXPECT_EQ(router_view().reconcile_echoes_dropped, 4u);
+  EXPECT_FALSE(live_item());
+  EXPECT_EQ(persisted()->encode(), before->encode());
+
+  // Equal, but newer than the known second (beyond the slack): the item takes the new second,
+  // without reading.
+  reconcile_read("dst", 5, t1 + 2);
+  settle();
+  EXPECT_EQ(router_view().reconcile_echoes_dropped, 4u);
+  for (auto& v : persisted()->view())
+    if (v.store == "dst") {
+      EXPECT_EQ(v.known_at, t1 + 2);
+      EXPECT_FALSE(v.known_at_slack);
+    }
+  EXPECT_EQ(dst->reads.size(), dst_reads);
+  advance(ctx.item_idle_timeout);
+  ASSERT_FALSE(live_item());
+
+  // A lost webhook of a newer change at the Source: taken as a change by others without a read,
+  // and carried to the Destination.
+  src->levels[{kSrcItem, kSrcLoc}] = 3;
+  src->updated[{kSrcItem, kSrcLoc}] = t1 + 10;
+  dst->now = t1 + 11;
+  reconcile_read("src", 3, t1 + 10);
+  settle();
+  advance(1s);
+  EXPECT_EQ(router_view().reconcile_echoes_dropped, 4u);
+  EXPECT_EQ(src->reads.size(), src_reads) << "a newer value is taken without a read";
+  EXPECT_EQ(dst->level(kDstItem, kDstLoc), 3) << "the newer Source value was not carried";
+  advance(ctx.item_idle_timeout);
+  ASSERT_FALSE(live_item());
+
+  // A different value at the known second (two changes in one second cannot be ordered): read,
+  // and healed.
+  dst->levels[{kDstItem, kDstLoc}] = 7;
+  reconcile_read("dst", 7, t1 + 11);
+  settle();
+  advance(1s);
+  EXPECT_EQ(router_view().reconcile_echoes_dropped, 4u);
+  EXPECT_GT(dst->reads.size(), dst_reads) << "the differing level was not read";
+  EXPECT_EQ(dst->level(kDstItem, kDstLoc), 3) << "the differing level was not healed";
+  advance(ctx.item_idle_timeout);
+  ASSERT_FALSE(live_item());
+
+  // Without a time, the known value would make the item forget its known time: not dropped.
+  reconcile_read("src", 3, std::nullopt);
+  settle();
+  EXPECT_EQ(router_view().reconcile_echoes_dropped, 4u);
+  for (auto& v : persisted()->view())
+    if (v.store == "src")
+      EXPECT_FALSE(v.known_at) << "the untimed echo did not reach the item";
+  auto json = item_view();
+  simdjson::dom::element view = view_parser->parse(json);
+  EXPECT_TRUE(view["levels"].at(0)["known_at"].is_null()) << "an unknown time is shown as null: " << json;
 }
 
 } // namespace

@@ -167,6 +167,14 @@ TEST(E2eCli, names_states_exit_codes_and_text_against_a_running_daemon) {
   EXPECT_EQ(ij->str("/levels/0/location"), "Main Warehouse") << item.out;
   EXPECT_TRUE(ij->num("/levels/0/location_id")) << item.out;
   EXPECT_NE(ctl(socket, "item orders sku:TEE-RED-S").out.find("Main Warehouse"), std::string::npos);
+  // item: when each level held its known value (the Source's was read with its updatedAt), in
+  // UTC, as the text shows it too.
+  const auto known_at = ij->str("/levels/0/known_at");
+  EXPECT_EQ(known_at.size(), 20u) << item.out;
+  EXPECT_EQ(known_at.back(), 'Z') << item.out;
+  auto item_text = ctl(socket, "item orders sku:TEE-RED-S");
+  EXPECT_NE(item_text.out.find("KNOWN AT"), std::string::npos) << show(item_text);
+  EXPECT_NE(item_text.out.find(known_at), std::string::npos) << show(item_text);
 
   // mappings counts what it lists.
   auto maps = ctl(socket, "mappings --json");

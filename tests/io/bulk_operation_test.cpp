@@ -219,6 +219,26 @@ TEST(BulkOperation, catalog_lines_parse_like_catalog_page_nodes) {
   EXPECT_FALSE(admin_api::parse_catalog_line("{not json").ok());
 }
 
+TEST(BulkOperation, a_level_line_carries_its_updated_at_when_it_has_one) {
+  auto line = [](const std::string& updated) {
+    return R"({"isActive":true,)" + updated +
+           R"("item":{"id":"gid://shopify/InventoryItem/21"},"quantities":[{"name":"available","quantity":7}],)"
+           R"("__parentId":"gid://shopify/Location/5"})";
+  };
+  auto timed = admin_api::parse_level_line(line(R"("updatedAt":"2026-12-05T06:40:01Z",)"));
+  ASSERT_TRUE(timed.ok() && *timed) << (timed.ok() ? "" : timed.error().message);
+  EXPECT_EQ((*timed)->available, 7);
+  ASSERT_TRUE((*timed)->updated_at);
+  EXPECT_EQ(*(*timed)->updated_at, 1796452801); // date -d 2026-12-05T06:40:01Z +%s
+  // Without the field, or with one that is not a time: unknown, never a made-up second.
+  for (const char* updated : {"", R"("updatedAt":null,)", R"("updatedAt":"yesterday",)"}) {
+    auto lv = admin_api::parse_level_line(line(updated));
+    ASSERT_TRUE(lv.ok() && *lv) << updated;
+    EXPECT_FALSE((*lv)->updated_at) << updated;
+    EXPECT_EQ((*lv)->available, 7) << updated;
+  }
+}
+
 TEST(BulkOperation, the_splitter_hands_over_lines_cut_anywhere) {
   std::vector<std::string> got;
   jsonl_splitter s([&](std::string_view l) { got.emplace_back(l); });

@@ -4,6 +4,7 @@
 // failures (INTERNAL_SERVER_ERROR, TIMEOUT, ACCESS_DENIED) and the queries bulk rules refuse.
 #include "sim/sim_fixture.hpp"
 
+#include "io/graphql_documents.hpp"
 #include "io/json_writer.hpp"
 
 #include <chrono>
@@ -160,6 +161,55 @@ TEST(SimBulk, TheFileHoldsTheStoreAsItWasWhenTheOperationStarted) {
   for (std::size_t i = 0; i < st->size("/variants/0/levels"); ++i)
     now_total += st->num("/variants/0/levels/" + std::to_string(i) + "/available");
   EXPECT_EQ(parse_json(lines[0])->num("/inventoryQuantity"), now_total + 1) << "the sale came after the snapshot";
+}
+
+// BulkLevels (the reconcile round's document) answers each level's updatedAt: the second of its
+// last change, as a read by query answers it; a sale moves it on, and only at its own level.
+TEST(SimBulk, BulkLevelsAnswersEachLevelsUpdatedAtAsReadsDo) {
+  sim_process sim(bulk_scenario(1));
+  auto state = sim.get("/_sim/state?store=alpha.myshopify.com&limit=1");
+  const auto sku = state->str("/variants/0/sku");
+  const auto item = "gid://shopify/InventoryItem/" + std::to_string(state->num("/variants/0/inventory_item_id"));
+  const auto location = "gid://shopify/Location/" + std::to_string(state->num("/variants/0/levels/0/location_id"));
+  const auto other = "gid://shopify/Location/" + std::to_string(state->num("/variants/0/levels/1/location_id"));
+  // The level's updatedAt in a BulkLevels file and in an InventoryLevels read; the item's level
+  // at the other location in the file.
+  std::string at_other;
+  auto levels = [&](std::string& by_read) {
+    auto read = gql(sim, std::string(shopsync::graphql::inventory_levels),
+                    R"({"ids":[")" + item + R"("],"locationId":")" + location + R"("})", "InventoryLevels");
+    by_read = read->str("/data/nodes/0/inventoryLevel/updatedAt");
+    auto done = finished(sim, run(sim, std::string(shopsync::graphql::bulk_levels))
+                                ->str("/data/bulkOperationRunQuery/bulkOperation/id"));
+    EXPECT_EQ(done->str("/data/bulkOperation/status"), "COMPLETED") << done->dump();
+    std::string in_file;
+    std::size_t level_lines = 0;
+    for (auto& l : lines_of(sim.client().get(path_of(done->str("/data/bulkOperation/url"))).body)) {
+      auto j = parse_json(l);
+      if (!j->has("/__parentId"))
+        continue; // a location's own line
+      ++level_lines;
+      EXPECT_EQ(j->str("/updatedAt").size(), 20u) << "an ISO-8601 UTC second: " << l;
+      if (j->str("/item/id") == item && j->str("/__parentId") == location)
+        in_file = j->str("/updatedAt");
+      if (j->str("/item/id") == item && j->str("/__parentId") == other)
+        at_other = j->str("/updatedAt");
+    }
+    EXPECT_EQ(level_lines, 4u); // 2 variants x 2 locations
+    return in_file;
+  };
+  std::string read_before, read_after;
+  const auto before = levels(read_before);
+  const auto other_before = at_other;
+  EXPECT_FALSE(before.empty());
+  EXPECT_EQ(before, read_before);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100)); // the next second
+  sim.post("/_sim/sale", R"({"store":"alpha.myshopify.com","sku":")" + sku + R"(","location_id":")" + location +
+                             R"(","quantity":1})");
+  const auto after = levels(read_after);
+  EXPECT_EQ(after, read_after);
+  EXPECT_GT(after, before) << "the sale did not move the level's updatedAt";
+  EXPECT_EQ(at_other, other_before) << "a sale moved the updatedAt of another level of the item";
 }
 
 TEST(SimBulk, ItRunsForATimeProportionalToItsObjects) {

@@ -28,9 +28,10 @@
 // happens or later, at delivery (the value and updated_at then: two quick changes both carry
 // the last), so snapshots from before our writes arrive after them; some payloads carry no
 // updated_at. Reads answer the level's updatedAt, writes the adjustment group's createdAt
-// (sometimes a second off, sometimes missing); reconciliation hints carry no time. The
-// properties above must hold, and hints newer than what is known must be acted on without a
-// read (the test tallies it).
+// (sometimes a second off, sometimes missing); reconciliation hints are snapshots of a level
+// (its value and updatedAt when read, as a bulk operation's file gives them; sometimes no time),
+// taken during the run and at the end, delivered late like webhooks. The properties above must
+// hold, and hints newer than what is known must be acted on without a read (the test tallies it).
 //
 // SHOPSYNC_PROPERTY_SEEDS=N runs N seeds per test (default 3000).
 #include "domain/inventory_item_state.hpp"
@@ -168,6 +169,9 @@ public:
         apply(machine_->release_holds(), nullptr); // the holder's grace timer
       } else if (cfg_.stocking && r < 31) {
         toggle_stocking();
+      } else if (r >= 31 && r < 33) {
+        snapshot({static_cast<std::size_t>(below(static_cast<int>(nstores_))),
+                  static_cast<std::size_t>(below(static_cast<int>(nslots_)))});
       } else if (!pool_.empty()) {
         deliver();
       }
@@ -222,6 +226,7 @@ public:
     out["hint trusted (newer, no read)"] = trusted_;
     out["hint dropped (older)"] = older_;
     out["echo_of"] = echo_of_;
+    out["echo_of (timed)"] = echo_of_timed_;
     return out;
   }
 
@@ -322,28 +327,54 @@ private:
     pool_.push_back(m);
   }
 
-  // echo_of(l, v) promises that hint(l, v) without a time sends nothing and changes nothing
-  // (its echo_dropped record aside): checked on a copy of the machine, for the value known at
-  // each level, its neighbours and the level's truth.
+  // echo_of(l, v, u) promises that hint(l, v, u) sends nothing and changes nothing (its
+  // echo_dropped record aside): checked on a copy of the machine, for the value known at each
+  // level, its neighbours and the level's truth, each without a time and, at one step in seven
+  // or so, at one second drawn from the second of the level's last change (a snapshot's
+  // updatedAt) and every second within 2 of known_at (all of them at every step would make the
+  // test several times slower; a wrong rule fails within the first seeds either way).
   std::string check_echo_of() {
     for (const auto& v : machine_->view()) {
       std::vector<std::int64_t> values{truth_[v.at.slot][v.at.store]};
       if (v.known) values.insert(values.end(), {*v.known, *v.known - 1, *v.known + 1});
-      for (auto value : values) {
-        if (!machine_->echo_of(v.at, value)) continue;
-        ++echo_of_;
-        auto copy = *machine_;
-        auto t = copy.hint(v.at, value, std::nullopt);
-        const std::string at_text = " at " + where(v.at) + " value " + std::to_string(value);
-        if (!t.commands.empty()) return "echo_of, yet the hint sent a command" + at_text;
-        if (copy.encode() != machine_->encode()) return "echo_of, yet the hint changed the state" + at_text;
-        if (!(copy == *machine_)) return "echo_of, yet the hint changed the machine" + at_text;
-        for (const auto& a : t.audit)
-          if (a.kind != audit_kind::echo_dropped)
-            return std::string("echo_of, yet the hint recorded ") + to_string(a.kind) + at_text;
-      }
+      std::sort(values.begin(), values.end());
+      values.erase(std::unique(values.begin(), values.end()), values.end());
+      std::vector<std::optional<std::int64_t>> times{updated_[v.at.slot][v.at.store]};
+      if (v.known_at)
+        for (std::int64_t d = -2; d <= 2; ++d) times.push_back(*v.known_at + d);
+      times = {std::nullopt, times[static_cast<std::size_t>(below(static_cast<int>(times.size())))]};
+      if (!chance(15)) times.pop_back();
+      for (auto value : values)
+        for (auto time : times) {
+          if (!machine_->echo_of(v.at, value, time)) continue;
+          ++(time ? echo_of_timed_ : echo_of_);
+          auto copy = *machine_;
+          auto t = copy.hint(v.at, value, time);
+          const std::string at_text = " at " + where(v.at) + " value " + std::to_string(value) + " @" +
+                                      (time ? std::to_string(*time) : "?");
+          if (!t.commands.empty()) return "echo_of, yet the hint sent a command" + at_text;
+          if (copy.encode() != machine_->encode()) return "echo_of, yet the hint changed the state" + at_text;
+          if (!(copy == *machine_)) return "echo_of, yet the hint changed the machine" + at_text;
+          for (const auto& a : t.audit)
+            if (a.kind != audit_kind::echo_dropped)
+              return std::string("echo_of, yet the hint recorded ") + to_string(a.kind) + at_text;
+        }
     }
     return {};
+  }
+
+  // A reconcile read of one level: its value and updatedAt now (sometimes without the time),
+  // delivered later like any hint.
+  void snapshot(level_ref at) {
+    if (!present_[at.slot][at.store]) return;
+    message m;
+    m.what = stocked_[at.slot][at.store] ? message::type::webhook : message::type::disconnect;
+    m.at = at;
+    m.value = truth_[at.slot][at.store];
+    m.time = updated_[at.slot][at.store];
+    if (chance(10)) m.time.reset();
+    log("snapshot " + where(at) + "=" + std::to_string(m.value) + " @" + (m.time ? std::to_string(*m.time) : "?"));
+    pool_.push_back(m);
   }
 
   void null_hint() {
@@ -355,14 +386,7 @@ private:
 
   void reconcile() {
     for (std::size_t s = 0; s < nslots_; ++s)
-      for (std::size_t i = 0; i < nstores_; ++i) {
-        if (!present_[s][i]) continue;
-        message m;
-        m.what = stocked_[s][i] ? message::type::webhook : message::type::disconnect;
-        m.at = {i, s};
-        m.value = truth_[s][i];
-        pool_.push_back(m);
-      }
+      for (std::size_t i = 0; i < nstores_; ++i) snapshot({i, s});
   }
 
   std::string restart() {
@@ -705,6 +729,7 @@ private:
   long oversold_at_rest_ = 0;
   long trusted_ = 0, older_ = 0;
   long echo_of_ = 0; // (level, value) pairs echo_of() vouched for, checked by check_echo_of()
+  long echo_of_timed_ = 0; // (level, value, time) triples echo_of() vouched for
   std::vector<std::vector<std::int64_t>> updated_; // second of each level's last change
   std::int64_t tick_ = 0;                           // Shopify's clock: one tick per event
   std::int64_t ticks_per_second_ = 1;
@@ -749,7 +774,7 @@ void run_seeds(config_t cfg, std::uint64_t salt) {
   if (cfg.two_way)
     for (const char* k : {"stale", "aligned", "delta_propagated", "race found by a write result"})
       EXPECT_GT(tally[k], 0) << k;
-  for (const char* k : {"hint trusted (newer, no read)", "hint dropped (older)", "echo_of"})
+  for (const char* k : {"hint trusted (newer, no read)", "hint dropped (older)", "echo_of", "echo_of (timed)"})
     EXPECT_GT(tally[k], 0) << k;
   if (!cfg.two_way)
     EXPECT_GT(tally["oversold Source at rest"], 0);
