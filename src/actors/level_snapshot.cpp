@@ -6,7 +6,8 @@
 namespace shopsync {
 
 void level_snapshot::add(const level_value& lv) {
-  levels_.push_back({lv.key.item, lv.key.location, lv.available.value_or(0), lv.active});
+  levels_.push_back({lv.key.item, lv.key.location, lv.available.value_or(0), lv.updated_at.value_or(0), lv.active,
+                     lv.updated_at.has_value()});
   if (locations_.empty() || locations_.back() != lv.key.location)
     locations_.push_back(lv.key.location);
 }
@@ -33,6 +34,8 @@ std::optional<level_read_reply> level_snapshot::answer(const level_key& key) con
   r.stocked = it->active;
   r.inactive = !it->active;
   r.available = it->available;
+  if (it->timed)
+    r.updated_at = it->updated_at;
   return r;
 }
 

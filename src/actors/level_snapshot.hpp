@@ -7,7 +7,9 @@
 // is safe for an item whose state is new (the router gives it only to the items it starts for a
 // group's first mapping, with no persisted state): every webhook hint for a later change reaches
 // such an item after the value (the answer is taken synchronously at its start), and the item
-// state machine re-reads a level a hint says differs, as it does after any read.
+// state machine re-reads a level a hint says differs, as it does after any read. Its updatedAt,
+// when the file has it, comes with the value, as with a query's answer: the item then knows the
+// second of the level's last change, and a later webhook can be taken without a read.
 //
 // Built on the io thread while the file streams in (add), sealed once (sorted), then only read
 // (answer) by any number of item actors at once.
@@ -38,7 +40,9 @@ private:
     inventory_item_id item = 0;
     location_id location = 0;
     std::int64_t available = 0;
+    std::int64_t updated_at = 0; // InventoryLevel.updatedAt when `timed`
     bool active = true;
+    bool timed = false;
   };
   std::vector<entry> levels_;       // by (location, item) once sealed
   std::vector<location_id> locations_; // listed, sorted

@@ -41,3 +41,21 @@ TEST(level_snapshot, answers_listed_levels_unlisted_ones_as_not_stocked_and_unkn
   EXPECT_TRUE(missing->ok && !missing->stocked && !missing->inactive);
   EXPECT_FALSE(s.answer({10, 3})) << "a location the file does not list is read by query";
 }
+
+// The file's updatedAt comes with the value, as with a query's answer; a line without one
+// answers without a time (the item then reads before it trusts a webhook).
+TEST(level_snapshot, answers_the_levels_updated_at_when_the_file_has_it) {
+  level_snapshot s;
+  auto timed = lv(10, 1, 4);
+  timed.updated_at = 1'760'000'123;
+  s.add(timed);
+  s.add(lv(20, 1, 5));
+  s.seal();
+  auto a = s.answer({10, 1});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->updated_at, std::optional<shopify_time>(1'760'000'123));
+  auto b = s.answer({20, 1});
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->available, 5);
+  EXPECT_FALSE(b->updated_at.has_value());
+}

@@ -127,6 +127,21 @@ TEST(E2eBulkStart, changes_made_while_and_after_the_snapshot_is_read_reach_the_d
   EXPECT_FALSE(says(env, "failed (")) << env.daemon_output();
 }
 
+// The snapshot's updatedAt comes with its values: a sale after the first start is taken from its
+// webhook (newer than the level's last change) without reading the level.
+TEST(E2eBulkStart, a_sale_after_a_bulk_first_start_reaches_the_destination_without_a_level_read) {
+  e2e_env env(options());
+  ASSERT_TRUE(env.start_mapped()) << env.daemon_output();
+  ASSERT_TRUE(env.wait_until([&] { return levels_off(env, 4) == 0; }, 60s)) << env.daemon_output();
+  ASSERT_TRUE(env.webhooks_idle());
+  std::this_thread::sleep_for(1100ms); // a second after every level's last change
+  const auto sku = sku_at(env, 7);
+  const auto seq = env.log_seq();
+  ASSERT_TRUE(ok(env.sale(kSource.shop, sku)));
+  EXPECT_TRUE(env.wait_until([&] { return env.level(kDest.shop, sku) == 3; }, 30s)) << env.daemon_output();
+  EXPECT_EQ(env.calls(kSource.shop, "InventoryLevels", seq, ""), 0) << env.daemon_output();
+}
+
 TEST(E2eBulkStart, a_failing_bulk_level_read_falls_back_to_level_queries) {
   e2e_env env(options());
   // Every bulk operation fails: the catalogs' (read by pages then) and the levels'.
