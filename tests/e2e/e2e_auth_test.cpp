@@ -47,11 +47,6 @@ std::int64_t auth_stat(const e2e_env& env, const std::string& shop, const std::s
   return parse(env.sim_get("/_sim/auth?store=" + shop))->num("/" + field).value_or(-1);
 }
 
-std::string metrics(const e2e_env& env) {
-  http_client c("127.0.0.1", env.webhook_port());
-  return c.get("/metrics").body;
-}
-
 std::string query_of(const std::string& url) {
   auto q = url.find('?');
   return q == std::string::npos ? std::string() : url.substr(q + 1);
@@ -137,8 +132,8 @@ TEST(e2e_auth, a_revoked_token_holds_writes_until_a_new_one_works_then_they_drai
     env.sale(kSource.shop, "TEE-RED-S");
   ASSERT_TRUE(env.wait_until([&] { return unauthorized(env, "dest"); }, 15s)) << env.daemon_output();
   EXPECT_EQ(env.level(kSource.shop, "TEE-RED-S"), 47);
-  EXPECT_NE(metrics(env).find("shopsync_store_unauthorized{store=\"dest\"} 1"), std::string::npos) << metrics(env);
-  EXPECT_NE(metrics(env).find("shopsync_store_unauthorized{store=\"source\"} 0"), std::string::npos);
+  EXPECT_NE(env.metrics().find("shopsync_store_unauthorized{store=\"dest\"} 1"), std::string::npos) << env.metrics();
+  EXPECT_NE(env.metrics().find("shopsync_store_unauthorized{store=\"source\"} 0"), std::string::npos);
   // Held: nothing reaches the store, and the refusals stay few (a probe a second, no loop).
   auto refused_before = auth_stat(env, kDest.shop, "refused_requests");
   std::this_thread::sleep_for(3s);
@@ -165,7 +160,7 @@ TEST(e2e_auth, a_revoked_token_holds_writes_until_a_new_one_works_then_they_drai
   EXPECT_EQ(env.level(kSource.shop, "TEE-RED-S"), 47);
   EXPECT_GE(env.mutations(kDest.shop, seq), 1);
   EXPECT_FALSE(unauthorized(env, "dest"));
-  EXPECT_NE(metrics(env).find("shopsync_store_unauthorized{store=\"dest\"} 0"), std::string::npos);
+  EXPECT_NE(env.metrics().find("shopsync_store_unauthorized{store=\"dest\"} 0"), std::string::npos);
   EXPECT_NE(env.daemon_output().find("store dest is authorized again"), std::string::npos);
 }
 

@@ -18,14 +18,19 @@ std::string product(const std::string& shop, const std::string& handle, const st
          R"(","available":)" + std::to_string(available) + "}]}";
 }
 
-} // namespace
-
-TEST(E2eCatalogWebhooks, products_created_and_skus_changed_update_the_mapping_without_a_reload) {
+// The Source and one Destination, each with TEE-RED-S and MUG-WHITE at 10; a one-way group.
+e2e_options mirror_options() {
   e2e_options o;
   o.stores = {kSource, kDest};
   o.scenario_json = uniform_scenario(o.stores, {"TEE-RED-S", "MUG-WHITE"}, {10, 10});
   o.groups_toml = group_toml("mirror", {kDest}, "one_way");
-  e2e_env env(o);
+  return o;
+}
+
+} // namespace
+
+TEST(E2eCatalogWebhooks, products_created_and_skus_changed_update_the_mapping_without_a_reload) {
+  e2e_env env(mirror_options());
   ASSERT_TRUE(env.start_mapped());
   auto mapping = [&] { return env.control("mappings", R"({"problems":true})"); };
   ASSERT_NE(mapping().find("\"identities\":2"), std::string::npos) << mapping();
@@ -63,28 +68,13 @@ TEST(E2eCatalogWebhooks, products_created_and_skus_changed_update_the_mapping_wi
   EXPECT_EQ(out.find("catalog group=mirror: loading", first + 1), std::string::npos) << out;
 }
 
-namespace {
-
-// The count of a series ("name{labels}" exactly as rendered) in the daemon's /metrics; 0 when absent.
-double metric(const e2e_env& env, const std::string& series) {
-  shopsync::testing::http_client c("127.0.0.1", env.webhook_port());
-  auto text = c.get("/metrics").body;
-  auto at = text.find("\n" + series + " ");
-  return at == std::string::npos ? 0 : std::strtod(text.c_str() + at + series.size() + 2, nullptr);
-}
-
-} // namespace
 
 // Shopify sends products/update whenever a product is ordered. Such a webhook changes nothing
 // the group matches on: the catalog drops it without re-matching (in a flash sale, a re-match
 // per sale kept the catalog actor ever behind). A real change still updates the mapping, and a
 // sale of the changed product is again nothing.
 TEST(E2eCatalogWebhooks, a_sales_products_update_is_dropped_and_a_real_change_still_applies) {
-  e2e_options o;
-  o.stores = {kSource, kDest};
-  o.scenario_json = uniform_scenario(o.stores, {"TEE-RED-S", "MUG-WHITE"}, {10, 10});
-  o.groups_toml = group_toml("mirror", {kDest}, "one_way");
-  e2e_env env(o);
+  e2e_env env(mirror_options());
   ASSERT_TRUE(env.start_mapped());
   auto mapping = [&] { return env.control("mappings", R"({"problems":true})"); };
   const std::string unchanged = R"(shopsync_catalog_product_webhooks_total{group="mirror",outcome="unchanged"})";
@@ -94,9 +84,9 @@ TEST(E2eCatalogWebhooks, a_sales_products_update_is_dropped_and_a_real_change_st
     ASSERT_EQ(env.sale(kSource.shop, "TEE-RED-S").rfind("HTTP", 0), std::string::npos);
     ASSERT_EQ(env.sale(kDest.shop, "MUG-WHITE").rfind("HTTP", 0), std::string::npos);
   }
-  ASSERT_TRUE(env.wait_until([&] { return metric(env, unchanged) >= 6; }, 15s))
-    << metric(env, unchanged) << " " << metric(env, changed) << env.daemon_output();
-  EXPECT_EQ(metric(env, changed), 0);
+  ASSERT_TRUE(env.wait_until([&] { return env.metric(unchanged) >= 6; }, 15s))
+    << env.metric(unchanged) << " " << env.metric(changed) << env.daemon_output();
+  EXPECT_EQ(env.metric(changed), 0);
   ASSERT_TRUE(env.wait_until([&] { return env.level(kDest.shop, "TEE-RED-S") == 7; }, 15s)) << env.daemon_output();
 
   // The Source's TEE gets another SKU (inventory_items/update and products/update): unmapped.
@@ -104,7 +94,7 @@ TEST(E2eCatalogWebhooks, a_sales_products_update_is_dropped_and_a_real_change_st
   ASSERT_EQ(r.rfind("HTTP", 0), std::string::npos) << r;
   ASSERT_TRUE(env.wait_until([&] { return mapping().find("\"identity\":\"sku:TEE-NEW\"") != std::string::npos; }, 15s))
     << mapping() << env.daemon_output();
-  EXPECT_GE(metric(env, changed), 1);
+  EXPECT_GE(env.metric(changed), 1);
 
   // Back to its old SKU: mapped again (the digest follows each applied change).
   r = env.sim_post("/_sim/variant/update", R"({"store":")" + kSource.shop + R"(","sku":"TEE-NEW","new_sku":"TEE-RED-S"})");
@@ -115,10 +105,10 @@ TEST(E2eCatalogWebhooks, a_sales_products_update_is_dropped_and_a_real_change_st
 
   // A sale of it now: dropped too, and its stock still reaches the Destination.
   ASSERT_TRUE(env.webhooks_idle());
-  auto before = metric(env, unchanged);
-  auto changed_before = metric(env, changed);
+  auto before = env.metric(unchanged);
+  auto changed_before = env.metric(changed);
   ASSERT_EQ(env.sale(kSource.shop, "TEE-RED-S").rfind("HTTP", 0), std::string::npos);
-  ASSERT_TRUE(env.wait_until([&] { return metric(env, unchanged) >= before + 1; }, 15s)) << env.daemon_output();
-  EXPECT_EQ(metric(env, changed), changed_before);
+  ASSERT_TRUE(env.wait_until([&] { return env.metric(unchanged) >= before + 1; }, 15s)) << env.daemon_output();
+  EXPECT_EQ(env.metric(changed), changed_before);
   ASSERT_TRUE(env.wait_until([&] { return env.level(kDest.shop, "TEE-RED-S") == 6; }, 15s)) << env.daemon_output();
 }

@@ -340,6 +340,17 @@ std::optional<std::int64_t> e2e_env::inbox_depth() const {
   return parse(control("status"))->num("/inbox_depth");
 }
 
+std::string e2e_env::metrics() const {
+  http_client c("127.0.0.1", webhook_port_);
+  return c.get("/metrics").body;
+}
+
+double e2e_env::metric(const std::string& series) const {
+  auto text = metrics();
+  auto at = text.find("\n" + series + " ");
+  return at == std::string::npos ? 0 : std::strtod(text.c_str() + at + series.size() + 2, nullptr);
+}
+
 std::string group_toml(const std::string& name, const std::vector<e2e_store>& dests, const std::string& strategy,
                        const std::string& match_by) {
   std::string t = "[[groups]]\nname = \"" + name + "\"\nsource = \"source\"\ndestinations = [";

@@ -120,6 +120,10 @@ public:
   // Control socket: the result JSON, or "ERROR <code>: <message>".
   std::string control(const std::string& cmd, const std::string& args_json = "{}") const;
   std::optional<std::int64_t> inbox_depth() const;
+  // The daemon's /metrics text, and the value of one series ("name{labels}" exactly as
+  // rendered; 0 when absent).
+  std::string metrics() const;
+  double metric(const std::string& series) const;
 
   unsigned short sim_port() const noexcept { return sim_port_; }
   // The daemon's webhook listener (127.0.0.1), its webhook secret and its state store's

@@ -41,14 +41,8 @@ void settle(e2e_env& env) {
   ASSERT_TRUE(env.webhooks_idle());
 }
 
-// The /metrics text of the daemon.
-std::string metrics(const e2e_env& env) {
-  http_client c("127.0.0.1", env.webhook_port());
-  return c.get("/metrics").body;
-}
-
 std::int64_t found_by_reconcile(const e2e_env& env) {
-  auto m = metrics(env);
+  auto m = env.metrics();
   auto at = m.find("shopsync_orders_found_by_reconcile_total{group=\"orders\",kind=\"order\"}");
   if (at == std::string::npos)
     return -1;
@@ -71,7 +65,7 @@ TEST(E2eOrderReconcile, an_order_whose_every_webhook_is_lost_reaches_the_source_
   e2e_env env(options("order"));
   ASSERT_TRUE(env.start_mapped());
   settle(env);
-  EXPECT_EQ(found_by_reconcile(env), 0) << metrics(env);
+  EXPECT_EQ(found_by_reconcile(env), 0) << env.metrics();
   ASSERT_TRUE(ok(env.sim_post("/_sim/faults", R"({"webhook_loss_topics":["orders/create"]})")));
 
   auto sale = env.sale(kDest.shop, "TEE-RED-S", 2);
@@ -92,7 +86,7 @@ TEST(E2eOrderReconcile, an_order_whose_every_webhook_is_lost_reaches_the_source_
   auto order = env.control("order", R"({"store":"dest-b","id":)" + id + "}");
   EXPECT_NE(order.find("\"found_by\":\"reconcile\""), std::string::npos) << order;
   EXPECT_NE(order.find("\"state\":\"created\""), std::string::npos) << order;
-  EXPECT_EQ(found_by_reconcile(env), 1) << metrics(env);
+  EXPECT_EQ(found_by_reconcile(env), 1) << env.metrics();
 
   // An order shopsync created in the Source is never taken for a Destination order: the
   // Destination has its one sale, the Source the one order shopsync made.
