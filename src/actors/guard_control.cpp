@@ -6,7 +6,7 @@
 #include "domain/undo_plan.hpp"
 #include "io/control_protocol.hpp"
 #include "io/json_writer.hpp"
-#include "io/order_reconcile_api.hpp"
+#include "domain/iso8601.hpp"
 
 #include <simdjson.h>
 

@@ -4,10 +4,10 @@
 #include "actors/link_failure.hpp"
 #include "actors/sync_metrics.hpp"
 #include "domain/backoff.hpp"
+#include "domain/iso8601.hpp"
 #include "domain/mapping_diff.hpp"
 #include "io/crash_point.hpp"
 #include "io/json_writer.hpp"
-#include "io/order_reconcile_api.hpp" // iso8601_utc
 
 #include <spdlog/spdlog.h>
 

@@ -1,6 +1,7 @@
 #include "actors/order_reconciler.hpp"
 
 #include "actors/order_actor.hpp"
+#include "domain/iso8601.hpp"
 #include "io/control_protocol.hpp"
 #include "io/json_writer.hpp"
 #include "io/metrics.hpp"

@@ -1,6 +1,7 @@
 #include "domain/iso8601.hpp"
 
 #include <cctype>
+#include <cstdio>
 
 namespace shopsync {
 
@@ -56,6 +57,26 @@ std::optional<std::int64_t> parse_iso8601_seconds(std::string_view s) {
   std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   std::int64_t days = era * 146097 + doe - 719468;
   return days * 86400 + *h * 3600 + *mi * 60 + *se - offset;
+}
+
+std::string iso8601_utc(std::int64_t epoch_s) {
+  // civil from days (Howard Hinnant), the inverse of the above; no <ctime>: the domain reads no clock.
+  std::int64_t days = epoch_s >= 0 ? epoch_s / 86400 : (epoch_s - 86399) / 86400;
+  std::int64_t secs = epoch_s - days * 86400;
+  days += 719468;
+  std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  std::int64_t doe = days - era * 146097;
+  std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  std::int64_t mp = (5 * doy + 2) / 153;
+  std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  std::int64_t y = yoe + era * 400 + (m <= 2);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", static_cast<long long>(y),
+                static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(secs / 3600),
+                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
+  return buf;
 }
 
 } // namespace shopsync

@@ -1,6 +1,7 @@
 #include "io/order_reconcile_api.hpp"
 
 #include "domain/gid.hpp"
+#include "domain/iso8601.hpp"
 #include "domain/order_sync_state.hpp"
 #include "io/graphql_documents.hpp"
 #include "io/json_writer.hpp"
@@ -9,7 +10,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ctime>
 
 namespace shopsync {
 
@@ -286,15 +286,6 @@ std::string read_variables(std::string_view type, shopify_id id, const std::stri
 }
 
 } // namespace
-
-std::string iso8601_utc(std::int64_t epoch_s) {
-  std::time_t t = static_cast<std::time_t>(epoch_s);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string reconcile_search_query(reconcile_doc d, std::int64_t since) {
   return std::string(d == reconcile_doc::orders ? "created_at:>=" : "updated_at:>=") + iso8601_utc(since);

@@ -30,9 +30,6 @@ namespace shopsync {
 
 enum class reconcile_doc : std::uint8_t { orders, draft_orders };
 
-// epoch seconds -> "2026-12-04T10:00:00Z"
-std::string iso8601_utc(std::int64_t epoch_s);
-
 // The search query of a listing: "created_at:>=<since>" (orders) / "updated_at:>=<since>".
 std::string reconcile_search_query(reconcile_doc, std::int64_t since);
 

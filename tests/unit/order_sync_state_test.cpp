@@ -1,3 +1,4 @@
+#include "domain/iso8601.hpp"
 #include "domain/order_sync_state.hpp"
 
 #include <gtest/gtest.h>
@@ -1112,6 +1113,15 @@ TEST(order_sync_rules, iso8601_with_offsets) {
   EXPECT_FALSE(parse_iso8601_seconds("2025-13-14T10:22:30Z"));
   EXPECT_FALSE(parse_iso8601_seconds("2025-03-14T10:22:30"));
   EXPECT_FALSE(parse_iso8601_seconds("2025-03-14T10:22:30Zjunk"));
+}
+
+TEST(order_sync_rules, iso8601_utc_formats_what_parse_reads_back) {
+  EXPECT_EQ(iso8601_utc(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(iso8601_utc(951868800), "2000-03-01T00:00:00Z");
+  EXPECT_EQ(iso8601_utc(1'796'452'562), "2026-12-05T06:36:02Z");
+  EXPECT_EQ(iso8601_utc(-1), "1969-12-31T23:59:59Z");
+  for (std::int64_t t = -86'400LL * 800; t < 86'400LL * 365 * 80; t += 86'400LL * 37 + 3'607)
+    ASSERT_EQ(parse_iso8601_seconds(iso8601_utc(t)), t) << iso8601_utc(t);
 }
 
 TEST(order_sync_rules, phase_names_parse_back) {
