@@ -236,14 +236,14 @@ void log_outcome(const item_holder& st, const audit_record& a) {
 void watch_levels(self_ptr self, const transition& t, const level_hint* hint) {
   auto& st = self->state;
   const auto now = std::chrono::steady_clock::now();
-  for (auto& a : t.audit) {
-    const bool webhook_changed = a.kind == audit_kind::hint_dirty || a.cause == newer_hint_cause;
-    if (webhook_changed && hint && hint->inbox_seq != 0 &&
-        hint->received != std::chrono::steady_clock::time_point{} && (!st.lag_from || hint->received < *st.lag_from))
-      st.lag_from = hint->received;
+  const bool webhook_changed = t.verdict == hint_verdict::taken || t.verdict == hint_verdict::differs ||
+                               t.verdict == hint_verdict::in_flight || t.verdict == hint_verdict::unknown;
+  if (webhook_changed && hint && hint->inbox_seq != 0 && hint->received != std::chrono::steady_clock::time_point{} &&
+      (!st.lag_from || hint->received < *st.lag_from))
+    st.lag_from = hint->received;
+  for (auto& a : t.audit)
     if (a.kind == audit_kind::level_set || a.kind == audit_kind::delta_propagated)
       st.lag_wrote = true;
-  }
   std::size_t unsettled = 0;
   for (auto& v : st.sm->view())
     if (v.dirty || v.in_flight != op_kind::none)
@@ -551,22 +551,15 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
         apply(self, std::move(none), &h); // still marks the inbox entry
         return;
       }
-      bool heals = false;
-      if (h.inbox_seq == 0 && h.available && h.change == level_hint::stocking_change::none) {
-        // A reconcile read: a value other than the one known is a webhook that was lost or late.
-        for (auto& v : sm.view())
-          if (v.at == *at && v.known && *v.known != *h.available && v.in_flight == op_kind::none)
-            heals = true;
-      }
       switch (h.change) {
         case level_hint::stocking_change::connected: return apply(self, sm.connected(*at), &h);
         case level_hint::stocking_change::disconnected: return apply(self, sm.disconnected(*at), &h);
         case level_hint::stocking_change::none: break;
       }
       auto t = sm.hint(*at, h.available, h.updated_at);
-      // ... unless its time shows it older than what is known (dropped: nothing healed).
-      if (heals && std::none_of(t.audit.begin(), t.audit.end(),
-                                [](const audit_record& a) { return a.kind == audit_kind::echo_dropped; }))
+      // A reconcile read (no inbox entry) that differs from what is known, with nothing in
+      // flight, and is not older than it: a webhook that was lost or late.
+      if (h.inbox_seq == 0 && (t.verdict == hint_verdict::differs || t.verdict == hint_verdict::taken))
         note_reconcile_healed(self->state.ctx->metrics, self->state.group, h.store);
       apply(self, std::move(t), &h);
     },

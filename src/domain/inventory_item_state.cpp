@@ -564,10 +564,12 @@ transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> 
   level* lv = find(at);
   if (!lv) {
     t.audit.push_back(make_audit(audit_kind::hint_ignored, at, "level not mapped"));
+    t.verdict = hint_verdict::ignored;
     return t;
   }
   if (!available) {
     t.audit.push_back(make_audit(audit_kind::hint_ignored, at, "available is null"));
+    t.verdict = hint_verdict::ignored;
     return t;
   }
   // Times (see the header): an older state is dropped; a newer one, with nothing of ours in
@@ -579,6 +581,7 @@ transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> 
       a.before = lv->known;
       a.after = available;
       t.audit.push_back(std::move(a));
+      t.verdict = hint_verdict::older;
       return t;
     }
     if (*updated_at > *lv->known_at + slack && lv->op == op_kind::none && !lv->dirty &&
@@ -588,8 +591,10 @@ transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> 
         a.before = lv->known;
         a.after = available;
         t.audit.push_back(std::move(a));
+        t.verdict = hint_verdict::echo;
       } else {
         observe(at, *available, newer_hint_cause, t);
+        t.verdict = hint_verdict::taken;
       }
       known_since(*lv, updated_at);
       plan(t);
@@ -604,6 +609,7 @@ transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> 
     // A state of unknown time taken in (maybe a change and its reversal after known_at): an
     // older state's hint must not be trusted after it.
     if (!updated_at) known_since(*lv, std::nullopt);
+    t.verdict = hint_verdict::echo;
     return t;
   }
   if (lv->op == op_kind::none) {
@@ -620,6 +626,9 @@ transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> 
                                                 : std::nullopt;
   }
   lv->dirty = true;
+  t.verdict = lv->op != op_kind::none ? hint_verdict::in_flight
+              : lv->known             ? hint_verdict::differs
+                                      : hint_verdict::unknown;
   auto a = make_audit(audit_kind::hint_dirty, at,
                       lv->op != op_kind::none ? "op in flight"
                       : lv->known             ? "differs from known"
@@ -713,6 +722,7 @@ transition inventory_item_state::connected(level_ref at) {
   level* lv = mapped(at, t);
   if (!lv) return t;
   must_read(*lv);
+  t.verdict = hint_verdict::unknown;
   auto a = make_audit(audit_kind::hint_dirty, at, "inventory_levels/connect");
   a.before = lv->known;
   t.audit.push_back(std::move(a));

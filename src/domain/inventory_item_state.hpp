@@ -241,10 +241,23 @@ struct audit_record {
   std::string cause;
 };
 
+// What hint() (and connected()) made of a webhook or reconcile value, for the holder's metrics.
+enum class hint_verdict : std::uint8_t {
+  none,      // not a hint's transition
+  ignored,   // the level is not mapped, or the value is null
+  echo,      // equal to what is known: nothing to do
+  older,     // an old state (its time): dropped
+  taken,     // newer than known and different: taken as the truth, no read
+  differs,   // different from known with nothing in flight: the level is read
+  in_flight, // arrived while an op was in flight: judged when its answer is in
+  unknown,   // the level is not known yet (or was connected): it is read
+};
+
 struct transition {
   std::vector<command> commands;
   std::vector<audit_record> audit;
   bool held = false; // follow_orders: a sale was held; its grace period starts now (the holder's timer)
+  hint_verdict verdict = hint_verdict::none;
 };
 
 // For `shopsyncctl item`.

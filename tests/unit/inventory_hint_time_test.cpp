@@ -179,5 +179,23 @@ TEST(inventory_hint_time, times_survive_encode_and_decode) {
   EXPECT_EQ(back->hint(src, 9, t0 + 5).commands.at(0).kind, op_kind::adjust);
 }
 
+// What hint() made of a hint, for the holder's metrics (reconcile heals, sync lag).
+TEST(inventory_hint_time, a_hints_verdict_names_what_was_made_of_it) {
+  auto fresh = [] {
+    inventory_item_state s(make_layout(sync_mode::two_way, 2), 7);
+    align_timed(s, 10);
+    return s;
+  };
+  EXPECT_EQ(fresh().hint(src, 10, std::nullopt).verdict, hint_verdict::echo);
+  EXPECT_EQ(fresh().hint(src, 12, t0 - 3).verdict, hint_verdict::older);
+  EXPECT_EQ(fresh().hint(src, 9, std::nullopt).verdict, hint_verdict::differs);
+  inventory_item_state timed(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(timed, 10);
+  EXPECT_EQ(timed.hint(src, 9, t0 + 5).verdict, hint_verdict::taken); // d1 -1 now in flight
+  EXPECT_EQ(timed.hint(d1, 8, t0 + 6).verdict, hint_verdict::in_flight);
+  EXPECT_EQ(timed.hint(src, std::nullopt, t0 + 7).verdict, hint_verdict::ignored);
+  EXPECT_EQ(timed.write_result(d1, 1, 9, t0 + 9).verdict, hint_verdict::none);
+}
+
 } // namespace
 } // namespace shopsync::testing
