@@ -381,6 +381,11 @@ store_link_internal_actor::behavior_type store_link_impl(self_ptr self, store_li
     return std::chrono::milliseconds(
       static_cast<std::int64_t>(std::ceil((cost - *s.available) / s.bucket->restore_rate * 1000.0)));
   };
+  po.write_reserve = [client = std::weak_ptr<admin_client>(st.client)] {
+    auto c = client.lock();
+    auto s = c ? c->stats() : admin_client_stats{};
+    return s.bucket ? s.bucket->maximum_available / 2 : 0.0;
+  };
   if (st.outbox)
     po.find_result = [outbox = st.outbox](inventory_item_id item, location_id loc,
                                           std::uint64_t op) -> std::optional<op_result> {

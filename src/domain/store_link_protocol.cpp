@@ -434,6 +434,8 @@ bool store_link_protocol::take_write_batch(link_time now) {
   auto wb = coalescer_.take(opts_.max_batch_entries);
   if (coalescer_.empty())
     writes_since_.reset();
+  else if (coalescer_.pending_entries() < opts_.max_batch_entries)
+    writes_since_ = now.steady; // what a full batch left behind starts its own wait
   if (!wb)
     return false;
   if (wb->kind == write_kind::adjust) {
@@ -465,16 +467,25 @@ void store_link_protocol::schedule(link_time now) {
   // Points asked for by the writes sent in this pass (the client reserves them only when it sends).
   double spent = 0;
   std::optional<std::chrono::milliseconds> bucket_wait; // a batch waits for the bucket this long
+  std::optional<std::chrono::milliseconds> fill_due;    // a batch below the reserve waits to fill until then
   auto writes_due = [&] {
     if (!ready_.empty())
       return true; // formed already (a resend, a remainder): its entries cannot grow
     if (coalescer_.empty() || !writes_since_ || now.steady < *writes_since_ + window)
       return false;
-    if (opts_.bucket_wait)
+    if (opts_.bucket_wait) {
       if (auto w = opts_.bucket_wait(spent + opts_.write_cost); w.count() > 0) {
         bucket_wait = w;
         return false;
       }
+      const double reserve = opts_.write_reserve ? opts_.write_reserve() : 0;
+      const auto fill_until = *writes_since_ + opts_.max_write_wait;
+      if (reserve > 0 && coalescer_.pending_entries() < opts_.max_batch_entries && now.steady < fill_until)
+        if (auto w = opts_.bucket_wait(spent + opts_.write_cost + reserve); w.count() > 0) {
+          fill_due = std::min(now.steady + w, fill_until);
+          return false;
+        }
+    }
     spent += opts_.write_cost;
     return true;
   };
@@ -521,7 +532,7 @@ void store_link_protocol::schedule(link_time now) {
   if (in_flight_ < max && !tick_armed_) {
     std::optional<std::chrono::milliseconds> due;
     if (!coalescer_.empty() && writes_since_)
-      due = bucket_wait ? now.steady + *bucket_wait : *writes_since_ + window;
+      due = bucket_wait ? now.steady + *bucket_wait : fill_due ? *fill_due : *writes_since_ + window;
     if (!read_order_.empty() && reads_since_ && (!due || *reads_since_ + window < *due))
       due = *reads_since_ + window;
     if (due) {

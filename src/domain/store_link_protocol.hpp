@@ -30,6 +30,10 @@
 //   mutation (bucket_wait): on a throttled store the changes arriving meanwhile join it, so the
 //   bucket buys a few full mutations instead of many small ones queued at the client. While a
 //   batch waits so, nothing else is sent (reads would spend its points and could starve it).
+// - Below the bucket's reserve (write_reserve), a batch that is not full waits to fill, for at
+//   most max_write_wait: a mutation costs the same for one change or 250, so on a busy store the
+//   points go further in full batches and the rest is left to reads (verifications, first
+//   reads), which go meanwhile. Above it, a batch goes when the window ends.
 // - An "admin.unauthorized" answer puts its request back at the head of its queue unanswered
 //   and holds everything until resume().
 #include "domain/inventory_answers.hpp"
@@ -146,6 +150,10 @@ struct store_link_protocol_options {
   // empty: writes never wait for the bucket here (the client still does).
   std::function<std::chrono::milliseconds(double cost)> bucket_wait;
   double write_cost = 10; // a mutation's requested cost (Shopify: 10 per mutation)
+  // Points the bucket keeps before a batch that is not full goes (0 or empty: none; the shell
+  // gives half the bucket's maximum), and how long such a batch waits to fill at most.
+  std::function<double()> write_reserve;
+  std::chrono::milliseconds max_write_wait{1000};
   // A result recorded on disk for (item, location, op), if any (may be empty).
   std::function<std::optional<op_result>(inventory_item_id, location_id, std::uint64_t)> find_result;
 };

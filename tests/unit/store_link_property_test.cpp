@@ -60,6 +60,7 @@ struct config_t {
   bool durable = true;
   // A cost bucket (30 points, 10 restored a second, 10 per mutation) that the link asks through
   // bucket_wait: batches are taken only when it can pay, and ticks must wake the link for it.
+  // Below a reserve of 15 points a batch that is not full waits to fill, 300 ms at most.
   bool bucket = false;
 };
 
@@ -137,9 +138,13 @@ private:
         const double have = points();
         if (have >= cost)
           return std::chrono::milliseconds::zero();
-        count("bucket_waited");
+        count(cost >= 25 ? "reserve_waited" : "bucket_waited");
         return std::chrono::milliseconds(static_cast<std::int64_t>((cost - have) * 100.0) + 1); // 10 points/s
       };
+    if (cfg_.bucket) {
+      o.write_reserve = [] { return 15.0; };
+      o.max_write_wait = std::chrono::milliseconds(300);
+    }
     if (cfg_.durable)
       o.find_result = [this](inventory_item_id i, location_id l, std::uint64_t op) -> std::optional<op_result> {
         auto it = disk_results_.find({i, l, op});
@@ -713,8 +718,10 @@ void run_seeds(config_t cfg, std::uint64_t salt) {
     EXPECT_GT(tally[k], 0) << k;
   if (cfg.durable)
     EXPECT_GT(tally["outbox_failed"], 0);
-  if (cfg.bucket)
+  if (cfg.bucket) {
     EXPECT_GT(tally["bucket_waited"], 0);
+    EXPECT_GT(tally["reserve_waited"], 0);
+  }
 }
 
 TEST(store_link_property, every_ask_is_answered_once_and_nothing_is_applied_twice) { run_seeds({2, true}, 1); }
@@ -768,6 +775,78 @@ TEST(store_link_protocol_bucket, writes_asked_while_the_bucket_refills_go_as_one
   drain();
   ASSERT_EQ(batches.size(), 1u);
   EXPECT_EQ(batches[0], 5u);
+}
+
+// Below the reserve, a batch that is not full waits to fill: it goes as soon as it is full, or
+// once it has waited max_write_wait; a read asked meanwhile is not held back.
+TEST(store_link_protocol_bucket, below_the_reserve_a_batch_goes_full_or_after_its_longest_wait) {
+  link_time now{std::chrono::milliseconds(0), 1'000'000};
+  double points = 100; // the bucket, never refilled here: always below the reserve of 500
+  store_link_protocol_options o;
+  o.store = "A";
+  o.batching_window = 50ms;
+  o.durable = false;
+  o.max_batch_entries = 4;
+  o.max_write_wait = 400ms;
+  o.max_in_flight = 4; // nothing is answered here
+  o.make_batch = [n = std::uint64_t{0}](write_batch wb) mutable {
+    outbox_batch b;
+    b.id = ++n;
+    b.idempotency_key = "k" + std::to_string(b.id);
+    b.batch = std::move(wb);
+    return b;
+  };
+  o.classify = classify;
+  o.bucket_wait = [&](double cost) {
+    return cost <= points ? std::chrono::milliseconds::zero() : std::chrono::milliseconds(10'000);
+  };
+  o.write_reserve = [] { return 500.0; };
+  store_link_protocol link(o);
+  std::vector<std::size_t> batches;
+  std::size_t reads = 0;
+  std::optional<std::chrono::milliseconds> tick;
+  auto drain = [&] {
+    for (auto& e : link.take_effects()) {
+      if (auto* w = std::get_if<link_send_write>(&e))
+        batches.push_back(w->keys.size());
+      if (std::get_if<link_send_reads>(&e))
+        ++reads;
+      if (auto* t = std::get_if<link_arm_tick>(&e))
+        tick = now.steady + t->after;
+    }
+  };
+  auto at = [&](int ms) {
+    now.steady = std::chrono::milliseconds(ms);
+    if (tick && *tick <= now.steady) {
+      tick.reset();
+      link.tick(now);
+      drain();
+    }
+  };
+  std::uint64_t ticket = 0;
+  for (int i = 0; i < 4; ++i) { // four changes 60 ms apart: the fourth fills the batch
+    at(60 * i);
+    link.write({write_kind::adjust, 10 + static_cast<std::uint64_t>(i), 1, -1, std::nullopt, 1}, ++ticket, now);
+    drain();
+    if (i == 1) {
+      link.read({99, 1}, ++ticket, now);
+      drain();
+    }
+  }
+  at(250);
+  ASSERT_EQ(batches.size(), 1u) << "sent once full, not at the end of the window";
+  EXPECT_EQ(batches[0], 4u);
+  EXPECT_EQ(reads, 1u) << "the read went while the batch filled";
+  at(300);
+  link.write({write_kind::adjust, 20, 1, -1, std::nullopt, 1}, ++ticket, now);
+  drain();
+  at(650);
+  EXPECT_EQ(batches.size(), 1u) << "one change waits for more";
+  ASSERT_TRUE(tick.has_value());
+  EXPECT_LE(*tick, std::chrono::milliseconds(701)) << "the link wakes when the longest wait is over";
+  at(701);
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(batches[1], 1u);
 }
 
 } // namespace
