@@ -63,6 +63,7 @@ using pause_atom = caf::atom_constant<caf::atom("pause")>;
 using view_atom = caf::atom_constant<caf::atom("view")>;
 using resend_atom = caf::atom_constant<caf::atom("resend")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
+using verify_atom = caf::atom_constant<caf::atom("verify")>;
 using remap_atom = caf::atom_constant<caf::atom("remap")>;
 using mapping_atom = caf::atom_constant<caf::atom("mapping")>;
 using resync_atom = caf::atom_constant<caf::atom("resync")>;
@@ -152,6 +153,7 @@ using item_actor = caf::typed_actor<
   caf::reacts_to<pause_atom, bool>,
   caf::reacts_to<resend_atom, command>,
   caf::reacts_to<release_atom, std::uint64_t>, // its own timer: held sales' grace period is over
+  caf::reacts_to<verify_atom>,                 // its own timer: unverified levels are read
   caf::reacts_to<remap_atom, item_layout>,     // the mapping changed this identity's layout
   caf::replies_to<view_atom>::with<std::string>,
   caf::reacts_to<passivate_atom>,  // its own idle timer

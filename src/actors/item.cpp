@@ -177,6 +177,17 @@ void arm_release(self_ptr self) {
   self->delayed_send(self, st.hold, release_atom::value, ++st.hold_timer);
 }
 
+// A level taken provisionally or set aside is read once the delay is over, unless an exact answer
+// verified it first. One timer for the item, armed by the first such level: no level waits
+// longer than the delay, and a busy item does not push its verification back for ever.
+void arm_verify(self_ptr self) {
+  auto& st = self->state;
+  if (st.verify_armed || !st.sm->unverified())
+    return;
+  st.verify_armed = true;
+  self->delayed_send(self, st.ctx->cfg.daemon.verify_after, verify_atom::value);
+}
+
 // An actor started for its start-up work leaves once that work is done (see item.hpp).
 // It asks at every idle moment until the router agrees: the router refuses only when it has
 // sent something since, and that message brings the actor here again once handled. Such an
@@ -236,8 +247,9 @@ void log_outcome(const item_holder& st, const audit_record& a) {
 void watch_levels(self_ptr self, const transition& t, const level_hint* hint) {
   auto& st = self->state;
   const auto now = std::chrono::steady_clock::now();
-  const bool webhook_changed = t.verdict == hint_verdict::taken || t.verdict == hint_verdict::differs ||
-                               t.verdict == hint_verdict::in_flight || t.verdict == hint_verdict::unknown;
+  const bool webhook_changed = t.verdict == hint_verdict::taken || t.verdict == hint_verdict::provisional ||
+                               t.verdict == hint_verdict::differs || t.verdict == hint_verdict::in_flight ||
+                               t.verdict == hint_verdict::unknown;
   if (webhook_changed && hint && hint->inbox_seq != 0 && hint->received != std::chrono::steady_clock::time_point{} &&
       (!st.lag_from || hint->received < *st.lag_from))
     st.lag_from = hint->received;
@@ -299,6 +311,7 @@ void apply(self_ptr self, transition t, const level_hint* hint) {
       execute(self, c, false);
   if (t.held)
     arm_release(self);
+  arm_verify(self);
   watch_levels(self, t, hint);
   report_stocking(self);
   report_owed(self);
@@ -445,7 +458,7 @@ std::string view_json(const item_holder& st) {
     if (v.in_flight != op_kind::none)
       w.field("op_id", v.op_id).field("op_value", v.op_value);
     w.field("pending_target", v.pending_target).field("pending_delta", v.pending_delta);
-    w.field("dirty", v.dirty).field("aligned", v.aligned).field("held", v.held);
+    w.field("dirty", v.dirty).field("aligned", v.aligned).field("held", v.held).field("unverified", v.unverified);
     if (!v.blocked.empty())
       w.field("blocked", v.blocked);
     if (v.stock != stocking::stocked)
@@ -535,6 +548,7 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
       execute(self, c, true);
     if (st.sm->holding())
       arm_release(self);
+    arm_verify(self);
     follow_stocking_policy(self);
     report_stocking(self);
     leave_if_done(self);
@@ -559,7 +573,8 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
       auto t = sm.hint(*at, h.available, h.updated_at);
       // A reconcile read (no inbox entry) that differs from what is known, with nothing in
       // flight, and is not older than it: a webhook that was lost or late.
-      if (h.inbox_seq == 0 && (t.verdict == hint_verdict::differs || t.verdict == hint_verdict::taken))
+      if (h.inbox_seq == 0 && (t.verdict == hint_verdict::differs || t.verdict == hint_verdict::taken ||
+                               t.verdict == hint_verdict::provisional))
         note_reconcile_healed(self->state.ctx->metrics, self->state.group, h.store);
       apply(self, std::move(t), &h);
     },
@@ -599,6 +614,12 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
       auto& st = self->state;
       if (timer == st.hold_timer && st.sm->holding())
         apply(self, st.sm->release_holds());
+    },
+    [self](verify_atom) {
+      auto& st = self->state;
+      st.verify_armed = false;
+      if (st.sm->unverified())
+        apply(self, st.sm->verify());
     },
     [self](view_atom) -> std::string {
       self->state.from_router++;

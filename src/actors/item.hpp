@@ -33,6 +33,7 @@ struct item_holder {
   std::uint64_t at_last_tick = 0; // from_router at the previous idle tick
   std::chrono::milliseconds hold{0}; // grace period of a held Destination sale (order groups)
   std::uint64_t hold_timer = 0;      // the newest release timer; older ones are ignored
+  bool verify_armed = false;         // a verify timer is on its way (unverified levels)
   std::optional<item_layout> next_layout; // a remap waiting for the ops in flight to finish
   bool leave_when_idle = false;   // asks the router to forget it whenever idle (see item.cpp)
   std::uint64_t asked_at = ~std::uint64_t{0}; // from_router when it last asked

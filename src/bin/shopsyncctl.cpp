@@ -201,10 +201,13 @@ void print_item(element r) {
             << (field(r, "paused") == "yes" ? ", paused" : "") << "\n\n";
   table t{{"STORE", "LOCATION", "KNOWN", "KNOWN AT", "IN FLIGHT", "PENDING TARGET", "PENDING DELTA", "DIRTY", "HELD",
            "BLOCKED"}};
-  for (auto l : r["levels"].get_array())
-    t.push_back({field(l, "store"), field(l, "location"), field(l, "known"), known_at_text(l), field(l, "in_flight"),
+  for (auto l : r["levels"].get_array()) {
+    // A value taken from a webhook its time could not order, or beside one set aside: read soon.
+    auto known = field(l, "known") + (field(l, "unverified") == "yes" ? " (to verify)" : "");
+    t.push_back({field(l, "store"), field(l, "location"), known, known_at_text(l), field(l, "in_flight"),
                  field(l, "pending_target"), field(l, "pending_delta"), field(l, "dirty"), field(l, "held"),
                  field(l, "blocked")});
+  }
   print_table(t);
   print_level_controls(r);
 }

@@ -154,6 +154,11 @@ struct daemon_config {
   // A store's catalog of at least this many variants (as its last read found) is read through a
   // bulk operation instead of pages; 0: never.
   std::uint64_t bulk_read_threshold = 20'000;
+  // A webhook whose time cannot order it against one of shopsync's own writes (within a second
+  // of it) is taken provisionally or set aside, and the level read this long after unless
+  // something exact (a write's answer, a later webhook) verified it first (inventory item
+  // state, "Times"). Longer: fewer reads in a busy store; shorter: a wrong guess lasts less.
+  std::chrono::seconds verify_after{30};
 };
 
 // [webhooks]: where Shopify must deliver, and who keeps the subscriptions.

@@ -182,6 +182,8 @@ status validate_daemon(const daemon_config& d, bool has_apps) {
   if (d.bulk_read_threshold > 100'000'000)
     return fail("daemon.bulk_read_threshold",
                 range_reason<long long>(0, 100'000'000, static_cast<long long>(d.bulk_read_threshold)));
+  if (auto va = d.verify_after.count(); va < 1 || va > 3600)
+    return fail("daemon.verify_after_s", range_reason<long long>(1, 3600, va));
   if (!one_of(d.log_level, k_log_levels))
     return fail("daemon.log_level", "unknown level " + quoted(d.log_level) + " (expected " +
                                         list(k_log_levels) + ")");

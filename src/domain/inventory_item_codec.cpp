@@ -1,6 +1,6 @@
 // How an inventory item state is stored: inventory_item_state::encode/decode. A versioned
-// text of space-separated tokens (domain/field_codec.hpp, tagged_format): "iis5" ("iis4": no
-// known_at, decoded as unknown; "iis3": nor stocking, "iis2": nor hinted value, "iis1": nor
+// text of space-separated tokens (domain/field_codec.hpp, tagged_format): "iis6" ("iis5": no
+// lowest hint in flight, unverified flag or level before the last write, decoded as none; "iis4": no known_at, decoded as unknown; "iis3": nor stocking, "iis2": nor hinted value, "iis1": nor
 // held flag), then the layout, each slot's
 // levels (a level's fields only where its store has a location in the slot), and a trailing
 // "controls" section (buffers, shares, sums), absent when there are none so that a state
@@ -39,6 +39,11 @@ struct inventory_item_codec {
       f(lv.known_at_slack);
       f(lv.hinted_at);
     }
+    if (f.version >= 6) {
+      f(lv.hinted_low);
+      f(lv.unverified);
+      f(lv.written_from);
+    }
   }
   template <class F> static void fields(F& f, item_store& s) {
     f(s.store);
@@ -52,7 +57,7 @@ struct inventory_item_codec {
 
 namespace {
 
-constexpr int current_version = 5;
+constexpr int current_version = 6;
 constexpr std::uint64_t max_count = 1 << 16;
 
 using writer = field_writer<tagged_format, inventory_item_codec>;
@@ -61,7 +66,7 @@ using reader = field_reader<tagged_format, inventory_item_codec>;
 } // namespace
 
 std::string inventory_item_state::encode() const {
-  writer w{current_version, "iis5"};
+  writer w{current_version, "iis6"};
   w(layout_.identity);
   w(layout_.mode);
   w(epoch_);

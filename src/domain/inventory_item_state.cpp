@@ -224,6 +224,8 @@ void inventory_item_state::issue(level_ref at, level& lv, op_kind kind, transiti
   lv.dirty = false;
   lv.hinted.reset();
   lv.hinted_at.reset();
+  lv.hinted_low.reset();
+  lv.unverified = false; // its answer is exact: whatever was taken or set aside is counted from it
   t.commands.push_back(make_command(at, lv));
 }
 
@@ -235,12 +237,14 @@ void inventory_item_state::block(level_ref at, level& lv, std::string cause, tra
 void inventory_item_state::known_since(level& lv, std::optional<shopify_time> at, bool slack) {
   lv.known_at = lv.known ? at : std::nullopt;
   lv.known_at_slack = lv.known_at && slack;
+  lv.written_from.reset(); // a write's answer sets it after this
 }
 
 void inventory_item_state::must_read(level& lv) {
   lv.dirty = true;
   lv.hinted.reset();
   lv.hinted_at.reset();
+  lv.hinted_low.reset();
 }
 
 // Whether a write may be sent to the level: it is stocked, or the group stocks Destinations'
@@ -283,7 +287,9 @@ void inventory_item_state::unstock(level_ref at, level& lv, stocking why, transi
 // them had no time.
 inventory_item_state::settled_hints inventory_item_state::settle_hints(level_ref at, level& lv, std::int64_t value,
                                                                        std::optional<shopify_time> answered_at,
-                                                                       bool slack, transition& t) {
+                                                                       bool slack,
+                                                                       std::optional<std::int64_t> before,
+                                                                       transition& t) {
   settled_hints s{answered_at, std::nullopt, 0};
   if (lv.dirty && lv.hinted && *lv.hinted == value) {
     lv.dirty = false;
@@ -305,22 +311,70 @@ inventory_item_state::settled_hints inventory_item_state::settle_hints(level_ref
     } else if (lv.hinted && *lv.hinted_at > *answered_at + sl) {
       s.later = lv.hinted; // the level stays dirty until take_later takes it
       s.later_at = *lv.hinted_at;
+    } else if (lv.hinted_low && *lv.hinted_at <= *answered_at + sl) {
+      // The times cannot order them against the answer (see "Times"): no read now. (One newer
+      // than the answer beside others that disagree is read: known_at must stay newer than every
+      // hint set aside or taken, so that a later hint is judged against them all.)
+      lv.dirty = false;
+      lv.unverified = true;
+      if (takes_provisionally(at, *lv.hinted_low, value, before))
+        s.provisional = lv.hinted_low;
+      else {
+        auto a = make_audit(audit_kind::echo_dropped, at, set_aside_cause);
+        a.before = value;
+        a.after = lv.hinted_low;
+        t.audit.push_back(std::move(a));
+      }
     }
   }
   lv.hinted.reset();
   lv.hinted_at.reset();
+  lv.hinted_low.reset();
   return s;
 }
 
 // A later state proved by hints in flight (settle_hints), taken as a webhook at rest would be
 // (hint()): only with nothing in flight, stocked, not blocked; else the level stays dirty and is read.
+// A value they left to take provisionally is taken the same way, keeping the answer's time.
 void inventory_item_state::take_later(level_ref at, level& lv, const settled_hints& s, transition& t) {
-  if (!s.later || !lv.dirty || !lv.known || lv.op != op_kind::none || !lv.blocked.empty() ||
-      lv.stock != stocking::stocked || !in_api_range(*s.later))
+  if (!lv.known || lv.op != op_kind::none || !lv.blocked.empty() || lv.stock != stocking::stocked)
+    return;
+  if (s.provisional && in_api_range(*s.provisional) && !lv.dirty) {
+    observe(at, *s.provisional, provisional_cause, t);
+    return;
+  }
+  if (!s.later || !lv.dirty || !in_api_range(*s.later))
     return;
   lv.dirty = false;
+  lv.unverified = false;
   observe(at, *s.later, newer_hint_cause, t);
   known_since(lv, s.later_at);
+}
+
+bool inventory_item_state::takes_provisionally(level_ref at, std::int64_t v, std::int64_t now,
+                                               std::optional<std::int64_t> before) const {
+  const bool propagates = layout_.mode == sync_mode::two_way || (layout_.mode == sync_mode::one_way && at.store == 0);
+  return propagates && before && v < now && v < *before;
+}
+
+transition inventory_item_state::unordered_hint(level_ref at, level& lv, std::int64_t available) {
+  transition t;
+  lv.unverified = true;
+  // Before the write known_at stands for (when it is one), the level held written_from; else
+  // known_at is the time of `known` itself.
+  const auto before = lv.known_at_slack ? lv.written_from : lv.known;
+  if (takes_provisionally(at, available, *lv.known, before)) {
+    observe(at, available, provisional_cause, t);
+    t.verdict = hint_verdict::provisional;
+    plan(t);
+  } else {
+    auto a = make_audit(audit_kind::echo_dropped, at, set_aside_cause);
+    a.before = lv.known;
+    a.after = available;
+    t.audit.push_back(std::move(a));
+    t.verdict = hint_verdict::set_aside;
+  }
+  return t;
 }
 
 void inventory_item_state::observe(level_ref at, std::int64_t q, const char* cause,
@@ -596,6 +650,7 @@ transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> 
         observe(at, *available, newer_hint_cause, t);
         t.verdict = hint_verdict::taken;
       }
+      lv->unverified = false; // a state after everything known: the count is exact again
       known_since(*lv, updated_at);
       plan(t);
       return t;
@@ -612,18 +667,27 @@ transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> 
     t.verdict = hint_verdict::echo;
     return t;
   }
+  // Neither older nor newer than known_at (the rules above returned): the times cannot order it.
+  if (updated_at && lv->known && lv->known_at && lv->op == op_kind::none && !lv->dirty && lv->blocked.empty() &&
+      lv->stock == stocking::stocked && in_api_range(*available))
+    return unordered_hint(at, *lv, *available);
   if (lv->op == op_kind::none) {
     lv->hinted.reset();
   } else if (!lv->dirty) {
     lv->hinted = available; // the first hint since the op was sent
     lv->hinted_at = updated_at;
+    lv->hinted_low = updated_at ? available : std::nullopt;
   } else if (lv->hinted != available) {
     lv->hinted.reset(); // hints that disagree: only a read can tell, unless all are older than the answer
+    if (lv->hinted_at && updated_at && lv->hinted_low && *updated_at >= *lv->hinted_at)
+      lv->hinted_low = *updated_at > *lv->hinted_at ? *available : std::min(*lv->hinted_low, *available);
     lv->hinted_at = lv->hinted_at && updated_at ? std::optional<shopify_time>(std::max(*lv->hinted_at, *updated_at))
                                                 : std::nullopt;
+    if (!lv->hinted_at) lv->hinted_low.reset();
   } else {
     lv->hinted_at = lv->hinted_at && updated_at ? std::optional<shopify_time>(std::max(*lv->hinted_at, *updated_at))
                                                 : std::nullopt;
+    if (!lv->hinted_at) lv->hinted_low.reset();
   }
   lv->dirty = true;
   t.verdict = lv->op != op_kind::none ? hint_verdict::in_flight
@@ -684,7 +748,7 @@ transition inventory_item_state::read_result(level_ref at, std::uint64_t op_id,
     a.op_id = op_id;
     t.audit.push_back(std::move(a));
   }
-  const auto settled = settle_hints(at, *lv, quantity, updated_at, false, t);
+  const auto settled = settle_hints(at, *lv, quantity, updated_at, false, quantity, t);
   observe(at, quantity, "read", t);
   known_since(*lv, settled.known_at);
   take_later(at, *lv, settled, t);
@@ -821,6 +885,9 @@ transition inventory_item_state::confirm_write(level_ref at, std::uint64_t op_id
   // Adjusts are only sent from a known level.
   const std::int64_t after =
     seen ? *seen : kind == op_kind::adjust ? *before + lv->op_delta : lv->op_target;
+  // The level just before the write took effect: exact for an adjust and a compare-and-set.
+  const std::optional<std::int64_t> written_from =
+    kind == op_kind::adjust ? std::optional<std::int64_t>(after - lv->op_delta) : lv->op_change_from;
   lv->op = op_kind::none;
   lv->attempt = 0;
   if (!in_api_range(after)) {
@@ -837,7 +904,7 @@ transition inventory_item_state::confirm_write(level_ref at, std::uint64_t op_id
   }
   settled_hints settled;
   if (seen)
-    settled = settle_hints(at, *lv, after, created_at, true, t);
+    settled = settle_hints(at, *lv, after, created_at, true, written_from, t);
   else
     must_read(*lv);
   if (lv->stock == stocking::not_stocked || lv->stock == stocking::inactive) {
@@ -850,6 +917,7 @@ transition inventory_item_state::confirm_write(level_ref at, std::uint64_t op_id
   lv->known = after;
   // Our write's time, when seen: the level held `after` right after it.
   known_since(*lv, settled.known_at, true);
+  if (lv->known_at_slack) lv->written_from = written_from;
   if (kind == op_kind::adjust) {
     // What raced the write shows here: external = after - delta - known.
     const std::int64_t d = lv->op_delta;
@@ -1027,6 +1095,30 @@ transition inventory_item_state::release_holds() {
   return t;
 }
 
+transition inventory_item_state::verify() {
+  transition t;
+  for (std::size_t s = 0; s < slots_.size(); ++s)
+    for (std::size_t i = 0; i < slots_[s].levels.size(); ++i) {
+      auto& lv = slots_[s].levels[i];
+      if (!lv.present || !lv.unverified || lv.op != op_kind::none) continue; // an answer will verify
+      lv.unverified = false;
+      if (!lv.blocked.empty() || lv.stock != stocking::stocked || lv.dirty) continue;
+      must_read(lv);
+      auto a = make_audit(audit_kind::hint_dirty, {i, s}, verify_cause);
+      a.before = lv.known;
+      t.audit.push_back(std::move(a));
+    }
+  plan(t);
+  return t;
+}
+
+bool inventory_item_state::unverified() const {
+  for (const auto& slot : slots_)
+    for (const auto& lv : slot.levels)
+      if (lv.present && lv.unverified) return true;
+  return false;
+}
+
 bool inventory_item_state::in_flight() const {
   for (const auto& slot : slots_)
     for (const auto& lv : slot.levels)
@@ -1059,7 +1151,7 @@ bool inventory_item_state::idle() const {
     for (std::size_t i = 0; i < slot.levels.size(); ++i) {
       const auto& lv = slot.levels[i];
       if (!lv.present) continue;
-      if (lv.op != op_kind::none || lv.held) return false;
+      if (lv.op != op_kind::none || lv.held || lv.unverified) return false;
       if (!lv.blocked.empty()) continue;
       if (!lv.dirty && !writable({i, 0}, lv)) continue; // not stocked: reported, nothing to do
       if (lv.dirty || lv.delta != 0 || lv.target) return false;
@@ -1089,6 +1181,7 @@ std::vector<level_view> inventory_item_state::view() const {
       v.dirty = lv.dirty;
       v.aligned = lv.aligned;
       v.held = lv.held;
+      v.unverified = lv.unverified;
       v.blocked = lv.blocked;
       v.stock = lv.stock;
       if (i != 0 && layout_.mode != sync_mode::two_way) {

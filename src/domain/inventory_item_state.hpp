@@ -140,8 +140,28 @@ inline constexpr const char* invalid_quantity_negative = "INVALID_QUANTITY_NEGAT
 // updatedAt, or a write's createdAt with the slack) does not show are judged by the same rules
 // once the answer is in: every time < r: states before the answer, which includes them:
 // dropped, whatever their values; all with one value v, the newest time > r: v is a later
-// state, taken as the truth at its time if nothing is in flight then. Else (a time within the
-// slack, values that disagree and one newer, a time missing): read.
+// state, taken as the truth at its time if nothing is in flight then. A time missing (a hint's,
+// or the answer's): read. Else (a time within the slack, values that disagree and one newer):
+// the times cannot order them, as below.
+// Hints the times cannot order (a second within the slack of a write's createdAt, the second
+// of known_at itself, or hints in flight as above) no longer cost a read each: in a busy store most sales land within a second of one of shopsync's writes, and
+// reading each of them spends the cost bucket the writes need. Such a hint is, instead:
+//   - taken provisionally, when it is lower than known and than the level just before our write
+//     (the lowest of them, for hints in flight), and the level propagates changes (two-way levels,
+//     a one-way Source): in a stream of sales the lowest value is the newest state, and no state
+//     before our write is below both. It can still be an older state when changes before our
+//     write went down and up again (a sale and its return in one second): the error then shows
+//     less stock in the other stores for a while, never more;
+//   - set aside otherwise (higher: an older state in a stream of sales, or a restock whose
+//     latency is the verification's; any value at a one-way Destination, where a wrong value
+//     would send a compare-and-set doomed to fail).
+// Either way the level is `unverified`: known_at stays the write's (so later hints are still
+// judged against it), and the level owes a verification. Any exact observation clears it: an op's
+// answer (a read, a write's quantityAfterChange) or a hint newer than known_at. Otherwise the
+// holder calls verify() once its delay has passed, which reads the level. Counting is safe either
+// way: every observation counts (observed - known) and moves known to it, so what is propagated
+// telescopes to (last observed - first known - our own deltas): a provisional value that was
+// wrong is corrected by the next exact observation, and a hint set aside loses only latency.
 // The only assumption: Shopify stamps updated_at with the time of the level's last change and
 // createdAt within a second of the change it made (one transaction); a missing time is unknown.
 // (shopify_time: domain/ids.hpp.)
@@ -151,6 +171,9 @@ inline constexpr shopify_time write_time_slack = 1;
 inline constexpr const char* older_hint_cause = "older than known (updated_at): an old state";
 inline constexpr const char* newer_hint_cause = "webhook newer than known (updated_at)";
 inline constexpr const char* older_in_flight_cause = "hints in flight older than the answer (updated_at)";
+inline constexpr const char* provisional_cause = "webhook its time cannot order, lower than known: taken, to be verified";
+inline constexpr const char* set_aside_cause = "webhook its time cannot order: set aside until verified";
+inline constexpr const char* verify_cause = "verifying a webhook taken or set aside";
 
 enum class op_kind : std::uint8_t { none, read, set, adjust };
 const char* to_string(op_kind);
@@ -251,6 +274,8 @@ enum class hint_verdict : std::uint8_t {
   differs,   // different from known with nothing in flight: the level is read
   in_flight, // arrived while an op was in flight: judged when its answer is in
   unknown,   // the level is not known yet (or was connected): it is read
+  provisional, // its time cannot order it; lower than known: taken, to be verified
+  set_aside,   // its time cannot order it: kept out of the count until the level is verified
 };
 
 struct transition {
@@ -278,6 +303,7 @@ struct level_view {
   bool dirty = false;
   bool aligned = false; // two-way: shares the baseline
   bool held = false;    // follow_orders: a sale here waits for its order to reach the Source
+  bool unverified = false; // a hint was taken provisionally or set aside: verify() will read
   std::string blocked;  // error code of a permanent failure; empty when fine
   stocking stock = stocking::stocked;
   stock_rule rule;                  // one-way Destination: its buffer and share
@@ -366,6 +392,10 @@ public:
   // follow_orders: the holder's grace period for held sales is over; their Destinations follow
   // the Source again.
   transition release_holds();
+  // The holder's verification delay is over: every unverified level with nothing in flight is
+  // read (a dirty two-way level owing a delta sends its adjust instead). Levels blocked or not
+  // stocked meanwhile are not synced, so they owe nothing any more.
+  transition verify();
   // After decode(): the ops that were in flight, to send again (same op ids and keys). The
   // state is its own outbox: nothing but encode() needs persisting.
   transition restart() const;
@@ -386,17 +416,18 @@ public:
   const item_layout& layout() const { return layout_; }
   bool paused() const { return paused_; }
   bool holding() const; // a Destination's sale is held (the holder owes a release_holds())
+  bool unverified() const; // a level owes a verification (the holder owes a verify())
   bool in_flight() const; // an operation is in flight at some level
   // The next life of this identity must start its op ids (its epoch) at least here.
   std::uint64_t next_op_id() const { return next_op_; }
-  bool idle() const;    // nothing in flight, nothing dirty, nothing left to write, nothing held
+  bool idle() const;    // nothing in flight, dirty, left to write, held or unverified
   std::vector<level_view> view() const;
   // The writes owed and not in flight, each with the level it would leave: one-way
   // Destinations not at the Source's value, two-way Destinations to align, two-way deltas owed.
   // Of a paused machine: exactly what resuming would send (before its answers).
   std::vector<pending_write> would_write() const;
 
-  // A compact versioned text ("iis5 ..."; "iis1" to "iis4" are still read): a few hundred bytes
+  // A compact versioned text ("iis6 ..."; "iis1" to "iis5" are still read): a few hundred bytes
   // for 3 stores, 1 slot.
   // decode() refuses other versions and damaged input with error_kind::state_corrupt ("state.corrupt").
   std::string encode() const;
@@ -428,6 +459,12 @@ private:
     // The newest of those hints' times, also when they disagreed; unset if one had none, or when
     // the level is dirty for another reason.
     std::optional<shopify_time> hinted_at;
+    // The lowest value of those hints of the newest second (hinted_at; unset when it is): the
+    // latest states they tell, the one taken provisionally.
+    std::optional<std::int64_t> hinted_low;
+    bool unverified = false; // see "Times": a hint taken provisionally or set aside
+    // While known_at is a write's createdAt (known_at_slack): the level just before that write.
+    std::optional<std::int64_t> written_from;
     bool aligned = false;
     bool held = false;
     std::string blocked;
@@ -467,11 +504,19 @@ private:
     std::optional<shopify_time> known_at; // when the level held the answer's value
     std::optional<std::int64_t> later;    // a later state they proved (taken by take_later)
     shopify_time later_at = 0;
+    std::optional<std::int64_t> provisional; // their lowest value, to take provisionally (take_later)
   };
   // `slack`: the answer's time is a write's createdAt (+- write_time_slack).
+  // `before`: the level just before the op took effect (a read: `value`; an adjust: value -
+  // delta; a compare-and-set: changeFromQuantity; nullopt: not known).
   settled_hints settle_hints(level_ref, level&, std::int64_t value, std::optional<shopify_time> answered_at,
-                             bool slack, transition&);
+                             bool slack, std::optional<std::int64_t> before, transition&);
   void take_later(level_ref, level&, const settled_hints&, transition&);
+  // Whether a hint the times cannot order, of value v, may be taken provisionally here: the
+  // level propagates changes and v is below both `now` and `before` (see "Times").
+  bool takes_provisionally(level_ref, std::int64_t v, std::int64_t now, std::optional<std::int64_t> before) const;
+  // hint()'s rule for a hint the times cannot order at a level at rest.
+  transition unordered_hint(level_ref, level&, std::int64_t available);
   void plan(transition&);
   void plan_level(level_ref, transition&);
   bool owes_undo(level_ref, const level&) const; // a one-way Destination's undo delta waits

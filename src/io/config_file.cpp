@@ -270,7 +270,8 @@ void read_daemon(const toml::table& t, const std::string& path, daemon_config& d
                 "scheduler_threads", "sync_writes", "app_id", "webhook_secret_files",
                 "idempotency_key_max_age_s",
                 "order_reconcile_interval_s", "order_reconcile_overlap_s", "order_reconcile_grace_s",
-                "order_reconcile_page_size", "unauthorized_probe_s", "bulk_read_threshold"});
+                "order_reconcile_page_size", "unauthorized_probe_s", "bulk_read_threshold",
+                "verify_after_s"});
   std::string listen;
   r.get("listen", listen);
   if (!err && !listen.empty())
@@ -299,6 +300,7 @@ void read_daemon(const toml::table& t, const std::string& path, daemon_config& d
   r.get("order_reconcile_page_size", d.order_reconcile.page_size);
   r.get_duration("unauthorized_probe_s", d.unauthorized_probe, std::chrono::seconds(1));
   r.get("bulk_read_threshold", d.bulk_read_threshold);
+  r.get_duration("verify_after_s", d.verify_after, std::chrono::seconds(1));
 }
 
 void read_store(const toml::table& t, const std::string& path, store_config& s,

@@ -221,6 +221,8 @@ void chaos_run::write_config() {
   std::string base = "http://127.0.0.1:" + std::to_string(sim_port_);
   c << "[daemon]\nlisten = \"127.0.0.1:" << daemon_port_ << "\"\ncontrol_socket = " << quote(socket_)
     << "\ndata_dir = " << quote(data_) << "\nbatching_window_ms = 20\nreconcile_interval_s = 3600\n"
+    // Webhooks set aside within a second of our writes are verified within the settle phase.
+    << "verify_after_s = 2\n"
     << "log_level = \"" << opt_.log_level << "\"\nsync_writes = true\napp_id = 580111\nscheduler_threads = 2\nio_threads = 2\n"
     << "webhook_secret_files = [\"secret\"]\n"
     // The order reconciler runs often, so that orders whose webhooks were lost land in A

@@ -79,6 +79,7 @@ e2e_env::e2e_env(e2e_options o) : opt_(std::move(o)) {
        << "data_dir = \"" << (dir_ / "data").string() << "\"\n"
        << "batching_window_ms = 20\n"
        << "reconcile_interval_s = " << opt_.reconcile_interval_s << "\n"
+       << "verify_after_s = " << opt_.verify_after_s << "\n"
        << "log_level = \"info\"\n"
        << "sync_writes = " << (opt_.sync_writes ? "true" : "false") << "\n"
        << "app_id = " << opt_.app_id << "\n"

@@ -47,6 +47,10 @@ struct e2e_options {
   std::string groups_toml;            // [[groups]] tables
   std::vector<std::string> sim_args;  // extra flags (faults, ...); --time-scale 0.01 unless given
   int reconcile_interval_s = 3600;
+  // A webhook within a second of one of our writes is taken provisionally or set aside and the
+  // level read this long after (production: 30 s): short, so that tests of such edits converge
+  // in test time.
+  int verify_after_s = 2;
   std::string daemon_toml;            // extra [daemon] keys ("key = value\n" lines)
   bool sync_writes = true;
   std::string app_secret = "e2e-secret";

@@ -82,8 +82,9 @@ TEST(E2eHintTime, two_changes_in_one_second_still_converge) {
   ASSERT_TRUE(start_pair(env));
   std::this_thread::sleep_for(1100ms);
   // Two sales and a restock in a row: most likely within one second, so their webhooks carry the
-  // same updated_at and cannot be ordered by it (the level is read); a second boundary between
-  // them makes them plain newer hints. Either way the pair converges to 20 - 1 - 2 + 5.
+  // same updated_at and cannot be ordered by it (a lower value is taken provisionally, a higher
+  // one set aside, and the level read verify_after_s later); a second boundary between them makes
+  // them plain newer hints. Either way the pair converges to 20 - 1 - 2 + 5.
   ASSERT_NE(env.sale(kSource.shop, "TEE-RED-S", 1).rfind("HTTP", 0), 0u);
   ASSERT_NE(env.sale(kSource.shop, "TEE-RED-S", 2).rfind("HTTP", 0), 0u);
   ASSERT_NE(env.restock(kSource.shop, "TEE-RED-S", 5).rfind("HTTP", 0), 0u);
@@ -92,4 +93,30 @@ TEST(E2eHintTime, two_changes_in_one_second_still_converge) {
   std::this_thread::sleep_for(1s);
   EXPECT_TRUE(both_at(env, 22)) << levels(env)
                                 << "\naudit: " << env.control("audit", R"({"item":"sku:TEE-RED-S","limit":50})");
+}
+
+// A sale in the Destination right after our write there: its webhook's updated_at falls within
+// the write's createdAt second (or the next one, within its slack), so the times cannot order it.
+// Below both our write's result and the level before it, it is taken provisionally: carried to
+// the Source at once, without the level read each such sale used to cost; the level is read once,
+// verify_after_s later, unless a later webhook verified it first.
+TEST(E2eHintTime, a_sale_within_the_second_of_our_write_is_carried_without_waiting_for_a_read) {
+  auto o = pair();
+  o.verify_after_s = 5;
+  e2e_env env(o);
+  ASSERT_TRUE(start_pair(env));
+  std::this_thread::sleep_for(2100ms);
+  ASSERT_NE(env.sale(kSource.shop, "TEE-RED-S", 1).rfind("HTTP", 0), 0u);
+  ASSERT_TRUE(env.wait_until([&] { return both_at(env, 19); }, 10s)) << levels(env) << env.daemon_output();
+  const auto seq = env.log_seq();
+  ASSERT_NE(env.sale(kDest.shop, "TEE-RED-S", 1).rfind("HTTP", 0), 0u); // within a second of our adjust
+  ASSERT_TRUE(env.wait_until([&] { return both_at(env, 18); }, 4s)) << levels(env) << env.daemon_output();
+  EXPECT_EQ(level_reads(env, seq), 0)
+    << "carried before any read\naudit: " << env.control("audit", R"({"item":"sku:TEE-RED-S","limit":50})");
+  std::this_thread::sleep_for(6s); // the verification
+  ASSERT_TRUE(env.webhooks_idle());
+  EXPECT_TRUE(both_at(env, 18)) << levels(env);
+  EXPECT_LE(level_reads(env, seq), 1) << "at most the one verification read";
+  const auto audit = env.control("audit", R"({"item":"sku:TEE-RED-S","limit":50})");
+  EXPECT_NE(audit.find("to be verified"), std::string::npos) << "not taken provisionally (a second boundary?)\n" << audit;
 }

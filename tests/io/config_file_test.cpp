@@ -200,7 +200,7 @@ TEST(config_example, documents_every_key) {
         "access_token_file", "max_in_flight", "source", "destinations", "strategy", "match_by",
         "locations", "store", "destination", "financial_statuses", "send_invoice", "name_prefix",
         "inventory_behaviour", "financial_status", "origin_tag", "lookup_window_s", "[daemon]", "[[stores]]",
-        "[[groups]]", "[[groups.location_pairs]]", "[groups.orders]", "stock_unstocked", "[groups.options]", "unauthorized_probe_s", "[[apps]]",
+        "[[groups]]", "[[groups.location_pairs]]", "[groups.orders]", "stock_unstocked", "[groups.options]", "unauthorized_probe_s", "verify_after_s", "[[apps]]",
         "client_id", "client_secret_file", "scopes", "redirect_uri", "auth", "app", "[groups.identifiers]",
         "case_fold", "strip_prefix", "[groups.filter]", "include_tags", "exclude_tags", "include_vendors",
         "exclude_vendors", "include_product_types", "exclude_product_types", "[[groups.allocation]]", "tag", "buffer",
@@ -279,6 +279,8 @@ TEST_F(config_file, wrong_types_name_the_key) {
                "daemon.reconcile_interval_s", "expected an integer, got a float");
   expect_error(replace(k_minimal, "[daemon]", "[daemon]\ndedup_retention_h = 9223372036854775807"),
                "daemon.dedup_retention_h", "out of range");
+  expect_error(replace(k_minimal, "[daemon]", "[daemon]\nverify_after_s = 0"), "daemon.verify_after_s",
+               "must be between 1 and 3600 (got 0)");
 }
 
 TEST_F(config_file, enum_values_are_checked_by_the_loader) {

@@ -1,5 +1,6 @@
 // The inventory item state machine's use of times (the header's "Times"): a webhook newer than
-// what is known is acted on without a read, an older one is dropped, the rest is read as before.
+// what is known is acted on without a read, an older one is dropped, one the times cannot order
+// is taken provisionally (lower) or set aside, and verified later; without times, it is read.
 // The seeded property test (inventory_property_test.cpp) plays these against a model of
 // Shopify's clock; these are the readable cases.
 #include "item_state_test_support.hpp"
@@ -36,12 +37,77 @@ TEST(inventory_hint_time, a_one_way_destination_follows_a_newer_source_hint_with
   EXPECT_EQ(t.commands[0].target, 4);
 }
 
-TEST(inventory_hint_time, the_same_second_is_read_as_before) {
+// Two changes in the read's second cannot be ordered. A lower value is most likely a sale after
+// it: propagated at once, the level read when the holder's verification delay is over.
+TEST(inventory_hint_time, a_lower_value_in_the_same_second_is_taken_provisionally_and_verified) {
   inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
   align_timed(st, 10);
-  auto t = st.hint(src, 9, t0); // two changes in the read's second: cannot be ordered
+  auto t = st.hint(src, 9, t0);
+  EXPECT_EQ(t.verdict, hint_verdict::provisional);
   ASSERT_EQ(t.commands.size(), 1u);
-  EXPECT_EQ(t.commands[0].kind, op_kind::read);
+  EXPECT_EQ(t.commands[0].kind, op_kind::adjust);
+  EXPECT_EQ(t.commands[0].at, d1);
+  EXPECT_EQ(t.commands[0].delta, -1);
+  EXPECT_TRUE(view_of(st, src).unverified);
+  EXPECT_EQ(view_of(st, src).known_at, t0) << "later hints are still judged against the read's time";
+  EXPECT_TRUE(st.unverified());
+  EXPECT_FALSE(st.idle()) << "a verification is owed";
+  ASSERT_TRUE(st.write_result(d1, t.commands[0].op_id, 9, t0 + 2).commands.empty());
+  auto v = st.verify();
+  ASSERT_EQ(v.commands.size(), 1u);
+  EXPECT_EQ(v.commands[0].kind, op_kind::read);
+  EXPECT_EQ(v.commands[0].at, src);
+  // It was an older state (10 -> 9 -> 10 in that second): the read corrects what went out.
+  t = st.read_result(src, v.commands[0].op_id, 10, t0);
+  ASSERT_EQ(t.commands.size(), 1u);
+  EXPECT_EQ(t.commands[0].at, d1);
+  EXPECT_EQ(t.commands[0].delta, 1);
+  EXPECT_FALSE(view_of(st, src).unverified);
+}
+
+// A higher value in the same second (an older state in a stream of sales, or a restock) is set
+// aside: nothing goes out until the verification reads it.
+TEST(inventory_hint_time, a_higher_value_in_the_same_second_is_set_aside_until_verified) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(st, 10);
+  auto t = st.hint(src, 12, t0);
+  EXPECT_EQ(t.verdict, hint_verdict::set_aside);
+  EXPECT_TRUE(t.commands.empty());
+  EXPECT_EQ(view_of(st, src).known, 10);
+  EXPECT_TRUE(view_of(st, src).unverified);
+  auto v = st.verify();
+  ASSERT_EQ(v.commands.size(), 1u);
+  EXPECT_EQ(v.commands[0].kind, op_kind::read);
+  t = st.read_result(src, v.commands[0].op_id, 12, t0);
+  ASSERT_EQ(t.commands.size(), 1u);
+  EXPECT_EQ(t.commands[0].delta, 2);
+  EXPECT_TRUE(st.verify().commands.empty()) << "nothing left to verify";
+}
+
+// A later webhook with a time beyond the ambiguous second verifies the level for free: its value
+// counts from the provisional one, and no read is owed any more.
+TEST(inventory_hint_time, a_newer_hint_verifies_a_provisional_value_without_a_read) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(st, 10);
+  auto t = st.hint(src, 9, t0);
+  ASSERT_TRUE(st.write_result(d1, t.commands.at(0).op_id, 9, t0 + 2).commands.empty());
+  t = st.hint(src, 10, t0 + 3); // 9 was an older state after all, and 10 is the level now
+  EXPECT_FALSE(view_of(st, src).unverified);
+  ASSERT_EQ(t.commands.size(), 1u);
+  EXPECT_EQ(t.commands[0].delta, 1) << "the provisional -1 taken back";
+  EXPECT_TRUE(st.verify().commands.empty());
+}
+
+// A one-way Destination never takes a value it cannot order: it would send a compare-and-set
+// from a value that may be stale. Set aside, read later.
+TEST(inventory_hint_time, a_one_way_destination_sets_aside_what_it_cannot_order) {
+  inventory_item_state st(make_layout(sync_mode::one_way, 2), 7);
+  align_timed(st, 10);
+  auto t = st.hint(d1, 9, t0);
+  EXPECT_EQ(t.verdict, hint_verdict::set_aside);
+  EXPECT_TRUE(t.commands.empty());
+  EXPECT_EQ(view_of(st, d1).known, 10);
+  EXPECT_EQ(st.verify().commands.at(0).kind, op_kind::read);
 }
 
 TEST(inventory_hint_time, an_older_state_is_dropped_without_a_read) {
@@ -100,14 +166,28 @@ TEST(inventory_hint_time, a_hint_in_flight_older_than_the_write_is_dropped_witho
   t = two.write_result(d1, adjust.op_id, 7, t0 + 9);
   EXPECT_TRUE(std::none_of(t.commands.begin(), t.commands.end(), [](auto& c) { return c.kind == op_kind::read; }));
   EXPECT_FALSE(view_of(two, d1).dirty);
-  // Within the slack of the createdAt it cannot be ordered: read, as before.
+  // Within the slack of the createdAt it cannot be ordered. 8 is the level just before our write
+  // (7 - (-1)): no sale after it, so it is set aside, not read, and verified later.
   inventory_item_state near(make_layout(sync_mode::two_way, 2), 7);
   align_timed(near, 10);
   adjust = near.hint(src, 9, t0 + 5).commands.at(0);
   EXPECT_TRUE(near.hint(d1, 8, t0 + 8).commands.empty());
   t = near.write_result(d1, adjust.op_id, 7, t0 + 9);
-  EXPECT_TRUE(std::any_of(t.commands.begin(), t.commands.end(),
-                          [](auto& c) { return c.kind == op_kind::read && c.at == d1; }));
+  EXPECT_TRUE(std::none_of(t.commands.begin(), t.commands.end(), [](auto& c) { return c.at == d1; }));
+  EXPECT_EQ(view_of(near, d1).known, 7);
+  EXPECT_TRUE(view_of(near, d1).unverified);
+  EXPECT_EQ(near.verify().commands.at(0).at, d1);
+  // Below the answer and the level before the write: a sale after it, taken provisionally.
+  inventory_item_state sale(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(sale, 10);
+  adjust = sale.hint(src, 9, t0 + 5).commands.at(0);
+  EXPECT_TRUE(sale.hint(d1, 6, t0 + 9).commands.empty());
+  t = sale.write_result(d1, adjust.op_id, 7, t0 + 9);
+  ASSERT_EQ(t.commands.size(), 1u);
+  EXPECT_EQ(t.commands[0].at, src);
+  EXPECT_EQ(t.commands[0].delta, -3) << "the race the answer shows (-2) and the sale after it (-1)";
+  EXPECT_EQ(view_of(sale, d1).known, 6);
+  EXPECT_TRUE(view_of(sale, d1).unverified);
 }
 
 // A sale in d1 after our adjust there applied, its webhook arriving before the answer: a later
@@ -140,8 +220,18 @@ TEST(inventory_hint_time, a_write_time_is_taken_with_a_second_of_slack) {
   align_timed(st, 10);
   auto adjust = st.hint(src, 9, t0 + 5).commands.at(0);
   ASSERT_TRUE(st.write_result(d1, adjust.op_id, 9, t0 + 6).commands.empty());
-  // A snapshot from just before our write, stamped a second after its createdAt: read.
-  EXPECT_EQ(st.hint(d1, 10, t0 + 7).commands.at(0).kind, op_kind::read);
+  // A snapshot from just before our write, stamped a second after its createdAt: it cannot be
+  // ordered, and is not below the level before the write (10): set aside, not counted.
+  auto aside = st.hint(d1, 10, t0 + 7);
+  EXPECT_TRUE(aside.commands.empty());
+  EXPECT_EQ(aside.verdict, hint_verdict::set_aside);
+  EXPECT_EQ(view_of(st, d1).known, 9);
+  // Nor a value between the answer and the level before our write that raised it.
+  inventory_item_state up(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(up, 10);
+  adjust = up.hint(src, 14, t0 + 5).commands.at(0); // d1 +4
+  ASSERT_TRUE(up.write_result(d1, adjust.op_id, 14, t0 + 6).commands.empty());
+  EXPECT_EQ(up.hint(d1, 10, t0 + 6).verdict, hint_verdict::set_aside) << "10 is the level before the write";
   inventory_item_state later(make_layout(sync_mode::two_way, 2), 7);
   align_timed(later, 10);
   adjust = later.hint(src, 9, t0 + 5).commands.at(0);
@@ -195,6 +285,8 @@ TEST(inventory_hint_time, a_hints_verdict_names_what_was_made_of_it) {
   EXPECT_EQ(timed.hint(d1, 8, t0 + 6).verdict, hint_verdict::in_flight);
   EXPECT_EQ(timed.hint(src, std::nullopt, t0 + 7).verdict, hint_verdict::ignored);
   EXPECT_EQ(timed.write_result(d1, 1, 9, t0 + 9).verdict, hint_verdict::none);
+  EXPECT_EQ(fresh().hint(src, 9, t0).verdict, hint_verdict::provisional);
+  EXPECT_EQ(fresh().hint(src, 11, t0).verdict, hint_verdict::set_aside);
 }
 
 } // namespace

@@ -193,7 +193,7 @@ TEST(inventory_stocking, the_state_survives_encode_and_decode) {
   EXPECT_TRUE(*decoded == st);
   EXPECT_EQ(view_of(*decoded, d1).stock, stocking::not_stocked);
   EXPECT_TRUE(decoded->stock_unstocked());
-  EXPECT_EQ(st.encode().substr(0, 4), "iis5");
+  EXPECT_EQ(st.encode().substr(0, 4), "iis6");
 }
 
 } // namespace
