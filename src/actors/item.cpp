@@ -177,6 +177,16 @@ void arm_release(self_ptr self) {
   self->delayed_send(self, st.hold, release_atom::value, ++st.hold_timer);
 }
 
+// The machine, told which of its stores' buckets are below their reserve (reads are scarce
+// there: hints the times cannot order are deferred, not read at once), before an input.
+inventory_item_state& sense_pressure(item_holder& st) {
+  auto& sm = *st.sm;
+  const auto& stores = sm.layout().stores;
+  for (std::size_t i = 0; i < stores.size(); ++i)
+    sm.set_reads_scarce(i, st.ctx && st.ctx->pressure && st.ctx->pressure->scarce(stores[i].store));
+  return sm;
+}
+
 // A level taken provisionally or set aside is read once the delay is over, unless an exact answer
 // verified it first. One timer for the item, armed by the first such level: no level waits
 // longer than the delay, and a busy item does not push its verification back for ever.
@@ -326,7 +336,7 @@ void apply(self_ptr self, transition t, const level_hint* hint) {
 }
 
 void answer_read(self_ptr self, const command& c, const level_read_reply& r) {
-  auto& sm = *self->state.sm;
+  auto& sm = sense_pressure(self->state);
   spdlog::debug("item group={} identity={} store={} location={} op={} read answered ok={}", self->state.group,
                 sm.layout().identity, c.store, c.location, c.op_id, r.ok);
   if (!r.ok)
@@ -400,7 +410,7 @@ void execute(self_ptr self, const command& c, bool delayed) {
   self->request(*link, caf::infinite, inv_write_atom::value, w)
     .then(
       [self, c](const inventory_write_reply& r) {
-        auto& sm = *self->state.sm;
+        auto& sm = sense_pressure(self->state);
         switch (r.outcome) {
           case write_verdict::applied:
             return apply(self, sm.write_result(c.at, c.op_id, r.quantity_after, r.created_at));
@@ -558,7 +568,7 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
   return {
     [self](hint_atom, const level_hint& h) {
       self->state.from_router++;
-      auto& sm = *self->state.sm;
+      auto& sm = sense_pressure(self->state);
       auto at = sm.find_level(h.store, h.location);
       if (!at) {
         transition none;
@@ -572,9 +582,10 @@ item_actor::behavior_type item(item_actor::stateful_pointer<item_holder> self, c
       }
       auto t = sm.hint(*at, h.available, h.updated_at);
       // A reconcile read (no inbox entry) that differs from what is known, with nothing in
-      // flight, and is not older than it: a webhook that was lost or late.
+      // flight, and is not older than it: a webhook that was lost or late (healed now, or by the
+      // verification of a value its time could not order).
       if (h.inbox_seq == 0 && (t.verdict == hint_verdict::differs || t.verdict == hint_verdict::taken ||
-                               t.verdict == hint_verdict::provisional))
+                               t.verdict == hint_verdict::provisional || t.verdict == hint_verdict::set_aside))
         note_reconcile_healed(self->state.ctx->metrics, self->state.group, h.store);
       apply(self, std::move(t), &h);
     },

@@ -235,6 +235,11 @@ void run(self_ptr self) {
                  eff);
   if (st.auth->unauthorized())
     arm_probe(self); // everything waits for the probe
+  if (st.opts.pressure) {
+    auto s = st.client ? st.client->stats() : admin_client_stats{};
+    st.opts.pressure->set(st.opts.store.name,
+                          s.available && s.bucket && *s.available < s.bucket->maximum_available / 2);
+  }
 }
 
 // A catalog or locations read or a GraphQL call, queued like every other request: its answer

@@ -28,6 +28,7 @@
 #include "domain/config.hpp"
 #include "domain/write_expiry.hpp"
 #include "io/admin_client.hpp"
+#include "actors/read_pressure.hpp"
 #include "io/health_board.hpp"
 #include "io/metrics.hpp"
 #include "io/state_store.hpp"
@@ -63,6 +64,8 @@ struct store_link_options {
   metrics_registry* metrics = nullptr;
   // An unauthorized store is a problem here ("store <name>") until a token works again.
   std::shared_ptr<health_board> health;
+  // Whether the store's bucket is below its reserve, after every pass (nullptr: not told).
+  std::shared_ptr<read_pressure> pressure;
   // The Admin API the link calls; nullptr: admin_api over the client built from `store` (the
   // daemon). Tests give a fake store here (tests/actors/sync_path_test.cpp).
   std::shared_ptr<admin_api> api;

@@ -62,6 +62,7 @@ supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<su
       o.unauthorized_probe = ctx.cfg.daemon.unauthorized_probe;
       o.metrics = ctx.metrics;
       o.health = ctx.health;
+      o.pressure = ctx.pressure;
       auto link = spawn_store_link(self->home_system(), o);
       // Not restarted: its handle is shared by every actor (a dead link is logged below).
       self->monitor(link);

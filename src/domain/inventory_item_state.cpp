@@ -311,7 +311,7 @@ inventory_item_state::settled_hints inventory_item_state::settle_hints(level_ref
     } else if (lv.hinted && *lv.hinted_at > *answered_at + sl) {
       s.later = lv.hinted; // the level stays dirty until take_later takes it
       s.later_at = *lv.hinted_at;
-    } else if (lv.hinted_low && *lv.hinted_at <= *answered_at + sl) {
+    } else if (lv.hinted_low && *lv.hinted_at <= *answered_at + sl && scarce(at.store)) {
       // The times cannot order them against the answer (see "Times"): no read now. (One newer
       // than the answer beside others that disagree is read: known_at must stay newer than every
       // hint set aside or taken, so that a later hint is judged against them all.)
@@ -668,8 +668,8 @@ transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> 
     return t;
   }
   // Neither older nor newer than known_at (the rules above returned): the times cannot order it.
-  if (updated_at && lv->known && lv->known_at && lv->op == op_kind::none && !lv->dirty && lv->blocked.empty() &&
-      lv->stock == stocking::stocked && in_api_range(*available))
+  if (scarce(at.store) && updated_at && lv->known && lv->known_at && lv->op == op_kind::none && !lv->dirty &&
+      lv->blocked.empty() && lv->stock == stocking::stocked && in_api_range(*available))
     return unordered_hint(at, *lv, *available);
   if (lv->op == op_kind::none) {
     lv->hinted.reset();
@@ -1110,6 +1110,11 @@ transition inventory_item_state::verify() {
     }
   plan(t);
   return t;
+}
+
+void inventory_item_state::set_reads_scarce(std::size_t store, bool scarce) {
+  if (scarce_.size() < layout_.stores.size()) scarce_.resize(layout_.stores.size(), false);
+  if (store < scarce_.size()) scarce_[store] = scarce;
 }
 
 bool inventory_item_state::unverified() const {

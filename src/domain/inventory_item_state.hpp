@@ -144,7 +144,9 @@ inline constexpr const char* invalid_quantity_negative = "INVALID_QUANTITY_NEGAT
 // or the answer's): read. Else (a time within the slack, values that disagree and one newer):
 // the times cannot order them, as below.
 // Hints the times cannot order (a second within the slack of a write's createdAt, the second
-// of known_at itself, or hints in flight as above) no longer cost a read each: in a busy store most sales land within a second of one of shopsync's writes, and
+// of known_at itself, or hints in flight as above) are read at once, exactly, while the store has
+// points to spare. Where reads are scarce (set_reads_scarce: the store's bucket is below its
+// reserve) they no longer cost a read each: in a busy store most sales land within a second of one of shopsync's writes, and
 // reading each of them spends the cost bucket the writes need. Such a hint is, instead:
 //   - taken provisionally, when it is lower than known and than the level just before our write
 //     (the lowest of them, for hints in flight), and the level propagates changes (two-way levels,
@@ -396,6 +398,10 @@ public:
   // read (a dirty two-way level owing a delta sends its adjust instead). Levels blocked or not
   // stocked meanwhile are not synced, so they owe nothing any more.
   transition verify();
+  // Whether reads are scarce at `store` now (its cost bucket below its reserve): hints the times
+  // cannot order are then taken provisionally or set aside there (see "Times"); else read at
+  // once. Not persisted: the holder tells it before every input. Default: not scarce.
+  void set_reads_scarce(std::size_t store, bool scarce);
   // After decode(): the ops that were in flight, to send again (same op ids and keys). The
   // state is its own outbox: nothing but encode() needs persisting.
   transition restart() const;
@@ -532,6 +538,8 @@ private:
   bool paused_ = false;
   bool stock_unstocked_ = false;
   std::vector<slot_state> slots_;
+  std::vector<bool> scarce_; // by store index (set_reads_scarce); not persisted
+  bool scarce(std::size_t store) const { return store < scarce_.size() && scarce_[store]; }
 };
 
 } // namespace shopsync

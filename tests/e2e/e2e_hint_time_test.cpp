@@ -97,14 +97,18 @@ TEST(E2eHintTime, two_changes_in_one_second_still_converge) {
 
 // A sale in the Destination right after our write there: its webhook's updated_at falls within
 // the write's createdAt second (or the next one, within its slack), so the times cannot order it.
-// Below both our write's result and the level before it, it is taken provisionally: carried to
-// the Source at once, without the level read each such sale used to cost; the level is read once,
-// verify_after_s later, unless a later webhook verified it first.
+// The Destination's bucket is small (12 points, 1 a second), so our write leaves it below its
+// reserve: reads are scarce there. Below both our write's result and the level before it, the
+// sale is taken provisionally: carried to the Source at once, without the level read each such
+// sale used to cost; the level is read once, verify_after_s later, unless a later webhook
+// verified it first.
 TEST(E2eHintTime, a_sale_within_the_second_of_our_write_is_carried_without_waiting_for_a_read) {
   auto o = pair();
   o.verify_after_s = 5;
   e2e_env env(o);
   ASSERT_TRUE(start_pair(env));
+  ASSERT_EQ(env.sim_post("/_sim/bucket", R"({"store":")" + kDest.shop + R"(","max":12,"restore":1})").rfind("HTTP", 0),
+            std::string::npos);
   std::this_thread::sleep_for(2100ms);
   ASSERT_NE(env.sale(kSource.shop, "TEE-RED-S", 1).rfind("HTTP", 0), 0u);
   ASSERT_TRUE(env.wait_until([&] { return both_at(env, 19); }, 10s)) << levels(env) << env.daemon_output();

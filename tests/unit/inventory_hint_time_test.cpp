@@ -10,6 +10,12 @@ namespace {
 
 constexpr shopify_time t0 = 1'760'000'000;
 
+// Reads are scarce in every store (the buckets below their reserve): hints the times cannot
+// order are taken provisionally or set aside instead of read.
+void scarce(inventory_item_state& st) {
+  for (std::size_t i = 0; i < st.layout().stores.size(); ++i) st.set_reads_scarce(i, true);
+}
+
 // Every level read at `q`, each answer with the level's updatedAt t0.
 void align_timed(inventory_item_state& st, std::int64_t q) {
   auto t = st.align();
@@ -37,11 +43,22 @@ TEST(inventory_hint_time, a_one_way_destination_follows_a_newer_source_hint_with
   EXPECT_EQ(t.commands[0].target, 4);
 }
 
-// Two changes in the read's second cannot be ordered. A lower value is most likely a sale after
-// it: propagated at once, the level read when the holder's verification delay is over.
+// Two changes in the read's second cannot be ordered: with points to spare, the level is read.
+TEST(inventory_hint_time, the_same_second_is_read_while_reads_are_not_scarce) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(st, 10);
+  auto t = st.hint(src, 9, t0);
+  ASSERT_EQ(t.commands.size(), 1u);
+  EXPECT_EQ(t.commands[0].kind, op_kind::read);
+  EXPECT_FALSE(st.unverified());
+}
+
+// Where reads are scarce, a lower value is most likely a sale after it: propagated at once, the
+// level read when the holder's verification delay is over.
 TEST(inventory_hint_time, a_lower_value_in_the_same_second_is_taken_provisionally_and_verified) {
   inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
   align_timed(st, 10);
+  scarce(st);
   auto t = st.hint(src, 9, t0);
   EXPECT_EQ(t.verdict, hint_verdict::provisional);
   ASSERT_EQ(t.commands.size(), 1u);
@@ -70,6 +87,7 @@ TEST(inventory_hint_time, a_lower_value_in_the_same_second_is_taken_provisionall
 TEST(inventory_hint_time, a_higher_value_in_the_same_second_is_set_aside_until_verified) {
   inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
   align_timed(st, 10);
+  scarce(st);
   auto t = st.hint(src, 12, t0);
   EXPECT_EQ(t.verdict, hint_verdict::set_aside);
   EXPECT_TRUE(t.commands.empty());
@@ -89,6 +107,7 @@ TEST(inventory_hint_time, a_higher_value_in_the_same_second_is_set_aside_until_v
 TEST(inventory_hint_time, a_newer_hint_verifies_a_provisional_value_without_a_read) {
   inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
   align_timed(st, 10);
+  scarce(st);
   auto t = st.hint(src, 9, t0);
   ASSERT_TRUE(st.write_result(d1, t.commands.at(0).op_id, 9, t0 + 2).commands.empty());
   t = st.hint(src, 10, t0 + 3); // 9 was an older state after all, and 10 is the level now
@@ -103,6 +122,7 @@ TEST(inventory_hint_time, a_newer_hint_verifies_a_provisional_value_without_a_re
 TEST(inventory_hint_time, a_one_way_destination_sets_aside_what_it_cannot_order) {
   inventory_item_state st(make_layout(sync_mode::one_way, 2), 7);
   align_timed(st, 10);
+  scarce(st);
   auto t = st.hint(d1, 9, t0);
   EXPECT_EQ(t.verdict, hint_verdict::set_aside);
   EXPECT_TRUE(t.commands.empty());
@@ -166,10 +186,19 @@ TEST(inventory_hint_time, a_hint_in_flight_older_than_the_write_is_dropped_witho
   t = two.write_result(d1, adjust.op_id, 7, t0 + 9);
   EXPECT_TRUE(std::none_of(t.commands.begin(), t.commands.end(), [](auto& c) { return c.kind == op_kind::read; }));
   EXPECT_FALSE(view_of(two, d1).dirty);
-  // Within the slack of the createdAt it cannot be ordered. 8 is the level just before our write
-  // (7 - (-1)): no sale after it, so it is set aside, not read, and verified later.
+  // Within the slack of the createdAt it cannot be ordered: read, while reads are not scarce.
+  inventory_item_state plenty(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(plenty, 10);
+  adjust = plenty.hint(src, 9, t0 + 5).commands.at(0);
+  EXPECT_TRUE(plenty.hint(d1, 8, t0 + 8).commands.empty());
+  t = plenty.write_result(d1, adjust.op_id, 7, t0 + 9);
+  EXPECT_TRUE(std::any_of(t.commands.begin(), t.commands.end(),
+                          [](auto& c) { return c.kind == op_kind::read && c.at == d1; }));
+  // Where they are, 8 is the level just before our write (7 - (-1)): no sale after it, so it is
+  // set aside, not read, and verified later.
   inventory_item_state near(make_layout(sync_mode::two_way, 2), 7);
   align_timed(near, 10);
+  scarce(near);
   adjust = near.hint(src, 9, t0 + 5).commands.at(0);
   EXPECT_TRUE(near.hint(d1, 8, t0 + 8).commands.empty());
   t = near.write_result(d1, adjust.op_id, 7, t0 + 9);
@@ -180,6 +209,7 @@ TEST(inventory_hint_time, a_hint_in_flight_older_than_the_write_is_dropped_witho
   // Below the answer and the level before the write: a sale after it, taken provisionally.
   inventory_item_state sale(make_layout(sync_mode::two_way, 2), 7);
   align_timed(sale, 10);
+  scarce(sale);
   adjust = sale.hint(src, 9, t0 + 5).commands.at(0);
   EXPECT_TRUE(sale.hint(d1, 6, t0 + 9).commands.empty());
   t = sale.write_result(d1, adjust.op_id, 7, t0 + 9);
@@ -216,12 +246,19 @@ TEST(inventory_hint_time, a_hint_in_flight_newer_than_the_write_is_taken_without
 }
 
 TEST(inventory_hint_time, a_write_time_is_taken_with_a_second_of_slack) {
+  inventory_item_state plenty(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(plenty, 10);
+  auto adjust = plenty.hint(src, 9, t0 + 5).commands.at(0);
+  ASSERT_TRUE(plenty.write_result(d1, adjust.op_id, 9, t0 + 6).commands.empty());
+  // A snapshot from just before our write, stamped a second after its createdAt: read.
+  EXPECT_EQ(plenty.hint(d1, 10, t0 + 7).commands.at(0).kind, op_kind::read);
   inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
   align_timed(st, 10);
-  auto adjust = st.hint(src, 9, t0 + 5).commands.at(0);
+  scarce(st);
+  adjust = st.hint(src, 9, t0 + 5).commands.at(0);
   ASSERT_TRUE(st.write_result(d1, adjust.op_id, 9, t0 + 6).commands.empty());
-  // A snapshot from just before our write, stamped a second after its createdAt: it cannot be
-  // ordered, and is not below the level before the write (10): set aside, not counted.
+  // Where reads are scarce it cannot be ordered, and is not below the level before the write
+  // (10): set aside, not counted.
   auto aside = st.hint(d1, 10, t0 + 7);
   EXPECT_TRUE(aside.commands.empty());
   EXPECT_EQ(aside.verdict, hint_verdict::set_aside);
@@ -229,6 +266,7 @@ TEST(inventory_hint_time, a_write_time_is_taken_with_a_second_of_slack) {
   // Nor a value between the answer and the level before our write that raised it.
   inventory_item_state up(make_layout(sync_mode::two_way, 2), 7);
   align_timed(up, 10);
+  scarce(up);
   adjust = up.hint(src, 14, t0 + 5).commands.at(0); // d1 +4
   ASSERT_TRUE(up.write_result(d1, adjust.op_id, 14, t0 + 6).commands.empty());
   EXPECT_EQ(up.hint(d1, 10, t0 + 6).verdict, hint_verdict::set_aside) << "10 is the level before the write";
@@ -285,8 +323,14 @@ TEST(inventory_hint_time, a_hints_verdict_names_what_was_made_of_it) {
   EXPECT_EQ(timed.hint(d1, 8, t0 + 6).verdict, hint_verdict::in_flight);
   EXPECT_EQ(timed.hint(src, std::nullopt, t0 + 7).verdict, hint_verdict::ignored);
   EXPECT_EQ(timed.write_result(d1, 1, 9, t0 + 9).verdict, hint_verdict::none);
-  EXPECT_EQ(fresh().hint(src, 9, t0).verdict, hint_verdict::provisional);
-  EXPECT_EQ(fresh().hint(src, 11, t0).verdict, hint_verdict::set_aside);
+  auto pressed = [&] {
+    auto s = fresh();
+    scarce(s);
+    return s;
+  };
+  EXPECT_EQ(fresh().hint(src, 9, t0).verdict, hint_verdict::differs);
+  EXPECT_EQ(pressed().hint(src, 9, t0).verdict, hint_verdict::provisional);
+  EXPECT_EQ(pressed().hint(src, 11, t0).verdict, hint_verdict::set_aside);
 }
 
 } // namespace

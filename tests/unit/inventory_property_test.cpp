@@ -488,8 +488,19 @@ private:
     if (at.store == 0) source_baseline_[at.slot] = answer->value;
   }
 
+  // The holder's view of each store's bucket (read_pressure): whether reads are scarce there,
+  // flipped now and then, told to the machine before every input (a restarted one forgets).
+  void sense() {
+    if (scarce_.size() != nstores_) scarce_.assign(nstores_, false);
+    for (std::size_t i = 0; i < nstores_; ++i) {
+      if (chance(3)) scarce_[i] = !scarce_[i];
+      machine_->set_reads_scarce(i, scarce_[i]);
+    }
+  }
+
   void deliver() {
     ++tick_;
+    sense();
     std::size_t k = static_cast<std::size_t>(below(static_cast<int>(pool_.size())));
     message m = pool_[k];
     bool duplicate = m.what == message::type::webhook && chance(10);
@@ -743,6 +754,7 @@ private:
   std::vector<std::vector<std::optional<std::uint64_t>>> baseline_seq_;
   std::vector<std::optional<std::int64_t>> source_baseline_;
   std::vector<std::vector<std::int64_t>> adjusted_abs_;
+  std::vector<bool> scarce_; // by store: the holder's read_pressure
   std::vector<std::vector<std::int64_t>> provisional_abs_; // |deltas| of hints taken provisionally
   long writes_ = 0, reads_ = 0;
   std::int64_t floor_ = 0;             // lowest value of a level at the start or after a manual edit

@@ -230,6 +230,8 @@ inventory_item_state timed_state() {
 // hint in flight at one of the adjusts that carry it (the lowest hint of the newest second).
 inventory_item_state provisional_state() {
   inventory_item_state st(two_way_layout(), 11);
+  for (std::size_t i = 0; i < 3; ++i)
+    st.set_reads_scarce(i, true); // the buckets below their reserve
   auto t = st.align();
   for (const auto& c : t.commands)
     (void)st.read_result(c.at, c.op_id, 10, 1'760'000'000);
