@@ -177,7 +177,7 @@ void arm_release(self_ptr self) {
   self->delayed_send(self, st.hold, release_atom::value, ++st.hold_timer);
 }
 
-// The machine, told which of its stores' buckets are below their reserve (reads are scarce
+// The machine, told at which of its stores reads are scarce (the bucket not nearly full
 // there: hints the times cannot order are deferred, not read at once), before an input.
 inventory_item_state& sense_pressure(item_holder& st) {
   auto& sm = *st.sm;

@@ -1,6 +1,6 @@
 #pragma once
-// Which stores' cost buckets are below their reserve (half the maximum) right now: set by each
-// store link from its client's throttle model, read by the item actors before every input.
+// Which stores' cost buckets are not nearly full (below 90% of the maximum) right now: set by
+// each store link from its client's throttle model, read by the item actors before every input.
 // There reads are scarce: a webhook whose time cannot order it against our writes is taken
 // provisionally or set aside and verified later, instead of read at once (the inventory item
 // state's "Times"). A store with points to spare keeps the exact, immediate read. Thread-safe.

@@ -236,9 +236,12 @@ void run(self_ptr self) {
   if (st.auth->unauthorized())
     arm_probe(self); // everything waits for the probe
   if (st.opts.pressure) {
+    // Scarce once the bucket is not nearly full: a quiet store's bucket is full, and its reads
+    // stay exact and immediate; a busy store's hovers below, and only what is left over after
+    // the writes is spent on reads at once.
     auto s = st.client ? st.client->stats() : admin_client_stats{};
     st.opts.pressure->set(st.opts.store.name,
-                          s.available && s.bucket && *s.available < s.bucket->maximum_available / 2);
+                          s.available && s.bucket && *s.available < 0.9 * s.bucket->maximum_available);
   }
 }
 

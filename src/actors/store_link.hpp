@@ -64,7 +64,7 @@ struct store_link_options {
   metrics_registry* metrics = nullptr;
   // An unauthorized store is a problem here ("store <name>") until a token works again.
   std::shared_ptr<health_board> health;
-  // Whether the store's bucket is below its reserve, after every pass (nullptr: not told).
+  // Whether reads are scarce at the store (its bucket not nearly full), after every pass (nullptr: not told).
   std::shared_ptr<read_pressure> pressure;
   // The Admin API the link calls; nullptr: admin_api over the client built from `store` (the
   // daemon). Tests give a fake store here (tests/actors/sync_path_test.cpp).

@@ -40,7 +40,7 @@ struct sync_context {
   std::shared_ptr<location_directory> locations = std::make_shared<location_directory>();
   // What makes the daemon degraded (GET /healthz): store links report unauthorized stores.
   std::shared_ptr<health_board> health = std::make_shared<health_board>();
-  // Stores whose cost bucket is below its reserve (store links write, item actors read).
+  // Stores where reads are scarce: the bucket not nearly full (store links write, item actors read).
   std::shared_ptr<read_pressure> pressure = std::make_shared<read_pressure>();
   // Levels not settled, since when (item actors write, /metrics reads); and how long is stuck.
   std::shared_ptr<level_watch> watch = std::make_shared<level_watch>();

@@ -145,9 +145,10 @@ inline constexpr const char* invalid_quantity_negative = "INVALID_QUANTITY_NEGAT
 // the times cannot order them, as below.
 // Hints the times cannot order (a second within the slack of a write's createdAt, the second
 // of known_at itself, or hints in flight as above) are read at once, exactly, while the store has
-// points to spare. Where reads are scarce (set_reads_scarce: the store's bucket is below its
-// reserve) they no longer cost a read each: in a busy store most sales land within a second of one of shopsync's writes, and
-// reading each of them spends the cost bucket the writes need. Such a hint is, instead:
+// points to spare. Where reads are scarce (set_reads_scarce: the store's bucket is not nearly
+// full) they no longer cost a read each: in a busy store most sales land within a second of one
+// of shopsync's writes, and reading each of them spends the cost bucket the writes need. Such a
+// hint is, instead:
 //   - taken provisionally, when it is lower than known and than the level just before our write
 //     (the lowest of them, for hints in flight), and the level propagates changes (two-way levels,
 //     a one-way Source): in a stream of sales the lowest value is the newest state, and no state
@@ -398,7 +399,7 @@ public:
   // read (a dirty two-way level owing a delta sends its adjust instead). Levels blocked or not
   // stocked meanwhile are not synced, so they owe nothing any more.
   transition verify();
-  // Whether reads are scarce at `store` now (its cost bucket below its reserve): hints the times
+  // Whether reads are scarce at `store` now (its cost bucket not nearly full): hints the times
   // cannot order are then taken provisionally or set aside there (see "Times"); else read at
   // once. Not persisted: the holder tells it before every input. Default: not scarce.
   void set_reads_scarce(std::size_t store, bool scarce);
