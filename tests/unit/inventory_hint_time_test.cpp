@@ -23,6 +23,24 @@ void align_timed(inventory_item_state& st, std::int64_t q) {
   ASSERT_TRUE(st.idle());
 }
 
+// A hint at the aligned second (t0) set aside: nothing goes out, the level keeps 10 and owes a
+// verification.
+void expect_set_aside(inventory_item_state& st, level_ref at, std::int64_t v) {
+  auto t = st.hint(at, v, t0);
+  EXPECT_EQ(t.verdict, hint_verdict::set_aside);
+  EXPECT_TRUE(t.commands.empty());
+  EXPECT_EQ(view_of(st, at).known, 10);
+  EXPECT_TRUE(view_of(st, at).unverified);
+}
+
+// Aligned at `q` with times, reads scarce in every store.
+inventory_item_state scarce_timed(sync_mode mode, std::int64_t q = 10) {
+  inventory_item_state st(make_layout(mode, 2), 7);
+  align_timed(st, q);
+  scarce(st);
+  return st;
+}
+
 TEST(inventory_hint_time, a_newer_sale_is_propagated_without_a_read) {
   inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
   align_timed(st, 10);
@@ -56,9 +74,7 @@ TEST(inventory_hint_time, the_same_second_is_read_while_reads_are_not_scarce) {
 // Where reads are scarce, a lower value is most likely a sale after it: propagated at once, the
 // level read when the holder's verification delay is over.
 TEST(inventory_hint_time, a_lower_value_in_the_same_second_is_taken_provisionally_and_verified) {
-  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(st, 10);
-  scarce(st);
+  auto st = scarce_timed(sync_mode::two_way);
   auto t = st.hint(src, 9, t0);
   EXPECT_EQ(t.verdict, hint_verdict::provisional);
   ASSERT_EQ(t.commands.size(), 1u);
@@ -85,18 +101,12 @@ TEST(inventory_hint_time, a_lower_value_in_the_same_second_is_taken_provisionall
 // A higher value in the same second (an older state in a stream of sales, or a restock) is set
 // aside: nothing goes out until the verification reads it.
 TEST(inventory_hint_time, a_higher_value_in_the_same_second_is_set_aside_until_verified) {
-  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(st, 10);
-  scarce(st);
-  auto t = st.hint(src, 12, t0);
-  EXPECT_EQ(t.verdict, hint_verdict::set_aside);
-  EXPECT_TRUE(t.commands.empty());
-  EXPECT_EQ(view_of(st, src).known, 10);
-  EXPECT_TRUE(view_of(st, src).unverified);
+  auto st = scarce_timed(sync_mode::two_way);
+  expect_set_aside(st, src, 12);
   auto v = st.verify();
   ASSERT_EQ(v.commands.size(), 1u);
   EXPECT_EQ(v.commands[0].kind, op_kind::read);
-  t = st.read_result(src, v.commands[0].op_id, 12, t0);
+  auto t = st.read_result(src, v.commands[0].op_id, 12, t0);
   ASSERT_EQ(t.commands.size(), 1u);
   EXPECT_EQ(t.commands[0].delta, 2);
   EXPECT_TRUE(st.verify().commands.empty()) << "nothing left to verify";
@@ -105,9 +115,7 @@ TEST(inventory_hint_time, a_higher_value_in_the_same_second_is_set_aside_until_v
 // A later webhook with a time beyond the ambiguous second verifies the level for free: its value
 // counts from the provisional one, and no read is owed any more.
 TEST(inventory_hint_time, a_newer_hint_verifies_a_provisional_value_without_a_read) {
-  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(st, 10);
-  scarce(st);
+  auto st = scarce_timed(sync_mode::two_way);
   auto t = st.hint(src, 9, t0);
   ASSERT_TRUE(st.write_result(d1, t.commands.at(0).op_id, 9, t0 + 2).commands.empty());
   t = st.hint(src, 10, t0 + 3); // 9 was an older state after all, and 10 is the level now
@@ -120,13 +128,8 @@ TEST(inventory_hint_time, a_newer_hint_verifies_a_provisional_value_without_a_re
 // A one-way Destination never takes a value it cannot order: it would send a compare-and-set
 // from a value that may be stale. Set aside, read later.
 TEST(inventory_hint_time, a_one_way_destination_sets_aside_what_it_cannot_order) {
-  inventory_item_state st(make_layout(sync_mode::one_way, 2), 7);
-  align_timed(st, 10);
-  scarce(st);
-  auto t = st.hint(d1, 9, t0);
-  EXPECT_EQ(t.verdict, hint_verdict::set_aside);
-  EXPECT_TRUE(t.commands.empty());
-  EXPECT_EQ(view_of(st, d1).known, 10);
+  auto st = scarce_timed(sync_mode::one_way);
+  expect_set_aside(st, d1, 9);
   EXPECT_EQ(st.verify().commands.at(0).kind, op_kind::read);
 }
 
@@ -196,9 +199,7 @@ TEST(inventory_hint_time, a_hint_in_flight_older_than_the_write_is_dropped_witho
                           [](auto& c) { return c.kind == op_kind::read && c.at == d1; }));
   // Where they are, 8 is the level just before our write (7 - (-1)): no sale after it, so it is
   // set aside, not read, and verified later.
-  inventory_item_state near(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(near, 10);
-  scarce(near);
+  auto near = scarce_timed(sync_mode::two_way);
   adjust = near.hint(src, 9, t0 + 5).commands.at(0);
   EXPECT_TRUE(near.hint(d1, 8, t0 + 8).commands.empty());
   t = near.write_result(d1, adjust.op_id, 7, t0 + 9);
@@ -207,9 +208,7 @@ TEST(inventory_hint_time, a_hint_in_flight_older_than_the_write_is_dropped_witho
   EXPECT_TRUE(view_of(near, d1).unverified);
   EXPECT_EQ(near.verify().commands.at(0).at, d1);
   // Below the answer and the level before the write: a sale after it, taken provisionally.
-  inventory_item_state sale(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(sale, 10);
-  scarce(sale);
+  auto sale = scarce_timed(sync_mode::two_way);
   adjust = sale.hint(src, 9, t0 + 5).commands.at(0);
   EXPECT_TRUE(sale.hint(d1, 6, t0 + 9).commands.empty());
   t = sale.write_result(d1, adjust.op_id, 7, t0 + 9);
@@ -252,9 +251,7 @@ TEST(inventory_hint_time, a_write_time_is_taken_with_a_second_of_slack) {
   ASSERT_TRUE(plenty.write_result(d1, adjust.op_id, 9, t0 + 6).commands.empty());
   // A snapshot from just before our write, stamped a second after its createdAt: read.
   EXPECT_EQ(plenty.hint(d1, 10, t0 + 7).commands.at(0).kind, op_kind::read);
-  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(st, 10);
-  scarce(st);
+  auto st = scarce_timed(sync_mode::two_way);
   adjust = st.hint(src, 9, t0 + 5).commands.at(0);
   ASSERT_TRUE(st.write_result(d1, adjust.op_id, 9, t0 + 6).commands.empty());
   // Where reads are scarce it cannot be ordered, and is not below the level before the write
@@ -264,9 +261,7 @@ TEST(inventory_hint_time, a_write_time_is_taken_with_a_second_of_slack) {
   EXPECT_EQ(aside.verdict, hint_verdict::set_aside);
   EXPECT_EQ(view_of(st, d1).known, 9);
   // Nor a value between the answer and the level before our write that raised it.
-  inventory_item_state up(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(up, 10);
-  scarce(up);
+  auto up = scarce_timed(sync_mode::two_way);
   adjust = up.hint(src, 14, t0 + 5).commands.at(0); // d1 +4
   ASSERT_TRUE(up.write_result(d1, adjust.op_id, 14, t0 + 6).commands.empty());
   EXPECT_EQ(up.hint(d1, 10, t0 + 6).verdict, hint_verdict::set_aside) << "10 is the level before the write";

@@ -729,11 +729,8 @@ TEST(store_link_property, one_request_at_a_time) { run_seeds({1, true}, 2); }
 TEST(store_link_property, many_in_flight) { run_seeds({5, true}, 3); }
 TEST(store_link_property, batches_wait_for_the_cost_bucket) { run_seeds({2, true, true}, 4); }
 
-// On a throttled store, writes asked while the bucket refills join one mutation: the batch is
-// taken when the bucket can pay for it, not when the batching window ends.
-TEST(store_link_protocol_bucket, writes_asked_while_the_bucket_refills_go_as_one_batch) {
-  std::chrono::milliseconds refilled_at{450};
-  link_time now{std::chrono::milliseconds(0), 1'000'000};
+// A link of store "A" with a 50 ms window, in memory; batches numbered 1, 2, ...
+store_link_protocol_options bucket_case_options() {
   store_link_protocol_options o;
   o.store = "A";
   o.batching_window = 50ms;
@@ -746,6 +743,15 @@ TEST(store_link_protocol_bucket, writes_asked_while_the_bucket_refills_go_as_one
     return b;
   };
   o.classify = classify;
+  return o;
+}
+
+// On a throttled store, writes asked while the bucket refills join one mutation: the batch is
+// taken when the bucket can pay for it, not when the batching window ends.
+TEST(store_link_protocol_bucket, writes_asked_while_the_bucket_refills_go_as_one_batch) {
+  std::chrono::milliseconds refilled_at{450};
+  link_time now{std::chrono::milliseconds(0), 1'000'000};
+  auto o = bucket_case_options();
   o.bucket_wait = [&](double) { return std::max(std::chrono::milliseconds::zero(), refilled_at - now.steady); };
   store_link_protocol link(o);
   std::vector<std::size_t> batches;
@@ -782,21 +788,10 @@ TEST(store_link_protocol_bucket, writes_asked_while_the_bucket_refills_go_as_one
 TEST(store_link_protocol_bucket, below_the_reserve_a_batch_goes_full_or_after_its_longest_wait) {
   link_time now{std::chrono::milliseconds(0), 1'000'000};
   double points = 100; // the bucket, never refilled here: always below the reserve of 500
-  store_link_protocol_options o;
-  o.store = "A";
-  o.batching_window = 50ms;
-  o.durable = false;
+  auto o = bucket_case_options();
   o.max_batch_entries = 4;
   o.max_write_wait = 400ms;
   o.max_in_flight = 4; // nothing is answered here
-  o.make_batch = [n = std::uint64_t{0}](write_batch wb) mutable {
-    outbox_batch b;
-    b.id = ++n;
-    b.idempotency_key = "k" + std::to_string(b.id);
-    b.batch = std::move(wb);
-    return b;
-  };
-  o.classify = classify;
   o.bucket_wait = [&](double cost) {
     return cost <= points ? std::chrono::milliseconds::zero() : std::chrono::milliseconds(10'000);
   };
