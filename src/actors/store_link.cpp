@@ -3,6 +3,7 @@
 #include "actors/link_failure.hpp"
 #include "domain/store_auth_state.hpp"
 #include "domain/store_link_protocol.hpp"
+#include "domain/throttle_model.hpp"
 #include "io/bulk_operation.hpp"
 #include "io/idempotency_key.hpp"
 #include "io/link_outbox.hpp"
@@ -14,7 +15,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <limits>
 #include <map>
 #include <variant>
@@ -236,12 +236,8 @@ void run(self_ptr self) {
   if (st.auth->unauthorized())
     arm_probe(self); // everything waits for the probe
   if (st.opts.pressure) {
-    // Scarce once the bucket is not nearly full: a quiet store's bucket is full, and its reads
-    // stay exact and immediate; a busy store's hovers below, and only what is left over after
-    // the writes is spent on reads at once.
     auto s = st.client ? st.client->stats() : admin_client_stats{};
-    st.opts.pressure->set(st.opts.store.name,
-                          s.available && s.bucket && *s.available < 0.9 * s.bucket->maximum_available);
+    st.opts.pressure->set(st.opts.store.name, s.available && s.bucket && reads_scarce(*s.bucket, *s.available));
   }
 }
 
@@ -384,15 +380,12 @@ store_link_internal_actor::behavior_type store_link_impl(self_ptr self, store_li
     if (!c)
       return std::chrono::milliseconds::zero();
     auto s = c->stats();
-    if (!s.available || !s.bucket || s.bucket->restore_rate <= 0 || *s.available >= cost)
-      return std::chrono::milliseconds::zero();
-    return std::chrono::milliseconds(
-      static_cast<std::int64_t>(std::ceil((cost - *s.available) / s.bucket->restore_rate * 1000.0)));
+    return s.available && s.bucket ? wait_for(*s.bucket, *s.available, cost) : std::chrono::milliseconds::zero();
   };
   po.write_reserve = [client = std::weak_ptr<admin_client>(st.client)] {
     auto c = client.lock();
     auto s = c ? c->stats() : admin_client_stats{};
-    return s.bucket ? s.bucket->maximum_available / 2 : 0.0;
+    return s.bucket ? s.bucket->maximum_available * write_reserve_share : 0.0;
   };
   if (st.outbox)
     po.find_result = [outbox = st.outbox](inventory_item_id item, location_id loc,

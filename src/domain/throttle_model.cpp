@@ -34,15 +34,22 @@ double throttle_model::refilled(time_point now) const {
                   status_.currently_available + secs * status_.restore_rate);
 }
 
+std::chrono::milliseconds wait_for(const throttle_status& s, double available, double cost) {
+  const double need = std::min(cost, s.maximum_available);
+  if (s.restore_rate <= 0 || available >= need)
+    return std::chrono::milliseconds::zero();
+  const double secs = (need - available) / s.restore_rate;
+  return std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(std::ceil(secs * 1000.0)));
+}
+
+bool reads_scarce(const throttle_status& s, double available) {
+  return available < reads_plenty_share * s.maximum_available;
+}
+
 throttle_model::duration throttle_model::delay_before(double cost, time_point now) const {
   if (!known_)
     return duration::zero();
-  double need = std::min(cost, status_.maximum_available);
-  double have = refilled(now) - reserved_;
-  if (have >= need)
-    return duration::zero();
-  double secs = (need - have) / status_.restore_rate;
-  return duration(static_cast<duration::rep>(std::ceil(secs * 1000.0)));
+  return wait_for(status_, refilled(now) - reserved_, cost);
 }
 
 void throttle_model::reserve(double cost) { reserved_ += std::max(0.0, cost); }

@@ -14,6 +14,19 @@ struct throttle_status {
   double restore_rate = 0;        // points per second
 };
 
+// How long until a bucket in status `s`, holding `available` points now, holds `cost` (a cost
+// above the bucket waits for a full one); zero when it does, or when `s` restores nothing.
+std::chrono::milliseconds wait_for(const throttle_status& s, double available, double cost);
+
+// shopsync's own shares of a store's bucket (its policy, not Shopify's):
+// - below half, a write batch that is not full waits to fill (store_link_protocol's write_reserve);
+inline constexpr double write_reserve_share = 0.5;
+// - below 90%, reads are scarce (inventory_item_state::set_reads_scarce): a quiet store's bucket
+//   is full, so its reads stay exact and immediate; a busy store's hovers below, and only what
+//   the writes leave over is spent on reads at once.
+inline constexpr double reads_plenty_share = 0.9;
+bool reads_scarce(const throttle_status& s, double available);
+
 class throttle_model {
 public:
   using time_point = std::chrono::steady_clock::time_point;

@@ -41,6 +41,17 @@ inventory_item_state scarce_timed(sync_mode mode, std::int64_t q = 10) {
   return st;
 }
 
+// A two-way pair aligned at 10 (times t0), then a Source change to `source_after` at t0 + 5:
+// `adjust` is the write it sends to d1, in flight.
+inventory_item_state adjust_in_flight(command& adjust, bool scarce_reads = false, std::int64_t source_after = 9) {
+  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
+  align_timed(st, 10);
+  if (scarce_reads)
+    scarce(st);
+  adjust = st.hint(src, source_after, t0 + 5).commands.at(0);
+  return st;
+}
+
 TEST(inventory_hint_time, a_newer_sale_is_propagated_without_a_read) {
   inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
   align_timed(st, 10);
@@ -153,10 +164,9 @@ TEST(inventory_hint_time, a_hint_without_a_time_or_on_a_level_without_one_is_rea
 }
 
 TEST(inventory_hint_time, a_newer_hint_is_read_while_an_op_is_in_flight) {
-  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(st, 10);
-  auto adjust = st.hint(src, 9, t0 + 5).commands.at(0); // d1 -1 in flight
-  auto t = st.hint(d1, 9, t0 + 6);                        // maybe our own write: not trusted
+  command adjust;
+  auto st = adjust_in_flight(adjust); // d1 -1 in flight
+  auto t = st.hint(d1, 9, t0 + 6); // maybe our own write: not trusted
   EXPECT_TRUE(t.commands.empty());
   EXPECT_TRUE(view_of(st, d1).dirty);
   // Answered with the hint's value: the hint was its echo, nothing to read.
@@ -169,9 +179,8 @@ TEST(inventory_hint_time, a_newer_hint_is_read_while_an_op_is_in_flight) {
 // stamped well before the write's createdAt) is a state the answer already includes. Dropped
 // once the answer is in; the sale itself is counted from the answer's quantityAfterChange.
 TEST(inventory_hint_time, a_hint_in_flight_older_than_the_write_is_dropped_without_a_read) {
-  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(st, 10);
-  auto adjust = st.hint(src, 9, t0 + 5).commands.at(0); // d1 -1 in flight
+  command adjust;
+  auto st = adjust_in_flight(adjust); // d1 -1 in flight
   EXPECT_TRUE(st.hint(d1, 8, t0 + 6).commands.empty());  // the d1 sale, before our write applies
   auto t = st.write_result(d1, adjust.op_id, 7, t0 + 9); // applied at t0 + 9: 8 - 1
   ASSERT_EQ(t.commands.size(), 1u);
@@ -181,26 +190,21 @@ TEST(inventory_hint_time, a_hint_in_flight_older_than_the_write_is_dropped_witho
   EXPECT_FALSE(view_of(st, d1).dirty) << "no read of d1";
   EXPECT_TRUE(std::any_of(t.audit.begin(), t.audit.end(), [](auto& a) { return a.cause == older_in_flight_cause; }));
   // Two sales there before the write applied, their webhooks disagreeing: both older, dropped.
-  inventory_item_state two(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(two, 10);
-  adjust = two.hint(src, 9, t0 + 5).commands.at(0);
+  auto two = adjust_in_flight(adjust);
   EXPECT_TRUE(two.hint(d1, 9, t0 + 5).commands.empty());
   EXPECT_TRUE(two.hint(d1, 8, t0 + 6).commands.empty());
   t = two.write_result(d1, adjust.op_id, 7, t0 + 9);
   EXPECT_TRUE(std::none_of(t.commands.begin(), t.commands.end(), [](auto& c) { return c.kind == op_kind::read; }));
   EXPECT_FALSE(view_of(two, d1).dirty);
   // Within the slack of the createdAt it cannot be ordered: read, while reads are not scarce.
-  inventory_item_state plenty(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(plenty, 10);
-  adjust = plenty.hint(src, 9, t0 + 5).commands.at(0);
+  auto plenty = adjust_in_flight(adjust);
   EXPECT_TRUE(plenty.hint(d1, 8, t0 + 8).commands.empty());
   t = plenty.write_result(d1, adjust.op_id, 7, t0 + 9);
   EXPECT_TRUE(std::any_of(t.commands.begin(), t.commands.end(),
                           [](auto& c) { return c.kind == op_kind::read && c.at == d1; }));
   // Where they are, 8 is the level just before our write (7 - (-1)): no sale after it, so it is
   // set aside, not read, and verified later.
-  auto near = scarce_timed(sync_mode::two_way);
-  adjust = near.hint(src, 9, t0 + 5).commands.at(0);
+  auto near = adjust_in_flight(adjust, true);
   EXPECT_TRUE(near.hint(d1, 8, t0 + 8).commands.empty());
   t = near.write_result(d1, adjust.op_id, 7, t0 + 9);
   EXPECT_TRUE(std::none_of(t.commands.begin(), t.commands.end(), [](auto& c) { return c.at == d1; }));
@@ -208,8 +212,7 @@ TEST(inventory_hint_time, a_hint_in_flight_older_than_the_write_is_dropped_witho
   EXPECT_TRUE(view_of(near, d1).unverified);
   EXPECT_EQ(near.verify().commands.at(0).at, d1);
   // Below the answer and the level before the write: a sale after it, taken provisionally.
-  auto sale = scarce_timed(sync_mode::two_way);
-  adjust = sale.hint(src, 9, t0 + 5).commands.at(0);
+  auto sale = adjust_in_flight(adjust, true);
   EXPECT_TRUE(sale.hint(d1, 6, t0 + 9).commands.empty());
   t = sale.write_result(d1, adjust.op_id, 7, t0 + 9);
   ASSERT_EQ(t.commands.size(), 1u);
@@ -222,9 +225,8 @@ TEST(inventory_hint_time, a_hint_in_flight_older_than_the_write_is_dropped_witho
 // A sale in d1 after our adjust there applied, its webhook arriving before the answer: a later
 // state, taken at its time once the answer is in, exactly as a webhook at rest. No read.
 TEST(inventory_hint_time, a_hint_in_flight_newer_than_the_write_is_taken_without_a_read) {
-  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(st, 10);
-  auto adjust = st.hint(src, 9, t0 + 5).commands.at(0); // d1 -1 in flight
+  command adjust;
+  auto st = adjust_in_flight(adjust); // d1 -1 in flight
   EXPECT_TRUE(st.hint(d1, 6, t0 + 12).commands.empty());  // d1: 9 after our write, then a sale of 3
   auto t = st.write_result(d1, adjust.op_id, 9, t0 + 9);
   ASSERT_EQ(t.commands.size(), 1u);
@@ -234,9 +236,7 @@ TEST(inventory_hint_time, a_hint_in_flight_newer_than_the_write_is_taken_without
   EXPECT_EQ(view_of(st, d1).known, 6);
   EXPECT_FALSE(view_of(st, d1).dirty);
   // Two hints in flight that disagree are still read.
-  inventory_item_state two(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(two, 10);
-  adjust = two.hint(src, 9, t0 + 5).commands.at(0);
+  auto two = adjust_in_flight(adjust);
   EXPECT_TRUE(two.hint(d1, 6, t0 + 12).commands.empty());
   EXPECT_TRUE(two.hint(d1, 5, t0 + 13).commands.empty());
   t = two.write_result(d1, adjust.op_id, 9, t0 + 9);
@@ -245,14 +245,12 @@ TEST(inventory_hint_time, a_hint_in_flight_newer_than_the_write_is_taken_without
 }
 
 TEST(inventory_hint_time, a_write_time_is_taken_with_a_second_of_slack) {
-  inventory_item_state plenty(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(plenty, 10);
-  auto adjust = plenty.hint(src, 9, t0 + 5).commands.at(0);
+  command adjust;
+  auto plenty = adjust_in_flight(adjust);
   ASSERT_TRUE(plenty.write_result(d1, adjust.op_id, 9, t0 + 6).commands.empty());
   // A snapshot from just before our write, stamped a second after its createdAt: read.
   EXPECT_EQ(plenty.hint(d1, 10, t0 + 7).commands.at(0).kind, op_kind::read);
-  auto st = scarce_timed(sync_mode::two_way);
-  adjust = st.hint(src, 9, t0 + 5).commands.at(0);
+  auto st = adjust_in_flight(adjust, true);
   ASSERT_TRUE(st.write_result(d1, adjust.op_id, 9, t0 + 6).commands.empty());
   // Where reads are scarce it cannot be ordered, and is not below the level before the write
   // (10): set aside, not counted.
@@ -261,13 +259,10 @@ TEST(inventory_hint_time, a_write_time_is_taken_with_a_second_of_slack) {
   EXPECT_EQ(aside.verdict, hint_verdict::set_aside);
   EXPECT_EQ(view_of(st, d1).known, 9);
   // Nor a value between the answer and the level before our write that raised it.
-  auto up = scarce_timed(sync_mode::two_way);
-  adjust = up.hint(src, 14, t0 + 5).commands.at(0); // d1 +4
+  auto up = adjust_in_flight(adjust, true, 14); // d1 +4
   ASSERT_TRUE(up.write_result(d1, adjust.op_id, 14, t0 + 6).commands.empty());
   EXPECT_EQ(up.hint(d1, 10, t0 + 6).verdict, hint_verdict::set_aside) << "10 is the level before the write";
-  inventory_item_state later(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(later, 10);
-  adjust = later.hint(src, 9, t0 + 5).commands.at(0);
+  auto later = adjust_in_flight(adjust);
   ASSERT_TRUE(later.write_result(d1, adjust.op_id, 9, t0 + 6).commands.empty());
   // Two seconds after: a sale there, no read.
   auto t = later.hint(d1, 8, t0 + 8);
@@ -277,9 +272,8 @@ TEST(inventory_hint_time, a_write_time_is_taken_with_a_second_of_slack) {
 }
 
 TEST(inventory_hint_time, a_write_without_created_at_leaves_the_time_unknown) {
-  inventory_item_state st(make_layout(sync_mode::two_way, 2), 7);
-  align_timed(st, 10);
-  auto adjust = st.hint(src, 9, t0 + 5).commands.at(0);
+  command adjust;
+  auto st = adjust_in_flight(adjust);
   ASSERT_TRUE(st.write_result(d1, adjust.op_id, 9).commands.empty());
   EXPECT_EQ(st.hint(d1, 8, t0 + 100).commands.at(0).kind, op_kind::read);
 }

@@ -70,3 +70,15 @@ TEST(throttle_model, a_status_that_claims_enough_is_not_believed_on_throttled) {
   m.on_throttled(throttle_status{1000, 1000, 50}, 200, t0);
   EXPECT_GT(m.delay_before(200, t0), 0ms);
 }
+
+// The store link's view of a client's stats: the same wait as the model's own, and shopsync's
+// shares of the bucket (write reserve, scarce reads).
+TEST(throttle_model, wait_for_and_reads_scarce_on_a_status) {
+  const throttle_status s{2000, 0, 100};
+  EXPECT_EQ(wait_for(s, 5, 10), 50ms);
+  EXPECT_EQ(wait_for(s, 10, 10), 0ms);
+  EXPECT_EQ(wait_for(s, 1000, 5000), 10'000ms) << "waits for a full bucket at most";
+  EXPECT_EQ(wait_for({2000, 0, 0}, 0, 10), 0ms);
+  EXPECT_TRUE(reads_scarce(s, 1799));
+  EXPECT_FALSE(reads_scarce(s, 1800));
+}
