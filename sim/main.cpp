@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
   app.add_flag("--no-app-subscriptions", no_app_subscriptions,
                "no store has app-specific subscriptions: only API-made ones deliver");
   app.add_option("--webhook-threads", webhook_threads, "concurrent webhook senders");
+  bool webhook_keep_alive = true;
+  app.add_option("--webhook-keep-alive", webhook_keep_alive,
+                 "each sender keeps its connection open between deliveries, as nginx does upstream (false: one per delivery)");
   app.add_option("--seed", seed, "seed of every random choice (ids, faults, webhook ids)");
   app.add_option("--time-scale", time_scale, "multiplies webhook retry backoff and deadlines (0.001: ms for s)");
 
@@ -76,6 +79,7 @@ int main(int argc, char** argv) {
   opts.webhook_url = webhook_url;
   opts.app_subscriptions = !no_app_subscriptions;
   opts.webhook_threads = webhook_threads;
+  opts.webhook_keep_alive = webhook_keep_alive;
   // Flags given on the command line override the scenario's faults key by key.
   fault_config merged = sc.faults.value_or(fault_config{});
   bool any = false;

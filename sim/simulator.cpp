@@ -89,6 +89,7 @@ simulator::simulator(scenario sc, sim_options opts)
   ws.api_version = sc_.api_version;
   ws.time_scale = opts_.time_scale;
   ws.threads = opts_.webhook_threads;
+  ws.keep_alive = opts_.webhook_keep_alive;
   ws.still_subscribed = [this](const std::string& shop, std::int64_t id) { return subscription_exists(shop, id); };
   ws.attempted = [this](const std::string& shop, std::int64_t id, bool ok) { subscription_attempted(shop, id, ok); };
   hooks_ = std::make_unique<webhook_dispatcher>(ws, faults_, opts_.seed);

@@ -30,6 +30,7 @@ struct sim_options {
   std::string webhook_url; // overrides the scenario's when set
   bool app_subscriptions = true; // false: no store has app-specific subscriptions (--no-app-subscriptions)
   int webhook_threads = 2;
+  bool webhook_keep_alive = true; // webhook_settings::keep_alive
   std::optional<fault_config> faults; // replaces the scenario's faults when set (flags)
 };
 

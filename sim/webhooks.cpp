@@ -166,6 +166,7 @@ std::optional<webhook_dispatcher::sent> webhook_dispatcher::redeliver(std::uint6
 }
 
 void webhook_dispatcher::worker() {
+  http_client client(settings_.keep_alive);
   std::unique_lock lock(mu_);
   for (;;) {
     if (stop_)
@@ -210,7 +211,7 @@ void webhook_dispatcher::worker() {
       idle_cv_.notify_all();
       continue;
     }
-    auto res = http_post(url, headers, body, scaled(1, 100), scaled(5, 250));
+    auto res = client.post(url, headers, body, scaled(1, 100), scaled(5, 250));
     if (subscription && settings_.attempted)
       settings_.attempted(shop, subscription, res.status >= 200 && res.status < 300);
     lock.lock();

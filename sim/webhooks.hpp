@@ -24,7 +24,8 @@ struct webhook_settings {
   std::string secret;
   std::string api_version = "2026-10";
   double time_scale = 1.0; // multiplies backoff and deadlines (floors: 100 ms connect, 250 ms answer)
-  int threads = 2;
+  int threads = 2; // concurrent deliveries, each sender with its own connection
+  bool keep_alive = true; // see http_client
   // For deliveries through an API-made subscription (subscription != 0), called without the
   // dispatcher's lock: before each attempt (false: the subscription is gone, the delivery is
   // dropped as "unsubscribed") and after it with its outcome (Shopify counts failures).

@@ -174,6 +174,38 @@ TEST(SimWebhooks, FailedAndUnansweredDeliveriesAreRetriedWithTheSameIds) {
   EXPECT_EQ(stats->num("/deliveries/0/attempts"), 3);
 }
 
+// Each sender keeps its connection between deliveries, as nginx keeps its upstream ones; a
+// connection the receiver closed while idle is replaced without a failed attempt. Without
+// keep-alive, one connection per delivery.
+TEST(SimWebhooks, DeliveriesShareAKeptConnectionAndOutliveItsClose) {
+  for (bool keep : {true, false}) {
+    SCOPED_TRACE(keep ? "keep-alive" : "one connection per delivery");
+    http_receiver rx([](std::size_t n, const received_request&) {
+      receiver_reply r;
+      r.then_close = n == 1;
+      return r;
+    });
+    sim_process sim(small_scenario(), {"--webhook-url", rx.url(), "--webhook-threads", "1", "--webhook-keep-alive",
+                                       keep ? "true" : "false"});
+    for (int level = 1; level <= 4; ++level) {
+      sim.post("/_sim/set_level",
+               R"({"store":"alpha.myshopify.com","sku":"MUG","available":)" + std::to_string(level) + "}");
+      ASSERT_TRUE(rx.wait_for(level, std::chrono::seconds(10)));
+    }
+    sim.get("/_sim/webhooks/wait_idle?timeout_ms=5000");
+    EXPECT_EQ(rx.count(), 4u);
+    EXPECT_EQ(rx.connections(), keep ? 2u : 4u) << "kept: two deliveries on the first, closed, two on a new one";
+    auto stats = sim.get("/_sim/webhooks");
+    ASSERT_EQ(stats->size("/deliveries"), 4u);
+    for (std::size_t i = 0; i < 4; ++i) {
+      EXPECT_EQ(stats->str("/deliveries/" + std::to_string(i) + "/state"), "delivered");
+      EXPECT_EQ(stats->num("/deliveries/" + std::to_string(i) + "/attempts"), 1);
+    }
+    for (auto& r : rx.requests())
+      EXPECT_EQ(r.headers["connection"], keep ? "" : "close");
+  }
+}
+
 TEST(SimWebhooks, GivesUpAfterEightRetries) {
   http_receiver rx([](std::size_t, const received_request&) { return receiver_reply{503, {}}; });
   sim_process sim(small_scenario(), {"--webhook-url", rx.url(), "--time-scale", "0.0001"});

@@ -71,6 +71,10 @@ struct http_receiver::impl {
       http::write(*sock, res, ec);
       if (ec || !res.keep_alive())
         return;
+      if (rep.then_close) {
+        sock->shutdown(tcp::socket::shutdown_both, ec); // not close(): the destructor may shut it down too
+        return;
+      }
     }
   }
 };
@@ -119,6 +123,11 @@ http_receiver::~http_receiver() {
 }
 
 std::uint16_t http_receiver::port() const { return impl_->port; }
+
+std::size_t http_receiver::connections() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->sockets.size();
+}
 
 std::string http_receiver::url(const std::string& path) const {
   return "http://127.0.0.1:" + std::to_string(impl_->port) + path;

@@ -22,6 +22,7 @@ struct receiver_reply {
   int status = 200;
   std::chrono::milliseconds delay{0}; // wait before answering (to exceed a caller's deadline)
   std::string body = "{}";            // sent as application/json
+  bool then_close = false;            // answer as keep-alive, then close (an idle timeout's close)
 };
 
 class http_receiver {
@@ -33,6 +34,8 @@ public:
   std::string url(const std::string& path = "/webhooks") const;
   std::vector<received_request> requests() const;
   std::size_t count() const;
+  // Connections accepted so far.
+  std::size_t connections() const;
   // Blocks until at least n requests arrived or the timeout passed; true when they did.
   bool wait_for(std::size_t n, std::chrono::milliseconds timeout) const;
 
