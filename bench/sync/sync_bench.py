@@ -117,6 +117,8 @@ class Bench:
         self.sim_proc = None
         self.d_proc = None
         self.d_port = free_port()
+        self.nginx_port = free_port()
+        self.nginx_proc = None
 
     # ---- set-up -------------------------------------------------------------------------
     def write_files(self):
@@ -125,8 +127,10 @@ class Bench:
                "sku_prefix": "SKU", "missing_rate": 0, "duplicate_sku_rate": 0, "barcode_only_rate": 0,
                "no_barcode_rate": 0, "extra_products": 0, "available_min": a.level, "available_max": a.level,
                "unstocked_rate": 0}
+        # Webhooks straight to shopsyncd, or through nginx (--nginx) as in production.
+        hook_port = self.nginx_port if a.nginx else self.d_port
         sc = {"app_secret": "bench-webhook-secret", "app_id": 580111, "api_version": "2026-10",
-              "webhook_url": f"http://127.0.0.1:{self.d_port}/webhooks", "stores": []}
+              "webhook_url": f"http://127.0.0.1:{hook_port}/webhooks", "stores": []}
         for i, shop in enumerate(self.stores, 1):
             sc["stores"].append({"shop": shop, "token": f"shpat_store_{i}", "locations": ["Main Warehouse"],
                                  # By default a bucket that never throttles (the benchmark measures
@@ -184,13 +188,62 @@ start = "sync"
         with open(os.path.join(self.work, "shopsync.toml"), "w") as f:
             f.write(cfg)
 
+    def start_nginx(self):
+        """Debian's nginx with config/nginx/shopsync.conf as shipped, but for its listen line, its
+        upstream (this run's shopsyncd) and, with --nginx-webhook-rate, its per-address webhook
+        limit (here every delivery comes from 127.0.0.1; Shopify's come from many addresses)."""
+        root = os.path.join(self.work, "nginx")
+        os.makedirs(root, exist_ok=True)
+        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config", "nginx", "shopsync.conf")
+        out, listen_done, upstream_done = [], False, False
+        for line in open(src):
+            t = line.strip()
+            if t.startswith("listen "):
+                if not listen_done:
+                    out.append(f"    listen 127.0.0.1:{self.nginx_port};\n")
+                listen_done = True
+                continue
+            if t.startswith("server 127.0.0.1:8080;"):
+                line, upstream_done = f"    server 127.0.0.1:{self.d_port};\n", True
+            if self.a.nginx_webhook_rate and t.startswith("limit_req_zone") and "zone=shopsync_webhooks" in t:
+                line = re.sub(r"rate=\d+r/s", f"rate={self.a.nginx_webhook_rate}r/s", line)
+            if self.a.nginx_webhook_rate and t.startswith("limit_req zone=shopsync_webhooks"):
+                line = re.sub(r"burst=\d+", f"burst={2 * self.a.nginx_webhook_rate}", line)
+            out.append(line)
+        if not (listen_done and upstream_done):
+            raise SystemExit("config/nginx/shopsync.conf no longer has the expected listen/server lines")
+        with open(os.path.join(root, "shopsync.conf"), "w") as f:
+            f.writelines(out)
+        user = "user root root;\n" if os.geteuid() == 0 else ""
+        with open(os.path.join(root, "nginx.conf"), "w") as f:
+            f.write(f"worker_processes 1;\n{user}error_log {root}/error.log warn;\npid {root}/nginx.pid;\n"
+                    f"events {{ worker_connections 4096; }}\nhttp {{\n  access_log off;\n"
+                    + "".join(f"  {k}_temp_path {root}/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+                    + f"  include {root}/shopsync.conf;\n}}\n")
+        self.nginx_proc = subprocess.Popen(["/usr/sbin/nginx", "-p", root + "/", "-c", os.path.join(root, "nginx.conf"),
+                                            "-g", "daemon off;"], stderr=open(os.path.join(root, "stderr.log"), "w"))
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.nginx_port), timeout=1).close()
+                break
+            except OSError:
+                if self.nginx_proc.poll() is not None:
+                    raise SystemExit(f"nginx exited at start, see {root}/error.log")
+                time.sleep(0.025)
+        print(f"nginx: config/nginx/shopsync.conf in front of shopsyncd"
+              + (f", webhook limit {self.a.nginx_webhook_rate}/s per address" if self.a.nginx_webhook_rate else ""),
+              flush=True)
+
     def start_sim(self):
+        if self.a.nginx:
+            self.start_nginx()
         self.sim_port = free_port()
         self.write_files()
         t0 = time.monotonic()
         self.sim_proc = subprocess.Popen(
             [os.path.join(self.a.build, "sim", "shopify-sim"), "--scenario", os.path.join(self.work, "scenario.json"),
-             "--port", str(self.sim_port), "--webhook-threads", str(self.a.webhook_threads)],
+             "--port", str(self.sim_port), "--webhook-threads", str(self.a.webhook_threads),
+             "--webhook-keep-alive", self.a.webhook_keep_alive],
             stdout=subprocess.PIPE, stderr=open(os.path.join(self.work, "sim.log"), "w"), text=True)
         line = self.sim_proc.stdout.readline()
         if not line.startswith("listening"):
@@ -610,7 +663,7 @@ start = "sync"
                       f"VmHWM {m['VmHWM']:.0f} MiB, VmRSS {m['VmRSS']:.0f} MiB", flush=True)
 
     def stop(self):
-        for p in (self.d_proc, self.sim_proc):
+        for p in (self.d_proc, self.sim_proc, self.nginx_proc):
             if p and p.poll() is None:
                 p.send_signal(signal.SIGTERM)
                 try:
@@ -630,6 +683,13 @@ def main():
     ap.add_argument("--pool", type=int, default=20000, help="distinct SKUs used by the latency phases")
     ap.add_argument("--client-threads", type=int, default=4)
     ap.add_argument("--webhook-threads", type=int, default=16)
+    ap.add_argument("--webhook-keep-alive", choices=["true", "false"], default="true",
+                    help="the sim's senders keep their connections (false: one per delivery)")
+    ap.add_argument("--nginx", action="store_true",
+                    help="webhooks through Debian's nginx with config/nginx/shopsync.conf, as in production")
+    ap.add_argument("--nginx-webhook-rate", type=int, default=0,
+                    help="with --nginx: the per-address webhook limit (limit_req rate, burst twice that); "
+                         "0: the shipped one")
     ap.add_argument("--batching-window-ms", type=int, default=50)
     ap.add_argument("--quiet", type=float, default=3, help="seconds without Admin calls = start-up work done")
     ap.add_argument("--timeout", type=float, default=3600)

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <deque>
 #include <unordered_map>
 
@@ -20,6 +21,10 @@ constexpr std::string_view last_seq_key = "inbox.last_seq";
 // Unusable deliveries: this prefix and the seq. Regular entries' keys are exactly 8 bytes, so
 // no scan of them sees these, and a prefix scan sees nothing else.
 constexpr std::string_view unusable_prefix = "unusable/";
+// "Entry seq is applied": this prefix and the seq, the time as value. Marking an entry applied
+// used to rewrite it whole (body included) after reading it back, once per event on an actor's
+// thread; entries of earlier versions still carry the mark in their flags.
+constexpr std::string_view applied_prefix = "applied/";
 
 std::int64_t to_seconds(sys_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -117,6 +122,29 @@ std::string inbox::key(std::uint64_t seq) {
   return k;
 }
 
+namespace {
+std::string applied_key(std::uint64_t seq) {
+  std::string k(applied_prefix);
+  put_u64(k, seq);
+  return k;
+}
+
+// The seqs marked applied by a record of their own, in order.
+result<std::vector<std::uint64_t>> applied_marks(const state_store& store) {
+  std::vector<std::uint64_t> out;
+  auto st = store.scan(column::inbox, applied_prefix, [&](std::string_view k, std::string_view) {
+    if (k.size() == applied_prefix.size() + 8)
+      out.push_back(get_u64(k, applied_prefix.size()));
+    return true;
+  });
+  if (!st)
+    return st.error();
+  return out;
+}
+
+bool flagged_applied(std::string_view v) { return static_cast<unsigned char>(v[flags_at]) & flag_applied; }
+} // namespace
+
 std::string inbox::unusable_key(std::uint64_t seq) {
   std::string k(unusable_prefix);
   put_u64(k, seq);
@@ -152,17 +180,21 @@ inbox::inbox(state_store& store, options opts) : store_(store), opts_(std::move(
 
 result<std::unique_ptr<inbox>> inbox::open(state_store& store, options opts) {
   std::unique_ptr<inbox> self{new inbox(store, std::move(opts))};
-  std::uint64_t max_seq = 0, depth = 0;
+  std::uint64_t max_seq = 0;
+  auto marks = applied_marks(store);
+  if (!marks)
+    return marks.error();
   auto st = store.scan(column::inbox, "", [&](std::string_view k, std::string_view v) {
     if (k.size() != 8)
       return true;
     max_seq = get_u64(k, 0); // keys are in order: the last one is the largest
-    if (v.size() >= header_size && !(static_cast<unsigned char>(v[flags_at]) & flag_applied))
-      ++depth;
+    if (v.size() >= header_size && !flagged_applied(v) && !std::binary_search(marks->begin(), marks->end(), max_seq))
+      self->unapplied_.insert(max_seq);
     return true;
   });
   if (!st)
     return st.error();
+  const std::uint64_t depth = self->unapplied_.size();
   // Purged entries leave no key behind: the last seq given is also kept in meta.
   auto last = store.get(column::meta, last_seq_key);
   if (!last)
@@ -305,6 +337,12 @@ void inbox::write_batch(std::vector<pending_submit>& items) {
   }
   if (stored)
     crash_point("after_inbox_write");
+  if (usable) {
+    std::lock_guard lock(unapplied_mu_);
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (!same_as[i] && results[i].outcome == append_outcome::stored && !items[i].d.unusable)
+        unapplied_.insert(results[i].seq);
+  }
   depth_.fetch_add(usable, std::memory_order_relaxed);
   if (batch_size_) {
     batch_size_->observe(double(items.size()));
@@ -327,10 +365,15 @@ void inbox::write_batch(std::vector<pending_submit>& items) {
 result<std::vector<inbox_entry>> inbox::pending() const {
   std::vector<inbox_entry> out;
   webhook_parser parser;
+  auto marks = applied_marks(store_);
+  if (!marks)
+    return marks.error();
   auto st = store_.scan(column::inbox, "", [&](std::string_view k, std::string_view v) {
-    if (k.size() != 8 || v.size() < header_size || (static_cast<unsigned char>(v[flags_at]) & flag_applied))
+    if (k.size() != 8 || v.size() < header_size || flagged_applied(v))
       return true;
     auto seq = get_u64(k, 0);
+    if (std::binary_search(marks->begin(), marks->end(), seq))
+      return true;
     auto rec = decode(seq, v);
     if (!rec) {
       spdlog::error("event=inbox_replay_skipped seq={} error=\"{}\"", seq, rec.error().message);
@@ -357,20 +400,14 @@ result<std::vector<inbox_entry>> inbox::pending() const {
 }
 
 status inbox::mark_applied(state_store::batch& b, std::uint64_t seq, sys_clock::time_point now) {
-  auto k = key(seq);
-  auto v = store_.get(column::inbox, k);
-  if (!v)
-    return v.error();
-  if (!*v || (*v)->size() < header_size)
-    return ok_status();
-  std::string value = std::move(**v);
-  if (static_cast<unsigned char>(value[flags_at]) & flag_applied)
-    return ok_status();
-  value[flags_at] = static_cast<char>(static_cast<unsigned char>(value[flags_at]) | flag_applied);
+  {
+    std::lock_guard lock(unapplied_mu_);
+    if (unapplied_.erase(seq) == 0)
+      return ok_status(); // unknown, unusable or already applied
+  }
   std::string at;
   put_u64(at, static_cast<std::uint64_t>(to_seconds(now)));
-  value.replace(applied_at_at, 8, at);
-  b.put(column::inbox, k, value);
+  b.put(column::inbox, applied_key(seq), at);
   // Counted as applied now; if the caller's batch then fails, the gauge is one low until
   // the next start recounts it.
   auto d = depth_.load(std::memory_order_relaxed);
@@ -380,7 +417,7 @@ status inbox::mark_applied(state_store::batch& b, std::uint64_t seq, sys_clock::
 }
 
 result<std::size_t> inbox::purge(sys_clock::time_point now) {
-  std::vector<std::string> dedup_keys, inbox_keys;
+  std::vector<std::string> dedup_keys, inbox_keys, mark_keys;
   auto st = store_.scan(column::dedup, "", [&](std::string_view k, std::string_view v) {
     if (v.size() == 16 && now - from_seconds(static_cast<std::int64_t>(get_u64(v, 0))) >= opts_.dedup_retention)
       dedup_keys.emplace_back(k);
@@ -389,9 +426,19 @@ result<std::size_t> inbox::purge(sys_clock::time_point now) {
   if (!st)
     return st.error();
   st = store_.scan(column::inbox, "", [&](std::string_view k, std::string_view v) {
-    if (k.size() == 8 && v.size() >= header_size && (static_cast<unsigned char>(v[flags_at]) & flag_applied) &&
+    if (k.size() == 8 && v.size() >= header_size && flagged_applied(v) &&
         now - from_seconds(static_cast<std::int64_t>(get_u64(v, applied_at_at))) >= opts_.inbox_retention)
       inbox_keys.emplace_back(k);
+    return true;
+  });
+  if (!st)
+    return st.error();
+  st = store_.scan(column::inbox, applied_prefix, [&](std::string_view k, std::string_view v) {
+    if (k.size() == applied_prefix.size() + 8 && v.size() == 8 &&
+        now - from_seconds(static_cast<std::int64_t>(get_u64(v, 0))) >= opts_.inbox_retention) {
+      mark_keys.emplace_back(k);
+      inbox_keys.push_back(key(get_u64(k, applied_prefix.size())));
+    }
     return true;
   });
   if (!st)
@@ -427,14 +474,17 @@ result<std::size_t> inbox::purge(sys_clock::time_point now) {
       return w.error();
     removed += n;
   }
-  // Applied and unusable entries never change again: no re-check needed.
+  // Applied and unusable entries never change again: no re-check needed. An entry's applied
+  // mark goes with it (not counted: it is part of the entry).
   for (std::size_t i = 0; i < inbox_keys.size(); i += chunk) {
     state_store::batch b;
     for (std::size_t j = i; j < std::min(inbox_keys.size(), i + chunk); ++j)
       b.del(column::inbox, inbox_keys[j]);
+    removed += b.count();
+    for (std::size_t j = i; j < std::min(mark_keys.size(), i + chunk); ++j)
+      b.del(column::inbox, mark_keys[j]);
     if (auto w = store_.write(b); !w)
       return w.error();
-    removed += b.count();
   }
   if (removed)
     spdlog::info("event=inbox_purge removed={}", removed);
@@ -456,7 +506,17 @@ result<std::optional<inbox_record>> read_record(const state_store& store, const 
 }
 } // namespace
 
-result<std::optional<inbox_record>> inbox::get(std::uint64_t seq) const { return read_record(store_, key(seq), seq); }
+result<std::optional<inbox_record>> inbox::get(std::uint64_t seq) const {
+  auto r = read_record(store_, key(seq), seq);
+  if (!r || !*r || (*r)->applied_at)
+    return r;
+  auto mark = store_.get(column::inbox, applied_key(seq));
+  if (!mark)
+    return mark.error();
+  if (*mark && (*mark)->size() == 8)
+    (*r)->applied_at = from_seconds(static_cast<std::int64_t>(get_u64(**mark, 0)));
+  return r;
+}
 
 result<std::vector<inbox_record>> inbox::list_unusable(const state_store& store, std::size_t limit) {
   std::deque<inbox_record> out;

@@ -11,8 +11,8 @@
 //
 // Inbox keys are big-endian sequence numbers, monotonic across restarts. Values hold the
 // envelope headers and the raw body (versioned); the event is re-parsed from the body on
-// replay, so the same parser serves intake and replay. An entry stays (marked applied)
-// until purge() removes it after the inbox retention window.
+// replay, so the same parser serves intake and replay. An entry stays (marked applied, by a
+// small record of its own beside it) until purge() removes it after the inbox retention window.
 //
 // A signed delivery whose content shopsync cannot use (malformed, unknown topic, a wrong
 // type...) is kept aside instead: same queue, same dedup, same seq numbers, but stored under
@@ -32,6 +32,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 namespace shopsync {
@@ -144,6 +145,10 @@ private:
   std::mutex write_mu_; // serialises the writer's batches with purge's deletes
   std::uint64_t next_seq_ = 1;
   std::atomic<std::uint64_t> depth_{0};
+  // Entries stored and not yet marked applied: mark_applied's answer to "is there anything to
+  // mark?" without reading the entry back.
+  std::mutex unapplied_mu_;
+  std::unordered_set<std::uint64_t> unapplied_;
   std::thread writer_;
   histogram_metric* batch_size_ = nullptr;
   histogram_metric* queue_seconds_ = nullptr;

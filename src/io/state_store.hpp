@@ -1,8 +1,8 @@
 #pragma once
 // shopsync's durable state: one RocksDB database with a column family per kind of record.
 // Every state transition is one atomic batch; with sync_writes the WAL is fsynced before
-// write() returns, so "written" means "on disk". Concurrent writers share syncs through
-// RocksDB's group commit.
+// write() returns, so "written" means "on disk". A synced write is written, then the WAL
+// synced outside RocksDB's write group, so that unsynced writers never wait for its fsync.
 #include "domain/result.hpp"
 
 #include <atomic>

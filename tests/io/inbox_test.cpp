@@ -205,6 +205,58 @@ TEST(inbox, mark_applied_is_idempotent) {
   EXPECT_TRUE((*rec)->applied_at);
 }
 
+// Marking an entry applied adds a small record beside it instead of rewriting the entry (body
+// included) after reading it back; an entry marked by an earlier version, in its own flags,
+// still counts as applied; purge takes an entry's mark with it.
+TEST(inbox, an_applied_mark_is_a_record_of_its_own_and_earlier_marks_still_count) {
+  fixture f;
+  ASSERT_EQ(submit_wait(*f.in, delivery("a")).outcome, append_outcome::stored); // seq 1
+  ASSERT_EQ(submit_wait(*f.in, delivery("b")).outcome, append_outcome::stored); // seq 2
+  auto before = f.store->get(column::inbox, inbox::key(1));
+  ASSERT_TRUE(before.ok() && before->has_value());
+  state_store::batch b;
+  ASSERT_TRUE(f.in->mark_applied(b, 1, f.clock.get()).ok());
+  EXPECT_EQ(b.count(), 1u);
+  ASSERT_TRUE(f.store->write(b).ok());
+  auto after = f.store->get(column::inbox, inbox::key(1));
+  ASSERT_TRUE(after.ok() && after->has_value());
+  EXPECT_EQ(**after, **before) << "the entry itself is not rewritten";
+  auto rec = f.in->get(1);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  ASSERT_TRUE((*rec)->applied_at);
+  EXPECT_EQ(*(*rec)->applied_at, f.clock.get());
+
+  // Entry 2 as an earlier version marked it: flags byte 1, applied_at (s, big-endian) at 10.
+  auto raw = f.store->get(column::inbox, inbox::key(2));
+  ASSERT_TRUE(raw.ok() && raw->has_value());
+  std::string legacy = **raw;
+  legacy[1] = 1;
+  auto at = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(f.clock.get().time_since_epoch()).count());
+  for (int i = 0; i < 8; ++i)
+    legacy[10 + i] = static_cast<char>((at >> ((7 - i) * 8)) & 0xff);
+  ASSERT_TRUE(f.store->put(column::inbox, inbox::key(2), legacy).ok());
+
+  f.reopen();
+  EXPECT_EQ(f.in->depth(), 0u);
+  auto pending = f.in->pending();
+  ASSERT_TRUE(pending.ok());
+  EXPECT_TRUE(pending->empty());
+  state_store::batch again;
+  ASSERT_TRUE(f.in->mark_applied(again, 1, f.clock.get()).ok());
+  ASSERT_TRUE(f.in->mark_applied(again, 2, f.clock.get()).ok());
+  EXPECT_TRUE(again.empty()) << "both already applied";
+  auto rec2 = f.in->get(2);
+  ASSERT_TRUE(rec2.ok() && rec2->has_value());
+  EXPECT_TRUE((*rec2)->applied_at);
+
+  f.clock.advance(25h);
+  auto n = f.in->purge(f.clock.get());
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 2u) << "two entries; the mark goes with its entry";
+  EXPECT_EQ(count(*f.store, column::inbox), 0u);
+}
+
 TEST(inbox, purge_removes_only_what_is_past_its_retention) {
   fixture f;
   ASSERT_EQ(submit_wait(*f.in, delivery("old")).outcome, append_outcome::stored); // seq 1
