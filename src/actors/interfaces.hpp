@@ -78,6 +78,7 @@ using order_recon_atom = caf::atom_constant<caf::atom("ord_recon")>;   // reconc
 using link_auth_atom = caf::atom_constant<caf::atom("lnk_auth")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;     // SIGHUP: new secrets for the token sources
 using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>; // the watchdog probe (daemon_health.hpp)
+using flush_atom = caf::atom_constant<caf::atom("flush")>;       // router: write the skipped events held (skip_log)
 // A group's writes held ("hold": planned or tripped), approved ("approve": sent) or
 // discarded ("discard": dropped, levels read again for a new plan). See actors/group_guard.hpp.
 using guard_atom = caf::atom_constant<caf::atom("guard")>;
@@ -205,6 +206,7 @@ using router_actor = caf::typed_actor<
   // router forgets it and sends shutdown_atom) only when nothing the router sent is unhandled.
   caf::reacts_to<passivate_atom, std::string, std::uint64_t>,
   caf::reacts_to<start_atom>, // its own: start the next chunk of the item actors a mapping needs
+  caf::reacts_to<flush_atom>, // its own: write the skipped events held (actors/skip_log.hpp)
   // A group's writes held, approved or discarded (group, "hold" | "approve" | "discard"): to
   // each of its live item actors (the others learn it from the group guard when they start).
   caf::reacts_to<guard_atom, std::string, std::string>,

@@ -200,9 +200,12 @@ void order_path::ignore(std::uint64_t inbox_seq, const webhook_envelope& env, co
   auto& e = opts_.env;
   if (!e.store)
     return;
+  audit_entry record{std::chrono::system_clock::now(), "", env.topic, store.name, 0, "skipped", {}, {}, 0, why};
+  if (opts_.skipped)
+    return opts_.skipped(inbox_seq, std::move(record));
   state_store::batch b;
   if (e.audit)
-    e.audit->append(b, {std::chrono::system_clock::now(), "", env.topic, store.name, 0, "skipped", {}, {}, 0, why});
+    e.audit->append(b, record);
   if (inbox_seq && e.mark_inbox_applied)
     e.mark_inbox_applied(b, inbox_seq);
   // Not fsynced, as the router's skips (router.cpp): lost, the event is ignored again at the next start.

@@ -40,6 +40,9 @@ struct order_path_options {
   // Whether a group's writes are held (planned or tripped); its orders' creates then
   // wait (phase `held`). Empty: never held. Thread-safe (called by the order actors).
   std::function<bool(const std::string& group)> held;
+  // Where an ignored event's record (audit "skipped" and inbox mark) goes: the router's
+  // skip_log, written a few at a time. Empty: written at once. Called where dispatch is.
+  std::function<void(std::uint64_t inbox_seq, audit_entry)> skipped;
 };
 
 // The orders of `group` waiting in phase `held` (a scan of the orders column).

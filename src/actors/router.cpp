@@ -202,19 +202,18 @@ bool seed_ready(self_ptr self, const std::string& group, pending_starts& p) {
   return true;
 }
 
+// How long a skipped event's record may wait in memory for others (skip_log).
+constexpr auto skip_flush_after = std::chrono::milliseconds(5);
+
+void record_skip(self_ptr self, std::uint64_t seq, audit_entry e) {
+  if (self->state.skips->add(e, seq))
+    self->delayed_send(self, skip_flush_after, flush_atom::value);
+}
+
 // Records that an event had nothing to do here, with the reason, and marks it applied.
-void skip(self_ptr self, std::uint64_t seq, const webhook_envelope& env, const std::string& store,
+void skip(self_ptr self, std::uint64_t seq, const webhook_envelope&, const std::string& store,
           const std::string& subject, const std::string& why) {
-  auto& ctx = *self->state.ctx;
-  state_store::batch b;
-  ctx.audit->append(b, {std::chrono::system_clock::now(), "", subject, store, 0, "skipped", {}, {}, 0, why});
-  if (seq && ctx.mark_applied)
-    ctx.mark_applied(b, seq);
-  // Not fsynced: a record lost to a power cut leaves its inbox entry unapplied, and the event is
-  // skipped again at the next start. An fsync here held the router for one disk flush per
-  // products/update and orders/create, which a flash sale sends with every sale.
-  if (auto w = ctx.store->write(b, false); !w)
-    spdlog::error("router: cannot record skipped event {}: {}", env.webhook_id, w.error().message);
+  record_skip(self, seq, {std::chrono::system_clock::now(), "", subject, store, 0, "skipped", {}, {}, 0, why});
 }
 
 bool all_mapped(const router_state& st) {
@@ -312,6 +311,8 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       return graphql_executor_actor{*l};
     return std::nullopt;
   };
+  st.skips = std::make_unique<skip_log>(ctx->store, ctx->audit, ctx->mark_applied);
+  po.skipped = [self](std::uint64_t seq, audit_entry e) { record_skip(self, seq, std::move(e)); };
   st.orders = std::make_shared<order_path>(self->home_system(), std::move(po));
   for (auto& g : ctx->cfg.groups) {
     auto rec = self->spawn<caf::linked>(reconciler, ctx, g, caf::actor_cast<router_actor>(self));
@@ -343,9 +344,11 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
     st.items.clear();
     st.starting_live = 0;
     st.orders->stop();
+    st.skips->flush();
     self->quit(msg.reason);
   });
   return {
+    [self](flush_atom) { self->state.skips->flush(); },
     [self](event_atom, std::uint64_t seq, const webhook_envelope& env) {
       auto& st = self->state;
       if (seq != 0) // from the inbox (0: the reconciler's)

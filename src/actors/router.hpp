@@ -9,6 +9,7 @@
 #include "actors/messages.hpp"
 #include "actors/order_path.hpp"
 #include "actors/order_reconciler.hpp"
+#include "actors/skip_log.hpp"
 #include "actors/sync_context.hpp"
 
 #include <deque>
@@ -64,6 +65,7 @@ struct router_state {
   std::deque<std::pair<std::uint64_t, webhook_envelope>> waiting; // until every mapping is in
   // orders/create and draft_orders/* (actors per order); shared with the order reconcilers.
   std::shared_ptr<order_path> orders;
+  std::unique_ptr<skip_log> skips; // events with nothing to do, written a few at a time
   bool orders_resumed = false;
   std::map<std::string, order_reconciler_actor> order_reconcilers; // by order / draft_order group
   std::map<store_name, snapshot_slot> snapshots;

@@ -99,6 +99,7 @@ router_actor::behavior_type fake_router(router_actor::stateful_pointer<fake_rout
       self->state.passivations->emplace_back(key, handled);
     },
     [](start_atom) {},
+    [](flush_atom) {},
     [](view_atom, std::string&, std::string&) { return std::string{}; },
     [](mapping_atom, std::string&, bool) { return std::string{}; },
     [](order_retry_atom, std::string&, std::uint64_t) { return std::string{}; },
