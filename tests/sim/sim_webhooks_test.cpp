@@ -206,6 +206,28 @@ TEST(SimWebhooks, DeliveriesShareAKeptConnectionAndOutliveItsClose) {
   }
 }
 
+// Senders are woken one per delivery, not all for each: a delivery held back (here by a delay
+// fault) is still sent when it is due after an immediate one overtook it, whichever sender
+// was woken for the immediate one. Several rounds, as which sender wakes is up to the OS.
+TEST(SimWebhooks, AHeldBackDeliveryIsSentWhenDueAfterAnotherOvertookIt) {
+  http_receiver rx;
+  sim_process sim(small_scenario(), {"--webhook-url", rx.url(), "--webhook-threads", "3"});
+  for (int round = 0; round < 6; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    const auto base = rx.count();
+    sim.post("/_sim/faults", R"({"webhook_delay_ms":300})");
+    sim.post("/_sim/set_level", R"({"store":"alpha.myshopify.com","sku":"MUG","available":)" +
+                                    std::to_string(100 + round) + "}");
+    sim.post("/_sim/faults", R"({"webhook_delay_ms":0})");
+    sim.post("/_sim/set_level", R"({"store":"alpha.myshopify.com","sku":"MUG","available":)" +
+                                    std::to_string(200 + round) + "}");
+    ASSERT_TRUE(rx.wait_for(base + 2, std::chrono::seconds(3))) << "the held-back delivery was never sent";
+    auto reqs = rx.requests();
+    EXPECT_EQ(parse_json(reqs[base].body)->num("/available"), 200 + round) << "the immediate one first";
+    EXPECT_EQ(parse_json(reqs[base + 1].body)->num("/available"), 100 + round);
+  }
+}
+
 TEST(SimWebhooks, GivesUpAfterEightRetries) {
   http_receiver rx([](std::size_t, const received_request&) { return receiver_reply{503, {}}; });
   sim_process sim(small_scenario(), {"--webhook-url", rx.url(), "--time-scale", "0.0001"});
