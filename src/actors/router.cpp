@@ -211,8 +211,8 @@ void record_skip(self_ptr self, std::uint64_t seq, audit_entry e) {
 }
 
 // Records that an event had nothing to do here, with the reason, and marks it applied.
-void skip(self_ptr self, std::uint64_t seq, const webhook_envelope&, const std::string& store,
-          const std::string& subject, const std::string& why) {
+void skip(self_ptr self, std::uint64_t seq, const std::string& store, const std::string& subject,
+          const std::string& why) {
   record_skip(self, seq, {std::chrono::system_clock::now(), "", subject, store, 0, "skipped", {}, {}, 0, why});
 }
 
@@ -236,7 +236,7 @@ void route_level(self_ptr self, std::uint64_t seq, const webhook_envelope& env, 
       targets.emplace_back(m.get(), *id);
   }
   if (targets.empty()) {
-    skip(self, seq, env, store.name, "inventory_item/" + std::to_string(ev.item), "skipped_unmapped");
+    skip(self, seq, store.name, "inventory_item/" + std::to_string(ev.item), "skipped_unmapped");
     return;
   }
   auto remaining = std::make_shared<std::atomic<int>>(static_cast<int>(targets.size()));
@@ -251,7 +251,7 @@ void route(self_ptr self, std::uint64_t seq, const webhook_envelope& env) {
   auto& st = self->state;
   auto* store = st.ctx->cfg.find_store_by_domain(env.shop_domain);
   if (!store) {
-    skip(self, seq, env, env.shop_domain, env.topic, "unknown_shop");
+    skip(self, seq, env.shop_domain, env.topic, "unknown_shop");
     return;
   }
   if (auto* lvl = std::get_if<inventory_level_changed>(&env.event)) {
@@ -264,7 +264,7 @@ void route(self_ptr self, std::uint64_t seq, const webhook_envelope& env) {
     // The store's subscription keeper checks what the token may do now.
     if (auto it = st.ctx->keepers.find(store->name); it != st.ctx->keepers.end())
       self->send(it->second, scopes_atom::value);
-    skip(self, seq, env, store->name, env.topic, "scope_check");
+    skip(self, seq, store->name, env.topic, "scope_check");
   } else if (std::holds_alternative<product_changed>(env.event) ||
              std::holds_alternative<inventory_item_changed>(env.event) ||
              std::holds_alternative<product_deleted>(env.event) ||
@@ -274,12 +274,12 @@ void route(self_ptr self, std::uint64_t seq, const webhook_envelope& env) {
     for (auto& g : st.ctx->cfg.groups)
       if (in_group(g, store->name))
         self->send(st.catalogs.at(g.name), event_atom::value, store->name, env);
-    skip(self, seq, env, store->name, env.topic, "catalog_updated");
+    skip(self, seq, store->name, env.topic, "catalog_updated");
   } else if (std::holds_alternative<app_uninstalled>(env.event)) {
     // Its tokens are dead: the store link stops sending and holds its writes until one works.
     if (auto* link = st.ctx->link(store->name))
       self->send(*link, link_auth_atom::value, std::string("uninstalled"));
-    skip(self, seq, env, store->name, env.topic, "store_unauthorized");
+    skip(self, seq, store->name, env.topic, "store_unauthorized");
   } else if (!st.orders->dispatch(seq, env, *store)) {
     // A group it concerns has no mapping yet: it stays in the inbox and is tried at the next
     // start (all_mapped() makes this rare).

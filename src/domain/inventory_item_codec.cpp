@@ -1,7 +1,8 @@
 // How an inventory item state is stored: inventory_item_state::encode/decode. A versioned
 // text of space-separated tokens (domain/field_codec.hpp, tagged_format): "iis6" ("iis5": no
-// lowest hint in flight, unverified flag or level before the last write, decoded as none; "iis4": no known_at, decoded as unknown; "iis3": nor stocking, "iis2": nor hinted value, "iis1": nor
-// held flag), then the layout, each slot's
+// lowest hint in flight, unverified flag or level before the last write, decoded as none;
+// "iis4": nor known_at, decoded as unknown; "iis3": nor stocking, "iis2": nor hinted value,
+// "iis1": nor held flag), then the layout, each slot's
 // levels (a level's fields only where its store has a location in the slot), and a trailing
 // "controls" section (buffers, shares, sums), absent when there are none so that a state
 // without them encodes as before.

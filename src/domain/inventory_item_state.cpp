@@ -677,14 +677,12 @@ transition inventory_item_state::hint(level_ref at, std::optional<std::int64_t> 
     lv->hinted = available; // the first hint since the op was sent
     lv->hinted_at = updated_at;
     lv->hinted_low = updated_at ? available : std::nullopt;
-  } else if (lv->hinted != available) {
-    lv->hinted.reset(); // hints that disagree: only a read can tell, unless all are older than the answer
-    if (lv->hinted_at && updated_at && lv->hinted_low && *updated_at >= *lv->hinted_at)
-      lv->hinted_low = *updated_at > *lv->hinted_at ? *available : std::min(*lv->hinted_low, *available);
-    lv->hinted_at = lv->hinted_at && updated_at ? std::optional<shopify_time>(std::max(*lv->hinted_at, *updated_at))
-                                                : std::nullopt;
-    if (!lv->hinted_at) lv->hinted_low.reset();
   } else {
+    if (lv->hinted != available) {
+      lv->hinted.reset(); // hints that disagree: only a read can tell, unless all are older than the answer
+      if (lv->hinted_at && updated_at && lv->hinted_low && *updated_at >= *lv->hinted_at)
+        lv->hinted_low = *updated_at > *lv->hinted_at ? *available : std::min(*lv->hinted_low, *available);
+    }
     lv->hinted_at = lv->hinted_at && updated_at ? std::optional<shopify_time>(std::max(*lv->hinted_at, *updated_at))
                                                 : std::nullopt;
     if (!lv->hinted_at) lv->hinted_low.reset();

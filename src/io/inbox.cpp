@@ -202,7 +202,7 @@ result<std::unique_ptr<inbox>> inbox::open(state_store& store, options opts) {
   if (*last && (*last)->size() == 8)
     max_seq = std::max(max_seq, get_u64(**last, 0));
   self->next_seq_ = max_seq + 1;
-  self->depth_ = depth;
+  self->depth_.store(depth, std::memory_order_relaxed);
   self->writer_ = std::thread([p = self.get()] { p->run(); });
   spdlog::info("event=inbox_open next_seq={} depth={}", self->next_seq_, depth);
   return self;
@@ -342,8 +342,8 @@ void inbox::write_batch(std::vector<pending_submit>& items) {
     for (std::size_t i = 0; i < items.size(); ++i)
       if (!same_as[i] && results[i].outcome == append_outcome::stored && !items[i].d.unusable)
         unapplied_.insert(results[i].seq);
+    depth_.store(unapplied_.size(), std::memory_order_relaxed);
   }
-  depth_.fetch_add(usable, std::memory_order_relaxed);
   if (batch_size_) {
     batch_size_->observe(double(items.size()));
     write_seconds_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
@@ -365,15 +365,15 @@ void inbox::write_batch(std::vector<pending_submit>& items) {
 result<std::vector<inbox_entry>> inbox::pending() const {
   std::vector<inbox_entry> out;
   webhook_parser parser;
-  auto marks = applied_marks(store_);
-  if (!marks)
-    return marks.error();
+  std::unordered_set<std::uint64_t> unapplied; // open() found them, write_batch adds, mark_applied takes
+  {
+    std::lock_guard lock(unapplied_mu_);
+    unapplied = unapplied_;
+  }
   auto st = store_.scan(column::inbox, "", [&](std::string_view k, std::string_view v) {
-    if (k.size() != 8 || v.size() < header_size || flagged_applied(v))
+    if (k.size() != 8 || !unapplied.count(get_u64(k, 0)))
       return true;
     auto seq = get_u64(k, 0);
-    if (std::binary_search(marks->begin(), marks->end(), seq))
-      return true;
     auto rec = decode(seq, v);
     if (!rec) {
       spdlog::error("event=inbox_replay_skipped seq={} error=\"{}\"", seq, rec.error().message);
@@ -404,15 +404,13 @@ status inbox::mark_applied(state_store::batch& b, std::uint64_t seq, sys_clock::
     std::lock_guard lock(unapplied_mu_);
     if (unapplied_.erase(seq) == 0)
       return ok_status(); // unknown, unusable or already applied
+    // Counted as applied now; if the caller's batch then fails, the gauge is one low until
+    // the next start recounts it.
+    depth_.store(unapplied_.size(), std::memory_order_relaxed);
   }
   std::string at;
   put_u64(at, static_cast<std::uint64_t>(to_seconds(now)));
   b.put(column::inbox, applied_key(seq), at);
-  // Counted as applied now; if the caller's batch then fails, the gauge is one low until
-  // the next start recounts it.
-  auto d = depth_.load(std::memory_order_relaxed);
-  while (d > 0 && !depth_.compare_exchange_weak(d, d - 1, std::memory_order_relaxed)) {
-  }
   return ok_status();
 }
 

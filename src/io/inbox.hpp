@@ -147,7 +147,7 @@ private:
   std::atomic<std::uint64_t> depth_{0};
   // Entries stored and not yet marked applied: mark_applied's answer to "is there anything to
   // mark?" without reading the entry back.
-  std::mutex unapplied_mu_;
+  mutable std::mutex unapplied_mu_;
   std::unordered_set<std::uint64_t> unapplied_;
   std::thread writer_;
   histogram_metric* batch_size_ = nullptr;
