@@ -151,6 +151,9 @@ private:
   order& place_order(store& s, order o, i64 now,
                      const std::vector<std::tuple<std::uint32_t, std::size_t, int>>& decrements);
   line_item line_for_variant(store& s, std::uint32_t v, int quantity);
+  // A storefront order of variant v at location l as /_sim/sale describes it in `body`
+  // (quantity, lines, content in the webhook's shapes); the level must be stocked.
+  order& storefront_sale(store& s, std::uint32_t v, std::size_t l, element body, i64 now);
 
   // Control API
   std::string state_json(store& s, const std::string& query);
@@ -158,6 +161,8 @@ private:
   // POST /_sim/webhooks/send: signs and delivers an arbitrary body for a topic.
   http_answer control_send_webhook(store& s, element body);
   http_answer control_delete(store& s, element body, bool whole_product, i64 now);
+  // POST /_sim/sales: many sales placed by the simulator at a steady rate.
+  http_answer control_sales(element body);
   std::string log_json(const std::string& shop, std::uint64_t since, const std::string& op);
 
   scenario sc_;

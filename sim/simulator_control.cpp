@@ -7,7 +7,9 @@
 #include "sim/webhook_payloads.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <thread>
 
 namespace shopsync::sim {
 
@@ -230,6 +232,83 @@ std::string simulator::log_json(const std::string& shop, std::uint64_t since, co
   return std::move(w).str();
 }
 
+order& simulator::storefront_sale(store& s, std::uint32_t v, std::size_t l, element body, i64 now) {
+  const int qty = static_cast<int>(as_int(member(body, "quantity")).value_or(1));
+  order o;
+  o.id = s.new_order_id();
+  o.number = s.next_order_number++;
+  o.name = "#" + std::to_string(o.number);
+  o.email = std::string(as_str(member(body, "email")).value_or("customer@example.com"));
+  o.financial_status = std::string(as_str(member(body, "financial_status")).value_or("paid"));
+  o.source_name = std::string(as_str(member(body, "source_name")).value_or("web"));
+  o.app_id = as_int(member(body, "app_id")).value_or(sc_.storefront_app_id);
+  if (auto t = member(body, "tags"); t && t->is_array())
+    for (auto x : simdjson::dom::array(*t))
+      if (auto ts = as_str(x))
+        o.tags.emplace_back(*ts);
+  o.inventory_behaviour = "DECREMENT_OBEYING_POLICY";
+  // "lines": N places the sale as N lines of `quantity` each (an order with many lines).
+  const auto line_count = std::clamp<std::int64_t>(as_int(member(body, "lines")).value_or(1), 1, 5000);
+  for (std::int64_t i = 0; i < line_count; ++i)
+    o.lines.push_back(line_for_variant(s, v, qty));
+  read_sale_content(body, o);
+  o.shipping_address_json = sim_address_json;
+  i64 cid = s.new_customer_id();
+  json_writer c;
+  c.begin_object().field("id", cid).field("email", o.email).field("first_name", "Sim").field("last_name", "Customer")
+      .field("admin_graphql_api_id", gid("Customer", cid)).end_object();
+  o.customer_json = std::move(c).str();
+  return place_order(s, std::move(o), now, {{v, l, qty * static_cast<int>(line_count)}});
+}
+
+// Sales placed by the simulator itself at a steady rate, for load far above what a test client
+// could send one request at a time without taking the CPU the daemon under test needs. Each
+// is placed exactly as /_sim/sale places one; the answer, once the last is placed, gives each
+// sale's moment on the Admin log's clock (at_ms), so lags are measured from the sale itself.
+http_answer simulator::control_sales(element body) {
+  auto rate = as_int(member(body, "rate")).value_or(0);
+  auto sales = member(body, "sales");
+  if (rate <= 0 || !sales || !sales->is_array())
+    return error_answer(400, "rate (sales per second, > 0) and sales (an array of /_sim/sale bodies) are required");
+  const auto arr = simdjson::dom::array(*sales);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::size_t i = 0, refused = 0;
+  std::string first_refusal;
+  json_writer w;
+  w.begin_object().key("at_ms").begin_array();
+  for (auto sale : arr) {
+    std::this_thread::sleep_until(t0 + std::chrono::microseconds(static_cast<i64>(i++) * 1'000'000 / rate));
+    // The sale's moment is before it waits for its store and is placed: a lag measured from it
+    // counts the simulator's own delays too, as a client's send time did.
+    const double at_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+    auto refuse = [&](std::string why) {
+      ++refused;
+      if (first_refusal.empty())
+        first_refusal = "sale " + std::to_string(i - 1) + ": " + why;
+      w.null();
+    };
+    store* s = find_store(std::string(as_str(member(sale, "store")).value_or("")));
+    if (!s) {
+      refuse("unknown store");
+      continue;
+    }
+    std::lock_guard lock(s->mu);
+    auto v = resolve_variant(*s, sale);
+    bool given = false;
+    auto l = v ? resolve_location(*s, sale, given) : std::nullopt;
+    if (v && !given)
+      l = stocked_location(*s, *v);
+    if (!v || !l || *l >= s->locations.size() || s->level(*v, *l) == not_stocked) {
+      refuse(!v ? "no such variant" : "the item is not stocked at that location");
+      continue;
+    }
+    storefront_sale(*s, *v, *l, sale, unix_now());
+    w.value(at_ms);
+  }
+  w.end_array().field("refused", refused).field("first_refusal", first_refusal).end_object();
+  return json_answer(200, std::move(w).str());
+}
+
 http_answer simulator::control(const http_request_view& req, const std::string& path, const std::string& query) {
   auto q = parse_query(query);
   if (path == "/_sim/reset") {
@@ -300,6 +379,8 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
         .field("event_id", again->event_id).end_object();
     return json_answer(200, std::move(w).str());
   }
+  if (path == "/_sim/sales")
+    return control_sales(body);
   std::string shop = q.count("store") ? q["store"] : std::string(as_str(member(body, "store")).value_or(""));
   if (path == "/_sim/state" && shop.empty()) { // every store's truth at once
     std::string out = "{\"stores\":[";
@@ -354,34 +435,9 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
         return error_answer(409, "the item is not stocked at that location");
       set_level(*s, *v, *l, s->level(*v, *l) + static_cast<std::int32_t>(delta), now);
     } else {
-      int qty = static_cast<int>(as_int(member(body, "quantity")).value_or(1));
       if (s->level(*v, *l) == not_stocked)
         return error_answer(409, "the item is not stocked at that location");
-      order o;
-      o.id = s->new_order_id();
-      o.number = s->next_order_number++;
-      o.name = "#" + std::to_string(o.number);
-      o.email = std::string(as_str(member(body, "email")).value_or("customer@example.com"));
-      o.financial_status = std::string(as_str(member(body, "financial_status")).value_or("paid"));
-      o.source_name = std::string(as_str(member(body, "source_name")).value_or("web"));
-      o.app_id = as_int(member(body, "app_id")).value_or(sc_.storefront_app_id);
-      if (auto t = member(body, "tags"); t && t->is_array())
-        for (auto x : simdjson::dom::array(*t))
-          if (auto ts = as_str(x))
-            o.tags.emplace_back(*ts);
-      o.inventory_behaviour = "DECREMENT_OBEYING_POLICY";
-      // "lines": N places the sale as N lines of `quantity` each (an order with many lines).
-      const auto line_count = std::clamp<std::int64_t>(as_int(member(body, "lines")).value_or(1), 1, 5000);
-      for (std::int64_t i = 0; i < line_count; ++i)
-        o.lines.push_back(line_for_variant(*s, *v, qty));
-      read_sale_content(body, o);
-      o.shipping_address_json = sim_address_json;
-      i64 cid = s->new_customer_id();
-      json_writer c;
-      c.begin_object().field("id", cid).field("email", o.email).field("first_name", "Sim").field("last_name", "Customer")
-          .field("admin_graphql_api_id", gid("Customer", cid)).end_object();
-      o.customer_json = std::move(c).str();
-      auto& placed = place_order(*s, std::move(o), now, {{*v, *l, qty * static_cast<int>(line_count)}});
+      auto& placed = storefront_sale(*s, *v, *l, body, now);
       json_writer w;
       w.begin_object().field("order_id", placed.id).field("name", placed.name)
           .field("inventory_item_id", s->variants[*v].inventory_item_id)

@@ -485,6 +485,26 @@ start = "sync"
         return lat
 
     # ---- flash sale ---------------------------------------------------------------------
+    def sim_sales(self, plan, chosen, rate, seconds):
+        """The sales of `plan` placed by the simulator itself (POST /_sim/sales) at `rate`/s: no
+        client process and no HTTP request per sale competing with shopsyncd for the CPU. Returns
+        each sale's moment on the sim's clock (None: refused), the number refused, the rate."""
+        sales = [{"store": self.stores[0 if in_1 else 1], "inventory_item_id": int(chosen[idx][1 if in_1 else 2]),
+                  "location": "Main Warehouse", "quantity": 1} for idx, in_1 in plan]
+        c = http.client.HTTPConnection("127.0.0.1", self.sim_port, timeout=seconds + 300)
+        c.request("POST", "/_sim/sales", body=json.dumps({"rate": rate, "sales": sales}),
+                  headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        answer = json.loads(r.read())
+        c.close()
+        if r.status != 200:
+            raise SystemExit(f"/_sim/sales: {r.status} {answer}")
+        if answer["refused"]:
+            print(f"flash sale: {answer['refused']} sales refused, first: {answer['first_refusal']}", flush=True)
+        at = [x for x in answer["at_ms"] if x is not None]
+        span = (max(at) - min(at)) / 1000.0 if len(at) > 1 else 0.0
+        return answer["at_ms"], answer["refused"], (len(at) - 1) / span if span > 0 else 0.0
+
     def flash_sale(self, rate, seconds, skus, offset):
         """Sales (POST /_sim/sale, one unit) at `rate`/s over `skus` SKUs for `seconds`, each in
         store-1 or store-2 (the two-way pair) at random. Lag of a sale: from the sale to the moment
@@ -499,13 +519,17 @@ start = "sync"
         n = int(rate * seconds)
         plan = [(rnd.randrange(len(chosen)), rnd.random() < 0.5) for _ in range(n)]
         log_since = self.sim.get("/_sim/log?since=999999999999")["next_seq"]
-        def send(i):
-            idx, in_1 = plan[i]
-            status, _ = self.sim.post("/_sim/sale", {"store": self.stores[0 if in_1 else 1], "sku": chosen[idx][0],
-                                                     "location": "Main Warehouse", "quantity": 1})
-            return status == 200
+        if self.a.flash_driver == "sim":
+            sent, errors, achieved = self.sim_sales(plan, chosen, rate, seconds)
+        else:
+            def send(i):
+                idx, in_1 = plan[i]
+                status, _ = self.sim.post("/_sim/sale", {"store": self.stores[0 if in_1 else 1],
+                                                         "sku": chosen[idx][0], "location": "Main Warehouse",
+                                                         "quantity": 1})
+                return status == 200
 
-        sent, errors, achieved = self.paced(n, rate, max(self.a.client_threads, 8), send, offset)
+            sent, errors, achieved = self.paced(n, rate, max(self.a.client_threads, 8), send, offset)
         # Until the sim's Admin log has not grown for 30 s (a throttled daemon waits for its
         # bucket without calling: a short quiet is not the end), or --flash-drain seconds.
         quiet_at, _ = self.wait_quiet(30, self.a.flash_drain)
@@ -704,6 +728,9 @@ def main():
     ap.add_argument("--flash-seconds", type=float, default=300)
     ap.add_argument("--flash-skus", type=int, default=10000)
     ap.add_argument("--flash-drain", type=float, default=900, help="seconds to wait for the last write")
+    ap.add_argument("--flash-driver", choices=["sim", "client"], default="sim",
+                    help="who places the sales: the simulator itself at the rate (sim), or this script, one "
+                         "POST /_sim/sale each from its threads (client: its CPU competes with shopsyncd's)")
     ap.add_argument("--flash-plan", choices=["standard", "advanced", "plus", "enterprise"],
                     help="switch every store to this plan just before the flash sale (the start-up "
                          "reads then run at --plan)")

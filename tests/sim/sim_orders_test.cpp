@@ -162,3 +162,37 @@ TEST(SimOrders, SearchLagHidesANewOrderFromTheLookupForAWhile) {
   EXPECT_EQ(late->size("/data/orders/nodes"), 1u) << late->dump();
   EXPECT_EQ(sim.get("/_sim/faults")->num("/search_lag_ms"), 1500);
 }
+
+// /_sim/sales places each sale as /_sim/sale would, no faster than the rate, and answers each
+// one's moment on the Admin log's clock (null for a refused one, with the first reason).
+TEST(SimOrders, ScriptedSalesArePlacedAtTheirRateLikeSingleSales) {
+  sim_process sim(small_scenario());
+  const auto item = sim.ids("beta.myshopify.com", "SHIRT-M").second;
+  const auto before_s = sim.level("alpha.myshopify.com", "SHIRT-S", "Main Warehouse");
+  const auto before_m = sim.level("beta.myshopify.com", "SHIRT-M", "Main Warehouse");
+  auto j = sim.post("/_sim/sales", R"({"rate":20,"sales":[
+    {"store":"alpha.myshopify.com","sku":"SHIRT-S","location":"Main Warehouse","quantity":2},
+    {"store":"nope.myshopify.com","sku":"SHIRT-S"},
+    {"store":"alpha.myshopify.com","sku":"NO-SUCH-SKU"},
+    {"store":"beta.myshopify.com","inventory_item_id":)" + std::to_string(item) + R"(,"tags":["flash"]}]})");
+  ASSERT_EQ(j->size("/at_ms"), 4u) << j->dump();
+  EXPECT_EQ(j->num("/refused"), 2);
+  EXPECT_EQ(j->str("/first_refusal"), "sale 1: unknown store");
+  EXPECT_TRUE(j->is_null("/at_ms/1"));
+  EXPECT_TRUE(j->is_null("/at_ms/2"));
+  double first = 0, last = 0;
+  ASSERT_EQ(j->at("/at_ms/0").get(first), simdjson::SUCCESS);
+  ASSERT_EQ(j->at("/at_ms/3").get(last), simdjson::SUCCESS);
+  EXPECT_GE(last - first, 145.0) << "the fourth sale is due 150 ms after the first at 20/s";
+  EXPECT_EQ(sim.level("alpha.myshopify.com", "SHIRT-S", "Main Warehouse"), before_s - 2);
+  EXPECT_EQ(sim.level("beta.myshopify.com", "SHIRT-M", "Main Warehouse"), before_m - 1);
+  auto st = sim.get("/_sim/state?store=beta.myshopify.com&variants=0");
+  ASSERT_EQ(st->size("/orders"), 1u);
+  EXPECT_EQ(st->str("/orders/0/tags"), "flash");
+  auto hooks = sim.get("/_sim/webhooks?store=alpha.myshopify.com");
+  std::size_t orders = 0;
+  for (std::size_t i = 0; i < hooks->size("/deliveries"); ++i)
+    orders += hooks->str("/deliveries/" + std::to_string(i) + "/topic") == "orders/create";
+  EXPECT_EQ(orders, 1u) << "the sale emits what a single sale does";
+  sim.post("/_sim/sales", R"({"sales":[]})", 400);
+}
