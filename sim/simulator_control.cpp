@@ -299,7 +299,7 @@ http_answer simulator::control_sales(element body) {
     if (v && !given)
       l = stocked_location(*s, *v);
     if (!v || !l || *l >= s->locations.size() || s->level(*v, *l) == not_stocked) {
-      refuse(!v ? "no such variant" : "the item is not stocked at that location");
+      refuse(!v ? "no such variant" : given && !l ? "no such location" : "the item is not stocked at that location");
       continue;
     }
     storefront_sale(*s, *v, *l, sale, unix_now());

@@ -506,9 +506,9 @@ start = "sync"
         return answer["at_ms"], answer["refused"], (len(at) - 1) / span if span > 0 else 0.0
 
     def flash_sale(self, rate, seconds, skus, offset):
-        """Sales (POST /_sim/sale, one unit) at `rate`/s over `skus` SKUs for `seconds`, each in
-        store-1 or store-2 (the two-way pair) at random. Lag of a sale: from the sale to the moment
-        every other store shows it — the other store of the pair by shopsync's adjusts (their
+        """Sales (one unit, placed by the sim or sent by this script: --flash-driver) at `rate`/s
+        over `skus` SKUs for `seconds`, each in store-1 or store-2 (the two-way pair) at random.
+        Lag of a sale: from the sale to the moment every other store shows it — the other store of the pair by shopsync's adjusts (their
         deltas summed per item reach the count of sales so far), store-3 by shopsync's set (a
         quantity at or below the level after this sale and every earlier one of the item)."""
         import random
