@@ -191,7 +191,8 @@ start = "sync"
     def start_nginx(self):
         """Debian's nginx with config/nginx/shopsync.conf as shipped, but for its listen line, its
         upstream (this run's shopsyncd) and, with --nginx-webhook-rate, its per-address webhook
-        limit (here every delivery comes from 127.0.0.1; Shopify's come from many addresses)."""
+        limit (here every delivery comes from 127.0.0.1; Shopify does not say from how many
+        addresses it delivers)."""
         root = os.path.join(self.work, "nginx")
         os.makedirs(root, exist_ok=True)
         src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config", "nginx", "shopsync.conf")
