@@ -10,6 +10,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
+#include <vector>
 
 namespace shopsync {
 
@@ -58,7 +60,9 @@ result<std::string> control_roundtrip(const std::string& socket_path, const std:
   }
   std::string reply;
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  char buf[4096];
+  // An audit can answer tens of megabytes: read in large pieces, and look for the end only in
+  // what each one brought (searching the whole reply each time is quadratic).
+  std::vector<char> buf(64 * 1024);
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0)
@@ -69,20 +73,23 @@ result<std::string> control_roundtrip(const std::string& socket_path, const std:
       continue;
     if (r <= 0)
       continue;
-    auto n = ::recv(s.fd, buf, sizeof buf, 0);
+    auto n = ::recv(s.fd, buf.data(), buf.size(), 0);
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0)
       break;
-    reply.append(buf, static_cast<std::size_t>(n));
-    if (auto nl = reply.find('\n'); nl != std::string::npos) {
+    const auto from = reply.size();
+    reply.append(buf.data(), static_cast<std::size_t>(n));
+    if (auto nl = reply.find('\n', from); nl != std::string::npos) {
       reply.resize(nl);
       return reply;
     }
   }
+  // Every answer ends with a newline: without one it was cut short (the daemon stopped).
   if (reply.empty())
     return error{error_kind::control_io, "shopsyncd closed the connection without an answer"};
-  return reply;
+  return error{error_kind::control_io, "shopsyncd closed the connection in the middle of its answer (" +
+                                           std::to_string(reply.size()) + " bytes read; did it stop?)"};
 }
 
 result<std::string> control_call(const std::string& socket_path, const std::string& cmd,

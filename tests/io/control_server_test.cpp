@@ -24,6 +24,8 @@ std::unique_ptr<control_server> start_echo(const std::string& path) {
   auto s = control_server::start({path, {}, 0660}, [](control_request req, control_server::reply_fn reply) {
     if (req.cmd == "echo") {
       reply(control_ok(req.args_json));
+    } else if (req.cmd == "big") { // as an audit of a whole flash sale answers: megabytes
+      reply(control_ok("\"" + std::string(24u << 20, 'x') + "\""));
     } else if (req.cmd == "slow") {
       // Answers from another thread, later than the request after it.
       std::thread([reply] {
@@ -208,4 +210,45 @@ TEST(control_outcome, an_unknown_daemon_error_from_a_real_socket_exits_1) {
   ASSERT_FALSE(gone);
   EXPECT_EQ(classify_control_error(gone.error()), control_error_kind::unreachable);
   EXPECT_EQ(exit_code_of(classify_control_error(gone.error())), 2);
+}
+
+// An answer of many megabytes arrives whole (read in large pieces, its end looked for only in
+// what each piece brought).
+TEST(control_client, a_reply_of_many_megabytes_arrives_whole) {
+  shopsync::testing::temp_dir dir;
+  auto path = (dir / "control.sock").string();
+  auto server = start_echo(path);
+  ASSERT_TRUE(server);
+  auto r = control_call(path, "big");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->size(), (24u << 20) + 2);
+  EXPECT_EQ(r->front(), '"');
+  EXPECT_EQ(r->back(), '"');
+}
+
+// A daemon that stops while it answers leaves a reply without its newline: that is said as
+// such, not taken for a reply that is not JSON.
+TEST(control_client, an_answer_cut_short_is_reported_as_cut_short) {
+  shopsync::testing::temp_dir dir;
+  auto path = (dir / "control.sock").string();
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  std::thread daemon([fd] {
+    int c = ::accept(fd, nullptr, nullptr);
+    char buf[256];
+    (void)::recv(c, buf, sizeof buf, 0);
+    const std::string part = R"({"ok":true,"result":[{"kind":"observed"},)";
+    (void)::send(c, part.data(), part.size(), MSG_NOSIGNAL);
+    ::close(c);
+  });
+  auto r = control_call(path, "audit");
+  daemon.join();
+  ::close(fd);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, error_kind::control_io);
+  EXPECT_NE(r.error().message.find("in the middle of its answer"), std::string::npos) << r.error().message;
 }
