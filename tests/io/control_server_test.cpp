@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <thread>
@@ -38,6 +39,23 @@ std::unique_ptr<control_server> start_echo(const std::string& path) {
   });
   EXPECT_TRUE(s) << (s ? "" : s.error().message);
   return s ? std::move(*s) : nullptr;
+}
+
+// A running echo server on a socket in a temporary directory.
+struct echo_daemon {
+  shopsync::testing::temp_dir dir;
+  std::string path = (dir / "control.sock").string();
+  std::unique_ptr<control_server> server = start_echo(path);
+};
+
+// A unix socket bound at `path` (not listening yet): a stale socket file, or a fake daemon.
+int bind_unix(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << std::strerror(errno);
+  return fd;
 }
 
 } // namespace
@@ -67,10 +85,9 @@ TEST(control_protocol, reply_round_trip) {
 }
 
 TEST(control_server, answers_over_a_real_unix_socket_with_mode_0660) {
-  shopsync::testing::temp_dir dir;
-  auto path = (dir / "control.sock").string();
-  auto server = start_echo(path);
-  ASSERT_TRUE(server);
+  echo_daemon daemon;
+  ASSERT_TRUE(daemon.server);
+  const auto& path = daemon.path;
   struct stat st{};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0660u);
@@ -83,10 +100,9 @@ TEST(control_server, answers_over_a_real_unix_socket_with_mode_0660) {
 }
 
 TEST(control_server, malformed_and_oversized_lines_get_errors_not_crashes) {
-  shopsync::testing::temp_dir dir;
-  auto path = (dir / "control.sock").string();
-  auto server = start_echo(path);
-  ASSERT_TRUE(server);
+  echo_daemon daemon;
+  ASSERT_TRUE(daemon.server);
+  const auto& path = daemon.path;
   auto bad = control_roundtrip(path, "{this is not json");
   ASSERT_TRUE(bad);
   EXPECT_NE(bad->find("bad_request"), std::string::npos);
@@ -98,10 +114,9 @@ TEST(control_server, malformed_and_oversized_lines_get_errors_not_crashes) {
 }
 
 TEST(control_server, replies_keep_request_order_on_one_connection) {
-  shopsync::testing::temp_dir dir;
-  auto path = (dir / "control.sock").string();
-  auto server = start_echo(path);
-  ASSERT_TRUE(server);
+  echo_daemon daemon;
+  ASSERT_TRUE(daemon.server);
+  const auto& path = daemon.path;
   // Two requests in one write: the slow one first. Its reply must come first.
   auto reply = control_roundtrip(path, "{\"cmd\":\"slow\"}\n{\"cmd\":\"echo\",\"args\":{\"n\":2}}");
   ASSERT_TRUE(reply);
@@ -121,12 +136,7 @@ TEST(control_server, stale_socket_is_replaced_and_live_one_refused) {
   EXPECT_FALSE(std::filesystem::exists(path)); // removed at stop
   // A stale socket file, as a crash leaves it: bound, then closed without unlinking.
   {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    ::close(fd);
+    ::close(bind_unix(path));
     ASSERT_TRUE(std::filesystem::exists(path));
   }
   auto again = start_echo(path);
@@ -198,14 +208,13 @@ TEST(control_outcome, a_json_error_names_kind_code_and_message) {
 }
 
 TEST(control_outcome, an_unknown_daemon_error_from_a_real_socket_exits_1) {
-  shopsync::testing::temp_dir dir;
-  auto path = (dir / "control.sock").string();
-  auto server = start_echo(path);
-  ASSERT_TRUE(server);
+  echo_daemon daemon;
+  ASSERT_TRUE(daemon.server);
+  const auto& path = daemon.path;
   auto unknown = control_call(path, "frobnicate");
   ASSERT_FALSE(unknown);
   EXPECT_EQ(exit_code_of(classify_control_error(unknown.error())), 1);
-  server.reset();
+  daemon.server.reset();
   auto gone = control_call(path, "echo");
   ASSERT_FALSE(gone);
   EXPECT_EQ(classify_control_error(gone.error()), control_error_kind::unreachable);
@@ -215,10 +224,9 @@ TEST(control_outcome, an_unknown_daemon_error_from_a_real_socket_exits_1) {
 // An answer of many megabytes arrives whole (read in large pieces, its end looked for only in
 // what each piece brought).
 TEST(control_client, a_reply_of_many_megabytes_arrives_whole) {
-  shopsync::testing::temp_dir dir;
-  auto path = (dir / "control.sock").string();
-  auto server = start_echo(path);
-  ASSERT_TRUE(server);
+  echo_daemon daemon;
+  ASSERT_TRUE(daemon.server);
+  const auto& path = daemon.path;
   auto r = control_call(path, "big");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->size(), (24u << 20) + 2);
@@ -231,11 +239,7 @@ TEST(control_client, a_reply_of_many_megabytes_arrives_whole) {
 TEST(control_client, an_answer_cut_short_is_reported_as_cut_short) {
   shopsync::testing::temp_dir dir;
   auto path = (dir / "control.sock").string();
-  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  int fd = bind_unix(path);
   ASSERT_EQ(::listen(fd, 1), 0);
   std::thread daemon([fd] {
     int c = ::accept(fd, nullptr, nullptr);
