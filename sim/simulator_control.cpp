@@ -89,6 +89,30 @@ std::optional<std::size_t> resolve_location(store& s, element b, bool& given) {
   return std::nullopt;
 }
 
+// The level a sale, restock or set names: its variant, and the location given or else the
+// first stocking it (first_stocking(v); locations.size() when none). status != 0: refused so.
+struct named_level {
+  std::uint32_t v = 0;
+  std::size_t l = 0;
+  int status = 0;
+  std::string why;
+};
+template <class FirstStocking>
+named_level resolve_level(store& s, element b, FirstStocking first_stocking) {
+  auto v = resolve_variant(s, b);
+  if (!v)
+    return {0, 0, 404, "no such variant (give inventory_item_id, variant_id, sku or barcode)"};
+  bool given = false;
+  auto l = resolve_location(s, b, given);
+  if (given && !l)
+    return {*v, 0, 404, "no such location"};
+  if (!given)
+    l = first_stocking(*v);
+  if (*l >= s.locations.size())
+    return {*v, 0, 409, "the item is not stocked at any location"};
+  return {*v, *l, 0, {}};
+}
+
 void write_level_state(json_writer& w, const store& s, std::uint32_t v) {
   const auto& var = s.variants[v];
   const auto& p = s.products[var.product];
@@ -293,16 +317,12 @@ http_answer simulator::control_sales(element body) {
       continue;
     }
     std::lock_guard lock(s->mu);
-    auto v = resolve_variant(*s, sale);
-    bool given = false;
-    auto l = v ? resolve_location(*s, sale, given) : std::nullopt;
-    if (v && !given)
-      l = stocked_location(*s, *v);
-    if (!v || !l || *l >= s->locations.size() || s->level(*v, *l) == not_stocked) {
-      refuse(!v ? "no such variant" : given && !l ? "no such location" : "the item is not stocked at that location");
+    const auto named = resolve_level(*s, sale, [&](std::uint32_t v) { return stocked_location(*s, v); });
+    if (named.status || s->level(named.v, named.l) == not_stocked) {
+      refuse(named.status ? named.why : "the item is not stocked at that location");
       continue;
     }
-    storefront_sale(*s, *v, *l, sale, unix_now());
+    storefront_sale(*s, named.v, named.l, sale, unix_now());
     w.value(at_ms);
   }
   w.end_array().field("refused", refused).field("first_refusal", first_refusal).end_object();
@@ -409,47 +429,41 @@ http_answer simulator::control(const http_request_view& req, const std::string& 
 
   const auto now = unix_now();
   if (path == "/_sim/set_level" || path == "/_sim/restock" || path == "/_sim/sale") {
-    auto v = resolve_variant(*s, body);
-    if (!v)
-      return error_answer(404, "no such variant (give inventory_item_id, variant_id, sku or barcode)");
-    bool given = false;
-    auto l = resolve_location(*s, body, given);
-    if (given && !l)
-      return error_answer(404, "no such location");
-    if (!given)
-      l = stocked_location(*s, *v);
-    if (*l >= s->locations.size())
-      return error_answer(409, "the item is not stocked at any location");
+    const auto named = resolve_level(*s, body, [&](std::uint32_t v) { return stocked_location(*s, v); });
+    if (named.status)
+      return error_answer(named.status, named.why);
+    const auto v = named.v;
+    const auto l = named.l;
     // The level just before this change, so a test can tell the delta of an absolute set.
-    const auto before = static_cast<std::int64_t>(s->level(*v, *l));
+    const auto before = static_cast<std::int64_t>(s->level(v, l));
     if (path == "/_sim/set_level") {
       auto avail = as_int(member(body, "available"));
       if (!avail)
         return error_answer(400, "available (integer) is required");
-      if (s->level(*v, *l) == not_stocked)
+      if (s->level(v, l) == not_stocked)
         return error_answer(409, "the item is not stocked at that location");
-      set_level(*s, *v, *l, static_cast<std::int32_t>(*avail), now);
+      set_level(*s, v, l, static_cast<std::int32_t>(*avail), now);
     } else if (path == "/_sim/restock") {
       auto delta = as_int(member(body, "delta")).value_or(as_int(member(body, "quantity")).value_or(0));
-      if (s->level(*v, *l) == not_stocked)
+      if (s->level(v, l) == not_stocked)
         return error_answer(409, "the item is not stocked at that location");
-      set_level(*s, *v, *l, s->level(*v, *l) + static_cast<std::int32_t>(delta), now);
+      set_level(*s, v, l, s->level(v, l) + static_cast<std::int32_t>(delta), now);
     } else {
-      if (s->level(*v, *l) == not_stocked)
+      if (s->level(v, l) == not_stocked)
         return error_answer(409, "the item is not stocked at that location");
-      auto& placed = storefront_sale(*s, *v, *l, body, now);
+      auto& placed = storefront_sale(*s, v, l, body, now);
       json_writer w;
       w.begin_object().field("order_id", placed.id).field("name", placed.name)
-          .field("inventory_item_id", s->variants[*v].inventory_item_id)
-          .field("location_id", s->locations[*l].id)
-          .field("available", static_cast<std::int64_t>(s->level(*v, *l)))
+          .field("inventory_item_id", s->variants[v].inventory_item_id)
+          .field("location_id", s->locations[l].id)
+          .field("available", static_cast<std::int64_t>(s->level(v, l)))
           .field("available_before", before).end_object();
       return json_answer(200, std::move(w).str());
     }
     json_writer w;
-    w.begin_object().field("inventory_item_id", s->variants[*v].inventory_item_id)
-        .field("location_id", s->locations[*l].id)
-        .field("available", static_cast<std::int64_t>(s->level(*v, *l)))
+    w.begin_object().field("inventory_item_id", s->variants[v].inventory_item_id)
+        .field("location_id", s->locations[l].id)
+        .field("available", static_cast<std::int64_t>(s->level(v, l)))
         .field("available_before", before).end_object();
     return json_answer(200, std::move(w).str());
   }

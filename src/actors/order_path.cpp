@@ -1,6 +1,7 @@
 #include "actors/order_path.hpp"
 
 #include "actors/order_queries.hpp"
+#include "actors/skip_log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -203,14 +204,10 @@ void order_path::ignore(std::uint64_t inbox_seq, const webhook_envelope& env, co
   audit_entry record{std::chrono::system_clock::now(), "", env.topic, store.name, 0, "skipped", {}, {}, 0, why};
   if (opts_.skipped)
     return opts_.skipped(inbox_seq, std::move(record));
-  state_store::batch b;
-  if (e.audit)
-    e.audit->append(b, record);
-  if (inbox_seq && e.mark_inbox_applied)
-    e.mark_inbox_applied(b, inbox_seq);
-  // Not fsynced, as the router's skips (router.cpp): lost, the event is ignored again at the next start.
-  if (auto w = e.store->write(b, false); !w)
-    spdlog::error("order path: cannot record ignored {} from {}: {}", env.topic, store.name, w.error().message);
+  // No log to hold it (an order path without a router): the same record, written at once.
+  skip_log now(e.store, e.audit, e.mark_inbox_applied);
+  now.add(record, inbox_seq);
+  now.flush();
 }
 
 bool order_path::dispatch(std::uint64_t inbox_seq, const webhook_envelope& env,
